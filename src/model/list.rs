@@ -1,0 +1,80 @@
+//! The ListResponse message (RFC 7644 §3.4.2): one page of a listing.
+
+use serde::{Deserialize, Serialize};
+
+use super::attr_names;
+use super::serde_util::{case_insensitive_serde, null_as_default};
+
+/// One page of users or groups.
+///
+/// `totalResults` must be a non-negative JSON integer: the listing's safety checks depend on
+/// it, so anything else is a decoding error. `itemsPerPage` and `startIndex` may be missing,
+/// and `Resources` may be spelled `resources` or be absent when the page is empty.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
+pub struct ListResponse<T> {
+    /// Schema URNs (the ListResponse message URN).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub schemas: Vec<String>,
+    /// Total number of results matching the query, across all pages.
+    pub total_results: u64,
+    /// Number of resources on this page, as the server reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_per_page: Option<u64>,
+    /// 1-based index of the first resource on this page, as the server reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_index: Option<u64>,
+    /// The resources on this page.
+    #[serde(
+        rename = "Resources",
+        default = "Vec::new",
+        deserialize_with = "null_as_default",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
+    pub resources: Vec<T>,
+}
+
+case_insensitive_serde!(ListResponse<T>, attr_names::LIST_RESPONSE);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::User;
+    use serde_json::json;
+
+    #[test]
+    fn accepts_lower_case_resources_and_missing_paging_fields() {
+        let page: ListResponse<User> = serde_json::from_value(json!({
+            "totalResults": 1,
+            "resources": [{"userName": "a"}]
+        }))
+        .unwrap();
+        assert_eq!(page.resources.len(), 1);
+        assert_eq!(page.items_per_page, None);
+    }
+
+    #[test]
+    fn rejects_negative_or_fractional_totals() {
+        for bad in [json!(-1), json!(1.5), json!("3"), json!(null)] {
+            let r = serde_json::from_value::<ListResponse<User>>(json!({"totalResults": bad}));
+            let err = r.unwrap_err().to_string();
+            assert!(err.contains("totalResults"), "{err}");
+        }
+    }
+
+    #[test]
+    fn errors_inside_resources_carry_their_index() {
+        let err = serde_json::from_value::<ListResponse<User>>(json!({
+            "totalResults": 2,
+            "Resources": [{"userName": "a"}, {"userName": "b", "active": []}]
+        }))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("Resources[1]"), "{err}");
+        assert!(err.contains("active"), "{err}");
+    }
+}

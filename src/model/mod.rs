@@ -1,0 +1,45 @@
+//! SCIM 2.0 resources and messages (RFC 7643, RFC 7644) as serde types.
+//!
+//! Every top-level type decodes attribute names case-insensitively (see `attr_names`) and
+//! keeps attributes it does not model in an `extra` map, so a resource read from a server and
+//! written back loses nothing. Values that are `null` are treated as unassigned, as RFC 7643
+//! §2.5 says, and are not written back.
+
+mod attr_names;
+mod error;
+mod group;
+mod list;
+mod patch;
+mod serde_util;
+mod service_provider_config;
+mod user;
+
+pub use error::ScimError;
+pub use group::{Group, Member};
+pub use list::ListResponse;
+pub use patch::{OpCase, PatchOp, PatchOpKind, PatchOperation};
+pub use service_provider_config::{
+    BulkConfig, FilterConfig, ServiceProviderConfig, SupportedConfig,
+};
+pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
+
+/// Schema URNs used by this crate.
+pub mod schemas {
+    /// Core User schema.
+    pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+    /// Core Group schema.
+    pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+    /// Enterprise User extension (RFC 7643 §4.3).
+    pub const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    /// Airtable's extension routing a user to one SSO identity provider.
+    pub const AIRTABLE_SSO_USER: &str = "urn:airtable:params:scim:schemas:extension:sso:2.0:User";
+    /// ListResponse message.
+    pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+    /// PatchOp message.
+    pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    /// Error message.
+    pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+    /// ServiceProviderConfig resource.
+    pub const SERVICE_PROVIDER_CONFIG: &str =
+        "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+}

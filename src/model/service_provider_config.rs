@@ -1,0 +1,108 @@
+//! The ServiceProviderConfig resource (RFC 7643 §5): what a server says it supports, used to
+//! refine the generic profile.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::attr_names;
+use super::serde_util::{case_insensitive_serde, lenient_bool, null_as_default};
+
+/// A server's self-description. Missing sections read as "not supported".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
+pub struct ServiceProviderConfig {
+    /// Schema URNs.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub schemas: Vec<String>,
+    /// PATCH support.
+    #[serde(default)]
+    pub patch: SupportedConfig,
+    /// Bulk support.
+    #[serde(default)]
+    pub bulk: BulkConfig,
+    /// Filtering support and the maximum number of results a query returns.
+    #[serde(default)]
+    pub filter: FilterConfig,
+    /// Password change support.
+    #[serde(default)]
+    pub change_password: SupportedConfig,
+    /// Sorting support.
+    #[serde(default)]
+    pub sort: SupportedConfig,
+    /// ETag support.
+    #[serde(default)]
+    pub etag: SupportedConfig,
+    /// Authentication schemes, as sent.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub authentication_schemes: Vec<Value>,
+    /// Everything else (`documentationUri`, `meta`...), as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+case_insensitive_serde!(ServiceProviderConfig, attr_names::SERVICE_PROVIDER_CONFIG);
+
+/// A `{"supported": bool}` section.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SupportedConfig {
+    /// Whether the feature is supported.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub supported: Option<bool>,
+}
+
+/// The `bulk` section.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkConfig {
+    /// Whether Bulk is supported.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub supported: Option<bool>,
+    /// Maximum operations per Bulk request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_operations: Option<u64>,
+    /// Maximum Bulk payload in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_payload_size: Option<u64>,
+}
+
+/// The `filter` section.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilterConfig {
+    /// Whether filtering is supported.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub supported: Option<bool>,
+    /// The most resources one response returns (a page-size cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<u64>,
+}
+
+impl SupportedConfig {
+    /// `supported`, with absence read as false.
+    pub fn is_supported(&self) -> bool {
+        self.supported.unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn missing_sections_read_as_unsupported() {
+        let c: ServiceProviderConfig =
+            serde_json::from_value(json!({"Patch": {"Supported": true}})).unwrap();
+        assert!(c.patch.is_supported());
+        assert!(!c.etag.is_supported());
+        assert_eq!(c.filter.max_results, None);
+    }
+}
