@@ -1,2 +1,54 @@
+//! # scim-provision
+//!
+//! A sans-IO SCIM 2.0 provisioning core. It encodes SCIM requests, decodes SCIM responses and
+//! decides what to provision; the host (a Rust program, the npm package, a WebAssembly
+//! component host) moves the bytes over HTTP and holds the credentials.
+//!
+//! Nothing in this crate performs I/O, reads a clock or draws randomness: time comes in as
+//! arguments, and the same inputs always give byte-identical outputs.
+//!
+//! ## Modules
+//!
+//! - [`model`]: SCIM resources and messages (User with the enterprise and Airtable
+//!   extensions, Group, ListResponse, Error, PatchOp, ServiceProviderConfig).
+//! - [`filter`]: filter expressions, built with escaping and parsed back.
+//! - [`profile`]: what a server supports and its quirks, as data (`airtable`, `generic`, ...).
+//! - [`http`]: the plain request and response envelope exchanged with the host.
+//! - [`request`]: operations into [`http::HttpRequest`]s, checked against a profile.
+//! - [`response`]: [`http::HttpResponse`]s into typed outcomes and structured errors.
+//!
+//! ## Encoding a request and decoding its response
+//!
+//! ```
+//! use scim_provision::filter::Filter;
+//! use scim_provision::http::HttpResponse;
+//! use scim_provision::profile::Profile;
+//! use scim_provision::request::{ListQuery, RequestEncoder, ResourceKind};
+//! use scim_provision::response::{decode_user, DecodeOptions, Decoded, Expect};
+//!
+//! let encoder = RequestEncoder::new("/scim/v2", Profile::airtable())?;
+//! let query = ListQuery {
+//!     filter: Some(Filter::eq("userName", "ana@example.com")),
+//!     ..ListQuery::default()
+//! };
+//! let request = encoder.list(ResourceKind::User, &query)?;
+//! assert_eq!(request.path, "/scim/v2/Users?filter=userName%20eq%20%22ana%40example.com%22");
+//!
+//! // The host sends `request` (adding its bearer token) and hands back what it received.
+//! let response = HttpResponse::new(200, r#"{"totalResults":1,"Resources":[
+//!     {"id":"usr1","userName":"ana@example.com","active":true}]}"#);
+//! match decode_user(Expect::List, &response, &DecodeOptions::default())? {
+//!     Decoded::Page(page) => assert_eq!(page.resources[0].id.as_deref(), Some("usr1")),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 pub mod filter;
+pub mod http;
 pub mod model;
+pub mod profile;
+pub mod request;
+pub mod response;

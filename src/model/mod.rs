@@ -23,6 +23,8 @@ pub use service_provider_config::{
 };
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
+pub(crate) use serde_util::join_located;
+
 /// Schema URNs used by this crate.
 pub mod schemas {
     /// Core User schema.

@@ -25,17 +25,44 @@ where
     Ok(Value::Object(map))
 }
 
-/// Prefixes a derived deserializer's error with the JSON path where it happened.
+/// Prefixes a derived deserializer's error with the JSON path where it happened, as
+/// ``at `path`: reason``. Each case-insensitive type decodes through a fresh deserializer, so
+/// an enclosing type cannot see the inner path; instead the inner path travels in the message
+/// and is joined onto the outer one here (`Resources[1]` + `active`).
 pub(crate) fn with_path<E: serde::de::Error>(
     track: serde_path_to_error::Track,
     err: serde_json::Error,
 ) -> E {
-    let path = track.path().to_string();
-    if path == "." || path.is_empty() {
-        E::custom(err)
-    } else {
-        E::custom(format_args!("{path}: {err}"))
+    let outer = track.path().to_string();
+    let message = err.to_string();
+    let (path, reason) = join_located(&outer, &message);
+    match path {
+        Some(path) => E::custom(format_args!("at `{path}`: {reason}")),
+        None => E::custom(reason),
     }
+}
+
+/// Joins an outer serde path (`.` for the root) with the location carried by `message`,
+/// returning the full path (if any) and the bare reason.
+pub(crate) fn join_located<'a>(outer: &str, message: &'a str) -> (Option<String>, &'a str) {
+    let (inner, reason) = split_located(message);
+    let outer = (outer != "." && !outer.is_empty()).then_some(outer);
+    let path = match (outer, inner) {
+        (Some(o), Some(i)) if i.starts_with('[') => Some(format!("{o}{i}")),
+        (Some(o), Some(i)) => Some(format!("{o}.{i}")),
+        (Some(o), None) => Some(o.to_owned()),
+        (None, Some(i)) => Some(i.to_owned()),
+        (None, None) => None,
+    };
+    (path, reason)
+}
+
+/// Splits ``at `path`: reason`` into its parts; other messages have no location.
+fn split_located(message: &str) -> (Option<&str>, &str) {
+    message
+        .strip_prefix("at `")
+        .and_then(|rest| rest.split_once("`: "))
+        .map_or((None, message), |(path, reason)| (Some(path), reason))
 }
 
 /// `null` or absent becomes `Default::default()` (for lists: empty).

@@ -1,0 +1,564 @@
+//! Request encoding: SCIM operations into plain [`HttpRequest`]s, checked against a profile.
+//!
+//! Everything a caller passes is either encoded so it cannot change the request's shape (ids
+//! are percent-encoded as one path segment; filter values are JSON string literals; query
+//! values are percent-encoded) or rejected with an [`EncodeError`]: a query the profile does
+//! not support is an error, never a silently different query.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
+
+use crate::filter::Filter;
+use crate::http::{HttpRequest, Method, SCIM_MEDIA_TYPE};
+use crate::model::{Group, PatchOp, User};
+use crate::profile::{Profile, ResourceSupport, UnsupportedFilter};
+
+/// RFC 3986 unreserved characters pass through; everything else is percent-encoded, which
+/// is safe both in a path segment and in a query value.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Longest id accepted; real ids are short, and a megabyte of id is a bug upstream.
+const MAX_ID_LEN: usize = 1024;
+
+/// The two resource types this crate provisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ResourceKind {
+    /// `/Users`
+    User,
+    /// `/Groups`
+    Group,
+}
+
+impl ResourceKind {
+    /// The endpoint name, `Users` or `Groups`.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            ResourceKind::User => "Users",
+            ResourceKind::Group => "Groups",
+        }
+    }
+}
+
+/// Parameters of a list (query) request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    /// 1-based index of the first result.
+    pub start_index: Option<u64>,
+    /// Page size.
+    pub count: Option<u32>,
+    /// Filter expression.
+    pub filter: Option<Filter>,
+    /// Attributes to return (`attributes=`).
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    /// Attributes to leave out (`excludedAttributes=`).
+    #[serde(default)]
+    pub excluded_attributes: Vec<String>,
+}
+
+/// A request the caller asked for that this crate will not encode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The base path is not a path (`/scim/v2`).
+    #[error("base path {0:?} must be empty or start with '/', without '?', '#' or '..'")]
+    InvalidBasePath(String),
+    /// An id that cannot name a resource.
+    #[error("invalid resource id {id:?}: {reason}")]
+    InvalidId {
+        /// The id, shortened when long.
+        id: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The profile's endpoint does not accept this filter.
+    #[error("the {profile} profile cannot filter {endpoint} by `{filter}`: {reason}")]
+    UnsupportedFilter {
+        /// Profile name.
+        profile: String,
+        /// `Users` or `Groups`.
+        endpoint: &'static str,
+        /// The filter as it would have been sent.
+        filter: String,
+        /// Which part is unsupported.
+        reason: UnsupportedFilter,
+    },
+    /// The profile's endpoint does not accept this query parameter.
+    #[error("the {profile} profile does not support `{parameter}` on {endpoint}")]
+    UnsupportedParameter {
+        /// Profile name.
+        profile: String,
+        /// `Users` or `Groups`.
+        endpoint: &'static str,
+        /// The parameter, such as `startIndex`.
+        parameter: &'static str,
+    },
+    /// A page size above the profile's cap.
+    #[error("count {requested} exceeds the {profile} profile's page size limit of {max}")]
+    PageSizeTooLarge {
+        /// Profile name.
+        profile: String,
+        /// What was asked for.
+        requested: u32,
+        /// The cap.
+        max: u32,
+    },
+    /// `startIndex` is 1-based.
+    #[error("startIndex must be at least 1")]
+    InvalidStartIndex,
+    /// An `attributes`/`excludedAttributes` entry that is not an attribute path.
+    #[error("invalid attribute name {0:?}")]
+    InvalidAttributeName(String),
+    /// The profile does not support PATCH.
+    #[error("the {0} profile does not support PATCH; use a full replace")]
+    PatchUnsupported(String),
+    /// A PATCH with more operations than the profile allows.
+    #[error("{count} PATCH operations exceed the {profile} profile's limit of {max}")]
+    TooManyOperations {
+        /// Profile name.
+        profile: String,
+        /// Operations given.
+        count: usize,
+        /// The limit.
+        max: u32,
+    },
+    /// A PATCH without operations.
+    #[error("a PATCH needs at least one operation")]
+    EmptyPatch,
+    /// The profile requires a `path` on every operation.
+    #[error("the {profile} profile requires a path on every PATCH operation (operation {index})")]
+    MissingPatchPath {
+        /// Profile name.
+        profile: String,
+        /// The operation's index.
+        index: usize,
+    },
+    /// A resource that cannot be serialized (a non-finite number in `extra`).
+    #[error("cannot serialize the request body: {0}")]
+    Body(String),
+}
+
+/// Builds requests for one server: a base path and a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestEncoder {
+    base_path: String,
+    profile: Profile,
+}
+
+impl RequestEncoder {
+    /// An encoder for the server at `base_path` (such as `/scim/v2`; a trailing `/` is
+    /// dropped).
+    pub fn new(base_path: &str, profile: Profile) -> Result<RequestEncoder, EncodeError> {
+        let trimmed = base_path.trim_end_matches('/');
+        let valid = (trimmed.is_empty() || trimmed.starts_with('/'))
+            && !trimmed.contains(['?', '#'])
+            && !trimmed.chars().any(|c| c.is_control() || c == ' ')
+            && !trimmed.split('/').any(|seg| seg == "." || seg == "..");
+        if !valid {
+            return Err(EncodeError::InvalidBasePath(base_path.to_owned()));
+        }
+        Ok(RequestEncoder {
+            base_path: trimmed.to_owned(),
+            profile,
+        })
+    }
+
+    /// The profile in use.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// `GET /Users` or `GET /Groups` with query parameters.
+    pub fn list(&self, kind: ResourceKind, query: &ListQuery) -> Result<HttpRequest, EncodeError> {
+        let support = self.support(kind);
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(filter) = &query.filter {
+            self.check_filter(kind, filter)?;
+            params.push(("filter", filter.to_string()));
+        }
+        if let Some(start) = query.start_index {
+            if !support.start_index {
+                return Err(self.unsupported(kind, "startIndex"));
+            }
+            if start == 0 {
+                return Err(EncodeError::InvalidStartIndex);
+            }
+            params.push(("startIndex", start.to_string()));
+        }
+        if let Some(count) = query.count {
+            if let Some(max) = support.max_page_size {
+                if count > max {
+                    return Err(EncodeError::PageSizeTooLarge {
+                        profile: self.profile.name.clone(),
+                        requested: count,
+                        max,
+                    });
+                }
+            }
+            params.push(("count", count.to_string()));
+        }
+        for (name, list) in [
+            ("attributes", &query.attributes),
+            ("excludedAttributes", &query.excluded_attributes),
+        ] {
+            if !list.is_empty() {
+                params.push((name, join_attribute_names(list)?));
+            }
+        }
+        let mut path = self.collection(kind);
+        for (i, (name, value)) in params.iter().enumerate() {
+            path.push(if i == 0 { '?' } else { '&' });
+            path.push_str(name);
+            path.push('=');
+            path.extend(utf8_percent_encode(value, COMPONENT));
+        }
+        Ok(self.request(Method::Get, path, None))
+    }
+
+    /// The filter that finds a user by `userName`, if the profile can filter on it.
+    pub fn user_lookup_filter(&self, user_name: &str) -> Option<Filter> {
+        self.profile
+            .users
+            .filter
+            .allows_eq("userName")
+            .then(|| Filter::eq("userName", user_name))
+    }
+
+    /// `GET /Users/{id}` or `GET /Groups/{id}`.
+    pub fn get(&self, kind: ResourceKind, id: &str) -> Result<HttpRequest, EncodeError> {
+        Ok(self.request(Method::Get, self.item(kind, id)?, None))
+    }
+
+    /// `POST /Users`.
+    pub fn create_user(&self, user: &User) -> Result<HttpRequest, EncodeError> {
+        let body = to_body(user)?;
+        Ok(self.request(
+            Method::Post,
+            self.collection(ResourceKind::User),
+            Some(body),
+        ))
+    }
+
+    /// `POST /Groups`.
+    pub fn create_group(&self, group: &Group) -> Result<HttpRequest, EncodeError> {
+        let body = to_body(group)?;
+        Ok(self.request(
+            Method::Post,
+            self.collection(ResourceKind::Group),
+            Some(body),
+        ))
+    }
+
+    /// `PUT /Users/{id}` with the whole resource.
+    pub fn replace_user(&self, id: &str, user: &User) -> Result<HttpRequest, EncodeError> {
+        let path = self.item(ResourceKind::User, id)?;
+        Ok(self.request(Method::Put, path, Some(to_body(user)?)))
+    }
+
+    /// `PUT /Groups/{id}` with the whole resource.
+    pub fn replace_group(&self, id: &str, group: &Group) -> Result<HttpRequest, EncodeError> {
+        let path = self.item(ResourceKind::Group, id)?;
+        Ok(self.request(Method::Put, path, Some(to_body(group)?)))
+    }
+
+    /// `PATCH /Users/{id}` or `PATCH /Groups/{id}`, with operation names cased and paths
+    /// checked as the profile requires.
+    pub fn patch(
+        &self,
+        kind: ResourceKind,
+        id: &str,
+        patch: &PatchOp,
+    ) -> Result<HttpRequest, EncodeError> {
+        let rules = &self.profile.patch;
+        if !rules.supported {
+            return Err(EncodeError::PatchUnsupported(self.profile.name.clone()));
+        }
+        if patch.operations.is_empty() {
+            return Err(EncodeError::EmptyPatch);
+        }
+        if let Some(max) = rules.max_operations {
+            if patch.operations.len() > max as usize {
+                return Err(EncodeError::TooManyOperations {
+                    profile: self.profile.name.clone(),
+                    count: patch.operations.len(),
+                    max,
+                });
+            }
+        }
+        if rules.path_required {
+            if let Some(index) = patch.operations.iter().position(|o| o.path.is_none()) {
+                return Err(EncodeError::MissingPatchPath {
+                    profile: self.profile.name.clone(),
+                    index,
+                });
+            }
+        }
+        let path = self.item(kind, id)?;
+        let body = to_body(&patch.to_json(rules.op_case))?;
+        Ok(self.request(Method::Patch, path, Some(body)))
+    }
+
+    /// `DELETE /Users/{id}` or `DELETE /Groups/{id}`.
+    pub fn delete(&self, kind: ResourceKind, id: &str) -> Result<HttpRequest, EncodeError> {
+        Ok(self.request(Method::Delete, self.item(kind, id)?, None))
+    }
+
+    /// `GET /ServiceProviderConfig`.
+    pub fn service_provider_config(&self) -> HttpRequest {
+        let path = format!("{}/ServiceProviderConfig", self.base_path);
+        self.request(Method::Get, path, None)
+    }
+
+    fn support(&self, kind: ResourceKind) -> &ResourceSupport {
+        match kind {
+            ResourceKind::User => &self.profile.users,
+            ResourceKind::Group => &self.profile.groups,
+        }
+    }
+
+    fn check_filter(&self, kind: ResourceKind, filter: &Filter) -> Result<(), EncodeError> {
+        self.support(kind)
+            .filter
+            .check(filter)
+            .map_err(|reason| EncodeError::UnsupportedFilter {
+                profile: self.profile.name.clone(),
+                endpoint: kind.endpoint(),
+                filter: filter.to_string(),
+                reason,
+            })
+    }
+
+    fn unsupported(&self, kind: ResourceKind, parameter: &'static str) -> EncodeError {
+        EncodeError::UnsupportedParameter {
+            profile: self.profile.name.clone(),
+            endpoint: kind.endpoint(),
+            parameter,
+        }
+    }
+
+    fn collection(&self, kind: ResourceKind) -> String {
+        format!("{}/{}", self.base_path, kind.endpoint())
+    }
+
+    fn item(&self, kind: ResourceKind, id: &str) -> Result<String, EncodeError> {
+        let segment = encode_id(id)?;
+        Ok(format!("{}/{}", self.collection(kind), segment))
+    }
+
+    fn request(&self, method: Method, path: String, body: Option<String>) -> HttpRequest {
+        let mut headers = vec![("Accept".to_owned(), SCIM_MEDIA_TYPE.to_owned())];
+        if body.is_some() {
+            headers.push(("Content-Type".to_owned(), SCIM_MEDIA_TYPE.to_owned()));
+        }
+        headers.extend(self.profile.extra_headers.iter().cloned());
+        HttpRequest {
+            method,
+            path,
+            headers,
+            body,
+        }
+    }
+}
+
+/// Percent-encodes `id` as exactly one path segment. `.` and `..` are refused: URL
+/// resolution (WHATWG `fetch` included) treats them, even percent-encoded, as dot segments
+/// that climb the path.
+pub fn encode_id(id: &str) -> Result<String, EncodeError> {
+    let reason = if id.is_empty() {
+        Some("empty")
+    } else if id.len() > MAX_ID_LEN {
+        Some("longer than 1024 bytes")
+    } else if id == "." || id == ".." {
+        Some("a dot segment would change the path")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        let shown: String = id.chars().take(64).collect();
+        return Err(EncodeError::InvalidId { id: shown, reason });
+    }
+    Ok(utf8_percent_encode(id, COMPONENT).to_string())
+}
+
+fn join_attribute_names(names: &[String]) -> Result<String, EncodeError> {
+    for name in names {
+        let valid = !name.is_empty()
+            && name.len() <= 512
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '_' | '-' | '$'));
+        if !valid {
+            return Err(EncodeError::InvalidAttributeName(name.clone()));
+        }
+    }
+    Ok(names.join(","))
+}
+
+fn to_body<T: Serialize + ?Sized>(value: &T) -> Result<String, EncodeError> {
+    serde_json::to_string(value).map_err(|e| EncodeError::Body(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PatchOperation;
+    use serde_json::json;
+
+    fn airtable() -> RequestEncoder {
+        RequestEncoder::new("/scim/v2/", Profile::airtable()).unwrap()
+    }
+
+    #[test]
+    fn lists_users_with_an_escaped_filter() {
+        let q = ListQuery {
+            start_index: Some(1),
+            count: Some(100),
+            filter: Some(Filter::eq("userName", r#"a"b\c@x.com"#)),
+            ..ListQuery::default()
+        };
+        let r = airtable().list(ResourceKind::User, &q).unwrap();
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(
+            r.path,
+            "/scim/v2/Users?filter=userName%20eq%20%22a%5C%22b%5C%5Cc%40x.com%22&startIndex=1&count=100"
+        );
+        assert_eq!(r.header("accept"), Some(SCIM_MEDIA_TYPE));
+        assert_eq!(r.header("content-type"), None);
+        assert!(r.header("authorization").is_none());
+    }
+
+    #[test]
+    fn airtable_groups_refuse_start_index() {
+        let q = ListQuery {
+            start_index: Some(1),
+            ..ListQuery::default()
+        };
+        let err = airtable().list(ResourceKind::Group, &q).unwrap_err();
+        assert!(matches!(
+            err,
+            EncodeError::UnsupportedParameter {
+                parameter: "startIndex",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn unsupported_filter_is_an_error_not_a_different_query() {
+        let q = ListQuery {
+            filter: Some(Filter::eq("externalId", "1")),
+            ..ListQuery::default()
+        };
+        let err = airtable().list(ResourceKind::User, &q).unwrap_err();
+        assert!(err.to_string().contains("externalId"), "{err}");
+    }
+
+    #[test]
+    fn ids_cannot_escape_their_segment() {
+        let e = airtable();
+        for (id, want) in [
+            ("../Groups", "/scim/v2/Users/..%2FGroups"),
+            ("a/b?x=1", "/scim/v2/Users/a%2Fb%3Fx%3D1"),
+            ("usr#frag", "/scim/v2/Users/usr%23frag"),
+            ("é ü", "/scim/v2/Users/%C3%A9%20%C3%BC"),
+            ("%2e%2e", "/scim/v2/Users/%252e%252e"),
+        ] {
+            assert_eq!(e.get(ResourceKind::User, id).unwrap().path, want);
+        }
+        for id in ["", ".", ".."] {
+            assert!(e.delete(ResourceKind::User, id).is_err(), "{id:?}");
+        }
+    }
+
+    #[test]
+    fn patch_follows_the_profile() {
+        let e = airtable();
+        let p = PatchOp::new(vec![PatchOperation::replace("active", json!(false))]);
+        let r = e.patch(ResourceKind::User, "usr1", &p).unwrap();
+        assert_eq!(r.method, Method::Patch);
+        assert_eq!(r.header("content-type"), Some(SCIM_MEDIA_TYPE));
+        let body: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body["Operations"][0],
+            json!({"op": "replace", "path": "active", "value": false})
+        );
+
+        let pathless = PatchOp::new(vec![PatchOperation {
+            path: None,
+            ..PatchOperation::replace("x", json!({"active": false}))
+        }]);
+        assert!(matches!(
+            e.patch(ResourceKind::User, "usr1", &pathless),
+            Err(EncodeError::MissingPatchPath { index: 0, .. })
+        ));
+        let mut capital = Profile::generic();
+        capital.patch.op_case = crate::model::OpCase::Capitalized;
+        let r = RequestEncoder::new("", capital)
+            .unwrap()
+            .patch(ResourceKind::User, "1", &p)
+            .unwrap();
+        assert!(r.body.unwrap().contains(r#""op":"Replace""#));
+    }
+
+    #[test]
+    fn bad_base_paths_are_refused() {
+        for bad in ["scim", "/a?b", "/a/../b", "/a#x"] {
+            assert!(
+                RequestEncoder::new(bad, Profile::generic()).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(RequestEncoder::new("", Profile::generic()).is_ok());
+    }
+
+    #[test]
+    fn page_size_cap_is_enforced() {
+        let e = RequestEncoder::new("/v2", crate::profile::builtin("slack").unwrap()).unwrap();
+        let q = ListQuery {
+            count: Some(5000),
+            ..ListQuery::default()
+        };
+        assert!(matches!(
+            e.list(ResourceKind::User, &q),
+            Err(EncodeError::PageSizeTooLarge { max: 1000, .. })
+        ));
+    }
+
+    #[test]
+    fn extra_headers_come_from_the_profile() {
+        let e = RequestEncoder::new("/scim/v2", crate::profile::builtin("github-emu").unwrap())
+            .unwrap();
+        let r = e.service_provider_config();
+        assert_eq!(r.path, "/scim/v2/ServiceProviderConfig");
+        assert_eq!(r.header("user-agent"), Some("scim-provision"));
+    }
+
+    #[test]
+    fn attribute_lists_are_validated() {
+        let q = ListQuery {
+            attributes: vec!["userName".into(), "name.givenName".into()],
+            excluded_attributes: vec!["groups".into()],
+            ..ListQuery::default()
+        };
+        let r = airtable().list(ResourceKind::User, &q).unwrap();
+        assert_eq!(
+            r.path,
+            "/scim/v2/Users?attributes=userName%2Cname.givenName&excludedAttributes=groups"
+        );
+        let bad = ListQuery {
+            attributes: vec!["a&b=c".into()],
+            ..ListQuery::default()
+        };
+        assert!(matches!(
+            airtable().list(ResourceKind::User, &bad),
+            Err(EncodeError::InvalidAttributeName(_))
+        ));
+    }
+}

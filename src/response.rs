@@ -1,0 +1,526 @@
+//! Response decoding: status, headers and body into a typed outcome.
+//!
+//! Lenient where real servers differ (200 or 201 on create, 200 or 204 on PATCH, `Resources`
+//! or `resources`, a missing `itemsPerPage`, error `status` as a string or a number, HTML on
+//! a 502); strict where data is at stake (a success body that is not JSON, wrong JSON types,
+//! a negative or fractional `totalResults`, a body over the size limit). Strict failures are
+//! [`DecodeError`]s that say what was wrong and where; nothing here panics on any input.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::http::HttpResponse;
+use crate::model::{join_located, Group, ListResponse, ScimError, ServiceProviderConfig, User};
+use crate::profile::Profile;
+
+/// Default limit on a response body: enough for a page of tens of thousands of users.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// How much of an unusable body an error quotes.
+const EXCERPT_CHARS: usize = 200;
+
+/// What a request was for, which decides the statuses and body expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Expect {
+    /// GET of one resource: 200 with the resource.
+    Get,
+    /// GET of a collection: 200 with a ListResponse.
+    List,
+    /// POST: one of the profile's create statuses with the created resource.
+    Create,
+    /// PUT: 200 with the resource (204 tolerated).
+    Replace,
+    /// PATCH: 200 with the resource or 204 without body.
+    Patch,
+    /// DELETE: 204 (or 200) without a meaningful body.
+    Delete,
+}
+
+/// Limits and context for decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecodeOptions {
+    /// Bodies longer than this many bytes are refused unread.
+    pub max_body_bytes: usize,
+    /// Statuses accepted as success for [`Expect::Create`].
+    pub create_statuses: Vec<u16>,
+    /// The current time in milliseconds since the Unix epoch, to turn an HTTP-date
+    /// `Retry-After` into a delay. The core never reads a clock.
+    pub now_ms: u64,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            create_statuses: vec![200, 201],
+            now_ms: 0,
+        }
+    }
+}
+
+impl DecodeOptions {
+    /// Options for a server of this profile at time `now_ms`.
+    pub fn for_profile(profile: &Profile, now_ms: u64) -> DecodeOptions {
+        DecodeOptions {
+            create_statuses: profile.create_statuses.clone(),
+            now_ms,
+            ..DecodeOptions::default()
+        }
+    }
+}
+
+/// A decoded response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Decoded<T> {
+    /// One resource.
+    Resource(T),
+    /// One page of a listing.
+    Page(ListResponse<T>),
+    /// Success without a body (204, or an empty 200 on PATCH or DELETE).
+    NoContent,
+    /// The server answered with an error status.
+    Error(ServerError),
+}
+
+/// An error status from the server, with whatever SCIM detail its body carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{}", self.describe())]
+pub struct ServerError {
+    /// The HTTP status of the response.
+    pub http_status: u16,
+    /// The `status` written in the SCIM error body, when there was one.
+    pub status: Option<u16>,
+    /// The SCIM `scimType`, such as `uniqueness`.
+    pub scim_type: Option<String>,
+    /// The SCIM `detail`.
+    pub detail: Option<String>,
+    /// How long the server asked us to wait, in milliseconds, from `Retry-After`.
+    pub retry_after_ms: Option<u64>,
+    /// The start of a body that was not a SCIM error (an HTML error page...), escaped.
+    pub body_excerpt: Option<String>,
+}
+
+/// A response the core cannot use. The server is at fault; the message says how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The body is larger than the configured limit.
+    #[error("response body of {size} bytes exceeds the limit of {limit} bytes")]
+    #[serde(rename_all = "camelCase")]
+    BodyTooLarge {
+        /// Body size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A success response without the body it must have.
+    #[error("HTTP {status}: expected a JSON body, got an empty one")]
+    EmptyBody {
+        /// HTTP status.
+        status: u16,
+    },
+    /// A success body that is not JSON.
+    #[error("HTTP {status}: body is not valid JSON ({reason}): {excerpt}")]
+    NotJson {
+        /// HTTP status.
+        status: u16,
+        /// The parser's complaint, with line and column.
+        reason: String,
+        /// The start of the body, escaped.
+        excerpt: String,
+    },
+    /// JSON of the wrong shape: a missing attribute, a wrong type, a bad total.
+    #[error("HTTP {status}: unexpected JSON at `{path}`: {reason}")]
+    WrongShape {
+        /// HTTP status.
+        status: u16,
+        /// Where in the document (`Resources[3].active`).
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A status that is neither the expected success nor an error (a redirect, a 2xx the
+    /// profile does not accept for this request).
+    #[error("unexpected HTTP status {status} for {expected:?}")]
+    UnexpectedStatus {
+        /// HTTP status.
+        status: u16,
+        /// What the request was.
+        expected: Expect,
+    },
+}
+
+impl ServerError {
+    fn describe(&self) -> String {
+        let mut s = format!("HTTP {}", self.http_status);
+        if let Some(t) = &self.scim_type {
+            s.push_str(&format!(" ({t})"));
+        }
+        match (&self.detail, &self.body_excerpt) {
+            (Some(d), _) => s.push_str(&format!(": {}", escape(d, EXCERPT_CHARS))),
+            (None, Some(b)) => s.push_str(&format!(": {b}")),
+            (None, None) => {}
+        }
+        s
+    }
+
+    /// Whether retrying the same request may succeed (429 and 5xx).
+    pub fn is_retryable(&self) -> bool {
+        self.http_status == 429 || (500..600).contains(&self.http_status)
+    }
+}
+
+impl DecodeError {
+    /// The HTTP status of the response that could not be decoded, when known.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            DecodeError::BodyTooLarge { .. } => None,
+            DecodeError::EmptyBody { status }
+            | DecodeError::NotJson { status, .. }
+            | DecodeError::WrongShape { status, .. }
+            | DecodeError::UnexpectedStatus { status, .. } => Some(*status),
+        }
+    }
+}
+
+/// Decodes `response` to a request of kind `expect` whose resources are `T` ([`User`],
+/// [`Group`], [`ServiceProviderConfig`]...).
+pub fn decode<T: DeserializeOwned>(
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<Decoded<T>, DecodeError> {
+    let status = response.status;
+    if response.body.len() > options.max_body_bytes {
+        return Err(DecodeError::BodyTooLarge {
+            size: response.body.len(),
+            limit: options.max_body_bytes,
+        });
+    }
+    if status >= 400 && status <= 599 {
+        return Ok(Decoded::Error(server_error(response, options.now_ms)));
+    }
+    let accepted = match expect {
+        Expect::Create => options.create_statuses.contains(&status),
+        Expect::Get | Expect::List => status == 200,
+        Expect::Replace | Expect::Patch | Expect::Delete => status == 200 || status == 204,
+    };
+    if !accepted {
+        return Err(DecodeError::UnexpectedStatus {
+            status,
+            expected: expect,
+        });
+    }
+    let empty = response.body.trim().is_empty();
+    match expect {
+        Expect::Delete => Ok(Decoded::NoContent),
+        Expect::Patch | Expect::Replace if status == 204 || empty => Ok(Decoded::NoContent),
+        _ if empty => Err(DecodeError::EmptyBody { status }),
+        Expect::List => parse::<ListResponse<T>>(status, &response.body).map(Decoded::Page),
+        _ => parse::<T>(status, &response.body).map(Decoded::Resource),
+    }
+}
+
+/// Decodes a user response.
+pub fn decode_user(
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<Decoded<User>, DecodeError> {
+    decode(expect, response, options)
+}
+
+/// Decodes a group response.
+pub fn decode_group(
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<Decoded<Group>, DecodeError> {
+    decode(expect, response, options)
+}
+
+/// Decodes a ServiceProviderConfig response.
+pub fn decode_service_provider_config(
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<Decoded<ServiceProviderConfig>, DecodeError> {
+    decode(Expect::Get, response, options)
+}
+
+fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, DecodeError> {
+    // Syntax first, so "not JSON" and "wrong shape" are told apart.
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| DecodeError::NotJson {
+            status,
+            reason: e.to_string(),
+            excerpt: escape(body, EXCERPT_CHARS),
+        })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let outer = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let (path, reason) = join_located(&outer, &message);
+        DecodeError::WrongShape {
+            status,
+            path: path.unwrap_or_else(|| ".".to_owned()),
+            reason: reason.to_owned(),
+        }
+    })
+}
+
+/// Builds a [`ServerError`] from any error response, SCIM-shaped or not.
+fn server_error(response: &HttpResponse, now_ms: u64) -> ServerError {
+    let retry_after_ms = response
+        .header("retry-after")
+        .and_then(|v| parse_retry_after(v, now_ms));
+    let scim = serde_json::from_str::<ScimError>(&response.body).ok();
+    let body_excerpt = match &scim {
+        Some(_) => None,
+        None if response.body.trim().is_empty() => None,
+        None => Some(escape(&response.body, EXCERPT_CHARS)),
+    };
+    let scim = scim.unwrap_or_default();
+    ServerError {
+        http_status: response.status,
+        status: scim.status,
+        scim_type: scim.scim_type,
+        detail: scim.detail,
+        retry_after_ms,
+        body_excerpt,
+    }
+}
+
+/// Parses a `Retry-After` value (RFC 9110 §10.2.3) into a delay in milliseconds from
+/// `now_ms`: delta-seconds, or an HTTP-date (a date in the past gives 0). Anything else is
+/// `None`, and the caller falls back to its profile's default wait.
+pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // A huge number of seconds saturates instead of overflowing.
+        let secs: u64 = value.parse().unwrap_or(u64::MAX);
+        return Some(secs.saturating_mul(1000));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    let at_ms = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    let at_ms = u64::try_from(at_ms).unwrap_or(u64::MAX);
+    Some(at_ms.saturating_sub(now_ms))
+}
+
+/// The first `max` characters of `s`, with control characters escaped so an excerpt can
+/// neither break a log line nor smuggle terminal escapes.
+fn escape(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).flat_map(char::escape_debug).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Fuzzing entry point: decodes arbitrary bytes as every kind of response, checking only
+/// that nothing panics. The first two bytes choose the status.
+#[doc(hidden)]
+pub fn fuzz_decode(data: &[u8]) {
+    let (status, body) = match data {
+        [a, b, rest @ ..] => (100 + (u16::from_be_bytes([*a, *b]) % 500), rest),
+        _ => (200, data),
+    };
+    let body = String::from_utf8_lossy(body).into_owned();
+    let response = HttpResponse {
+        status,
+        headers: vec![("Retry-After".into(), body.chars().take(40).collect())],
+        body,
+    };
+    let options = DecodeOptions::default();
+    for expect in [
+        Expect::Get,
+        Expect::List,
+        Expect::Create,
+        Expect::Replace,
+        Expect::Patch,
+        Expect::Delete,
+    ] {
+        let _ = decode::<User>(expect, &response, &options);
+        let _ = decode::<Group>(expect, &response, &options);
+    }
+    let _ = decode_service_provider_config(&response, &options);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> DecodeOptions {
+        DecodeOptions::default()
+    }
+
+    #[test]
+    fn create_accepts_200_and_201() {
+        for status in [200, 201] {
+            let r = HttpResponse::new(status, r#"{"id":"usr1","userName":"a@x"}"#);
+            match decode_user(Expect::Create, &r, &opts()).unwrap() {
+                Decoded::Resource(u) => assert_eq!(u.id.as_deref(), Some("usr1")),
+                other => panic!("{other:?}"),
+            }
+        }
+        let r = HttpResponse::new(202, r#"{"userName":"a"}"#);
+        assert!(matches!(
+            decode_user(Expect::Create, &r, &opts()),
+            Err(DecodeError::UnexpectedStatus { status: 202, .. })
+        ));
+    }
+
+    #[test]
+    fn patch_accepts_204_and_200() {
+        let r = HttpResponse::new(204, "");
+        assert_eq!(
+            decode_user(Expect::Patch, &r, &opts()).unwrap(),
+            Decoded::NoContent
+        );
+        let r = HttpResponse::new(200, r#"{"userName":"a"}"#);
+        assert!(matches!(
+            decode_user(Expect::Patch, &r, &opts()).unwrap(),
+            Decoded::Resource(_)
+        ));
+    }
+
+    #[test]
+    fn error_bodies_with_string_or_numeric_status() {
+        let a = HttpResponse::new(
+            409,
+            r#"{"status":"409","scimType":"uniqueness","detail":"taken"}"#,
+        );
+        let b = HttpResponse::new(
+            409,
+            r#"{"status":409,"scimType":"uniqueness","detail":"taken"}"#,
+        );
+        let (Decoded::Error(ea), Decoded::Error(eb)) = (
+            decode_user(Expect::Create, &a, &opts()).unwrap(),
+            decode_user(Expect::Create, &b, &opts()).unwrap(),
+        ) else {
+            panic!("expected errors")
+        };
+        assert_eq!(ea, eb);
+        assert_eq!(ea.scim_type.as_deref(), Some("uniqueness"));
+        assert_eq!(ea.to_string(), "HTTP 409 (uniqueness): taken");
+    }
+
+    #[test]
+    fn html_error_pages_become_excerpts() {
+        let r = HttpResponse::new(502, "<html>\n<h1>Bad gateway</h1></html>");
+        let Decoded::Error(e) = decode_user(Expect::Get, &r, &opts()).unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.http_status, 502);
+        assert!(e.is_retryable());
+        assert_eq!(
+            e.body_excerpt.as_deref(),
+            Some("<html>\\n<h1>Bad gateway</h1></html>")
+        );
+    }
+
+    #[test]
+    fn strict_on_success_bodies() {
+        let not_json = HttpResponse::new(200, "<html>oops</html>");
+        assert!(matches!(
+            decode_user(Expect::Get, &not_json, &opts()),
+            Err(DecodeError::NotJson { status: 200, .. })
+        ));
+        let wrong = HttpResponse::new(200, r#"{"totalResults":-1,"Resources":[]}"#);
+        match decode_user(Expect::List, &wrong, &opts()) {
+            Err(DecodeError::WrongShape { path, .. }) => assert_eq!(path, "totalResults"),
+            other => panic!("{other:?}"),
+        }
+        let empty = HttpResponse::new(200, "");
+        assert!(matches!(
+            decode_user(Expect::Get, &empty, &opts()),
+            Err(DecodeError::EmptyBody { status: 200 })
+        ));
+    }
+
+    #[test]
+    fn shape_errors_locate_nested_attributes() {
+        let r = HttpResponse::new(
+            200,
+            r#"{"totalResults":2,"Resources":[{"userName":"a"},{"userName":"b","name":{"givenName":7}}]}"#,
+        );
+        match decode_user(Expect::List, &r, &opts()) {
+            Err(DecodeError::WrongShape { path, reason, .. }) => {
+                assert_eq!(path, "Resources[1].name.givenName");
+                assert!(reason.starts_with("invalid type: integer `7`"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn size_limit_is_checked_before_parsing() {
+        let options = DecodeOptions {
+            max_body_bytes: 10,
+            ..opts()
+        };
+        let r = HttpResponse::new(200, r#"{"userName":"long enough"}"#);
+        assert!(matches!(
+            decode_user(Expect::Get, &r, &options),
+            Err(DecodeError::BodyTooLarge { limit: 10, .. })
+        ));
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(parse_retry_after("30", 0), Some(30_000));
+        assert_eq!(parse_retry_after(" 0 ", 0), Some(0));
+        // Sun, 06 Nov 1994 08:49:37 GMT = 784111777 s.
+        let now = 784_111_777_000 - 5_000;
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(5_000)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now + 60_000),
+            Some(0)
+        );
+        assert_eq!(parse_retry_after("soon", 0), None);
+        assert_eq!(parse_retry_after("-5", 0), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", 0),
+            Some(u64::MAX)
+        );
+    }
+
+    #[test]
+    fn retry_after_is_attached_to_429() {
+        let mut r = HttpResponse::new(429, "");
+        r.headers.push(("retry-after".into(), "7".into()));
+        let Decoded::Error(e) = decode_user(Expect::Get, &r, &opts()).unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.retry_after_ms, Some(7_000));
+    }
+
+    #[test]
+    fn redirects_are_unexpected() {
+        let r = HttpResponse::new(302, "");
+        assert!(matches!(
+            decode_user(Expect::Get, &r, &opts()),
+            Err(DecodeError::UnexpectedStatus { status: 302, .. })
+        ));
+    }
+
+    #[test]
+    fn fuzz_entry_survives_odd_inputs() {
+        for data in [
+            &b""[..],
+            b"\x00",
+            b"\x00\xc8{",
+            b"\x01\x90{\"status\":\"x\"}",
+            b"\xff\xff\xff",
+        ] {
+            fuzz_decode(data);
+        }
+    }
+}
