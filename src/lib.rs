@@ -16,6 +16,8 @@
 //! - [`http`]: the plain request and response envelope exchanged with the host.
 //! - [`request`]: operations into [`http::HttpRequest`]s, checked against a profile.
 //! - [`response`]: [`http::HttpResponse`]s into typed outcomes and structured errors.
+//! - [`plan`]: the desired state against the listed state, into a reviewable plan with
+//!   safety guards.
 //!
 //! ## Encoding a request and decoding its response
 //!
@@ -49,6 +51,7 @@
 pub mod filter;
 pub mod http;
 pub mod model;
+pub mod plan;
 pub mod profile;
 pub mod request;
 pub mod response;

@@ -10,7 +10,10 @@
 mod parse;
 mod render;
 
-pub use parse::{parse, FilterParseError};
+pub use parse::{
+    parse, FilterParseError, FilterParseErrorKind, MAX_FILTER_DEPTH, MAX_FILTER_LEN,
+    MAX_FILTER_NESTING,
+};
 
 use serde::{Deserialize, Serialize};
 

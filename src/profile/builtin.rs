@@ -92,7 +92,8 @@ pub(super) fn airtable() -> Profile {
             max_page_size: None,
             // Without startIndex the whole listing must fit one page; ask for plenty.
             page_size: 10_000,
-            members_in_listing: true,
+            // The documented list response carries no members; GET /Groups/{id} does.
+            members_in_listing: false,
         },
         patch: PatchSupport {
             supported: true,
@@ -201,6 +202,7 @@ mod tests {
         assert!(!p.discovery);
         assert!(!p.groups.start_index);
         assert!(p.users.start_index);
+        assert!(!p.groups.members_in_listing);
         assert_eq!(p.patch.member_add, MemberAddShape::SingleObject);
         assert!(p.patch.path_required);
         assert_eq!(p.error_status, StatusFormat::Number);

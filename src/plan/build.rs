@@ -1,0 +1,768 @@
+//! The planning algorithm: match, diff, offboard, reconcile groups, apply guards, order.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::action::{
+    Action, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef, Membership, NoIds,
+    RenameGroup, SetMembers, UserRef, UserUpdate,
+};
+use super::desired::{DesiredGroup, DesiredState};
+use super::diff::{replacement, user_changes, Change};
+use super::keys::{group_key, user_key};
+use super::policy::{Offboarding, Policy};
+use super::{
+    ActualState, Blocked, Guard, Note, Plan, PlanError, RequestPreview, SourceCounts, Step, Summary,
+};
+use crate::model::{schemas, User};
+use crate::request::RequestEncoder;
+
+/// Plans the changes that bring the server (`actual`) to the directory (`desired`) under
+/// `policy`, for the server `encoder` talks to.
+pub fn plan(
+    desired: &DesiredState,
+    actual: &ActualState,
+    encoder: &RequestEncoder,
+    policy: &Policy,
+) -> Result<Plan, PlanError> {
+    let dir = DesiredIndex::new(desired)?;
+    let server = ServerIndex::new(actual, policy);
+    let mut p = Planner {
+        policy,
+        encoder,
+        actual,
+        actions: Vec::new(),
+        notes: Vec::new(),
+        // Removals of any kind need a complete listing.
+        removals_allowed: actual.complete,
+    };
+
+    let matches = p.plan_users(desired, &dir, &server);
+    p.plan_groups(desired, &dir, &server, &matches);
+    let blocked = p.guards(desired, &server);
+
+    let Planner {
+        actions, mut notes, ..
+    } = p;
+    let mut actions = actions;
+    actions.sort_by(|a, b| {
+        (a.0.phase(), a.0.kind(), &a.1, a.2).cmp(&(b.0.phase(), b.0.kind(), &b.1, b.2))
+    });
+    notes.sort();
+    let summary = summarize(actions.iter().map(|(a, ..)| a));
+    let steps = actions
+        .into_iter()
+        .map(|(action, ..)| step(action, encoder))
+        .collect();
+    Ok(Plan {
+        version: 1,
+        profile: encoder.profile().name.clone(),
+        summary,
+        blocked,
+        actions: steps,
+        notes,
+        source: SourceCounts {
+            desired_users: desired.users.len() as u64,
+            desired_groups: desired.groups.len() as u64,
+            server_users: actual.users.len() as u64,
+            server_groups: actual.groups.len() as u64,
+            managed_users: server.managed as u64,
+            listing_complete: actual.complete,
+        },
+    })
+}
+
+/// A planned action with its sort key (subject key, chunk index).
+type Keyed = (Action, String, usize);
+
+struct Planner<'a> {
+    policy: &'a Policy,
+    encoder: &'a RequestEncoder,
+    actual: &'a ActualState,
+    actions: Vec<Keyed>,
+    notes: Vec<Note>,
+    removals_allowed: bool,
+}
+
+/// The directory, validated and indexed.
+struct DesiredIndex<'a> {
+    /// userName as written -> desired user index (the fast path for member lookups).
+    by_name: HashMap<&'a str, usize>,
+    /// Normalized userName -> desired user index.
+    by_key: HashMap<String, usize>,
+    /// Normalized userName per desired user.
+    keys: Vec<String>,
+}
+
+impl<'a> DesiredIndex<'a> {
+    fn new(desired: &'a DesiredState) -> Result<Self, PlanError> {
+        let n = desired.users.len();
+        let mut by_name = HashMap::with_capacity(n);
+        let mut by_key: HashMap<String, usize> = HashMap::with_capacity(n);
+        let mut by_ext: HashMap<&str, usize> = HashMap::new();
+        let mut keys = Vec::with_capacity(n);
+        for (i, u) in desired.users.iter().enumerate() {
+            if u.user_name.trim().is_empty() {
+                return Err(PlanError::EmptyUserName { index: i });
+            }
+            let key = user_key(&u.user_name);
+            if let Some(&j) = by_key.get(&key) {
+                return Err(PlanError::DuplicateUser {
+                    first: desired.users[j].user_name.clone(),
+                    second: u.user_name.clone(),
+                    key: "userName",
+                });
+            }
+            if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
+                if let Some(&j) = by_ext.get(ext) {
+                    return Err(PlanError::DuplicateUser {
+                        first: desired.users[j].user_name.clone(),
+                        second: u.user_name.clone(),
+                        key: "externalId",
+                    });
+                }
+                by_ext.insert(ext, i);
+            }
+            by_key.insert(key.clone(), i);
+            by_name.insert(u.user_name.as_str(), i);
+            keys.push(key);
+        }
+        let index = DesiredIndex {
+            by_name,
+            by_key,
+            keys,
+        };
+        let mut group_keys: HashMap<String, usize> = HashMap::new();
+        let mut group_exts: HashMap<&str, usize> = HashMap::new();
+        for (i, g) in desired.groups.iter().enumerate() {
+            if g.display_name.trim().is_empty() {
+                return Err(PlanError::EmptyGroupName { index: i });
+            }
+            if let Some(&j) = group_keys.get(&group_key(&g.display_name)) {
+                return Err(PlanError::DuplicateGroup {
+                    first: desired.groups[j].display_name.clone(),
+                    second: g.display_name.clone(),
+                    key: "displayName",
+                });
+            }
+            group_keys.insert(group_key(&g.display_name), i);
+            if let Some(ext) = g.external_id.as_deref().filter(|e| !e.is_empty()) {
+                if let Some(j) = group_exts.insert(ext, i) {
+                    return Err(PlanError::DuplicateGroup {
+                        first: desired.groups[j].display_name.clone(),
+                        second: g.display_name.clone(),
+                        key: "externalId",
+                    });
+                }
+            }
+            for m in &g.members {
+                if index.user(m).is_none() {
+                    return Err(PlanError::UnknownMember {
+                        group: g.display_name.clone(),
+                        member: m.clone(),
+                    });
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    /// The desired user a member name refers to.
+    fn user(&self, name: &str) -> Option<usize> {
+        self.by_name
+            .get(name)
+            .copied()
+            .or_else(|| self.by_key.get(&user_key(name)).copied())
+    }
+}
+
+/// The server listing, indexed.
+struct ServerIndex<'a> {
+    /// Listed users that have an id, sorted by id for determinism.
+    users: Vec<&'a User>,
+    by_id: HashMap<&'a str, usize>,
+    by_ext: HashMap<&'a str, usize>,
+    by_key: HashMap<String, usize>,
+    /// Whether the policy lets the planner touch each user.
+    touchable: Vec<bool>,
+    /// How many users are touchable.
+    managed: usize,
+}
+
+impl<'a> ServerIndex<'a> {
+    fn new(actual: &'a ActualState, policy: &Policy) -> Self {
+        let mut users: Vec<&User> = actual
+            .users
+            .iter()
+            .filter(|u| u.id.as_deref().is_some_and(|id| !id.is_empty()))
+            .collect();
+        users.sort_by(|a, b| a.id.cmp(&b.id));
+        users.dedup_by(|a, b| a.id == b.id);
+        let mut by_id = HashMap::with_capacity(users.len());
+        let mut by_ext = HashMap::new();
+        let mut by_key = HashMap::with_capacity(users.len());
+        let mut touchable = Vec::with_capacity(users.len());
+        for (i, u) in users.iter().enumerate() {
+            by_id.insert(u.id.as_deref().unwrap_or_default(), i);
+            if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
+                by_ext.entry(ext).or_insert(i);
+            }
+            by_key.entry(user_key(&u.user_name)).or_insert(i);
+            touchable.push(policy.may_touch(&u.user_name, u.external_id.as_deref()));
+        }
+        let managed = touchable.iter().filter(|t| **t).count();
+        ServerIndex {
+            users,
+            by_id,
+            by_ext,
+            by_key,
+            touchable,
+            managed,
+        }
+    }
+}
+
+/// For each desired user: the server user it matched, and whether it will exist and is
+/// touchable after the plan.
+struct UserMatches {
+    server: Vec<Option<usize>>,
+    /// The desired user will exist on the server (matched, or created by this plan).
+    exists: Vec<bool>,
+    touchable: Vec<bool>,
+}
+
+impl Planner<'_> {
+    fn push(&mut self, action: Action, key: String, chunk: usize) {
+        self.actions.push((action, key, chunk));
+    }
+
+    fn note(&mut self, subject: &str, message: impl Into<String>) {
+        self.notes.push(Note {
+            subject: subject.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn plan_users(
+        &mut self,
+        desired: &DesiredState,
+        dir: &DesiredIndex,
+        server: &ServerIndex,
+    ) -> UserMatches {
+        let n = desired.users.len();
+        let mut claimed = vec![false; server.users.len()];
+        let mut m = UserMatches {
+            server: vec![None; n],
+            exists: vec![false; n],
+            touchable: vec![false; n],
+        };
+        // externalId matches first, for every user, so a userName match can never steal a
+        // server user another desired user names by externalId.
+        for (i, u) in desired.users.iter().enumerate() {
+            if let Some(&s) = u.external_id.as_deref().and_then(|e| server.by_ext.get(e)) {
+                if !claimed[s] {
+                    claimed[s] = true;
+                    m.server[i] = Some(s);
+                }
+            }
+        }
+        for i in 0..n {
+            if m.server[i].is_none() {
+                if let Some(&s) = server.by_key.get(&dir.keys[i]) {
+                    if !claimed[s] {
+                        claimed[s] = true;
+                        m.server[i] = Some(s);
+                    }
+                }
+            }
+        }
+        for (i, want) in desired.users.iter().enumerate() {
+            let key = &dir.keys[i];
+            if !self
+                .policy
+                .may_touch(&want.user_name, want.external_id.as_deref())
+            {
+                m.exists[i] = m.server[i].is_some();
+                self.note(
+                    &want.user_name,
+                    "skipped: outside the policy's scope or protected",
+                );
+                continue;
+            }
+            match m.server[i] {
+                Some(s) if !server.touchable[s] => {
+                    m.exists[i] = true;
+                    self.note(
+                        &want.user_name,
+                        "skipped: the matching server user is outside the scope or protected",
+                    );
+                }
+                Some(s) => {
+                    m.exists[i] = true;
+                    m.touchable[i] = true;
+                    self.plan_user_update(want, server.users[s], key);
+                }
+                None if !want.is_active() => {
+                    self.note(
+                        &want.user_name,
+                        "not created: the directory marks the user inactive",
+                    );
+                }
+                None => {
+                    m.exists[i] = true;
+                    m.touchable[i] = true;
+                    let mut body = want.clone();
+                    body.id = None;
+                    body.meta = None;
+                    body.groups.clear();
+                    ensure_schemas(&mut body);
+                    self.push(
+                        Action::CreateUser(CreateUser {
+                            user_name: want.user_name.clone(),
+                            user: body,
+                            reason: "in the directory, not on the server".into(),
+                        }),
+                        key.clone(),
+                        0,
+                    );
+                }
+            }
+        }
+        self.plan_offboarding(server, &claimed);
+        m
+    }
+
+    fn plan_user_update(&mut self, want: &User, have: &User, key: &str) {
+        let mut changes = user_changes(want, have);
+        let (from, to) = (have.is_active(), want.is_active());
+        let id = have.id.clone();
+        let user = UserRef {
+            user_name: have.user_name.clone(),
+            id,
+        };
+        let patchless = !self.encoder.profile().patch.supported;
+        let replacement = patchless.then(|| replacement(want, have, to));
+        let (make, reason): (fn(UserUpdate) -> Action, &str) = match (from, to) {
+            (false, true) => (
+                Action::ReactivateUser,
+                "inactive on the server, active in the directory",
+            ),
+            (true, false) => (Action::DeactivateUser, "marked inactive in the directory"),
+            _ if changes.is_empty() => return,
+            _ => (Action::UpdateUser, "managed attributes differ"),
+        };
+        if from != to {
+            changes.push(active_change(from, to));
+        }
+        self.push(
+            make(UserUpdate {
+                user,
+                changes,
+                replacement,
+                reason: reason.into(),
+            }),
+            key.to_owned(),
+            0,
+        );
+    }
+
+    fn plan_offboarding(&mut self, server: &ServerIndex, claimed: &[bool]) {
+        if !self.removals_allowed || self.policy.offboarding == Offboarding::Leave {
+            return;
+        }
+        let patchless = !self.encoder.profile().patch.supported;
+        for (s, have) in server.users.iter().enumerate() {
+            if claimed[s] || !server.touchable[s] {
+                continue;
+            }
+            let user = UserRef {
+                user_name: have.user_name.clone(),
+                id: have.id.clone(),
+            };
+            let key = user_key(&have.user_name);
+            let reason = "not in the directory".to_owned();
+            match self.policy.offboarding {
+                Offboarding::Delete => {
+                    self.push(Action::DeleteUser(DeleteUser { user, reason }), key, 0);
+                }
+                _ if have.is_active() => {
+                    let replacement = patchless.then(|| replacement(have, have, false));
+                    self.push(
+                        Action::DeactivateUser(UserUpdate {
+                            user,
+                            changes: vec![active_change(true, false)],
+                            replacement,
+                            reason,
+                        }),
+                        key,
+                        0,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn plan_groups(
+        &mut self,
+        desired: &DesiredState,
+        dir: &DesiredIndex,
+        server: &ServerIndex,
+        users: &UserMatches,
+    ) {
+        let groups = &self.actual.groups;
+        let mut by_ext: HashMap<&str, usize> = HashMap::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut order: Vec<usize> = (0..groups.len())
+            .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
+            .collect();
+        order.sort_by(|&a, &b| groups[a].id.cmp(&groups[b].id));
+        for &g in &order {
+            if let Some(ext) = groups[g].external_id.as_deref().filter(|e| !e.is_empty()) {
+                by_ext.entry(ext).or_insert(g);
+            }
+            by_key
+                .entry(group_key(&groups[g].display_name))
+                .or_insert(g);
+        }
+        let mut claimed: HashSet<usize> = HashSet::new();
+        let mut matched = vec![None; desired.groups.len()];
+        for (i, g) in desired.groups.iter().enumerate() {
+            if let Some(&s) = g.external_id.as_deref().and_then(|e| by_ext.get(e)) {
+                if claimed.insert(s) {
+                    matched[i] = Some(s);
+                }
+            }
+        }
+        for (i, g) in desired.groups.iter().enumerate() {
+            if matched[i].is_none() {
+                if let Some(&s) = by_key.get(&group_key(&g.display_name)) {
+                    if claimed.insert(s) {
+                        matched[i] = Some(s);
+                    }
+                }
+            }
+        }
+        for (i, want) in desired.groups.iter().enumerate() {
+            self.plan_group(want, matched[i], dir, server, users);
+        }
+        if self.policy.delete_unnamed_groups && self.removals_allowed {
+            for &g in &order {
+                if !claimed.contains(&g) {
+                    let group = &groups[g];
+                    self.push(
+                        Action::DeleteGroup(DeleteGroup {
+                            group: GroupRef {
+                                display_name: group.display_name.clone(),
+                                id: group.id.clone(),
+                            },
+                            reason: "not in the directory, and the policy manages unnamed groups"
+                                .into(),
+                        }),
+                        group_key(&group.display_name),
+                        0,
+                    );
+                }
+            }
+        }
+    }
+
+    fn plan_group(
+        &mut self,
+        want: &DesiredGroup,
+        matched: Option<usize>,
+        dir: &DesiredIndex,
+        server: &ServerIndex,
+        users: &UserMatches,
+    ) {
+        let key = group_key(&want.display_name);
+        let have = matched.map(|g| &self.actual.groups[g]);
+        let group = GroupRef {
+            display_name: have.map_or(&want.display_name, |h| &h.display_name).clone(),
+            id: have.and_then(|h| h.id.clone()),
+        };
+        match have {
+            None => self.push(
+                Action::CreateGroup(CreateGroup {
+                    display_name: want.display_name.clone(),
+                    external_id: want.external_id.clone(),
+                    reason: "in the directory, not on the server".into(),
+                }),
+                key.clone(),
+                0,
+            ),
+            Some(h) if h.display_name != want.display_name => self.push(
+                Action::RenameGroup(RenameGroup {
+                    group: group.clone(),
+                    to: want.display_name.clone(),
+                    reason: "renamed in the directory".into(),
+                }),
+                key.clone(),
+                0,
+            ),
+            Some(_) => {}
+        }
+        // After a rename, later requests still address the group by id; by name only when
+        // it is new, under its new name.
+        let group = if have.is_some() {
+            group
+        } else {
+            GroupRef {
+                display_name: want.display_name.clone(),
+                id: None,
+            }
+        };
+
+        // Desired members that will exist and may be touched, deduplicated.
+        let mut wanted: Vec<(String, UserRef)> = Vec::new();
+        let mut wanted_ids: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<usize> = HashSet::new();
+        for name in &want.members {
+            let Some(d) = dir.user(name) else { continue };
+            if !seen.insert(d) || !users.exists[d] || !users.touchable[d] {
+                continue;
+            }
+            let id = users.server[d].and_then(|s| server.users[s].id.as_deref());
+            if let Some(id) = id {
+                wanted_ids.insert(id);
+            }
+            wanted.push((
+                dir.keys[d].clone(),
+                UserRef {
+                    user_name: server_or_desired_name(users.server[d], server, name),
+                    id: id.map(str::to_owned),
+                },
+            ));
+        }
+        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+
+        let current: Option<Vec<&str>> = have.and_then(|h| {
+            h.members
+                .as_ref()
+                .map(|ms| ms.iter().map(|m| m.value.as_str()).collect())
+        });
+        let current_set: HashSet<&str> = current.iter().flatten().copied().collect();
+        let to_add: Vec<UserRef> = wanted
+            .iter()
+            .filter(|(_, r)| r.id.as_deref().is_none_or(|id| !current_set.contains(id)))
+            .map(|(_, r)| r.clone())
+            .collect();
+        let mut to_remove: Vec<(String, UserRef)> = Vec::new();
+        if self.removals_allowed {
+            for id in current.iter().flatten() {
+                if wanted_ids.contains(id) {
+                    continue;
+                }
+                // Only members this run may touch; ids of users we cannot see are left alone.
+                if let Some(&s) = server.by_id.get(id) {
+                    if server.touchable[s] {
+                        let u = server.users[s];
+                        to_remove.push((
+                            user_key(&u.user_name),
+                            UserRef {
+                                user_name: u.user_name.clone(),
+                                id: Some((*id).to_owned()),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        to_remove.sort_by(|a, b| a.0.cmp(&b.0));
+        to_remove.dedup_by(|a, b| a.1.id == b.1.id);
+        let to_remove: Vec<UserRef> = to_remove.into_iter().map(|(_, r)| r).collect();
+        if have.is_some() && current.is_none() && !wanted.is_empty() {
+            self.note(
+                &want.display_name,
+                "the server did not list this group's members: all desired members are added, none removed",
+            );
+        }
+        if to_add.is_empty() && to_remove.is_empty() {
+            return;
+        }
+
+        if !self.encoder.profile().patch.supported {
+            let removed_ids: HashSet<&str> =
+                to_remove.iter().filter_map(|r| r.id.as_deref()).collect();
+            let mut members: Vec<UserRef> = current
+                .iter()
+                .flatten()
+                .filter(|id| !removed_ids.contains(*id))
+                .map(|id| UserRef {
+                    user_name: server
+                        .by_id
+                        .get(id)
+                        .map_or_else(|| (*id).to_owned(), |&s| server.users[s].user_name.clone()),
+                    id: Some((*id).to_owned()),
+                })
+                .collect();
+            members.extend(to_add.iter().cloned());
+            self.push(
+                Action::SetMembers(SetMembers {
+                    group,
+                    members,
+                    added: to_add,
+                    removed: to_remove,
+                }),
+                key,
+                0,
+            );
+            return;
+        }
+        let chunk = self.encoder.profile().member_chunk_size();
+        for (n, members) in to_add.chunks(chunk).enumerate() {
+            self.push(
+                Action::AddMembers(Membership {
+                    group: group.clone(),
+                    members: members.to_vec(),
+                }),
+                key.clone(),
+                n,
+            );
+        }
+        for (n, members) in to_remove.chunks(chunk).enumerate() {
+            self.push(
+                Action::RemoveMembers(Membership {
+                    group: group.clone(),
+                    members: members.to_vec(),
+                }),
+                key.clone(),
+                n,
+            );
+        }
+    }
+
+    fn guards(&self, desired: &DesiredState, server: &ServerIndex) -> Vec<Blocked> {
+        let mut blocked = Vec::new();
+        if !self.actual.complete {
+            let mut reason =
+                "the server listing is incomplete, so no removal was planned".to_owned();
+            if !self.actual.problems.is_empty() {
+                reason.push_str(": ");
+                reason.push_str(&self.actual.problems.join("; "));
+            }
+            blocked.push(Blocked {
+                guard: Guard::IncompleteListing,
+                reason,
+            });
+        }
+        let offboards = self.policy.offboarding != Offboarding::Leave;
+        if desired.users.is_empty() && server.managed > 0 && offboards {
+            blocked.push(Blocked {
+                guard: Guard::EmptySource,
+                reason: format!(
+                    "the directory lists no users while the server has {} managed users",
+                    server.managed
+                ),
+            });
+        } else if desired.groups.is_empty()
+            && self.policy.delete_unnamed_groups
+            && !self.actual.groups.is_empty()
+        {
+            blocked.push(Blocked {
+                guard: Guard::EmptySource,
+                reason: format!(
+                    "the directory lists no groups while the server has {}",
+                    self.actual.groups.len()
+                ),
+            });
+        }
+        let count = |kind: &str| {
+            self.actions
+                .iter()
+                .filter(|(a, ..)| a.kind() == kind)
+                .count()
+        };
+        if let Some(why) = self
+            .policy
+            .max_deactivations
+            .exceeded(count("deactivateUser"), server.managed)
+        {
+            blocked.push(Blocked {
+                guard: Guard::DeactivationCap,
+                reason: format!("deactivations: {why}"),
+            });
+        }
+        if let Some(why) = self
+            .policy
+            .max_deletions
+            .exceeded(count("deleteUser"), server.managed)
+        {
+            blocked.push(Blocked {
+                guard: Guard::DeletionCap,
+                reason: format!("deletions: {why}"),
+            });
+        }
+        blocked
+    }
+}
+
+fn server_or_desired_name(server_index: Option<usize>, server: &ServerIndex, name: &str) -> String {
+    server_index.map_or_else(|| name.to_owned(), |s| server.users[s].user_name.clone())
+}
+
+fn active_change(from: bool, to: bool) -> Change {
+    Change {
+        attribute: "active".into(),
+        before: Value::Bool(from),
+        after: Value::Bool(to),
+    }
+}
+
+fn ensure_schemas(user: &mut User) {
+    if !user.schemas.iter().any(|s| s == schemas::USER) {
+        user.schemas.insert(0, schemas::USER.to_owned());
+    }
+    if user.enterprise.is_some() && !user.schemas.iter().any(|s| s == schemas::ENTERPRISE_USER) {
+        user.schemas.push(schemas::ENTERPRISE_USER.to_owned());
+    }
+}
+
+fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summary {
+    let mut s = Summary::default();
+    for a in actions {
+        match a {
+            Action::CreateUser(_) => s.create_users += 1,
+            Action::UpdateUser(_) => s.update_users += 1,
+            Action::ReactivateUser(_) => s.reactivate_users += 1,
+            Action::DeactivateUser(_) => s.deactivate_users += 1,
+            Action::DeleteUser(_) => s.delete_users += 1,
+            Action::CreateGroup(_) => s.create_groups += 1,
+            Action::RenameGroup(_) => s.update_groups += 1,
+            Action::DeleteGroup(_) => s.delete_groups += 1,
+            Action::AddMembers(m) => s.add_members += m.members.len() as u64,
+            Action::RemoveMembers(m) => s.remove_members += m.members.len() as u64,
+            Action::SetMembers(m) => {
+                s.add_members += m.added.len() as u64;
+                s.remove_members += m.removed.len() as u64;
+            }
+        }
+    }
+    s
+}
+
+fn step(action: Action, encoder: &RequestEncoder) -> Step {
+    match action.request(encoder, &NoIds) {
+        Ok(req) => {
+            let body = req
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok());
+            Step {
+                action,
+                request: Some(RequestPreview {
+                    method: req.method,
+                    path: req.path,
+                    body,
+                }),
+                waits_for: None,
+            }
+        }
+        Err(e) => Step {
+            action,
+            request: None,
+            waits_for: Some(e.to_string()),
+        },
+    }
+}

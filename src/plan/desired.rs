@@ -1,0 +1,343 @@
+//! The desired state: what the directory (an HRIS export, an IdP) says should exist.
+//!
+//! Two input formats are accepted. JSON:
+//! `{"users": [SCIM User objects without id], "groups": [{"displayName": "...",
+//! "externalId": "optional", "members": ["userName", ...]}]}`. CSV, one row per user, with
+//! the headers listed in [`CSV_HEADERS`] (only `userName` is required; `groups` holds group
+//! names separated by `;`). A bad row or JSON value is reported with its row number or JSON
+//! path, and nothing is half-imported: the whole input is rejected.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{schemas, EnterpriseUser, Manager, Name, User};
+
+/// A group as the directory wants it: a name, an optional external id, members by userName.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DesiredGroup {
+    /// The group's name.
+    pub display_name: String,
+    /// The directory's identifier for the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// Members, named by userName.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// Everything the directory wants to exist.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesiredState {
+    /// Users. Only attributes present are managed; absent ones are left as the server has
+    /// them.
+    #[serde(default)]
+    pub users: Vec<User>,
+    /// Groups.
+    #[serde(default)]
+    pub groups: Vec<DesiredGroup>,
+}
+
+/// Why a desired-state document was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DesiredStateError {
+    /// The JSON is malformed or has the wrong shape.
+    #[error("desired state JSON at `{path}`: {reason}")]
+    Json {
+        /// Where (`users[3].userName`; `.` for the document itself).
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// One or more CSV rows are bad; every bad row is listed.
+    #[error("desired state CSV: {}", rows.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Csv {
+        /// The bad rows.
+        rows: Vec<CsvRowError>,
+    },
+}
+
+/// One bad CSV row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("row {row}: {reason}")]
+pub struct CsvRowError {
+    /// 1-based line number in the file (the header is row 1).
+    pub row: u64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// The CSV headers understood, in documentation order. Header names are matched
+/// case-insensitively; unknown headers are an error so a typo cannot silently drop a column.
+pub const CSV_HEADERS: [&str; 13] = [
+    "userName",
+    "givenName",
+    "familyName",
+    "externalId",
+    "active",
+    "title",
+    "costCenter",
+    "department",
+    "division",
+    "organization",
+    "managerId",
+    "managerName",
+    "groups",
+];
+
+/// Inputs larger than this are refused before parsing.
+pub const MAX_INPUT_BYTES: usize = 512 * 1024 * 1024;
+
+impl DesiredState {
+    /// Parses the JSON format.
+    pub fn from_json(input: &str) -> Result<DesiredState, DesiredStateError> {
+        if input.len() > MAX_INPUT_BYTES {
+            return Err(DesiredStateError::Json {
+                path: ".".into(),
+                reason: format!("input of {} bytes exceeds {MAX_INPUT_BYTES}", input.len()),
+            });
+        }
+        let de = &mut serde_json::Deserializer::from_str(input);
+        let state: DesiredState = serde_path_to_error::deserialize(de).map_err(|e| {
+            let outer = e.path().to_string();
+            let message = e.into_inner().to_string();
+            let (path, reason) = crate::model::join_located(&outer, &message);
+            DesiredStateError::Json {
+                path: path.unwrap_or_else(|| ".".into()),
+                reason: reason.to_owned(),
+            }
+        })?;
+        Ok(state)
+    }
+
+    /// Parses the CSV format (see [`CSV_HEADERS`]).
+    pub fn from_csv(input: &str) -> Result<DesiredState, DesiredStateError> {
+        let fail = |row: u64, reason: String| DesiredStateError::Csv {
+            rows: vec![CsvRowError { row, reason }],
+        };
+        if input.len() > MAX_INPUT_BYTES {
+            return Err(fail(
+                1,
+                format!("input of {} bytes exceeds {MAX_INPUT_BYTES}", input.len()),
+            ));
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .trim(csv::Trim::All)
+            .from_reader(input.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| fail(1, format!("cannot read the header row: {e}")))?
+            .clone();
+        let columns = map_headers(&headers).map_err(|reason| fail(1, reason))?;
+
+        let mut state = DesiredState::default();
+        let mut errors = Vec::new();
+        let mut group_index: Vec<(String, usize)> = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let row = record
+                .as_ref()
+                .ok()
+                .and_then(|r| r.position())
+                .map_or(i as u64 + 2, |p| p.line());
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(CsvRowError {
+                        row,
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            match user_from_row(&columns, &record) {
+                Ok((user, groups)) => {
+                    for g in groups {
+                        let idx = match group_index.iter().find(|(n, _)| *n == g) {
+                            Some((_, idx)) => *idx,
+                            None => {
+                                state.groups.push(DesiredGroup {
+                                    display_name: g.clone(),
+                                    ..DesiredGroup::default()
+                                });
+                                group_index.push((g, state.groups.len() - 1));
+                                state.groups.len() - 1
+                            }
+                        };
+                        state.groups[idx].members.push(user.user_name.clone());
+                    }
+                    state.users.push(user);
+                }
+                Err(reason) => errors.push(CsvRowError { row, reason }),
+            }
+        }
+        if errors.is_empty() {
+            Ok(state)
+        } else {
+            Err(DesiredStateError::Csv { rows: errors })
+        }
+    }
+}
+
+/// For each known header, the column index it appears at.
+fn map_headers(headers: &csv::StringRecord) -> Result<Vec<Option<usize>>, String> {
+    let mut columns = vec![None; CSV_HEADERS.len()];
+    for (index, header) in headers.iter().enumerate() {
+        let known = CSV_HEADERS
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(header))
+            .ok_or_else(|| {
+                format!(
+                    "unknown column {header:?}; expected some of: {}",
+                    CSV_HEADERS.join(", ")
+                )
+            })?;
+        if columns[known].replace(index).is_some() {
+            return Err(format!("column {header:?} appears twice"));
+        }
+    }
+    if columns[0].is_none() {
+        return Err("the userName column is required".into());
+    }
+    Ok(columns)
+}
+
+fn user_from_row(
+    columns: &[Option<usize>],
+    record: &csv::StringRecord,
+) -> Result<(User, Vec<String>), String> {
+    let cell = |name: &str| -> Option<String> {
+        let pos = CSV_HEADERS.iter().position(|h| *h == name)?;
+        let value = record.get(columns[pos]?)?;
+        (!value.is_empty()).then(|| value.to_owned())
+    };
+    let user_name = cell("userName").ok_or("userName is empty")?;
+    let active = match cell("active") {
+        None => None,
+        Some(v) => Some(
+            parse_bool(&v)
+                .ok_or_else(|| format!("active must be true/false, yes/no or 1/0, not {v:?}"))?,
+        ),
+    };
+    let mut user = User::new(user_name);
+    user.external_id = cell("externalId");
+    user.title = cell("title");
+    user.active = active;
+    let (given, family) = (cell("givenName"), cell("familyName"));
+    if given.is_some() || family.is_some() {
+        user.name = Some(Name {
+            given_name: given,
+            family_name: family,
+            ..Name::default()
+        });
+    }
+    let (manager_id, manager_name) = (cell("managerId"), cell("managerName"));
+    let enterprise = EnterpriseUser {
+        cost_center: cell("costCenter"),
+        department: cell("department"),
+        division: cell("division"),
+        organization: cell("organization"),
+        manager: (manager_id.is_some() || manager_name.is_some()).then(|| Manager {
+            value: manager_id,
+            display_name: manager_name,
+            ..Manager::default()
+        }),
+        ..EnterpriseUser::default()
+    };
+    if enterprise != EnterpriseUser::default() {
+        user.schemas.push(schemas::ENTERPRISE_USER.to_owned());
+        user.enterprise = Some(enterprise);
+    }
+    let mut groups: Vec<String> = Vec::new();
+    for g in cell("groups").iter().flat_map(|g| g.split(';')) {
+        let g = g.trim();
+        if !g.is_empty() && !groups.iter().any(|x| x == g) {
+            groups.push(g.to_owned());
+        }
+    }
+    Ok((user, groups))
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_become_users_and_groups() {
+        let csv = "userName,givenName,familyName,active,department,managerId,groups\n\
+                   ana@x.com,Ana,Silva,true,Support,m1,Support; Everyone\n\
+                   bo@x.com,Bo,,no,,,Everyone\n";
+        let s = DesiredState::from_csv(csv).unwrap();
+        assert_eq!(s.users.len(), 2);
+        assert_eq!(s.users[0].given_name(), Some("Ana"));
+        assert_eq!(
+            s.users[0]
+                .enterprise
+                .as_ref()
+                .unwrap()
+                .department
+                .as_deref(),
+            Some("Support")
+        );
+        assert_eq!(s.users[1].active, Some(false));
+        assert_eq!(s.users[1].enterprise, None);
+        assert_eq!(s.groups[0].display_name, "Support");
+        assert_eq!(s.groups[1].members, ["ana@x.com", "bo@x.com"]);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_and_nothing_imported() {
+        let csv = "userName,active\nok@x.com,true\n,true\nbad@x.com,maybe\n";
+        let err = DesiredState::from_csv(csv).unwrap_err();
+        let DesiredStateError::Csv { rows } = err else {
+            panic!()
+        };
+        assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [3, 4]);
+        assert!(rows[1].reason.contains("maybe"));
+    }
+
+    #[test]
+    fn unknown_or_missing_headers_are_refused() {
+        assert!(DesiredState::from_csv("userName,titel\na,b\n").is_err());
+        assert!(DesiredState::from_csv("givenName\nAna\n").is_err());
+        assert!(DesiredState::from_csv("userName,userName\na,b\n").is_err());
+    }
+
+    #[test]
+    fn ragged_rows_are_errors() {
+        let err = DesiredState::from_csv("userName,title\na@x,t,extra\n").unwrap_err();
+        assert!(matches!(err, DesiredStateError::Csv { .. }));
+    }
+
+    #[test]
+    fn json_errors_carry_the_path() {
+        let err = DesiredState::from_json(
+            r#"{"users":[{"userName":"a"},{"userName":"b","active":"sometimes"}]}"#,
+        )
+        .unwrap_err();
+        let DesiredStateError::Json { path, .. } = err else {
+            panic!()
+        };
+        assert_eq!(path, "users[1].active");
+        let err = DesiredState::from_json(
+            r#"{"users":[], "groups":[{"displayName":"g","members":[1]}]}"#,
+        )
+        .unwrap_err();
+        let DesiredStateError::Json { path, .. } = err else {
+            panic!()
+        };
+        assert_eq!(path, "groups[0].members[0]");
+        assert!(DesiredState::from_json("{not json").is_err());
+        assert!(DesiredState::from_json(r#"{"users":[],"extra":1}"#).is_err());
+    }
+}

@@ -1,0 +1,229 @@
+//! Reconciliation: the desired state against the listed state, into a reviewable [`Plan`].
+//!
+//! Everything here is a pure function of its inputs. A plan is data: it serializes to JSON
+//! in a deterministic order (actions sorted by apply phase, then by subject), a person can
+//! review it like `terraform plan`, and the engine executes it later. Safety guards that
+//! trip leave the actions in place for review but list themselves under `blocked`; a
+//! blocked plan must not be applied without an explicit override.
+
+mod action;
+mod build;
+mod desired;
+mod diff;
+mod keys;
+mod policy;
+
+use serde::{Deserialize, Serialize};
+
+use crate::http::Method;
+use crate::model::{Group, User};
+
+pub use action::{
+    Action, BuildError, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef, IdLookup,
+    Membership, NoIds, RenameGroup, SetMembers, UserRef, UserUpdate,
+};
+pub use build::plan;
+pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
+pub use diff::Change;
+pub use keys::{group_key, user_key};
+pub use policy::{Cap, Offboarding, Policy, Scope};
+
+/// What the server holds, as listed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActualState {
+    /// Every user listed.
+    pub users: Vec<User>,
+    /// Every group listed (with members, fetched one by one where the listing omits them).
+    pub groups: Vec<Group>,
+    /// Whether the listing is known complete. An incomplete listing plans no removal.
+    pub complete: bool,
+    /// What made the listing incomplete, for the blocked reason.
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// A reviewable plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Plan format version.
+    pub version: u32,
+    /// The profile the plan was made for.
+    pub profile: String,
+    /// Counts per kind of change.
+    pub summary: Summary,
+    /// Guards that tripped; non-empty means the plan must not be applied without override.
+    pub blocked: Vec<Blocked>,
+    /// The steps, in apply order.
+    pub actions: Vec<Step>,
+    /// Things a reviewer should know that are not actions (skipped users...).
+    pub notes: Vec<Note>,
+    /// Sizes of what the plan was computed from.
+    pub source: SourceCounts,
+}
+
+/// Counts of a plan's changes; `addMembers` and `removeMembers` count members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Users created.
+    pub create_users: u64,
+    /// Users updated (attributes only).
+    pub update_users: u64,
+    /// Users deactivated.
+    pub deactivate_users: u64,
+    /// Users reactivated.
+    pub reactivate_users: u64,
+    /// Users deleted.
+    pub delete_users: u64,
+    /// Groups created.
+    pub create_groups: u64,
+    /// Groups renamed.
+    pub update_groups: u64,
+    /// Groups deleted.
+    pub delete_groups: u64,
+    /// Members added.
+    pub add_members: u64,
+    /// Members removed.
+    pub remove_members: u64,
+}
+
+/// A guard that tripped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Blocked {
+    /// Which guard.
+    pub guard: Guard,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The safety guards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Guard {
+    /// The directory lists no users (or no groups) while the server has some.
+    EmptySource,
+    /// The server listing is incomplete.
+    IncompleteListing,
+    /// More deactivations than the policy allows.
+    DeactivationCap,
+    /// More deletions than the policy allows.
+    DeletionCap,
+}
+
+/// One action with the request it becomes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// The action.
+    #[serde(flatten)]
+    pub action: Action,
+    /// The request, when every id it needs is known at plan time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestPreview>,
+    /// What the request waits for otherwise (a user or group this plan creates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits_for: Option<String>,
+}
+
+/// A request shown for review, with its body as JSON rather than a string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPreview {
+    /// Method.
+    pub method: Method,
+    /// Path with query.
+    pub path: String,
+    /// Body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+}
+
+/// A remark for the reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    /// Who it is about.
+    pub subject: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// The sizes of a plan's inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceCounts {
+    /// Users in the directory.
+    pub desired_users: u64,
+    /// Groups in the directory.
+    pub desired_groups: u64,
+    /// Users listed on the server.
+    pub server_users: u64,
+    /// Groups listed on the server.
+    pub server_groups: u64,
+    /// Server users inside the policy's scope and not protected.
+    pub managed_users: u64,
+    /// Whether the listing was complete.
+    pub listing_complete: bool,
+}
+
+/// A desired state the planner refuses: the directory contradicts itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// Two desired users share a matching key.
+    #[error("desired users {first:?} and {second:?} have the same {key}")]
+    DuplicateUser {
+        /// The first user's userName.
+        first: String,
+        /// The second user's userName.
+        second: String,
+        /// `externalId` or `userName`.
+        key: &'static str,
+    },
+    /// Two desired groups share a matching key.
+    #[error("desired groups {first:?} and {second:?} have the same {key}")]
+    DuplicateGroup {
+        /// The first group's name.
+        first: String,
+        /// The second group's name.
+        second: String,
+        /// `externalId` or `displayName`.
+        key: &'static str,
+    },
+    /// A group names a member who is not a desired user.
+    #[error("group {group:?} lists member {member:?}, who is not among the desired users")]
+    UnknownMember {
+        /// The group.
+        group: String,
+        /// The member as written.
+        member: String,
+    },
+    /// A desired user with an empty userName.
+    #[error("desired user #{index} has an empty userName")]
+    EmptyUserName {
+        /// 0-based position in the desired users.
+        index: usize,
+    },
+    /// A desired group with an empty displayName.
+    #[error("desired group #{index} has an empty displayName")]
+    EmptyGroupName {
+        /// 0-based position in the desired groups.
+        index: usize,
+    },
+}
+
+impl Plan {
+    /// Whether the plan changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// Whether a guard tripped.
+    pub fn is_blocked(&self) -> bool {
+        !self.blocked.is_empty()
+    }
+}

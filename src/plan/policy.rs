@@ -1,0 +1,188 @@
+//! The safety policy: what the planner may touch and how far it may go in one run.
+
+use serde::{Deserialize, Serialize};
+
+use super::keys::user_key;
+
+/// What happens to a managed user the directory no longer lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Offboarding {
+    /// Set `active=false` (default): reversible, and Airtable stops billing the seat.
+    #[default]
+    Deactivate,
+    /// `DELETE` the user: permanent.
+    Delete,
+    /// Leave the user as they are.
+    Leave,
+}
+
+/// The users the planner may touch. Each criterion given must hold; none given means every
+/// user is in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Scope {
+    /// userName must end in `@` one of these domains (case-insensitive).
+    pub email_domains: Vec<String>,
+    /// The user must carry an `externalId` (users this tool created do).
+    pub require_external_id: bool,
+    /// The user's userName must be one of these (case-insensitive, after NFC).
+    pub user_names: Vec<String>,
+}
+
+/// A limit on removals per run, as a count and as a percentage of the in-scope users on the
+/// server. Exceeding either blocks the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Cap {
+    /// At most this many.
+    pub count: Option<u32>,
+    /// At most this percentage (0-100) of in-scope server users.
+    pub percent: Option<f64>,
+}
+
+/// Everything that limits what a plan may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Policy {
+    /// What happens to users the directory no longer lists (default: deactivate).
+    pub offboarding: Offboarding,
+    /// Users outside the scope are never touched.
+    pub scope: Scope,
+    /// userNames never touched, whatever the directory says (the service account...).
+    pub protected_user_names: Vec<String>,
+    /// Deactivations per run (default: 100 users and 25 %).
+    pub max_deactivations: Cap,
+    /// Deletions per run (default: 10 users and 10 %).
+    pub max_deletions: Cap,
+    /// Delete server groups the directory does not name (default: false; only groups the
+    /// directory names are managed).
+    pub delete_unnamed_groups: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            offboarding: Offboarding::Deactivate,
+            scope: Scope::default(),
+            protected_user_names: Vec::new(),
+            max_deactivations: Cap {
+                count: Some(100),
+                percent: Some(25.0),
+            },
+            max_deletions: Cap {
+                count: Some(10),
+                percent: Some(10.0),
+            },
+            delete_unnamed_groups: false,
+        }
+    }
+}
+
+impl Scope {
+    /// Whether a user with this userName and external id is in scope.
+    pub fn contains(&self, user_name: &str, external_id: Option<&str>) -> bool {
+        if self.require_external_id && external_id.is_none_or(str::is_empty) {
+            return false;
+        }
+        if !self.email_domains.is_empty() {
+            let domain = user_name.rsplit_once('@').map(|(_, d)| d);
+            let listed = domain.is_some_and(|d| {
+                self.email_domains
+                    .iter()
+                    .any(|allowed| allowed.trim_start_matches('@').eq_ignore_ascii_case(d))
+            });
+            if !listed {
+                return false;
+            }
+        }
+        if !self.user_names.is_empty() {
+            let key = user_key(user_name);
+            if !self.user_names.iter().any(|n| user_key(n) == key) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Policy {
+    /// Whether a userName is protected.
+    pub fn is_protected(&self, user_name: &str) -> bool {
+        let key = user_key(user_name);
+        self.protected_user_names.iter().any(|p| user_key(p) == key)
+    }
+
+    /// Whether the planner may touch this user at all.
+    pub fn may_touch(&self, user_name: &str, external_id: Option<&str>) -> bool {
+        self.scope.contains(user_name, external_id) && !self.is_protected(user_name)
+    }
+}
+
+impl Cap {
+    /// The reason `planned` removals exceed this cap out of `in_scope` users, if they do.
+    pub fn exceeded(&self, planned: usize, in_scope: usize) -> Option<String> {
+        if let Some(count) = self.count {
+            if planned > count as usize {
+                return Some(format!("{planned} planned, the cap is {count}"));
+            }
+        }
+        if let Some(percent) = self.percent {
+            // planned / in_scope > percent / 100, in integers-times-100 to avoid rounding.
+            if planned > 0 && (planned as f64) * 100.0 > percent * in_scope as f64 {
+                let share = if in_scope == 0 {
+                    100.0
+                } else {
+                    planned as f64 * 100.0 / in_scope as f64
+                };
+                return Some(format!(
+                    "{planned} of {in_scope} in-scope users ({share:.1} %) planned, the cap is {percent} %"
+                ));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_criteria_all_apply() {
+        let s = Scope {
+            email_domains: vec!["Example.com".into()],
+            require_external_id: true,
+            user_names: vec![],
+        };
+        assert!(s.contains("ana@EXAMPLE.com", Some("1")));
+        assert!(!s.contains("ana@example.com", None));
+        assert!(!s.contains("ana@other.com", Some("1")));
+        assert!(!s.contains("ana@example.com.evil", Some("1")));
+        assert!(Scope::default().contains("anything", None));
+    }
+
+    #[test]
+    fn protected_names_compare_case_insensitively() {
+        let p = Policy {
+            protected_user_names: vec!["Svc@Example.com".into()],
+            ..Policy::default()
+        };
+        assert!(p.is_protected("svc@example.COM"));
+        assert!(!p.may_touch("svc@example.com", None));
+    }
+
+    #[test]
+    fn caps_by_count_and_percent() {
+        let cap = Cap {
+            count: Some(5),
+            percent: Some(25.0),
+        };
+        assert!(cap.exceeded(5, 100).is_none());
+        assert!(cap.exceeded(6, 100).is_some());
+        assert!(cap.exceeded(3, 10).is_some());
+        assert!(cap.exceeded(0, 0).is_none());
+        assert!(Cap::default().exceeded(1_000_000, 1).is_none());
+    }
+}
