@@ -267,10 +267,15 @@ impl Planner<'_> {
                 }
             }
         }
+        // A userName whose server user another desired user claimed by externalId: the
+        // directory contradicts itself, and creating the user would only meet a 409.
+        let mut contested = vec![false; n];
         for i in 0..n {
             if m.server[i].is_none() {
                 if let Some(&s) = server.by_key.get(&dir.keys[i]) {
-                    if !claimed[s] {
+                    if claimed[s] {
+                        contested[i] = true;
+                    } else {
                         claimed[s] = true;
                         m.server[i] = Some(s);
                     }
@@ -279,6 +284,13 @@ impl Planner<'_> {
         }
         for (i, want) in desired.users.iter().enumerate() {
             let key = &dir.keys[i];
+            if contested[i] {
+                self.note(
+                    &want.user_name,
+                    "skipped: the server user with this userName is matched by externalId to another directory user",
+                );
+                continue;
+            }
             if !self
                 .policy
                 .may_touch(&want.user_name, want.external_id.as_deref())
@@ -598,6 +610,7 @@ impl Planner<'_> {
                 })
                 .collect();
             members.extend(to_add.iter().cloned());
+            members.sort_by_cached_key(|m| (user_key(&m.user_name), m.id.clone()));
             self.push(
                 Action::SetMembers(SetMembers {
                     group,
