@@ -203,7 +203,7 @@ pub fn decode<T: DeserializeOwned>(
             limit: options.max_body_bytes,
         });
     }
-    if status >= 400 && status <= 599 {
+    if (400..=599).contains(&status) {
         return Ok(Decoded::Error(server_error(response, options.now_ms)));
     }
     let accepted = match expect {

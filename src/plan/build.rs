@@ -270,15 +270,16 @@ impl Planner<'_> {
         // A userName whose server user another desired user claimed by externalId: the
         // directory contradicts itself, and creating the user would only meet a 409.
         let mut contested = vec![false; n];
-        for i in 0..n {
-            if m.server[i].is_none() {
-                if let Some(&s) = server.by_key.get(&dir.keys[i]) {
-                    if claimed[s] {
-                        contested[i] = true;
-                    } else {
-                        claimed[s] = true;
-                        m.server[i] = Some(s);
-                    }
+        for ((matched, key), contested) in m.server.iter_mut().zip(&dir.keys).zip(&mut contested) {
+            if matched.is_some() {
+                continue;
+            }
+            if let Some(&s) = server.by_key.get(key) {
+                if claimed[s] {
+                    *contested = true;
+                } else {
+                    claimed[s] = true;
+                    *matched = Some(s);
                 }
             }
         }

@@ -8,8 +8,11 @@ use super::{
     FilterSupport, MemberAddShape, PatchSupport, Profile, RateLimit, ResourceSupport, StatusFormat,
 };
 
+/// Makes one built-in profile.
+type Constructor = fn() -> Profile;
+
 /// Every built-in profile, by name.
-const TABLE: &[(&str, fn() -> Profile)] = &[
+const TABLE: &[(&str, Constructor)] = &[
     ("generic", generic),
     ("airtable", airtable),
     ("slack", slack),
