@@ -53,7 +53,16 @@ static ALLOC: Counting = Counting;
 const USERS: usize = 100_000;
 const GROUPS: usize = 5_000;
 const MEMBERS_PER_GROUP: usize = 200;
-const DEPTS: [&str; 8] = ["Support", "Sales", "Engineering", "Finance", "Legal", "Ops", "Design", "HR"];
+const DEPTS: [&str; 8] = [
+    "Support",
+    "Sales",
+    "Engineering",
+    "Finance",
+    "Legal",
+    "Ops",
+    "Design",
+    "HR",
+];
 
 fn user(i: usize, title_drift: bool) -> Value {
     json!({
@@ -90,7 +99,9 @@ fn inputs() -> (String, String) {
     let mut desired_groups = Vec::with_capacity(GROUPS);
     let mut actual_groups = Vec::with_capacity(GROUPS);
     for g in 0..GROUPS {
-        let members: Vec<usize> = (0..MEMBERS_PER_GROUP).map(|k| (g * 37 + k * 499) % USERS).collect();
+        let members: Vec<usize> = (0..MEMBERS_PER_GROUP)
+            .map(|k| (g * 37 + k * 499) % USERS)
+            .collect();
         let desired_members: Vec<String> = members
             .iter()
             .filter(|&&i| !drift(i, 1))
@@ -104,11 +115,13 @@ fn inputs() -> (String, String) {
             .filter(|&&i| !drift(i, 0))
             .map(|i| json!({"value": format!("usr{i:014}")}))
             .collect();
-        desired_groups.push(json!({"displayName": format!("Group {g:04}"), "members": desired_members}));
+        desired_groups
+            .push(json!({"displayName": format!("Group {g:04}"), "members": desired_members}));
         actual_groups.push(json!({"id": format!("ugp{g:014}"), "displayName": format!("Group {g:04}"), "members": actual_members}));
     }
     let desired = json!({"users": desired_users, "groups": desired_groups}).to_string();
-    let actual = json!({"users": actual_users, "groups": actual_groups, "complete": true}).to_string();
+    let actual =
+        json!({"users": actual_users, "groups": actual_groups, "complete": true}).to_string();
     (desired, actual)
 }
 
@@ -134,7 +147,10 @@ fn main() {
 
     let memberships: usize = desired.groups.iter().map(|g| g.members.len()).sum();
     let encoder = RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
-    let policy = Policy { max_deactivations: Default::default(), ..Policy::default() };
+    let policy = Policy {
+        max_deactivations: Default::default(),
+        ..Policy::default()
+    };
 
     let before_plan = CURRENT.load(Ordering::Relaxed);
     PEAK.store(before_plan, Ordering::Relaxed);
@@ -143,11 +159,22 @@ fn main() {
     let planning = t.elapsed();
     let planning_peak = PEAK.load(Ordering::Relaxed) - before_plan;
 
-    println!("planner benchmark: {USERS} users, {GROUPS} groups, {memberships} memberships, 2% drift");
+    println!(
+        "planner benchmark: {USERS} users, {GROUPS} groups, {memberships} memberships, 2% drift"
+    );
     println!("  input                    {:>10.1} MiB", mb(input_bytes));
-    println!("  serde_json parse (Value) {:>10.1} ms", parse.as_secs_f64() * 1e3);
-    println!("  decode into crate types  {:>10.1} ms", decode.as_secs_f64() * 1e3);
-    println!("  planning                 {:>10.1} ms", planning.as_secs_f64() * 1e3);
+    println!(
+        "  serde_json parse (Value) {:>10.1} ms",
+        parse.as_secs_f64() * 1e3
+    );
+    println!(
+        "  decode into crate types  {:>10.1} ms",
+        decode.as_secs_f64() * 1e3
+    );
+    println!(
+        "  planning                 {:>10.1} ms",
+        planning.as_secs_f64() * 1e3
+    );
     println!(
         "  ratio planning / parse   {:>10.2}   (target <= 1.00)",
         planning.as_secs_f64() / parse.as_secs_f64()

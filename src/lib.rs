@@ -18,6 +18,7 @@
 //! - [`response`]: [`http::HttpResponse`]s into typed outcomes and structured errors.
 //! - [`plan`]: the desired state against the listed state, into a reviewable plan with
 //!   safety guards.
+//! - [`report`]: seats, chargeback, access snapshot and stale accounts as JSON, CSV and HTML.
 //!
 //! ## Encoding a request and decoding its response
 //!
@@ -53,5 +54,6 @@ pub mod http;
 pub mod model;
 pub mod plan;
 pub mod profile;
+pub mod report;
 pub mod request;
 pub mod response;

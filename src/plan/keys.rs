@@ -9,6 +9,10 @@ use unicode_normalization::UnicodeNormalization;
 /// The comparison key of a userName: NFC, lower-cased, NFC again (lower-casing can
 /// produce decomposed sequences, such as `İ` into `i` + U+0307).
 pub fn user_key(user_name: &str) -> String {
+    // ASCII is already in NFC and lower-cases to ASCII: the common case costs one copy.
+    if user_name.is_ascii() {
+        return user_name.to_ascii_lowercase();
+    }
     let lowered: String = user_name.nfc().collect::<String>().to_lowercase();
     lowered.nfc().collect()
 }

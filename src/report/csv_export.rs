@@ -1,0 +1,185 @@
+//! CSV export of the listed users, one row per user, with the columns Airtable's admin panel
+//! exports for SCIM-fed attributes first, then identity and membership columns.
+//!
+//! Quoting follows RFC 4180, done by the `csv` crate: a cell holding a comma, a double quote,
+//! a CR or an LF is quoted with its quotes doubled, and records end with CRLF. Cells are
+//! additionally neutralised against CSV (formula) injection as OWASP recommends: see
+//! [`neutralise`].
+
+use std::collections::HashMap;
+
+use crate::model::{Group, User};
+
+use super::name_order;
+
+/// The header row, in column order.
+pub const CSV_HEADERS: [&str; 13] = [
+    "External ID",
+    "Title",
+    "Cost Center",
+    "Department",
+    "Division",
+    "Organization",
+    "Manager name",
+    "Manager ID",
+    "userName",
+    "Given name",
+    "Family name",
+    "Active",
+    "Groups",
+];
+
+/// Protects a cell from being run as a formula by a spreadsheet (CSV injection, OWASP
+/// "CSV Injection"): a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// gets a leading single quote `'`, which spreadsheets show as text. Other cells are
+/// unchanged. The quote is visible to programs reading the file; that is the price of the
+/// protection (a department named `-` is exported as `'-`).
+pub fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+/// The cells of every user's row (without the header), in the export order: by userName
+/// (case-folded, then exact), then by the other cells. Cells are raw, not yet neutralised.
+///
+/// `Groups` is the display names of the listed groups whose members include the user's id,
+/// sorted (case-folded, then exact), de-duplicated and joined with `"; "`. `Active` is
+/// `true` or `false` (unassigned counts as active).
+pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
+    let mut groups_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for group in groups {
+        for id in group.member_ids() {
+            groups_of
+                .entry(id)
+                .or_default()
+                .push(group.display_name.as_str());
+        }
+    }
+    for names in groups_of.values_mut() {
+        names.sort_by(|a, b| name_order(a, b));
+        names.dedup();
+    }
+    let mut rows: Vec<[String; 13]> = users
+        .iter()
+        .map(|u| {
+            let ent = u.enterprise.as_ref();
+            let manager = ent.and_then(|e| e.manager.as_ref());
+            let own = |s: Option<&String>| s.cloned().unwrap_or_default();
+            let member_of =
+                u.id.as_deref()
+                    .and_then(|id| groups_of.get(id))
+                    .map(|names| names.join("; "))
+                    .unwrap_or_default();
+            [
+                own(u.external_id.as_ref()),
+                own(u.title.as_ref()),
+                own(ent.and_then(|e| e.cost_center.as_ref())),
+                own(ent.and_then(|e| e.department.as_ref())),
+                own(ent.and_then(|e| e.division.as_ref())),
+                own(ent.and_then(|e| e.organization.as_ref())),
+                own(manager.and_then(|m| m.display_name.as_ref())),
+                own(manager.and_then(|m| m.value.as_ref())),
+                u.user_name.clone(),
+                u.given_name().map(str::to_owned).unwrap_or_default(),
+                u.family_name().map(str::to_owned).unwrap_or_default(),
+                u.is_active().to_string(),
+                member_of,
+            ]
+        })
+        .collect();
+    rows.sort_by(|a, b| name_order(&a[USER_NAME], &b[USER_NAME]).then_with(|| a.cmp(b)));
+    rows
+}
+
+/// The column of `userName` in [`CSV_HEADERS`].
+const USER_NAME: usize = 8;
+
+/// The CSV export: the [`CSV_HEADERS`] row, then one row per user as [`user_rows`] orders
+/// them, every cell [`neutralise`]d against CSV injection and quoted per RFC 4180 by the
+/// `csv` crate (records end with CRLF).
+///
+/// Writing goes to memory and every record has the same 13 fields, so the `csv` writer
+/// cannot fail; should it ever, the rows written so far are returned rather than panicking.
+pub fn users_csv(users: &[User], groups: &[Group]) -> String {
+    let rows = user_rows(users, groups);
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(rows.len().saturating_mul(96)));
+    let mut ok = writer.write_record(CSV_HEADERS).is_ok();
+    for row in &rows {
+        if !ok {
+            break;
+        }
+        ok = writer
+            .write_record(row.iter().map(|cell| neutralise(cell)))
+            .is_ok();
+    }
+    let bytes = match writer.into_inner() {
+        Ok(bytes) => bytes,
+        Err(err) => err.into_inner().into_inner().unwrap_or_default(),
+    };
+    // Every cell came from a `&str`, so the bytes are UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EnterpriseUser, Manager, Member};
+
+    #[test]
+    fn neutralises_formula_starts_only() {
+        for (input, want) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@x", "'@x"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("a=1", "a=1"),
+            (" =1", " =1"),
+            ("", ""),
+            ("'quoted", "'quoted"),
+        ] {
+            assert_eq!(neutralise(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn exact_output_for_a_small_case() {
+        let mut ana = User::new("ana@x");
+        ana.id = Some("u1".into());
+        ana.external_id = Some("E1".into());
+        ana.title = Some("Lead, \"Ops\"".into());
+        ana.enterprise = Some(EnterpriseUser {
+            department: Some("=SUM(A1)".into()),
+            manager: Some(Manager {
+                value: Some("u9".into()),
+                display_name: Some("Mo".into()),
+                ..Manager::default()
+            }),
+            ..EnterpriseUser::default()
+        });
+        let mut bo = User::new("Bo@x");
+        bo.active = Some(false);
+        let mut g1 = Group::new("b team");
+        g1.members = Some(vec![Member::new("u1")]);
+        let mut g2 = Group::new("A team");
+        g2.members = Some(vec![Member::new("u1"), Member::new("u1")]);
+        let out = users_csv(&[bo, ana], &[g1, g2]);
+        assert_eq!(
+            out,
+            "External ID,Title,Cost Center,Department,Division,Organization,Manager name,\
+             Manager ID,userName,Given name,Family name,Active,Groups\r\n\
+             E1,\"Lead, \"\"Ops\"\"\",,'=SUM(A1),,,Mo,u9,ana@x,,,true,A team; b team\r\n\
+             ,,,,,,,,Bo@x,,,false,\r\n"
+        );
+    }
+
+    #[test]
+    fn empty_listing_is_just_the_header() {
+        assert_eq!(users_csv(&[], &[]).lines().count(), 1);
+    }
+}

@@ -1,0 +1,279 @@
+//! SaaS-ops reports over a listed SCIM server: licence seats, chargeback, access snapshot,
+//! stale accounts, as data (serde, camelCase JSON), CSV and one self-contained HTML page.
+//!
+//! Everything here is a pure function of its inputs: no I/O, no clock (the snapshot time is
+//! passed in as milliseconds since the Unix epoch), no randomness, and every list in the
+//! output is sorted, so the same input always gives byte-identical JSON, CSV and HTML.
+//! Nothing panics on any input.
+//!
+//! - [`seats`]: total, active (billed), deactivated (not billed), purchased and unused seats.
+//! - [`chargeback`]: active users per department, cost center, division and organization.
+//! - [`snapshot`]: every group with its members at a given time (an access review).
+//! - [`stale`]: the extension point for stale accounts (filled in from the planner).
+//! - [`csv_export`]: one row per user with Airtable's admin-panel columns, injection-safe.
+//! - [`html`]: the whole [`Report`] as one HTML5 file with no scripts and no fetches.
+//!
+//! ```
+//! use scim_provision::model::{EnterpriseUser, Group, Member, User};
+//! use scim_provision::report::{build_report, html, ReportInput};
+//!
+//! let mut ana = User::new("ana@example.com");
+//! ana.id = Some("usr1".into());
+//! ana.enterprise = Some(EnterpriseUser { department: Some("Sales".into()), ..Default::default() });
+//! let mut bo = User::new("bo@example.com");
+//! bo.id = Some("usr2".into());
+//! bo.active = Some(false);
+//! let mut admins = Group::new("Admins");
+//! admins.members = Some(vec![Member::new("usr1")]);
+//!
+//! let users = [ana, bo];
+//! let groups = [admins];
+//! let input = ReportInput::new(&users, &groups, 1_700_000_000_000).purchased_seats(10);
+//! let report = build_report(&input);
+//! assert_eq!(report.seats.active, 1);
+//! assert_eq!(report.seats.unused, Some(9));
+//! assert_eq!(report.chargeback.by_department[0].count, 1);
+//! assert_eq!(report.snapshot.taken_at.as_deref(), Some("2023-11-14T22:13:20.000Z"));
+//! let page = html::render_html(&report);
+//! assert!(page.starts_with("<!DOCTYPE html>"));
+//! ```
+
+pub mod chargeback;
+pub mod csv_export;
+pub mod html;
+pub mod seats;
+pub mod snapshot;
+pub mod stale;
+
+use serde::Serialize;
+
+use crate::model::{Group, User};
+
+pub use chargeback::{Bucket, BucketCount, Chargeback};
+pub use csv_export::{users_csv, CSV_HEADERS};
+pub use html::render_html;
+pub use seats::SeatSummary;
+pub use snapshot::{
+    format_rfc3339_utc, AccessSnapshot, GroupAccess, KnownMember, SnapshotMember, UnknownMember,
+};
+
+/// One row of the stale-account table: a listed account the planner would deactivate or
+/// delete, or one that looks abandoned.
+///
+/// The rows come from [`ReportInput::stale`] for now; see [`stale`] for the extension point
+/// that will compute them from the planner's decisions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaleAccountRow {
+    /// The account's userName.
+    pub user_name: String,
+    /// Why it is considered stale, in words (for example "not in the directory").
+    pub reason: String,
+    /// What is or would be done about it (for example "deactivate").
+    pub action: String,
+}
+
+impl StaleAccountRow {
+    /// A row from its three cells.
+    pub fn new(
+        user_name: impl Into<String>,
+        reason: impl Into<String>,
+        action: impl Into<String>,
+    ) -> StaleAccountRow {
+        StaleAccountRow {
+            user_name: user_name.into(),
+            reason: reason.into(),
+            action: action.into(),
+        }
+    }
+}
+
+/// What a report is computed from. Built with [`ReportInput::new`] and the setters, so new
+/// optional inputs can be added without breaking callers.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ReportInput<'a> {
+    /// Every user listed from the server.
+    pub users: &'a [User],
+    /// Every group listed from the server, with members where the server returned them.
+    pub groups: &'a [Group],
+    /// The desired directory, when known: adds the seats it needs to [`SeatSummary`].
+    pub desired: Option<&'a [User]>,
+    /// The number of seats purchased, when known.
+    pub purchased_seats: Option<u64>,
+    /// When the listing was taken, in milliseconds since the Unix epoch (UTC).
+    pub taken_at_ms: u64,
+    /// Stale-account rows supplied by the caller (see [`stale`]).
+    pub stale: &'a [StaleAccountRow],
+}
+
+impl<'a> ReportInput<'a> {
+    /// An input from the listed state and the time it was taken; no desired directory, no
+    /// purchased seat count, no stale rows.
+    pub fn new(users: &'a [User], groups: &'a [Group], taken_at_ms: u64) -> ReportInput<'a> {
+        ReportInput {
+            users,
+            groups,
+            desired: None,
+            purchased_seats: None,
+            taken_at_ms,
+            stale: &[],
+        }
+    }
+
+    /// Sets the desired directory.
+    #[must_use]
+    pub fn desired(mut self, desired: &'a [User]) -> ReportInput<'a> {
+        self.desired = Some(desired);
+        self
+    }
+
+    /// Sets the number of seats purchased.
+    #[must_use]
+    pub fn purchased_seats(mut self, purchased: u64) -> ReportInput<'a> {
+        self.purchased_seats = Some(purchased);
+        self
+    }
+
+    /// Sets the stale-account rows.
+    #[must_use]
+    pub fn stale(mut self, rows: &'a [StaleAccountRow]) -> ReportInput<'a> {
+        self.stale = rows;
+        self
+    }
+}
+
+/// Every report at once. Serializes to camelCase JSON in a deterministic order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Seat counts.
+    pub seats: SeatSummary,
+    /// Active users per department, cost center, division and organization.
+    pub chargeback: Chargeback,
+    /// Groups and their members.
+    pub snapshot: AccessSnapshot,
+    /// Stale accounts, sorted by userName.
+    pub stale: Vec<StaleAccountRow>,
+}
+
+/// Computes every report from `input`.
+pub fn build_report(input: &ReportInput<'_>) -> Report {
+    Report {
+        seats: seats::seat_summary(input.users, input.desired, input.purchased_seats),
+        chargeback: chargeback::chargeback(input.users),
+        snapshot: snapshot::access_snapshot(input.users, input.groups, input.taken_at_ms),
+        stale: stale::stale_accounts(input),
+    }
+}
+
+/// Sort key for names shown to people: case-folded first, then the exact string, so the
+/// order is friendly and still total.
+pub(crate) fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    // ASCII lower-casing is what `char::to_lowercase` does on ASCII, only faster.
+    let folded = if a.is_ascii() && b.is_ascii() {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    } else {
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .cmp(b.chars().flat_map(char::to_lowercase))
+    };
+    folded.then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EnterpriseUser, Member};
+
+    #[test]
+    fn name_order_ascii_fast_path_agrees_with_the_general_one() {
+        let general = |a: &str, b: &str| {
+            a.chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b.chars().flat_map(char::to_lowercase))
+                .then_with(|| a.cmp(b))
+        };
+        let words = [
+            "", "a", "A", "ab", "aB", "Ab", "b", "_", "[", "Z", "z", "a1", "a@",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(name_order(a, b), general(a, b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn name_order_is_case_folded_then_exact() {
+        let mut v = vec!["b", "B", "a", "A", "ä"];
+        v.sort_by(|a, b| name_order(a, b));
+        assert_eq!(v, ["A", "a", "B", "b", "ä"]);
+    }
+
+    #[test]
+    fn build_report_bundles_everything_and_serializes_camel_case() {
+        let mut ana = User::new("ana@example.com");
+        ana.id = Some("u1".into());
+        ana.enterprise = Some(EnterpriseUser {
+            cost_center: Some("CC1".into()),
+            ..EnterpriseUser::default()
+        });
+        let mut g = Group::new("G");
+        g.members = Some(vec![Member::new("u1"), Member::new("ghost")]);
+        let users = [ana];
+        let groups = [g];
+        let stale = [
+            StaleAccountRow::new("z@x", "gone", "deactivate"),
+            StaleAccountRow::new("a@x", "gone", "deactivate"),
+        ];
+        let report = build_report(
+            &ReportInput::new(&users, &groups, 0)
+                .purchased_seats(0)
+                .stale(&stale),
+        );
+        assert_eq!(report.seats.over_by, Some(1));
+        assert_eq!(report.stale[0].user_name, "a@x");
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["seats"]["totalUsers"], 1);
+        assert_eq!(json["chargeback"]["byCostCenter"][0]["name"], "CC1");
+        assert_eq!(
+            json["chargeback"]["byDepartment"][0]["name"],
+            serde_json::Value::Null
+        );
+        assert_eq!(json["snapshot"]["takenAt"], "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            json["snapshot"]["groups"][0]["members"][1]["status"],
+            "unknown"
+        );
+        assert_eq!(json["stale"][1]["userName"], "z@x");
+    }
+
+    #[test]
+    fn same_input_same_json() {
+        let users: Vec<User> = (0..50)
+            .map(|i| {
+                let mut u = User::new(format!("user{}@x", 50 - i));
+                u.id = Some(format!("id{i}"));
+                u
+            })
+            .collect();
+        let mut g = Group::new("all");
+        g.members = Some(
+            users
+                .iter()
+                .rev()
+                .map(|u| Member::new(u.id.clone().unwrap()))
+                .collect(),
+        );
+        let groups = [g];
+        let a =
+            serde_json::to_string(&build_report(&ReportInput::new(&users, &groups, 5))).unwrap();
+        let mut rev = users.clone();
+        rev.reverse();
+        let b = serde_json::to_string(&build_report(&ReportInput::new(&rev, &groups, 5))).unwrap();
+        assert_eq!(a, b);
+    }
+}
