@@ -78,6 +78,11 @@ pub fn plan(
     })
 }
 
+/// Checks that a directory does not contradict itself (what [`plan`] refuses first).
+pub(crate) fn validate(desired: &DesiredState) -> Result<(), PlanError> {
+    DesiredIndex::new(desired).map(drop)
+}
+
 /// A planned action with its sort key (subject key, chunk index).
 type Keyed = (Action, String, usize);
 

@@ -23,8 +23,10 @@ pub use action::{
     Membership, NoIds, RenameGroup, SetMembers, UserRef, UserUpdate,
 };
 pub use build::plan;
+pub(crate) use build::validate;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use diff::Change;
+pub(crate) use diff::{replacement, user_changes};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, Offboarding, Policy, Scope};
 

@@ -1,0 +1,1475 @@
+//! The engine's state machine: jobs, the in-flight table, phase transitions, and what each
+//! answer means.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use serde_json::Value;
+
+use super::listing::Listing;
+use super::outcome::{
+    ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
+};
+use super::pacing::{backoff_ms, Jitter, TokenBucket};
+use super::{EngineConfig, EngineError, Input, Mode, Output, RequestId};
+use crate::filter::Filter;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::{Group, PatchOp, PatchOperation, User};
+use crate::plan::{
+    self, group_key, replacement, user_changes, user_key, Action, ActualState, BuildError,
+    DesiredState, IdLookup, Membership, Plan, SetMembers, Step, UserRef,
+};
+use crate::profile::Profile;
+use crate::request::{ListQuery, RequestEncoder, ResourceKind};
+use crate::response::{decode, DecodeError, DecodeOptions, Decoded, Expect, ServerError};
+
+/// A unit of work: a request to send, possibly again.
+#[derive(Debug, Clone)]
+struct Job {
+    task: Task,
+    /// Failed attempts so far (5xx, transport, undecodable).
+    attempt: u32,
+    /// 429 answers so far.
+    rate_limited: u32,
+    /// Not to be sent before this time.
+    not_before: u64,
+}
+
+#[derive(Debug, Clone)]
+enum Task {
+    Discover,
+    Page {
+        kind: ResourceKind,
+        start: u64,
+    },
+    Members {
+        group: usize,
+    },
+    Action {
+        index: usize,
+    },
+    /// A create met a 409: find the existing resource to adopt.
+    Lookup {
+        index: usize,
+        conflict: ServerError,
+    },
+    /// A request decided after an answer: the update of an adopted user, or the creation of
+    /// a user who vanished.
+    FollowUp {
+        index: usize,
+        request: HttpRequest,
+        expect: Expect,
+        then: Then,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Then {
+    Adopted { id: String },
+    Recreated,
+}
+
+/// Why a request is tried again.
+enum Retry {
+    RateLimited(Option<u64>),
+    Transient,
+}
+
+/// Ids learnt during apply, by normalized name.
+#[derive(Debug, Default)]
+struct Ids {
+    users: HashMap<String, String>,
+    groups: HashMap<String, String>,
+}
+
+impl IdLookup for Ids {
+    fn user_id(&self, user_name: &str) -> Option<String> {
+        self.users.get(&user_key(user_name)).cloned()
+    }
+    fn group_id(&self, display_name: &str) -> Option<String> {
+        self.groups.get(&group_key(display_name)).cloned()
+    }
+}
+
+/// A sans-IO provisioning run. See the [module docs](super) for the loop contract.
+#[derive(Debug)]
+pub struct Engine {
+    config: EngineConfig,
+    encoder: RequestEncoder,
+    desired: DesiredState,
+    phase: Phase,
+    started: bool,
+    queue: VecDeque<Job>,
+    in_flight: BTreeMap<RequestId, Job>,
+    next_id: u64,
+    bucket: TokenBucket,
+    token_at: Option<u64>,
+    paused_until: u64,
+    jitter: Jitter,
+    events: VecDeque<Event>,
+    first_ms: Option<u64>,
+    last_ms: u64,
+    users: Listing<User>,
+    groups: Listing<Group>,
+    actual: ActualState,
+    member_problems: Vec<String>,
+    plan: Option<Plan>,
+    steps: Vec<Step>,
+    apply_phases: Vec<u8>,
+    apply_at: usize,
+    outcomes: Vec<Option<ActionResult>>,
+    ids: Ids,
+    requests_sent: u64,
+    retries: u64,
+    waits: u64,
+    waited_ms: u64,
+    warnings: Vec<String>,
+    report: Option<RunReport>,
+}
+
+impl Engine {
+    /// A run of `config` towards the directory `desired`. Fails only on a configuration
+    /// that cannot work or a directory that contradicts itself.
+    pub fn new(config: EngineConfig, desired: DesiredState) -> Result<Engine, EngineError> {
+        if config.max_in_flight == 0 {
+            return Err(EngineError::Config("maxInFlight must be at least 1".into()));
+        }
+        if config
+            .requests_per_second
+            .is_some_and(|r| !(r.is_finite() && r > 0.0))
+        {
+            return Err(EngineError::Config(
+                "requestsPerSecond must be a positive number".into(),
+            ));
+        }
+        plan::validate(&desired)?;
+        let encoder = RequestEncoder::new(&config.base_path, config.profile.clone())?;
+        let users = listing_for(
+            &config.profile,
+            ResourceKind::User,
+            config.max_listed_resources,
+        );
+        let groups = listing_for(
+            &config.profile,
+            ResourceKind::Group,
+            config.max_listed_resources,
+        );
+        let bucket = bucket_for(&config, &config.profile);
+        Ok(Engine {
+            jitter: Jitter::new(config.seed),
+            encoder,
+            desired,
+            phase: Phase::Discover,
+            started: false,
+            queue: VecDeque::new(),
+            in_flight: BTreeMap::new(),
+            next_id: 0,
+            bucket,
+            token_at: None,
+            paused_until: 0,
+            events: VecDeque::new(),
+            first_ms: None,
+            last_ms: 0,
+            users,
+            groups,
+            actual: ActualState::default(),
+            member_problems: Vec::new(),
+            plan: None,
+            steps: Vec::new(),
+            apply_phases: Vec::new(),
+            apply_at: 0,
+            outcomes: Vec::new(),
+            ids: Ids::default(),
+            requests_sent: 0,
+            retries: 0,
+            waits: 0,
+            waited_ms: 0,
+            warnings: Vec::new(),
+            report: None,
+            config,
+        })
+    }
+
+    /// The next thing the host should do. Call until it returns [`Output::Wait`] or
+    /// [`Output::Done`].
+    pub fn poll_output(&mut self, now_ms: u64) -> Output {
+        self.observe(now_ms);
+        if !self.started {
+            self.started = true;
+            self.enter_discover();
+        }
+        loop {
+            if let Some(event) = self.events.pop_front() {
+                return Output::Event(event);
+            }
+            if let Some(report) = &self.report {
+                return Output::Done(report.clone());
+            }
+            if let Some(send) = self.next_send(now_ms) {
+                return send;
+            }
+            if self.queue.is_empty() && self.in_flight.is_empty() {
+                self.advance();
+                continue;
+            }
+            return Output::Wait {
+                until_ms: self.wake_time(now_ms),
+            };
+        }
+    }
+
+    /// Hands the engine the answer (or the transport failure) of a request it sent.
+    pub fn handle_input(&mut self, input: Input, now_ms: u64) -> Result<(), EngineError> {
+        self.observe(now_ms);
+        let (id, answer) = match input {
+            Input::Response { id, response } => (id, Ok(response)),
+            Input::Failed { id, reason } => (id, Err(reason)),
+        };
+        let job = self
+            .in_flight
+            .remove(&id)
+            .ok_or(EngineError::UnknownRequest(id))?;
+        if self.report.is_some() {
+            // The run was stopped; late answers change nothing.
+            return Ok(());
+        }
+        match job.task.clone() {
+            Task::Discover => self.on_discover(job, answer, now_ms),
+            Task::Page { kind, start } => self.on_page(job, kind, start, answer, now_ms),
+            Task::Members { group } => self.on_members(job, group, answer, now_ms),
+            Task::Action { index } => self.on_action(job, index, answer, now_ms),
+            Task::Lookup { index, conflict } => {
+                self.on_lookup(job, index, conflict, answer, now_ms)
+            }
+            Task::FollowUp {
+                index,
+                expect,
+                then,
+                ..
+            } => self.on_follow_up(job, index, expect, then, answer, now_ms),
+        }
+        Ok(())
+    }
+
+    /// Stops the run: nothing more is sent, answers still in flight are ignored, and the
+    /// report says what was done.
+    pub fn abort(&mut self) {
+        if self.report.is_none() {
+            self.queue.clear();
+            self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
+        }
+    }
+
+    /// The server state as listed (complete once the run is past listing).
+    pub fn listed_state(&self) -> &ActualState {
+        &self.actual
+    }
+
+    /// The profile in use (refined by discovery once it has run).
+    pub fn profile(&self) -> &Profile {
+        self.encoder.profile()
+    }
+
+    // ---- scheduling ----
+
+    fn observe(&mut self, now_ms: u64) {
+        self.first_ms.get_or_insert(now_ms);
+        self.last_ms = self.last_ms.max(now_ms);
+    }
+
+    fn push(&mut self, task: Task, not_before: u64) {
+        self.queue.push_back(Job {
+            task,
+            attempt: 0,
+            rate_limited: 0,
+            not_before,
+        });
+    }
+
+    fn next_send(&mut self, now_ms: u64) -> Option<Output> {
+        self.token_at = None;
+        if now_ms < self.paused_until || self.in_flight.len() >= self.config.max_in_flight as usize
+        {
+            return None;
+        }
+        let mut i = 0;
+        while i < self.queue.len() {
+            if self.queue[i].not_before > now_ms {
+                i += 1;
+                continue;
+            }
+            let request = match self.request_for(i) {
+                Ok(r) => r,
+                Err(()) => continue, // the job was resolved without a request
+            };
+            if let Err(at) = self.bucket.take(now_ms) {
+                self.token_at = Some(at);
+                return None;
+            }
+            let job = self.queue.remove(i)?;
+            let id = RequestId(self.next_id);
+            self.next_id += 1;
+            self.in_flight.insert(id, job);
+            self.requests_sent += 1;
+            return Some(Output::Send { id, request });
+        }
+        None
+    }
+
+    fn wake_time(&self, now_ms: u64) -> Option<u64> {
+        if self.queue.is_empty() || self.in_flight.len() >= self.config.max_in_flight as usize {
+            return None;
+        }
+        let earliest = self.queue.iter().map(|j| j.not_before).min()?;
+        let at = earliest
+            .max(self.paused_until)
+            .max(self.token_at.unwrap_or(0))
+            .max(now_ms + 1);
+        Some(at)
+    }
+
+    /// Builds the request of queued job `i`. A job that turns out to need no request (an
+    /// action whose dependencies failed) is resolved and removed: `Err(())`.
+    fn request_for(&mut self, i: usize) -> Result<HttpRequest, ()> {
+        let task = self.queue[i].task.clone();
+        let built = match &task {
+            Task::Discover => Ok(self.encoder.service_provider_config()),
+            Task::Page { kind, start } => {
+                let query = match kind {
+                    ResourceKind::User => self.users.query(*start),
+                    _ => self.groups.query(*start),
+                };
+                self.encoder.list(*kind, &query).map_err(|e| e.to_string())
+            }
+            Task::Members { group } => {
+                let id = self.actual.groups[*group].id.clone().unwrap_or_default();
+                self.encoder
+                    .get(ResourceKind::Group, &id)
+                    .map_err(|e| e.to_string())
+            }
+            Task::Action { index } => return self.action_request(i, *index),
+            Task::Lookup { index, conflict } => {
+                match self.lookup_query(*index) {
+                    Some((kind, query)) => {
+                        self.encoder.list(kind, &query).map_err(|e| e.to_string())
+                    }
+                    None => {
+                        // The profile cannot filter on the name: the conflict stands.
+                        let (index, conflict) = (*index, conflict.clone());
+                        self.queue.remove(i);
+                        self.resolve(
+                            index,
+                            ActionResult::Failed {
+                                error: ActionError::Server(conflict),
+                            },
+                        );
+                        return Err(());
+                    }
+                }
+            }
+            Task::FollowUp { request, .. } => Ok(request.clone()),
+        };
+        match built {
+            Ok(r) => Ok(r),
+            Err(reason) => {
+                let job = self.queue.remove(i).ok_or(())?;
+                self.give_up(job, &reason);
+                Err(())
+            }
+        }
+    }
+
+    fn action_request(&mut self, i: usize, index: usize) -> Result<HttpRequest, ()> {
+        let action = self.steps[index].action.clone();
+        let (action, dropped) = self.drop_unresolved_members(action);
+        if let Some((group, names)) = dropped {
+            self.warn(format!(
+                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        let result = match action {
+            Some(a) => a.request(&self.encoder, &self.ids),
+            None => Err(BuildError::Unresolved("any member".into())),
+        };
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                self.queue.remove(i);
+                let result = match e {
+                    BuildError::Unresolved(what) => ActionResult::Skipped {
+                        reason: format!(
+                            "depends on {what}, which has no id (its create failed or was skipped)"
+                        ),
+                    },
+                    other => ActionResult::Failed {
+                        error: ActionError::Invalid {
+                            reason: other.to_string(),
+                        },
+                    },
+                };
+                self.resolve(index, result);
+                Err(())
+            }
+        }
+    }
+
+    /// Membership actions go ahead without members whose create failed; `None` when no
+    /// member is left.
+    #[allow(clippy::type_complexity)]
+    fn drop_unresolved_members(
+        &self,
+        action: Action,
+    ) -> (Option<Action>, Option<(String, Vec<String>)>) {
+        let known = |r: &UserRef| r.id.is_some() || self.ids.user_id(&r.user_name).is_some();
+        let split = |members: Vec<UserRef>| -> (Vec<UserRef>, Vec<String>) {
+            let (keep, drop): (Vec<UserRef>, Vec<UserRef>) = members.into_iter().partition(known);
+            (keep, drop.into_iter().map(|r| r.user_name).collect())
+        };
+        match action {
+            Action::AddMembers(m) => {
+                let (members, dropped) = split(m.members);
+                let name = m.group.display_name.clone();
+                let action = (!members.is_empty()).then(|| {
+                    Action::AddMembers(Membership {
+                        group: m.group,
+                        members,
+                    })
+                });
+                (action, (!dropped.is_empty()).then_some((name, dropped)))
+            }
+            Action::SetMembers(s) => {
+                let (members, dropped) = split(s.members);
+                let name = s.group.display_name.clone();
+                let action = Action::SetMembers(SetMembers { members, ..s });
+                (
+                    Some(action),
+                    (!dropped.is_empty()).then_some((name, dropped)),
+                )
+            }
+            other => (Some(other), None),
+        }
+    }
+
+    fn lookup_query(&self, index: usize) -> Option<(ResourceKind, ListQuery)> {
+        let profile = self.encoder.profile();
+        let (kind, filter) = match &self.steps[index].action {
+            Action::CreateUser(c) if profile.users.filter.allows_eq("userName") => (
+                ResourceKind::User,
+                Filter::eq("userName", c.user_name.as_str()),
+            ),
+            Action::CreateGroup(c) if profile.groups.filter.allows_eq("displayName") => (
+                ResourceKind::Group,
+                Filter::eq("displayName", c.display_name.as_str()),
+            ),
+            _ => return None,
+        };
+        Some((
+            kind,
+            ListQuery {
+                filter: Some(filter),
+                ..ListQuery::default()
+            },
+        ))
+    }
+
+    /// Queues `job` again after a delay, or returns it when its attempts are spent.
+    fn retry(&mut self, mut job: Job, why: Retry, now_ms: u64) -> Option<Job> {
+        let delay = match why {
+            Retry::RateLimited(after) => {
+                job.rate_limited += 1;
+                if job.rate_limited >= self.config.max_rate_limited_attempts {
+                    return Some(job);
+                }
+                let delay = after.unwrap_or(self.encoder.profile().retry_after_default_ms);
+                // A rate limit applies to the whole client: hold every request.
+                self.paused_until = self.paused_until.max(now_ms.saturating_add(delay));
+                delay
+            }
+            Retry::Transient => {
+                job.attempt += 1;
+                if job.attempt >= self.config.max_attempts {
+                    return Some(job);
+                }
+                backoff_ms(
+                    self.config.backoff_base_ms,
+                    self.config.backoff_max_ms,
+                    job.attempt,
+                    &mut self.jitter,
+                )
+            }
+        };
+        job.not_before = now_ms.saturating_add(delay);
+        self.retries += 1;
+        self.waits += 1;
+        self.waited_ms = self.waited_ms.saturating_add(delay);
+        // Retries go first, so a listing page is not starved by later work.
+        self.queue.push_front(job);
+        None
+    }
+
+    /// How a server error should be handled when nothing more specific applies.
+    fn retry_server_error(&mut self, job: Job, error: &ServerError, now_ms: u64) -> Option<Job> {
+        if error.http_status == 429 {
+            self.retry(job, Retry::RateLimited(error.retry_after_ms), now_ms)
+        } else if error.is_retryable() {
+            self.retry(job, Retry::Transient, now_ms)
+        } else {
+            Some(job)
+        }
+    }
+
+    /// A job whose attempts are spent, or that cannot be built.
+    fn give_up(&mut self, job: Job, reason: &str) {
+        let attempts = job.attempt + job.rate_limited + 1;
+        match job.task {
+            Task::Discover => {
+                self.warn(format!(
+                    "discovery failed ({reason}); using the {} profile as it is",
+                    self.encoder.profile().name
+                ));
+            }
+            Task::Page { kind, start } => match kind {
+                ResourceKind::User => self.users.failed(start, reason),
+                _ => self.groups.failed(start, reason),
+            },
+            Task::Members { group } => {
+                let name = self.actual.groups[group].display_name.clone();
+                self.member_problems.push(format!(
+                    "Groups: the members of {name:?} could not be fetched: {reason}"
+                ));
+            }
+            Task::Action { index } | Task::Lookup { index, .. } | Task::FollowUp { index, .. } => {
+                let error = ActionError::Unanswered {
+                    reason: reason.to_owned(),
+                    attempts,
+                };
+                self.resolve(index, ActionResult::Failed { error });
+            }
+        }
+    }
+
+    fn is_fatal(&mut self, error: &ServerError) -> bool {
+        if matches!(error.http_status, 401 | 403) {
+            let reason = format!(
+                "the server refused the request (HTTP {}): check the token and its scopes",
+                error.http_status
+            );
+            self.finish(RunStatus::Failed, Some(reason), Some(error.clone()));
+            true
+        } else {
+            false
+        }
+    }
+
+    fn options(&self) -> DecodeOptions {
+        DecodeOptions {
+            max_body_bytes: self.config.max_body_bytes,
+            create_statuses: self.encoder.profile().create_statuses.clone(),
+            now_ms: self.last_ms,
+        }
+    }
+
+    fn warn(&mut self, message: String) {
+        self.warnings.push(message.clone());
+        self.events.push_back(Event::Warning { message });
+    }
+
+    fn progress(&mut self, phase: Phase, done: u64, total: u64) {
+        self.events.push_back(Event::Progress {
+            phase,
+            done,
+            total,
+            in_flight: self.in_flight.len() as u64,
+        });
+    }
+
+    // ---- phases ----
+
+    fn enter_discover(&mut self) {
+        if self.encoder.profile().discovery {
+            self.push(Task::Discover, 0);
+        } else {
+            self.advance();
+        }
+    }
+
+    /// Moves to the next phase once the current one has nothing queued or in flight.
+    fn advance(&mut self) {
+        match self.phase {
+            Phase::Discover => {
+                self.phase = Phase::ListUsers;
+                let start = self.users.start();
+                self.push(
+                    Task::Page {
+                        kind: ResourceKind::User,
+                        start,
+                    },
+                    0,
+                );
+                let start = self.groups.start();
+                self.push(
+                    Task::Page {
+                        kind: ResourceKind::Group,
+                        start,
+                    },
+                    0,
+                );
+            }
+            Phase::ListUsers => {
+                self.phase = Phase::ListGroups;
+                self.collect_listing();
+                self.fetch_members();
+            }
+            Phase::ListGroups => {
+                self.phase = Phase::Plan;
+                self.actual.complete = self.actual.complete && self.member_problems.is_empty();
+                self.actual.problems.append(&mut self.member_problems);
+                self.make_plan();
+            }
+            Phase::Plan | Phase::Apply => self.next_apply_phase(),
+            Phase::Done => {}
+        }
+    }
+
+    fn collect_listing(&mut self) {
+        let profile = self.encoder.profile().clone();
+        let users = std::mem::replace(
+            &mut self.users,
+            listing_for(&profile, ResourceKind::User, 0),
+        );
+        let groups = std::mem::replace(
+            &mut self.groups,
+            listing_for(&profile, ResourceKind::Group, 0),
+        );
+        let mut problems = users.problems();
+        problems.extend(groups.problems());
+        let complete = users.is_complete() && groups.is_complete();
+        self.actual = ActualState {
+            users: users.into_resources(),
+            groups: groups.into_resources(),
+            complete,
+            problems,
+        };
+    }
+
+    /// Where the listing omits members, fetches them for the groups the directory names.
+    fn fetch_members(&mut self) {
+        if self.encoder.profile().groups.members_in_listing {
+            return;
+        }
+        let keys: std::collections::HashSet<String> = self
+            .desired
+            .groups
+            .iter()
+            .map(|g| group_key(&g.display_name))
+            .collect();
+        let exts: std::collections::HashSet<&str> = self
+            .desired
+            .groups
+            .iter()
+            .filter_map(|g| g.external_id.as_deref())
+            .collect();
+        let wanted: Vec<usize> = self
+            .actual
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.members.is_none() && g.id.is_some())
+            .filter(|(_, g)| {
+                keys.contains(&group_key(&g.display_name))
+                    || g.external_id.as_deref().is_some_and(|e| exts.contains(e))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for group in wanted {
+            self.push(Task::Members { group }, 0);
+        }
+    }
+
+    fn make_plan(&mut self) {
+        let plan = match plan::plan(
+            &self.desired,
+            &self.actual,
+            &self.encoder,
+            &self.config.policy,
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                self.finish(RunStatus::Failed, Some(e.to_string()), None);
+                return;
+            }
+        };
+        self.events.push_back(Event::Planned {
+            plan: Box::new(plan.clone()),
+        });
+        let plan = match &self.config.mode {
+            Mode::PlanOnly => {
+                self.plan = Some(plan);
+                self.finish(RunStatus::Planned, None, None);
+                return;
+            }
+            Mode::ApplyApproved {
+                plan: approved,
+                replan,
+            } => {
+                if approved.actions == plan.actions && approved.blocked == plan.blocked {
+                    (**approved).clone()
+                } else if *replan {
+                    self.warn(
+                        "the server changed since the plan was reviewed; applying the fresh plan"
+                            .into(),
+                    );
+                    plan
+                } else {
+                    self.plan = Some(plan);
+                    self.finish(
+                        RunStatus::Refused,
+                        Some("the server state no longer matches the reviewed plan; plan again and review".into()),
+                        None,
+                    );
+                    return;
+                }
+            }
+            Mode::PlanAndApply => plan,
+        };
+        if plan.is_blocked() && !self.config.allow_blocked {
+            let reasons: Vec<String> = plan.blocked.iter().map(|b| b.reason.clone()).collect();
+            self.plan = Some(plan);
+            self.finish(
+                RunStatus::Refused,
+                Some(format!("the plan is blocked: {}", reasons.join("; "))),
+                None,
+            );
+            return;
+        }
+        self.steps = plan.actions.clone();
+        self.outcomes = vec![None; self.steps.len()];
+        let mut phases: Vec<u8> = self.steps.iter().map(|s| s.action.phase()).collect();
+        phases.dedup();
+        self.apply_phases = phases;
+        self.apply_at = 0;
+        self.plan = Some(plan);
+        self.phase = Phase::Apply;
+        self.next_apply_phase_inner();
+    }
+
+    fn next_apply_phase(&mut self) {
+        if self.phase == Phase::Apply {
+            self.apply_at += 1;
+        }
+        self.next_apply_phase_inner();
+    }
+
+    fn next_apply_phase_inner(&mut self) {
+        let Some(&phase) = self.apply_phases.get(self.apply_at) else {
+            self.finish_apply();
+            return;
+        };
+        let indices: Vec<usize> = (0..self.steps.len())
+            .filter(|&i| self.steps[i].action.phase() == phase && self.outcomes[i].is_none())
+            .collect();
+        for index in indices {
+            self.push(Task::Action { index }, 0);
+        }
+    }
+
+    fn finish_apply(&mut self) {
+        let clean = self.outcomes.iter().all(|o| {
+            matches!(
+                o,
+                Some(ActionResult::Applied | ActionResult::Adopted { .. })
+            )
+        });
+        let status = if clean {
+            RunStatus::Applied
+        } else {
+            RunStatus::PartiallyApplied
+        };
+        self.finish(status, None, None);
+    }
+
+    fn finish(&mut self, status: RunStatus, reason: Option<String>, error: Option<ServerError>) {
+        self.phase = Phase::Done;
+        self.queue.clear();
+        let outcomes = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, s)| ActionOutcome {
+                index,
+                kind: s.action.kind().to_owned(),
+                subject: s.action.subject().to_owned(),
+                result: self
+                    .outcomes
+                    .get(index)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or(ActionResult::NotRun),
+            })
+            .collect();
+        self.report = Some(RunReport {
+            status,
+            reason,
+            error,
+            plan: self.plan.clone(),
+            outcomes,
+            listing: ListingSummary {
+                users: self.actual.users.len() as u64,
+                groups: self.actual.groups.len() as u64,
+                complete: self.actual.complete,
+                problems: self.actual.problems.clone(),
+            },
+            requests_sent: self.requests_sent,
+            retries: self.retries,
+            waits: self.waits,
+            waited_ms: self.waited_ms,
+            elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
+            warnings: self.warnings.clone(),
+        });
+    }
+
+    // ---- answers ----
+
+    fn on_discover(&mut self, job: Job, answer: Result<HttpResponse, String>, now_ms: u64) {
+        let response = match answer {
+            Ok(r) => r,
+            Err(reason) => {
+                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                    self.give_up(job, &reason);
+                }
+                return;
+            }
+        };
+        match crate::response::decode_service_provider_config(&response, &self.options()) {
+            Ok(Decoded::Resource(config)) => {
+                let refined = self.encoder.profile().refined_by(&config);
+                self.bucket = bucket_for(&self.config, &refined);
+                self.users = listing_for(
+                    &refined,
+                    ResourceKind::User,
+                    self.config.max_listed_resources,
+                );
+                self.groups = listing_for(
+                    &refined,
+                    ResourceKind::Group,
+                    self.config.max_listed_resources,
+                );
+                match RequestEncoder::new(&self.config.base_path, refined) {
+                    Ok(e) => self.encoder = e,
+                    Err(e) => self.warn(format!("discovery ignored: {e}")),
+                }
+            }
+            Ok(Decoded::Error(e)) if self.is_fatal(&e) => {}
+            Ok(Decoded::Error(e)) if e.is_retryable() => {
+                if let Some(job) = self.retry_server_error(job, &e, now_ms) {
+                    self.give_up(job, &e.to_string());
+                }
+            }
+            Ok(Decoded::Error(e)) => {
+                let name = self.encoder.profile().name.clone();
+                self.warn(format!(
+                    "no ServiceProviderConfig ({e}); using the {name} profile as it is"
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => self.give_up(job, &e.to_string()),
+        }
+    }
+
+    fn on_page(
+        &mut self,
+        job: Job,
+        kind: ResourceKind,
+        start: u64,
+        answer: Result<HttpResponse, String>,
+        now_ms: u64,
+    ) {
+        let response = match answer {
+            Ok(r) => r,
+            Err(reason) => {
+                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                    self.give_up(job, &reason);
+                }
+                return;
+            }
+        };
+        let options = self.options();
+        let answer = match kind {
+            ResourceKind::User => page_answer(&mut self.users, start, &response, &options),
+            _ => page_answer(&mut self.groups, start, &response, &options),
+        };
+        match answer {
+            PageAnswer::Listed(starts) => {
+                for s in starts {
+                    self.push(Task::Page { kind, start: s }, 0);
+                }
+                let phase = if kind == ResourceKind::User {
+                    Phase::ListUsers
+                } else {
+                    Phase::ListGroups
+                };
+                let listed = (self.users.count() + self.groups.count()) as u64;
+                self.progress(phase, listed, listed);
+            }
+            PageAnswer::Refused(e) => {
+                if self.is_fatal(&e) {
+                    return;
+                }
+                if let Some(job) = self.retry_server_error(job, &e, now_ms) {
+                    self.give_up(job, &e.to_string());
+                }
+            }
+            PageAnswer::NotAList => self.give_up(job, "the answer was not a list"),
+            PageAnswer::Undecodable(e) => self.undecodable(job, &e, now_ms),
+        }
+    }
+
+    /// An answer that could not be decoded: maybe a truncated body, so try again.
+    fn undecodable(&mut self, job: Job, error: &DecodeError, now_ms: u64) {
+        if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+            self.give_up(job, &error.to_string());
+        }
+    }
+
+    fn on_members(
+        &mut self,
+        job: Job,
+        group: usize,
+        answer: Result<HttpResponse, String>,
+        now_ms: u64,
+    ) {
+        let response = match answer {
+            Ok(r) => r,
+            Err(reason) => {
+                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                    self.give_up(job, &reason);
+                }
+                return;
+            }
+        };
+        match decode::<Group>(Expect::Get, &response, &self.options()) {
+            Ok(Decoded::Resource(g)) => {
+                self.actual.groups[group].members = Some(g.members.unwrap_or_default());
+            }
+            Ok(Decoded::Error(e)) if self.is_fatal(&e) => {}
+            Ok(Decoded::Error(e))
+                if self
+                    .encoder
+                    .profile()
+                    .unknown_group_statuses
+                    .contains(&e.http_status)
+                    && !e.is_retryable() =>
+            {
+                let name = self.actual.groups[group].display_name.clone();
+                self.warn(format!(
+                    "group {name:?} vanished while listing ({e}); its members are unknown"
+                ));
+                self.member_problems
+                    .push(format!("Groups: {name:?} vanished during the listing"));
+            }
+            Ok(Decoded::Error(e)) => {
+                if let Some(job) = self.retry_server_error(job, &e, now_ms) {
+                    self.give_up(job, &e.to_string());
+                }
+            }
+            Ok(_) => self.give_up(job, "the answer was not a group"),
+            Err(e) => self.undecodable(job, &e, now_ms),
+        }
+    }
+
+    fn on_action(
+        &mut self,
+        job: Job,
+        index: usize,
+        answer: Result<HttpResponse, String>,
+        now_ms: u64,
+    ) {
+        let response = match answer {
+            Ok(r) => r,
+            Err(reason) => {
+                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                    self.give_up(job, &reason);
+                }
+                return;
+            }
+        };
+        let action = self.steps[index].action.clone();
+        let expect = action.expect();
+        let options = self.options();
+        let decoded: Result<(Option<String>, Option<ServerError>), DecodeError> =
+            if is_user_action(&action) {
+                decode::<User>(expect, &response, &options).map(|d| split(d, |u| u.id))
+            } else {
+                decode::<Group>(expect, &response, &options).map(|d| split(d, |g| g.id))
+            };
+        match decoded {
+            Ok((id, None)) => self.action_succeeded(index, &action, id),
+            Ok((_, Some(e))) => self.action_refused(job, index, &action, e, now_ms),
+            Err(e) => {
+                let creates = matches!(action, Action::CreateUser(_) | Action::CreateGroup(_));
+                if creates || !response.is_success() {
+                    // A create whose answer is unreadable may or may not have happened: try
+                    // again, and a 409 will lead to adoption rather than a duplicate.
+                    self.undecodable(job, &e, now_ms);
+                } else {
+                    self.warn(format!(
+                        "{} {:?}: applied, but the answer could not be read: {e}",
+                        action.kind(),
+                        action.subject()
+                    ));
+                    self.resolve(index, ActionResult::Applied);
+                }
+            }
+        }
+    }
+
+    fn action_succeeded(&mut self, index: usize, action: &Action, id: Option<String>) {
+        match action {
+            Action::CreateUser(c) => match id {
+                Some(id) => {
+                    self.ids.users.insert(user_key(&c.user_name), id);
+                    self.resolve(index, ActionResult::Applied);
+                }
+                None => self.resolve(
+                    index,
+                    ActionResult::Failed {
+                        error: ActionError::Invalid {
+                            reason: "the server created the user but returned no id".into(),
+                        },
+                    },
+                ),
+            },
+            Action::CreateGroup(c) => match id {
+                Some(id) => {
+                    self.ids.groups.insert(group_key(&c.display_name), id);
+                    self.resolve(index, ActionResult::Applied);
+                }
+                None => self.resolve(
+                    index,
+                    ActionResult::Failed {
+                        error: ActionError::Invalid {
+                            reason: "the server created the group but returned no id".into(),
+                        },
+                    },
+                ),
+            },
+            _ => self.resolve(index, ActionResult::Applied),
+        }
+    }
+
+    fn action_refused(
+        &mut self,
+        job: Job,
+        index: usize,
+        action: &Action,
+        e: ServerError,
+        now_ms: u64,
+    ) {
+        if self.is_fatal(&e) {
+            return;
+        }
+        let status = e.http_status;
+        if status == 429 || e.is_retryable() {
+            if let Some(job) = self.retry_server_error(job, &e, now_ms) {
+                self.resolve(
+                    index,
+                    ActionResult::Failed {
+                        error: ActionError::Server(e),
+                    },
+                );
+                drop(job);
+            }
+            return;
+        }
+        let unknown_group = self
+            .encoder
+            .profile()
+            .unknown_group_statuses
+            .contains(&status);
+        match action {
+            Action::CreateUser(_) | Action::CreateGroup(_) if status == 409 => {
+                self.push_front(Task::Lookup { index, conflict: e });
+            }
+            Action::UpdateUser(u) | Action::ReactivateUser(u) if status == 404 => {
+                self.recreate(index, &u.user.user_name, &e);
+            }
+            Action::DeactivateUser(u) if status == 404 => {
+                let detail = format!("{:?} is no longer on the server ({e})", u.user.user_name);
+                self.resolve(index, ActionResult::Drift { detail });
+            }
+            Action::DeleteUser(d) if status == 404 => {
+                let detail = format!("{:?} was already deleted ({e})", d.user.user_name);
+                self.resolve(index, ActionResult::Drift { detail });
+            }
+            Action::RenameGroup(_)
+            | Action::DeleteGroup(_)
+            | Action::AddMembers(_)
+            | Action::RemoveMembers(_)
+            | Action::SetMembers(_)
+                if unknown_group =>
+            {
+                let detail = format!(
+                    "group {:?} is no longer on the server ({e})",
+                    action.subject()
+                );
+                self.resolve(index, ActionResult::Drift { detail });
+            }
+            _ => self.resolve(
+                index,
+                ActionResult::Failed {
+                    error: ActionError::Server(e),
+                },
+            ),
+        }
+    }
+
+    fn push_front(&mut self, task: Task) {
+        self.queue.push_front(Job {
+            task,
+            attempt: 0,
+            rate_limited: 0,
+            not_before: 0,
+        });
+    }
+
+    /// A user the plan updates is gone (404): create them again if the directory wants them.
+    fn recreate(&mut self, index: usize, user_name: &str, e: &ServerError) {
+        let key = user_key(user_name);
+        let wanted = self
+            .desired
+            .users
+            .iter()
+            .find(|u| user_key(&u.user_name) == key && u.is_active())
+            .cloned();
+        let Some(mut user) = wanted else {
+            let detail = format!("{user_name:?} is no longer on the server ({e})");
+            self.resolve(index, ActionResult::Drift { detail });
+            return;
+        };
+        user.id = None;
+        match self.encoder.create_user(&user) {
+            Ok(request) => self.push_front(Task::FollowUp {
+                index,
+                request,
+                expect: Expect::Create,
+                then: Then::Recreated,
+            }),
+            Err(err) => self.resolve(
+                index,
+                ActionResult::Failed {
+                    error: ActionError::Invalid {
+                        reason: err.to_string(),
+                    },
+                },
+            ),
+        }
+    }
+
+    fn on_lookup(
+        &mut self,
+        job: Job,
+        index: usize,
+        conflict: ServerError,
+        answer: Result<HttpResponse, String>,
+        now_ms: u64,
+    ) {
+        let response = match answer {
+            Ok(r) => r,
+            Err(reason) => {
+                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                    self.give_up(job, &reason);
+                }
+                return;
+            }
+        };
+        let action = self.steps[index].action.clone();
+        let options = self.options();
+        match &action {
+            Action::CreateUser(c) => match decode::<User>(Expect::List, &response, &options) {
+                Ok(Decoded::Page(page)) => {
+                    let key = user_key(&c.user_name);
+                    let found = page
+                        .resources
+                        .into_iter()
+                        .find(|u| user_key(&u.user_name) == key && u.id.is_some());
+                    match found {
+                        Some(existing) => self.adopt_user(index, &c.user, existing),
+                        None => self.resolve(
+                            index,
+                            ActionResult::Failed {
+                                error: ActionError::Server(conflict),
+                            },
+                        ),
+                    }
+                }
+                Ok(Decoded::Error(e)) => self.lookup_refused(job, index, conflict, e, now_ms),
+                Ok(_) => self.resolve(
+                    index,
+                    ActionResult::Failed {
+                        error: ActionError::Server(conflict),
+                    },
+                ),
+                Err(e) => self.undecodable(job, &e, now_ms),
+            },
+            Action::CreateGroup(c) => match decode::<Group>(Expect::List, &response, &options) {
+                Ok(Decoded::Page(page)) => {
+                    let key = group_key(&c.display_name);
+                    let found = page
+                        .resources
+                        .into_iter()
+                        .find(|g| group_key(&g.display_name) == key);
+                    match found.and_then(|g| g.id) {
+                        Some(id) => {
+                            self.ids.groups.insert(key, id.clone());
+                            self.resolve(index, ActionResult::Adopted { id, updated: false });
+                        }
+                        None => self.resolve(
+                            index,
+                            ActionResult::Failed {
+                                error: ActionError::Server(conflict),
+                            },
+                        ),
+                    }
+                }
+                Ok(Decoded::Error(e)) => self.lookup_refused(job, index, conflict, e, now_ms),
+                Ok(_) => self.resolve(
+                    index,
+                    ActionResult::Failed {
+                        error: ActionError::Server(conflict),
+                    },
+                ),
+                Err(e) => self.undecodable(job, &e, now_ms),
+            },
+            _ => self.resolve(
+                index,
+                ActionResult::Failed {
+                    error: ActionError::Server(conflict),
+                },
+            ),
+        }
+    }
+
+    fn lookup_refused(
+        &mut self,
+        job: Job,
+        index: usize,
+        conflict: ServerError,
+        e: ServerError,
+        now_ms: u64,
+    ) {
+        if self.is_fatal(&e) {
+            return;
+        }
+        if self.retry_server_error(job, &e, now_ms).is_some() {
+            self.resolve(
+                index,
+                ActionResult::Failed {
+                    error: ActionError::Server(conflict),
+                },
+            );
+        }
+    }
+
+    /// Adopts an existing user met by a 409, updating what differs from the directory.
+    fn adopt_user(&mut self, index: usize, wanted: &User, existing: User) {
+        let Some(id) = existing.id.clone() else {
+            return;
+        };
+        self.ids
+            .users
+            .insert(user_key(&wanted.user_name), id.clone());
+        let mut changes = user_changes(wanted, &existing);
+        let want_active = wanted.is_active();
+        if existing.is_active() != want_active {
+            changes.push(plan::Change {
+                attribute: "active".into(),
+                before: Value::Bool(existing.is_active()),
+                after: Value::Bool(want_active),
+            });
+        }
+        if changes.is_empty() {
+            self.resolve(index, ActionResult::Adopted { id, updated: false });
+            return;
+        }
+        let request = if self.encoder.profile().patch.supported {
+            let ops = changes
+                .iter()
+                .map(|c| PatchOperation::replace(c.attribute.clone(), c.after.clone()))
+                .collect();
+            self.encoder
+                .patch(ResourceKind::User, &id, &PatchOp::new(ops))
+        } else {
+            self.encoder
+                .replace_user(&id, &replacement(wanted, &existing, want_active))
+        };
+        let expect = if self.encoder.profile().patch.supported {
+            Expect::Patch
+        } else {
+            Expect::Replace
+        };
+        match request {
+            Ok(request) => self.push_front(Task::FollowUp {
+                index,
+                request,
+                expect,
+                then: Then::Adopted { id },
+            }),
+            Err(e) => self.resolve(
+                index,
+                ActionResult::Failed {
+                    error: ActionError::Invalid {
+                        reason: e.to_string(),
+                    },
+                },
+            ),
+        }
+    }
+
+    fn on_follow_up(
+        &mut self,
+        job: Job,
+        index: usize,
+        expect: Expect,
+        then: Then,
+        answer: Result<HttpResponse, String>,
+        now_ms: u64,
+    ) {
+        let response = match answer {
+            Ok(r) => r,
+            Err(reason) => {
+                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                    self.give_up(job, &reason);
+                }
+                return;
+            }
+        };
+        match decode::<User>(expect, &response, &self.options()) {
+            Ok(Decoded::Error(e)) => {
+                if self.is_fatal(&e) {
+                    return;
+                }
+                if self.retry_server_error(job, &e, now_ms).is_some() {
+                    self.resolve(
+                        index,
+                        ActionResult::Failed {
+                            error: ActionError::Server(e),
+                        },
+                    );
+                }
+            }
+            Ok(decoded) => match then {
+                Then::Adopted { id } => {
+                    self.resolve(index, ActionResult::Adopted { id, updated: true })
+                }
+                Then::Recreated => {
+                    let subject = self.steps[index].action.subject().to_owned();
+                    if let Decoded::Resource(User { id: Some(id), .. }) = decoded {
+                        self.ids.users.insert(user_key(&subject), id);
+                    }
+                    let detail =
+                        format!("{subject:?} was gone from the server (404) and was created again");
+                    self.resolve(index, ActionResult::Drift { detail });
+                }
+            },
+            Err(e) => self.undecodable(job, &e, now_ms),
+        }
+    }
+
+    /// Records an action's outcome and tells the host.
+    fn resolve(&mut self, index: usize, result: ActionResult) {
+        if self.outcomes.get(index).is_some_and(Option::is_some) {
+            return;
+        }
+        if let Some(slot) = self.outcomes.get_mut(index) {
+            *slot = Some(result.clone());
+        }
+        let action = &self.steps[index].action;
+        let outcome = ActionOutcome {
+            index,
+            kind: action.kind().to_owned(),
+            subject: action.subject().to_owned(),
+            result,
+        };
+        self.events.push_back(Event::ActionDone { outcome });
+        let done = self.outcomes.iter().filter(|o| o.is_some()).count() as u64;
+        let total = self.outcomes.len() as u64;
+        self.progress(Phase::Apply, done, total);
+    }
+}
+
+/// What a listing page's answer amounted to.
+enum PageAnswer {
+    /// The page was taken; further pages to ask for.
+    Listed(Vec<u64>),
+    Refused(ServerError),
+    NotAList,
+    Undecodable(DecodeError),
+}
+
+fn page_answer<T>(
+    listing: &mut Listing<T>,
+    start: u64,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> PageAnswer
+where
+    T: super::listing::HasId + serde::de::DeserializeOwned,
+{
+    match decode::<T>(Expect::List, response, options) {
+        Ok(Decoded::Page(page)) => PageAnswer::Listed(listing.page(start, page)),
+        Ok(Decoded::Error(e)) => PageAnswer::Refused(e),
+        Ok(_) => PageAnswer::NotAList,
+        Err(e) => PageAnswer::Undecodable(e),
+    }
+}
+
+fn is_user_action(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::CreateUser(_)
+            | Action::UpdateUser(_)
+            | Action::ReactivateUser(_)
+            | Action::DeactivateUser(_)
+            | Action::DeleteUser(_)
+    )
+}
+
+/// A decoded answer as (the resource's id, the server's error).
+fn split<T>(
+    decoded: Decoded<T>,
+    id: impl Fn(T) -> Option<String>,
+) -> (Option<String>, Option<ServerError>) {
+    match decoded {
+        Decoded::Resource(r) => (id(r), None),
+        Decoded::Error(e) => (None, Some(e)),
+        _ => (None, None),
+    }
+}
+
+fn listing_for<T: super::listing::HasId>(
+    profile: &Profile,
+    kind: ResourceKind,
+    max: u64,
+) -> Listing<T> {
+    let support = match kind {
+        ResourceKind::User => &profile.users,
+        _ => &profile.groups,
+    };
+    let page = support
+        .max_page_size
+        .map_or(support.page_size, |m| support.page_size.min(m));
+    Listing::new(kind, page, support.start_index, max)
+}
+
+fn bucket_for(config: &EngineConfig, profile: &Profile) -> TokenBucket {
+    let rate = config
+        .requests_per_second
+        .or(profile.rate_limit.map(|r| r.requests_per_second));
+    let burst = if config.requests_per_second.is_some() {
+        1
+    } else {
+        profile.rate_limit.map_or(1, |r| r.burst)
+    };
+    TokenBucket::new(rate, burst, 0)
+}

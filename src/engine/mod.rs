@@ -1,0 +1,224 @@
+//! The sans-IO sync engine: discovery, safe listing, planning and apply, driven by the host.
+//!
+//! # The loop contract
+//!
+//! The engine never performs I/O and never reads a clock. The host drives it:
+//!
+//! 1. Call [`Engine::poll_output`] with the current time, again and again, until it returns
+//!    [`Output::Wait`] or [`Output::Done`]. Each [`Output::Send`] is a request to send now;
+//!    each [`Output::Event`] is something to show.
+//! 2. When a response arrives, hand it over with [`Engine::handle_input`]
+//!    ([`Input::Response`]), or report that the request failed in transport
+//!    ([`Input::Failed`]: connection refused, timeout, aborted). Then go back to 1.
+//! 3. On [`Output::Wait`], sleep until `until_ms` (if given) or until a response arrives,
+//!    whichever comes first, then go back to 1.
+//! 4. [`Output::Done`] carries the final [`RunReport`]; polling again returns it again.
+//!
+//! Several requests may be in flight at once (up to [`EngineConfig::max_in_flight`]); the
+//! engine paces them (a token bucket at the profile's or the configured rate), honours
+//! `Retry-After` on 429, backs off exponentially with seeded jitter on 5xx and transport
+//! failures, and bounds every retry. Misuse (an unknown request id, a second answer to one
+//! request) is an [`EngineError`]; whatever the server does arrives as events and in the
+//! report. The same configuration, directory, responses and times give byte-identical
+//! outputs.
+//!
+//! ```
+//! use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output};
+//! use scim_provision::http::HttpResponse;
+//! use scim_provision::plan::DesiredState;
+//! use scim_provision::profile::Profile;
+//!
+//! let desired = DesiredState::from_json(r#"{"users": [{"userName": "ana@example.com"}]}"#)?;
+//! let config = EngineConfig::new("/scim/v2", Profile::airtable(), Mode::PlanOnly);
+//! let mut engine = Engine::new(config, desired)?;
+//! let mut now_ms = 0;
+//! let report = loop {
+//!     match engine.poll_output(now_ms) {
+//!         Output::Send { id, request } => {
+//!             // A real host sends `request` over HTTP; this one answers with empty listings.
+//!             let body = r#"{"totalResults": 0, "Resources": []}"#;
+//!             assert!(request.path.starts_with("/scim/v2/"));
+//!             engine.handle_input(Input::Response { id, response: HttpResponse::new(200, body) }, now_ms)?;
+//!         }
+//!         Output::Event(_) => {}
+//!         Output::Wait { until_ms } => now_ms = until_ms.unwrap_or(now_ms + 1),
+//!         Output::Done(report) => break report,
+//!         _ => {}
+//!     }
+//! };
+//! assert_eq!(report.plan.unwrap().summary.create_users, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod listing;
+mod machine;
+mod outcome;
+mod pacing;
+
+use serde::{Deserialize, Serialize};
+
+use crate::http::{HttpRequest, HttpResponse};
+use crate::plan::{Plan, PlanError, Policy};
+use crate::profile::Profile;
+use crate::request::EncodeError;
+
+pub use machine::Engine;
+pub use outcome::{
+    ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
+};
+
+/// Identifies a request the engine asked the host to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(pub u64);
+
+/// What the engine wants from the host next.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+#[non_exhaustive]
+pub enum Output {
+    /// Send this request now and report its answer with the same id.
+    Send {
+        /// The request's id.
+        id: RequestId,
+        /// The request (the host adds its origin and credentials).
+        request: HttpRequest,
+    },
+    /// Show this event.
+    Event(Event),
+    /// Nothing to send before `until_ms` (`None`: until a response arrives).
+    Wait {
+        /// When to poll again at the latest.
+        until_ms: Option<u64>,
+    },
+    /// The run is over.
+    Done(RunReport),
+}
+
+/// What the host tells the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Input {
+    /// A request was answered.
+    Response {
+        /// The request's id.
+        id: RequestId,
+        /// What came back.
+        response: HttpResponse,
+    },
+    /// A request got no answer (connection refused, timeout, aborted).
+    Failed {
+        /// The request's id.
+        id: RequestId,
+        /// What happened, for the report.
+        reason: String,
+    },
+}
+
+/// What the run does once it has listed the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Mode {
+    /// List and plan; write nothing.
+    PlanOnly,
+    /// Apply a plan the host reviewed (possibly serialized earlier). The engine lists and
+    /// plans again first, and refuses if the server no longer matches the reviewed plan,
+    /// unless `replan` says to apply the fresh plan instead.
+    #[serde(rename_all = "camelCase")]
+    ApplyApproved {
+        /// The reviewed plan.
+        plan: Box<Plan>,
+        /// Apply the fresh plan when the server changed since review.
+        #[serde(default)]
+        replan: bool,
+    },
+    /// Plan and apply in one go: choosing this mode is the explicit approval.
+    PlanAndApply,
+}
+
+/// How a run behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EngineConfig {
+    /// The server's base path, such as `/scim/v2`.
+    pub base_path: String,
+    /// The server's profile (refined by discovery when the profile asks for it).
+    pub profile: Profile,
+    /// The safety policy.
+    pub policy: Policy,
+    /// What to do after planning.
+    pub mode: Mode,
+    /// Apply a plan even when a guard blocked it.
+    pub allow_blocked: bool,
+    /// Requests in flight at most.
+    pub max_in_flight: u32,
+    /// Requests per second, overriding the profile's rate limit (`None`: the profile's).
+    pub requests_per_second: Option<f64>,
+    /// Attempts per request for 5xx answers, transport failures and undecodable bodies.
+    pub max_attempts: u32,
+    /// Attempts per request for 429 answers.
+    pub max_rate_limited_attempts: u32,
+    /// First backoff delay in milliseconds (doubled per attempt, jittered).
+    pub backoff_base_ms: u64,
+    /// Longest backoff delay in milliseconds.
+    pub backoff_max_ms: u64,
+    /// Seed of the backoff jitter.
+    pub seed: u64,
+    /// Refuse (as an incomplete listing) servers holding more resources than this.
+    pub max_listed_resources: u64,
+    /// Response bodies larger than this are refused.
+    pub max_body_bytes: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            base_path: String::new(),
+            profile: Profile::generic(),
+            policy: Policy::default(),
+            mode: Mode::PlanOnly,
+            allow_blocked: false,
+            max_in_flight: 4,
+            requests_per_second: None,
+            max_attempts: 5,
+            max_rate_limited_attempts: 10,
+            backoff_base_ms: 500,
+            backoff_max_ms: 60_000,
+            seed: 0,
+            max_listed_resources: 1_000_000,
+            max_body_bytes: crate::response::DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// A configuration with defaults for everything but the server and the mode.
+    pub fn new(base_path: &str, profile: Profile, mode: Mode) -> EngineConfig {
+        EngineConfig {
+            base_path: base_path.to_owned(),
+            profile,
+            mode,
+            ..EngineConfig::default()
+        }
+    }
+}
+
+/// Misuse of the engine by its host. What the server does is never an `EngineError`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The configuration cannot work.
+    #[error("invalid engine configuration: {0}")]
+    Config(String),
+    /// The base path is not a path.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// The directory contradicts itself.
+    #[error(transparent)]
+    Desired(#[from] PlanError),
+    /// An input for a request the engine is not waiting for (unknown, or already answered).
+    #[error("no request {0:?} is in flight")]
+    UnknownRequest(RequestId),
+}
