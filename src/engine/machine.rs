@@ -202,7 +202,7 @@ impl Engine {
                 return Output::Event(event);
             }
             if let Some(report) = &self.report {
-                return Output::Done(report.clone());
+                return Output::Done(Box::new(report.clone()));
             }
             if let Some(send) = self.next_send(now_ms) {
                 return send;
@@ -430,12 +430,10 @@ impl Engine {
             Action::AddMembers(m) => {
                 let (members, dropped) = split(m.members);
                 let name = m.group.display_name.clone();
-                let action = (!members.is_empty()).then(|| {
-                    Action::AddMembers(Membership {
-                        group: m.group,
-                        members,
-                    })
-                });
+                let action = (!members.is_empty()).then_some(Action::AddMembers(Membership {
+                    group: m.group,
+                    members,
+                }));
                 (action, (!dropped.is_empty()).then_some((name, dropped)))
             }
             Action::SetMembers(s) => {

@@ -42,7 +42,7 @@
 //!         }
 //!         Output::Event(_) => {}
 //!         Output::Wait { until_ms } => now_ms = until_ms.unwrap_or(now_ms + 1),
-//!         Output::Done(report) => break report,
+//!         Output::Done(report) => break *report,
 //!         _ => {}
 //!     }
 //! };
@@ -92,7 +92,7 @@ pub enum Output {
         until_ms: Option<u64>,
     },
     /// The run is over.
-    Done(RunReport),
+    Done(Box<RunReport>),
 }
 
 /// What the host tells the engine.

@@ -7,7 +7,9 @@
 //! exactly as listed (no trimming or case folding), so the counts match what the server holds.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+// foldhash (seeded per process) is much faster than SipHash on short ids and names; the
+// maps are lookups only, their iteration order never reaches the output, which is sorted.
+use foldhash::{HashMap, HashMapExt};
 
 use serde::Serialize;
 

@@ -11,7 +11,9 @@
 //! [`format_rfc3339_utc`], a small civil-from-days conversion (no time crate, no clock).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+// foldhash (seeded per process) is much faster than SipHash on short ids and names; the
+// maps are lookups only, their iteration order never reaches the output, which is sorted.
+use foldhash::{HashMap, HashMapExt};
 
 use serde::Serialize;
 
@@ -133,16 +135,21 @@ pub fn display_name_of(user: &User) -> Option<String> {
 /// users share an id, the first one listed is used.
 pub fn access_snapshot(users: &[User], groups: &[Group], taken_at_ms: u64) -> AccessSnapshot {
     // Each listed user resolved once; memberships clone the resolved entry.
-    let mut by_id: HashMap<&str, KnownMember> = HashMap::with_capacity(users.len());
+    // The map holds small entries (an index) so lookups stay cache-friendly.
+    let mut known: Vec<KnownMember> = Vec::with_capacity(users.len());
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(users.len());
     for user in users {
         if let Some(id) = user.id.as_deref() {
-            by_id.entry(id).or_insert_with(|| KnownMember {
-                id: id.to_owned(),
-                user_name: user.user_name.clone(),
-                display_name: display_name_of(user),
-                given_name: user.given_name().map(str::to_owned),
-                family_name: user.family_name().map(str::to_owned),
-                active: user.is_active(),
+            by_id.entry(id).or_insert_with(|| {
+                known.push(KnownMember {
+                    id: id.to_owned(),
+                    user_name: user.user_name.clone(),
+                    display_name: display_name_of(user),
+                    given_name: user.given_name().map(str::to_owned),
+                    family_name: user.family_name().map(str::to_owned),
+                    active: user.is_active(),
+                });
+                known.len() - 1
             });
         }
     }
@@ -153,7 +160,7 @@ pub fn access_snapshot(users: &[User], groups: &[Group], taken_at_ms: u64) -> Ac
                 .members
                 .iter()
                 .flatten()
-                .map(|m| resolve(m, &by_id))
+                .map(|m| resolve(m, &by_id, &known))
                 .collect();
             members.sort_by(member_order);
             members.dedup_by(|a, b| a.id() == b.id());
@@ -174,9 +181,9 @@ pub fn access_snapshot(users: &[User], groups: &[Group], taken_at_ms: u64) -> Ac
     }
 }
 
-fn resolve(member: &Member, by_id: &HashMap<&str, KnownMember>) -> SnapshotMember {
-    match by_id.get(member.value.as_str()) {
-        Some(known) => SnapshotMember::Known(known.clone()),
+fn resolve(member: &Member, by_id: &HashMap<&str, usize>, known: &[KnownMember]) -> SnapshotMember {
+    match by_id.get(member.value.as_str()).and_then(|&i| known.get(i)) {
+        Some(k) => SnapshotMember::Known(k.clone()),
         None => SnapshotMember::Unknown(UnknownMember {
             id: member.value.clone(),
             display: member.display.clone(),
