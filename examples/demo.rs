@@ -1,87 +1,111 @@
-//! Demo: what the core does for one Airtable listing, end to end but without a network.
-//! It encodes the requests a sync would send, decodes a bundled page of users, and shows
-//! how hostile values stay inside their quotes and path segments.
+//! Demo: plans a bundled HRIS export (examples/data/directory.csv) against a bundled snapshot
+//! of an Airtable enterprise (examples/data/server.json) and prints the plan a reviewer would
+//! read, then the first requests it becomes. Nothing is sent anywhere.
 
-use scim_provision::filter::Filter;
-use scim_provision::http::HttpResponse;
+use scim_provision::plan::{plan, Action, ActualState, DesiredState, Policy};
 use scim_provision::profile::Profile;
-use scim_provision::request::{ListQuery, RequestEncoder, ResourceKind};
-use scim_provision::response::{decode_user, DecodeOptions, Decoded, Expect};
+use scim_provision::request::RequestEncoder;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let profile = Profile::airtable();
-    let encoder = RequestEncoder::new("/scim/v2", profile.clone())?;
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data");
+    let desired =
+        DesiredState::from_csv(&std::fs::read_to_string(format!("{data}/directory.csv"))?)?;
+    let actual: ActualState =
+        serde_json::from_str(&std::fs::read_to_string(format!("{data}/server.json"))?)?;
+    let encoder = RequestEncoder::new("/scim/v2", Profile::airtable())?;
+    let policy = Policy {
+        protected_user_names: vec!["scim-bot@example.com".into()],
+        ..Policy::default()
+    };
+    let p = plan(&desired, &actual, &encoder, &policy)?;
 
     println!(
-        "Profile `{}`: {} req/s, {} ms after a 429, groups paged by startIndex: {}",
-        profile.name,
-        profile.rate_limit.map_or(0.0, |r| r.requests_per_second),
-        profile.retry_after_default_ms,
-        profile.groups.start_index
+        "Directory: {} people in {} groups.  Airtable: {} users, {} groups.\n",
+        desired.users.len(),
+        desired.groups.len(),
+        actual.users.len(),
+        actual.groups.len()
     );
-
-    let first_page = ListQuery {
-        start_index: Some(1),
-        count: Some(profile.users.page_size),
-        ..ListQuery::default()
-    };
-    let req = encoder.list(ResourceKind::User, &first_page)?;
-    println!("\nlist users   {} {}", req.method.as_str(), req.path);
-
-    let body = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/data/airtable-users-page.json"
-    ))?;
-    let Decoded::Page(page) = decode_user(
-        Expect::List,
-        &HttpResponse::new(200, body),
-        &DecodeOptions::default(),
-    )?
-    else {
-        return Err("expected a page".into());
-    };
-    println!(
-        "decoded      {} of {} users",
-        page.resources.len(),
-        page.total_results
-    );
-    for user in &page.resources {
-        let dept = user
-            .enterprise
-            .as_ref()
-            .and_then(|e| e.department.as_deref())
-            .unwrap_or("-");
-        println!(
-            "  {:<28} {:<8} dept={}",
-            user.user_name,
-            if user.is_active() {
-                "active"
-            } else {
-                "inactive"
-            },
-            dept
-        );
+    for step in &p.actions {
+        let line = match &step.action {
+            Action::CreateUser(c) => format!("create      {}", c.user_name),
+            Action::UpdateUser(u) | Action::ReactivateUser(u) | Action::DeactivateUser(u) => {
+                let what: Vec<String> = u
+                    .changes
+                    .iter()
+                    .map(|c| format!("{}: {} -> {}", short(&c.attribute), c.before, c.after))
+                    .collect();
+                format!(
+                    "{:<11} {}  ({})",
+                    verb(step.action.kind()),
+                    u.user.user_name,
+                    what.join(", ")
+                )
+            }
+            Action::AddMembers(m) => format!(
+                "add to      {}: {}",
+                m.group.display_name,
+                m.members
+                    .iter()
+                    .map(|r| r.user_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Action::RemoveMembers(m) => format!(
+                "remove from {}: {}",
+                m.group.display_name,
+                m.members
+                    .iter()
+                    .map(|r| r.user_name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => format!("{:<11} {}", verb(other.kind()), other.subject()),
+        };
+        println!("  {line}");
     }
-
-    let hostile = &page.resources[2];
-    let lookup = ListQuery {
-        filter: Some(Filter::eq("userName", hostile.user_name.as_str())),
-        ..ListQuery::default()
-    };
+    let s = p.summary;
     println!(
-        "\nlookup       {}",
-        encoder.list(ResourceKind::User, &lookup)?.path
+        "\nSummary: {} to create, {} to update, {} to reactivate, {} to deactivate, +{} / -{} memberships",
+        s.create_users, s.update_users, s.reactivate_users, s.deactivate_users, s.add_members, s.remove_members
     );
-    let id = hostile.id.as_deref().unwrap_or_default();
-    println!("get by id    {}", encoder.get(ResourceKind::User, id)?.path);
-
-    let unsupported = ListQuery {
-        filter: Some(Filter::eq("externalId", "E1")),
-        ..ListQuery::default()
-    };
-    match encoder.list(ResourceKind::User, &unsupported) {
-        Ok(r) => println!("unexpected: {}", r.path),
-        Err(e) => println!("\nrefused      {e}"),
+    if p.blocked.is_empty() {
+        println!("Guards: none tripped.");
+    }
+    for b in &p.blocked {
+        println!("BLOCKED ({:?}): {}", b.guard, b.reason);
+    }
+    for n in &p.notes {
+        println!("Note: {}: {}", n.subject, n.message);
+    }
+    println!("\nFirst requests (the host adds https://airtable.com and its bearer token):");
+    for step in p.actions.iter().take(3) {
+        match &step.request {
+            Some(r) => println!(
+                "  {} {} {}",
+                r.method.as_str(),
+                r.path,
+                r.body.as_ref().map(|b| b.to_string()).unwrap_or_default()
+            ),
+            None => println!("  ({})", step.waits_for.as_deref().unwrap_or("")),
+        }
     }
     Ok(())
+}
+
+fn verb(kind: &str) -> &'static str {
+    match kind {
+        "updateUser" => "update",
+        "reactivateUser" => "reactivate",
+        "deactivateUser" => "deactivate",
+        "deleteUser" => "delete",
+        "createGroup" => "new group",
+        "renameGroup" => "rename",
+        "deleteGroup" => "drop group",
+        _ => "change",
+    }
+}
+
+fn short(attribute: &str) -> &str {
+    attribute.rsplit(':').next().unwrap_or(attribute)
 }
