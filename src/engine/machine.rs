@@ -117,6 +117,7 @@ pub struct Engine {
     apply_phases: Vec<u8>,
     apply_at: usize,
     outcomes: Vec<Option<ActionResult>>,
+    resolved: u64,
     ids: Ids,
     requests_sent: u64,
     retries: u64,
@@ -178,6 +179,7 @@ impl Engine {
             apply_phases: Vec::new(),
             apply_at: 0,
             outcomes: Vec::new(),
+            resolved: 0,
             ids: Ids::default(),
             requests_sent: 0,
             retries: 0,
@@ -1390,9 +1392,9 @@ impl Engine {
             result,
         };
         self.events.push_back(Event::ActionDone { outcome });
-        let done = self.outcomes.iter().filter(|o| o.is_some()).count() as u64;
+        self.resolved += 1;
         let total = self.outcomes.len() as u64;
-        self.progress(Phase::Apply, done, total);
+        self.progress(Phase::Apply, self.resolved, total);
     }
 }
 
