@@ -9,7 +9,7 @@
 //! - [`seats`]: total, active (billed), deactivated (not billed), purchased and unused seats.
 //! - [`chargeback`]: active users per department, cost center, division and organization.
 //! - [`snapshot`]: every group with its members at a given time (an access review).
-//! - [`stale`]: the extension point for stale accounts (filled in from the planner).
+//! - [`stale`]: stale accounts, derived from a plan with [`stale::stale_from_plan`].
 //! - [`csv_export`]: one row per user with Airtable's admin-panel columns, injection-safe.
 //! - [`html`]: the whole [`Report`] as one HTML5 file with no scripts and no fetches.
 //!
@@ -57,11 +57,10 @@ pub use snapshot::{
     format_rfc3339_utc, AccessSnapshot, GroupAccess, KnownMember, SnapshotMember, UnknownMember,
 };
 
-/// One row of the stale-account table: a listed account the planner would deactivate or
-/// delete, or one that looks abandoned.
+/// One row of the stale-account table: an account active on the server that the directory
+/// no longer wants active, with what the planner does about it.
 ///
-/// The rows come from [`ReportInput::stale`] for now; see [`stale`] for the extension point
-/// that will compute them from the planner's decisions.
+/// The rows come from [`ReportInput::stale`], usually filled by [`stale::stale_from_plan`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StaleAccountRow {
@@ -103,7 +102,7 @@ pub struct ReportInput<'a> {
     pub purchased_seats: Option<u64>,
     /// When the listing was taken, in milliseconds since the Unix epoch (UTC).
     pub taken_at_ms: u64,
-    /// Stale-account rows supplied by the caller (see [`stale`]).
+    /// Stale-account rows, usually from [`stale::stale_from_plan`].
     pub stale: &'a [StaleAccountRow],
 }
 
