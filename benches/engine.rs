@@ -120,7 +120,7 @@ fn main() {
                         .unwrap();
                 }
             }
-            Output::Done(report) => break report,
+            Output::Done { report } => break report,
             _ => {}
         }
     };

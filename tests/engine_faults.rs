@@ -167,7 +167,7 @@ fn run(
                     engine.handle_input(input, *clock).unwrap();
                 }
             }
-            Output::Done(report) => {
+            Output::Done { report } => {
                 *clock += 60_000;
                 return (*report, sends);
             }

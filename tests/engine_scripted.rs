@@ -42,7 +42,7 @@ fn drive(
                 let reply = server(&request, now);
                 pending.insert((now + latency, id.0), (id, reply));
             }
-            Output::Event(e) => events.push(e),
+            Output::Event { event } => events.push(event),
             Output::Wait { until_ms } => {
                 let next_answer = pending.keys().next().map(|k| k.0);
                 now = match (until_ms, next_answer) {
@@ -65,7 +65,7 @@ fn drive(
                     engine.handle_input(input, now).unwrap();
                 }
             }
-            Output::Done(report) => {
+            Output::Done { report } => {
                 return Run {
                     report: *report,
                     sent,
@@ -540,7 +540,7 @@ fn abort_reports_what_was_done() {
                 }
             }
             Output::Wait { until_ms } => now = until_ms.unwrap_or(now + 1),
-            Output::Done(report) => {
+            Output::Done { report } => {
                 assert_eq!(report.status, RunStatus::Aborted);
                 let applied = report
                     .outcomes

@@ -201,10 +201,12 @@ impl Engine {
         }
         loop {
             if let Some(event) = self.events.pop_front() {
-                return Output::Event(event);
+                return Output::Event { event };
             }
             if let Some(report) = &self.report {
-                return Output::Done(Box::new(report.clone()));
+                return Output::Done {
+                    report: Box::new(report.clone()),
+                };
             }
             if let Some(send) = self.next_send(now_ms) {
                 return send;

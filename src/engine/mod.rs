@@ -40,9 +40,9 @@
 //!             assert!(request.path.starts_with("/scim/v2/"));
 //!             engine.handle_input(Input::Response { id, response: HttpResponse::new(200, body) }, now_ms)?;
 //!         }
-//!         Output::Event(_) => {}
+//!         Output::Event { .. } => {}
 //!         Output::Wait { until_ms } => now_ms = until_ms.unwrap_or(now_ms + 1),
-//!         Output::Done(report) => break *report,
+//!         Output::Done { report } => break *report,
 //!         _ => {}
 //!     }
 //! };
@@ -72,8 +72,10 @@ pub use outcome::{
 #[serde(transparent)]
 pub struct RequestId(pub u64);
 
-/// What the engine wants from the host next.
-#[derive(Debug, Clone, PartialEq)]
+/// What the engine wants from the host next. Serialized (for bindings) with a `type` tag:
+/// `send`, `event`, `wait`, `done`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
 #[must_use]
 #[non_exhaustive]
 pub enum Output {
@@ -85,14 +87,21 @@ pub enum Output {
         request: HttpRequest,
     },
     /// Show this event.
-    Event(Event),
+    Event {
+        /// The event.
+        event: Event,
+    },
     /// Nothing to send before `until_ms` (`None`: until a response arrives).
+    #[serde(rename_all = "camelCase")]
     Wait {
         /// When to poll again at the latest.
         until_ms: Option<u64>,
     },
     /// The run is over.
-    Done(Box<RunReport>),
+    Done {
+        /// The final report.
+        report: Box<RunReport>,
+    },
 }
 
 /// What the host tells the engine.
