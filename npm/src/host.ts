@@ -1,0 +1,107 @@
+// The fetch host loop: moves the engine's requests over any WHATWG fetch and hands the
+// answers back. It decides nothing: concurrency, timers, retries and what to do next are the
+// engine's outputs.
+
+import { core, ScimProvisionError } from "./errors.js";
+import type { EngineEvent, HttpRequest, Input, Output, RunReport } from "./types.js";
+
+/** The engine as the host loop needs it (the wasm-bindgen class, or any lookalike). */
+export interface EngineLike {
+  pollOutput(nowMs: number): Output;
+  handleInput(input: Input, nowMs: number): void;
+  abort(): void;
+}
+
+export interface HostOptions {
+  /** Where requests go: scheme, host and port (the engine's paths carry the base path). */
+  origin: string;
+  /** Any WHATWG fetch (default: the global one). */
+  fetch?: typeof fetch;
+  /** Added as `Authorization: Bearer <token>`; never passed to the core. */
+  token?: string;
+  /** More headers for every request. */
+  headers?: Record<string, string>;
+  /** Called with each progress, plan, action and warning event. */
+  onProgress?: (event: EngineEvent) => void;
+  /** Stops the run cleanly; the report says what was done. */
+  signal?: AbortSignal;
+  /** The clock, in milliseconds (default Date.now). */
+  now?: () => number;
+}
+
+type Settled = { id: number; input: Input };
+
+/** Drives `engine` to the end over HTTP and returns its report. */
+export async function drive(engine: EngineLike, host: HostOptions): Promise<RunReport> {
+  const fetchFn = host.fetch ?? globalThis.fetch;
+  if (typeof fetchFn !== "function") {
+    throw new ScimProvisionError({ kind: "invalidInput", message: "no fetch available: pass one as { fetch }" });
+  }
+  const now = host.now ?? Date.now;
+  const controller = new AbortController();
+  const inFlight = new Map<number, Promise<Settled>>();
+  let aborted = false;
+  const abortWait = new Promise<null>((resolve) => {
+    if (host.signal?.aborted) resolve(null);
+    host.signal?.addEventListener("abort", () => resolve(null), { once: true });
+  });
+
+  const send = (id: number, request: HttpRequest): Promise<Settled> => {
+    const headers = new Headers(request.headers);
+    for (const [k, v] of Object.entries(host.headers ?? {})) headers.set(k, v);
+    if (host.token) headers.set("Authorization", `Bearer ${host.token}`);
+    return fetchFn(host.origin + request.path, {
+      method: request.method,
+      headers,
+      body: request.body ?? undefined,
+      signal: controller.signal,
+    }).then(
+      async (res): Promise<Settled> => ({
+        id,
+        input: { type: "response", id, response: { status: res.status, headers: [...res.headers], body: await res.text() } },
+      }),
+      (err: unknown): Settled => ({ id, input: { type: "failed", id, reason: String((err as Error)?.message ?? err) } }),
+    );
+  };
+
+  try {
+    for (;;) {
+      if (host.signal?.aborted && !aborted) {
+        aborted = true;
+        engine.abort();
+      }
+      const out = core(() => engine.pollOutput(now()));
+      switch (out.type) {
+        case "send":
+          inFlight.set(out.id, send(out.id, out.request));
+          continue;
+        case "event":
+          host.onProgress?.(out.event);
+          continue;
+        case "done":
+          return out.report;
+        case "wait": {
+          const waits: Array<Promise<Settled | null>> = [...inFlight.values()];
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          if (out.untilMs !== null && out.untilMs !== undefined) {
+            const delay = Math.max(0, out.untilMs - now());
+            waits.push(new Promise((resolve) => (timer = setTimeout(() => resolve(null), delay))));
+          }
+          if (host.signal) waits.push(abortWait);
+          if (waits.length === 0) {
+            throw new ScimProvisionError({ kind: "internal", message: "the engine waits, but nothing is in flight or scheduled" });
+          }
+          const settled = await Promise.race(waits);
+          if (timer !== undefined) clearTimeout(timer);
+          if (settled) {
+            inFlight.delete(settled.id);
+            core(() => engine.handleInput(settled.input, now()));
+          }
+        }
+      }
+    }
+  } finally {
+    // Whatever is still in flight is no longer wanted.
+    controller.abort();
+  }
+}

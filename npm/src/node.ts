@@ -1,0 +1,9 @@
+// Node and Deno entry: loads the WebAssembly module synchronously from the package, then
+// exposes the facade. Nothing to call first.
+
+import { readFileSync } from "node:fs";
+import { initSync } from "../wasm/scim_provision_js.js";
+
+initSync({ module: readFileSync(new URL("../wasm/scim_provision_js_bg.wasm", import.meta.url)) });
+
+export * from "./index.js";

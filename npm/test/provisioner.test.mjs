@@ -1,0 +1,162 @@
+// The npm package against a real SCIM server (scim2-server): plan, apply, re-plan, read the
+// server back; errors keep their structure; abort reports what was done.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import {
+  Engine,
+  Provisioner,
+  ScimProvisionError,
+  filterEq,
+  parseDesiredCsv,
+  parseDesiredJson,
+  parseFilter,
+  plan,
+  profile,
+  profileNames,
+} from "../dist/node.js";
+import { readAll, startScimServer } from "./server.mjs";
+
+const USERS = 1000;
+const GROUPS = 50;
+
+function directory() {
+  const users = [];
+  for (let i = 0; i < USERS; i++) {
+    users.push({
+      userName: `user${String(i).padStart(4, "0")}@example.com`,
+      externalId: `E${i}`,
+      name: { givenName: `Given${i}`, familyName: `Family ${i} "Q"` },
+      title: i % 3 ? "Engineer" : "Manager",
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: `Dept ${i % 7}`, costCenter: `CC-${i % 11}` },
+    });
+  }
+  const groups = [];
+  for (let g = 0; g < GROUPS; g++) {
+    const members = [];
+    for (let k = 0; k < 40; k++) members.push(users[(g * 37 + k * 11) % USERS].userName);
+    groups.push({ displayName: `Team ${g} <"${g}">`, members: [...new Set(members)] });
+  }
+  return { users, groups };
+}
+
+describe("Provisioner against scim2-server", () => {
+  let server;
+  before(async () => {
+    server = await startScimServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test("plan, apply and re-plan 1,000 users and 50 groups", { timeout: 600_000 }, async () => {
+    const desired = directory();
+    const p = new Provisioner({ baseUrl: server.url, profile: "generic", token: server.token, maxInFlight: 8 });
+    const events = [];
+    const planned = await p.plan(desired, { onProgress: (e) => events.push(e.type) });
+    assert.equal(planned.summary.createUsers, USERS);
+    assert.equal(planned.summary.createGroups, GROUPS);
+    assert.ok(planned.summary.addMembers > GROUPS * 30);
+    assert.deepEqual(planned.blocked, []);
+    assert.ok(events.includes("planned"));
+
+    const report = await p.apply(planned);
+    assert.equal(report.status, "applied", JSON.stringify(report.outcomes.filter((o) => o.result.status !== "applied").slice(0, 3)));
+    assert.equal(report.outcomes.length, planned.actions.length);
+
+    // The server holds the directory.
+    const users = await readAll(server, "Users");
+    assert.equal(users.length, USERS);
+    const byName = new Map(users.map((u) => [u.userName, u]));
+    assert.equal(byName.get("user0003@example.com").name.familyName, 'Family 3 "Q"');
+    assert.equal(byName.get("user0003@example.com")["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].department, "Dept 3");
+    const groups = await readAll(server, "Groups");
+    assert.equal(groups.length, GROUPS);
+    const team0 = groups.find((g) => g.displayName === 'Team 0 <"0">');
+    const wantIds = new Set(desired.groups[0].members.map((n) => byName.get(n).id));
+    assert.deepEqual(new Set((team0.members ?? []).map((m) => m.value)), wantIds);
+
+    // Planning again changes nothing.
+    const again = await p.plan(desired);
+    assert.equal(again.actions.length, 0, JSON.stringify(again.actions.slice(0, 2)));
+  });
+
+  test("a wrong token is a clear, structured error", async () => {
+    const p = new Provisioner({ baseUrl: server.url, token: "wrong" });
+    await assert.rejects(p.plan({ users: [] }), (e) => {
+      assert.ok(e instanceof ScimProvisionError);
+      assert.equal(e.kind, "server");
+      assert.equal(e.status, 401);
+      assert.match(e.message, /HTTP 401/);
+      assert.ok(!e.message.includes("wrong"), "the token never appears in errors");
+      return true;
+    });
+  });
+
+  test("abort stops the run and reports what was done", async () => {
+    const desired = { users: Array.from({ length: 50 }, (_, i) => ({ userName: `abort${i}@example.com` })) };
+    const p = new Provisioner({ baseUrl: server.url, token: server.token, maxInFlight: 1, policy: { offboarding: "leave" } });
+    const controller = new AbortController();
+    let applied = 0;
+    const report = await p.sync(desired, {
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.type === "actionDone" && ++applied === 5) controller.abort();
+      },
+    });
+    assert.equal(report.status, "aborted");
+    const done = report.outcomes.filter((o) => o.result.status === "applied").length;
+    assert.ok(done >= 5 && done < 50, `${done} applied`);
+    assert.ok(report.outcomes.some((o) => o.result.status === "notRun"));
+  });
+
+  test("any fetch works, including a wrapper that adds auth", async () => {
+    const seen = [];
+    const wrapped = (url, init) => {
+      seen.push(url);
+      const headers = new Headers(init.headers);
+      headers.set("Authorization", `Bearer ${server.token}`);
+      return fetch(url, { ...init, headers });
+    };
+    const p = new Provisioner({ baseUrl: server.url });
+    const planned = await p.plan({ users: [{ userName: "user0001@example.com", externalId: "E1" }] }, { fetch: wrapped });
+    assert.ok(seen.length >= 3);
+    assert.ok(Array.isArray(planned.actions));
+  });
+});
+
+describe("codec, planner and errors without a server", () => {
+  test("structured errors for bad directories", () => {
+    assert.throws(() => parseDesiredCsv("userName,active\na@x.com,maybe\n,true\n"), (e) => {
+      assert.ok(e instanceof ScimProvisionError);
+      assert.equal(e.kind, "invalidDesiredState");
+      assert.deepEqual(e.rows.map((r) => r.row), [2, 3]);
+      return true;
+    });
+    assert.throws(() => parseDesiredJson('{"users":[{"userName":"a","active":"x"}]}'), (e) => e.path === "users[0].active");
+    assert.throws(() => parseFilter('userName eq "unterminated'), (e) => e.kind === "invalidFilter" && e.offset === 12);
+    assert.throws(() => new Engine({ basePath: "no-slash", profile: { name: "x" }, mode: { mode: "planOnly" } }, { users: [] }), ScimProvisionError);
+    assert.throws(() => new Provisioner({ baseUrl: "http://x", profile: "nope" }), /unknown profile/);
+  });
+
+  test("filters are escaped and parse back", () => {
+    const f = filterEq("userName", 'x") or (userName pr');
+    assert.equal(f, 'userName eq "x\\") or (userName pr"');
+    assert.equal(parseFilter(f).Compare.value.Str, 'x") or (userName pr');
+  });
+
+  test("pure planning and the low-level engine", () => {
+    assert.ok(profileNames().includes("airtable"));
+    const p = plan({ users: [{ userName: "a@x.com" }] }, { users: [], groups: [], complete: true }, { basePath: "/scim/v2", profile: "airtable" });
+    assert.equal(p.summary.createUsers, 1);
+    assert.equal(p.actions[0].request.path, "/scim/v2/Users");
+    const fast = plan(JSON.stringify({ users: [{ userName: "a@x.com" }] }), JSON.stringify({ users: [], groups: [], complete: true }), { profile: "airtable" });
+    assert.equal(fast.summary.createUsers, 1);
+
+    const engine = new Engine({ basePath: "/scim/v2", profile: profile("airtable"), mode: { mode: "planOnly" } }, { users: [] });
+    const out = engine.pollOutput(0);
+    assert.equal(out.type, "send");
+    assert.equal(out.request.method, "GET");
+    assert.throws(() => engine.handleInput({ type: "response", id: 999, response: { status: 200, headers: [], body: "" } }, 0), (e) => e.kind === "engineMisuse");
+  });
+});
