@@ -51,7 +51,7 @@ impl Fault<'_> {
         set("kind", JsValue::from_str(self.kind));
         set(
             "status",
-            self.status.map_or(JsValue::NULL, |s| JsValue::from(s)),
+            self.status.map_or(JsValue::NULL, JsValue::from),
         );
         set(
             "scimType",
