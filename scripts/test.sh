@@ -17,5 +17,10 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
-# Plain `cargo test` (not --all-targets) so doc tests run too; its last line is the summary.
+# Plain `cargo test` (not --all-targets) so doc tests run too.
 cargo test --workspace
+echo "== HTML report in headless Chromium"
+bash scripts/report-check.sh
+echo "== npm package"
+# Last, so the run ends with node's test runner summary.
+bash scripts/test-npm.sh

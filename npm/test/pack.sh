@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Packaging test: installs the `npm pack` tarball into a fresh project and uses it as a user
+# would, from JavaScript (ESM) and TypeScript.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tarball=$(cd "$here" && npm pack --silent --pack-destination "$work" | tail -1)
+cd "$work"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error "./$tarball" "$here/node_modules/typescript" >/dev/null
+cat > use.mjs <<'JS'
+import { plan, profileNames, ScimProvisionError } from "scim-provision";
+const p = plan({ users: [{ userName: "pack@example.com" }] }, { users: [], groups: [], complete: true }, { profile: "airtable" });
+if (p.summary.createUsers !== 1 || !profileNames().includes("airtable")) throw new Error("packaged plan is wrong");
+try { plan({ users: [{ userName: "" }] }, { users: [], groups: [], complete: true }); throw new Error("no error"); }
+catch (e) { if (!(e instanceof ScimProvisionError) || e.kind !== "invalidDesiredState") throw e; }
+console.log("packaged ESM import works");
+JS
+node use.mjs
+cat > use.ts <<'TS'
+import { Provisioner, type Plan } from "scim-provision";
+const p = new Provisioner({ baseUrl: "https://example.com/scim/v2", profile: "airtable" });
+export const pending: Promise<Plan> = p.plan({ users: [] });
+TS
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "lib": ["ES2022", "DOM", "DOM.Iterable"], "types": [] }, "include": ["use.ts"] }
+JSON
+node_modules/.bin/tsc -p tsconfig.json
+echo "packaged TypeScript types check"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Tests of the npm package: builds it (scripts/npm.sh), then type-checks a usage file, runs
+# the Deno smoke test, the headless Chromium test, the packaging test and, last, node's test
+# runner against scim2-server. Installs what is missing first (a Python venv with
+# scim2-server under target/py, Debian's chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x target/py/bin/scim2-server ]; then
+  echo "== installing scim2-server into target/py"
+  python3 -m venv target/py
+  target/py/bin/pip install --quiet --disable-pip-version-check scim2-server
+fi
+export SCIM2_SERVER="$PWD/target/py/bin/scim2-server"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+bash scripts/npm.sh
+
+cd npm
+echo "== tsc --noEmit over a typed usage file"
+node_modules/.bin/tsc -p tsconfig.check.json --noEmit
+echo "== Deno"
+node test/deno-run.mjs
+echo "== headless Chromium"
+node test/browser.mjs
+echo "== packaging (npm pack, installed into a fresh project)"
+bash test/pack.sh
+echo "== node --test against scim2-server"
+node --test test/*.test.mjs
