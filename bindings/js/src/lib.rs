@@ -49,10 +49,7 @@ impl Fault<'_> {
             let _ = Reflect::set(&err, &JsValue::from_str(k), &v);
         };
         set("kind", JsValue::from_str(self.kind));
-        set(
-            "status",
-            self.status.map_or(JsValue::NULL, JsValue::from),
-        );
+        set("status", self.status.map_or(JsValue::NULL, JsValue::from));
         set(
             "scimType",
             self.scim_type
