@@ -1,0 +1,45 @@
+//! `GET /ServiceProviderConfig`: a proper RFC 7643 §5 document for the generic flavor; a 404
+//! SCIM error for the Airtable flavor, which documents no discovery endpoints.
+
+use scim_provision::http::HttpResponse;
+use scim_provision::model::schemas;
+use serde_json::json;
+
+use crate::faults::Faults;
+use crate::respond::{json_response, Failure};
+use crate::Flavor;
+
+pub(crate) fn service_provider_config(
+    flavor: Flavor,
+    base: &str,
+    faults: &Faults,
+) -> Result<HttpResponse, Failure> {
+    if flavor == Flavor::Airtable {
+        return Err(Failure::new(404, "resource not found"));
+    }
+    let mut filter = json!({"supported": true});
+    if let Some(max) = faults.max_results {
+        filter["maxResults"] = json!(max);
+    }
+    let body = json!({
+        "schemas": [schemas::SERVICE_PROVIDER_CONFIG],
+        "documentationUri": "https://example.invalid/scim-sim",
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": filter,
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "Authentication with a bearer token",
+            "primary": true
+        }],
+        "meta": {
+            "resourceType": "ServiceProviderConfig",
+            "location": format!("{base}/ServiceProviderConfig")
+        }
+    });
+    Ok(json_response(200, &body))
+}
