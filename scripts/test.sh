@@ -21,6 +21,8 @@ echo "== cargo test"
 cargo test --workspace
 echo "== HTML report in headless Chromium"
 bash scripts/report-check.sh
+echo "== WebAssembly component (jco and wasmtime hosts, conformance corpus)"
+bash scripts/component.sh
 echo "== npm package"
 # Last, so the run ends with node's test runner summary.
 bash scripts/test-npm.sh

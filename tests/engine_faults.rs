@@ -4,11 +4,8 @@
 //! with no lookup before a POST; (e) identical inputs give identical outputs; (f) a run
 //! stopped mid-apply and started again converges without duplicates.
 
-mod common;
-
 use std::collections::{BTreeMap, HashSet};
 
-use common::sim::{Faults, Reply, Sim};
 use scim_provision::engine::{
     Engine, EngineConfig, Input, Mode, Output, RequestId, RunReport, RunStatus,
 };
@@ -16,6 +13,7 @@ use scim_provision::http::Method;
 use scim_provision::model::{EnterpriseUser, Group, Member, User};
 use scim_provision::plan::{user_key, Action, Cap, DesiredGroup, DesiredState, Policy, Scope};
 use scim_provision::profile::Profile;
+use scim_sim::{Faults, Flavor, Reply, Simulator as Sim, Trigger};
 
 const TIMEOUT_MS: u64 = 5_000;
 
@@ -140,8 +138,10 @@ fn run(
             Output::Send { id, request } => {
                 sends.push(*clock);
                 match sim.handle(&request, *clock) {
-                    Reply::Respond(resp, at) => pending.insert((at, id.0), (id, Some(resp))),
-                    Reply::Drop => pending.insert((*clock + TIMEOUT_MS, id.0), (id, None)),
+                    Reply::Respond { response, at_ms } => {
+                        pending.insert((at_ms, id.0), (id, Some(response)))
+                    }
+                    _ => pending.insert((*clock + TIMEOUT_MS, id.0), (id, None)),
                 };
                 if stop_after == Some(sends.len()) {
                     engine.abort();
@@ -179,8 +179,9 @@ fn run(
 
 /// Every write that deactivates or deletes a user targets one the directory no longer wants.
 fn assert_no_wrongful_removals(sim: &Sim, allowed: &HashSet<String>) {
-    for (_, method, path, body, _) in &sim.log {
-        let Some(id) = path.strip_prefix("/scim/v2/Users/") else {
+    for entry in sim.log() {
+        let (method, body) = (&entry.method, &entry.body);
+        let Some(id) = entry.path.strip_prefix("/scim/v2/Users/") else {
             continue;
         };
         let deactivates = *method == Method::Patch
@@ -277,84 +278,100 @@ fn assert_converged(sim: &Sim) {
     );
 }
 
-fn matrix() -> Vec<(&'static str, Faults)> {
+/// A fault configuration, and what it allows the test to expect.
+struct Case {
+    name: &'static str,
+    faults: Faults,
+    /// The listing can never be trusted: nothing may be removed, convergence is impossible.
+    lies: bool,
+    /// Requests fail, so retries must show up.
+    fails: bool,
+}
+
+fn case(name: &'static str, faults: Faults, lies: bool, fails: bool) -> Case {
+    Case {
+        name,
+        faults: faults.latency_ms(20),
+        lies,
+        fails,
+    }
+}
+
+fn matrix() -> Vec<Case> {
+    let none = Faults::none;
     vec![
-        ("clean", Faults::default()),
-        (
-            "latency jitter",
-            Faults {
-                jitter_ms: 300,
-                ..Faults::default()
-            },
-        ),
-        (
+        case("clean", none(), false, false),
+        case("latency jitter", none().jitter_ms(300), false, false),
+        case(
             "429 bursts",
-            Faults {
-                rate_limited: vec![3..6, 20..24, 40..43],
-                ..Faults::default()
-            },
+            none().throttle(Trigger::range(3..=5).or_range(20..=23).or_range(40..=42)),
+            false,
+            true,
         ),
-        (
+        case(
             "5xx",
-            Faults {
-                server_errors: 100,
-                ..Faults::default()
-            },
+            none().server_errors(Trigger::per_mille(100)),
+            false,
+            true,
         ),
-        (
+        case(
             "dropped answers",
-            Faults {
-                drops: 200,
-                ..Faults::default()
-            },
+            none().drops(Trigger::per_mille(200)),
+            false,
+            true,
         ),
-        (
+        case(
             "truncated JSON",
-            Faults {
-                truncated: 150,
-                ..Faults::default()
-            },
+            none().truncated_bodies(Trigger::per_mille(150)),
+            false,
+            true,
         ),
-        (
+        case(
+            "invalid JSON",
+            none().invalid_json_bodies(Trigger::per_mille(100)),
+            false,
+            true,
+        ),
+        case(
             "everything at once",
-            Faults {
-                jitter_ms: 100,
-                rate_limited: vec![10..12, 30..31],
-                server_errors: 50,
-                drops: 50,
-                truncated: 50,
-                ..Faults::default()
-            },
+            none()
+                .jitter_ms(100)
+                .throttle(Trigger::range(10..=11).or_nth(30))
+                .server_errors(Trigger::per_mille(50))
+                .drops(Trigger::per_mille(50))
+                .truncated_bodies(Trigger::per_mille(50)),
+            false,
+            true,
         ),
-        (
-            "silent page cap",
-            Faults {
-                page_cap: Some(7),
-                ..Faults::default()
-            },
-        ),
-        (
+        case("silent page cap", none().page_cap(7), false, false),
+        case(
             "ignored startIndex",
-            Faults {
-                ignore_start_index: true,
-                ..Faults::default()
-            },
+            none().ignore_start_index(),
+            true,
+            false,
         ),
-        (
-            "unstable order",
-            Faults {
-                unstable_order: true,
-                ..Faults::default()
-            },
-        ),
-        (
+        case("unstable order", none().unstable_order(), true, false),
+        case(
             "totalResults changing",
-            Faults {
-                total_changes: true,
-                ..Faults::default()
-            },
+            none().total_changes_mid_listing(),
+            true,
+            false,
+        ),
+        case(
+            "totalResults overstated",
+            none().short_total(3),
+            true,
+            false,
         ),
     ]
+}
+
+fn flavor(airtable: bool) -> Flavor {
+    if airtable {
+        Flavor::Airtable
+    } else {
+        Flavor::Generic
+    }
 }
 
 fn small_pages(mut c: EngineConfig) -> EngineConfig {
@@ -366,8 +383,14 @@ fn small_pages(mut c: EngineConfig) -> EngineConfig {
 #[test]
 fn fault_matrix_converges_safely() {
     for airtable in [true, false] {
-        for (name, faults) in matrix() {
-            let mut sim = Sim::new(airtable, faults.clone(), 11);
+        for Case {
+            name,
+            faults,
+            lies,
+            fails,
+        } in matrix()
+        {
+            let mut sim = Sim::new(flavor(airtable), "/scim/v2", faults, 11);
             let allowed = populate(&mut sim);
             let mut clock = 1_000;
             let mut converged = false;
@@ -381,7 +404,7 @@ fn fault_matrix_converges_safely() {
                     assert_paced(&sends, 5.0, 5);
                 }
                 let plan = report.plan.as_ref();
-                if faults.lies_about_listings() {
+                if lies {
                     assert!(
                         !report.listing.complete,
                         "{name}: a lying listing must not be trusted"
@@ -397,19 +420,17 @@ fn fault_matrix_converges_safely() {
                     break;
                 }
                 assert!(
-                    attempt < 7 || faults.lies_about_listings(),
+                    attempt < 7 || lies,
                     "{name} (airtable={airtable}) did not converge: {:?}",
                     report.status
                 );
             }
-            let injects_failures = !faults.rate_limited.is_empty()
-                || faults.server_errors + faults.drops + faults.truncated > 0;
             assert_eq!(
-                injects_failures,
+                fails,
                 retries > 0,
                 "{name} (airtable={airtable}): {retries} retries"
             );
-            if faults.lies_about_listings() {
+            if lies {
                 // Convergence is impossible, and nothing was removed on the listing's word.
                 assert!(!converged);
                 assert!(sim
@@ -428,7 +449,12 @@ fn fault_matrix_converges_safely() {
 #[test]
 fn a_clean_run_sends_exactly_the_lower_bound() {
     for airtable in [true, false] {
-        let mut sim = Sim::new(airtable, Faults::default(), 1);
+        let mut sim = Sim::new(
+            flavor(airtable),
+            "/scim/v2",
+            Faults::none().latency_ms(20),
+            1,
+        );
         populate(&mut sim);
         let mut clock = 0;
         let mut engine = Engine::new(config(airtable), directory()).unwrap();
@@ -472,9 +498,7 @@ fn a_clean_run_sends_exactly_the_lower_bound() {
             + s.delete_users;
         assert_eq!(user_actions as u64, changed_users);
         assert!(
-            sim.log
-                .iter()
-                .all(|(_, _, path, _, _)| !path.contains("filter=")),
+            sim.log().iter().all(|e| !e.path.contains("filter=")),
             "no lookup before a POST"
         );
         assert_converged(&sim);
@@ -484,7 +508,9 @@ fn a_clean_run_sends_exactly_the_lower_bound() {
 #[test]
 fn identical_inputs_give_identical_outputs() {
     let once = || {
-        let mut sim = Sim::new(true, matrix()[6].1.clone(), 3);
+        let everything = matrix().swap_remove(7);
+        assert_eq!(everything.name, "everything at once");
+        let mut sim = Sim::new(Flavor::Airtable, "/scim/v2", everything.faults, 3);
         populate(&mut sim);
         let mut clock = 0;
         let mut engine = Engine::new(config(true), directory()).unwrap();
@@ -492,7 +518,7 @@ fn identical_inputs_give_identical_outputs() {
         (
             serde_json::to_string(&report).unwrap(),
             sends,
-            sim.log.clone(),
+            sim.log().to_vec(),
         )
     };
     let (a, b) = (once(), once());
@@ -505,14 +531,8 @@ fn identical_inputs_give_identical_outputs() {
 fn a_run_stopped_mid_apply_converges_without_duplicates() {
     for airtable in [true, false] {
         for stop_after in [6, 10, 15] {
-            let mut sim = Sim::new(
-                airtable,
-                Faults {
-                    drops: 100,
-                    ..Faults::default()
-                },
-                stop_after as u64,
-            );
+            let faults = Faults::none().latency_ms(20).drops(Trigger::per_mille(100));
+            let mut sim = Sim::new(flavor(airtable), "/scim/v2", faults, stop_after as u64);
             let allowed = populate(&mut sim);
             let mut clock = 0;
             let mut engine = Engine::new(config(airtable), directory()).unwrap();

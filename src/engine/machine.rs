@@ -30,6 +30,8 @@ struct Job {
     attempt: u32,
     /// 429 answers so far.
     rate_limited: u32,
+    /// Times the request was handed to the host.
+    sent: u32,
     /// Not to be sent before this time.
     not_before: u64,
 }
@@ -285,6 +287,7 @@ impl Engine {
             task,
             attempt: 0,
             rate_limited: 0,
+            sent: 0,
             not_before,
         });
     }
@@ -309,7 +312,8 @@ impl Engine {
                 self.token_at = Some(at);
                 return None;
             }
-            let job = self.queue.remove(i)?;
+            let mut job = self.queue.remove(i)?;
+            job.sent += 1;
             let id = RequestId(self.next_id);
             self.next_id += 1;
             self.in_flight.insert(id, job);
@@ -523,7 +527,7 @@ impl Engine {
 
     /// A job whose attempts are spent, or that cannot be built.
     fn give_up(&mut self, job: Job, reason: &str) {
-        let attempts = job.attempt + job.rate_limited + 1;
+        let attempts = job.sent;
         match job.task {
             Task::Discover => {
                 self.warn(format!(
@@ -1131,6 +1135,7 @@ impl Engine {
             task,
             attempt: 0,
             rate_limited: 0,
+            sent: 0,
             not_before: 0,
         });
     }

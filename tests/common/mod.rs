@@ -199,4 +199,3 @@ pub fn set_path(user: &mut User, path: &str, value: Value) {
     }
     *user = serde_json::from_value(doc).expect("patched user decodes");
 }
-pub mod sim;
