@@ -238,20 +238,30 @@ impl Engine {
             // The run was stopped; late answers change nothing.
             return Ok(());
         }
+        // A transport failure means the same for every request: try again later, or give up.
+        let response = match answer {
+            Ok(response) => response,
+            Err(reason) => {
+                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                    self.give_up(job, &reason);
+                }
+                return Ok(());
+            }
+        };
         match job.task.clone() {
-            Task::Discover => self.on_discover(job, answer, now_ms),
-            Task::Page { kind, start } => self.on_page(job, kind, start, answer, now_ms),
-            Task::Members { group } => self.on_members(job, group, answer, now_ms),
-            Task::Action { index } => self.on_action(job, index, answer, now_ms),
+            Task::Discover => self.on_discover(job, response, now_ms),
+            Task::Page { kind, start } => self.on_page(job, kind, start, response, now_ms),
+            Task::Members { group } => self.on_members(job, group, response, now_ms),
+            Task::Action { index } => self.on_action(job, index, response, now_ms),
             Task::Lookup { index, conflict } => {
-                self.on_lookup(job, index, conflict, answer, now_ms)
+                self.on_lookup(job, index, conflict, response, now_ms)
             }
             Task::FollowUp {
                 index,
                 expect,
                 then,
                 ..
-            } => self.on_follow_up(job, index, expect, then, answer, now_ms),
+            } => self.on_follow_up(job, index, expect, then, response, now_ms),
         }
         Ok(())
     }
@@ -837,16 +847,7 @@ impl Engine {
 
     // ---- answers ----
 
-    fn on_discover(&mut self, job: Job, answer: Result<HttpResponse, String>, now_ms: u64) {
-        let response = match answer {
-            Ok(r) => r,
-            Err(reason) => {
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-                    self.give_up(job, &reason);
-                }
-                return;
-            }
-        };
+    fn on_discover(&mut self, job: Job, response: HttpResponse, now_ms: u64) {
         match crate::response::decode_service_provider_config(&response, &self.options()) {
             Ok(Decoded::Resource(config)) => {
                 let refined = self.encoder.profile().refined_by(&config);
@@ -888,18 +889,9 @@ impl Engine {
         job: Job,
         kind: ResourceKind,
         start: u64,
-        answer: Result<HttpResponse, String>,
+        response: HttpResponse,
         now_ms: u64,
     ) {
-        let response = match answer {
-            Ok(r) => r,
-            Err(reason) => {
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-                    self.give_up(job, &reason);
-                }
-                return;
-            }
-        };
         let options = self.options();
         let answer = match kind {
             ResourceKind::User => page_answer(&mut self.users, start, &response, &options),
@@ -938,22 +930,7 @@ impl Engine {
         }
     }
 
-    fn on_members(
-        &mut self,
-        job: Job,
-        group: usize,
-        answer: Result<HttpResponse, String>,
-        now_ms: u64,
-    ) {
-        let response = match answer {
-            Ok(r) => r,
-            Err(reason) => {
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-                    self.give_up(job, &reason);
-                }
-                return;
-            }
-        };
+    fn on_members(&mut self, job: Job, group: usize, response: HttpResponse, now_ms: u64) {
         match decode::<Group>(Expect::Get, &response, &self.options()) {
             Ok(Decoded::Resource(g)) => {
                 self.actual.groups[group].members = Some(g.members.unwrap_or_default());
@@ -984,22 +961,7 @@ impl Engine {
         }
     }
 
-    fn on_action(
-        &mut self,
-        job: Job,
-        index: usize,
-        answer: Result<HttpResponse, String>,
-        now_ms: u64,
-    ) {
-        let response = match answer {
-            Ok(r) => r,
-            Err(reason) => {
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-                    self.give_up(job, &reason);
-                }
-                return;
-            }
-        };
+    fn on_action(&mut self, job: Job, index: usize, response: HttpResponse, now_ms: u64) {
         let action = self.steps[index].action.clone();
         let expect = action.expect();
         let options = self.options();
@@ -1178,18 +1140,9 @@ impl Engine {
         job: Job,
         index: usize,
         conflict: ServerError,
-        answer: Result<HttpResponse, String>,
+        response: HttpResponse,
         now_ms: u64,
     ) {
-        let response = match answer {
-            Ok(r) => r,
-            Err(reason) => {
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-                    self.give_up(job, &reason);
-                }
-                return;
-            }
-        };
         let action = self.steps[index].action.clone();
         let options = self.options();
         match &action {
@@ -1339,18 +1292,9 @@ impl Engine {
         index: usize,
         expect: Expect,
         then: Then,
-        answer: Result<HttpResponse, String>,
+        response: HttpResponse,
         now_ms: u64,
     ) {
-        let response = match answer {
-            Ok(r) => r,
-            Err(reason) => {
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-                    self.give_up(job, &reason);
-                }
-                return;
-            }
-        };
         match decode::<User>(expect, &response, &self.options()) {
             Ok(Decoded::Error(e)) => {
                 if self.is_fatal(&e) {

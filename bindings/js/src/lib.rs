@@ -302,15 +302,7 @@ pub fn build_report(
     plan: JsValue,
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (users, groups, stale, input) = report_inputs(users, groups, plan, options)?;
-    let mut ri = report::ReportInput::new(&users, &groups, input.taken_at_ms).stale(&stale);
-    if let Some(d) = &input.desired {
-        ri = ri.desired(&d.users);
-    }
-    if let Some(n) = input.purchased_seats {
-        ri = ri.purchased_seats(n);
-    }
-    to_js(&report::build_report(&ri))
+    to_js(&report_of(users, groups, plan, options)?)
 }
 
 /// The report as a self-contained HTML page.
@@ -321,15 +313,9 @@ pub fn report_html(
     plan: JsValue,
     options: JsValue,
 ) -> Result<String, JsValue> {
-    let (users, groups, stale, input) = report_inputs(users, groups, plan, options)?;
-    let mut ri = report::ReportInput::new(&users, &groups, input.taken_at_ms).stale(&stale);
-    if let Some(d) = &input.desired {
-        ri = ri.desired(&d.users);
-    }
-    if let Some(n) = input.purchased_seats {
-        ri = ri.purchased_seats(n);
-    }
-    Ok(report::html::render_html(&report::build_report(&ri)))
+    Ok(report::html::render_html(&report_of(
+        users, groups, plan, options,
+    )?))
 }
 
 /// The users as CSV with Airtable's admin-panel columns.
@@ -349,19 +335,12 @@ struct ReportOptions {
     policy: Option<Policy>,
 }
 
-type ReportInputs = (
-    Vec<scim_provision::model::User>,
-    Vec<scim_provision::model::Group>,
-    Vec<report::StaleAccountRow>,
-    ReportOptions,
-);
-
-fn report_inputs(
+fn report_of(
     users: JsValue,
     groups: JsValue,
     plan: JsValue,
     options: JsValue,
-) -> Result<ReportInputs, JsValue> {
+) -> Result<report::Report, JsValue> {
     let users: Vec<scim_provision::model::User> = from_js(users, "users")?;
     let groups: Vec<scim_provision::model::Group> = from_js(groups, "groups")?;
     let options: ReportOptions = if options.is_undefined() || options.is_null() {
@@ -377,7 +356,14 @@ fn report_inputs(
         let policy = options.policy.clone().unwrap_or_default();
         report::stale::stale_from_plan(&plan, &users, &desired, &policy)
     };
-    Ok((users, groups, stale, options))
+    let mut input = report::ReportInput::new(&users, &groups, options.taken_at_ms).stale(&stale);
+    if let Some(d) = &options.desired {
+        input = input.desired(&d.users);
+    }
+    if let Some(n) = options.purchased_seats {
+        input = input.purchased_seats(n);
+    }
+    Ok(report::build_report(&input))
 }
 
 /// The sans-IO engine. Drive it as the crate docs describe: call `pollOutput(nowMs)` until
