@@ -42,24 +42,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     what.join(", ")
                 )
             }
-            Action::AddMembers(m) => format!(
-                "add to      {}: {}",
-                m.group.display_name,
-                m.members
-                    .iter()
-                    .map(|r| r.user_name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Action::RemoveMembers(m) => format!(
-                "remove from {}: {}",
-                m.group.display_name,
-                m.members
-                    .iter()
-                    .map(|r| r.user_name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            Action::AddMembers(m) | Action::RemoveMembers(m) => {
+                let label = if step.action.kind() == "addMembers" {
+                    "add to"
+                } else {
+                    "remove from"
+                };
+                let names: Vec<&str> = m.members.iter().map(|r| r.user_name.as_str()).collect();
+                format!("{label:<11} {}: {}", m.group.display_name, names.join(", "))
+            }
             other => format!("{:<11} {}", verb(other.kind()), other.subject()),
         };
         println!("  {line}");

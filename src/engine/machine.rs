@@ -374,12 +374,7 @@ impl Engine {
                         // The profile cannot filter on the name: the conflict stands.
                         let (index, conflict) = (*index, conflict.clone());
                         self.queue.remove(i);
-                        self.resolve(
-                            index,
-                            ActionResult::Failed {
-                                error: ActionError::Server(conflict),
-                            },
-                        );
+                        self.resolve(index, ActionResult::server(conflict));
                         return Err(());
                     }
                 }
@@ -420,11 +415,7 @@ impl Engine {
                             "depends on {what}, which has no id (its create failed or was skipped)"
                         ),
                     },
-                    other => ActionResult::Failed {
-                        error: ActionError::Invalid {
-                            reason: other.to_string(),
-                        },
-                    },
+                    other => ActionResult::invalid(other.to_string()),
                 };
                 self.resolve(index, result);
                 Err(())
@@ -1001,11 +992,7 @@ impl Engine {
                 }
                 None => self.resolve(
                     index,
-                    ActionResult::Failed {
-                        error: ActionError::Invalid {
-                            reason: "the server created the user but returned no id".into(),
-                        },
-                    },
+                    ActionResult::invalid("the server created the user but returned no id"),
                 ),
             },
             Action::CreateGroup(c) => match id {
@@ -1015,11 +1002,7 @@ impl Engine {
                 }
                 None => self.resolve(
                     index,
-                    ActionResult::Failed {
-                        error: ActionError::Invalid {
-                            reason: "the server created the group but returned no id".into(),
-                        },
-                    },
+                    ActionResult::invalid("the server created the group but returned no id"),
                 ),
             },
             _ => self.resolve(index, ActionResult::Applied),
@@ -1040,12 +1023,7 @@ impl Engine {
         let status = e.http_status;
         if status == 429 || e.is_retryable() {
             if let Some(job) = self.retry_server_error(job, &e, now_ms) {
-                self.resolve(
-                    index,
-                    ActionResult::Failed {
-                        error: ActionError::Server(e),
-                    },
-                );
+                self.resolve(index, ActionResult::server(e));
                 drop(job);
             }
             return;
@@ -1083,12 +1061,7 @@ impl Engine {
                 );
                 self.resolve(index, ActionResult::Drift { detail });
             }
-            _ => self.resolve(
-                index,
-                ActionResult::Failed {
-                    error: ActionError::Server(e),
-                },
-            ),
+            _ => self.resolve(index, ActionResult::server(e)),
         }
     }
 
@@ -1124,14 +1097,7 @@ impl Engine {
                 expect: Expect::Create,
                 then: Then::Recreated,
             }),
-            Err(err) => self.resolve(
-                index,
-                ActionResult::Failed {
-                    error: ActionError::Invalid {
-                        reason: err.to_string(),
-                    },
-                },
-            ),
+            Err(err) => self.resolve(index, ActionResult::invalid(err.to_string())),
         }
     }
 
@@ -1155,21 +1121,11 @@ impl Engine {
                         .find(|u| user_key(&u.user_name) == key && u.id.is_some());
                     match found {
                         Some(existing) => self.adopt_user(index, &c.user, existing),
-                        None => self.resolve(
-                            index,
-                            ActionResult::Failed {
-                                error: ActionError::Server(conflict),
-                            },
-                        ),
+                        None => self.resolve(index, ActionResult::server(conflict)),
                     }
                 }
                 Ok(Decoded::Error(e)) => self.lookup_refused(job, index, conflict, e, now_ms),
-                Ok(_) => self.resolve(
-                    index,
-                    ActionResult::Failed {
-                        error: ActionError::Server(conflict),
-                    },
-                ),
+                Ok(_) => self.resolve(index, ActionResult::server(conflict)),
                 Err(e) => self.undecodable(job, &e, now_ms),
             },
             Action::CreateGroup(c) => match decode::<Group>(Expect::List, &response, &options) {
@@ -1184,29 +1140,14 @@ impl Engine {
                             self.ids.groups.insert(key, id.clone());
                             self.resolve(index, ActionResult::Adopted { id, updated: false });
                         }
-                        None => self.resolve(
-                            index,
-                            ActionResult::Failed {
-                                error: ActionError::Server(conflict),
-                            },
-                        ),
+                        None => self.resolve(index, ActionResult::server(conflict)),
                     }
                 }
                 Ok(Decoded::Error(e)) => self.lookup_refused(job, index, conflict, e, now_ms),
-                Ok(_) => self.resolve(
-                    index,
-                    ActionResult::Failed {
-                        error: ActionError::Server(conflict),
-                    },
-                ),
+                Ok(_) => self.resolve(index, ActionResult::server(conflict)),
                 Err(e) => self.undecodable(job, &e, now_ms),
             },
-            _ => self.resolve(
-                index,
-                ActionResult::Failed {
-                    error: ActionError::Server(conflict),
-                },
-            ),
+            _ => self.resolve(index, ActionResult::server(conflict)),
         }
     }
 
@@ -1222,12 +1163,7 @@ impl Engine {
             return;
         }
         if self.retry_server_error(job, &e, now_ms).is_some() {
-            self.resolve(
-                index,
-                ActionResult::Failed {
-                    error: ActionError::Server(conflict),
-                },
-            );
+            self.resolve(index, ActionResult::server(conflict));
         }
     }
 
@@ -1275,14 +1211,7 @@ impl Engine {
                 expect,
                 then: Then::Adopted { id },
             }),
-            Err(e) => self.resolve(
-                index,
-                ActionResult::Failed {
-                    error: ActionError::Invalid {
-                        reason: e.to_string(),
-                    },
-                },
-            ),
+            Err(e) => self.resolve(index, ActionResult::invalid(e.to_string())),
         }
     }
 
@@ -1301,12 +1230,7 @@ impl Engine {
                     return;
                 }
                 if self.retry_server_error(job, &e, now_ms).is_some() {
-                    self.resolve(
-                        index,
-                        ActionResult::Failed {
-                            error: ActionError::Server(e),
-                        },
-                    );
+                    self.resolve(index, ActionResult::server(e));
                 }
             }
             Ok(decoded) => match then {

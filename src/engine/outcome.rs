@@ -111,6 +111,24 @@ pub enum ActionResult {
     NotRun,
 }
 
+impl ActionResult {
+    /// The server refused the action.
+    pub(crate) fn server(error: ServerError) -> ActionResult {
+        ActionResult::Failed {
+            error: ActionError::Server(error),
+        }
+    }
+
+    /// The action's request could not be built or its answer used.
+    pub(crate) fn invalid(reason: impl Into<String>) -> ActionResult {
+        ActionResult::Failed {
+            error: ActionError::Invalid {
+                reason: reason.into(),
+            },
+        }
+    }
+}
+
 /// Why an action failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
