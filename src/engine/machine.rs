@@ -1118,9 +1118,10 @@ impl Engine {
                     let found = page
                         .resources
                         .into_iter()
-                        .find(|u| user_key(&u.user_name) == key && u.id.is_some());
+                        .find(|u| user_key(&u.user_name) == key && u.id.is_some())
+                        .and_then(|u| Some((u.id.clone()?, u)));
                     match found {
-                        Some(existing) => self.adopt_user(index, &c.user, existing),
+                        Some((id, existing)) => self.adopt_user(index, &c.user, id, &existing),
                         None => self.resolve(index, ActionResult::server(conflict)),
                     }
                 }
@@ -1168,14 +1169,11 @@ impl Engine {
     }
 
     /// Adopts an existing user met by a 409, updating what differs from the directory.
-    fn adopt_user(&mut self, index: usize, wanted: &User, existing: User) {
-        let Some(id) = existing.id.clone() else {
-            return;
-        };
+    fn adopt_user(&mut self, index: usize, wanted: &User, id: String, existing: &User) {
         self.ids
             .users
             .insert(user_key(&wanted.user_name), id.clone());
-        let mut changes = user_changes(wanted, &existing);
+        let mut changes = user_changes(wanted, existing);
         let want_active = wanted.is_active();
         if existing.is_active() != want_active {
             changes.push(plan::Change {
@@ -1197,7 +1195,7 @@ impl Engine {
                 .patch(ResourceKind::User, &id, &PatchOp::new(ops))
         } else {
             self.encoder
-                .replace_user(&id, &replacement(wanted, &existing, want_active))
+                .replace_user(&id, &replacement(wanted, existing, want_active))
         };
         let expect = if self.encoder.profile().patch.supported {
             Expect::Patch
