@@ -181,3 +181,23 @@ fn memberships_are_chunked_to_the_profile_limit() {
         serde_json::json!({"value": "id200"})
     );
 }
+
+#[test]
+fn read_only_manager_name() {
+    check("read-only-manager-name.json");
+}
+
+#[test]
+fn airtable_stores_manager_names() {
+    let mut case = load("read-only-manager-name.json");
+    case["profile"] = "airtable".into();
+    let p = run(&case);
+    assert_eq!(p.summary.update_users, 1, "a's manager name is compared");
+    assert!(p.notes.is_empty());
+    let body = serde_json::to_value(&p.actions[0].request).unwrap();
+    assert_eq!(
+        body["body"]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]
+            ["displayName"],
+        "Mia Chen"
+    );
+}

@@ -1,5 +1,6 @@
 //! The planning algorithm: match, diff, offboard, reconcile groups, apply guards, order.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 // foldhash is several times faster than SipHash on the short strings planning hashes
@@ -23,6 +24,41 @@ use super::{
 use crate::model::{schemas, User};
 use crate::request::RequestEncoder;
 
+/// The directory as the server can take it: without `manager.displayName` when the profile
+/// says the server treats it as read-only (RFC 7643), so it is neither compared (the server
+/// never echoes it) nor sent (the server would refuse the whole update). Borrowed unchanged,
+/// without a copy, whenever there is nothing to drop.
+fn writable_view<'a>(
+    desired: &'a DesiredState,
+    encoder: &RequestEncoder,
+) -> (Cow<'a, DesiredState>, Option<Note>) {
+    let named = |u: &User| {
+        u.enterprise
+            .as_ref()
+            .and_then(|e| e.manager.as_ref())
+            .is_some_and(|m| m.display_name.is_some())
+    };
+    if encoder.profile().manager_display_name_writable || !desired.users.iter().any(named) {
+        return (Cow::Borrowed(desired), None);
+    }
+    let mut copy = desired.clone();
+    for manager in copy
+        .users
+        .iter_mut()
+        .filter_map(|u| u.enterprise.as_mut()?.manager.as_mut())
+    {
+        manager.display_name = None;
+    }
+    let note = Note {
+        subject: "manager.displayName".into(),
+        message: format!(
+            "read-only on this server (profile {}, as RFC 7643 defines it): the directory's manager names are not sent; manager ids are",
+            encoder.profile().name
+        ),
+    };
+    (Cow::Owned(copy), Some(note))
+}
+
 /// Plans the changes that bring the server (`actual`) to the directory (`desired`) under
 /// `policy`, for the server `encoder` talks to.
 pub fn plan(
@@ -31,6 +67,8 @@ pub fn plan(
     encoder: &RequestEncoder,
     policy: &Policy,
 ) -> Result<Plan, PlanError> {
+    let (desired, read_only_note) = writable_view(desired, encoder);
+    let desired = desired.as_ref();
     let dir = DesiredIndex::new(desired)?;
     let server = ServerIndex::new(actual, policy);
     let mut p = Planner {
@@ -50,6 +88,7 @@ pub fn plan(
     let Planner {
         actions, mut notes, ..
     } = p;
+    notes.extend(read_only_note);
     let mut actions = actions;
     actions.sort_by(|a, b| {
         (a.0.phase(), a.0.kind(), &a.1, a.2).cmp(&(b.0.phase(), b.0.kind(), &b.1, b.2))

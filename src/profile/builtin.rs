@@ -70,6 +70,7 @@ pub(super) fn generic() -> Profile {
         retry_after_default_ms: 1_000,
         extra_headers: Vec::new(),
         delete_user_deactivates: false,
+        manager_display_name_writable: false,
     }
 }
 
@@ -117,6 +118,8 @@ pub(super) fn airtable() -> Profile {
         retry_after_default_ms: 30_000,
         extra_headers: Vec::new(),
         delete_user_deactivates: false,
+        // Airtable's admin panel shows "Manager name" from it.
+        manager_display_name_writable: true,
     }
 }
 

@@ -45,6 +45,11 @@ pub struct Profile {
     pub extra_headers: Vec<(String, String)>,
     /// Whether `DELETE /Users/{id}` only deactivates (Slack) rather than deleting.
     pub delete_user_deactivates: bool,
+    /// Whether the server stores the enterprise `manager.displayName`. RFC 7643 makes it
+    /// read-only (servers reject writes with `mutability`); Airtable stores it. When false
+    /// the planner neither sends nor compares it.
+    #[serde(default)]
+    pub manager_display_name_writable: bool,
 }
 
 /// What listing and filtering one resource type supports.
