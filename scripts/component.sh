@@ -9,8 +9,9 @@
 #    virtual environment target/py).
 # 2. Builds bindings/component for wasm32-unknown-unknown (size-optimized release), shrinks it
 #    with wasm-opt -Oz and wraps it with `jco new` into target/component/scim_provision.wasm.
-# 3. Checks with `jco wit` that the component imports nothing and exports exactly the four
-#    documented interfaces, and prints its raw and gzipped sizes (failing above the budget).
+# 3. Checks with `jco wit` that the component imports nothing and exports exactly the five
+#    documented interfaces (types, codec, planner, engine, reports), and prints its raw and
+#    gzipped sizes (failing above the budget).
 # 4. Transpiles it with jco and runs the corpus in Node (scripts/conformance/run-jco.mjs), then
 #    in Python's wasmtime with a live run against scim2-server
 #    (scripts/conformance/run_wasmtime.py).
@@ -122,9 +123,9 @@ else
   pass "the component imports nothing"
 fi
 exports="$(grep -E '^[[:space:]]*export[[:space:]]' "$OUT/world.wit" | tr -s ' ' | sed 's/^ //' | sort)"
-expected="$(printf 'export scim:provision/%s@0.1.0;\n' codec engine planner types | sort)"
+expected="$(printf 'export scim:provision/%s@0.1.0;\n' codec engine planner reports types | sort)"
 if [ "$exports" = "$expected" ]; then
-  pass "the component exports exactly types, codec, planner and engine"
+  pass "the component exports exactly types, codec, planner, engine and reports"
 else
   fail "unexpected exports:"
   echo "$exports"

@@ -19,6 +19,9 @@
 //! - [`plan`]: the desired state against the listed state, into a reviewable plan with
 //!   safety guards.
 //! - [`report`]: seats, chargeback, access snapshot and stale accounts as JSON, CSV and HTML.
+//! - [`fault`]: every core error as one structured [`fault::Fault`] record, for hosts.
+//! - [`boundary`]: JSON text in, results or faults out: what the npm package and the
+//!   WebAssembly component both call, so they agree byte for byte.
 //!
 //! ## Encoding a request and decoding its response
 //!
@@ -49,7 +52,9 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod boundary;
 pub mod engine;
+pub mod fault;
 pub mod filter;
 pub mod http;
 pub mod model;

@@ -1,4 +1,6 @@
-//! The conformance corpus (`tests/conformance/cases/`) run against the native crate.
+//! The conformance corpus (`tests/conformance/cases/`) run against the native crate, through
+//! `scim_provision::boundary` (JSON text in, results or faults out), which the npm package
+//! and the WebAssembly component call too.
 //!
 //! Every case's result is rendered as canonical JSON (keys sorted recursively, no
 //! whitespace, non-ASCII kept as UTF-8) and compared byte for byte with the golden file
@@ -7,29 +9,18 @@
 //! npm package run the same cases and must produce the same bytes; the case format and the
 //! host loop are specified in `tests/conformance/README.md`.
 
-// Results carry the component's structured error, built once per failing case.
-#![allow(clippy::result_large_err)]
-
-// The component's mapping of core errors and decode outcomes, so the corpus's error and
-// decode shapes are defined in one place.
-#[allow(dead_code)]
-#[path = "../bindings/component/src/mapping.rs"]
-mod mapping;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use mapping::{parse_arg, to_value, ErrorInfo};
-use scim_provision::engine::{Engine, EngineConfig, Input, Output, RequestId};
-use scim_provision::filter::{self, Filter};
+use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
+use scim_provision::engine::{Input, Output, RequestId};
+use scim_provision::fault::{to_json, to_value, Fault};
 use scim_provision::http::HttpResponse;
-use scim_provision::model::{Group, PatchOp, ServiceProviderConfig, User};
-use scim_provision::plan::DesiredState;
-use scim_provision::profile::{self, Profile};
-use scim_provision::request::{ListQuery, RequestEncoder, ResourceKind};
-use scim_provision::response::{DecodeOptions, Expect};
+use scim_provision::profile;
+use scim_provision::request::ResourceKind;
+use scim_provision::response::Expect;
 
 /// A run loop that takes longer than this many polls is a failure.
 const MAX_STEPS: usize = 100_000;
@@ -75,7 +66,7 @@ fn ok(value: Value) -> Value {
     json!({ "ok": value })
 }
 
-fn err(e: ErrorInfo) -> Value {
+fn err(e: Fault) -> Value {
     json!({ "error": to_value(&e) })
 }
 
@@ -107,12 +98,10 @@ fn resolve_profile(config: &Value) -> Result<Value, String> {
 }
 
 /// The desired state's JSON text: `desired` rendered canonically, or `desiredCsv` parsed.
-fn desired_text(case: &Value) -> Result<Result<String, ErrorInfo>, String> {
+fn desired_text(case: &Value) -> Result<Result<String, Fault>, String> {
     if let Some(csv) = case.get("desiredCsv") {
         let csv = csv.as_str().ok_or("`desiredCsv` must be a string")?;
-        return Ok(DesiredState::from_csv(csv)
-            .map(|d| mapping::to_json(&d))
-            .map_err(|e| mapping::desired_state_error(&e)));
+        return Ok(boundary::desired_from_csv(csv).map(|d| to_json(&d)));
     }
     Ok(Ok(canonical(field(case, "desired")?)))
 }
@@ -150,17 +139,9 @@ fn run_engine(case: &Value) -> Result<Value, String> {
         Ok(text) => text,
         Err(e) => return Ok(err(e)),
     };
-    let config: EngineConfig = match parse_arg("config-json", &config_text) {
-        Ok(c) => c,
-        Err(e) => return Ok(err(e)),
-    };
-    let desired = match DesiredState::from_json(&desired_text) {
-        Ok(d) => d,
-        Err(e) => return Ok(err(mapping::desired_state_error(&e))),
-    };
-    let mut engine = match Engine::new(config, desired) {
+    let mut engine = match boundary::engine_from_json(&config_text, &desired_text) {
         Ok(e) => e,
-        Err(e) => return Ok(err(mapping::engine_error(&e))),
+        Err(e) => return Ok(err(e)),
     };
     let empty = Vec::new();
     let responses = match case.get("responses") {
@@ -223,7 +204,7 @@ fn run_plan(case: &Value) -> Result<Value, String> {
     };
     let actual_text = canonical(field(case, "actual")?);
     Ok(
-        match mapping::plan_json(&desired_text, &actual_text, &config_text) {
+        match boundary::plan_json(&desired_text, &actual_text, &config_text) {
             Ok(plan) => ok(parse_text(&plan)?),
             Err(e) => err(e),
         },
@@ -232,12 +213,14 @@ fn run_plan(case: &Value) -> Result<Value, String> {
 
 fn run_desired(case: &Value) -> Result<Value, String> {
     let parsed = match case.get("desiredCsv") {
-        Some(csv) => DesiredState::from_csv(csv.as_str().ok_or("`desiredCsv` must be a string")?),
-        None => DesiredState::from_json(&canonical(field(case, "desired")?)),
+        Some(csv) => {
+            boundary::desired_from_csv(csv.as_str().ok_or("`desiredCsv` must be a string")?)
+        }
+        None => boundary::desired_from_json(&canonical(field(case, "desired")?)),
     };
     Ok(match parsed {
-        Ok(d) => ok(parse_text(&mapping::to_json(&d))?),
-        Err(e) => err(mapping::desired_state_error(&e)),
+        Ok(d) => ok(parse_text(&to_json(&d))?),
+        Err(e) => err(e),
     })
 }
 
@@ -246,43 +229,28 @@ fn run_decode(case: &Value) -> Result<Value, String> {
         .map_err(|e| format!("bad `expect`: {e}"))?;
     let response = scripted_response(field(case, "response")?)?
         .map_err(|_| "a decode case's response cannot be a failure".to_owned())?;
-    let mut options = DecodeOptions::default();
-    if let Some(o) = case.get("options") {
-        if let Some(max) = o.get("maxBodyBytes").and_then(Value::as_u64) {
-            options.max_body_bytes = usize::try_from(max).unwrap_or(usize::MAX);
-        }
-        if let Some(statuses) = o.get("createStatuses") {
-            options.create_statuses = serde_json::from_value(statuses.clone())
-                .map_err(|e| format!("bad `createStatuses`: {e}"))?;
-        }
-        if let Some(now) = o.get("nowMs").and_then(Value::as_u64) {
-            options.now_ms = now;
-        }
-    }
-    let decoded = match str_field(case, "resourceType")? {
-        "user" => mapping::decode_json::<User>(expect, &response, &options),
-        "group" => mapping::decode_json::<Group>(expect, &response, &options),
-        "service-provider-config" => {
-            mapping::decode_json::<ServiceProviderConfig>(expect, &response, &options)
-        }
-        other => return Err(format!("unknown resourceType {other:?}")),
+    let options: PartialDecodeOptions = match case.get("options") {
+        None => PartialDecodeOptions::default(),
+        Some(o) => serde_json::from_value(o.clone()).map_err(|e| format!("bad `options`: {e}"))?,
     };
-    Ok(match decoded {
-        Ok(text) => ok(parse_text(&text)?),
-        Err(e) => err(e),
-    })
+    let target = DecodeTarget::from_name("target", str_field(case, "resourceType")?)
+        .map_err(|e| e.message)?;
+    Ok(
+        match boundary::decode_json(target, expect, &response, &options.resolve()) {
+            Ok(text) => ok(parse_text(&text)?),
+            Err(e) => err(e),
+        },
+    )
 }
 
 fn run_filter(case: &Value) -> Result<Value, String> {
-    let text = str_field(case, "text")?;
-    let filter = match filter::parse(text) {
+    let filter_json = match boundary::parse_filter_json(str_field(case, "text")?) {
         Ok(f) => f,
-        Err(e) => return Ok(err(mapping::filter_error(&e))),
+        Err(e) => return Ok(err(e)),
     };
     // As a host does: the filter JSON goes back in through `render-filter`.
-    let filter_json = mapping::to_json(&filter);
-    let rendered = match parse_arg::<Filter>("filter-json", &filter_json) {
-        Ok(f) => f.to_string(),
+    let rendered = match boundary::render_filter_json(&filter_json) {
+        Ok(text) => text,
         Err(e) => return Ok(err(e)),
     };
     Ok(ok(
@@ -294,13 +262,9 @@ fn run_encode(case: &Value) -> Result<Value, String> {
     let config = resolve_profile(case)?;
     let base_path = str_field(&config, "basePath")?;
     let profile_text = canonical(field(&config, "profile")?);
-    let profile: Profile = match parse_arg("profile-json", &profile_text) {
-        Ok(p) => p,
-        Err(e) => return Ok(err(e)),
-    };
-    let encoder = match RequestEncoder::new(base_path, profile) {
+    let encoder = match boundary::encoder(base_path, &profile_text) {
         Ok(e) => e,
-        Err(e) => return Ok(err(mapping::encode_error(&e))),
+        Err(e) => return Ok(err(e)),
     };
     let kind = match case.get("resourceKind").and_then(Value::as_str) {
         None | Some("user") => ResourceKind::User,
@@ -310,55 +274,12 @@ fn run_encode(case: &Value) -> Result<Value, String> {
     let id = || str_field(case, "id");
     let arg = |name: &str| field(case, name).map(canonical);
     let result = match str_field(case, "op")? {
-        "list" => parse_arg::<ListQuery>("query-json", &arg("query")?).and_then(|q| {
-            encoder
-                .list(kind, &q)
-                .map_err(|e| mapping::encode_error(&e))
-        }),
-        "get" => encoder
-            .get(kind, id()?)
-            .map_err(|e| mapping::encode_error(&e)),
-        "create" => match kind {
-            ResourceKind::User => {
-                parse_arg::<User>("resource-json", &arg("resource")?).and_then(|u| {
-                    encoder
-                        .create_user(&u)
-                        .map_err(|e| mapping::encode_error(&e))
-                })
-            }
-            _ => parse_arg::<Group>("resource-json", &arg("resource")?).and_then(|g| {
-                encoder
-                    .create_group(&g)
-                    .map_err(|e| mapping::encode_error(&e))
-            }),
-        },
-        "replace" => {
-            let id = id()?;
-            match kind {
-                ResourceKind::User => parse_arg::<User>("resource-json", &arg("resource")?)
-                    .and_then(|u| {
-                        encoder
-                            .replace_user(id, &u)
-                            .map_err(|e| mapping::encode_error(&e))
-                    }),
-                _ => parse_arg::<Group>("resource-json", &arg("resource")?).and_then(|g| {
-                    encoder
-                        .replace_group(id, &g)
-                        .map_err(|e| mapping::encode_error(&e))
-                }),
-            }
-        }
-        "patch" => {
-            let id = id()?;
-            parse_arg::<PatchOp>("patch-json", &arg("patch")?).and_then(|p| {
-                encoder
-                    .patch(kind, id, &p)
-                    .map_err(|e| mapping::encode_error(&e))
-            })
-        }
-        "delete" => encoder
-            .delete(kind, id()?)
-            .map_err(|e| mapping::encode_error(&e)),
+        "list" => boundary::encode_list(&encoder, kind, &arg("query")?),
+        "get" => boundary::encode_get(&encoder, kind, id()?),
+        "create" => boundary::encode_create(&encoder, kind, &arg("resource")?),
+        "replace" => boundary::encode_replace(&encoder, kind, id()?, &arg("resource")?),
+        "patch" => boundary::encode_patch(&encoder, kind, id()?, &arg("patch")?),
+        "delete" => boundary::encode_delete(&encoder, kind, id()?),
         "serviceProviderConfig" => Ok(encoder.service_provider_config()),
         other => return Err(format!("unknown op {other:?}")),
     };
@@ -366,6 +287,35 @@ fn run_encode(case: &Value) -> Result<Value, String> {
         Ok(request) => ok(to_value(&request)),
         Err(e) => err(e),
     })
+}
+
+fn run_report(case: &Value) -> Result<Value, String> {
+    let users = canonical(field(case, "users")?);
+    let groups = canonical(field(case, "groups")?);
+    let plan = case.get("plan").map(canonical);
+    let empty = Value::Object(Map::new());
+    let o = case.get("options").unwrap_or(&empty);
+    let desired = o.get("desired").map(canonical);
+    let policy = o.get("policy").map(canonical);
+    let options = ReportOptions {
+        taken_at_ms: o.get("takenAtMs").and_then(Value::as_u64).unwrap_or(0),
+        purchased_seats: o.get("purchasedSeats").and_then(Value::as_u64),
+        desired_json: desired.as_deref(),
+        policy_json: policy.as_deref(),
+    };
+    let report = match boundary::report_json(&users, &groups, plan.as_deref(), &options) {
+        Ok(text) => parse_text(&text)?,
+        Err(e) => return Ok(err(e)),
+    };
+    let html = match boundary::report_html(&users, &groups, plan.as_deref(), &options) {
+        Ok(text) => text,
+        Err(e) => return Ok(err(e)),
+    };
+    let csv = match boundary::report_csv(&users, &groups) {
+        Ok(text) => text,
+        Err(e) => return Ok(err(e)),
+    };
+    Ok(ok(json!({ "report": report, "html": html, "csv": csv })))
 }
 
 fn run_case(case: &Value) -> Result<Value, String> {
@@ -376,6 +326,7 @@ fn run_case(case: &Value) -> Result<Value, String> {
         "decode" => run_decode(case),
         "filter" => run_filter(case),
         "encode" => run_encode(case),
+        "report" => run_report(case),
         other => Err(format!("unknown kind {other:?}")),
     }
 }

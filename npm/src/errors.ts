@@ -1,52 +1,118 @@
 // The error class every failure of the package is thrown as: structured, never a bare string.
+//
+// Errors of the core carry the core's one structured error record (Rust
+// `scim_provision::fault::Fault`), the same fields and values the WebAssembly component's
+// WIT `error` record has: `kind`, `code`, `message`, `httpStatus`, `scimType`, `detail`,
+// `location` and `data`. `toJSON()` returns exactly that record.
 
-export type ErrorKind =
-  | "invalidInput"
-  | "invalidDesiredState"
-  | "invalidRequest"
-  | "invalidResponse"
-  | "invalidFilter"
-  | "engineMisuse"
+/** Which core error: the same names as the component's WIT `error-kind`. */
+export type CoreErrorKind =
+  | "encode"
+  | "decode"
   | "server"
-  | "transport"
-  | "internal";
+  | "desired-state"
+  | "plan"
+  | "engine"
+  | "filter"
+  | "invalid-argument";
+
+/** Raised by the TypeScript facade itself, not by the core. */
+export type FacadeErrorKind = "invalidInput" | "invalidDesiredState" | "transport" | "internal";
+
+export type ErrorKind = CoreErrorKind | FacadeErrorKind;
+
+/** A bad row of a CSV desired state. */
+export interface CsvRowError {
+  row: number;
+  reason: string;
+}
+
+/** The core's structured error record, as `ScimProvisionError.toJSON()` returns it. */
+export interface ErrorRecord {
+  kind: ErrorKind;
+  /** The core error's variant in camelCase (`unsupportedFilter`, `wrongShape`, `csv`...). */
+  code: string;
+  message: string;
+  httpStatus: number | null;
+  scimType: string | null;
+  detail: string | null;
+  /** A JSON path, CSV rows (`rows 2, 3`), a byte offset (`byte 12`)... */
+  location: string | null;
+  /** Every field of the core error. */
+  data: Record<string, unknown>;
+}
 
 export interface ErrorFields {
   kind: ErrorKind;
   message: string;
+  /** The core error's variant; defaults to `kind`. */
+  code?: string | null;
   /** HTTP status, when a server answered. */
+  httpStatus?: number | null;
+  /** Same as `httpStatus` (the older name). */
   status?: number | null;
   /** SCIM `scimType`, when the server gave one. */
   scimType?: string | null;
   /** SCIM `detail`, when the server gave one. */
   detail?: string | null;
-  /** JSON path of a bad value in a desired-state document or a response. */
+  /** Where: a JSON path, CSV rows, a byte offset. */
+  location?: string | null;
+  /** Every field of the core error. */
+  data?: Record<string, unknown> | null;
+  /** JSON path of a bad value (default: `data.path`). */
   path?: string | null;
-  /** Bad rows of a CSV desired state. */
-  rows?: Array<{ row: number; reason: string }> | null;
-  /** Byte offset of a filter syntax error. */
+  /** Bad rows of a CSV desired state (default: `data.rows`). */
+  rows?: CsvRowError[] | null;
+  /** Byte offset of a filter syntax error (default: `data.offset`). */
   offset?: number | null;
 }
 
 export class ScimProvisionError extends Error {
   readonly kind: ErrorKind;
-  readonly status: number | null;
+  readonly code: string;
+  readonly httpStatus: number | null;
   readonly scimType: string | null;
   readonly detail: string | null;
+  readonly location: string | null;
+  readonly data: Record<string, unknown>;
+  /** Same as `httpStatus`. */
+  readonly status: number | null;
+  /** JSON path of a bad value in a desired-state document, an argument or a response. */
   readonly path: string | null;
-  readonly rows: Array<{ row: number; reason: string }> | null;
+  /** Bad rows of a CSV desired state. */
+  readonly rows: CsvRowError[] | null;
+  /** Byte offset of a filter syntax error. */
   readonly offset: number | null;
 
   constructor(fields: ErrorFields, options?: { cause?: unknown }) {
     super(fields.message, options);
     this.name = "ScimProvisionError";
+    const data = fields.data ?? {};
     this.kind = fields.kind;
-    this.status = fields.status ?? null;
+    this.code = fields.code ?? fields.kind;
+    this.httpStatus = fields.httpStatus ?? fields.status ?? null;
     this.scimType = fields.scimType ?? null;
     this.detail = fields.detail ?? null;
-    this.path = fields.path ?? null;
-    this.rows = fields.rows ?? null;
-    this.offset = fields.offset ?? null;
+    this.location = fields.location ?? null;
+    this.data = data;
+    this.status = this.httpStatus;
+    this.path = fields.path ?? (typeof data.path === "string" ? data.path : null);
+    this.rows = fields.rows ?? (Array.isArray(data.rows) ? (data.rows as CsvRowError[]) : null);
+    this.offset = fields.offset ?? (typeof data.offset === "number" ? data.offset : null);
+  }
+
+  /** The structured error record: the same fields the component's WIT `error` has. */
+  toJSON(): ErrorRecord {
+    return {
+      kind: this.kind,
+      code: this.code,
+      message: this.message,
+      httpStatus: this.httpStatus,
+      scimType: this.scimType,
+      detail: this.detail,
+      location: this.location,
+      data: this.data,
+    };
   }
 
   /** Rethrows what the WebAssembly core threw (an Error carrying `kind`...) as this class. */

@@ -290,3 +290,8 @@ export function reportHtml(
 ): string {
   return core(() => wasm.reportHtml(users, groups, plan, { takenAtMs: options.takenAtMs ?? Date.now(), ...options }));
 }
+
+// The component-shaped low-level calls (Encoder, decode, renderFilter, planWithConfig,
+// buildReport) and the structured error record.
+export * from "./lowlevel.js";
+export type { CoreErrorKind, CsvRowError, ErrorRecord, FacadeErrorKind } from "./errors.js";

@@ -129,12 +129,12 @@ describe("codec, planner and errors without a server", () => {
   test("structured errors for bad directories", () => {
     assert.throws(() => parseDesiredCsv("userName,active\na@x.com,maybe\n,true\n"), (e) => {
       assert.ok(e instanceof ScimProvisionError);
-      assert.equal(e.kind, "invalidDesiredState");
+      assert.equal(e.kind, "desired-state");
       assert.deepEqual(e.rows.map((r) => r.row), [2, 3]);
       return true;
     });
     assert.throws(() => parseDesiredJson('{"users":[{"userName":"a","active":"x"}]}'), (e) => e.path === "users[0].active");
-    assert.throws(() => parseFilter('userName eq "unterminated'), (e) => e.kind === "invalidFilter" && e.offset === 12);
+    assert.throws(() => parseFilter('userName eq "unterminated'), (e) => e.kind === "filter" && e.offset === 12);
     assert.throws(() => new Engine({ basePath: "no-slash", profile: { name: "x" }, mode: { mode: "planOnly" } }, { users: [] }), ScimProvisionError);
     assert.throws(() => new Provisioner({ baseUrl: "http://x", profile: "nope" }), /unknown profile/);
   });
@@ -157,6 +157,6 @@ describe("codec, planner and errors without a server", () => {
     const out = engine.pollOutput(0);
     assert.equal(out.type, "send");
     assert.equal(out.request.method, "GET");
-    assert.throws(() => engine.handleInput({ type: "response", id: 999, response: { status: 200, headers: [], body: "" } }, 0), (e) => e.kind === "engineMisuse");
+    assert.throws(() => engine.handleInput({ type: "response", id: 999, response: { status: 200, headers: [], body: "" } }, 0), (e) => e.kind === "engine" && e.code === "unknownRequest");
   });
 });

@@ -7,36 +7,18 @@
 // and the host loop are specified in tests/conformance/README.md. Prints one line per failing
 // case and ends with `N passed, N failed`; exits 1 when a case fails.
 
-import { readFileSync, readdirSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { CaseError, MAX_STEPS, canonical, field, runCorpus, scriptedResponse } from './corpus.mjs';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const modulePath = resolve(process.argv[2] ?? join(root, 'target/component/js/scim_provision.js'));
 const casesDir = resolve(process.argv[3] ?? join(root, 'tests/conformance/cases'));
-const MAX_STEPS = 100000;
 
-const { codec, planner, engine } = await import(pathToFileURL(modulePath).href);
-
-// ---- canonical JSON: keys sorted by code point, no whitespace, non-ASCII as UTF-8 ----
-
-const utf8 = (s) => Buffer.from(s, 'utf8');
-function canonical(value) {
-  if (typeof value === 'bigint') return value.toString();
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object') {
-    const keys = Object.keys(value).sort((a, b) => Buffer.compare(utf8(a), utf8(b)));
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  }
-  // Numbers: serde_json and JavaScript agree on integers and on non-integral floats; an
-  // integral float (1.0) would differ, and the corpus has none (see its README).
-  return JSON.stringify(value);
-}
+const { codec, planner, engine, reports } = await import(pathToFileURL(modulePath).href);
 
 // ---- mapping WIT values to the corpus's JSON forms ----
-
-class CaseError extends Error {}
 
 /** A WIT `error` as the corpus renders it. */
 function errorJson(e) {
@@ -78,11 +60,6 @@ function outputJson(out) {
 
 // ---- case inputs ----
 
-function field(c, name) {
-  if (!(name in c)) throw new CaseError(`the case has no \`${name}\``);
-  return c[name];
-}
-
 function resolveProfile(config) {
   if (typeof config.profile !== 'string') return config;
   const profile = planner.profile(config.profile);
@@ -94,13 +71,6 @@ function resolveProfile(config) {
 function desiredText(c) {
   if ('desiredCsv' in c) return attempt(() => planner.parseDesiredCsv(c.desiredCsv));
   return { ok: canonical(field(c, 'desired')) };
-}
-
-function scriptedResponse(entry) {
-  if ('fail' in entry) return { fail: entry.fail };
-  const body = entry.body === undefined || entry.body === null ? ''
-    : typeof entry.body === 'string' ? entry.body : canonical(entry.body);
-  return { response: { status: entry.status, headers: entry.headers ?? [], body } };
 }
 
 // ---- case kinds ----
@@ -207,38 +177,35 @@ function runEncode(c) {
   }
 }
 
-const kinds = { engine: runEngine, plan: runPlan, desired: runDesired, decode: runDecode, filter: runFilter, encode: runEncode };
-
-// ---- the corpus ----
-
-const names = readdirSync(casesDir)
-  .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
-  .sort();
-let passed = 0;
-let failed = 0;
-for (const file of names) {
-  const name = file.slice(0, -'.json'.length);
-  try {
-    const c = JSON.parse(readFileSync(join(casesDir, file), 'utf8'));
-    const run = kinds[c.kind];
-    if (!run) throw new CaseError(`unknown kind ${c.kind}`);
-    const actual = `${canonical(run(c))}\n`;
-    const expected = readFileSync(join(casesDir, `${name}.expected.json`), 'utf8');
-    if (actual === expected) {
-      passed += 1;
-    } else {
-      let at = 0;
-      while (at < actual.length && actual[at] === expected[at]) at += 1;
-      console.log(`FAIL ${name}: differs from the golden file at character ${at}`);
-      console.log(`  expected: ${expected.slice(Math.max(0, at - 80), at + 120)}`);
-      console.log(`  actual:   ${actual.slice(Math.max(0, at - 80), at + 120)}`);
-      failed += 1;
-    }
-  } catch (e) {
-    console.log(`FAIL ${name}: ${e instanceof CaseError ? e.message : e?.stack ?? e}`);
-    failed += 1;
-  }
+function runReport(c) {
+  const users = canonical(field(c, 'users'));
+  const groups = canonical(field(c, 'groups'));
+  const plan = 'plan' in c ? canonical(c.plan) : undefined;
+  const o = c.options ?? {};
+  const options = {
+    takenAtMs: BigInt(o.takenAtMs ?? 0),
+    purchasedSeats: o.purchasedSeats === undefined ? undefined : BigInt(o.purchasedSeats),
+    desiredJson: 'desired' in o ? canonical(o.desired) : undefined,
+    policyJson: 'policy' in o ? canonical(o.policy) : undefined,
+  };
+  const report = attempt(() => reports.buildReport(users, groups, plan, options));
+  if (report.error) return report;
+  const html = attempt(() => reports.reportHtml(users, groups, plan, options));
+  if (html.error) return html;
+  const csv = attempt(() => reports.reportCsv(users, groups));
+  if (csv.error) return csv;
+  return { ok: { report: JSON.parse(report.ok), html: html.ok, csv: csv.ok } };
 }
-console.log(`jco: ${names.length} cases`);
-console.log(`${passed} passed, ${failed} failed`);
+
+const kinds = {
+  engine: runEngine,
+  plan: runPlan,
+  desired: runDesired,
+  decode: runDecode,
+  filter: runFilter,
+  encode: runEncode,
+  report: runReport,
+};
+
+const { passed, failed } = runCorpus(kinds, casesDir, 'jco');
 process.exitCode = failed === 0 && passed > 0 ? 0 : 1;

@@ -151,6 +151,28 @@ class Provisioner:
     def abort(self, run: ResourceAny) -> None:
         self.call("engine", "[method]engine.abort", run)
 
+    # ---- reports ----
+    def report(self, name: str, users: str, groups: str, plan: str | None, options: Record) -> str:
+        """`build-report` or `report-html`."""
+        return self.call_result("reports", name, users, groups, plan, options)
+
+    def report_csv(self, users: str, groups: str) -> str:
+        return self.call_result("reports", "report-csv", users, groups)
+
+
+def report_options(
+    taken_at_ms: int = 0,
+    purchased_seats: int | None = None,
+    desired_json: str | None = None,
+    policy_json: str | None = None,
+) -> Record:
+    return record(
+        taken_at_ms=taken_at_ms,
+        purchased_seats=purchased_seats,
+        desired_json=desired_json,
+        policy_json=policy_json,
+    )
+
 
 def request_json(r: Record) -> dict:
     return {
@@ -323,6 +345,23 @@ def run_encode(p: Provisioner, case: dict) -> Any:
         p.drop(encoder)
 
 
+def run_report(p: Provisioner, case: dict) -> Any:
+    users = canonical(field(case, "users"))
+    groups = canonical(field(case, "groups"))
+    plan = canonical(case["plan"]) if "plan" in case else None
+    o = case.get("options", {})
+    options = report_options(
+        taken_at_ms=o.get("takenAtMs", 0),
+        purchased_seats=o.get("purchasedSeats"),
+        desired_json=canonical(o["desired"]) if "desired" in o else None,
+        policy_json=canonical(o["policy"]) if "policy" in o else None,
+    )
+    report = json.loads(p.report("build-report", users, groups, plan, options))
+    html = p.report("report-html", users, groups, plan, options)
+    csv = p.report_csv(users, groups)
+    return {"ok": {"report": report, "html": html, "csv": csv}}
+
+
 KINDS = {
     "engine": run_engine,
     "plan": run_plan,
@@ -330,6 +369,7 @@ KINDS = {
     "decode": run_decode,
     "filter": run_filter,
     "encode": run_encode,
+    "report": run_report,
 }
 
 
@@ -456,6 +496,17 @@ def robustness_checks(engine: wasmtime.Engine, component: Component) -> tuple[in
         q.drop(run)
 
     check("engine", engine_runs)
+
+    def reports(q: Provisioner) -> None:
+        extreme = report_options(taken_at_ms=2**64 - 1, purchased_seats=2**64 - 1)
+        for h in hostile:
+            each(q.report_csv, h, h)
+            for name in ("build-report", "report-html"):
+                each(q.report, name, h, h, h, report_options(desired_json=h, policy_json=h))
+                each(q.report, name, "[]", "[]", None, extreme)
+                each(q.report, name, '[{"userName":"a","active":true}]', "[]", h, extreme)
+
+    check("reports", reports)
     print(f"wasmtime hostile inputs: {passed + failed} checks")
     return passed, failed
 
@@ -627,7 +678,20 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
         check("title updated", state.get("user1@example.com", {}).get("title") == "Staff Engineer",
               state.get("user1@example.com"))
 
-        # 5. A wrong token: the run fails on the first request with the 401 in the report.
+        # 5. The reports of the server's state, through the component's `reports` interface.
+        users_now = canonical(http.get_json("/v2/Users?count=100")["Resources"])
+        groups_now = canonical(http.get_json("/v2/Groups")["Resources"])
+        options = report_options(taken_at_ms=1_700_000_000_000, purchased_seats=10)
+        seats = json.loads(p.report("build-report", users_now, groups_now, None, options))["seats"]
+        check("report seats", (seats.get("totalUsers"), seats.get("active"), seats.get("deactivated"),
+                               seats.get("unused")) == (5, 4, 1, 6), seats)
+        html = p.report("report-html", users_now, groups_now, None, options)
+        check("report html", html.startswith("<!DOCTYPE html>") and "o&quot;hara@example.com" in html,
+              html[:200])
+        csv_lines = p.report_csv(users_now, groups_now).splitlines()
+        check("report csv", len(csv_lines) == 6, csv_lines[:2])
+
+        # 6. A wrong token: the run fails on the first request with the 401 in the report.
         report = drive(p, Http(http.origin, "wrong-token"), {**base, "mode": {"mode": "planOnly"}},
                        desired_text)
         check("401 fails the run", report["status"] == "failed"

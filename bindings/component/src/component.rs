@@ -1,17 +1,15 @@
-//! The WIT glue: generated bindings and one thin `Guest` implementation per interface.
+//! The WIT glue: generated bindings and one thin `Guest` implementation per interface, each
+//! a conversion around a function of `scim_provision::boundary`.
 
 use std::cell::RefCell;
 
+use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
 use scim_provision::engine::{self as core_engine, RequestId};
-use scim_provision::filter::{self, Filter};
+use scim_provision::fault::{to_json, Fault, FaultKind};
 use scim_provision::http::{HttpRequest as CoreRequest, HttpResponse as CoreResponse};
-use scim_provision::model::{Group, PatchOp, ServiceProviderConfig, User};
-use scim_provision::plan::DesiredState;
-use scim_provision::profile::{self, Profile};
-use scim_provision::request::{ListQuery, RequestEncoder, ResourceKind as CoreKind};
-use scim_provision::response::{DecodeOptions, Expect as CoreExpect};
-
-use crate::mapping::{self, parse_arg, to_json, ErrorInfo, ErrorKind as InfoKind};
+use scim_provision::profile;
+use scim_provision::request::{RequestEncoder, ResourceKind as CoreKind};
+use scim_provision::response::Expect as CoreExpect;
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -23,6 +21,7 @@ use exports::scim::provision::codec::{
 };
 use exports::scim::provision::engine;
 use exports::scim::provision::planner;
+use exports::scim::provision::reports::{self, ReportOptions as WitReportOptions};
 use exports::scim::provision::types::{
     Error, ErrorKind, HttpRequest, HttpResponse, Input, Output, SendRequest,
 };
@@ -35,26 +34,40 @@ struct Component;
 #[cfg(target_arch = "wasm32")]
 export!(Component);
 
-impl From<ErrorInfo> for Error {
-    fn from(e: ErrorInfo) -> Error {
+/// A kind this binding does not know yet (the core's `FaultKind` is non-exhaustive) travels
+/// as `invalid-argument`, with the real kind in `data.faultKind`.
+fn wit_kind(kind: FaultKind) -> Option<ErrorKind> {
+    Some(match kind {
+        FaultKind::Encode => ErrorKind::Encode,
+        FaultKind::Decode => ErrorKind::Decode,
+        FaultKind::Server => ErrorKind::Server,
+        FaultKind::DesiredState => ErrorKind::DesiredState,
+        FaultKind::Plan => ErrorKind::Plan,
+        FaultKind::Engine => ErrorKind::Engine,
+        FaultKind::Filter => ErrorKind::Filter,
+        FaultKind::InvalidArgument => ErrorKind::InvalidArgument,
+        _ => return None,
+    })
+}
+
+impl From<Fault> for Error {
+    fn from(f: Fault) -> Error {
+        let mut data = f.data;
+        let kind = wit_kind(f.kind).unwrap_or_else(|| {
+            if let Some(map) = data.as_object_mut() {
+                map.insert("faultKind".into(), f.kind.as_str().into());
+            }
+            ErrorKind::InvalidArgument
+        });
         Error {
-            kind: match e.kind {
-                InfoKind::Encode => ErrorKind::Encode,
-                InfoKind::Decode => ErrorKind::Decode,
-                InfoKind::Server => ErrorKind::Server,
-                InfoKind::DesiredState => ErrorKind::DesiredState,
-                InfoKind::Plan => ErrorKind::Plan,
-                InfoKind::Engine => ErrorKind::Engine,
-                InfoKind::Filter => ErrorKind::Filter,
-                InfoKind::InvalidArgument => ErrorKind::InvalidArgument,
-            },
-            code: e.code,
-            message: e.message,
-            http_status: e.http_status,
-            scim_type: e.scim_type,
-            detail: e.detail,
-            location: e.location,
-            data: to_json(&e.data),
+            kind,
+            code: f.code,
+            message: f.message,
+            http_status: f.http_status,
+            scim_type: f.scim_type,
+            detail: f.detail,
+            location: f.location,
+            data: to_json(&data),
         }
     }
 }
@@ -83,15 +96,8 @@ fn core_kind(kind: ResourceKind) -> CoreKind {
     }
 }
 
-fn desired(json: &str) -> Result<DesiredState, Error> {
-    DesiredState::from_json(json).map_err(|e| mapping::desired_state_error(&e).into())
-}
-
-fn encoded(
-    r: Result<CoreRequest, scim_provision::request::EncodeError>,
-) -> Result<HttpRequest, Error> {
-    r.map(wit_request)
-        .map_err(|e| mapping::encode_error(&e).into())
+fn request(r: Result<CoreRequest, Fault>) -> Result<HttpRequest, Error> {
+    r.map(wit_request).map_err(Error::from)
 }
 
 /// The `codec.encoder` resource: a core `RequestEncoder`.
@@ -99,19 +105,16 @@ pub struct EncoderResource(RequestEncoder);
 
 impl codec::GuestEncoder for EncoderResource {
     fn create(base_path: String, profile_json: String) -> Result<codec::Encoder, Error> {
-        let profile: Profile = parse_arg("profile-json", &profile_json)?;
-        let encoder =
-            RequestEncoder::new(&base_path, profile).map_err(|e| mapping::encode_error(&e))?;
+        let encoder = boundary::encoder(&base_path, &profile_json)?;
         Ok(codec::Encoder::new(EncoderResource(encoder)))
     }
 
     fn list(&self, kind: ResourceKind, query_json: String) -> Result<HttpRequest, Error> {
-        let query: ListQuery = parse_arg("query-json", &query_json)?;
-        encoded(self.0.list(core_kind(kind), &query))
+        request(boundary::encode_list(&self.0, core_kind(kind), &query_json))
     }
 
     fn get(&self, kind: ResourceKind, id: String) -> Result<HttpRequest, Error> {
-        encoded(self.0.get(core_kind(kind), &id))
+        request(boundary::encode_get(&self.0, core_kind(kind), &id))
     }
 
     fn create_resource(
@@ -119,16 +122,11 @@ impl codec::GuestEncoder for EncoderResource {
         kind: ResourceKind,
         resource_json: String,
     ) -> Result<HttpRequest, Error> {
-        match kind {
-            ResourceKind::User => {
-                let user: User = parse_arg("resource-json", &resource_json)?;
-                encoded(self.0.create_user(&user))
-            }
-            ResourceKind::Group => {
-                let group: Group = parse_arg("resource-json", &resource_json)?;
-                encoded(self.0.create_group(&group))
-            }
-        }
+        request(boundary::encode_create(
+            &self.0,
+            core_kind(kind),
+            &resource_json,
+        ))
     }
 
     fn replace(
@@ -137,16 +135,12 @@ impl codec::GuestEncoder for EncoderResource {
         id: String,
         resource_json: String,
     ) -> Result<HttpRequest, Error> {
-        match kind {
-            ResourceKind::User => {
-                let user: User = parse_arg("resource-json", &resource_json)?;
-                encoded(self.0.replace_user(&id, &user))
-            }
-            ResourceKind::Group => {
-                let group: Group = parse_arg("resource-json", &resource_json)?;
-                encoded(self.0.replace_group(&id, &group))
-            }
-        }
+        request(boundary::encode_replace(
+            &self.0,
+            core_kind(kind),
+            &id,
+            &resource_json,
+        ))
     }
 
     fn patch(
@@ -155,12 +149,16 @@ impl codec::GuestEncoder for EncoderResource {
         id: String,
         patch_json: String,
     ) -> Result<HttpRequest, Error> {
-        let patch: PatchOp = parse_arg("patch-json", &patch_json)?;
-        encoded(self.0.patch(core_kind(kind), &id, &patch))
+        request(boundary::encode_patch(
+            &self.0,
+            core_kind(kind),
+            &id,
+            &patch_json,
+        ))
     }
 
     fn delete(&self, kind: ResourceKind, id: String) -> Result<HttpRequest, Error> {
-        encoded(self.0.delete(core_kind(kind), &id))
+        request(boundary::encode_delete(&self.0, core_kind(kind), &id))
     }
 
     fn service_provider_config(&self) -> HttpRequest {
@@ -181,6 +179,11 @@ impl codec::Guest for Component {
         response: HttpResponse,
         options: WitDecodeOptions,
     ) -> Result<String, Error> {
+        let target = match target {
+            ResourceType::User => DecodeTarget::User,
+            ResourceType::Group => DecodeTarget::Group,
+            ResourceType::ServiceProviderConfig => DecodeTarget::ServiceProviderConfig,
+        };
         let expect = match expect {
             Expect::Get => CoreExpect::Get,
             Expect::List => CoreExpect::List,
@@ -189,48 +192,36 @@ impl codec::Guest for Component {
             Expect::Patch => CoreExpect::Patch,
             Expect::Delete => CoreExpect::Delete,
         };
-        let mut core_options = DecodeOptions::default();
-        if let Some(max) = options.max_body_bytes {
-            core_options.max_body_bytes = usize::try_from(max).unwrap_or(usize::MAX);
+        let options = PartialDecodeOptions {
+            max_body_bytes: options.max_body_bytes,
+            create_statuses: options.create_statuses,
+            now_ms: options.now_ms,
         }
-        if let Some(statuses) = options.create_statuses {
-            core_options.create_statuses = statuses;
-        }
-        if let Some(now_ms) = options.now_ms {
-            core_options.now_ms = now_ms;
-        }
-        let response = core_response(response);
-        let decoded = match target {
-            ResourceType::User => mapping::decode_json::<User>(expect, &response, &core_options),
-            ResourceType::Group => mapping::decode_json::<Group>(expect, &response, &core_options),
-            ResourceType::ServiceProviderConfig => {
-                mapping::decode_json::<ServiceProviderConfig>(expect, &response, &core_options)
-            }
-        };
-        decoded.map_err(Error::from)
+        .resolve();
+        Ok(boundary::decode_json(
+            target,
+            expect,
+            &core_response(response),
+            &options,
+        )?)
     }
 
     fn parse_filter(text: String) -> Result<String, Error> {
-        filter::parse(&text)
-            .map(|f| to_json(&f))
-            .map_err(|e| mapping::filter_error(&e).into())
+        Ok(boundary::parse_filter_json(&text)?)
     }
 
     fn render_filter(filter_json: String) -> Result<String, Error> {
-        let filter: Filter = parse_arg("filter-json", &filter_json)?;
-        Ok(filter.to_string())
+        Ok(boundary::render_filter_json(&filter_json)?)
     }
 }
 
 impl planner::Guest for Component {
     fn parse_desired_json(input: String) -> Result<String, Error> {
-        desired(&input).map(|d| to_json(&d))
+        Ok(to_json(&boundary::desired_from_json(&input)?))
     }
 
     fn parse_desired_csv(input: String) -> Result<String, Error> {
-        DesiredState::from_csv(&input)
-            .map(|d| to_json(&d))
-            .map_err(|e| mapping::desired_state_error(&e).into())
+        Ok(to_json(&boundary::desired_from_csv(&input)?))
     }
 
     fn plan(
@@ -238,7 +229,11 @@ impl planner::Guest for Component {
         actual_json: String,
         config_json: String,
     ) -> Result<String, Error> {
-        mapping::plan_json(&desired_json, &actual_json, &config_json).map_err(Error::from)
+        Ok(boundary::plan_json(
+            &desired_json,
+            &actual_json,
+            &config_json,
+        )?)
     }
 
     fn profile(name: String) -> Option<String> {
@@ -256,10 +251,7 @@ pub struct EngineResource(RefCell<core_engine::Engine>);
 
 impl engine::GuestEngine for EngineResource {
     fn create(config_json: String, desired_json: String) -> Result<engine::Engine, Error> {
-        let config: core_engine::EngineConfig = parse_arg("config-json", &config_json)?;
-        let desired = desired(&desired_json)?;
-        let engine =
-            core_engine::Engine::new(config, desired).map_err(|e| mapping::engine_error(&e))?;
+        let engine = boundary::engine_from_json(&config_json, &desired_json)?;
         Ok(engine::Engine::new(EngineResource(RefCell::new(engine))))
     }
 
@@ -291,7 +283,7 @@ impl engine::GuestEngine for EngineResource {
         self.0
             .borrow_mut()
             .handle_input(input, now_ms)
-            .map_err(|e| mapping::engine_error(&e).into())
+            .map_err(|e| Fault::from(&e).into())
     }
 
     fn abort(&self) {
@@ -309,4 +301,47 @@ impl engine::GuestEngine for EngineResource {
 
 impl engine::Guest for Component {
     type Engine = EngineResource;
+}
+
+fn report_options(options: &WitReportOptions) -> ReportOptions<'_> {
+    ReportOptions {
+        taken_at_ms: options.taken_at_ms,
+        purchased_seats: options.purchased_seats,
+        desired_json: options.desired_json.as_deref(),
+        policy_json: options.policy_json.as_deref(),
+    }
+}
+
+impl reports::Guest for Component {
+    fn build_report(
+        users_json: String,
+        groups_json: String,
+        plan_json: Option<String>,
+        options: WitReportOptions,
+    ) -> Result<String, Error> {
+        Ok(boundary::report_json(
+            &users_json,
+            &groups_json,
+            plan_json.as_deref(),
+            &report_options(&options),
+        )?)
+    }
+
+    fn report_html(
+        users_json: String,
+        groups_json: String,
+        plan_json: Option<String>,
+        options: WitReportOptions,
+    ) -> Result<String, Error> {
+        Ok(boundary::report_html(
+            &users_json,
+            &groups_json,
+            plan_json.as_deref(),
+            &report_options(&options),
+        )?)
+    }
+
+    fn report_csv(users_json: String, groups_json: String) -> Result<String, Error> {
+        Ok(boundary::report_csv(&users_json, &groups_json)?)
+    }
 }

@@ -1,69 +1,91 @@
 //! The wasm-bindgen adapter behind the npm package: converts JavaScript values (or JSON
-//! strings, which are faster for large inputs) to the core's types, calls the core, and
-//! converts results back. It decides nothing: every rule lives in `scim-provision`.
+//! strings, which are faster for large inputs) to JSON text, calls the core's
+//! `scim_provision::boundary` (which the WebAssembly component calls too), and converts
+//! results back. It decides nothing: every rule lives in `scim-provision`.
 //!
-//! Errors are thrown as JavaScript `Error`s carrying `kind`, `status`, `scimType`, `detail`
-//! and, where known, `path` (a JSON path) or `rows` (bad CSV rows); the TypeScript facade
-//! rethrows them as its `ScimProvisionError` class.
+//! Errors are thrown as JavaScript `Error`s named `ScimProvisionError` carrying every field
+//! of the core's `Fault`: `kind` (`encode`, `decode`, `server`, `desired-state`, `plan`,
+//! `engine`, `filter`, `invalid-argument`), `code`, `httpStatus`, `scimType`, `detail`,
+//! `location` and `data`; the TypeScript facade rethrows them as its `ScimProvisionError`
+//! class. Arguments are named as the component's WIT parameters (`config-json`...), so a
+//! fault reads the same whichever form of the core raised it.
 
 use js_sys::{Error as JsError, Reflect};
-use scim_provision::engine::{self, EngineConfig, Input};
-use scim_provision::http::HttpResponse;
-use scim_provision::plan::{self, ActualState, DesiredState, DesiredStateError, Policy};
+use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
+use scim_provision::engine::{self, Input};
+use scim_provision::fault::{parse_json_arg, to_json, Fault};
+use scim_provision::http::{HttpRequest, HttpResponse};
+use scim_provision::plan::{self, ActualState, DesiredState, Policy};
 use scim_provision::profile::{self, Profile};
-use scim_provision::report;
-use scim_provision::request::{EncodeError, RequestEncoder};
-use scim_provision::response::{self, DecodeError, DecodeOptions, Decoded, Expect};
-use serde::de::DeserializeOwned;
+use scim_provision::request::{RequestEncoder, ResourceKind};
+use scim_provision::response::{self, Decoded, Expect};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-/// The structured error thrown to JavaScript.
-struct Fault<'a> {
-    kind: &'a str,
-    message: String,
-    status: Option<u16>,
-    scim_type: Option<String>,
-    detail: Option<String>,
-    extra: Vec<(&'a str, JsValue)>,
+/// A JavaScript `ScimProvisionError` with the given fields.
+fn js_error(
+    kind: &str,
+    code: &str,
+    message: &str,
+    fields: &[(&str, JsValue)],
+    data: JsValue,
+) -> JsValue {
+    let err = JsError::new(message);
+    err.set_name("ScimProvisionError");
+    let set = |k: &str, v: &JsValue| {
+        // Setting a property on a fresh Error cannot fail; ignore the impossible.
+        let _ = Reflect::set(&err, &JsValue::from_str(k), v);
+    };
+    set("kind", &JsValue::from_str(kind));
+    set("code", &JsValue::from_str(code));
+    for (k, v) in fields {
+        set(k, v);
+    }
+    set("data", &data);
+    err.into()
 }
 
-impl Fault<'_> {
-    fn new(kind: &str, message: impl Into<String>) -> Fault<'_> {
-        Fault {
-            kind,
-            message: message.into(),
-            status: None,
-            scim_type: None,
-            detail: None,
-            extra: Vec::new(),
-        }
-    }
+fn opt_str(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from_str)
+}
 
-    fn throw(self) -> JsValue {
-        let err = JsError::new(&self.message);
-        err.set_name("ScimProvisionError");
-        let set = |k: &str, v: JsValue| {
-            // Setting a property on a fresh Error cannot fail; ignore the impossible.
-            let _ = Reflect::set(&err, &JsValue::from_str(k), &v);
-        };
-        set("kind", JsValue::from_str(self.kind));
-        set("status", self.status.map_or(JsValue::NULL, JsValue::from));
-        set(
-            "scimType",
-            self.scim_type
-                .map_or(JsValue::NULL, |s| JsValue::from_str(&s)),
-        );
-        set(
-            "detail",
-            self.detail.map_or(JsValue::NULL, |s| JsValue::from_str(&s)),
-        );
-        for (k, v) in self.extra {
-            set(k, v);
-        }
-        err.into()
-    }
+/// The core's structured error, thrown to JavaScript.
+fn throw(f: Fault) -> JsValue {
+    // `data` is a small JSON object; JSON.parse gives JavaScript exactly the core's form.
+    let data = js_sys::JSON::parse(&to_json(&f.data)).unwrap_or(JsValue::NULL);
+    js_error(
+        f.kind.as_str(),
+        &f.code,
+        &f.message,
+        &[
+            (
+                "httpStatus",
+                f.http_status.map_or(JsValue::NULL, JsValue::from),
+            ),
+            ("scimType", opt_str(f.scim_type.as_deref())),
+            ("detail", opt_str(f.detail.as_deref())),
+            ("location", opt_str(f.location.as_deref())),
+        ],
+        data,
+    )
+}
+
+/// A failure of this adapter itself (a value that does not convert to JavaScript).
+fn internal(message: String) -> JsValue {
+    let null = JsValue::NULL;
+    js_error(
+        "internal",
+        "internal",
+        &message,
+        &[
+            ("httpStatus", null.clone()),
+            ("scimType", null.clone()),
+            ("detail", null.clone()),
+            ("location", null.clone()),
+        ],
+        js_sys::Object::new().into(),
+    )
 }
 
 fn serializer() -> serde_wasm_bindgen::Serializer {
@@ -75,11 +97,11 @@ fn serializer() -> serde_wasm_bindgen::Serializer {
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serializer())
-        .map_err(|e| Fault::new("internal", e.to_string()).throw())
+        .map_err(|e| internal(e.to_string()))
 }
 
 /// The JSON text of a value given as a JavaScript object or already as a JSON string.
-fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
     if let Some(text) = value.as_string() {
         return Ok(text);
     }
@@ -89,65 +111,63 @@ fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| {
-            Fault::new("invalidInput", format!("{what}: not serializable to JSON")).throw()
+            throw(Fault::invalid_argument(
+                argument,
+                ".",
+                "not serializable to JSON",
+            ))
         })
 }
 
+/// `None` for `undefined` and `null`, else the value's JSON text.
+fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    json_text(value, argument).map(Some)
+}
+
 /// Reads a value given as a JavaScript object or as a JSON string.
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    let text = json_text(&value, what)?;
-    serde_json::from_str(&text)
-        .map_err(|e| Fault::new("invalidInput", format!("{what}: {e}")).throw())
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, argument: &str) -> Result<T, JsValue> {
+    parse_json_arg(argument, &json_text(value, argument)?).map_err(throw)
 }
 
-fn desired_error(e: DesiredStateError) -> JsValue {
-    let mut f = Fault::new("invalidDesiredState", e.to_string());
-    match &e {
-        DesiredStateError::Json { path, .. } => f.extra.push(("path", JsValue::from_str(path))),
-        DesiredStateError::Csv { rows } => {
-            if let Ok(rows) = to_js(rows) {
-                f.extra.push(("rows", rows));
-            }
-        }
-        _ => {}
+fn resource_kind(kind: &str) -> Result<ResourceKind, JsValue> {
+    match kind {
+        "user" => Ok(ResourceKind::User),
+        "group" => Ok(ResourceKind::Group),
+        other => Err(throw(Fault::unknown_value(
+            "kind",
+            other,
+            &["user", "group"],
+        ))),
     }
-    f.throw()
 }
 
-fn desired_from(value: JsValue) -> Result<DesiredState, JsValue> {
-    DesiredState::from_json(&json_text(&value, "desired state")?).map_err(desired_error)
+fn expect_of(expect: &str) -> Result<Expect, JsValue> {
+    serde_json::from_value(Value::String(expect.to_owned())).map_err(|_| {
+        throw(Fault::unknown_value(
+            "expect",
+            expect,
+            &["get", "list", "create", "replace", "patch", "delete"],
+        ))
+    })
 }
 
-fn encode_error(e: EncodeError) -> JsValue {
-    Fault::new("invalidRequest", e.to_string()).throw()
-}
-
-fn decode_error(e: DecodeError) -> JsValue {
-    let mut f = Fault::new("invalidResponse", e.to_string());
-    f.status = e.http_status();
-    if let DecodeError::WrongShape { path, .. } = &e {
-        f.extra.push(("path", JsValue::from_str(path)));
-    }
-    f.throw()
-}
-
-fn engine_error(e: engine::EngineError) -> JsValue {
-    match e {
-        engine::EngineError::Desired(p) => Fault::new("invalidDesiredState", p.to_string()).throw(),
-        other => Fault::new("engineMisuse", other.to_string()).throw(),
-    }
+fn desired_from(value: &JsValue) -> Result<DesiredState, JsValue> {
+    boundary::desired_from_json(&json_text(value, "desired-json")?).map_err(throw)
 }
 
 /// Parses the JSON desired-state format.
 #[wasm_bindgen(js_name = parseDesiredJson)]
 pub fn parse_desired_json(text: &str) -> Result<JsValue, JsValue> {
-    to_js(&DesiredState::from_json(text).map_err(desired_error)?)
+    to_js(&boundary::desired_from_json(text).map_err(throw)?)
 }
 
 /// Parses the CSV desired-state format.
 #[wasm_bindgen(js_name = parseDesiredCsv)]
 pub fn parse_desired_csv(text: &str) -> Result<JsValue, JsValue> {
-    to_js(&DesiredState::from_csv(text).map_err(desired_error)?)
+    to_js(&boundary::desired_from_csv(text).map_err(throw)?)
 }
 
 /// A built-in profile by name, or `undefined`.
@@ -165,16 +185,27 @@ pub fn profile_names() -> Result<JsValue, JsValue> {
     to_js(&profile::builtin_names().collect::<Vec<_>>())
 }
 
-fn encoder_from(base_path: &str, profile: JsValue) -> Result<RequestEncoder, JsValue> {
-    let profile: Profile = match profile.as_string() {
+/// A profile given as a built-in name, a Profile object or its JSON text.
+fn profile_from(profile: &JsValue) -> Result<Profile, JsValue> {
+    match profile.as_string() {
         Some(name) if !name.trim_start().starts_with('{') => {
-            profile::builtin(&name).ok_or_else(|| {
-                Fault::new("invalidInput", format!("unknown profile {name:?}")).throw()
-            })?
+            boundary::builtin_profile(&name).map_err(throw)
         }
-        _ => from_js(profile, "profile")?,
-    };
-    RequestEncoder::new(base_path, profile).map_err(encode_error)
+        _ => boundary::profile_from_json(&json_text(profile, "profile-json")?).map_err(throw),
+    }
+}
+
+fn encoder_from(base_path: &str, profile: &JsValue) -> Result<RequestEncoder, JsValue> {
+    RequestEncoder::new(base_path, profile_from(profile)?).map_err(|e| throw(Fault::from(&e)))
+}
+
+fn plan_of(
+    desired: &DesiredState,
+    actual: &ActualState,
+    encoder: &RequestEncoder,
+    policy: &Policy,
+) -> Result<plan::Plan, JsValue> {
+    plan::plan(desired, actual, encoder, policy).map_err(|e| throw(Fault::from(&e)))
 }
 
 /// Plans `desired` against `actual` (objects or JSON strings); returns the Plan.
@@ -186,17 +217,14 @@ pub fn plan_js(
     profile: JsValue,
     policy: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let desired = desired_from(desired)?;
-    let actual: ActualState = from_js(actual, "actual state")?;
-    let policy: Policy = if policy.is_undefined() || policy.is_null() {
-        Policy::default()
-    } else {
-        from_js(policy, "policy")?
+    let desired = desired_from(&desired)?;
+    let actual: ActualState = from_js(&actual, "actual-json")?;
+    let policy: Policy = match optional_json(&policy, "policy-json")? {
+        None => Policy::default(),
+        Some(text) => parse_json_arg("policy-json", &text).map_err(throw)?,
     };
-    let encoder = encoder_from(base_path, profile)?;
-    let plan = plan::plan(&desired, &actual, &encoder, &policy)
-        .map_err(|e| Fault::new("invalidDesiredState", e.to_string()).throw())?;
-    to_js(&plan)
+    let encoder = encoder_from(base_path, &profile)?;
+    to_js(&plan_of(&desired, &actual, &encoder, &policy)?)
 }
 
 /// Like [`plan_js`] with JSON strings in and out: the fast path for large directories.
@@ -208,19 +236,32 @@ pub fn plan_json(
     profile: JsValue,
     policy: &str,
 ) -> Result<String, JsValue> {
-    let desired = DesiredState::from_json(desired).map_err(desired_error)?;
-    let actual: ActualState = serde_json::from_str(actual)
-        .map_err(|e| Fault::new("invalidInput", format!("actual state: {e}")).throw())?;
+    let desired = boundary::desired_from_json(desired).map_err(throw)?;
+    let actual: ActualState = parse_json_arg("actual-json", actual).map_err(throw)?;
     let policy: Policy = if policy.is_empty() {
         Policy::default()
     } else {
-        serde_json::from_str(policy)
-            .map_err(|e| Fault::new("invalidInput", format!("policy: {e}")).throw())?
+        parse_json_arg("policy-json", policy).map_err(throw)?
     };
-    let encoder = encoder_from(base_path, profile)?;
-    let plan = plan::plan(&desired, &actual, &encoder, &policy)
-        .map_err(|e| Fault::new("invalidDesiredState", e.to_string()).throw())?;
-    serde_json::to_string(&plan).map_err(|e| Fault::new("internal", e.to_string()).throw())
+    let encoder = encoder_from(base_path, &profile)?;
+    Ok(to_json(&plan_of(&desired, &actual, &encoder, &policy)?))
+}
+
+/// Plans with the whole configuration as one value, `{basePath, profile, policy}` (object or
+/// JSON text; `profile` a Profile object), exactly as the component's `planner.plan` does.
+/// JSON text in, the plan's JSON text out.
+#[wasm_bindgen(js_name = planWithConfig)]
+pub fn plan_with_config(
+    desired: JsValue,
+    actual: JsValue,
+    config: JsValue,
+) -> Result<String, JsValue> {
+    boundary::plan_json(
+        &json_text(&desired, "desired-json")?,
+        &json_text(&actual, "actual-json")?,
+        &json_text(&config, "config-json")?,
+    )
+    .map_err(throw)
 }
 
 /// Decodes a response (`{status, headers, body}`) to a request of kind `expect`
@@ -233,13 +274,13 @@ pub fn decode_response(
     response: JsValue,
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let expect: Expect = from_js(expect, "expect")?;
-    let response: HttpResponse = from_js(response, "response")?;
-    let options: DecodeOptions = if options.is_undefined() || options.is_null() {
-        DecodeOptions::default()
-    } else {
-        from_js(options, "options")?
+    let expect = expect_of(&expect.as_string().unwrap_or_default())?;
+    let response: HttpResponse = from_js(&response, "response")?;
+    let options: PartialDecodeOptions = match optional_json(&options, "options")? {
+        None => PartialDecodeOptions::default(),
+        Some(text) => parse_json_arg("options", &text).map_err(throw)?,
     };
+    let options = options.resolve();
     fn shape<T: Serialize>(d: Decoded<T>) -> Value {
         match d {
             Decoded::Resource(r) => serde_json::json!({"type": "resource", "resource": r}),
@@ -248,6 +289,7 @@ pub fn decode_response(
             _ => serde_json::json!({"type": "noContent"}),
         }
     }
+    let decode_error = |e: response::DecodeError| throw(Fault::from(&e));
     let out = match resource {
         "user" => shape(
             response::decode::<scim_provision::model::User>(expect, &response, &options)
@@ -258,14 +300,35 @@ pub fn decode_response(
                 .map_err(decode_error)?,
         ),
         other => {
-            return Err(Fault::new(
-                "invalidInput",
-                format!("resource must be \"user\" or \"group\", not {other:?}"),
-            )
-            .throw())
+            return Err(throw(Fault::unknown_value(
+                "resource",
+                other,
+                &["user", "group"],
+            )))
         }
     };
     to_js(&out)
+}
+
+/// Decodes a response as the component's `codec.decode-response` does: `target` is `user`,
+/// `group` or `service-provider-config`, `options` `{maxBodyBytes, createStatuses, nowMs}`
+/// (any absent), and an error status is thrown as an error of kind `server`. Returns the
+/// JSON text of `{type: "resource" | "page" | "noContent", ...}`.
+#[wasm_bindgen(js_name = decode)]
+pub fn decode(
+    target: &str,
+    expect: &str,
+    response: JsValue,
+    options: JsValue,
+) -> Result<String, JsValue> {
+    let target = DecodeTarget::from_name("target", target).map_err(throw)?;
+    let expect = expect_of(expect)?;
+    let response: HttpResponse = from_js(&response, "response")?;
+    let options: PartialDecodeOptions = match optional_json(&options, "options")? {
+        None => PartialDecodeOptions::default(),
+        Some(text) => parse_json_arg("options", &text).map_err(throw)?,
+    };
+    boundary::decode_json(target, expect, &response, &options.resolve()).map_err(throw)
 }
 
 /// Parses a `Retry-After` value into a delay in milliseconds from `nowMs`.
@@ -285,12 +348,153 @@ pub fn filter_eq(attribute: &str, value: &str) -> String {
 pub fn parse_filter(text: &str) -> Result<JsValue, JsValue> {
     match scim_provision::filter::parse(text) {
         Ok(f) => to_js(&f),
-        Err(e) => {
-            let mut f = Fault::new("invalidFilter", e.to_string());
-            f.extra.push(("offset", JsValue::from(e.offset as f64)));
-            Err(f.throw())
-        }
+        Err(e) => Err(throw(Fault::from(&e))),
     }
+}
+
+/// Renders a filter AST (as `parseFilter` returns it, object or JSON text) back to filter
+/// text, values escaped.
+#[wasm_bindgen(js_name = renderFilter)]
+pub fn render_filter(filter: JsValue) -> Result<String, JsValue> {
+    boundary::render_filter_json(&json_text(&filter, "filter-json")?).map_err(throw)
+}
+
+/// Builds the requests of one server (a base path and a profile), as the component's
+/// `codec.encoder` does. `kind` is `user` or `group`; resources, queries and patches are
+/// objects or JSON text; requests come back as `{method, path, headers, body}`.
+#[wasm_bindgen]
+pub struct Encoder {
+    inner: RequestEncoder,
+}
+
+fn request_js(r: Result<HttpRequest, Fault>) -> Result<JsValue, JsValue> {
+    to_js(&r.map_err(throw)?)
+}
+
+#[wasm_bindgen]
+impl Encoder {
+    /// An encoder for `basePath` (such as `/scim/v2`) and a profile (a built-in name, a
+    /// Profile object or its JSON text).
+    #[wasm_bindgen(constructor)]
+    pub fn new(base_path: &str, profile: JsValue) -> Result<Encoder, JsValue> {
+        Ok(Encoder {
+            inner: encoder_from(base_path, &profile)?,
+        })
+    }
+
+    /// `GET /Users` or `/Groups` with a ListQuery
+    /// (`{startIndex, count, filter, attributes, excludedAttributes}`).
+    pub fn list(&self, kind: &str, query: JsValue) -> Result<JsValue, JsValue> {
+        let query = json_text(&query, "query-json")?;
+        request_js(boundary::encode_list(
+            &self.inner,
+            resource_kind(kind)?,
+            &query,
+        ))
+    }
+
+    /// `GET /Users/{id}` or `/Groups/{id}`.
+    pub fn get(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
+        request_js(boundary::encode_get(&self.inner, resource_kind(kind)?, id))
+    }
+
+    /// `POST /Users` or `/Groups` with a User or Group.
+    #[wasm_bindgen(js_name = createResource)]
+    pub fn create_resource(&self, kind: &str, resource: JsValue) -> Result<JsValue, JsValue> {
+        let resource = json_text(&resource, "resource-json")?;
+        request_js(boundary::encode_create(
+            &self.inner,
+            resource_kind(kind)?,
+            &resource,
+        ))
+    }
+
+    /// `PUT /Users/{id}` or `/Groups/{id}` with the whole resource.
+    pub fn replace(&self, kind: &str, id: &str, resource: JsValue) -> Result<JsValue, JsValue> {
+        let resource = json_text(&resource, "resource-json")?;
+        request_js(boundary::encode_replace(
+            &self.inner,
+            resource_kind(kind)?,
+            id,
+            &resource,
+        ))
+    }
+
+    /// `PATCH` with a PatchOp (`{Operations: [...]}`), cased as the profile wants.
+    pub fn patch(&self, kind: &str, id: &str, patch: JsValue) -> Result<JsValue, JsValue> {
+        let patch = json_text(&patch, "patch-json")?;
+        request_js(boundary::encode_patch(
+            &self.inner,
+            resource_kind(kind)?,
+            id,
+            &patch,
+        ))
+    }
+
+    /// `DELETE /Users/{id}` or `/Groups/{id}`.
+    pub fn delete(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
+        request_js(boundary::encode_delete(
+            &self.inner,
+            resource_kind(kind)?,
+            id,
+        ))
+    }
+
+    /// `GET /ServiceProviderConfig`.
+    #[wasm_bindgen(js_name = serviceProviderConfig)]
+    pub fn service_provider_config(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.service_provider_config())
+    }
+
+    /// The profile in use.
+    pub fn profile(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.profile())
+    }
+}
+
+/// The report's options as JavaScript gives them; `desired` and `policy` may be objects or
+/// JSON text.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct JsReportOptions {
+    taken_at_ms: u64,
+    purchased_seats: Option<u64>,
+    desired: Option<Value>,
+    policy: Option<Value>,
+}
+
+/// A JSON value that stands for JSON text: a string is the text itself.
+fn value_text(value: Option<Value>) -> Option<String> {
+    value.map(|v| match v {
+        Value::String(text) => text,
+        other => other.to_string(),
+    })
+}
+
+/// Calls `f` with the report arguments as JSON text.
+fn with_report_args<T>(
+    users: &JsValue,
+    groups: &JsValue,
+    plan: &JsValue,
+    options: &JsValue,
+    f: impl FnOnce(&str, &str, Option<&str>, &ReportOptions<'_>) -> Result<T, Fault>,
+) -> Result<T, JsValue> {
+    let users = json_text(users, "users-json")?;
+    let groups = json_text(groups, "groups-json")?;
+    let plan = optional_json(plan, "plan-json")?;
+    let options: JsReportOptions = match optional_json(options, "options")? {
+        None => JsReportOptions::default(),
+        Some(text) => parse_json_arg("options", &text).map_err(throw)?,
+    };
+    let desired = value_text(options.desired);
+    let policy = value_text(options.policy);
+    let options = ReportOptions {
+        taken_at_ms: options.taken_at_ms,
+        purchased_seats: options.purchased_seats,
+        desired_json: desired.as_deref(),
+        policy_json: policy.as_deref(),
+    };
+    f(&users, &groups, plan.as_deref(), &options).map_err(throw)
 }
 
 /// The SaaS-ops report of listed users and groups, with the stale accounts of `plan`
@@ -302,7 +506,13 @@ pub fn build_report(
     plan: JsValue,
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&report_of(users, groups, plan, options)?)
+    to_js(&with_report_args(
+        &users,
+        &groups,
+        &plan,
+        &options,
+        boundary::report,
+    )?)
 }
 
 /// The report as a self-contained HTML page.
@@ -313,57 +523,17 @@ pub fn report_html(
     plan: JsValue,
     options: JsValue,
 ) -> Result<String, JsValue> {
-    Ok(report::html::render_html(&report_of(
-        users, groups, plan, options,
-    )?))
+    with_report_args(&users, &groups, &plan, &options, boundary::report_html)
 }
 
 /// The users as CSV with Airtable's admin-panel columns.
 #[wasm_bindgen(js_name = reportCsv)]
 pub fn report_csv(users: JsValue, groups: JsValue) -> Result<String, JsValue> {
-    let users: Vec<scim_provision::model::User> = from_js(users, "users")?;
-    let groups: Vec<scim_provision::model::Group> = from_js(groups, "groups")?;
-    Ok(report::csv_export::users_csv(&users, &groups))
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct ReportOptions {
-    taken_at_ms: u64,
-    purchased_seats: Option<u64>,
-    desired: Option<DesiredState>,
-    policy: Option<Policy>,
-}
-
-fn report_of(
-    users: JsValue,
-    groups: JsValue,
-    plan: JsValue,
-    options: JsValue,
-) -> Result<report::Report, JsValue> {
-    let users: Vec<scim_provision::model::User> = from_js(users, "users")?;
-    let groups: Vec<scim_provision::model::Group> = from_js(groups, "groups")?;
-    let options: ReportOptions = if options.is_undefined() || options.is_null() {
-        ReportOptions::default()
-    } else {
-        from_js(options, "options")?
-    };
-    let stale = if plan.is_undefined() || plan.is_null() {
-        Vec::new()
-    } else {
-        let plan: plan::Plan = from_js(plan, "plan")?;
-        let desired = options.desired.clone().unwrap_or_default();
-        let policy = options.policy.clone().unwrap_or_default();
-        report::stale::stale_from_plan(&plan, &users, &desired, &policy)
-    };
-    let mut input = report::ReportInput::new(&users, &groups, options.taken_at_ms).stale(&stale);
-    if let Some(d) = &options.desired {
-        input = input.desired(&d.users);
-    }
-    if let Some(n) = options.purchased_seats {
-        input = input.purchased_seats(n);
-    }
-    Ok(report::build_report(&input))
+    boundary::report_csv(
+        &json_text(&users, "users-json")?,
+        &json_text(&groups, "groups-json")?,
+    )
+    .map_err(throw)
 }
 
 /// The sans-IO engine. Drive it as the crate docs describe: call `pollOutput(nowMs)` until
@@ -380,9 +550,11 @@ impl Engine {
     /// JSON string).
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, desired: JsValue) -> Result<Engine, JsValue> {
-        let config: EngineConfig = from_js(config, "engine config")?;
-        let desired = desired_from(desired)?;
-        let inner = engine::Engine::new(config, desired).map_err(engine_error)?;
+        let inner = boundary::engine_from_json(
+            &json_text(&config, "config-json")?,
+            &json_text(&desired, "desired-json")?,
+        )
+        .map_err(throw)?;
         Ok(Engine { inner })
     }
 
@@ -396,10 +568,10 @@ impl Engine {
     /// `{type: "failed", id, reason}`.
     #[wasm_bindgen(js_name = handleInput)]
     pub fn handle_input(&mut self, input: JsValue, now_ms: f64) -> Result<(), JsValue> {
-        let input: Input = from_js(input, "input")?;
+        let input: Input = from_js(&input, "input")?;
         self.inner
             .handle_input(input, now_ms.max(0.0) as u64)
-            .map_err(engine_error)
+            .map_err(|e| throw(Fault::from(&e)))
     }
 
     /// Stops the run; the next `pollOutput` returns the report of what was done.

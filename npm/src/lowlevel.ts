@@ -1,0 +1,118 @@
+// Low-level calls that mirror the WebAssembly component's interfaces one to one (codec
+// `encoder`, `decode-response`, `render-filter`, planner `plan`, `reports`), for hosts with
+// their own logic. They call the same core functions as the component, so results and errors
+// are the same; the conformance corpus (tests/conformance) checks it through these.
+
+import * as wasm from "../wasm/scim_provision_js.js";
+import { core } from "./errors.js";
+import type { ActualState, DesiredInput, Group, HttpRequest, HttpResponse, Plan, Policy, Profile, User } from "./types.js";
+
+export type ResourceKind = "user" | "group";
+export type DecodeTarget = ResourceKind | "service-provider-config";
+export type Expect = "get" | "list" | "create" | "replace" | "patch" | "delete";
+
+/** Any absent field takes the core's default (64 MiB, create statuses 200 and 201, time 0). */
+export interface DecodeOptions {
+  maxBodyBytes?: number;
+  createStatuses?: number[];
+  /** Now, in milliseconds since the Unix epoch, for an HTTP-date `Retry-After`. */
+  nowMs?: number;
+}
+
+export type Decoded =
+  | { type: "resource"; resource: Record<string, unknown> }
+  | { type: "page"; page: { totalResults?: number; startIndex?: number; itemsPerPage?: number; Resources: Record<string, unknown>[] } }
+  | { type: "noContent" };
+
+/** Builds the requests of one server: a base path and a profile (built-in name, object or JSON). */
+export class Encoder {
+  readonly #inner: wasm.Encoder;
+
+  constructor(basePath: string, profile: string | Profile) {
+    this.#inner = core(() => new wasm.Encoder(basePath, profile));
+  }
+
+  /** `GET /Users` or `/Groups` with a ListQuery (`{startIndex, count, filter, attributes, excludedAttributes}`). */
+  list(kind: ResourceKind, query: object | string): HttpRequest {
+    return core(() => this.#inner.list(kind, query)) as HttpRequest;
+  }
+
+  get(kind: ResourceKind, id: string): HttpRequest {
+    return core(() => this.#inner.get(kind, id)) as HttpRequest;
+  }
+
+  /** `POST` a User or Group. */
+  createResource(kind: ResourceKind, resource: User | Group | string): HttpRequest {
+    return core(() => this.#inner.createResource(kind, resource)) as HttpRequest;
+  }
+
+  /** `PUT` the whole resource. */
+  replace(kind: ResourceKind, id: string, resource: User | Group | string): HttpRequest {
+    return core(() => this.#inner.replace(kind, id, resource)) as HttpRequest;
+  }
+
+  /** `PATCH` with a PatchOp (`{Operations: [...]}`), cased as the profile wants. */
+  patch(kind: ResourceKind, id: string, patch: object | string): HttpRequest {
+    return core(() => this.#inner.patch(kind, id, patch)) as HttpRequest;
+  }
+
+  delete(kind: ResourceKind, id: string): HttpRequest {
+    return core(() => this.#inner.delete(kind, id)) as HttpRequest;
+  }
+
+  serviceProviderConfig(): HttpRequest {
+    return core(() => this.#inner.serviceProviderConfig()) as HttpRequest;
+  }
+
+  /** The profile in use. */
+  profile(): Profile {
+    return core(() => this.#inner.profile()) as Profile;
+  }
+
+  /** Frees the WebAssembly memory now instead of at garbage collection. */
+  free(): void {
+    this.#inner.free();
+  }
+}
+
+/** Decodes a response as the component does: an error status throws a `ScimProvisionError`
+ * of kind `server` (with `httpStatus`, `scimType`, `detail`), an unusable response one of
+ * kind `decode`. */
+export function decode(target: DecodeTarget, expect: Expect, response: HttpResponse, options?: DecodeOptions): Decoded {
+  return JSON.parse(core(() => wasm.decode(target, expect, response, options))) as Decoded;
+}
+
+/** Renders a filter AST (as `parseFilter` returns it) back to filter text, values escaped. */
+export function renderFilter(filter: unknown): string {
+  return core(() => wasm.renderFilter(filter));
+}
+
+/** Plans with the configuration as one value (`{basePath, profile, policy}`, the profile an
+ * object), as the component's `planner.plan` does. */
+export function planWithConfig(
+  desired: DesiredInput,
+  actual: ActualState | string,
+  config: { basePath?: string; profile: Profile; policy?: Policy } | string,
+): Plan {
+  return JSON.parse(core(() => wasm.planWithConfig(desired, actual, config))) as Plan;
+}
+
+/** Options of the reports: the snapshot time, seats bought, and the directory and policy a
+ * plan was made with (objects or JSON text). */
+export interface BuildReportOptions {
+  takenAtMs?: number;
+  purchasedSeats?: number | null;
+  desired?: DesiredInput | null;
+  policy?: Policy | string | null;
+}
+
+/** The SaaS-ops report (seats, chargeback, access snapshot, stale accounts of `plan`) of
+ * listed users and groups, as the component's `reports.build-report`. */
+export function buildReport(
+  users: User[] | string,
+  groups: Group[] | string,
+  plan: Plan | string | null = null,
+  options: BuildReportOptions = {},
+): unknown {
+  return core(() => wasm.buildReport(users, groups, plan, options));
+}

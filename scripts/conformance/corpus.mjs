@@ -1,0 +1,95 @@
+// What the JavaScript runners of the conformance corpus share (run-jco.mjs for the component,
+// run-npm.mjs for the npm package): canonical JSON, the case helpers, and the loop over the
+// cases that compares every result byte for byte with its golden file. The case format is
+// specified in tests/conformance/README.md.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const MAX_STEPS = 100000;
+
+/** A runner-side failure (bad case, unexpected host behaviour), not a corpus result. */
+export class CaseError extends Error {}
+
+const utf8 = (s) => Buffer.from(s, 'utf8');
+
+/** Canonical JSON: keys sorted by code point, no whitespace, non-ASCII as UTF-8. */
+export function canonical(value) {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value).sort((a, b) => Buffer.compare(utf8(a), utf8(b)));
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  }
+  // Numbers: serde_json and JavaScript agree on integers and on non-integral floats; an
+  // integral float (1.0) would differ, and the corpus has none (see its README).
+  return JSON.stringify(value);
+}
+
+/** A field the case must have. */
+export function field(c, name) {
+  if (!(name in c)) throw new CaseError(`the case has no \`${name}\``);
+  return c[name];
+}
+
+/** `{fail: reason}` or `{response: {status, headers, body}}` from a scripted answer. */
+export function scriptedResponse(entry) {
+  if ('fail' in entry) return { fail: entry.fail };
+  const body = entry.body === undefined || entry.body === null ? ''
+    : typeof entry.body === 'string' ? entry.body : canonical(entry.body);
+  return { response: { status: entry.status, headers: entry.headers ?? [], body } };
+}
+
+/** The names of the cases in `dir`, sorted. */
+export function caseNames(dir) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/**
+ * Runs case `name` of `dir` with `kinds[case.kind]` and compares the canonical result with
+ * its golden file. Returns `{name, ok: true}` or `{name, ok: false, message}`; never throws.
+ */
+export function runCase(kinds, dir, name) {
+  try {
+    const c = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
+    const run = kinds[c.kind];
+    if (!run) throw new CaseError(`unknown kind ${c.kind}`);
+    const actual = `${canonical(run(c))}\n`;
+    const expected = readFileSync(join(dir, `${name}.expected.json`), 'utf8');
+    if (actual === expected) return { name, ok: true };
+    let at = 0;
+    while (at < actual.length && actual[at] === expected[at]) at += 1;
+    return {
+      name,
+      ok: false,
+      message: `differs from the golden file at character ${at}\n`
+        + `  expected: ${expected.slice(Math.max(0, at - 80), at + 120)}\n`
+        + `  actual:   ${actual.slice(Math.max(0, at - 80), at + 120)}`,
+    };
+  } catch (e) {
+    return { name, ok: false, message: e instanceof CaseError ? e.message : String(e?.stack ?? e) };
+  }
+}
+
+/** Runs every case, prints one line per failure and the summary; returns the counts. */
+export function runCorpus(kinds, dir, label) {
+  const names = caseNames(dir);
+  let passed = 0;
+  let failed = 0;
+  for (const name of names) {
+    const result = runCase(kinds, dir, name);
+    if (result.ok) {
+      passed += 1;
+    } else {
+      failed += 1;
+      console.log(`FAIL ${name}: ${result.message}`);
+    }
+  }
+  console.log(`${label}: ${names.length} cases`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return { passed, failed };
+}

@@ -1,0 +1,180 @@
+// Runs the conformance corpus (tests/conformance/cases) against the npm package through its
+// public API, and compares every result byte for byte with its golden file.
+//
+//   node scripts/conformance/run-npm.mjs [PACKAGE_ENTRY] [CASES_DIR]
+//
+// Defaults: npm/dist/node.js (build it with `bash scripts/npm.sh`) and tests/conformance/cases.
+// The case format and the host loop are specified in tests/conformance/README.md. Prints one
+// line per failing case and ends with `N passed, N failed`; exits 1 when a case fails.
+// npm/test/conformance.test.mjs runs the same cases under node's test runner.
+//
+// The calls used are the package's exports: `Engine`, `planWithConfig`, `parseDesiredJson`,
+// `parseDesiredCsv`, `decode`, `parseFilter`, `renderFilter`, `Encoder`, `buildReport`,
+// `reportHtml`, `reportCsv`, `profile`. An error is a `ScimProvisionError`, whose `toJSON()`
+// is the corpus's ERROR record.
+
+import { resolve, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { CaseError, MAX_STEPS, canonical, field, runCorpus, scriptedResponse } from './corpus.mjs';
+
+const CORE_KINDS = new Set(['encode', 'decode', 'server', 'desired-state', 'plan', 'engine', 'filter', 'invalid-argument']);
+
+/** The case kinds, run through the npm package `pkg` (its module namespace). */
+export function npmKinds(pkg) {
+  /** Calls `f`; a core error becomes `{error}`, anything else thrown is a runner failure. */
+  function attempt(f) {
+    try {
+      return { ok: f() };
+    } catch (e) {
+      if (e instanceof pkg.ScimProvisionError && CORE_KINDS.has(e.kind)) return { error: e.toJSON() };
+      throw e;
+    }
+  }
+
+  function resolveProfile(config) {
+    if (typeof config.profile !== 'string') return config;
+    const profile = pkg.profile(config.profile);
+    if (profile === undefined) throw new CaseError(`no built-in profile ${config.profile}`);
+    return { ...config, profile };
+  }
+
+  /** `{ok: desired JSON text}` or `{error}`. */
+  function desiredText(c) {
+    if ('desiredCsv' in c) return attempt(() => canonical(pkg.parseDesiredCsv(c.desiredCsv)));
+    return { ok: canonical(field(c, 'desired')) };
+  }
+
+  function runEngine(c) {
+    const config = canonical(resolveProfile(field(c, 'config')));
+    const desired = desiredText(c);
+    if (desired.error) return desired;
+    const created = attempt(() => new pkg.Engine(config, desired.ok));
+    if (created.error) return created;
+    const run = created.ok;
+    try {
+      const responses = c.responses ?? [];
+      const abortAfter = c.abortAfterSends;
+      let now = c.startMs ?? 0;
+      let next = 0;
+      let sends = 0;
+      const transcript = [];
+      for (let step = 0; step < MAX_STEPS; step++) {
+        const out = run.pollOutput(now);
+        transcript.push(out);
+        if (out.type === 'send') {
+          const scripted = next < responses.length ? scriptedResponse(responses[next]) : { fail: 'no scripted response' };
+          next += 1;
+          const input = scripted.fail !== undefined
+            ? { type: 'failed', id: out.id, reason: scripted.fail }
+            : { type: 'response', id: out.id, response: scripted.response };
+          const handled = attempt(() => run.handleInput(input, now));
+          if (handled.error) throw new CaseError(`handleInput failed: ${handled.error.message}`);
+          sends += 1;
+          if (abortAfter === sends) run.abort();
+        } else if (out.type === 'wait') {
+          now = out.untilMs ?? now + 1;
+        } else if (out.type === 'done') {
+          return transcript;
+        } else if (out.type !== 'event') {
+          throw new CaseError(`unknown output ${out.type}`);
+        }
+      }
+      throw new CaseError(`the run did not finish within ${MAX_STEPS} polls`);
+    } finally {
+      run.free();
+    }
+  }
+
+  function runPlan(c) {
+    const config = canonical(resolveProfile(field(c, 'config')));
+    const desired = desiredText(c);
+    if (desired.error) return desired;
+    return attempt(() => pkg.planWithConfig(desired.ok, canonical(field(c, 'actual')), config));
+  }
+
+  function runDesired(c) {
+    return 'desiredCsv' in c
+      ? attempt(() => pkg.parseDesiredCsv(c.desiredCsv))
+      : attempt(() => pkg.parseDesiredJson(canonical(field(c, 'desired'))));
+  }
+
+  function runDecode(c) {
+    const scripted = scriptedResponse(field(c, 'response'));
+    if (scripted.fail !== undefined) throw new CaseError('a decode case\'s response cannot be a failure');
+    return attempt(() => pkg.decode(field(c, 'resourceType'), field(c, 'expect'), scripted.response, c.options));
+  }
+
+  function runFilter(c) {
+    const parsed = attempt(() => pkg.parseFilter(field(c, 'text')));
+    if (parsed.error) return parsed;
+    // As a host does: the filter object goes back in through `renderFilter`.
+    const rendered = attempt(() => pkg.renderFilter(parsed.ok));
+    if (rendered.error) return rendered;
+    return { ok: { filter: parsed.ok, rendered: rendered.ok } };
+  }
+
+  function runEncode(c) {
+    const config = resolveProfile(c);
+    const created = attempt(() => new pkg.Encoder(field(config, 'basePath'), canonical(field(config, 'profile'))));
+    if (created.error) return created;
+    const encoder = created.ok;
+    try {
+      const kind = c.resourceKind ?? 'user';
+      const arg = (name) => canonical(field(c, name));
+      const ops = {
+        list: () => encoder.list(kind, arg('query')),
+        get: () => encoder.get(kind, field(c, 'id')),
+        create: () => encoder.createResource(kind, arg('resource')),
+        replace: () => encoder.replace(kind, field(c, 'id'), arg('resource')),
+        patch: () => encoder.patch(kind, field(c, 'id'), arg('patch')),
+        delete: () => encoder.delete(kind, field(c, 'id')),
+        serviceProviderConfig: () => encoder.serviceProviderConfig(),
+      };
+      const op = ops[field(c, 'op')];
+      if (!op) throw new CaseError(`unknown op ${c.op}`);
+      return attempt(op);
+    } finally {
+      encoder.free();
+    }
+  }
+
+  function runReport(c) {
+    const users = canonical(field(c, 'users'));
+    const groups = canonical(field(c, 'groups'));
+    const plan = 'plan' in c ? canonical(c.plan) : null;
+    const o = c.options ?? {};
+    const options = {
+      takenAtMs: o.takenAtMs ?? 0,
+      purchasedSeats: o.purchasedSeats ?? null,
+      desired: 'desired' in o ? canonical(o.desired) : null,
+      policy: 'policy' in o ? canonical(o.policy) : null,
+    };
+    const report = attempt(() => pkg.buildReport(users, groups, plan, options));
+    if (report.error) return report;
+    const html = attempt(() => pkg.reportHtml(users, groups, plan, options));
+    if (html.error) return html;
+    const csv = attempt(() => pkg.reportCsv(users, groups));
+    if (csv.error) return csv;
+    return { ok: { report: report.ok, html: html.ok, csv: csv.ok } };
+  }
+
+  return {
+    engine: runEngine,
+    plan: runPlan,
+    desired: runDesired,
+    decode: runDecode,
+    filter: runFilter,
+    encode: runEncode,
+    report: runReport,
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+  const entry = resolve(process.argv[2] ?? join(root, 'npm/dist/node.js'));
+  const casesDir = resolve(process.argv[3] ?? join(root, 'tests/conformance/cases'));
+  const pkg = await import(pathToFileURL(entry).href);
+  const { passed, failed } = runCorpus(npmKinds(pkg), casesDir, 'npm');
+  process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+}

@@ -1,0 +1,447 @@
+//! The core as JSON text in, JSON text (or core values) out, with [`Fault`]s for errors: the
+//! one definition every binding calls.
+//!
+//! The npm package (`bindings/js`) and the WebAssembly component (`bindings/component`)
+//! receive SCIM resources, desired states, configurations and plans as JSON text. Each
+//! function here turns such text into core types (a bad value is a [`Fault`] of kind
+//! `invalid-argument` naming the argument and the JSON path), calls the core, and returns
+//! its result or the core error as a [`Fault`]. The bindings only convert between these
+//! Rust values and their host's types, so both shipping forms give the same results and the
+//! same errors byte for byte; the conformance corpus (`tests/conformance/`) checks that they
+//! do, and its native runner calls these functions too.
+//!
+//! Argument names are the component's WIT parameter names (`config-json`, `query-json`...),
+//! which is how a fault names the argument at fault.
+//!
+//! ```
+//! use scim_provision::boundary;
+//! use scim_provision::fault::FaultKind;
+//! use scim_provision::profile::Profile;
+//!
+//! let profile = serde_json::to_string(&Profile::airtable())?;
+//! let config = format!(r#"{{"basePath":"/scim/v2","profile":{profile},"policy":{{"maxDeactivation":1}}}}"#);
+//! let actual = r#"{"users":[],"groups":[],"complete":true}"#;
+//! let fault = boundary::plan_json(r#"{"users":[]}"#, actual, &config).unwrap_err();
+//! assert_eq!(fault.kind, FaultKind::InvalidArgument);
+//! assert_eq!(fault.data["argument"], "config-json");
+//! assert_eq!(fault.location.as_deref(), Some("policy.maxDeactivation"));
+//!
+//! let plan = boundary::plan_json(r#"{"users":[{"userName":"ana@example.com"}]}"#, actual,
+//!     &format!(r#"{{"basePath":"/scim/v2","profile":{profile}}}"#))?;
+//! assert!(plan.contains(r#""createUsers":1"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+// A `Fault` is what crosses to the host, built once per failed call: its size does not
+// matter, and boxing it would only add a step to every binding.
+#![allow(clippy::result_large_err)]
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Engine, EngineConfig};
+use crate::fault::{parse_json_arg, to_json, Fault};
+use crate::filter::{self, Filter};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::{Group, ListResponse, PatchOp, ServiceProviderConfig, User};
+use crate::plan::{self, ActualState, DesiredState, Plan, Policy};
+use crate::profile::{self, Profile};
+use crate::report::{self, Report, ReportInput};
+use crate::request::{ListQuery, RequestEncoder, ResourceKind};
+use crate::response::{self, DecodeOptions, Decoded, Expect};
+
+/// Parses the JSON desired-state format.
+pub fn desired_from_json(text: &str) -> Result<DesiredState, Fault> {
+    DesiredState::from_json(text).map_err(Fault::from)
+}
+
+/// Parses the CSV desired-state format.
+pub fn desired_from_csv(text: &str) -> Result<DesiredState, Fault> {
+    DesiredState::from_csv(text).map_err(Fault::from)
+}
+
+/// A profile given as JSON text (argument `profile-json`).
+pub fn profile_from_json(text: &str) -> Result<Profile, Fault> {
+    parse_json_arg("profile-json", text)
+}
+
+/// The built-in profile called `name` (case-insensitive), or a fault of code
+/// `unknownProfile`.
+pub fn builtin_profile(name: &str) -> Result<Profile, Fault> {
+    profile::builtin(name).ok_or_else(|| Fault::unknown_profile(name))
+}
+
+/// An encoder for `base_path` and a profile given as JSON text.
+pub fn encoder(base_path: &str, profile_json: &str) -> Result<RequestEncoder, Fault> {
+    RequestEncoder::new(base_path, profile_from_json(profile_json)?).map_err(Fault::from)
+}
+
+/// `GET /Users` or `/Groups` with a `ListQuery` given as JSON text (argument `query-json`).
+pub fn encode_list(
+    encoder: &RequestEncoder,
+    kind: ResourceKind,
+    query_json: &str,
+) -> Result<HttpRequest, Fault> {
+    let query: ListQuery = parse_json_arg("query-json", query_json)?;
+    encoder.list(kind, &query).map_err(Fault::from)
+}
+
+/// `GET /Users/{id}` or `/Groups/{id}`.
+pub fn encode_get(
+    encoder: &RequestEncoder,
+    kind: ResourceKind,
+    id: &str,
+) -> Result<HttpRequest, Fault> {
+    encoder.get(kind, id).map_err(Fault::from)
+}
+
+/// `POST /Users` or `/Groups` with a User or Group given as JSON text (`resource-json`).
+pub fn encode_create(
+    encoder: &RequestEncoder,
+    kind: ResourceKind,
+    resource_json: &str,
+) -> Result<HttpRequest, Fault> {
+    match kind {
+        ResourceKind::User => {
+            let user: User = parse_json_arg("resource-json", resource_json)?;
+            encoder.create_user(&user).map_err(Fault::from)
+        }
+        ResourceKind::Group => {
+            let group: Group = parse_json_arg("resource-json", resource_json)?;
+            encoder.create_group(&group).map_err(Fault::from)
+        }
+    }
+}
+
+/// `PUT /Users/{id}` or `/Groups/{id}` with the whole resource as JSON text
+/// (`resource-json`).
+pub fn encode_replace(
+    encoder: &RequestEncoder,
+    kind: ResourceKind,
+    id: &str,
+    resource_json: &str,
+) -> Result<HttpRequest, Fault> {
+    match kind {
+        ResourceKind::User => {
+            let user: User = parse_json_arg("resource-json", resource_json)?;
+            encoder.replace_user(id, &user).map_err(Fault::from)
+        }
+        ResourceKind::Group => {
+            let group: Group = parse_json_arg("resource-json", resource_json)?;
+            encoder.replace_group(id, &group).map_err(Fault::from)
+        }
+    }
+}
+
+/// `PATCH /Users/{id}` or `/Groups/{id}` with a PatchOp as JSON text (`patch-json`).
+pub fn encode_patch(
+    encoder: &RequestEncoder,
+    kind: ResourceKind,
+    id: &str,
+    patch_json: &str,
+) -> Result<HttpRequest, Fault> {
+    let patch: PatchOp = parse_json_arg("patch-json", patch_json)?;
+    encoder.patch(kind, id, &patch).map_err(Fault::from)
+}
+
+/// `DELETE /Users/{id}` or `/Groups/{id}`.
+pub fn encode_delete(
+    encoder: &RequestEncoder,
+    kind: ResourceKind,
+    id: &str,
+) -> Result<HttpRequest, Fault> {
+    encoder.delete(kind, id).map_err(Fault::from)
+}
+
+/// What a response is decoded as. Serialized in kebab-case (`service-provider-config`), as
+/// the WIT `resource-type` enum spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DecodeTarget {
+    /// A [`User`] or a page of them.
+    User,
+    /// A [`Group`] or a page of them.
+    Group,
+    /// A [`ServiceProviderConfig`].
+    ServiceProviderConfig,
+}
+
+impl DecodeTarget {
+    /// The target called `name` (`user`, `group`, `service-provider-config`), or a fault of
+    /// kind `invalid-argument` naming `argument`.
+    pub fn from_name(argument: &str, name: &str) -> Result<DecodeTarget, Fault> {
+        match name {
+            "user" => Ok(DecodeTarget::User),
+            "group" => Ok(DecodeTarget::Group),
+            "service-provider-config" => Ok(DecodeTarget::ServiceProviderConfig),
+            other => Err(Fault::unknown_value(
+                argument,
+                other,
+                &["user", "group", "service-provider-config"],
+            )),
+        }
+    }
+}
+
+/// Decoding options where any field may be absent and takes the core's default
+/// ([`DecodeOptions::default`]): the WIT `decode-options` record, and the npm package's
+/// options object.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct PartialDecodeOptions {
+    /// Bodies longer than this many bytes are refused unread.
+    pub max_body_bytes: Option<u64>,
+    /// Statuses accepted as success for [`Expect::Create`].
+    pub create_statuses: Option<Vec<u16>>,
+    /// The current time in milliseconds since the Unix epoch, for an HTTP-date
+    /// `Retry-After`.
+    pub now_ms: Option<u64>,
+}
+
+impl PartialDecodeOptions {
+    /// The complete options, defaults filled in.
+    pub fn resolve(self) -> DecodeOptions {
+        let mut options = DecodeOptions::default();
+        if let Some(max) = self.max_body_bytes {
+            options.max_body_bytes = usize::try_from(max).unwrap_or(usize::MAX);
+        }
+        if let Some(statuses) = self.create_statuses {
+            options.create_statuses = statuses;
+        }
+        if let Some(now_ms) = self.now_ms {
+            options.now_ms = now_ms;
+        }
+        options
+    }
+}
+
+/// A decoded response, tagged by `type`. A server's error status is not an outcome here
+/// but a [`Fault`] of kind `server`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum DecodedJson<T> {
+    /// One resource.
+    Resource {
+        /// The resource.
+        resource: T,
+    },
+    /// One page of a listing.
+    Page {
+        /// The page.
+        page: ListResponse<T>,
+    },
+    /// Success without a body.
+    NoContent,
+}
+
+fn decode_as<T: DeserializeOwned + Serialize>(
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<String, Fault> {
+    let decoded = match response::decode::<T>(expect, response, options) {
+        Ok(Decoded::Resource(resource)) => DecodedJson::Resource { resource },
+        Ok(Decoded::Page(page)) => DecodedJson::Page { page },
+        Ok(Decoded::NoContent) => DecodedJson::NoContent,
+        Ok(Decoded::Error(e)) => return Err(Fault::from(&e)),
+        Err(e) => return Err(Fault::from(&e)),
+    };
+    Ok(to_json(&decoded))
+}
+
+/// Decodes `response` to a request of kind `expect` as `target`, into the JSON of a
+/// [`DecodedJson`]: `{"type": "resource", "resource": ...}`, `{"type": "page", "page":
+/// ListResponse}` or `{"type": "noContent"}`. An error status is a fault of kind `server`,
+/// an unusable response one of kind `decode`.
+pub fn decode_json(
+    target: DecodeTarget,
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<String, Fault> {
+    match target {
+        DecodeTarget::User => decode_as::<User>(expect, response, options),
+        DecodeTarget::Group => decode_as::<Group>(expect, response, options),
+        DecodeTarget::ServiceProviderConfig => {
+            decode_as::<ServiceProviderConfig>(expect, response, options)
+        }
+    }
+}
+
+/// Parses filter text into the JSON of its [`Filter`].
+pub fn parse_filter_json(text: &str) -> Result<String, Fault> {
+    filter::parse(text)
+        .map(|f| to_json(&f))
+        .map_err(Fault::from)
+}
+
+/// Renders the JSON of a [`Filter`] (argument `filter-json`) as filter text, values escaped.
+pub fn render_filter_json(filter_json: &str) -> Result<String, Fault> {
+    let filter: Filter = parse_json_arg("filter-json", filter_json)?;
+    Ok(filter.to_string())
+}
+
+/// The planner's configuration as one JSON object: the server (base path and profile) and
+/// the policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PlanConfig {
+    /// The server's base path (`/scim/v2`); empty when absent.
+    #[serde(default)]
+    pub base_path: String,
+    /// The server's profile.
+    pub profile: Profile,
+    /// The safety policy (defaults when absent).
+    #[serde(default)]
+    pub policy: Policy,
+}
+
+/// Plans a desired state (JSON text) against an [`ActualState`] (`actual-json`) under a
+/// [`PlanConfig`] (`config-json`); returns the plan's JSON.
+pub fn plan_json(
+    desired_json: &str,
+    actual_json: &str,
+    config_json: &str,
+) -> Result<String, Fault> {
+    let desired = desired_from_json(desired_json)?;
+    let actual: ActualState = parse_json_arg("actual-json", actual_json)?;
+    let config: PlanConfig = parse_json_arg("config-json", config_json)?;
+    let encoder = RequestEncoder::new(&config.base_path, config.profile).map_err(Fault::from)?;
+    let plan = plan::plan(&desired, &actual, &encoder, &config.policy).map_err(Fault::from)?;
+    Ok(to_json(&plan))
+}
+
+/// A run of an [`EngineConfig`] (`config-json`) towards a desired state (JSON text).
+pub fn engine_from_json(config_json: &str, desired_json: &str) -> Result<Engine, Fault> {
+    let config: EngineConfig = parse_json_arg("config-json", config_json)?;
+    let desired = desired_from_json(desired_json)?;
+    Engine::new(config, desired).map_err(Fault::from)
+}
+
+/// The report's options: the WIT `report-options` record, and the npm package's options
+/// object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReportOptions<'a> {
+    /// The snapshot time, milliseconds since the Unix epoch.
+    pub taken_at_ms: u64,
+    /// Seats bought, for the unused-seat count.
+    pub purchased_seats: Option<u64>,
+    /// The desired state (JSON text) the plan was made from: it explains the stale accounts
+    /// and marks which listed users the directory manages.
+    pub desired_json: Option<&'a str>,
+    /// The policy (`policy-json`) the plan was made under, for the stale accounts.
+    pub policy_json: Option<&'a str>,
+}
+
+/// The SaaS-ops [`Report`] of listed users (`users-json`) and groups (`groups-json`), with
+/// the stale accounts of a plan (`plan-json`) when given.
+pub fn report(
+    users_json: &str,
+    groups_json: &str,
+    plan_json: Option<&str>,
+    options: &ReportOptions<'_>,
+) -> Result<Report, Fault> {
+    let users: Vec<User> = parse_json_arg("users-json", users_json)?;
+    let groups: Vec<Group> = parse_json_arg("groups-json", groups_json)?;
+    let plan: Option<Plan> = plan_json
+        .map(|text| parse_json_arg("plan-json", text))
+        .transpose()?;
+    let desired = options.desired_json.map(desired_from_json).transpose()?;
+    let policy: Policy = match options.policy_json {
+        Some(text) => parse_json_arg("policy-json", text)?,
+        None => Policy::default(),
+    };
+    let stale = match &plan {
+        Some(plan) => {
+            let no_directory = DesiredState::default();
+            let directory = desired.as_ref().unwrap_or(&no_directory);
+            report::stale::stale_from_plan(plan, &users, directory, &policy)
+        }
+        None => Vec::new(),
+    };
+    let mut input = ReportInput::new(&users, &groups, options.taken_at_ms).stale(&stale);
+    if let Some(d) = &desired {
+        input = input.desired(&d.users);
+    }
+    if let Some(n) = options.purchased_seats {
+        input = input.purchased_seats(n);
+    }
+    Ok(report::build_report(&input))
+}
+
+/// [`report`] as JSON text.
+pub fn report_json(
+    users_json: &str,
+    groups_json: &str,
+    plan_json: Option<&str>,
+    options: &ReportOptions<'_>,
+) -> Result<String, Fault> {
+    report(users_json, groups_json, plan_json, options).map(|r| to_json(&r))
+}
+
+/// [`report`] as one self-contained HTML page.
+pub fn report_html(
+    users_json: &str,
+    groups_json: &str,
+    plan_json: Option<&str>,
+    options: &ReportOptions<'_>,
+) -> Result<String, Fault> {
+    report(users_json, groups_json, plan_json, options).map(|r| report::render_html(&r))
+}
+
+/// The listed users (`users-json`) as CSV with Airtable's admin-panel columns, their groups
+/// from `groups-json`.
+pub fn report_csv(users_json: &str, groups_json: &str) -> Result<String, Fault> {
+    let users: Vec<User> = parse_json_arg("users-json", users_json)?;
+    let groups: Vec<Group> = parse_json_arg("groups-json", groups_json)?;
+    Ok(report::users_csv(&users, &groups))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::FaultKind;
+
+    #[test]
+    fn decode_targets_have_their_wit_names() {
+        assert_eq!(
+            DecodeTarget::from_name("target", "service-provider-config").ok(),
+            Some(DecodeTarget::ServiceProviderConfig)
+        );
+        let e = DecodeTarget::from_name("target", "users").unwrap_err();
+        assert_eq!(e.kind, FaultKind::InvalidArgument);
+        assert_eq!(e.code, "unknownValue");
+    }
+
+    #[test]
+    fn a_server_error_status_is_a_server_fault() {
+        let response = HttpResponse::new(409, r#"{"status":"409","scimType":"uniqueness"}"#);
+        let e = decode_json(
+            DecodeTarget::User,
+            Expect::Create,
+            &response,
+            &DecodeOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, FaultKind::Server);
+        assert_eq!(e.http_status, Some(409));
+        assert_eq!(e.scim_type.as_deref(), Some("uniqueness"));
+    }
+
+    #[test]
+    fn a_report_names_its_bad_argument() {
+        let e = report_csv("[]", r#"[{"displayName": 3}]"#).unwrap_err();
+        assert_eq!(e.data["argument"], "groups-json");
+        assert!(e.location.as_deref().is_some_and(|l| l.starts_with("[0]")));
+        let options = ReportOptions {
+            policy_json: Some("{\"offboarding\":\"later\"}"),
+            ..ReportOptions::default()
+        };
+        let e = report("[]", "[]", Some("{}"), &options).unwrap_err();
+        assert_eq!(e.data["argument"], "plan-json");
+        assert!(report_json("[]", "[]", None, &ReportOptions::default()).is_ok());
+    }
+}
