@@ -14,7 +14,7 @@ import { plan, profileNames, ScimProvisionError } from "scim-provision";
 const p = plan({ users: [{ userName: "pack@example.com" }] }, { users: [], groups: [], complete: true }, { profile: "airtable" });
 if (p.summary.createUsers !== 1 || !profileNames().includes("airtable")) throw new Error("packaged plan is wrong");
 try { plan({ users: [{ userName: "" }] }, { users: [], groups: [], complete: true }); throw new Error("no error"); }
-catch (e) { if (!(e instanceof ScimProvisionError) || e.kind !== "invalidDesiredState") throw e; }
+catch (e) { if (!(e instanceof ScimProvisionError) || e.kind !== "plan" || e.code !== "emptyUserName") throw e; }
 console.log("packaged ESM import works");
 JS
 node use.mjs

@@ -37,7 +37,7 @@ async function usage(): Promise<void> {
   try {
     plan({ users: [] }, { users: [], groups: [], complete: true }, { profile: "generic" });
   } catch (e) {
-    if (e instanceof ScimProvisionError) void [e.kind, e.status, e.scimType, e.detail];
+    if (e instanceof ScimProvisionError) void [e.kind, e.code, e.status, e.httpStatus, e.scimType, e.detail, e.location, e.data, e.toJSON().kind];
   }
   const engine = new Engine({ basePath: "/scim/v2", profile: { name: "generic", discovery: true }, mode: { mode: "planOnly" } }, desired);
   const out: Output = engine.pollOutput(Date.now());
