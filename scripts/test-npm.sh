@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Tests of the npm package: builds it (scripts/npm.sh), then type-checks a usage file, runs
 # the Deno smoke test, the headless Chromium test, the packaging test and, last, node's test
-# runner against scim2-server. Installs what is missing first (a Python venv with
-# scim2-server under target/py, Debian's chromium).
+# runner against scim2-server and over the conformance corpus (test/conformance.test.mjs:
+# every case of tests/conformance through the package's public API, byte for byte against
+# the golden files; `node scripts/conformance/run-npm.mjs` runs the same cases on its own).
+# Installs what is missing first (a Python venv with scim2-server under target/py, Debian's
+# chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +32,5 @@ echo "== headless Chromium"
 node test/browser.mjs
 echo "== packaging (npm pack, installed into a fresh project)"
 bash test/pack.sh
-echo "== node --test against scim2-server"
+echo "== node --test: scim2-server, the conformance corpus"
 node --test test/*.test.mjs
