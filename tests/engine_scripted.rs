@@ -386,6 +386,44 @@ fn a_failed_listing_page_blocks_every_removal() {
 }
 
 #[test]
+fn a_listing_without_its_first_page_fails_the_run() {
+    // Unreachable: nothing could be listed, so there is no plan (it would create everyone).
+    let d = desired(json!({"users": [{"userName": "a@x.com"}]}));
+    let run = drive(
+        engine(Profile::airtable(), Mode::PlanAndApply, d.clone()),
+        10,
+        |_, _| Reply::Fail("connection refused"),
+    );
+    assert_eq!(run.report.status, RunStatus::Failed);
+    let reason = run.report.reason.as_deref().unwrap();
+    assert!(reason.starts_with("could not list "), "{reason}");
+    assert!(reason.contains("connection refused"), "{reason}");
+    assert!(run.report.plan.is_none());
+    assert!(run.sent.iter().all(|s| s.1 == Method::Get));
+
+    // A wrong base path: the server's 404 is the run's error.
+    let run = drive(
+        engine(Profile::airtable(), Mode::PlanOnly, d),
+        10,
+        |r, _| {
+            if is_list(r, "Users") {
+                error(404, None)
+            } else {
+                list(json!([]))
+            }
+        },
+    );
+    assert_eq!(run.report.status, RunStatus::Failed);
+    assert!(run
+        .report
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("could not list Users"));
+    assert_eq!(run.report.error.as_ref().unwrap().http_status, 404);
+}
+
+#[test]
 fn an_approved_plan_is_refused_when_the_server_changed() {
     let d = desired(json!({"users": [{"userName": "a@x.com", "title": "New"}]}));
     let server = |title: &'static str| {

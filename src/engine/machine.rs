@@ -536,10 +536,7 @@ impl Engine {
                     self.encoder.profile().name
                 ));
             }
-            Task::Page { kind, start } => match kind {
-                ResourceKind::User => self.users.failed(start, reason),
-                _ => self.groups.failed(start, reason),
-            },
+            Task::Page { kind, start } => self.page_failed(kind, start, reason, None),
             Task::Members { group } => {
                 let name = self.actual.groups[group].display_name.clone();
                 self.member_problems.push(format!(
@@ -553,6 +550,26 @@ impl Engine {
                 };
                 self.resolve(index, ActionResult::Failed { error });
             }
+        }
+    }
+
+    /// A listing page that could not be had. Without its first page the server could not be
+    /// listed at all, and a plan made from nothing would create everyone: the run fails. A
+    /// later page leaves the listing incomplete, which blocks every removal.
+    fn page_failed(
+        &mut self,
+        kind: ResourceKind,
+        start: u64,
+        reason: &str,
+        error: Option<ServerError>,
+    ) {
+        if start <= 1 {
+            let reason = format!("could not list {}: {reason}", kind.endpoint());
+            self.finish(RunStatus::Failed, Some(reason), error);
+        } else if kind == ResourceKind::User {
+            self.users.failed(start, reason);
+        } else {
+            self.groups.failed(start, reason);
         }
     }
 
@@ -906,7 +923,7 @@ impl Engine {
                     return;
                 }
                 if let Some(job) = self.retry_server_error(job, &e, now_ms) {
-                    self.give_up(job, &e.to_string());
+                    self.page_failed(kind, start, &e.to_string(), Some(e));
                 }
             }
             PageAnswer::NotAList => self.give_up(job, "the answer was not a list"),
