@@ -215,15 +215,117 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 /// Deserializes the JSON text of the argument `argument` into its core type; a bad value is
 /// a fault of kind `invalid-argument` naming the argument and the JSON path at fault.
 /// Trailing characters after the value are refused, as `serde_json::from_str` refuses them.
+///
+/// The path is found from the position serde_json reports ([`json_path_at`]), not by tracking
+/// every value while deserializing: a tracking deserializer is instantiated anew for every
+/// argument type, which costs the WebAssembly builds tens of kilobytes.
 pub fn parse_json_arg<T: DeserializeOwned>(argument: &str, text: &str) -> Result<T, Fault> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        Fault::invalid_argument(argument, &path, &e.into_inner().to_string())
-    })?;
-    de.end()
-        .map_err(|e| Fault::invalid_argument(argument, ".", &e.to_string()))?;
-    Ok(value)
+    serde_json::from_str(text).map_err(|e| {
+        let path = json_path_at(text, e.line(), e.column());
+        Fault::invalid_argument(argument, &path, &e.to_string())
+    })
+}
+
+/// The JSON path (`users[1].active`, `policy.maxDeletions`, `.` for the document itself) of
+/// the value being read at 1-based `line` and byte `column` of `text`, the position where
+/// serde_json reports an error: the object key being read or whose value is being read, the
+/// index of the array element being read, from the root down. Text that is not JSON gives
+/// the path as far as it goes.
+pub fn json_path_at(text: &str, line: usize, column: usize) -> String {
+    enum Frame {
+        Object { key: Option<String>, in_key: bool },
+        Array { index: usize, started: bool },
+    }
+    let bytes = text.as_bytes();
+    // The byte offset of (line, column): columns count the bytes consumed on that line.
+    let mut end = 0;
+    let mut current_line = 1;
+    while current_line < line && end < bytes.len() {
+        if bytes[end] == b'\n' {
+            current_line += 1;
+        }
+        end += 1;
+    }
+    let mut end = (end + column).min(bytes.len());
+    // An error raised as an array ends (an element type that buffers its value before
+    // checking it) is reported past the `]`: it belongs to the last element, not the array.
+    if end > 0 && bytes[end - 1] == b']' {
+        end -= 1;
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        let c = bytes[i];
+        if let Some(Frame::Array { started, .. }) = stack.last_mut() {
+            if !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']') {
+                *started = true;
+            }
+        }
+        match c {
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                in_key: true,
+            }),
+            b'[' => stack.push(Frame::Array {
+                index: 0,
+                started: false,
+            }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key, in_key }) => {
+                    *key = None;
+                    *in_key = true;
+                }
+                Some(Frame::Array { index, started }) => {
+                    *index += 1;
+                    *started = false;
+                }
+                None => {}
+            },
+            b':' => {
+                if let Some(Frame::Object { in_key, .. }) = stack.last_mut() {
+                    *in_key = false;
+                }
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object { key, in_key: true }) = stack.last_mut() {
+                    let raw = &text[start..(i + 1).min(text.len())];
+                    *key = Some(serde_json::from_str(raw).unwrap_or_else(|_| {
+                        raw.trim_start_matches('"').trim_end_matches('"').to_owned()
+                    }));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Array {
+                index,
+                started: true,
+            } => path.push_str(&format!("[{index}]")),
+            _ => break,
+        }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
 }
 
 impl From<&EncodeError> for Fault {
@@ -498,6 +600,44 @@ mod tests {
         assert_eq!(e.data["argument"], "policy-json");
         let trailing = parse_json_arg::<Value>("x", "{} {}").unwrap_err();
         assert_eq!(trailing.location.as_deref(), Some("."));
+    }
+
+    #[test]
+    fn paths_are_found_from_the_error_position() {
+        let at = |text: &str| {
+            let e = serde_json::from_str::<crate::engine::EngineConfig>(text).unwrap_err();
+            json_path_at(text, e.line(), e.column())
+        };
+        // A missing field is reported at the end of its object: the path is the object's.
+        assert_eq!(at(r#"{"profile":{},"maxAttempts":"five"}"#), "profile");
+        let policy = |text: &str| {
+            let e = serde_json::from_str::<crate::plan::Policy>(text).unwrap_err();
+            json_path_at(text, e.line(), e.column())
+        };
+        assert_eq!(
+            policy(r#"{"maxDeletions":{"count":"x"}}"#),
+            "maxDeletions.count"
+        );
+        assert_eq!(
+            policy("{\n  \"scope\": {\"emailDomains\": [\"a\", 7]}\n}"),
+            "scope.emailDomains[1]"
+        );
+        assert_eq!(
+            policy(r#"{"protectedUserNames":["a","b"],"typo":1}"#),
+            "typo"
+        );
+        assert_eq!(
+            policy(r#"{"sc\u006fpe":{"userNames":{}}}"#),
+            "scope.userNames"
+        );
+        assert_eq!(policy("[1"), "[0]");
+        assert_eq!(
+            json_path_at(r#"[{"a":[1,{"b":"x"}]}]"#, 1, 16),
+            "[0].a[1].b"
+        );
+        assert_eq!(json_path_at("", 0, 0), ".");
+        assert_eq!(json_path_at(r#"[{"a":1},{"a":"x"}]"#, 1, 19), "[1]");
+        assert_eq!(json_path_at(r#"{"a\"b":"#, 1, 9), "a\"b");
     }
 
     #[test]
