@@ -27,6 +27,9 @@ export interface HostOptions {
   signal?: AbortSignal;
   /** The clock, in milliseconds (default Date.now). */
   now?: () => number;
+  /** A request with no answer after this long is abandoned and reported to the engine as a
+   * transport failure, which it retries as it retries any other (default 60 000). */
+  requestTimeoutMs?: number;
 }
 
 type Settled = { id: number; input: Input };
@@ -46,22 +49,40 @@ export async function drive(engine: EngineLike, host: HostOptions): Promise<RunR
     host.signal?.addEventListener("abort", () => resolve(null), { once: true });
   });
 
+  const timeoutMs = host.requestTimeoutMs ?? 60_000;
   const send = (id: number, request: HttpRequest): Promise<Settled> => {
     const headers = new Headers(request.headers);
     for (const [k, v] of Object.entries(host.headers ?? {})) headers.set(k, v);
     if (host.token) headers.set("Authorization", `Bearer ${host.token}`);
+    // One controller per request: the run's end and this request's deadline both abort it.
+    const single = new AbortController();
+    const stop = () => single.abort();
+    controller.signal.addEventListener("abort", stop, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      single.abort();
+    }, timeoutMs);
     return fetchFn(host.origin + request.path, {
       method: request.method,
       headers,
       body: request.body ?? undefined,
-      signal: controller.signal,
-    }).then(
-      async (res): Promise<Settled> => ({
-        id,
-        input: { type: "response", id, response: { status: res.status, headers: [...res.headers], body: await res.text() } },
-      }),
-      (err: unknown): Settled => ({ id, input: { type: "failed", id, reason: String((err as Error)?.message ?? err) } }),
-    );
+      signal: single.signal,
+    })
+      .then(
+        async (res): Promise<Settled> => ({
+          id,
+          input: { type: "response", id, response: { status: res.status, headers: [...res.headers], body: await res.text() } },
+        }),
+      )
+      .catch((err: unknown): Settled => {
+        const reason = timedOut ? `no answer within ${timeoutMs} ms` : transportReason(err);
+        return { id, input: { type: "failed", id, reason } };
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        controller.signal.removeEventListener("abort", stop);
+      });
   };
 
   try {
@@ -104,4 +125,13 @@ export async function drive(engine: EngineLike, host: HostOptions): Promise<RunR
     // Whatever is still in flight is no longer wanted.
     controller.abort();
   }
+}
+
+/** A fetch failure in words, with the network cause where the fetch names one (undici's
+ * "fetch failed" alone does not say whether the host refused, timed out or did not resolve). */
+function transportReason(err: unknown): string {
+  const message = String((err as Error)?.message ?? err);
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : "";
+  return detail && !message.includes(detail) ? `${message} (${detail})` : message;
 }

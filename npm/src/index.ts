@@ -15,6 +15,7 @@ import type {
   Group,
   HttpResponse,
   Input,
+  OpsReport,
   Output,
   Plan,
   Policy,
@@ -71,6 +72,8 @@ export interface ProvisionerOptions {
   seed?: number;
   /** Apply plans even when a safety guard blocked them. */
   allowBlocked?: boolean;
+  /** Abandon a request with no answer after this long; the engine retries it (default 60 000). */
+  requestTimeoutMs?: number;
 }
 
 export interface RunOptions {
@@ -87,9 +90,24 @@ export interface ApplyOptions extends RunOptions {
 }
 
 export interface ReportOptions extends RunOptions {
+  /** The directory: adds the stale accounts and the seats it needs. */
   desired?: DesiredInput;
   purchasedSeats?: number;
+  /** The snapshot time (default now). */
   takenAtMs?: number;
+}
+
+/** A report with the listing it was computed from. */
+export interface ReportResult {
+  report: OpsReport;
+  users: User[];
+  groups: Group[];
+  /** The plan the stale accounts come from (null without a directory). */
+  plan: Plan | null;
+  /** The self-contained HTML page of this report. */
+  toHtml(): string;
+  /** The Airtable admin-panel CSV of the listed users (injection-safe). */
+  toCsv(): string;
 }
 
 /** Plans and applies a directory to a SCIM server over any fetch. */
@@ -137,15 +155,16 @@ export class Provisioner {
     return this.#run({ mode: "planAndApply" }, desired, run);
   }
 
-  /** Lists the server and computes the SaaS-ops report (seats, chargeback, stale accounts,
-   * access snapshot); with `html: true`, returns the self-contained HTML page instead. */
-  async report(options: ReportOptions = {}): Promise<{ report: unknown; users: User[]; groups: Group[]; plan: Plan | null }> {
+  /** Lists the server and computes the SaaS-ops report (seats, chargeback, stale accounts
+   * when `desired` is given, access snapshot); the result also renders the self-contained
+   * HTML page and the admin-panel CSV of the same listing. */
+  async report(options: ReportOptions = {}): Promise<ReportResult> {
     const desired: DesiredInput = options.desired ?? { users: [], groups: [] };
     const engine = new Engine(this.#config({ mode: "planOnly" }), desired);
     try {
       const done = await drive(engine, this.#host(options));
       if (done.status === "failed") throw failure(done);
-      const listed = engine.listedState();
+      const { users, groups } = engine.listedState();
       const plan = options.desired !== undefined ? done.plan ?? null : null;
       const reportOptions = {
         takenAtMs: options.takenAtMs ?? Date.now(),
@@ -153,8 +172,15 @@ export class Provisioner {
         desired: plan ? toDesiredObject(desired) : null,
         policy: this.#options.policy ?? null,
       };
-      const report = core(() => wasm.buildReport(listed.users, listed.groups, plan, reportOptions));
-      return { report, users: listed.users, groups: listed.groups, plan };
+      const report = core(() => wasm.buildReport(users, groups, plan, reportOptions)) as OpsReport;
+      return {
+        report,
+        users,
+        groups,
+        plan,
+        toHtml: () => core(() => wasm.reportHtml(users, groups, plan, reportOptions)),
+        toCsv: () => reportCsv(users, groups),
+      };
     } finally {
       engine.free();
     }
@@ -182,6 +208,7 @@ export class Provisioner {
       headers: this.#options.headers,
       onProgress: run.onProgress,
       signal: run.signal,
+      requestTimeoutMs: this.#options.requestTimeoutMs,
     };
   }
 

@@ -235,3 +235,62 @@ export interface ActualState {
   complete: boolean;
   problems?: string[];
 }
+
+/** Seat counts of one listing (`purchased`, `unused`, `overBy`, `desiredActive` when known). */
+export interface SeatSummary {
+  totalUsers: number;
+  active: number;
+  deactivated: number;
+  purchased?: number;
+  unused?: number;
+  overBy?: number;
+  desiredActive?: number;
+}
+
+/** Active users with one value of an attribute; `name` is null for users without a value. */
+export interface BucketCount {
+  name: string | null;
+  count: number;
+}
+
+export interface Chargeback {
+  activeUsers: number;
+  byDepartment: BucketCount[];
+  byCostCenter: BucketCount[];
+  byDivision: BucketCount[];
+  byOrganization: BucketCount[];
+}
+
+export type SnapshotMember =
+  | { status: "known"; id: string; userName: string; displayName?: string; givenName?: string; familyName?: string; active: boolean }
+  | { status: "unknown"; id: string; display?: string };
+
+export interface GroupAccess {
+  id?: string;
+  externalId?: string;
+  displayName: string;
+  /** False when the server did not return the group's members. */
+  membersListed: boolean;
+  members: SnapshotMember[];
+}
+
+export interface AccessSnapshot {
+  takenAtMs: number;
+  takenAt: string | null;
+  groups: GroupAccess[];
+}
+
+/** An account active on the server that the directory no longer wants active. */
+export interface StaleAccount {
+  userName: string;
+  reason: string;
+  action: string;
+}
+
+/** The SaaS-ops report: seats, chargeback, access snapshot and stale accounts. */
+export interface OpsReport {
+  seats: SeatSummary;
+  chargeback: Chargeback;
+  snapshot: AccessSnapshot;
+  stale: StaleAccount[];
+}

@@ -110,6 +110,22 @@ describe("Provisioner against scim2-server", () => {
     assert.ok(report.outcomes.some((o) => o.result.status === "notRun"));
   });
 
+  test("a request that never answers times out and is retried by the engine", async () => {
+    let hung = 0;
+    // The first two listing requests hang until aborted; the rest go through.
+    const stalling = (url, init) => {
+      if (String(url).includes("/Users?") && hung < 2) {
+        hung++;
+        return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason ?? new Error("aborted"))));
+      }
+      return fetch(url, init);
+    };
+    const p = new Provisioner({ baseUrl: server.url, token: server.token, requestTimeoutMs: 200 });
+    const planned = await p.plan({ users: [{ userName: "user0001@example.com", externalId: "E1" }] }, { fetch: stalling });
+    assert.equal(hung, 2);
+    assert.ok(Array.isArray(planned.actions));
+  });
+
   test("any fetch works, including a wrapper that adds auth", async () => {
     const seen = [];
     const wrapped = (url, init) => {

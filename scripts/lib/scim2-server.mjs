@@ -1,9 +1,12 @@
-// Starts scim2-server (PyPI) on 127.0.0.1 on a free port with a bearer token, for tests.
+// Starts scim2-server (PyPI: a real in-memory SCIM server) on 127.0.0.1 on a free port with a
+// bearer token, for the npm tests and the demo. The binary is $SCIM2_SERVER or the one the
+// set-up scripts install into target/py.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
+
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,162 @@
+// Command-line parsing (node's `util.parseArgs`) and the usage text. Turns argv into a typed
+// command or a `CliError` naming the bad argument.
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+import type { Cap } from "../types.js";
+import { CliError } from "./inputs.js";
+
+export const USAGE = `Usage:
+  scim-provision plan   --desired FILE --url URL [--profile NAME] [--policy FILE]
+                        [--max-deactivations N|P%] [--json] [--out FILE]
+  scim-provision apply  (--plan FILE | --desired FILE) --url URL [--profile NAME] [--policy FILE]
+                        [--yes] [--max-deactivations N|P%] [--allow-blocked] [--json]
+  scim-provision report --url URL [--desired FILE] [--format table|json|csv|html]
+                        [--seats N] [--out FILE]
+
+Common options:
+  --url URL           the SCIM base URL (for Airtable: https://airtable.com/scim/v2)
+  --profile NAME      the server profile: airtable, generic (default), slack, ...
+  --token-env NAME    the environment variable holding the bearer token (default SCIM_TOKEN)
+  --no-color          plain output (NO_COLOR is honoured too)
+  -h, --help          this text
+
+Exit codes: plan 0 = no changes, 2 = changes pending; apply 0 = every action succeeded;
+1 = an error, a refusal or a failed action.`;
+
+interface Common {
+  url: string;
+  profile: string | undefined;
+  tokenEnv: string;
+  policyFile: string | undefined;
+  noColor: boolean;
+}
+
+export type Command =
+  | ({ name: "plan"; desired: string; json: boolean; out: string | undefined; maxDeactivations: Cap | undefined } & Common)
+  | ({
+      name: "apply";
+      plan: string | undefined;
+      desired: string | undefined;
+      yes: boolean;
+      json: boolean;
+      allowBlocked: boolean;
+      maxDeactivations: Cap | undefined;
+    } & Common)
+  | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined } & Common)
+  | { name: "help" }
+  | { name: "version" };
+
+export type ReportFormat = "table" | "json" | "csv" | "html";
+
+const COMMON = {
+  url: { type: "string" },
+  profile: { type: "string" },
+  "token-env": { type: "string" },
+  policy: { type: "string" },
+  "no-color": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const OPTIONS = {
+  plan: { ...COMMON, desired: { type: "string" }, json: { type: "boolean" }, out: { type: "string" }, "max-deactivations": { type: "string" } },
+  apply: {
+    ...COMMON,
+    plan: { type: "string" },
+    desired: { type: "string" },
+    yes: { type: "boolean", short: "y" },
+    json: { type: "boolean" },
+    "allow-blocked": { type: "boolean" },
+    "max-deactivations": { type: "string" },
+  },
+  report: { ...COMMON, desired: { type: "string" }, format: { type: "string" }, seats: { type: "string" }, out: { type: "string" } },
+} as const;
+
+/** Parses `argv` (without node and the script). */
+export function parseCommand(argv: string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
+  if (name === "--version" || name === "-V") return { name: "version" };
+  if (name !== "plan" && name !== "apply" && name !== "report") {
+    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply or report (see --help)`);
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options: ParseArgsConfig["options"] = OPTIONS[name];
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
+  } catch (error) {
+    // parseArgs' messages name the option; drop its advice about "--" which does not apply.
+    throw new CliError(`${name}: ${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, "")}`);
+  }
+  if (values.help) return { name: "help" };
+
+  const str = (key: string) => values[key] as string | undefined;
+  const flag = (key: string) => values[key] === true;
+  const url = str("url");
+  if (url === undefined) throw new CliError(`${name}: --url is required`);
+  const common: Common = {
+    url: checkUrl(url),
+    profile: str("profile"),
+    tokenEnv: str("token-env") ?? "SCIM_TOKEN",
+    policyFile: str("policy"),
+    noColor: flag("no-color"),
+  };
+
+  switch (name) {
+    case "plan": {
+      const desired = str("desired");
+      if (desired === undefined) throw new CliError("plan: --desired FILE is required");
+      return { name, ...common, desired, json: flag("json"), out: str("out"), maxDeactivations: cap(str("max-deactivations")) };
+    }
+    case "apply": {
+      const plan = str("plan");
+      const desired = str("desired");
+      if (plan === undefined && desired === undefined) throw new CliError("apply: give --plan FILE (a reviewed plan) or --desired FILE");
+      return {
+        name,
+        ...common,
+        plan,
+        desired,
+        yes: flag("yes"),
+        json: flag("json"),
+        allowBlocked: flag("allow-blocked"),
+        maxDeactivations: cap(str("max-deactivations")),
+      };
+    }
+    case "report": {
+      const format = str("format") ?? "table";
+      if (format !== "table" && format !== "json" && format !== "csv" && format !== "html") {
+        throw new CliError(`report: --format must be table, json, csv or html, not ${JSON.stringify(format)}`);
+      }
+      const seats = str("seats");
+      if (seats !== undefined && !/^\d{1,9}$/.test(seats)) throw new CliError(`report: --seats must be a whole number, not ${JSON.stringify(seats)}`);
+      return { name, ...common, desired: str("desired"), format, seats: seats === undefined ? undefined : Number(seats), out: str("out") };
+    }
+  }
+}
+
+function checkUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new CliError(`--url ${JSON.stringify(text)} is not a URL (expected something like https://airtable.com/scim/v2)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new CliError(`--url must be an http or https URL, not ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new CliError("--url must not carry credentials: put the bearer token in SCIM_TOKEN");
+  }
+  return text;
+}
+
+/** `N` (a count) or `P%` (a percentage of the in-scope users). */
+function cap(text: string | undefined): Cap | undefined {
+  if (text === undefined) return undefined;
+  const count = /^(\d{1,9})$/.exec(text);
+  if (count) return { count: Number(count[1]), percent: null };
+  const percent = /^(\d{1,3}(?:\.\d+)?)%$/.exec(text);
+  if (percent && Number(percent[1]) <= 100) return { count: null, percent: Number(percent[1]) };
+  throw new CliError(`--max-deactivations must be a count (10) or a percentage (5%), not ${JSON.stringify(text)}`);
+}

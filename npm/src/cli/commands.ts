@@ -1,0 +1,160 @@
+// The three commands, each a short run of the facade: build a `Provisioner`, run it with
+// progress on stderr, print the result, return the exit code. Nothing is decided here that
+// the core decides (what to change, when to retry, whether a plan still holds).
+
+import { createInterface } from "node:readline/promises";
+
+import { Provisioner } from "../node.js";
+import type { DesiredState, Plan, Policy } from "../types.js";
+import type { Command } from "./args.js";
+import { CliError, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { Progress } from "./progress.js";
+import { renderPlan } from "./render-plan.js";
+import { renderReport } from "./render-report.js";
+import { renderRun } from "./render-run.js";
+import { Style } from "./style.js";
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_PENDING = 2;
+
+/** Where a command writes and how it is stopped. */
+export interface Terminal {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  signal: AbortSignal;
+}
+
+type Of<N extends Command["name"]> = Extract<Command, { name: N }>;
+type Common = Of<"plan"> | Of<"apply"> | Of<"report">;
+
+function styles(command: Common, term: Terminal) {
+  const env = command.noColor ? { ...process.env, NO_COLOR: "1" } : process.env;
+  return { out: new Style(term.stdout, env), err: new Style(term.stderr, env) };
+}
+
+function policyOf(command: Of<"plan"> | Of<"apply">, base: Policy | undefined): Policy | undefined {
+  const policy = command.policyFile ? readPolicy(command.policyFile) : base;
+  if (!command.maxDeactivations) return policy;
+  return { ...policy, maxDeactivations: command.maxDeactivations };
+}
+
+function provisioner(command: Common, profile: string | undefined, policy: Policy | undefined): Provisioner {
+  return new Provisioner({
+    baseUrl: command.url,
+    profile: command.profile ?? profile ?? "generic",
+    policy,
+    token: readToken(command.tokenEnv),
+    allowBlocked: command.name === "apply" && command.allowBlocked,
+  });
+}
+
+/** `plan`: 0 when nothing would change, 2 when changes are pending. */
+export async function planCommand(command: Of<"plan">, term: Terminal): Promise<number> {
+  const style = styles(command, term);
+  const desired = readDesired(command.desired);
+  const policy = policyOf(command, undefined);
+  const p = provisioner(command, undefined, policy);
+  const progress = new Progress(term.stderr, style.err);
+  const plan = await p.plan(desired, { onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
+  if (command.out) writePlanFile(command.out, plan, desired, policy);
+  if (command.json) {
+    term.stdout.write(JSON.stringify(plan, null, 2) + "\n");
+  } else {
+    term.stdout.write(renderPlan(plan, style.out, command.url) + "\n");
+    if (command.out) term.stdout.write(style.out.dim(`Plan written to ${command.out}; apply it with: scim-provision apply --plan ${command.out} --url ${command.url}`) + "\n");
+  }
+  return plan.actions.length === 0 ? EXIT_OK : EXIT_PENDING;
+}
+
+/** `apply`: 0 only when every action succeeded. */
+export async function applyCommand(command: Of<"apply">, term: Terminal): Promise<number> {
+  const style = styles(command, term);
+  const progress = new Progress(term.stderr, style.err);
+  let plan: Plan;
+  let desired: DesiredState;
+  let policy: Policy | undefined;
+  let p: Provisioner;
+  if (command.plan) {
+    const file = readPlanFile(command.plan);
+    const fromFile = command.desired ? undefined : file.input?.desired;
+    if (!command.desired && !fromFile) {
+      throw new CliError(`${command.plan} does not carry its directory: pass the --desired FILE it was made from`);
+    }
+    desired = command.desired ? readDesired(command.desired) : fromFile!;
+    policy = policyOf(command, file.input?.policy);
+    p = provisioner(command, file.profile, policy);
+    plan = planOf(file);
+  } else {
+    desired = readDesired(command.desired!);
+    policy = policyOf(command, undefined);
+    p = provisioner(command, undefined, policy);
+    plan = await p.plan(desired, { onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
+  }
+
+  if (!command.json) term.stdout.write(renderPlan(plan, style.out, command.url) + "\n\n");
+  if (plan.blocked.length > 0 && !command.allowBlocked) {
+    const reasons = plan.blocked.map((b) => b.reason).join("; ");
+    throw new CliError(`refusing a blocked plan (${reasons}); review it, then pass --allow-blocked to apply it anyway`);
+  }
+  if (plan.actions.length > 0 && !command.yes && !(await confirm(term, `Apply ${plan.actions.length} changes to ${command.url}?`))) {
+    term.stderr.write("Nothing applied.\n");
+    return EXIT_ERROR;
+  }
+
+  const report = await p
+    .apply(plan, { desired, onProgress: progress.onEvent, signal: term.signal })
+    .finally(() => progress.clear());
+  term.stdout.write((command.json ? JSON.stringify(report, null, 2) : renderRun(report, style.out)) + "\n");
+  return report.status === "applied" ? EXIT_OK : EXIT_ERROR;
+}
+
+async function confirm(term: Terminal, question: string): Promise<boolean> {
+  if (!term.stdin.isTTY || !term.stderr.isTTY) {
+    throw new CliError("apply needs confirmation: run it on a terminal, or pass --yes once the plan is reviewed");
+  }
+  const rl = createInterface({ input: term.stdin, output: term.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `, { signal: term.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+/** `report`: the seats, chargeback, stale accounts and access snapshot. */
+export async function reportCommand(command: Of<"report">, term: Terminal): Promise<number> {
+  const style = styles(command, term);
+  const desired = command.desired ? readDesired(command.desired) : undefined;
+  const policy = command.policyFile ? readPolicy(command.policyFile) : undefined;
+  const p = provisioner(command, undefined, policy);
+  const progress = new Progress(term.stderr, style.err);
+  const result = await p
+    .report({ desired, purchasedSeats: command.seats, onProgress: progress.onEvent, signal: term.signal })
+    .finally(() => progress.clear());
+  let text: string;
+  switch (command.format) {
+    case "json":
+      text = JSON.stringify(result.report, null, 2) + "\n";
+      break;
+    case "csv":
+      text = result.toCsv();
+      break;
+    case "html":
+      text = result.toHtml();
+      break;
+    case "table":
+      text = renderReport(result.report, command.out ? new Style({ isTTY: false }, { NO_COLOR: "1" }) : style.out, command.url) + "\n";
+      break;
+  }
+  if (command.out) {
+    writeOut(command.out, text);
+    term.stderr.write(`Report written to ${command.out}\n`);
+  } else {
+    term.stdout.write(text);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,104 @@
+// What the CLI reads and writes: the desired directory (CSV or JSON, by extension or
+// content), the reviewed plan file, the bearer token from the environment, output files.
+// Every failure is a `CliError` with one clear line.
+
+import { readFileSync, writeFileSync } from "node:fs";
+
+import { parseDesiredCsv, parseDesiredJson, ScimProvisionError } from "../node.js";
+import type { DesiredState, Plan, Policy } from "../types.js";
+
+/** A failure the CLI reports as one line on stderr, with exit code 1. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+/** The plan file `plan --out` writes: the Plan JSON, plus the directory and policy it was
+ * made from under `input`, so `apply --plan` can verify it against the server unaided. */
+export interface PlanFile extends Plan {
+  input?: { desired: DesiredState; policy?: Policy };
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
+    throw new CliError(`cannot read the ${what} ${path}: ${why}`);
+  }
+}
+
+/** Reads and parses a directory file: `.csv` (or text not starting with `{`) as CSV. */
+export function readDesired(path: string): DesiredState {
+  const text = readText(path, "desired-state file");
+  const csv = path.toLowerCase().endsWith(".csv") || (!path.toLowerCase().endsWith(".json") && !text.trimStart().startsWith("{"));
+  try {
+    return csv ? parseDesiredCsv(text) : parseDesiredJson(text);
+  } catch (error) {
+    throw new CliError(`${path}: ${describeDesiredError(error)}`);
+  }
+}
+
+function describeDesiredError(error: unknown): string {
+  if (!(error instanceof ScimProvisionError)) return String((error as Error)?.message ?? error);
+  if (error.rows && error.rows.length > 0) {
+    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}: ${r.reason}`);
+    const more = error.rows.length > 5 ? `; and ${error.rows.length - 5} more bad rows` : "";
+    return `${shown.join("; ")}${more}`;
+  }
+  return error.message;
+}
+
+/** Reads a plan file written by `plan --out` (or any Plan JSON). */
+export function readPlanFile(path: string): PlanFile {
+  const text = readText(path, "plan file");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+  const plan = value as Partial<PlanFile> | null;
+  if (!plan || typeof plan !== "object" || !Array.isArray(plan.actions) || typeof plan.summary !== "object" || !Array.isArray(plan.blocked)) {
+    throw new CliError(`${path} is not a plan (write one with: scim-provision plan --out FILE)`);
+  }
+  return plan as PlanFile;
+}
+
+/** The plan alone, as the core takes it. */
+export function planOf(file: PlanFile): Plan {
+  const { input: _input, ...plan } = file;
+  return plan;
+}
+
+export function writePlanFile(path: string, plan: Plan, desired: DesiredState, policy: Policy | undefined): void {
+  const file: PlanFile = { ...plan, input: { desired, ...(policy ? { policy } : {}) } };
+  writeOut(path, JSON.stringify(file, null, 2) + "\n");
+}
+
+export function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new CliError(`cannot write ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads a JSON policy file. */
+export function readPolicy(path: string): Policy {
+  const text = readText(path, "policy file");
+  try {
+    return JSON.parse(text) as Policy;
+  } catch (error) {
+    throw new CliError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The bearer token from the variable `name`; never from argv, never echoed. */
+export function readToken(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const token = env[name];
+  if (token === undefined || token === "") {
+    throw new CliError(`no bearer token: set the environment variable ${name} (or name another one with --token-env)`);
+  }
+  return token;
+}

@@ -1,0 +1,163 @@
+// The plan as a person reads it: actions grouped by kind, each kind counted, membership
+// changes folded per group, blocked guards with their reasons. Output only; it decides nothing.
+
+import type { Change, Plan, Step } from "../types.js";
+import type { Style } from "./style.js";
+import { count, printable, table } from "./table.js";
+
+/** How many rows of one kind are shown before "… and N more". */
+const SHOWN_PER_KIND = 12;
+
+interface Section {
+  title: string;
+  mark: string;
+  color: (text: string) => string;
+  rows: string[][];
+}
+
+/** The plan's text, one line per element, without a trailing newline. */
+export function renderPlan(plan: Plan, style: Style, target: string): string {
+  const s = plan.source;
+  const lines = [
+    `${style.bold("Plan")} for ${target} ${style.dim(`(profile ${plan.profile})`)}`,
+    style.dim(
+      `  directory: ${s.desiredUsers} users, ${s.desiredGroups} groups · server: ${s.serverUsers} users, ${s.serverGroups} groups` +
+        (s.listingComplete ? "" : " · listing INCOMPLETE"),
+    ),
+    "",
+  ];
+
+  const sections = groupSteps(plan.actions, style);
+  for (const section of sections) {
+    if (section.rows.length === 0) continue;
+    lines.push(section.color(`${section.title} (${section.rows.length})`));
+    const shown = section.rows.slice(0, SHOWN_PER_KIND).map(([subject, detail]) => [
+      section.color(section.mark) + " " + subject!,
+      style.dim(detail ?? ""),
+    ]);
+    lines.push(...table(shown));
+    if (section.rows.length > SHOWN_PER_KIND) {
+      lines.push(style.dim(`  … and ${section.rows.length - SHOWN_PER_KIND} more (--json shows every action)`));
+    }
+    lines.push("");
+  }
+
+  if (plan.notes.length > 0) {
+    lines.push(style.cyan(`Notes (${plan.notes.length})`));
+    lines.push(...table(plan.notes.slice(0, SHOWN_PER_KIND).map((n) => [printable(n.subject), style.dim(printable(n.message))])));
+    if (plan.notes.length > SHOWN_PER_KIND) lines.push(style.dim(`  … and ${plan.notes.length - SHOWN_PER_KIND} more`));
+    lines.push("");
+  }
+
+  if (plan.blocked.length > 0) {
+    lines.push(style.red(style.bold(`Blocked (${plan.blocked.length}): apply refuses this plan without --allow-blocked`)));
+    lines.push(...table(plan.blocked.map((b) => [style.red("✗ " + b.guard), printable(b.reason)])));
+    lines.push("");
+  }
+
+  lines.push(summaryLine(plan, style));
+  return lines.join("\n");
+}
+
+/** One line of counts, or "No changes." */
+export function summaryLine(plan: Plan, style: Style): string {
+  const m = plan.summary;
+  const parts: Array<[number, string, string, (t: string) => string]> = [
+    [m.createUsers, "user", "to create", style.green],
+    [m.updateUsers, "user", "to update", style.yellow],
+    [m.reactivateUsers, "user", "to reactivate", style.green],
+    [m.deactivateUsers, "user", "to deactivate", style.red],
+    [m.deleteUsers, "user", "to delete", style.red],
+    [m.createGroups, "group", "to create", style.green],
+    [m.updateGroups, "group", "to rename", style.yellow],
+    [m.deleteGroups, "group", "to delete", style.red],
+    [m.addMembers, "membership", "to add", style.green],
+    [m.removeMembers, "membership", "to remove", style.red],
+  ];
+  const shown = parts.filter(([n]) => n > 0).map(([n, noun, what, color]) => color(`${count(n, noun)} ${what}`));
+  if (shown.length === 0) return style.green("No changes: the server matches the directory.");
+  return `${style.bold("Changes:")} ${shown.join(", ")}${plan.blocked.length > 0 ? style.red(" (blocked)") : ""}`;
+}
+
+function groupSteps(steps: Step[], style: Style): Section[] {
+  const section = (title: string, mark: string, color: (t: string) => string): Section => ({ title, mark, color, rows: [] });
+  const create = section("Create users", "+", style.green);
+  const update = section("Update users", "~", style.yellow);
+  const reactivate = section("Reactivate users", "↺", style.green);
+  const deactivate = section("Deactivate users", "-", style.red);
+  const remove = section("Delete users", "✗", style.red);
+  const createGroup = section("Create groups", "+", style.green);
+  const rename = section("Rename groups", "~", style.yellow);
+  const deleteGroup = section("Delete groups", "✗", style.red);
+  const members = section("Change memberships", "±", style.cyan);
+
+  // Membership steps are chunked to the server's limits; a reviewer wants one line per group.
+  const perGroup = new Map<string, { added: number; removed: number }>();
+  const countMembers = (group: string, added: number, removed: number) => {
+    const entry = perGroup.get(group) ?? { added: 0, removed: 0 };
+    entry.added += added;
+    entry.removed += removed;
+    perGroup.set(group, entry);
+  };
+
+  for (const step of steps) {
+    switch (step.type) {
+      case "createUser":
+        create.rows.push([printable(step.userName), printable(step.reason)]);
+        break;
+      case "updateUser":
+        update.rows.push([printable(step.user.userName), describeChanges(step.changes)]);
+        break;
+      case "reactivateUser":
+        reactivate.rows.push([printable(step.user.userName), printable(step.reason)]);
+        break;
+      case "deactivateUser":
+        deactivate.rows.push([printable(step.user.userName), printable(step.reason)]);
+        break;
+      case "deleteUser":
+        remove.rows.push([printable(step.user.userName), printable(step.reason)]);
+        break;
+      case "createGroup":
+        createGroup.rows.push([printable(step.displayName), printable(step.reason)]);
+        break;
+      case "renameGroup":
+        rename.rows.push([printable(step.group.displayName), `→ ${printable(step.to)}`]);
+        break;
+      case "deleteGroup":
+        deleteGroup.rows.push([printable(step.group.displayName), printable(step.reason)]);
+        break;
+      case "addMembers":
+        countMembers(step.group.displayName, step.members.length, 0);
+        break;
+      case "removeMembers":
+        countMembers(step.group.displayName, 0, step.members.length);
+        break;
+      case "setMembers":
+        countMembers(step.group.displayName, step.added.length, step.removed.length);
+        break;
+    }
+  }
+  for (const [group, { added, removed }] of perGroup) {
+    const change = [added > 0 ? `+${added}` : "", removed > 0 ? `-${removed}` : ""].filter(Boolean).join(" ");
+    members.rows.push([printable(group), change]);
+  }
+  return [create, update, reactivate, deactivate, remove, createGroup, rename, deleteGroup, members];
+}
+
+function describeChanges(changes: Change[]): string {
+  const shown = changes.slice(0, 3).map((c) => `${shortAttribute(c.attribute)}: ${value(c.before)} → ${value(c.after)}`);
+  if (changes.length > 3) shown.push(`+${changes.length - 3} more`);
+  return printable(shown.join("; "));
+}
+
+/** Enterprise-extension attributes by their last segment: "department", not the whole URN. */
+function shortAttribute(attribute: string): string {
+  const colon = attribute.lastIndexOf(":");
+  return colon >= 0 ? attribute.slice(colon + 1) : attribute;
+}
+
+function value(v: unknown): string {
+  if (v === null || v === undefined) return "∅";
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? text.slice(0, 39) + "…" : text;
+}

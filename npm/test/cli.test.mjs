@@ -1,0 +1,264 @@
+// The `scim-provision` CLI as a subprocess against scim2-server: every command, exit code and
+// error the README documents, and that the bearer token never shows.
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { readAll, startScimServer } from "./server.mjs";
+
+const CLI = fileURLToPath(new URL("../bin/scim-provision.js", import.meta.url));
+const fixture = (name) => fileURLToPath(new URL(`fixtures/cli/${name}`, import.meta.url));
+const TOKEN = "cli-secret-token-4711";
+
+/** Runs the CLI; resolves to { code, stdout, stderr } (never rejects on a non-zero exit). */
+function cli(args, { env = {}, input } = {}) {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, SCIM_TOKEN: TOKEN, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr });
+    });
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+/** One clear line on stderr (after any progress lines): no stack trace, no token. */
+function assertOneLineError(run, pattern) {
+  assert.equal(run.code, 1, `exit code (stderr: ${run.stderr})`);
+  const lines = run.stderr.trimEnd().split("\n").filter((l) => !/^ {2}(discovering|listing|planning|applying|applied|warning)/.test(l));
+  assert.equal(lines.length, 1, `one error line on stderr, got:\n${run.stderr}`);
+  assert.match(lines[0], /^scim-provision: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+  assert.ok(!run.stderr.includes(TOKEN) && !run.stdout.includes(TOKEN), "the token is never printed");
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "scim-cli-"));
+
+describe("scim-provision CLI", () => {
+  let server;
+  before(async () => {
+    server = await startScimServer(TOKEN);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test("--help and --version", async () => {
+    const help = await cli(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /scim-provision plan +--desired FILE --url URL/);
+    assert.match(help.stdout, /SCIM_TOKEN/);
+    const version = await cli(["--version"]);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^scim-provision \d+\.\d+\.\d+/);
+  });
+
+  test("argument errors are one line each", async () => {
+    assertOneLineError(await cli(["frobnicate"]), /unknown command "frobnicate"/);
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv")]), /--url is required/);
+    assertOneLineError(await cli(["plan", "--url", server.url]), /--desired FILE is required/);
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url, "--bogus"]), /--bogus/);
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", "not a url"]), /is not a URL/);
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", "ftp://127.0.0.1/"]), /http or https/);
+    assertOneLineError(await cli(["apply", "--url", server.url]), /--plan FILE .* or --desired FILE/);
+    assertOneLineError(await cli(["report", "--url", server.url, "--format", "pdf"]), /--format must be/);
+    assertOneLineError(await cli(["report", "--url", server.url, "--seats", "many"]), /--seats must be a whole number/);
+    assertOneLineError(await cli(["apply", "--desired", fixture("team.csv"), "--url", server.url, "--max-deactivations", "lots"]), /--max-deactivations/);
+  });
+
+  test("the token comes from the environment only", async () => {
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url], { env: { SCIM_TOKEN: "" } }), /set the environment variable SCIM_TOKEN/);
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url, "--token-env", "MY_TOKEN"]), /MY_TOKEN/);
+    const other = await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url, "--token-env", "MY_TOKEN"], { env: { SCIM_TOKEN: "", MY_TOKEN: TOKEN } });
+    assert.equal(other.code, 2, other.stderr);
+  });
+
+  test("a wrong token is a clear 401 without the token", async () => {
+    const wrong = "wrong-token-0815";
+    const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url], { env: { SCIM_TOKEN: wrong } });
+    assertOneLineError(run, /401.*check the bearer token/);
+    assert.ok(!run.stderr.includes(wrong) && !run.stdout.includes(wrong));
+  });
+
+  test("an unreachable server and a wrong base path are one line each", async () => {
+    const closed = await new Promise((resolve) => {
+      const s = createServer();
+      s.listen(0, "127.0.0.1", () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+    });
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", `http://127.0.0.1:${closed}/scim/v2`]), /127\.0\.0\.1|connect|fetch failed|no answer/i);
+    assertOneLineError(await cli(["report", "--url", `${server.url}/not-scim`]), /404.*is --url the SCIM base URL/);
+  });
+
+  test("malformed desired files name the row or the JSON path", async () => {
+    const rows = await cli(["plan", "--desired", fixture("bad-rows.csv"), "--url", server.url]);
+    assertOneLineError(rows, /bad-rows\.csv: row 3: .*row 4: /);
+    assertOneLineError(await cli(["plan", "--desired", fixture("bad-type.json"), "--url", server.url]), /bad-type\.json: .*users\[0\]\.active/);
+    assertOneLineError(await cli(["plan", "--desired", fixture("truncated.json"), "--url", server.url]), /truncated\.json: /);
+    assertOneLineError(await cli(["plan", "--desired", join(tmp, "missing.csv"), "--url", server.url]), /cannot read the desired-state file .*no such file/);
+    assertOneLineError(await cli(["apply", "--plan", fixture("team.csv"), "--url", server.url, "--yes"]), /is not JSON/);
+  });
+
+  describe("plan, apply, report, plan again", () => {
+    const planFile = join(tmp, "plan.json");
+
+    test("plan shows the changes and exits 2; --out writes the Plan JSON with its directory", async () => {
+      const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url, "--out", planFile]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stdout, /Create users \(4\)/);
+      assert.match(run.stdout, /\+ ana@example\.com/);
+      assert.match(run.stdout, /Create groups \(2\)/);
+      assert.match(run.stdout, /Changes: 4 users to create, 2 groups to create, 5 memberships to add/);
+      assert.doesNotMatch(run.stdout, /\u001b\[/, "no colour when not on a terminal");
+      assert.match(run.stderr, /listing users…/, "plain progress lines when not on a terminal");
+      const file = JSON.parse(readFileSync(planFile, "utf8"));
+      assert.equal(file.summary.createUsers, 4);
+      assert.equal(file.input.desired.users.length, 4);
+    });
+
+    test("plan --json prints the Plan JSON", async () => {
+      const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url, "--json"]);
+      assert.equal(run.code, 2);
+      const plan = JSON.parse(run.stdout);
+      assert.equal(plan.version, 1);
+      assert.equal(plan.actions.filter((a) => a.type === "createUser").length, 4);
+      assert.equal(plan.input, undefined);
+    });
+
+    test("apply asks for confirmation, which a non-terminal cannot give", async () => {
+      assertOneLineError(await cli(["apply", "--plan", planFile, "--url", server.url]), /needs confirmation.*--yes/);
+      assert.equal((await readAll(server, "Users")).length, 0, "nothing applied");
+    });
+
+    test("apply --plan --yes applies the reviewed plan and exits 0", async () => {
+      const run = await cli(["apply", "--plan", planFile, "--url", server.url, "--yes"]);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, /Applied/);
+      assert.match(run.stdout, /actions: 8 applied/);
+      assert.match(run.stderr, /applied \d+\/8/);
+      const users = await readAll(server, "Users");
+      assert.deepEqual(users.map((u) => u.userName).sort(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com"]);
+      assert.equal(users.find((u) => u.userName === "cy@example.com").name.familyName, 'New, "Jr"');
+      const groups = await readAll(server, "Groups");
+      assert.equal(groups.find((g) => g.displayName === "Everyone").members.length, 4);
+    });
+
+    test("a plan applied twice is refused: the server changed since it was made", async () => {
+      const run = await cli(["apply", "--plan", planFile, "--url", server.url, "--yes"]);
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /Refused: the server state no longer matches the reviewed plan/);
+    });
+
+    test("plan again is empty and exits 0", async () => {
+      const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /No changes/);
+    });
+
+    test("report in every format", async () => {
+      const table = await cli(["report", "--url", server.url, "--desired", fixture("team.csv"), "--seats", "10"]);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /Seats\n/);
+      assert.match(table.stdout, /active \(billed\) +4/);
+      assert.match(table.stdout, /unused +6/);
+      assert.match(table.stdout, /\(unassigned\) +1/);
+      assert.match(table.stdout, /Everyone +4 members/);
+
+      const json = JSON.parse((await cli(["report", "--url", server.url, "--format", "json"])).stdout);
+      assert.equal(json.seats.active, 4);
+      assert.equal(json.snapshot.groups.length, 2);
+
+      const csv = await cli(["report", "--url", server.url, "--format", "csv"]);
+      assert.equal(csv.code, 0);
+      assert.match(csv.stdout.split("\n")[0], /External ID.*Cost Center.*Department/);
+      assert.match(csv.stdout, /"New, ""Jr"""/);
+
+      const html = join(tmp, "report.html");
+      const page = await cli(["report", "--url", server.url, "--format", "html", "--out", html]);
+      assert.equal(page.code, 0);
+      assert.equal(page.stdout, "");
+      assert.match(readFileSync(html, "utf8"), /^<!DOCTYPE html>/);
+    });
+
+    test("a blocked plan is refused without --allow-blocked; --max-deactivations sets the cap", async () => {
+      const fewer = join(tmp, "fewer.csv");
+      writeFileSync(fewer, readFileSync(fixture("team.csv"), "utf8").split("\n").filter((l) => !/^(bo|cy)@/.test(l)).join("\n"));
+      const planned = await cli(["plan", "--desired", fewer, "--url", server.url, "--max-deactivations", "1"]);
+      assert.equal(planned.code, 2);
+      assert.match(planned.stdout, /Deactivate users \(2\)/);
+      assert.match(planned.stdout, /Blocked \(1\).*--allow-blocked/);
+      assertOneLineError(await cli(["apply", "--desired", fewer, "--url", server.url, "--yes", "--max-deactivations", "1"]), /refusing a blocked plan.*--allow-blocked/);
+      assert.equal((await readAll(server, "Users")).filter((u) => u.active).length, 4);
+
+      const forced = await cli(["apply", "--desired", fewer, "--url", server.url, "--yes", "--max-deactivations", "1", "--allow-blocked"]);
+      assert.equal(forced.code, 0, forced.stderr + forced.stdout);
+      assert.equal((await readAll(server, "Users")).filter((u) => u.active).length, 2);
+
+      const stale = JSON.parse((await cli(["report", "--url", server.url, "--desired", fewer, "--format", "json"])).stdout);
+      assert.equal(stale.seats.deactivated, 2);
+    });
+  });
+
+  test("apply exits 1 when an action fails, and names it", async () => {
+    // A proxy in front of the server that rejects one user, as a real server rejects a bad value.
+    const target = new URL(server.url);
+    const proxy = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        if (req.method === "POST" && body.includes("reject@example.com")) {
+          res.writeHead(400, { "Content-Type": "application/scim+json" });
+          res.end(JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "400", scimType: "invalidValue", detail: "userName not allowed" }));
+          return;
+        }
+        const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode, up.headers);
+          up.pipe(res);
+        });
+        upstream.end(body);
+      });
+    });
+    await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const desired = join(tmp, "reject.csv");
+      writeFileSync(desired, readFileSync(fixture("team.csv"), "utf8") + "reject@example.com,Re,Ject,E9,true,,,,\n");
+      const run = await cli(["apply", "--desired", desired, "--url", `http://127.0.0.1:${proxy.address().port}`, "--yes", "--allow-blocked"]);
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.match(run.stdout, /Partially applied/);
+      assert.match(run.stdout, /failed +createUser +reject@example\.com +HTTP 400 invalidValue userName not allowed/);
+      assert.match(run.stderr, /failed: createUser reject@example\.com/);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  test("on a terminal: a progress bar, colour, and a confirmation prompt", async (t) => {
+    // `script` (util-linux) gives the CLI a pseudo-terminal.
+    const hasScript = await new Promise((resolve) => spawn("script", ["--version"]).on("error", () => resolve(false)).on("exit", (c) => resolve(c === 0)));
+    if (!hasScript) return t.skip("no `script` command for a pseudo-terminal");
+    const more = join(tmp, "more.csv");
+    writeFileSync(more, readFileSync(fixture("team.csv"), "utf8") + "eve@example.com,Eve,New,E5,true,,,,Everyone\n");
+    const command = [process.execPath, CLI, "apply", "--desired", more, "--url", server.url].map((a) => `'${a}'`).join(" ");
+    const run = await new Promise((resolve) => {
+      const child = spawn("script", ["-qefc", command, "/dev/null"], { env: { PATH: process.env.PATH, SCIM_TOKEN: TOKEN, TERM: "xterm" } });
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("[y/N]")) child.stdin.write("n\n");
+      });
+      child.on("exit", (code) => resolve({ code, out }));
+    });
+    assert.match(run.out, /Apply \d+ changes to .*\[y\/N\]/);
+    assert.match(run.out, /Nothing applied/);
+    assert.match(run.out, /\u001b\[/, "colour on a terminal");
+    assert.match(run.out, /\r\u001b\[K {2}listing users/, "the bar is redrawn in place");
+    assert.equal(run.code, 1);
+  });
+});
