@@ -27,14 +27,15 @@ try {
   console.log(dim("rotation and a missing Admins group. The directory: examples/data/people.csv (200 people)."));
 
   mkdirSync(`${repo}target/demo`, { recursive: true });
-  const plan = `${repo}target/demo/plan.json`;
-  const people = `${repo}examples/data/people.csv`;
+  // Paths relative to the repository, where the commands run.
+  const plan = "target/demo/plan.json";
+  const people = "examples/data/people.csv";
   const env = { ...process.env, SCIM_TOKEN: server.token };
 
   const step = (title, args, expected) => {
     if (title) console.log(`\n${bold(`── ${title}`)}`);
-    console.log(dim(`$ scim-provision ${args.map((a) => a.replace(repo, "")).join(" ")}`));
-    const run = spawnSync(process.execPath, [cli, ...args], { stdio: "inherit", env });
+    console.log(dim(`$ scim-provision ${args.join(" ")}`));
+    const run = spawnSync(process.execPath, [cli, ...args], { stdio: "inherit", env, cwd: repo });
     if (run.status !== expected) {
       console.error(`expected exit ${expected}, got ${run.status}`);
       failed = true;
@@ -44,8 +45,8 @@ try {
   step("1. Plan: what would change (exit 2: changes pending)", ["plan", "--desired", people, "--url", server.url, "--out", plan], 2);
   step("2. Apply the reviewed plan", ["apply", "--plan", plan, "--url", server.url, "--yes"], 0);
   step("3. Report: seats, chargeback, stale accounts, access", ["report", "--url", server.url, "--desired", people, "--seats", "220"], 0);
-  step("4. The same report as one HTML file and as the admin-panel CSV", ["report", "--url", server.url, "--desired", people, "--seats", "220", "--format", "html", "--out", `${repo}target/demo/report.html`], 0);
-  step("", ["report", "--url", server.url, "--format", "csv", "--out", `${repo}target/demo/users.csv`], 0);
+  step("4. The same report as one HTML file and as the admin-panel CSV", ["report", "--url", server.url, "--desired", people, "--seats", "220", "--format", "html", "--out", "target/demo/report.html"], 0);
+  step("", ["report", "--url", server.url, "--format", "csv", "--out", "target/demo/users.csv"], 0);
   step("5. Plan again: nothing left to do (exit 0)", ["plan", "--desired", people, "--url", server.url], 0);
 } finally {
   await server.stop();

@@ -16,8 +16,11 @@ export type CoreErrorKind =
   | "filter"
   | "invalid-argument";
 
-/** Raised by the TypeScript facade itself, not by the core. */
-export type FacadeErrorKind = "invalidInput" | "invalidDesiredState" | "transport" | "internal";
+/** Raised by the TypeScript facade itself, not by the core: a run that ended `failed`
+ * without a server error to show (the server could not be listed, the directory contradicts
+ * itself...: `message` says which), or a fault of the package itself. Bad options to the
+ * facade are `invalid-argument`, as in the core. */
+export type FacadeErrorKind = "run-failed" | "internal";
 
 export type ErrorKind = CoreErrorKind | FacadeErrorKind;
 

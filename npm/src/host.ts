@@ -38,7 +38,7 @@ type Settled = { id: number; input: Input };
 export async function drive(engine: EngineLike, host: HostOptions): Promise<RunReport> {
   const fetchFn = host.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== "function") {
-    throw new ScimProvisionError({ kind: "invalidInput", message: "no fetch available: pass one as { fetch }" });
+    throw new ScimProvisionError({ kind: "invalid-argument", message: "no fetch available: pass one as { fetch }" });
   }
   const now = host.now ?? Date.now;
   const controller = new AbortController();

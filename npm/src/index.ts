@@ -123,7 +123,7 @@ export class Provisioner {
     try {
       url = new URL(options.baseUrl);
     } catch (cause) {
-      throw new ScimProvisionError({ kind: "invalidInput", message: `baseUrl ${JSON.stringify(options.baseUrl)} is not a URL` }, { cause });
+      throw new ScimProvisionError({ kind: "invalid-argument", message: `baseUrl ${JSON.stringify(options.baseUrl)} is not a URL` }, { cause });
     }
     this.#options = options;
     this.#origin = url.origin;
@@ -144,7 +144,7 @@ export class Provisioner {
   async apply(plan: Plan | string, run: ApplyOptions = {}): Promise<RunReport> {
     const desired = run.desired ?? this.#lastDesired;
     if (desired === undefined) {
-      throw new ScimProvisionError({ kind: "invalidInput", message: "apply needs the desired state the plan was made from: pass { desired }" });
+      throw new ScimProvisionError({ kind: "invalid-argument", message: "apply needs the desired state the plan was made from: pass { desired }" });
     }
     const reviewed = typeof plan === "string" ? (JSON.parse(plan) as Plan) : plan;
     return this.#run({ mode: "applyApproved", plan: reviewed, replan: run.replan ?? false }, desired, run);
@@ -227,7 +227,7 @@ export class Provisioner {
 function failure(report: RunReport): ScimProvisionError {
   const e = report.error;
   return new ScimProvisionError({
-    kind: e ? "server" : "invalidDesiredState",
+    kind: e ? "server" : "run-failed",
     message: report.reason ?? `the run ended with status ${report.status}`,
     status: e?.httpStatus ?? null,
     scimType: e?.scimType ?? null,
@@ -244,7 +244,7 @@ function resolveProfile(profile: string | Profile): Profile {
   const found = core(() => wasm.profile(profile)) as Profile | undefined;
   if (!found) {
     const names = (core(() => wasm.profileNames()) as string[]).join(", ");
-    throw new ScimProvisionError({ kind: "invalidInput", message: `unknown profile ${JSON.stringify(profile)}; built-in profiles: ${names}` });
+    throw new ScimProvisionError({ kind: "invalid-argument", message: `unknown profile ${JSON.stringify(profile)}; built-in profiles: ${names}` });
   }
   return found;
 }

@@ -9,7 +9,7 @@ import type { DesiredState, Plan, Policy } from "../types.js";
 import type { Command } from "./args.js";
 import { CliError, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
-import { renderPlan } from "./render-plan.js";
+import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
 import { renderRun } from "./render-run.js";
 import { Style } from "./style.js";
@@ -93,7 +93,12 @@ export async function applyCommand(command: Of<"apply">, term: Terminal): Promis
     plan = await p.plan(desired, { onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
   }
 
-  if (!command.json) term.stdout.write(renderPlan(plan, style.out, command.url) + "\n\n");
+  if (!command.json) {
+    // A reviewed plan applied with --yes was read already: its counts are enough here.
+    const reviewed = command.plan !== undefined && command.yes;
+    const shown = reviewed ? `Applying the reviewed plan ${command.plan} to ${command.url}\n${summaryLine(plan, style.out)}` : renderPlan(plan, style.out, command.url);
+    term.stdout.write(shown + "\n\n");
+  }
   if (plan.blocked.length > 0 && !command.allowBlocked) {
     const reasons = plan.blocked.map((b) => b.reason).join("; ");
     throw new CliError(`refusing a blocked plan (${reasons}); review it, then pass --allow-blocked to apply it anyway`);

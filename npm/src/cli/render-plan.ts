@@ -1,12 +1,12 @@
 // The plan as a person reads it: actions grouped by kind, each kind counted, membership
 // changes folded per group, blocked guards with their reasons. Output only; it decides nothing.
 
-import type { Change, Plan, Step } from "../types.js";
+import type { Change, Plan, Step, User } from "../types.js";
 import type { Style } from "./style.js";
 import { count, printable, table } from "./table.js";
 
 /** How many rows of one kind are shown before "… and N more". */
-const SHOWN_PER_KIND = 12;
+const SHOWN_PER_KIND = 8;
 
 interface Section {
   title: string;
@@ -103,7 +103,7 @@ function groupSteps(steps: Step[], style: Style): Section[] {
   for (const step of steps) {
     switch (step.type) {
       case "createUser":
-        create.rows.push([printable(step.userName), printable(step.reason)]);
+        create.rows.push([printable(step.userName), printable(describeNew(step.user) ?? step.reason)]);
         break;
       case "updateUser":
         update.rows.push([printable(step.user.userName), describeChanges(step.changes)]);
@@ -142,6 +142,13 @@ function groupSteps(steps: Step[], style: Style): Section[] {
     members.rows.push([printable(group), change]);
   }
   return [create, update, reactivate, deactivate, remove, createGroup, rename, deleteGroup, members];
+}
+
+/** "Title · Department" of a new user, when the directory gives them. */
+function describeNew(user: User): string | undefined {
+  const department = user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]?.department;
+  const parts = [user.title, department].filter((p): p is string => typeof p === "string" && p !== "");
+  return parts.length > 0 ? parts.join(" · ") : undefined;
 }
 
 function describeChanges(changes: Change[]): string {
