@@ -28,3 +28,12 @@ cat > tsconfig.json <<'JSON'
 JSON
 node_modules/.bin/tsc -p tsconfig.json
 echo "packaged TypeScript types check"
+# The installed command runs and reports a bad directory as one line.
+node_modules/.bin/scim-provision --help | grep -q "scim-provision plan"
+printf 'userName,active\nx@example.com,perhaps\n' > bad.csv
+if SCIM_TOKEN=t node_modules/.bin/scim-provision plan --desired bad.csv --url http://127.0.0.1:9 2> err.txt; then
+  echo "the packaged CLI accepted a bad directory" >&2
+  exit 1
+fi
+grep -q "^scim-provision: bad.csv: row 2" err.txt
+echo "packaged scim-provision command works"
