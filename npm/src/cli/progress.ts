@@ -15,6 +15,8 @@ const LABELS: Record<Phase, string> = {
 };
 
 const BAR_WIDTH = 28;
+/** Redraws at most this often (a large run reports thousands of steps). */
+const REDRAW_MS = 50;
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -28,6 +30,7 @@ export class Progress {
   #phase: Phase | null = null;
   #tenth = -1;
   #drawn = false;
+  #drawnAt = 0;
 
   constructor(out: ProgressStream, style: Style) {
     this.#out = out;
@@ -63,6 +66,10 @@ export class Progress {
   #progress(phase: Phase, done: number, total: number): void {
     if (phase === "done") return this.clear();
     if (this.#tty) {
+      const now = Date.now();
+      if (done < total && now - this.#drawnAt < REDRAW_MS && this.#phase === phase) return;
+      this.#drawnAt = now;
+      this.#phase = phase;
       const filled = total > 0 ? Math.min(BAR_WIDTH, Math.round((done / total) * BAR_WIDTH)) : 0;
       const bar = this.#style.cyan("█".repeat(filled)) + this.#style.dim("░".repeat(BAR_WIDTH - filled));
       const count = total > 0 ? ` ${done}/${total}` : done > 0 ? ` ${done}` : "";
