@@ -261,10 +261,11 @@ fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, DecodeError>
             reason: e.to_string(),
             excerpt: escape(body, EXCERPT_CHARS),
         })?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let outer = e.path().to_string();
-        let message = e.into_inner().to_string();
-        let (path, reason) = join_located(&outer, &message);
+    // The model's types locate their own errors (``at `path`: reason``), so no
+    // path-tracking wrapper is needed here (nor its code, once per resource type).
+    T::deserialize(value).map_err(|e| {
+        let message = e.to_string();
+        let (path, reason) = join_located(".", &message);
         DecodeError::WrongShape {
             status,
             path: path.unwrap_or_else(|| ".".to_owned()),

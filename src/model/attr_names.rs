@@ -27,7 +27,7 @@ pub(crate) struct DuplicateAttribute {
     pub spellings: [String; 2],
 }
 
-const NAME: AttrTable = AttrTable {
+pub(crate) const NAME: AttrTable = AttrTable {
     names: &[
         "formatted",
         "familyName",
@@ -39,12 +39,12 @@ const NAME: AttrTable = AttrTable {
     children: &[],
 };
 
-const MULTI_VALUE: AttrTable = AttrTable {
+pub(crate) const MULTI_VALUE: AttrTable = AttrTable {
     names: &["value", "display", "type", "primary", "$ref"],
     children: &[],
 };
 
-const META: AttrTable = AttrTable {
+pub(crate) const META: AttrTable = AttrTable {
     names: &[
         "resourceType",
         "created",
@@ -55,12 +55,12 @@ const META: AttrTable = AttrTable {
     children: &[],
 };
 
-const MANAGER: AttrTable = AttrTable {
+pub(crate) const MANAGER: AttrTable = AttrTable {
     names: &["value", "$ref", "displayName"],
     children: &[],
 };
 
-const ENTERPRISE_USER: AttrTable = AttrTable {
+pub(crate) const ENTERPRISE_USER: AttrTable = AttrTable {
     names: &[
         "employeeNumber",
         "costCenter",

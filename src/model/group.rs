@@ -4,21 +4,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::attr_names;
+use super::decode;
 use super::schemas;
-use super::serde_util::{case_insensitive_serde, null_as_default};
+use super::serde_util::case_insensitive_deserialize;
 use super::user::Meta;
 
 /// A SCIM Group. Airtable groups are flat (no nested groups) and `members[].value` are user
 /// ids.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Group {
     /// Schema URNs the resource claims.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,7 +37,7 @@ pub struct Group {
     pub extra: Map<String, Value>,
 }
 
-case_insensitive_serde!(Group, attr_names::GROUP);
+case_insensitive_deserialize!(Group, attr_names::GROUP, decode::group);
 
 /// A member of a group.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -1,24 +1,22 @@
 //! The ListResponse message (RFC 7644 §3.4.2): one page of a listing.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 
 use super::attr_names;
-use super::serde_util::{case_insensitive_serde, null_as_default};
+use super::decode::{list, opt_u64, string, u64_value, Bad, Res};
+use super::serde_util::canonical_object;
 
 /// One page of users or groups.
 ///
 /// `totalResults` must be a non-negative JSON integer: the listing's safety checks depend on
 /// it, so anything else is a decoding error. `itemsPerPage` and `startIndex` may be missing,
 /// and `Resources` may be spelled `resources` or be absent when the page is empty.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ListResponse<T> {
     /// Schema URNs (the ListResponse message URN).
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// Total number of results matching the query, across all pages.
     pub total_results: u64,
@@ -29,16 +27,44 @@ pub struct ListResponse<T> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_index: Option<u64>,
     /// The resources on this page.
-    #[serde(
-        rename = "Resources",
-        default = "Vec::new",
-        deserialize_with = "null_as_default",
-        bound(deserialize = "T: Deserialize<'de>")
-    )]
+    #[serde(rename = "Resources", default = "Vec::new")]
     pub resources: Vec<T>,
 }
 
-case_insensitive_serde!(ListResponse<T>, attr_names::LIST_RESPONSE);
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListResponse<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = canonical_object(d, &attr_names::LIST_RESPONSE)?;
+        decode_list(map).map_err(Bad::into_error)
+    }
+}
+
+/// Decodes a canonicalized ListResponse; each resource decodes with its own type's rules,
+/// and its errors are located under `Resources[i]`.
+fn decode_list<'de, T: Deserialize<'de>>(map: Map<String, Value>) -> Res<ListResponse<T>> {
+    let mut page = ListResponse {
+        schemas: Vec::new(),
+        total_results: 0,
+        items_per_page: None,
+        start_index: None,
+        resources: Vec::new(),
+    };
+    let mut total = None;
+    for (key, v) in map {
+        let r = match key.as_str() {
+            "schemas" => list(v, string).map(|x| page.schemas = x),
+            "totalResults" => u64_value(v).map(|x| total = Some(x)),
+            "itemsPerPage" => opt_u64(v).map(|x| page.items_per_page = x),
+            "startIndex" => opt_u64(v).map(|x| page.start_index = x),
+            "Resources" => {
+                list(v, |r| T::deserialize(r).map_err(Bad::new)).map(|x| page.resources = x)
+            }
+            _ => Ok(()),
+        };
+        r.map_err(|e| e.key(&key))?;
+    }
+    page.total_results = total.ok_or_else(|| Bad::missing("totalResults"))?;
+    Ok(page)
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,9 @@
 //! §2.5 says, and are not written back.
 
 mod attr_names;
+mod decode;
 mod error;
+pub(crate) mod fast;
 mod group;
 mod list;
 mod patch;

@@ -11,7 +11,7 @@ use super::attr_names::{canonicalize, AttrTable};
 pub(crate) fn canonical_object<'de, D>(
     deserializer: D,
     table: &AttrTable,
-) -> Result<Value, D::Error>
+) -> Result<Map<String, Value>, D::Error>
 where
     D: Deserializer<'de>,
 {
@@ -22,7 +22,7 @@ where
             dup.name, dup.spellings[0], dup.spellings[1]
         ))
     })?;
-    Ok(Value::Object(map))
+    Ok(map)
 }
 
 /// Prefixes a derived deserializer's error with the JSON path where it happened, as
@@ -110,7 +110,8 @@ macro_rules! case_insensitive_serde {
     ($ty:ident $(<$g:ident>)?, $table:expr) => {
         impl<'de $(, $g: serde::Deserialize<'de>)?> serde::Deserialize<'de> for $ty $(<$g>)? {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let value = $crate::model::serde_util::canonical_object(d, &$table)?;
+                let value =
+                    Value::Object($crate::model::serde_util::canonical_object(d, &$table)?);
                 let mut track = serde_path_to_error::Track::new();
                 let tracked = serde_path_to_error::Deserializer::new(value, &mut track);
                 $ty::deserialize(tracked)
@@ -125,3 +126,18 @@ macro_rules! case_insensitive_serde {
     };
 }
 pub(crate) use case_insensitive_serde;
+
+/// Implements case-insensitive `Deserialize` for a type with a hand-written decoder in
+/// `decode`: the object is collected and canonicalized, then decoded without serde's
+/// derives.
+macro_rules! case_insensitive_deserialize {
+    ($ty:ident, $table:expr, $decode:path) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let map = $crate::model::serde_util::canonical_object(d, &$table)?;
+                $decode(map).map_err($crate::model::decode::Bad::into_error)
+            }
+        }
+    };
+}
+pub(crate) use case_insensitive_deserialize;

@@ -5,20 +5,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::attr_names;
+use super::decode;
 use super::schemas;
-use super::serde_util::{case_insensitive_serde, lenient_bool, null_as_default};
+use super::serde_util::{case_insensitive_deserialize, lenient_bool};
 
 /// A SCIM User. Attributes this type does not name (phone numbers, addresses, custom
 /// extensions...) are kept in [`User::extra`] and written back unchanged.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct User {
     /// Schema URNs the resource claims.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,25 +38,13 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// Whether the account is active (provisioned) or deactivated.
-    #[serde(
-        default,
-        deserialize_with = "lenient_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Email addresses.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<MultiValue>,
     /// Groups the user belongs to (read-only; maintained by the server).
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<MultiValue>,
     /// Resource metadata (boxed: large, and rarely read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,7 +69,7 @@ pub struct User {
     pub extra: Map<String, Value>,
 }
 
-case_insensitive_serde!(User, attr_names::USER);
+case_insensitive_deserialize!(User, attr_names::USER, decode::user);
 
 /// The components of a user's name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -7,9 +7,13 @@
 //! names separated by `;`). A bad row or JSON value is reported with its row number or JSON
 //! path, and nothing is half-imported: the whole input is rejected.
 
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::fault::{parse_json_arg, Fault};
+use crate::model::fast::{bail, next_key, Any, GroupV, List, Str, Strings, UserV};
 use crate::model::{schemas, EnterpriseUser, Manager, Name, User};
+use crate::plan::ActualState;
 
 /// A group as the directory wants it: a name, an optional external id, members by userName.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -99,6 +103,11 @@ impl DesiredState {
                 reason: format!("input of {} bytes exceeds {MAX_INPUT_BYTES}", input.len()),
             });
         }
+        if let Some(state) = fast_desired(input) {
+            return Ok(state);
+        }
+        // The exact path: anything the fast path left (another spelling of an attribute, a
+        // string boolean, a wrong type, bad JSON) is accepted or located here.
         let de = &mut serde_json::Deserializer::from_str(input);
         let state: DesiredState = serde_path_to_error::deserialize(de).map_err(|e| {
             let outer = e.path().to_string();
@@ -177,6 +186,152 @@ impl DesiredState {
             Ok(state)
         } else {
             Err(DesiredStateError::Csv { rows: errors })
+        }
+    }
+}
+
+impl ActualState {
+    /// Parses the listed state from the JSON text of the boundary argument `argument`
+    /// (`actual-json`): the fast path for the common case, else the exact path, whose
+    /// faults name the argument and the JSON path.
+    #[allow(clippy::result_large_err)] // the boundary's one error type, as in `fault`
+    pub fn from_json_arg(argument: &str, text: &str) -> Result<ActualState, Fault> {
+        match fast_actual(text) {
+            Some(state) => Ok(state),
+            None => parse_json_arg(argument, text),
+        }
+    }
+}
+
+/// The desired state when every user and group is in the common case (see
+/// `model::fast`); `None` sends the input to the exact path.
+fn fast_desired(input: &str) -> Option<DesiredState> {
+    serde_json::Deserializer::from_str(input)
+        .deserialize_any(DesiredV)
+        .ok()
+}
+
+/// The listed state in the common case; trailing characters are left to the exact path.
+fn fast_actual(input: &str) -> Option<ActualState> {
+    let mut de = serde_json::Deserializer::from_str(input);
+    let state = de.deserialize_any(ActualV).ok()?;
+    de.end().ok()?;
+    Some(state)
+}
+
+/// Implements `expecting` for a fast-path visitor (its text is never shown).
+macro_rules! fast_expecting {
+    () => {
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("the common case")
+        }
+    };
+}
+
+struct DesiredV;
+
+impl<'de> Visitor<'de> for DesiredV {
+    type Value = DesiredState;
+    fast_expecting!();
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<DesiredState, A::Error> {
+        let mut state = DesiredState::default();
+        let (mut users, mut groups) = (false, false);
+        while let Some(key) = next_key(&mut m)? {
+            match &*key {
+                "users" if !users => {
+                    users = true;
+                    let list = List {
+                        nullable: false,
+                        item: UserV,
+                    };
+                    state.users = m.next_value_seed(Any(list))?;
+                }
+                "groups" if !groups => {
+                    groups = true;
+                    let list = List {
+                        nullable: false,
+                        item: DesiredGroupV,
+                    };
+                    state.groups = m.next_value_seed(Any(list))?;
+                }
+                _ => return Err(bail()),
+            }
+        }
+        Ok(state)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct DesiredGroupV;
+
+impl<'de> Visitor<'de> for DesiredGroupV {
+    type Value = DesiredGroup;
+    fast_expecting!();
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<DesiredGroup, A::Error> {
+        let mut group = DesiredGroup::default();
+        let (mut name, mut external_id, mut members) = (None, false, false);
+        while let Some(key) = next_key(&mut m)? {
+            match &*key {
+                "displayName" if name.is_none() => {
+                    name = Some(m.next_value_seed(Any(Str { required: true }))?);
+                }
+                "externalId" if !external_id => {
+                    external_id = true;
+                    group.external_id = m.next_value_seed(Any(Str { required: false }))?;
+                }
+                "members" if !members => {
+                    members = true;
+                    group.members = m.next_value_seed(Any(Strings { nullable: false }))?;
+                }
+                _ => return Err(bail()),
+            }
+        }
+        group.display_name = name.flatten().ok_or_else(bail)?;
+        Ok(group)
+    }
+}
+
+struct ActualV;
+
+impl<'de> Visitor<'de> for ActualV {
+    type Value = ActualState;
+    fast_expecting!();
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ActualState, A::Error> {
+        let (mut users, mut groups, mut complete, mut problems) = (None, None, None, None);
+        while let Some(key) = next_key(&mut m)? {
+            match &*key {
+                "users" if users.is_none() => {
+                    let list = List {
+                        nullable: false,
+                        item: UserV,
+                    };
+                    users = Some(m.next_value_seed(Any(list))?);
+                }
+                "groups" if groups.is_none() => {
+                    let list = List {
+                        nullable: false,
+                        item: GroupV,
+                    };
+                    groups = Some(m.next_value_seed(Any(list))?);
+                }
+                "complete" if complete.is_none() => complete = Some(m.next_value::<bool>()?),
+                "problems" if problems.is_none() => {
+                    problems = Some(m.next_value_seed(Any(Strings { nullable: false }))?);
+                }
+                "users" | "groups" | "complete" | "problems" => return Err(bail()),
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match (users, groups, complete) {
+            (Some(users), Some(groups), Some(complete)) => Ok(ActualState {
+                users,
+                groups,
+                complete,
+                problems: problems.unwrap_or_default(),
+            }),
+            _ => Err(bail()),
         }
     }
 }

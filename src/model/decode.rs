@@ -1,0 +1,418 @@
+//! Hand-written decoding of the model's resources from a JSON object whose attribute names
+//! are already canonical (see `attr_names`).
+//!
+//! One non-generic decoder per resource, shared by every serde `Deserializer` the crate
+//! meets (JSON text, `serde_json::Value`, path-tracking wrappers): each `Deserialize` impl
+//! only collects the object, canonicalizes its names and hands it here. This keeps one copy
+//! of the decoding code in the binary (the derives it replaces were instantiated once per
+//! deserializer and per flattened struct) and moves strings out of the object instead of
+//! buffering them.
+//!
+//! Errors read exactly as serde's derives read them (`invalid type: integer `5`, expected a
+//! string`, ``missing field `userName` ``), located by the JSON path inside the resource.
+
+use std::fmt::Display;
+
+use serde::de::{Error as _, Unexpected};
+use serde_json::{Map, Value};
+
+use super::group::{Group, Member};
+use super::serde_util::{join_located, json_type};
+use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
+use super::ScimError;
+
+/// One step of a path inside a resource.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Why a resource did not decode, and where (innermost step first).
+pub(crate) struct Bad {
+    segs: Vec<Seg>,
+    reason: String,
+}
+
+pub(crate) type Res<T> = Result<T, Bad>;
+
+impl Bad {
+    pub(crate) fn new(reason: impl Display) -> Bad {
+        Bad {
+            segs: Vec::new(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn key(mut self, key: &str) -> Bad {
+        self.segs.push(Seg::Key(key.to_owned()));
+        self
+    }
+
+    fn index(mut self, index: usize) -> Bad {
+        self.segs.push(Seg::Index(index));
+        self
+    }
+
+    /// The error as a deserializer error: ``at `path`: reason``, or the bare reason at the
+    /// root. A reason that is itself located (from a nested resource) is joined onto the
+    /// path.
+    pub(crate) fn into_error<E: serde::de::Error>(self) -> E {
+        let mut outer = String::new();
+        for seg in self.segs.iter().rev() {
+            match seg {
+                Seg::Index(i) => {
+                    outer.push('[');
+                    outer.push_str(&i.to_string());
+                    outer.push(']');
+                }
+                Seg::Key(k) => {
+                    if !outer.is_empty() {
+                        outer.push('.');
+                    }
+                    outer.push_str(k);
+                }
+            }
+        }
+        match join_located(&outer, &self.reason) {
+            (Some(path), reason) => E::custom(format_args!("at `{path}`: {reason}")),
+            (None, reason) => E::custom(reason),
+        }
+    }
+}
+
+/// serde's own description of a JSON value, for `invalid type` messages.
+fn unexpected(v: &Value) -> Unexpected<'_> {
+    match v {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (None, Some(i)) => Unexpected::Signed(i),
+            _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+fn invalid_type(v: &Value, expected: &str) -> Bad {
+    Bad::new(serde_json::Error::invalid_type(unexpected(v), &expected))
+}
+
+impl Bad {
+    /// ``missing field `name` ``.
+    pub(crate) fn missing(field: &'static str) -> Bad {
+        Bad::new(serde_json::Error::missing_field(field))
+    }
+}
+
+/// A required string.
+pub(crate) fn string(v: Value) -> Res<String> {
+    match v {
+        Value::String(s) => Ok(s),
+        other => Err(invalid_type(&other, "a string")),
+    }
+}
+
+/// An optional string (`null` is unassigned).
+pub(crate) fn opt_string(v: Value) -> Res<Option<String>> {
+    match v {
+        Value::Null => Ok(None),
+        other => string(other).map(Some),
+    }
+}
+
+/// A boolean that also accepts `"true"`/`"false"` in any case (Microsoft Entra).
+pub(crate) fn lenient_bool(v: Value) -> Res<Option<bool>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(b)),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        other => Err(Bad::new(format_args!(
+            "invalid type: {}, expected a boolean",
+            json_type(&other)
+        ))),
+    }
+}
+
+/// A non-negative integer.
+pub(crate) fn u64_value(v: Value) -> Res<u64> {
+    if let Value::Number(n) = &v {
+        if let Some(u) = n.as_u64() {
+            return Ok(u);
+        }
+        if let Some(i) = n.as_i64() {
+            return Err(Bad::new(serde_json::Error::invalid_value(
+                Unexpected::Signed(i),
+                &"u64",
+            )));
+        }
+    }
+    Err(invalid_type(&v, "u64"))
+}
+
+/// An optional non-negative integer.
+pub(crate) fn opt_u64(v: Value) -> Res<Option<u64>> {
+    match v {
+        Value::Null => Ok(None),
+        other => u64_value(other).map(Some),
+    }
+}
+
+/// An array decoded element by element; `null` is empty when `null_is_empty`.
+pub(crate) fn seq<T>(v: Value, mut item: impl FnMut(Value) -> Res<T>) -> Res<Vec<T>> {
+    match v {
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| item(x).map_err(|e| e.index(i)))
+            .collect(),
+        other => Err(invalid_type(&other, "a sequence")),
+    }
+}
+
+/// A list where `null` means empty.
+pub(crate) fn list<T>(v: Value, item: impl FnMut(Value) -> Res<T>) -> Res<Vec<T>> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        other => seq(other, item),
+    }
+}
+
+/// An optional object decoded by `decode`; `expected` names it in errors (`struct Name`).
+fn opt_object<T>(
+    v: Value,
+    expected: &str,
+    decode: impl FnOnce(Map<String, Value>) -> Res<T>,
+) -> Res<Option<T>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Object(m) => decode(m).map(Some),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// A required object decoded by `decode`.
+fn object<T>(
+    v: Value,
+    expected: &str,
+    decode: impl FnOnce(Map<String, Value>) -> Res<T>,
+) -> Res<T> {
+    match v {
+        Value::Object(m) => decode(m),
+        other => Err(invalid_type(&other, expected)),
+    }
+}
+
+/// Visits the entries of `map` in its (sorted) order, as serde's derives do: `field` takes
+/// a known attribute and returns `None` when it consumed it, or gives the entry back.
+/// Entries given back land in `extra` when there is one, and are dropped otherwise.
+fn fields(
+    map: Map<String, Value>,
+    mut extra: Option<&mut Map<String, Value>>,
+    mut field: impl FnMut(&str, Value) -> Res<Option<Value>>,
+) -> Res<()> {
+    for (key, value) in map {
+        match field(&key, value) {
+            Ok(None) => {}
+            Ok(Some(value)) => {
+                if let Some(extra) = extra.as_deref_mut() {
+                    extra.insert(key, value);
+                }
+            }
+            Err(e) => return Err(e.key(&key)),
+        }
+    }
+    Ok(())
+}
+
+/// Stores a decoded field; the closure-friendly `Ok(None)` of [`fields`].
+fn set<T>(slot: &mut T, value: Res<T>) -> Res<Option<Value>> {
+    *slot = value?;
+    Ok(None)
+}
+
+pub(crate) fn user(map: Map<String, Value>) -> Res<User> {
+    let mut u = User::default();
+    let mut user_name = None;
+    let mut extra = Map::new();
+    fields(map, Some(&mut extra), |key, v| match key {
+        "schemas" => set(&mut u.schemas, list(v, string)),
+        "id" => set(&mut u.id, opt_string(v)),
+        "externalId" => set(&mut u.external_id, opt_string(v)),
+        "userName" => set(&mut user_name, string(v).map(Some)),
+        "name" => set(&mut u.name, opt_object(v, "struct Name", name)),
+        "displayName" => set(&mut u.display_name, opt_string(v)),
+        "title" => set(&mut u.title, opt_string(v)),
+        "locale" => set(&mut u.locale, opt_string(v)),
+        "active" => set(&mut u.active, lenient_bool(v)),
+        "emails" => set(&mut u.emails, list(v, multi_value)),
+        "groups" => set(&mut u.groups, list(v, multi_value)),
+        "meta" => set(
+            &mut u.meta,
+            opt_object(v, "struct Meta", |m| meta(m).map(Box::new)),
+        ),
+        super::schemas::ENTERPRISE_USER => set(
+            &mut u.enterprise,
+            opt_object(v, "struct EnterpriseUser", enterprise),
+        ),
+        super::schemas::AIRTABLE_SSO_USER => set(
+            &mut u.airtable_sso,
+            opt_object(v, "a map", |m| Ok(Box::new(m))),
+        ),
+        _ => Ok(Some(v)),
+    })?;
+    u.user_name = user_name.ok_or_else(|| Bad::missing("userName"))?;
+    u.extra = extra;
+    Ok(u)
+}
+
+pub(crate) fn name(map: Map<String, Value>) -> Res<Name> {
+    let mut n = Name::default();
+    let mut extra = Map::new();
+    fields(map, Some(&mut extra), |key, v| match key {
+        "formatted" => set(&mut n.formatted, opt_string(v)),
+        "familyName" => set(&mut n.family_name, opt_string(v)),
+        "givenName" => set(&mut n.given_name, opt_string(v)),
+        _ => Ok(Some(v)),
+    })?;
+    n.extra = extra;
+    Ok(n)
+}
+
+pub(crate) fn multi_value(v: Value) -> Res<MultiValue> {
+    object(v, "struct MultiValue", |map| {
+        let mut m = MultiValue::default();
+        let mut extra = Map::new();
+        fields(map, Some(&mut extra), |key, v| match key {
+            "value" => set(&mut m.value, opt_string(v)),
+            "display" => set(&mut m.display, opt_string(v)),
+            "type" => set(&mut m.kind, opt_string(v)),
+            "primary" => set(&mut m.primary, lenient_bool(v)),
+            _ => Ok(Some(v)),
+        })?;
+        m.extra = extra;
+        Ok(m)
+    })
+}
+
+pub(crate) fn meta(map: Map<String, Value>) -> Res<Meta> {
+    let mut m = Meta::default();
+    let mut extra = Map::new();
+    fields(map, Some(&mut extra), |key, v| match key {
+        "resourceType" => set(&mut m.resource_type, opt_string(v)),
+        "created" => set(&mut m.created, opt_string(v)),
+        "lastModified" => set(&mut m.last_modified, opt_string(v)),
+        "location" => set(&mut m.location, opt_string(v)),
+        "version" => set(&mut m.version, opt_string(v)),
+        _ => Ok(Some(v)),
+    })?;
+    m.extra = extra;
+    Ok(m)
+}
+
+pub(crate) fn enterprise(map: Map<String, Value>) -> Res<EnterpriseUser> {
+    let mut e = EnterpriseUser::default();
+    let mut extra = Map::new();
+    fields(map, Some(&mut extra), |key, v| match key {
+        "employeeNumber" => set(&mut e.employee_number, opt_string(v)),
+        "costCenter" => set(&mut e.cost_center, opt_string(v)),
+        "organization" => set(&mut e.organization, opt_string(v)),
+        "division" => set(&mut e.division, opt_string(v)),
+        "department" => set(&mut e.department, opt_string(v)),
+        "manager" => set(&mut e.manager, opt_object(v, "struct Manager", manager)),
+        _ => Ok(Some(v)),
+    })?;
+    e.extra = extra;
+    Ok(e)
+}
+
+pub(crate) fn manager(map: Map<String, Value>) -> Res<Manager> {
+    let mut m = Manager::default();
+    let mut extra = Map::new();
+    fields(map, Some(&mut extra), |key, v| match key {
+        "value" => set(&mut m.value, opt_string(v)),
+        "displayName" => set(&mut m.display_name, opt_string(v)),
+        _ => Ok(Some(v)),
+    })?;
+    m.extra = extra;
+    Ok(m)
+}
+
+pub(crate) fn group(map: Map<String, Value>) -> Res<Group> {
+    let mut g = Group::default();
+    let mut display_name = None;
+    let mut extra = Map::new();
+    fields(map, Some(&mut extra), |key, v| match key {
+        "schemas" => set(&mut g.schemas, list(v, string)),
+        "id" => set(&mut g.id, opt_string(v)),
+        "externalId" => set(&mut g.external_id, opt_string(v)),
+        "displayName" => set(&mut display_name, string(v).map(Some)),
+        "members" => set(
+            &mut g.members,
+            match v {
+                Value::Null => Ok(None),
+                other => seq(other, member).map(Some),
+            },
+        ),
+        "meta" => set(
+            &mut g.meta,
+            opt_object(v, "struct Meta", |m| meta(m).map(Box::new)),
+        ),
+        _ => Ok(Some(v)),
+    })?;
+    g.display_name = display_name.ok_or_else(|| Bad::missing("displayName"))?;
+    g.extra = extra;
+    Ok(g)
+}
+
+pub(crate) fn member(v: Value) -> Res<Member> {
+    object(v, "struct Member", |map| {
+        let mut m = Member::default();
+        let mut value = None;
+        let mut extra = Map::new();
+        fields(map, Some(&mut extra), |key, v| match key {
+            "value" => set(&mut value, string(v).map(Some)),
+            "display" => set(&mut m.display, opt_string(v)),
+            "type" => set(&mut m.kind, opt_string(v)),
+            _ => Ok(Some(v)),
+        })?;
+        m.value = value.ok_or_else(|| Bad::missing("value"))?;
+        m.extra = extra;
+        Ok(m)
+    })
+}
+
+pub(crate) fn scim_error(map: Map<String, Value>) -> Res<ScimError> {
+    let mut e = ScimError::default();
+    fields(map, None, |key, v| match key {
+        "schemas" => set(&mut e.schemas, list(v, string)),
+        "status" => set(&mut e.status, status_code(v)),
+        "scimType" => set(&mut e.scim_type, opt_string(v)),
+        "detail" => set(&mut e.detail, opt_string(v)),
+        _ => Ok(Some(v)),
+    })?;
+    Ok(e)
+}
+
+/// An HTTP status written as a number or a string (RFC 7644 says string; Airtable and
+/// others send a number).
+fn status_code(v: Value) -> Res<Option<u16>> {
+    let parsed = match v {
+        Value::Null => return Ok(None),
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        other => {
+            return Err(Bad::new(format_args!(
+                "invalid type: {}, expected an HTTP status as a number or string",
+                json_type(&other)
+            )))
+        }
+    };
+    match parsed.and_then(|n| u16::try_from(n).ok()) {
+        Some(code) if (100..=599).contains(&code) => Ok(Some(code)),
+        _ => Err(Bad::new("expected an HTTP status between 100 and 599")),
+    }
+}
