@@ -307,7 +307,7 @@ pub fn plan_json(
     config_json: &str,
 ) -> Result<String, Fault> {
     let desired = desired_from_json(desired_json)?;
-    let actual: ActualState = parse_json_arg("actual-json", actual_json)?;
+    let actual = ActualState::from_json_arg("actual-json", actual_json)?;
     let config: PlanConfig = parse_json_arg("config-json", config_json)?;
     let encoder = RequestEncoder::new(&config.base_path, config.profile).map_err(Fault::from)?;
     let plan = plan::plan(&desired, &actual, &encoder, &config.policy).map_err(Fault::from)?;

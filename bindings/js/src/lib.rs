@@ -237,7 +237,7 @@ pub fn plan_json(
     policy: &str,
 ) -> Result<String, JsValue> {
     let desired = boundary::desired_from_json(desired).map_err(throw)?;
-    let actual: ActualState = parse_json_arg("actual-json", actual).map_err(throw)?;
+    let actual = ActualState::from_json_arg("actual-json", actual).map_err(throw)?;
     let policy: Policy = if policy.is_empty() {
         Policy::default()
     } else {
