@@ -4,7 +4,7 @@
 //! caseExact=false), so `Ana@Example.com` and `ana@example.com`, or a decomposed and a
 //! precomposed `é`, name one user. Group names get the same treatment.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 
 /// The comparison key of a userName: NFC, lower-cased, NFC again (lower-casing can
 /// produce decomposed sequences, such as `İ` into `i` + U+0307).
@@ -13,8 +13,56 @@ pub fn user_key(user_name: &str) -> String {
     if user_name.is_ascii() {
         return user_name.to_ascii_lowercase();
     }
-    let lowered: String = user_name.nfc().collect::<String>().to_lowercase();
-    lowered.nfc().collect()
+    nfc(&nfc(user_name).to_lowercase())
+}
+
+/// Unicode Normalization Form C (UAX #15): canonical decomposition, canonical ordering,
+/// canonical composition. Written over the crate's per-character functions rather than its
+/// `nfc()` iterator, which also links the compatibility tables (some 60 KB in WebAssembly)
+/// because it chooses the decomposition at run time.
+fn nfc(s: &str) -> String {
+    let mut chars: Vec<char> = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        decompose_canonical(c, |d| chars.push(d));
+    }
+    // Canonical ordering: each run of non-starters sorted (stably) by combining class.
+    let mut i = 0;
+    while i < chars.len() {
+        if canonical_combining_class(chars[i]) == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && canonical_combining_class(chars[i]) != 0 {
+            i += 1;
+        }
+        chars[start..i].sort_by_key(|&c| canonical_combining_class(c));
+    }
+    // Canonical composition: a character joins the last starter unless something between
+    // them blocks it (a starter, or a mark of the same or a higher class).
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut starter: Option<usize> = None;
+    let mut last_class: Option<u8> = None;
+    for c in chars {
+        let class = canonical_combining_class(c);
+        if let Some(s) = starter {
+            let blocked = last_class.is_some_and(|last| last == 0 || last >= class);
+            if !blocked {
+                if let Some(composed) = compose(out[s], c) {
+                    out[s] = composed;
+                    continue;
+                }
+            }
+        }
+        if class == 0 {
+            starter = Some(out.len());
+            last_class = None;
+        } else {
+            last_class = Some(class);
+        }
+        out.push(c);
+    }
+    out.into_iter().collect()
 }
 
 /// The comparison key of a group's displayName.
