@@ -102,7 +102,7 @@ if [ -f "$OUT/.stamp" ] && [ "$(cat "$OUT/.stamp")" = "$stamp" ] \
 else
   rm -f "$OUT/.stamp"
   echo "== wasm-opt -Oz"
-  "$WASM_OPT" -Oz --strip-debug --strip-producers \
+  "$WASM_OPT" -Oz --converge --strip-debug --strip-producers \
     --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-mutable-globals --enable-multivalue --enable-reference-types \
     "$CORE" -o "$OUT/core.wasm"

@@ -27,7 +27,7 @@ CARGO_PROFILE_RELEASE_PANIC=abort CARGO_TARGET_DIR=target/wasm \
 rm -rf npm/wasm
 wasm-bindgen --target web --out-dir npm/wasm --out-name scim_provision_js \
   target/wasm/wasm32-unknown-unknown/release/scim_provision_js.wasm
-npm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+npm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals npm/wasm/scim_provision_js_bg.wasm -o npm/wasm/scim_provision_js_bg.wasm
 
 echo "== compiling the TypeScript facade"

@@ -136,6 +136,7 @@ impl<'de> Visitor<'de> for Strings {
         while let Some(s) = seq.next_element_seed(Any(Str { required: true }))? {
             out.extend(s);
         }
+        out.shrink_to_fit();
         Ok(out)
     }
 }
@@ -195,6 +196,9 @@ impl<'de, V: Visitor<'de> + Copy> Visitor<'de> for List<V> {
         while let Some(v) = seq.next_element_seed(Any(self.item))? {
             out.push(v);
         }
+        // JSON gives no length up front: give back what doubling over-allocated, as the
+        // exact path (which knows the length) never holds it.
+        out.shrink_to_fit();
         Ok(out)
     }
 }
