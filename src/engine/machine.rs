@@ -922,7 +922,8 @@ impl Engine {
                 if self.is_fatal(&e) {
                     return;
                 }
-                if let Some(job) = self.retry_server_error(job, &e, now_ms) {
+                // `Some` means the retries are spent: the page is lost.
+                if self.retry_server_error(job, &e, now_ms).is_some() {
                     self.page_failed(kind, start, &e.to_string(), Some(e));
                 }
             }
