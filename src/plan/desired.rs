@@ -108,8 +108,8 @@ impl DesiredState {
         }
         // The exact path: anything the fast path left (another spelling of an attribute, a
         // string boolean, a wrong type, bad JSON) is accepted or located here.
-        let de = &mut serde_json::Deserializer::from_str(input);
-        let state: DesiredState = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut de = serde_json::Deserializer::from_str(input);
+        let state: DesiredState = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let outer = e.path().to_string();
             let message = e.into_inner().to_string();
             let (path, reason) = crate::model::join_located(&outer, &message);
@@ -117,6 +117,11 @@ impl DesiredState {
                 path: path.unwrap_or_else(|| ".".into()),
                 reason: reason.to_owned(),
             }
+        })?;
+        // One document: text after it is an error, not something to drop silently.
+        de.end().map_err(|e| DesiredStateError::Json {
+            path: ".".into(),
+            reason: e.to_string(),
         })?;
         Ok(state)
     }
@@ -206,9 +211,10 @@ impl ActualState {
 /// The desired state when every user and group is in the common case (see
 /// `model::fast`); `None` sends the input to the exact path.
 fn fast_desired(input: &str) -> Option<DesiredState> {
-    serde_json::Deserializer::from_str(input)
-        .deserialize_any(DesiredV)
-        .ok()
+    let mut de = serde_json::Deserializer::from_str(input);
+    let state = de.deserialize_any(DesiredV).ok()?;
+    de.end().ok()?;
+    Some(state)
 }
 
 /// The listed state in the common case; trailing characters are left to the exact path.
@@ -448,6 +454,22 @@ mod tests {
         assert_eq!(s.users[1].enterprise, None);
         assert_eq!(s.groups[0].display_name, "Support");
         assert_eq!(s.groups[1].members, ["ana@x.com", "bo@x.com"]);
+    }
+
+    #[test]
+    fn text_after_the_document_is_refused() {
+        for input in [
+            r#"{"users": []} junk"#,
+            r#"{"users": [{"userName": "a@x.com"}]} {}"#,
+            r#"{"users": [{"username": "a@x.com"}]},"#,
+        ] {
+            let err = DesiredState::from_json(input).unwrap_err();
+            assert!(
+                err.to_string().contains("trailing characters"),
+                "{input}: {err}"
+            );
+        }
+        assert!(DesiredState::from_json("{\"users\": []}\n  \t").is_ok());
     }
 
     #[test]
