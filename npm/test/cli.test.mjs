@@ -85,6 +85,20 @@ describe("scim-provision CLI", () => {
     assert.ok(!run.stderr.includes(wrong) && !run.stdout.includes(wrong));
   });
 
+  test("a server echoing the token does not get it printed", async () => {
+    const echo = createServer((req, res) => {
+      res.writeHead(401, { "Content-Type": "application/scim+json" });
+      res.end(JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "401", detail: `bad credentials: ${req.headers.authorization}` }));
+    });
+    await new Promise((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    try {
+      const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", `http://127.0.0.1:${echo.address().port}`, "--token-env", "OTHER_TOKEN"], { env: { OTHER_TOKEN: TOKEN } });
+      assertOneLineError(run, /401.*\[token\]/);
+    } finally {
+      echo.close();
+    }
+  });
+
   test("an unreachable server and a wrong base path are one line each", async () => {
     const closed = await new Promise((resolve) => {
       const s = createServer();

@@ -18,8 +18,10 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onInterrupt);
   const term: Terminal = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal };
+  let tokenEnv = "SCIM_TOKEN";
   try {
     const command = parseCommand(argv);
+    if ("tokenEnv" in command) tokenEnv = command.tokenEnv;
     switch (command.name) {
       case "help":
         process.stdout.write(USAGE + "\n");
@@ -35,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(command, term);
     }
   } catch (error) {
-    process.stderr.write(`scim-provision: ${describe(error)}\n`);
+    const redact = redactor(tokenEnv);
+    process.stderr.write(`scim-provision: ${redact(describe(error))}\n`);
     if (process.env.SCIM_PROVISION_DEBUG && error instanceof Error && error.stack) process.stderr.write(redact(error.stack) + "\n");
     return EXIT_ERROR;
   } finally {
@@ -44,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof CliError) return redact(error.message);
+  if (error instanceof CliError) return error.message;
   if (error instanceof ScimProvisionError) {
     const extra = [
       error.status !== null && !error.message.includes(String(error.status)) ? `HTTP ${error.status}` : "",
@@ -52,9 +55,9 @@ function describe(error: unknown): string {
       error.detail && !error.message.includes(error.detail) ? error.detail : "",
       error.path ? `at ${error.path}` : "",
     ].filter(Boolean);
-    return redact(`${error.message}${extra.length > 0 ? ` (${extra.join(", ")})` : ""}${hint(error)}`);
+    return `${error.message}${extra.length > 0 ? ` (${extra.join(", ")})` : ""}${hint(error)}`;
   }
-  return redact(`internal error: ${(error as Error)?.message ?? String(error)} (set SCIM_PROVISION_DEBUG=1 for details)`);
+  return `internal error: ${(error as Error)?.message ?? String(error)} (set SCIM_PROVISION_DEBUG=1 for details)`;
 }
 
 function hint(error: ScimProvisionError): string {
@@ -63,19 +66,12 @@ function hint(error: ScimProvisionError): string {
   return "";
 }
 
-/** Removes any bearer token that a message might echo (a server repeating a header...). */
-function redact(text: string): string {
-  let out = text;
-  for (const name of ["SCIM_TOKEN", tokenEnvName()]) {
-    const token = name ? process.env[name] : undefined;
-    if (token && token.length >= 4) out = out.split(token).join("[token]");
-  }
-  return out;
-}
-
-function tokenEnvName(): string | undefined {
-  const i = process.argv.indexOf("--token-env");
-  return i >= 0 ? process.argv[i + 1] : undefined;
+/** Removes the bearer token from a message that might echo it (a server repeating a
+ * header, say): whatever happens, the token is not printed. */
+function redactor(tokenEnv: string): (text: string) => string {
+  const token = process.env[tokenEnv];
+  if (!token || token.length < 4) return (text) => text;
+  return (text) => text.split(token).join("[token]");
 }
 
 function version(): string {
