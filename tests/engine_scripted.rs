@@ -389,6 +389,22 @@ fn a_failed_listing_page_blocks_every_removal() {
 fn a_listing_without_its_first_page_fails_the_run() {
     // Unreachable: nothing could be listed, so there is no plan (it would create everyone).
     let d = desired(json!({"users": [{"userName": "a@x.com"}]}));
+    // With discovery, the first request tells: the run ends after its attempts alone.
+    let run = drive(
+        engine(Profile::generic(), Mode::PlanAndApply, d.clone()),
+        10,
+        |_, _| Reply::Fail("connection refused"),
+    );
+    assert_eq!(run.report.status, RunStatus::Failed);
+    assert_eq!(
+        run.report.reason.as_deref(),
+        Some("could not reach the server: connection refused")
+    );
+    assert!(run
+        .sent
+        .iter()
+        .all(|s| s.2.ends_with("/ServiceProviderConfig")));
+    // Without discovery, the listing's first page does.
     let run = drive(
         engine(Profile::airtable(), Mode::PlanAndApply, d.clone()),
         10,

@@ -243,7 +243,14 @@ impl Engine {
             Ok(response) => response,
             Err(reason) => {
                 if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-                    self.give_up(job, &reason);
+                    if matches!(job.task, Task::Discover) {
+                        // Not one HTTP answer in every attempt: listing would only fail the
+                        // same way, after as many retries again.
+                        let reason = format!("could not reach the server: {reason}");
+                        self.finish(RunStatus::Failed, Some(reason), None);
+                    } else {
+                        self.give_up(job, &reason);
+                    }
                 }
                 return Ok(());
             }
