@@ -22,6 +22,11 @@
 //! report. The same configuration, directory, responses and times give byte-identical
 //! outputs.
 //!
+//! A run ends [`RunStatus::Failed`] when the server refuses the credentials (401, 403), when
+//! discovery gets no HTTP answer in any attempt, or when the first page of a listing cannot
+//! be had: there would be nothing to plan from. A later page that cannot be had leaves the
+//! listing incomplete instead, which blocks every removal.
+//!
 //! ```
 //! use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output};
 //! use scim_provision::http::HttpResponse;
