@@ -139,9 +139,9 @@ struct DesiredIndex<'a> {
     /// The desired users.
     users: &'a [User],
     /// userName as written -> desired user index (the fast path for member lookups).
-    by_name: HashMap<&'a str, usize>,
+    by_name: StrIndex,
     /// Normalized userName -> desired user index.
-    by_key: HashMap<String, usize>,
+    by_key: StrIndex,
     /// Normalized userName per desired user.
     keys: Vec<String>,
     /// Per desired group, its members as desired-user indices.
@@ -153,16 +153,22 @@ struct DesiredIndex<'a> {
 impl<'a> DesiredIndex<'a> {
     fn new(desired: &'a DesiredState) -> Result<Self, PlanError> {
         let n = desired.users.len();
-        let mut by_name = HashMap::with_capacity(n);
-        let mut by_key: HashMap<String, usize> = HashMap::with_capacity(n);
-        let mut by_ext: HashMap<&str, usize> = HashMap::new();
+        let names: usize = desired.users.iter().map(|u| u.user_name.len()).sum();
+        let mut by_name = StrIndex::with_capacity(n, names);
+        let mut by_key = StrIndex::with_capacity(n, names);
+        let ext_bytes: usize = desired
+            .users
+            .iter()
+            .map(|u| u.external_id.as_deref().map_or(0, str::len))
+            .sum();
+        let mut by_ext = StrIndex::with_capacity(n, ext_bytes);
         let mut keys = Vec::with_capacity(n);
         for (i, u) in desired.users.iter().enumerate() {
             if u.user_name.trim().is_empty() {
                 return Err(PlanError::EmptyUserName { index: i });
             }
             let key = user_key(&u.user_name);
-            if let Some(&j) = by_key.get(&key) {
+            if let Some(j) = by_key.get(&key) {
                 return Err(PlanError::DuplicateUser {
                     first: desired.users[j].user_name.clone(),
                     second: u.user_name.clone(),
@@ -170,17 +176,17 @@ impl<'a> DesiredIndex<'a> {
                 });
             }
             if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
-                if let Some(&j) = by_ext.get(ext) {
+                if let Some(j) = by_ext.insert(ext, i) {
                     return Err(PlanError::DuplicateUser {
                         first: desired.users[j].user_name.clone(),
                         second: u.user_name.clone(),
                         key: "externalId",
                     });
                 }
-                by_ext.insert(ext, i);
             }
-            by_key.insert(key.clone(), i);
-            by_name.insert(u.user_name.as_str(), i);
+            by_key.insert(&key, i);
+            // Distinct keys, so distinct names: nothing is overwritten.
+            by_name.insert(&u.user_name, i);
             keys.push(key);
         }
         let rank = key_ranks(&keys);
@@ -198,14 +204,15 @@ impl<'a> DesiredIndex<'a> {
             if g.display_name.trim().is_empty() {
                 return Err(PlanError::EmptyGroupName { index: i });
             }
-            if let Some(&j) = group_keys.get(&group_key(&g.display_name)) {
+            let key = group_key(&g.display_name);
+            if let Some(&j) = group_keys.get(&key) {
                 return Err(PlanError::DuplicateGroup {
                     first: desired.groups[j].display_name.clone(),
                     second: g.display_name.clone(),
                     key: "displayName",
                 });
             }
-            group_keys.insert(group_key(&g.display_name), i);
+            group_keys.insert(key, i);
             if let Some(ext) = g.external_id.as_deref().filter(|e| !e.is_empty()) {
                 if let Some(j) = group_exts.insert(ext, i) {
                     return Err(PlanError::DuplicateGroup {
@@ -236,8 +243,7 @@ impl<'a> DesiredIndex<'a> {
     fn user(&self, name: &str) -> Option<usize> {
         self.by_name
             .get(name)
-            .copied()
-            .or_else(|| self.by_key.get(&user_key(name)).copied())
+            .or_else(|| self.by_key.get(&user_key(name)))
     }
 }
 
@@ -245,9 +251,9 @@ impl<'a> DesiredIndex<'a> {
 struct ServerIndex<'a> {
     /// Listed users that have an id, sorted by id for determinism.
     users: Vec<&'a User>,
-    by_id: HashMap<&'a str, usize>,
-    by_ext: HashMap<&'a str, usize>,
-    by_key: HashMap<String, usize>,
+    by_id: StrIndex,
+    by_ext: StrIndex,
+    by_key: StrIndex,
     /// Position of each listed user in (key, id) order.
     rank: Vec<u32>,
     /// Whether the policy lets the planner touch each user.
@@ -265,18 +271,30 @@ impl<'a> ServerIndex<'a> {
             .collect();
         users.sort_by(|a, b| a.id.cmp(&b.id));
         users.dedup_by(|a, b| a.id == b.id);
-        let mut by_id = HashMap::with_capacity(users.len());
-        let mut by_ext = HashMap::new();
-        let mut by_key = HashMap::with_capacity(users.len());
+        let ids: usize = users
+            .iter()
+            .map(|u| u.id.as_deref().map_or(0, str::len))
+            .sum();
+        let exts = users.iter().filter(|u| u.external_id.is_some()).count();
+        let ext_bytes: usize = users
+            .iter()
+            .map(|u| u.external_id.as_deref().map_or(0, str::len))
+            .sum();
+        let names: usize = users.iter().map(|u| u.user_name.len()).sum();
+        let mut by_id = StrIndex::with_capacity(users.len(), ids);
+        let mut by_ext = StrIndex::with_capacity(exts, ext_bytes);
+        let mut by_key = StrIndex::with_capacity(users.len(), names);
         let mut touchable = Vec::with_capacity(users.len());
         let mut keys = Vec::with_capacity(users.len());
         for (i, u) in users.iter().enumerate() {
+            // Ids are distinct after the dedup; for externalIds and keys the first (in id
+            // order) wins.
             by_id.insert(u.id.as_deref().unwrap_or_default(), i);
             if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
-                by_ext.entry(ext).or_insert(i);
+                by_ext.insert(ext, i);
             }
             let key = user_key(&u.user_name);
-            by_key.entry(key.clone()).or_insert(i);
+            by_key.insert(&key, i);
             keys.push(key);
             touchable.push(policy.may_touch(&u.user_name, u.external_id.as_deref()));
         }
@@ -330,7 +348,7 @@ impl Planner<'_> {
         // externalId matches first, for every user, so a userName match can never steal a
         // server user another desired user names by externalId.
         for (i, u) in desired.users.iter().enumerate() {
-            if let Some(&s) = u.external_id.as_deref().and_then(|e| server.by_ext.get(e)) {
+            if let Some(s) = u.external_id.as_deref().and_then(|e| server.by_ext.get(e)) {
                 if !claimed[s] {
                     claimed[s] = true;
                     m.server[i] = Some(s);
@@ -344,7 +362,7 @@ impl Planner<'_> {
             if matched.is_some() {
                 continue;
             }
-            if let Some(&s) = server.by_key.get(key) {
+            if let Some(s) = server.by_key.get(key) {
                 if claimed[s] {
                     *contested = true;
                 } else {
@@ -617,7 +635,7 @@ impl Planner<'_> {
             h.members.as_ref().map(|ms| {
                 let mut idx: Vec<usize> = ms
                     .iter()
-                    .filter_map(|m| server.by_id.get(m.value.as_str()).copied())
+                    .filter_map(|m| server.by_id.get(&m.value))
                     .collect();
                 idx.sort_unstable();
                 idx.dedup();
@@ -678,8 +696,8 @@ impl Planner<'_> {
                 .map(|m| UserRef {
                     user_name: server
                         .by_id
-                        .get(m.value.as_str())
-                        .map_or_else(|| m.value.clone(), |&s| server.users[s].user_name.clone()),
+                        .get(&m.value)
+                        .map_or_else(|| m.value.clone(), |s| server.users[s].user_name.clone()),
                     id: Some(m.value.clone()),
                 })
                 .collect();
@@ -860,4 +878,129 @@ fn step(action: Action, encoder: &RequestEncoder) -> Step {
             waits_for: Some(e.to_string()),
         },
     }
+}
+
+/// A string -> index map for the planner's large lookups (userNames, ids, keys): the keys'
+/// bytes are copied into one arena and the table holds only (hash tag, entry) pairs, so a
+/// lookup touches two compact arrays instead of chasing a pointer into each scattered
+/// string, and compares eight bytes at a time (WebAssembly's memcmp goes byte by byte).
+/// Seeded per process like the maps above. Inserting a present key keeps the first value.
+struct StrIndex {
+    state: foldhash::fast::RandomState,
+    /// All keys' bytes, one after another.
+    bytes: Vec<u8>,
+    /// Per entry: the end of its key in `bytes` (the start is the previous entry's end).
+    ends: Vec<u32>,
+    values: Vec<usize>,
+    /// Open addressing, linear probing: high 32 bits the hash tag, low 32 bits entry + 1
+    /// (0 for an empty slot).
+    slots: Vec<u64>,
+}
+
+impl StrIndex {
+    fn with_capacity(entries: usize, bytes: usize) -> Self {
+        StrIndex {
+            state: foldhash::fast::RandomState::default(),
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(entries),
+            values: Vec::with_capacity(entries),
+            slots: vec![0; Self::slots_for(entries)],
+        }
+    }
+
+    /// A power of two at least twice the entries, so probes stay short.
+    fn slots_for(entries: usize) -> usize {
+        (entries.max(4) * 2).next_power_of_two()
+    }
+
+    fn hash(&self, key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.state.hash_one(key)
+    }
+
+    fn key(&self, entry: usize) -> &[u8] {
+        let start = if entry == 0 {
+            0
+        } else {
+            self.ends[entry - 1] as usize
+        };
+        &self.bytes[start..self.ends[entry] as usize]
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go.
+    fn find(&self, key: &str, hash: u64) -> (usize, Option<usize>) {
+        let mask = self.slots.len() - 1;
+        let tag = hash >> 32;
+        let mut i = hash as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return (i, None);
+            }
+            if slot >> 32 == tag {
+                let entry = (slot as u32 - 1) as usize;
+                if same_bytes(self.key(entry), key.as_bytes()) {
+                    return (i, Some(entry));
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<usize> {
+        let (_, entry) = self.find(key, self.hash(key));
+        entry.map(|e| self.values[e])
+    }
+
+    /// Adds `key -> value` unless `key` is present; returns the present value if it is.
+    fn insert(&mut self, key: &str, value: usize) -> Option<usize> {
+        if (self.ends.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let hash = self.hash(key);
+        match self.find(key, hash) {
+            (_, Some(entry)) => Some(self.values[entry]),
+            (i, None) => {
+                let entry = self.ends.len();
+                self.bytes.extend_from_slice(key.as_bytes());
+                self.ends
+                    .push(u32::try_from(self.bytes.len()).expect("under 4 GiB of keys"));
+                self.values.push(value);
+                self.slots[i] = (hash >> 32) << 32 | (entry as u64 + 1);
+                None
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let mut slots = vec![0u64; Self::slots_for(self.ends.len() + 1)];
+        let mask = slots.len() - 1;
+        for &slot in self.slots.iter().filter(|&&s| s != 0) {
+            let entry = (slot as u32 - 1) as usize;
+            let key = std::str::from_utf8(self.key(entry)).unwrap_or_default();
+            let hash = self.hash(key);
+            let mut i = hash as usize & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            slots[i] = slot;
+        }
+        self.slots = slots;
+    }
+}
+
+/// Byte equality eight bytes at a time.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        let p = u64::from_le_bytes(p.try_into().unwrap_or_default());
+        let q = u64::from_le_bytes(q.try_into().unwrap_or_default());
+        if p != q {
+            return false;
+        }
+    }
+    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
