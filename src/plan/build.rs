@@ -2,11 +2,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 
 // foldhash is several times faster than SipHash on the short strings planning hashes
 // (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
 // lookups; iteration order never reaches the output, which is sorted.
 use foldhash::{HashMap, HashMapExt};
+use hashbrown::HashTable;
 
 use serde_json::Value;
 
@@ -880,21 +882,20 @@ fn step(action: Action, encoder: &RequestEncoder) -> Step {
     }
 }
 
-/// A string -> index map for the planner's large lookups (userNames, ids, keys): the keys'
-/// bytes are copied into one arena and the table holds only (hash tag, entry) pairs, so a
-/// lookup touches two compact arrays instead of chasing a pointer into each scattered
-/// string, and compares eight bytes at a time (WebAssembly's memcmp goes byte by byte).
-/// Seeded per process like the maps above. Inserting a present key keeps the first value.
+/// A string-keyed index of positions, for the planner's large lookups (a million member
+/// names and ids at the top of the benchmark). The keys' bytes live in one arena and
+/// hashbrown's `HashTable` holds only entry numbers, so a lookup touches two compact arrays
+/// instead of strings scattered over the whole listing. The first value given for a key
+/// wins, as the planner's "first in order" rules want.
 struct StrIndex {
     state: foldhash::fast::RandomState,
     /// All keys' bytes, one after another.
     bytes: Vec<u8>,
     /// Per entry: the end of its key in `bytes` (the start is the previous entry's end).
-    ends: Vec<u32>,
+    ends: Vec<usize>,
     values: Vec<usize>,
-    /// Open addressing, linear probing: high 32 bits the hash tag, low 32 bits entry + 1
-    /// (0 for an empty slot).
-    slots: Vec<u64>,
+    /// Entry numbers, hashed by their key.
+    table: HashTable<usize>,
 }
 
 impl StrIndex {
@@ -904,89 +905,48 @@ impl StrIndex {
             bytes: Vec::with_capacity(bytes),
             ends: Vec::with_capacity(entries),
             values: Vec::with_capacity(entries),
-            slots: vec![0; Self::slots_for(entries)],
-        }
-    }
-
-    /// A power of two at least twice the entries, so probes stay short.
-    fn slots_for(entries: usize) -> usize {
-        (entries.max(4) * 2).next_power_of_two()
-    }
-
-    fn hash(&self, key: &str) -> u64 {
-        use std::hash::BuildHasher;
-        self.state.hash_one(key)
-    }
-
-    fn key(&self, entry: usize) -> &[u8] {
-        let start = if entry == 0 {
-            0
-        } else {
-            self.ends[entry - 1] as usize
-        };
-        &self.bytes[start..self.ends[entry] as usize]
-    }
-
-    /// The slot holding `key`, or the empty slot where it would go.
-    fn find(&self, key: &str, hash: u64) -> (usize, Option<usize>) {
-        let mask = self.slots.len() - 1;
-        let tag = hash >> 32;
-        let mut i = hash as usize & mask;
-        loop {
-            let slot = self.slots[i];
-            if slot == 0 {
-                return (i, None);
-            }
-            if slot >> 32 == tag {
-                let entry = (slot as u32 - 1) as usize;
-                if same_bytes(self.key(entry), key.as_bytes()) {
-                    return (i, Some(entry));
-                }
-            }
-            i = (i + 1) & mask;
+            table: HashTable::with_capacity(entries),
         }
     }
 
     fn get(&self, key: &str) -> Option<usize> {
-        let (_, entry) = self.find(key, self.hash(key));
-        entry.map(|e| self.values[e])
+        let hash = self.state.hash_one(key.as_bytes());
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        self.table
+            .find(hash, |&e| {
+                same_bytes(arena_key(bytes, ends, e), key.as_bytes())
+            })
+            .map(|&e| self.values[e])
     }
 
     /// Adds `key -> value` unless `key` is present; returns the present value if it is.
     fn insert(&mut self, key: &str, value: usize) -> Option<usize> {
-        if (self.ends.len() + 1) * 2 > self.slots.len() {
-            self.grow();
+        let hash = self.state.hash_one(key.as_bytes());
+        let StrIndex {
+            state,
+            bytes,
+            ends,
+            values,
+            table,
+        } = self;
+        if let Some(&e) = table.find(hash, |&e| {
+            same_bytes(arena_key(bytes, ends, e), key.as_bytes())
+        }) {
+            return Some(values[e]);
         }
-        let hash = self.hash(key);
-        match self.find(key, hash) {
-            (_, Some(entry)) => Some(self.values[entry]),
-            (i, None) => {
-                let entry = self.ends.len();
-                self.bytes.extend_from_slice(key.as_bytes());
-                self.ends
-                    .push(u32::try_from(self.bytes.len()).expect("under 4 GiB of keys"));
-                self.values.push(value);
-                self.slots[i] = (hash >> 32) << 32 | (entry as u64 + 1);
-                None
-            }
-        }
+        let entry = ends.len();
+        bytes.extend_from_slice(key.as_bytes());
+        ends.push(bytes.len());
+        values.push(value);
+        table.insert_unique(hash, entry, |&e| state.hash_one(arena_key(bytes, ends, e)));
+        None
     }
+}
 
-    fn grow(&mut self) {
-        let mut slots = vec![0u64; Self::slots_for(self.ends.len() + 1)];
-        let mask = slots.len() - 1;
-        for &slot in self.slots.iter().filter(|&&s| s != 0) {
-            let entry = (slot as u32 - 1) as usize;
-            let key = std::str::from_utf8(self.key(entry)).unwrap_or_default();
-            let hash = self.hash(key);
-            let mut i = hash as usize & mask;
-            while slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            slots[i] = slot;
-        }
-        self.slots = slots;
-    }
+/// Entry `e`'s key in an arena of keys laid end to end.
+fn arena_key<'a>(bytes: &'a [u8], ends: &[usize], e: usize) -> &'a [u8] {
+    let start = if e == 0 { 0 } else { ends[e - 1] };
+    &bytes[start..ends[e]]
 }
 
 /// Byte equality eight bytes at a time.
