@@ -236,6 +236,7 @@ pub fn plan_json(
     profile: JsValue,
     policy: &str,
 ) -> Result<String, JsValue> {
+    boundary::reserve_heap_for(desired.len() + actual.len());
     let desired = boundary::desired_from_json(desired).map_err(throw)?;
     let actual = ActualState::from_json_arg("actual-json", actual).map_err(throw)?;
     let policy: Policy = if policy.is_empty() {
