@@ -1,0 +1,46 @@
+// Units of the CLI that need no server: argument parsing, terminal-safe text, alignment.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { parseCommand } from "../dist/cli/args.js";
+import { CliError } from "../dist/cli/inputs.js";
+import { count, printable, table } from "../dist/cli/table.js";
+
+const URL_ARGS = ["--url", "https://example.com/scim/v2"];
+
+test("--max-deactivations takes a count or a percentage", () => {
+  const cap = (v) => parseCommand(["plan", "--desired", "d.csv", ...URL_ARGS, "--max-deactivations", v]).maxDeactivations;
+  assert.deepEqual(cap("10"), { count: 10, percent: null });
+  assert.deepEqual(cap("5%"), { count: null, percent: 5 });
+  assert.deepEqual(cap("12.5%"), { count: null, percent: 12.5 });
+  for (const bad of ["-1", "101%", "ten", "5 %", "1e3", ""]) {
+    assert.throws(() => cap(bad), CliError, bad);
+  }
+});
+
+test("options, defaults and refusals", () => {
+  const plan = parseCommand(["plan", "--desired", "d.csv", ...URL_ARGS, "--json", "--out", "p.json"]);
+  assert.equal(plan.tokenEnv, "SCIM_TOKEN");
+  assert.equal(plan.json, true);
+  assert.equal(plan.out, "p.json");
+  assert.equal(parseCommand(["report", ...URL_ARGS, "--token-env=MY_TOKEN"]).tokenEnv, "MY_TOKEN");
+  assert.equal(parseCommand(["apply", "--plan", "p.json", ...URL_ARGS, "-y"]).yes, true);
+  assert.equal(parseCommand(["report", ...URL_ARGS, "--seats", "250"]).seats, 250);
+  assert.equal(parseCommand([]).name, "help");
+  assert.equal(parseCommand(["plan", "--help"]).name, "help");
+  assert.throws(() => parseCommand(["plan", "--desired", "d.csv", "--url", "https://u:p@example.com"]), /credentials/);
+  assert.throws(() => parseCommand(["report", ...URL_ARGS, "stray"]), CliError);
+  assert.throws(() => parseCommand(["report", ...URL_ARGS, "--seats", "1.5"]), /whole number/);
+});
+
+test("hostile names cannot move the cursor or forge lines", () => {
+  assert.equal(printable("a\u001b[2Jb\nc\rd\u2028e"), "a\\u001b[2Jb\\u000ac\\u000dd\\u2028e");
+  assert.equal(printable("Zoë O'Brien"), "Zoë O'Brien");
+});
+
+test("columns align on visible width, colour escapes excluded", () => {
+  const lines = table([["\u001b[32mab\u001b[39m", "1", "x"], ["abcd", "10", "y"]], ["left", "right", "left"], "");
+  assert.deepEqual(lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, "")), ["ab     1  x", "abcd  10  y"]);
+  assert.equal(count(1, "user"), "1 user");
+  assert.equal(count(0, "group"), "0 groups");
+});
