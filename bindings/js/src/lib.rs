@@ -15,7 +15,7 @@ use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportO
 use scim_provision::engine::{self, Input};
 use scim_provision::fault::{parse_json_arg, to_json, Fault};
 use scim_provision::http::{HttpRequest, HttpResponse};
-use scim_provision::plan::{self, ActualState, DesiredState, Policy};
+use scim_provision::plan::{self, ActualState, Policy};
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response::{self, Decoded, Expect};
@@ -132,6 +132,17 @@ fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, argument: &str) -> R
     parse_json_arg(argument, &json_text(value, argument)?).map_err(throw)
 }
 
+/// Like [`from_js`], with the type's default for `undefined` and `null`.
+fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
+    value: &JsValue,
+    argument: &str,
+) -> Result<T, JsValue> {
+    match optional_json(value, argument)? {
+        None => Ok(T::default()),
+        Some(text) => parse_json_arg(argument, &text).map_err(throw),
+    }
+}
+
 fn resource_kind(kind: &str) -> Result<ResourceKind, JsValue> {
     match kind {
         "user" => Ok(ResourceKind::User),
@@ -152,10 +163,6 @@ fn expect_of(expect: &str) -> Result<Expect, JsValue> {
             &["get", "list", "create", "replace", "patch", "delete"],
         ))
     })
-}
-
-fn desired_from(value: &JsValue) -> Result<DesiredState, JsValue> {
-    boundary::desired_from_json(&json_text(value, "desired-json")?).map_err(throw)
 }
 
 /// Parses the JSON desired-state format.
@@ -199,13 +206,24 @@ fn encoder_from(base_path: &str, profile: &JsValue) -> Result<RequestEncoder, Js
     RequestEncoder::new(base_path, profile_from(profile)?).map_err(|e| throw(Fault::from(&e)))
 }
 
-fn plan_of(
-    desired: &DesiredState,
-    actual: &ActualState,
-    encoder: &RequestEncoder,
-    policy: &Policy,
+/// Plans from JSON texts: the heap grows once up front and the listed state takes the fast
+/// decoding path, whichever way JavaScript handed the inputs over.
+fn plan_texts(
+    desired: &str,
+    actual: &str,
+    base_path: &str,
+    profile: &JsValue,
+    policy: Option<&str>,
 ) -> Result<plan::Plan, JsValue> {
-    plan::plan(desired, actual, encoder, policy).map_err(|e| throw(Fault::from(&e)))
+    boundary::reserve_heap_for(desired.len() + actual.len());
+    let desired = boundary::desired_from_json(desired).map_err(throw)?;
+    let actual = ActualState::from_json_arg("actual-json", actual).map_err(throw)?;
+    let policy: Policy = match policy {
+        None => Policy::default(),
+        Some(text) => parse_json_arg("policy-json", text).map_err(throw)?,
+    };
+    let encoder = encoder_from(base_path, profile)?;
+    plan::plan(&desired, &actual, &encoder, &policy).map_err(|e| throw(Fault::from(&e)))
 }
 
 /// Plans `desired` against `actual` (objects or JSON strings); returns the Plan.
@@ -217,17 +235,18 @@ pub fn plan_js(
     profile: JsValue,
     policy: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let desired = desired_from(&desired)?;
-    let actual: ActualState = from_js(&actual, "actual-json")?;
-    let policy: Policy = match optional_json(&policy, "policy-json")? {
-        None => Policy::default(),
-        Some(text) => parse_json_arg("policy-json", &text).map_err(throw)?,
-    };
-    let encoder = encoder_from(base_path, &profile)?;
-    to_js(&plan_of(&desired, &actual, &encoder, &policy)?)
+    let plan = plan_texts(
+        &json_text(&desired, "desired-json")?,
+        &json_text(&actual, "actual-json")?,
+        base_path,
+        &profile,
+        optional_json(&policy, "policy-json")?.as_deref(),
+    )?;
+    to_js(&plan)
 }
 
-/// Like [`plan_js`] with JSON strings in and out: the fast path for large directories.
+/// Like [`plan_js`] with JSON strings in and out (an empty `policy` is the default one):
+/// the fast path for large directories.
 #[wasm_bindgen(js_name = planJson)]
 pub fn plan_json(
     desired: &str,
@@ -236,16 +255,10 @@ pub fn plan_json(
     profile: JsValue,
     policy: &str,
 ) -> Result<String, JsValue> {
-    boundary::reserve_heap_for(desired.len() + actual.len());
-    let desired = boundary::desired_from_json(desired).map_err(throw)?;
-    let actual = ActualState::from_json_arg("actual-json", actual).map_err(throw)?;
-    let policy: Policy = if policy.is_empty() {
-        Policy::default()
-    } else {
-        parse_json_arg("policy-json", policy).map_err(throw)?
-    };
-    let encoder = encoder_from(base_path, &profile)?;
-    Ok(to_json(&plan_of(&desired, &actual, &encoder, &policy)?))
+    let policy = (!policy.is_empty()).then_some(policy);
+    Ok(to_json(&plan_texts(
+        desired, actual, base_path, &profile, policy,
+    )?))
 }
 
 /// Plans with the whole configuration as one value, `{basePath, profile, policy}` (object or
@@ -277,10 +290,7 @@ pub fn decode_response(
 ) -> Result<JsValue, JsValue> {
     let expect = expect_of(&expect.as_string().unwrap_or_default())?;
     let response: HttpResponse = from_js(&response, "response")?;
-    let options: PartialDecodeOptions = match optional_json(&options, "options")? {
-        None => PartialDecodeOptions::default(),
-        Some(text) => parse_json_arg("options", &text).map_err(throw)?,
-    };
+    let options: PartialDecodeOptions = optional_from_js(&options, "options")?;
     let options = options.resolve();
     fn shape<T: Serialize>(d: Decoded<T>) -> Value {
         match d {
@@ -325,10 +335,7 @@ pub fn decode(
     let target = DecodeTarget::from_name("target", target).map_err(throw)?;
     let expect = expect_of(expect)?;
     let response: HttpResponse = from_js(&response, "response")?;
-    let options: PartialDecodeOptions = match optional_json(&options, "options")? {
-        None => PartialDecodeOptions::default(),
-        Some(text) => parse_json_arg("options", &text).map_err(throw)?,
-    };
+    let options: PartialDecodeOptions = optional_from_js(&options, "options")?;
     boundary::decode_json(target, expect, &response, &options.resolve()).map_err(throw)
 }
 
@@ -483,10 +490,7 @@ fn with_report_args<T>(
     let users = json_text(users, "users-json")?;
     let groups = json_text(groups, "groups-json")?;
     let plan = optional_json(plan, "plan-json")?;
-    let options: JsReportOptions = match optional_json(options, "options")? {
-        None => JsReportOptions::default(),
-        Some(text) => parse_json_arg("options", &text).map_err(throw)?,
-    };
+    let options: JsReportOptions = optional_from_js(options, "options")?;
     let desired = value_text(options.desired);
     let policy = value_text(options.policy);
     let options = ReportOptions {
