@@ -6,6 +6,7 @@
 import * as wasm from "../wasm/scim_provision_js.js";
 import { core, ScimProvisionError } from "./errors.js";
 import { drive, type HostOptions } from "./host.js";
+import { buildReport, type BuildReportOptions } from "./lowlevel.js";
 import type {
   ActualState,
   DesiredInput,
@@ -172,13 +173,12 @@ export class Provisioner {
         desired: plan ? toDesiredObject(desired) : null,
         policy: this.#options.policy ?? null,
       };
-      const report = core(() => wasm.buildReport(users, groups, plan, reportOptions)) as OpsReport;
       return {
-        report,
+        report: buildReport(users, groups, plan, reportOptions),
         users,
         groups,
         plan,
-        toHtml: () => core(() => wasm.reportHtml(users, groups, plan, reportOptions)),
+        toHtml: () => reportHtml(users, groups, plan, reportOptions),
         toCsv: () => reportCsv(users, groups),
       };
     } finally {
@@ -308,13 +308,9 @@ export function reportCsv(users: User[], groups: Group[]): string {
   return core(() => wasm.reportCsv(users, groups));
 }
 
-/** The self-contained HTML report of listed users and groups. */
-export function reportHtml(
-  users: User[],
-  groups: Group[],
-  plan: Plan | null,
-  options: { takenAtMs?: number; purchasedSeats?: number; desired?: DesiredState; policy?: Policy } = {},
-): string {
+/** The self-contained HTML report of listed users and groups (the snapshot time defaults
+ * to now). */
+export function reportHtml(users: User[], groups: Group[], plan: Plan | null, options: BuildReportOptions = {}): string {
   return core(() => wasm.reportHtml(users, groups, plan, { takenAtMs: options.takenAtMs ?? Date.now(), ...options }));
 }
 

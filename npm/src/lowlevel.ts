@@ -5,7 +5,7 @@
 
 import * as wasm from "../wasm/scim_provision_js.js";
 import { core } from "./errors.js";
-import type { ActualState, DesiredInput, Group, HttpRequest, HttpResponse, Plan, Policy, Profile, User } from "./types.js";
+import type { ActualState, DesiredInput, Group, HttpRequest, HttpResponse, OpsReport, Plan, Policy, Profile, User } from "./types.js";
 
 export type ResourceKind = "user" | "group";
 export type DecodeTarget = ResourceKind | "service-provider-config";
@@ -113,6 +113,6 @@ export function buildReport(
   groups: Group[] | string,
   plan: Plan | string | null = null,
   options: BuildReportOptions = {},
-): unknown {
-  return core(() => wasm.buildReport(users, groups, plan, options));
+): OpsReport {
+  return core(() => wasm.buildReport(users, groups, plan, options)) as OpsReport;
 }
