@@ -33,6 +33,25 @@ export function field(c, name) {
   return c[name];
 }
 
+/** The call an `encode` case makes on an encoder (the component's and the npm package's
+ * share their method names), as a function to run. */
+export function encodeCall(encoder, c) {
+  const kind = c.resourceKind ?? 'user';
+  const arg = (name) => canonical(field(c, name));
+  const ops = {
+    list: () => encoder.list(kind, arg('query')),
+    get: () => encoder.get(kind, field(c, 'id')),
+    create: () => encoder.createResource(kind, arg('resource')),
+    replace: () => encoder.replace(kind, field(c, 'id'), arg('resource')),
+    patch: () => encoder.patch(kind, field(c, 'id'), arg('patch')),
+    delete: () => encoder.delete(kind, field(c, 'id')),
+    serviceProviderConfig: () => encoder.serviceProviderConfig(),
+  };
+  const op = ops[field(c, 'op')];
+  if (!op) throw new CaseError(`unknown op ${c.op}`);
+  return op;
+}
+
 /** `{fail: reason}` or `{response: {status, headers, body}}` from a scripted answer. */
 export function scriptedResponse(entry) {
   if ('fail' in entry) return { fail: entry.fail };

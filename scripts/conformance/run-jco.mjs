@@ -10,7 +10,7 @@
 import { resolve, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { CaseError, MAX_STEPS, canonical, field, runCorpus, scriptedResponse } from './corpus.mjs';
+import { CaseError, MAX_STEPS, canonical, encodeCall, field, runCorpus, scriptedResponse } from './corpus.mjs';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const modulePath = resolve(process.argv[2] ?? join(root, 'target/component/js/scim_provision.js'));
@@ -157,20 +157,7 @@ function runEncode(c) {
   if (created.error) return created;
   const encoder = created.ok;
   try {
-    const kind = c.resourceKind ?? 'user';
-    const arg = (name) => canonical(field(c, name));
-    const ops = {
-      list: () => encoder.list(kind, arg('query')),
-      get: () => encoder.get(kind, field(c, 'id')),
-      create: () => encoder.createResource(kind, arg('resource')),
-      replace: () => encoder.replace(kind, field(c, 'id'), arg('resource')),
-      patch: () => encoder.patch(kind, field(c, 'id'), arg('patch')),
-      delete: () => encoder.delete(kind, field(c, 'id')),
-      serviceProviderConfig: () => encoder.serviceProviderConfig(),
-    };
-    const op = ops[field(c, 'op')];
-    if (!op) throw new CaseError(`unknown op ${c.op}`);
-    const result = attempt(op);
+    const result = attempt(encodeCall(encoder, c));
     return result.error ? result : { ok: requestJson(result.ok) };
   } finally {
     encoder[Symbol.dispose]?.();

@@ -16,7 +16,7 @@
 import { resolve, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { CaseError, MAX_STEPS, canonical, field, runCorpus, scriptedResponse } from './corpus.mjs';
+import { CaseError, MAX_STEPS, canonical, encodeCall, field, runCorpus, scriptedResponse } from './corpus.mjs';
 
 const CORE_KINDS = new Set(['encode', 'decode', 'server', 'desired-state', 'plan', 'engine', 'filter', 'invalid-argument']);
 
@@ -120,20 +120,7 @@ export function npmKinds(pkg) {
     if (created.error) return created;
     const encoder = created.ok;
     try {
-      const kind = c.resourceKind ?? 'user';
-      const arg = (name) => canonical(field(c, name));
-      const ops = {
-        list: () => encoder.list(kind, arg('query')),
-        get: () => encoder.get(kind, field(c, 'id')),
-        create: () => encoder.createResource(kind, arg('resource')),
-        replace: () => encoder.replace(kind, field(c, 'id'), arg('resource')),
-        patch: () => encoder.patch(kind, field(c, 'id'), arg('patch')),
-        delete: () => encoder.delete(kind, field(c, 'id')),
-        serviceProviderConfig: () => encoder.serviceProviderConfig(),
-      };
-      const op = ops[field(c, 'op')];
-      if (!op) throw new CaseError(`unknown op ${c.op}`);
-      return attempt(op);
+      return attempt(encodeCall(encoder, c));
     } finally {
       encoder.free();
     }
