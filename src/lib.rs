@@ -63,3 +63,4 @@ pub mod profile;
 pub mod report;
 pub mod request;
 pub mod response;
+mod sorting;

@@ -210,7 +210,9 @@ pub(crate) fn canonicalize(
                 Some(canonical) => {
                     if let Some((_, earlier)) = sent_as.iter().find(|(c, _)| *c == canonical) {
                         let mut spellings = [earlier.clone(), sent];
-                        spellings.sort();
+                        if spellings[1] < spellings[0] {
+                            spellings.swap(0, 1);
+                        }
                         return Err(DuplicateAttribute {
                             name: canonical.to_owned(),
                             spellings,

@@ -25,6 +25,7 @@ use super::{
 };
 use crate::model::{schemas, User};
 use crate::request::RequestEncoder;
+use crate::sorting;
 
 /// The directory as the server can take it: without `manager.displayName` when the profile
 /// says the server treats it as read-only (RFC 7643), so it is neither compared (the server
@@ -92,10 +93,10 @@ pub fn plan(
     } = p;
     notes.extend(read_only_note);
     let mut actions = actions;
-    actions.sort_by(|a, b| {
+    sorting::sort_by(&mut actions, |a, b| {
         (a.0.phase(), a.0.kind(), &a.1, a.2).cmp(&(b.0.phase(), b.0.kind(), &b.1, b.2))
     });
-    notes.sort();
+    sorting::sort_by(&mut notes, Ord::cmp);
     let summary = summarize(actions.iter().map(|(a, ..)| a));
     let steps = actions
         .into_iter()
@@ -271,7 +272,7 @@ impl<'a> ServerIndex<'a> {
             .iter()
             .filter(|u| u.id.as_deref().is_some_and(|id| !id.is_empty()))
             .collect();
-        users.sort_by(|a, b| a.id.cmp(&b.id));
+        sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
         users.dedup_by(|a, b| a.id == b.id);
         let ids: usize = users
             .iter()
@@ -520,7 +521,7 @@ impl Planner<'_> {
         let mut order: Vec<usize> = (0..groups.len())
             .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
             .collect();
-        order.sort_by(|&a, &b| groups[a].id.cmp(&groups[b].id));
+        sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
         for &g in &order {
             if let Some(ext) = groups[g].external_id.as_deref().filter(|e| !e.is_empty()) {
                 by_ext.entry(ext).or_insert(g);
@@ -626,7 +627,7 @@ impl Planner<'_> {
             .copied()
             .filter(|&d| users.exists[d] && users.touchable[d])
             .collect();
-        wanted.sort_unstable_by_key(|&d| dir.rank[d]);
+        sorting::sort_by(&mut wanted, |&a, &b| dir.rank[a].cmp(&dir.rank[b]));
         wanted.dedup();
         let mut wanted_on_server: Vec<usize> =
             wanted.iter().filter_map(|&d| users.server[d]).collect();
@@ -674,7 +675,7 @@ impl Planner<'_> {
                 .filter(|&s| server.touchable[s] && wanted_on_server.binary_search(&s).is_err())
                 .collect();
         }
-        to_remove.sort_unstable_by_key(|&s| server.rank[s]);
+        sorting::sort_by(&mut to_remove, |&a, &b| server.rank[a].cmp(&server.rank[b]));
         let to_remove: Vec<UserRef> = to_remove.into_iter().map(server_ref).collect();
         if have.is_some() && current.is_none() && !wanted.is_empty() {
             self.note(
@@ -704,7 +705,7 @@ impl Planner<'_> {
                 })
                 .collect();
             members.extend(to_add.iter().cloned());
-            members.sort_by_cached_key(|m| (user_key(&m.user_name), m.id.clone()));
+            sorting::sort_by_cached_key(&mut members, |m| (user_key(&m.user_name), m.id.clone()));
             members.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
             self.push(
                 Action::SetMembers(SetMembers {
@@ -809,7 +810,7 @@ impl Planner<'_> {
 /// For each key, its position in sorted order (ties keep their index order).
 fn key_ranks(keys: &[String]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    sorting::sort_by(&mut order, |&a, &b| keys[a].cmp(&keys[b]));
     let mut rank = vec![0u32; keys.len()];
     for (position, &i) in order.iter().enumerate() {
         rank[i] = u32::try_from(position).unwrap_or(u32::MAX);

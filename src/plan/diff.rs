@@ -86,7 +86,7 @@ fn emails_value(emails: &[MultiValue]) -> Option<Value> {
             Some(Value::Object(obj))
         })
         .collect();
-    items.sort_by_key(|v| v.to_string());
+    crate::sorting::sort_by_cached_key(&mut items, |v| v.to_string());
     Some(Value::Array(items))
 }
 

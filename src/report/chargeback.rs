@@ -117,7 +117,7 @@ fn tally<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<BucketCount> 
             count: unassigned,
         });
     }
-    out.sort_by(order);
+    crate::sorting::sort_by(&mut out, order);
     out
 }
 

@@ -61,10 +61,10 @@ pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
         }
     }
     for names in groups_of.values_mut() {
-        names.sort_by(|a, b| name_order(a, b));
+        crate::sorting::sort_by(names, |a, b| name_order(a, b));
         names.dedup();
     }
-    let rows: Vec<[String; 13]> = users
+    let mut rows: Vec<[String; 13]> = users
         .iter()
         .map(|u| {
             let ent = u.enterprise.as_ref();
@@ -92,17 +92,10 @@ pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
             ]
         })
         .collect();
-    // Sort an index (rows are 13 strings wide, too wide to move around), then permute.
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_by(|&a, &b| match (rows.get(a), rows.get(b)) {
-        (Some(x), Some(y)) => name_order(&x[USER_NAME], &y[USER_NAME]).then_with(|| x.cmp(y)),
-        _ => a.cmp(&b),
+    crate::sorting::sort_by(&mut rows, |x, y| {
+        name_order(&x[USER_NAME], &y[USER_NAME]).then_with(|| x.cmp(y))
     });
-    let mut slots: Vec<Option<[String; 13]>> = rows.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
+    rows
 }
 
 /// The column of `userName` in [`CSV_HEADERS`].

@@ -162,7 +162,7 @@ pub fn access_snapshot(users: &[User], groups: &[Group], taken_at_ms: u64) -> Ac
                 .flatten()
                 .map(|m| resolve(m, &by_id, &known))
                 .collect();
-            members.sort_by(member_order);
+            crate::sorting::sort_by(&mut members, member_order);
             members.dedup_by(|a, b| a.id() == b.id());
             GroupAccess {
                 id: g.id.clone(),
@@ -173,7 +173,9 @@ pub fn access_snapshot(users: &[User], groups: &[Group], taken_at_ms: u64) -> Ac
             }
         })
         .collect();
-    out.sort_by(|a, b| name_order(&a.display_name, &b.display_name).then_with(|| a.cmp(b)));
+    crate::sorting::sort_by(&mut out, |a, b| {
+        name_order(&a.display_name, &b.display_name).then_with(|| a.cmp(b))
+    });
     AccessSnapshot {
         taken_at_ms,
         taken_at: format_rfc3339_utc(taken_at_ms),

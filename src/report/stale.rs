@@ -86,7 +86,7 @@ pub fn stale_from_plan(
 /// sorted by userName, then reason, then action.
 pub fn stale_accounts(input: &ReportInput<'_>) -> Vec<StaleAccountRow> {
     let mut rows = input.stale.to_vec();
-    rows.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut rows, |a, b| {
         super::name_order(&a.user_name, &b.user_name).then_with(|| {
             (a.reason.as_str(), a.action.as_str()).cmp(&(b.reason.as_str(), b.action.as_str()))
         })
