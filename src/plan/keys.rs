@@ -4,23 +4,29 @@
 //! caseExact=false), so `Ana@Example.com` and `ana@example.com`, or a decomposed and a
 //! precomposed `é`, name one user. Group names get the same treatment.
 
-use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
+use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
 
-/// The comparison key of a userName: NFC, lower-cased, NFC again (lower-casing can
-/// produce decomposed sequences, such as `İ` into `i` + U+0307).
+/// The comparison key of a userName: decomposed, lower-cased, decomposed again (lower-casing
+/// can produce decomposable sequences, such as `İ` into `i` + U+0307).
+///
+/// Two strings are canonically equivalent exactly when their NFC forms are equal, and
+/// exactly when their NFD forms are equal, so comparing decomposed keys is comparing after
+/// NFC; it is Unicode's canonical caseless match (D145) with lower-casing for case folding.
+/// Keys are only compared, never shown, and decomposing alone leaves the composition tables
+/// (some 9 KB of WebAssembly) out.
 pub fn user_key(user_name: &str) -> String {
-    // ASCII is already in NFC and lower-cases to ASCII: the common case costs one copy.
+    // ASCII is already normalized and lower-cases to ASCII: the common case costs one copy.
     if user_name.is_ascii() {
         return user_name.to_ascii_lowercase();
     }
-    nfc(&nfc(user_name).to_lowercase())
+    nfd(&nfd(user_name).to_lowercase())
 }
 
-/// Unicode Normalization Form C (UAX #15): canonical decomposition, canonical ordering,
-/// canonical composition. Written over the crate's per-character functions rather than its
-/// `nfc()` iterator, which also links the compatibility tables (some 60 KB in WebAssembly)
-/// because it chooses the decomposition at run time.
-fn nfc(s: &str) -> String {
+/// Unicode Normalization Form D (UAX #15): canonical decomposition, then canonical
+/// ordering. Written over the crate's per-character functions rather than its `nfd()`
+/// iterator, which also links the compatibility tables (some 60 KB in WebAssembly) because
+/// it chooses the decomposition at run time.
+fn nfd(s: &str) -> String {
     let mut chars: Vec<char> = Vec::with_capacity(s.len());
     for c in s.chars() {
         decompose_canonical(c, |d| chars.push(d));
@@ -36,33 +42,9 @@ fn nfc(s: &str) -> String {
         while i < chars.len() && canonical_combining_class(chars[i]) != 0 {
             i += 1;
         }
-        chars[start..i].sort_by_key(|&c| canonical_combining_class(c));
+        crate::sorting::sort_by_cached_key(&mut chars[start..i], |&c| canonical_combining_class(c));
     }
-    // Canonical composition: a character joins the last starter unless something between
-    // them blocks it (a starter, or a mark of the same or a higher class).
-    let mut out: Vec<char> = Vec::with_capacity(chars.len());
-    let mut starter: Option<usize> = None;
-    let mut last_class: Option<u8> = None;
-    for c in chars {
-        let class = canonical_combining_class(c);
-        if let Some(s) = starter {
-            let blocked = last_class.is_some_and(|last| last == 0 || last >= class);
-            if !blocked {
-                if let Some(composed) = compose(out[s], c) {
-                    out[s] = composed;
-                    continue;
-                }
-            }
-        }
-        if class == 0 {
-            starter = Some(out.len());
-            last_class = None;
-        } else {
-            last_class = Some(class);
-        }
-        out.push(c);
-    }
-    out.into_iter().collect()
+    chars.into_iter().collect()
 }
 
 /// The comparison key of a group's displayName.
@@ -80,5 +62,12 @@ mod tests {
         assert_eq!(user_key("jose\u{301}@x"), user_key("JOSÉ@x"));
         assert_ne!(user_key("ana@x"), user_key("anna@x"));
         assert_eq!(user_key("İ"), user_key("i\u{307}"));
+        // Marks in either order, composed or not: one key (canonical ordering).
+        assert_eq!(user_key("a\u{323}\u{302}"), user_key("a\u{302}\u{323}"));
+        assert_eq!(user_key("ậ"), user_key("a\u{302}\u{323}"));
+        // Compatibility equivalents stay distinct: NFC, not NFKC.
+        assert_ne!(user_key("\u{FB01}"), user_key("fi"));
+        // Hangul syllables and their jamo.
+        assert_eq!(user_key("\u{D55C}"), user_key("\u{1112}\u{1161}\u{11AB}"));
     }
 }
