@@ -88,16 +88,12 @@ fn internal(message: String) -> JsValue {
     )
 }
 
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    serde_wasm_bindgen::Serializer::new()
-        .serialize_maps_as_objects(true)
-        .serialize_missing_as_null(true)
-}
-
+/// Values reach JavaScript as JSON text through `JSON.parse`: the core's serde_json
+/// serializers are in the module anyway, where a second serializer (serde-wasm-bindgen)
+/// would add a copy of every `Serialize` impl, and `JSON.parse` is fast.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serializer())
-        .map_err(|e| internal(e.to_string()))
+    let text = serde_json::to_string(value).map_err(|e| internal(e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
 }
 
 /// The JSON text of a value given as a JavaScript object or already as a JSON string.
