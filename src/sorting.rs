@@ -21,6 +21,31 @@ pub(crate) fn sort_by_cached_key<T, K: Ord>(v: &mut [T], key: impl FnMut(&T) -> 
     apply_order(v, order);
 }
 
+/// Sorts indices by their rank (`rank[i]`, unique per index): the planner's hot path over
+/// every group's members, so it sorts plain integers rather than calling through `dyn`.
+pub(crate) fn sort_by_rank(v: &mut [usize], rank: &[u32]) {
+    sort_packed(v, |i| rank.get(i).copied().unwrap_or(u32::MAX));
+}
+
+/// Sorts indices ascending (the planner's member lists), through the same integer sort.
+pub(crate) fn sort_indices(v: &mut [usize]) {
+    sort_packed(v, |_| 0);
+}
+
+/// Sorts `v` by `(key(i), i)`, packed into one `u64` per index so that every integer sort in
+/// the crate is one instantiation of `sort_unstable` (indices and ranks fit in 32 bits: the
+/// inputs are capped far below 4 billion entries).
+fn sort_packed(v: &mut [usize], key: impl Fn(usize) -> u32) {
+    let mut packed: Vec<u64> = v
+        .iter()
+        .map(|&i| (u64::from(key(i)) << 32) | (i as u64 & 0xffff_ffff))
+        .collect();
+    packed.sort_unstable();
+    for (slot, p) in v.iter_mut().zip(packed) {
+        *slot = (p & 0xffff_ffff) as usize;
+    }
+}
+
 /// The positions `0..n` in the order `cmp` gives them (stable).
 fn sorted_indices(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
@@ -62,6 +87,16 @@ mod tests {
             sort_by_cached_key(&mut cached, |x| x.0);
             prop_assert_eq!(cached, std);
         }
+    }
+
+    #[test]
+    fn ranks_order_indices() {
+        let mut v = vec![0, 1, 2, 3];
+        sort_by_rank(&mut v, &[3, 1, 2, 0]);
+        assert_eq!(v, [3, 1, 2, 0]);
+        let mut v = vec![7, 0, 3, 3, 1];
+        sort_indices(&mut v);
+        assert_eq!(v, [0, 1, 3, 3, 7]);
     }
 
     #[test]

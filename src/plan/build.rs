@@ -627,11 +627,11 @@ impl Planner<'_> {
             .copied()
             .filter(|&d| users.exists[d] && users.touchable[d])
             .collect();
-        sorting::sort_by(&mut wanted, |&a, &b| dir.rank[a].cmp(&dir.rank[b]));
+        sorting::sort_by_rank(&mut wanted, &dir.rank);
         wanted.dedup();
         let mut wanted_on_server: Vec<usize> =
             wanted.iter().filter_map(|&d| users.server[d]).collect();
-        wanted_on_server.sort_unstable();
+        sorting::sort_indices(&mut wanted_on_server);
 
         // Current members as listed-user indices; ids of users we cannot see are left alone.
         let current: Option<Vec<usize>> = have.and_then(|h| {
@@ -640,7 +640,7 @@ impl Planner<'_> {
                     .iter()
                     .filter_map(|m| server.by_id.get(&m.value))
                     .collect();
-                idx.sort_unstable();
+                sorting::sort_indices(&mut idx);
                 idx.dedup();
                 idx
             })
@@ -675,7 +675,7 @@ impl Planner<'_> {
                 .filter(|&s| server.touchable[s] && wanted_on_server.binary_search(&s).is_err())
                 .collect();
         }
-        sorting::sort_by(&mut to_remove, |&a, &b| server.rank[a].cmp(&server.rank[b]));
+        sorting::sort_by_rank(&mut to_remove, &server.rank);
         let to_remove: Vec<UserRef> = to_remove.into_iter().map(server_ref).collect();
         if have.is_some() && current.is_none() && !wanted.is_empty() {
             self.note(
