@@ -10,7 +10,9 @@
 //! class. Arguments are named as the component's WIT parameters (`config-json`...), so a
 //! fault reads the same whichever form of the core raised it.
 
-use js_sys::{Error as JsError, Reflect};
+mod text;
+
+use js_sys::{Error as JsError, JsString, Reflect};
 use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
 use scim_provision::engine::{self, Input};
 use scim_provision::fault::{parse_json_arg, to_json, Fault};
@@ -98,14 +100,14 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 
 /// The JSON text of a value given as a JavaScript object or already as a JSON string.
 fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
-    if let Some(text) = value.as_string() {
-        return Ok(text);
+    if let Some(text) = value.dyn_ref::<JsString>() {
+        return Ok(text::string_from(text));
     }
     // Inputs cross the boundary as JSON: one serde_json deserializer per type keeps the
     // .wasm small, and JSON.stringify is fast.
     js_sys::JSON::stringify(value)
         .ok()
-        .and_then(|s| s.as_string())
+        .map(|s| text::string_from(&s))
         .ok_or_else(|| {
             throw(Fault::invalid_argument(
                 argument,
@@ -163,14 +165,14 @@ fn expect_of(expect: &str) -> Result<Expect, JsValue> {
 
 /// Parses the JSON desired-state format.
 #[wasm_bindgen(js_name = parseDesiredJson)]
-pub fn parse_desired_json(text: &str) -> Result<JsValue, JsValue> {
-    to_js(&boundary::desired_from_json(text).map_err(throw)?)
+pub fn parse_desired_json(text: &JsString) -> Result<JsValue, JsValue> {
+    to_js(&boundary::desired_from_json(&text::string_from(text)).map_err(throw)?)
 }
 
 /// Parses the CSV desired-state format.
 #[wasm_bindgen(js_name = parseDesiredCsv)]
-pub fn parse_desired_csv(text: &str) -> Result<JsValue, JsValue> {
-    to_js(&boundary::desired_from_csv(text).map_err(throw)?)
+pub fn parse_desired_csv(text: &JsString) -> Result<JsValue, JsValue> {
+    to_js(&boundary::desired_from_csv(&text::string_from(text)).map_err(throw)?)
 }
 
 /// A built-in profile by name, or `undefined`.
@@ -245,15 +247,19 @@ pub fn plan_js(
 /// the fast path for large directories.
 #[wasm_bindgen(js_name = planJson)]
 pub fn plan_json(
-    desired: &str,
-    actual: &str,
+    desired: &JsString,
+    actual: &JsString,
     base_path: &str,
     profile: JsValue,
     policy: &str,
 ) -> Result<String, JsValue> {
     let policy = (!policy.is_empty()).then_some(policy);
     Ok(to_json(&plan_texts(
-        desired, actual, base_path, &profile, policy,
+        &text::string_from(desired),
+        &text::string_from(actual),
+        base_path,
+        &profile,
+        policy,
     )?))
 }
 
