@@ -2,11 +2,11 @@
 //! are already canonical (see `attr_names`).
 //!
 //! One non-generic decoder per resource, shared by every serde `Deserializer` the crate
-//! meets (JSON text, `serde_json::Value`, path-tracking wrappers): each `Deserialize` impl
-//! only collects the object, canonicalizes its names and hands it here. This keeps one copy
-//! of the decoding code in the binary (the derives it replaces were instantiated once per
-//! deserializer and per flattened struct) and moves strings out of the object instead of
-//! buffering them.
+//! meets (JSON text, `serde_json::Value`) and by the desired-state reader in `plan`: each
+//! `Deserialize` impl only collects the object, canonicalizes its names and hands it here.
+//! This keeps one copy of the decoding code in the binary (the derives it replaces were
+//! instantiated once per deserializer and per flattened struct) and moves strings out of
+//! the object instead of buffering them.
 //!
 //! Errors read exactly as serde's derives read them (`invalid type: integer `5`, expected a
 //! string`, ``missing field `userName` ``), located by the JSON path inside the resource.
@@ -16,8 +16,9 @@ use std::fmt::Display;
 use serde::de::{Error as _, Unexpected};
 use serde_json::{Map, Value};
 
+use super::attr_names;
 use super::group::{Group, Member};
-use super::serde_util::{join_located, json_type};
+use super::serde_util::{canonical, join_located, json_type};
 use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 use super::ScimError;
 
@@ -48,7 +49,7 @@ impl Bad {
         self
     }
 
-    fn index(mut self, index: usize) -> Bad {
+    pub(crate) fn index(mut self, index: usize) -> Bad {
         self.segs.push(Seg::Index(index));
         self
     }
@@ -96,7 +97,7 @@ fn unexpected(v: &Value) -> Unexpected<'_> {
     }
 }
 
-fn invalid_type(v: &Value, expected: &str) -> Bad {
+pub(crate) fn invalid_type(v: &Value, expected: &str) -> Bad {
     Bad::new(serde_json::Error::invalid_type(unexpected(v), &expected))
 }
 
@@ -209,7 +210,7 @@ fn object<T>(
 /// Visits the entries of `map` in its (sorted) order, as serde's derives do: `field` takes
 /// a known attribute and returns `None` when it consumed it, or gives the entry back.
 /// Entries given back land in `extra` when there is one, and are dropped otherwise.
-fn fields(
+pub(crate) fn fields(
     map: Map<String, Value>,
     mut extra: Option<&mut Map<String, Value>>,
     mut field: impl FnMut(&str, Value) -> Res<Option<Value>>,
@@ -229,9 +230,17 @@ fn fields(
 }
 
 /// Stores a decoded field; the closure-friendly `Ok(None)` of [`fields`].
-fn set<T>(slot: &mut T, value: Res<T>) -> Res<Option<Value>> {
+pub(crate) fn set<T>(slot: &mut T, value: Res<T>) -> Res<Option<Value>> {
     *slot = value?;
     Ok(None)
+}
+
+/// A User from a collected object whose names are not canonical yet, read as `User`'s
+/// `Deserialize` reads it, for a caller that collects the object itself.
+pub(crate) fn user_object<E: serde::de::Error>(map: Map<String, Value>) -> Result<User, E> {
+    canonical(map, &attr_names::USER)
+        .and_then(user)
+        .map_err(Bad::into_error)
 }
 
 pub(crate) fn user(map: Map<String, Value>) -> Res<User> {

@@ -7,6 +7,7 @@
 
 mod attr_names;
 mod decode;
+mod decode_protocol;
 mod error;
 pub(crate) mod fast;
 mod group;
@@ -25,6 +26,7 @@ pub use service_provider_config::{
 };
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
+pub(crate) use decode::user_object;
 pub(crate) use serde_util::join_located;
 
 /// Schema URNs used by this crate.

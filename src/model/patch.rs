@@ -4,22 +4,21 @@ use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::attr_names;
+use super::decode_protocol;
 use super::schemas;
-use super::serde_util::{case_insensitive_serde, null_as_default};
+use super::serde_util::case_insensitive_deserialize;
 
 /// A PATCH request body.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PatchOp {
     /// Schema URNs (the PatchOp message URN).
-    #[serde(default, deserialize_with = "null_as_default")]
     pub schemas: Vec<String>,
     /// Operations, applied by the server in order.
     #[serde(rename = "Operations")]
     pub operations: Vec<PatchOperation>,
 }
 
-case_insensitive_serde!(PatchOp, attr_names::PATCH_OP);
+case_insensitive_deserialize!(PatchOp, attr_names::PATCH_OP, decode_protocol::patch_op);
 
 /// One PATCH operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,50 +5,41 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::attr_names;
-use super::serde_util::{case_insensitive_serde, lenient_bool, null_as_default};
+use super::decode_protocol;
+use super::serde_util::{case_insensitive_deserialize, lenient_bool};
 
 /// A server's self-description. Missing sections read as "not supported".
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ServiceProviderConfig {
     /// Schema URNs.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// PATCH support.
-    #[serde(default)]
     pub patch: SupportedConfig,
     /// Bulk support.
-    #[serde(default)]
     pub bulk: BulkConfig,
     /// Filtering support and the maximum number of results a query returns.
-    #[serde(default)]
     pub filter: FilterConfig,
     /// Password change support.
-    #[serde(default)]
     pub change_password: SupportedConfig,
     /// Sorting support.
-    #[serde(default)]
     pub sort: SupportedConfig,
     /// ETag support.
-    #[serde(default)]
     pub etag: SupportedConfig,
     /// Authentication schemes, as sent.
-    #[serde(
-        default,
-        deserialize_with = "null_as_default",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub authentication_schemes: Vec<Value>,
     /// Everything else (`documentationUri`, `meta`...), as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-case_insensitive_serde!(ServiceProviderConfig, attr_names::SERVICE_PROVIDER_CONFIG);
+case_insensitive_deserialize!(
+    ServiceProviderConfig,
+    attr_names::SERVICE_PROVIDER_CONFIG,
+    decode_protocol::service_provider_config
+);
 
 /// A `{"supported": bool}` section.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

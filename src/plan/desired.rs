@@ -108,22 +108,7 @@ impl DesiredState {
         }
         // The exact path: anything the fast path left (another spelling of an attribute, a
         // string boolean, a wrong type, bad JSON) is accepted or located here.
-        let mut de = serde_json::Deserializer::from_str(input);
-        let state: DesiredState = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let outer = e.path().to_string();
-            let message = e.into_inner().to_string();
-            let (path, reason) = crate::model::join_located(&outer, &message);
-            DesiredStateError::Json {
-                path: path.unwrap_or_else(|| ".".into()),
-                reason: reason.to_owned(),
-            }
-        })?;
-        // One document: text after it is an error, not something to drop silently.
-        de.end().map_err(|e| DesiredStateError::Json {
-            path: ".".into(),
-            reason: e.to_string(),
-        })?;
-        Ok(state)
+        super::desired_json::desired_state(input)
     }
 
     /// Parses the CSV format (see [`CSV_HEADERS`]).

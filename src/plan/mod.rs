@@ -9,6 +9,7 @@
 mod action;
 mod build;
 mod desired;
+mod desired_json;
 mod diff;
 mod keys;
 mod policy;
