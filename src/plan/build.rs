@@ -2,13 +2,11 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::hash::BuildHasher;
 
 // foldhash is several times faster than SipHash on the short strings planning hashes
 // (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
 // lookups; iteration order never reaches the output, which is sorted.
 use foldhash::{HashMap, HashMapExt};
-use hashbrown::HashTable;
 
 use serde_json::Value;
 
@@ -19,6 +17,7 @@ use super::action::{
 use super::desired::{DesiredGroup, DesiredState};
 use super::diff::{replacement, user_changes, Change};
 use super::keys::{group_key, user_key};
+use super::str_index::StrIndex;
 use super::policy::{Offboarding, Policy};
 use super::{
     ActualState, Blocked, Guard, Note, Plan, PlanError, RequestPreview, SourceCounts, Step, Summary,
@@ -883,85 +882,3 @@ fn step(action: Action, encoder: &RequestEncoder) -> Step {
     }
 }
 
-/// A string-keyed index of positions, for the planner's large lookups (a million member
-/// names and ids at the top of the benchmark). The keys' bytes live in one arena and
-/// hashbrown's `HashTable` holds only entry numbers, so a lookup touches two compact arrays
-/// instead of strings scattered over the whole listing. The first value given for a key
-/// wins, as the planner's "first in order" rules want.
-struct StrIndex {
-    state: foldhash::fast::RandomState,
-    /// All keys' bytes, one after another.
-    bytes: Vec<u8>,
-    /// Per entry: the end of its key in `bytes` (the start is the previous entry's end).
-    ends: Vec<usize>,
-    values: Vec<usize>,
-    /// Entry numbers, hashed by their key.
-    table: HashTable<usize>,
-}
-
-impl StrIndex {
-    fn with_capacity(entries: usize, bytes: usize) -> Self {
-        StrIndex {
-            state: foldhash::fast::RandomState::default(),
-            bytes: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(entries),
-            values: Vec::with_capacity(entries),
-            table: HashTable::with_capacity(entries),
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<usize> {
-        let hash = self.state.hash_one(key.as_bytes());
-        let (bytes, ends) = (&self.bytes, &self.ends);
-        self.table
-            .find(hash, |&e| {
-                same_bytes(arena_key(bytes, ends, e), key.as_bytes())
-            })
-            .map(|&e| self.values[e])
-    }
-
-    /// Adds `key -> value` unless `key` is present; returns the present value if it is.
-    fn insert(&mut self, key: &str, value: usize) -> Option<usize> {
-        let hash = self.state.hash_one(key.as_bytes());
-        let StrIndex {
-            state,
-            bytes,
-            ends,
-            values,
-            table,
-        } = self;
-        if let Some(&e) = table.find(hash, |&e| {
-            same_bytes(arena_key(bytes, ends, e), key.as_bytes())
-        }) {
-            return Some(values[e]);
-        }
-        let entry = ends.len();
-        bytes.extend_from_slice(key.as_bytes());
-        ends.push(bytes.len());
-        values.push(value);
-        table.insert_unique(hash, entry, |&e| state.hash_one(arena_key(bytes, ends, e)));
-        None
-    }
-}
-
-/// Entry `e`'s key in an arena of keys laid end to end.
-fn arena_key<'a>(bytes: &'a [u8], ends: &[usize], e: usize) -> &'a [u8] {
-    let start = if e == 0 { 0 } else { ends[e - 1] };
-    &bytes[start..ends[e]]
-}
-
-/// Byte equality eight bytes at a time.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (p, q) in (&mut x).zip(&mut y) {
-        let p = u64::from_le_bytes(p.try_into().unwrap_or_default());
-        let q = u64::from_le_bytes(q.try_into().unwrap_or_default());
-        if p != q {
-            return false;
-        }
-    }
-    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
-}

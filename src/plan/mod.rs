@@ -12,6 +12,7 @@ mod desired;
 mod desired_json;
 mod diff;
 mod keys;
+mod str_index;
 mod policy;
 
 use serde::{Deserialize, Serialize};
