@@ -83,15 +83,10 @@ EOF
 fi
 
 # ---- 2. build ----
-echo "== cargo build -p scim-provision-component --target wasm32-unknown-unknown --release"
-# Size over speed; set here because profiles live in the root Cargo.toml.
-CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
-CARGO_PROFILE_RELEASE_LTO=true \
-CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-CARGO_PROFILE_RELEASE_PANIC=abort \
-CARGO_PROFILE_RELEASE_DEBUG=false \
-  cargo build --quiet -p scim-provision-component --target wasm32-unknown-unknown --release
-CORE=target/wasm32-unknown-unknown/release/scim_provision_component.wasm
+echo "== cargo build -p scim-provision-component --target wasm32-unknown-unknown --profile wasm-component"
+# Size over speed: the root Cargo.toml's wasm-component profile.
+cargo build --quiet -p scim-provision-component --target wasm32-unknown-unknown --profile wasm-component
+CORE=target/wasm32-unknown-unknown/wasm-component/scim_provision_component.wasm
 COMPONENT="$OUT/scim_provision.wasm"
 
 # Optimizing, wrapping and transpiling take seconds; skip them when the module is unchanged.

@@ -20,13 +20,11 @@ if [ ! -d npm/node_modules ] || [ npm/package.json -nt npm/node_modules/.package
   (cd npm && npm install --no-audit --no-fund --loglevel=error)
 fi
 
-echo "== building the wasm core"
-CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-CARGO_PROFILE_RELEASE_PANIC=abort CARGO_TARGET_DIR=target/wasm \
-  cargo build --quiet -p scim-provision-js --target wasm32-unknown-unknown --release
+echo "== building the wasm core (cargo profile wasm-npm)"
+cargo build --quiet -p scim-provision-js --target wasm32-unknown-unknown --profile wasm-npm
 rm -rf npm/wasm
 wasm-bindgen --target web --out-dir npm/wasm --out-name scim_provision_js \
-  target/wasm/wasm32-unknown-unknown/release/scim_provision_js.wasm
+  target/wasm32-unknown-unknown/wasm-npm/scim_provision_js.wasm
 npm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals npm/wasm/scim_provision_js_bg.wasm -o npm/wasm/scim_provision_js_bg.wasm
 
