@@ -17,8 +17,8 @@ use super::action::{
 use super::desired::{DesiredGroup, DesiredState};
 use super::diff::{replacement, user_changes, Change};
 use super::keys::{group_key, user_key};
-use super::str_index::StrIndex;
 use super::policy::{Offboarding, Policy};
+use super::str_index::StrIndex;
 use super::{
     ActualState, Blocked, Guard, Note, Plan, PlanError, RequestPreview, SourceCounts, Step, Summary,
 };
@@ -881,4 +881,3 @@ fn step(action: Action, encoder: &RequestEncoder) -> Step {
         },
     }
 }
-

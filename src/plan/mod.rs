@@ -12,8 +12,8 @@ mod desired;
 mod desired_json;
 mod diff;
 mod keys;
-mod str_index;
 mod policy;
+mod str_index;
 
 use serde::{Deserialize, Serialize};
 

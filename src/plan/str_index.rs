@@ -72,7 +72,9 @@ impl StrIndex {
 /// The slot's key, from the arena.
 #[inline]
 fn arena_key<'a>(bytes: &'a [u8], slot: &Slot) -> &'a [u8] {
-    bytes.get(slot.start..slot.start + slot.len).unwrap_or_default()
+    bytes
+        .get(slot.start..slot.start + slot.len)
+        .unwrap_or_default()
 }
 
 /// Whether the slot holds `key`: lengths first, from the slot itself, so a different key
