@@ -221,8 +221,12 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 /// argument type, which costs the WebAssembly builds tens of kilobytes.
 pub fn parse_json_arg<T: DeserializeOwned>(argument: &str, text: &str) -> Result<T, Fault> {
     serde_json::from_str(text).map_err(|e| {
-        let path = json_path_at(text, e.line(), e.column());
-        Fault::invalid_argument(argument, &path, &e.to_string())
+        // A SCIM resource is decoded whole once read, so its own errors carry the inner
+        // path in the message (``at `active`: ...``): joined onto the position's path.
+        let outer = json_path_at(text, e.line(), e.column());
+        let message = e.to_string();
+        let (path, reason) = crate::model::join_located(&outer, &message);
+        Fault::invalid_argument(argument, path.as_deref().unwrap_or("."), reason)
     })
 }
 
