@@ -155,6 +155,18 @@ describe("codec, planner and errors without a server", () => {
     assert.throws(() => new Provisioner({ baseUrl: "http://x", profile: "nope" }), /unknown profile/);
   });
 
+  test("text of any size and script crosses into the core intact", () => {
+    // Long enough that the ASCII guess for the buffer runs out before the accents and the
+    // emoji, so the copy into WebAssembly continues in a second step.
+    const names = ["zoë@x.com", "øøø@x.com", "😀@x.com", `${"x".repeat(70_000)}é😀@x.com`, "ab"];
+    const desired = parseDesiredJson(JSON.stringify({ users: names.map((userName) => ({ userName })) }));
+    assert.deepEqual(desired.users.map((u) => u.userName), names);
+    // A lone surrogate is not Unicode: it arrives as U+FFFD, like everywhere in wasm-bindgen.
+    const csv = parseDesiredCsv("userName,givenName\nlone\uD800@x.com,Zoë😀\n");
+    assert.equal(csv.users[0].userName, "lone\uFFFD@x.com");
+    assert.equal(csv.users[0].name.givenName, "Zoë😀");
+  });
+
   test("filters are escaped and parse back", () => {
     const f = filterEq("userName", 'x") or (userName pr');
     assert.equal(f, 'userName eq "x\\") or (userName pr"');
