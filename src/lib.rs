@@ -56,6 +56,7 @@ pub mod boundary;
 pub mod engine;
 pub mod fault;
 pub mod filter;
+mod heap;
 pub mod http;
 pub mod model;
 pub mod plan;

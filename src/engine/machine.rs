@@ -914,6 +914,12 @@ impl Engine {
         };
         match answer {
             PageAnswer::Listed(starts) => {
+                if start <= 1 && !starts.is_empty() {
+                    // The first page says how many follow: grow the heap once for the whole
+                    // listing rather than page by page (see `heap`).
+                    let pages = starts.len().saturating_add(1);
+                    crate::heap::reserve_heap_for(response.body.len().saturating_mul(pages));
+                }
                 for s in starts {
                     self.push(Task::Page { kind, start: s }, 0);
                 }
