@@ -56,6 +56,8 @@ pub mod boundary;
 pub mod engine;
 pub mod fault;
 pub mod filter;
+#[doc(hidden)]
+pub mod fuzzing;
 mod heap;
 pub mod http;
 pub mod model;

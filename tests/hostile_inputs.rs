@@ -8,7 +8,7 @@ use scim_provision::http::HttpResponse;
 use scim_provision::model::{Group, User};
 use scim_provision::profile::Profile;
 use scim_provision::request::{ListQuery, RequestEncoder, ResourceKind};
-use scim_provision::response::{decode, fuzz_decode, DecodeError, DecodeOptions, Decoded, Expect};
+use scim_provision::response::{decode, DecodeError, DecodeOptions, Decoded, Expect};
 
 fn hostile_values() -> Vec<String> {
     vec![
@@ -195,16 +195,7 @@ fn every_bad_input_class_has_a_structured_error() {
 fn fuzz_regressions_replay() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     let mut replayed = 0;
-    for (target, run) in [
-        ("decode_response", (|d: &[u8]| fuzz_decode(d)) as fn(&[u8])),
-        ("filter_parse", |d: &[u8]| {
-            if let Ok(s) = std::str::from_utf8(d) {
-                if let Ok(f) = filter::parse(s) {
-                    assert_eq!(filter::parse(&f.to_string()), Ok(f));
-                }
-            }
-        }),
-    ] {
+    for (target, run) in scim_provision::fuzzing::TARGETS {
         let Ok(dir) = std::fs::read_dir(root.join(target)) else {
             continue;
         };

@@ -1,0 +1,126 @@
+//! Fuzzing entry points: what each cargo-fuzz target in `fuzz/` runs, and what `cargo test`
+//! replays over the committed regression inputs (`tests/fixtures/fuzz/TARGET/`), so a target
+//! and its replay can never check different things. Each takes arbitrary bytes and panics
+//! only when the core does, or when the target's own property fails.
+
+use crate::engine::EngineConfig;
+use crate::fault::{json_path_at, parse_json_arg};
+use crate::filter;
+use crate::http::HttpResponse;
+use crate::model::{Group, PatchOp, User};
+use crate::plan::{ActualState, DesiredState, Plan, Policy};
+use crate::response::{decode, decode_service_provider_config, DecodeOptions, Expect};
+
+/// A target's name (its file under `fuzz/fuzz_targets`, its directory under
+/// `tests/fixtures/fuzz`) and its entry point.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: &[Target] = &[
+    ("decode_response", decode_response),
+    ("filter_parse", filter_parse),
+    ("desired_state", desired_state),
+    ("json_arguments", json_arguments),
+];
+
+/// Decodes the bytes as every kind of response; the first two bytes choose the status.
+pub fn decode_response(data: &[u8]) {
+    let (status, body) = match data {
+        [a, b, rest @ ..] => (100 + (u16::from_be_bytes([*a, *b]) % 500), rest),
+        _ => (200, data),
+    };
+    let body = String::from_utf8_lossy(body).into_owned();
+    let response = HttpResponse {
+        status,
+        headers: vec![("Retry-After".into(), body.chars().take(40).collect())],
+        body,
+    };
+    let options = DecodeOptions::default();
+    for expect in [
+        Expect::Get,
+        Expect::List,
+        Expect::Create,
+        Expect::Replace,
+        Expect::Patch,
+        Expect::Delete,
+    ] {
+        let _ = decode::<User>(expect, &response, &options);
+        let _ = decode::<Group>(expect, &response, &options);
+    }
+    let _ = decode_service_provider_config(&response, &options);
+}
+
+/// Parses a filter; whatever parses must render to text that parses to the same tree (the
+/// property the renderer's escaping relies on).
+pub fn filter_parse(data: &[u8]) {
+    // Filters arrive as text; bytes that are not UTF-8 never reach the parser.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(parsed) = filter::parse(text) {
+        let rendered = parsed.to_string();
+        assert_eq!(
+            filter::parse(&rendered),
+            Ok(parsed),
+            "render/parse round trip failed for {rendered:?}"
+        );
+    }
+}
+
+/// Parses a desired state as JSON (the fast path and the exact path behind it) and as CSV; a
+/// JSON state that is accepted must serialize to JSON that parses back to the same state.
+pub fn desired_state(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(state) = DesiredState::from_json(text) {
+        let again = crate::fault::to_json(&state);
+        assert_eq!(
+            DesiredState::from_json(&again).as_ref(),
+            Ok(&state),
+            "JSON round trip failed for {again:?}"
+        );
+    }
+    let _ = DesiredState::from_csv(text);
+}
+
+/// Reads the bytes as each JSON argument a host hands the core (engine configuration,
+/// policy, a reviewed plan, a PATCH body, the listed state), and locates a position in them
+/// as the errors do; the first two bytes place that position.
+pub fn json_arguments(data: &[u8]) {
+    let (line, column, rest) = match data {
+        [l, c, rest @ ..] => (usize::from(*l), usize::from(*c) * 4, rest),
+        _ => (1, 0, data),
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let _ = json_path_at(text, line, column);
+    let _ = parse_json_arg::<EngineConfig>("config-json", text);
+    let _ = parse_json_arg::<Policy>("policy-json", text);
+    let _ = parse_json_arg::<Plan>("plan-json", text);
+    let _ = parse_json_arg::<PatchOp>("patch", text);
+    let _ = ActualState::from_json_arg("actual-json", text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_survive_odd_inputs() {
+        for data in [
+            &b""[..],
+            b"\x00",
+            b"\x00\xc8{",
+            b"\x01\x90{\"status\":\"x\"}",
+            b"\xff\xff\xff",
+            b"{\"users\":[{\"userName\":\"a\"}]}",
+            b"userName\na\n",
+        ] {
+            for (_, run) in TARGETS {
+                run(data);
+            }
+        }
+    }
+}
