@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Engine, EngineConfig};
 use crate::fault::{parse_json_arg, to_json, Fault};
 use crate::filter::{self, Filter};
+use crate::heap::reserve_heap_for;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Group, ListResponse, PatchOp, ServiceProviderConfig, User};
 use crate::plan::{self, ActualState, DesiredState, Plan, Policy};
@@ -299,7 +300,18 @@ pub struct PlanConfig {
     pub policy: Policy,
 }
 
-pub use crate::heap::reserve_heap_for;
+/// The planner's two inputs from JSON text (`desired-json`, `actual-json`), as every plan
+/// entry point reads them: the heap grows once up front, and the listed state takes its
+/// fast decoding path.
+pub fn plan_inputs(
+    desired_json: &str,
+    actual_json: &str,
+) -> Result<(DesiredState, ActualState), Fault> {
+    reserve_heap_for(desired_json.len() + actual_json.len());
+    let desired = desired_from_json(desired_json)?;
+    let actual = ActualState::from_json_arg("actual-json", actual_json)?;
+    Ok((desired, actual))
+}
 
 /// Plans a desired state (JSON text) against an [`ActualState`] (`actual-json`) under a
 /// [`PlanConfig`] (`config-json`); returns the plan's JSON.
@@ -308,9 +320,7 @@ pub fn plan_json(
     actual_json: &str,
     config_json: &str,
 ) -> Result<String, Fault> {
-    reserve_heap_for(desired_json.len() + actual_json.len());
-    let desired = desired_from_json(desired_json)?;
-    let actual = ActualState::from_json_arg("actual-json", actual_json)?;
+    let (desired, actual) = plan_inputs(desired_json, actual_json)?;
     let config: PlanConfig = parse_json_arg("config-json", config_json)?;
     let encoder = RequestEncoder::new(&config.base_path, config.profile).map_err(Fault::from)?;
     let plan = plan::plan(&desired, &actual, &encoder, &config.policy).map_err(Fault::from)?;

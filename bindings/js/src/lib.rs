@@ -17,7 +17,7 @@ use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportO
 use scim_provision::engine::{self, Input};
 use scim_provision::fault::{parse_json_arg, to_json, Fault};
 use scim_provision::http::{HttpRequest, HttpResponse};
-use scim_provision::plan::{self, ActualState, Policy};
+use scim_provision::plan::{self, Policy};
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response::{self, Decoded, Expect};
@@ -204,8 +204,7 @@ fn encoder_from(base_path: &str, profile: &JsValue) -> Result<RequestEncoder, Js
     RequestEncoder::new(base_path, profile_from(profile)?).map_err(|e| throw(Fault::from(&e)))
 }
 
-/// Plans from JSON texts: the heap grows once up front and the listed state takes the fast
-/// decoding path, whichever way JavaScript handed the inputs over.
+/// Plans from JSON texts, whichever way JavaScript handed the inputs over.
 fn plan_texts(
     desired: &str,
     actual: &str,
@@ -213,9 +212,7 @@ fn plan_texts(
     profile: &JsValue,
     policy: Option<&str>,
 ) -> Result<plan::Plan, JsValue> {
-    boundary::reserve_heap_for(desired.len() + actual.len());
-    let desired = boundary::desired_from_json(desired).map_err(throw)?;
-    let actual = ActualState::from_json_arg("actual-json", actual).map_err(throw)?;
+    let (desired, actual) = boundary::plan_inputs(desired, actual).map_err(throw)?;
     let policy: Policy = match policy {
         None => Policy::default(),
         Some(text) => parse_json_arg("policy-json", text).map_err(throw)?,
