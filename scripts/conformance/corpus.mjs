@@ -52,6 +52,32 @@ export function encodeCall(encoder, c) {
   return op;
 }
 
+/**
+ * The report case's walk, one for every host: users, groups and the plan (`undefined` when
+ * absent) as JSON text, options with `desired` and `policy` as JSON text, then the host's
+ * `buildReport`, `reportHtml` and `reportCsv` in turn; the first error ends it. `api.options`
+ * turns the case's options into the host's own shape.
+ */
+export function reportCase(c, attempt, api) {
+  const users = canonical(field(c, 'users'));
+  const groups = canonical(field(c, 'groups'));
+  const plan = 'plan' in c ? canonical(c.plan) : undefined;
+  const o = c.options ?? {};
+  const options = api.options({
+    takenAtMs: o.takenAtMs ?? 0,
+    purchasedSeats: o.purchasedSeats,
+    desired: 'desired' in o ? canonical(o.desired) : undefined,
+    policy: 'policy' in o ? canonical(o.policy) : undefined,
+  });
+  const report = attempt(() => api.buildReport(users, groups, plan, options));
+  if (report.error) return report;
+  const html = attempt(() => api.reportHtml(users, groups, plan, options));
+  if (html.error) return html;
+  const csv = attempt(() => api.reportCsv(users, groups));
+  if (csv.error) return csv;
+  return { ok: { report: report.ok, html: html.ok, csv: csv.ok } };
+}
+
 /** `{fail: reason}` or `{response: {status, headers, body}}` from a scripted answer. */
 export function scriptedResponse(entry) {
   if ('fail' in entry) return { fail: entry.fail };

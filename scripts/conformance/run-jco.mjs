@@ -10,7 +10,7 @@
 import { resolve, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { CaseError, MAX_STEPS, canonical, encodeCall, field, runCorpus, scriptedResponse } from './corpus.mjs';
+import { CaseError, MAX_STEPS, canonical, encodeCall, field, reportCase, runCorpus, scriptedResponse } from './corpus.mjs';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const modulePath = resolve(process.argv[2] ?? join(root, 'target/component/js/scim_provision.js'));
@@ -165,23 +165,18 @@ function runEncode(c) {
 }
 
 function runReport(c) {
-  const users = canonical(field(c, 'users'));
-  const groups = canonical(field(c, 'groups'));
-  const plan = 'plan' in c ? canonical(c.plan) : undefined;
-  const o = c.options ?? {};
-  const options = {
-    takenAtMs: BigInt(o.takenAtMs ?? 0),
-    purchasedSeats: o.purchasedSeats === undefined ? undefined : BigInt(o.purchasedSeats),
-    desiredJson: 'desired' in o ? canonical(o.desired) : undefined,
-    policyJson: 'policy' in o ? canonical(o.policy) : undefined,
-  };
-  const report = attempt(() => reports.buildReport(users, groups, plan, options));
-  if (report.error) return report;
-  const html = attempt(() => reports.reportHtml(users, groups, plan, options));
-  if (html.error) return html;
-  const csv = attempt(() => reports.reportCsv(users, groups));
-  if (csv.error) return csv;
-  return { ok: { report: JSON.parse(report.ok), html: html.ok, csv: csv.ok } };
+  return reportCase(c, attempt, {
+    options: (o) => ({
+      takenAtMs: BigInt(o.takenAtMs),
+      purchasedSeats: o.purchasedSeats === undefined ? undefined : BigInt(o.purchasedSeats),
+      desiredJson: o.desired,
+      policyJson: o.policy,
+    }),
+    // The component hands the report back as JSON text.
+    buildReport: (...args) => JSON.parse(reports.buildReport(...args)),
+    reportHtml: reports.reportHtml,
+    reportCsv: reports.reportCsv,
+  });
 }
 
 const kinds = {

@@ -16,7 +16,7 @@
 import { resolve, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { CaseError, MAX_STEPS, canonical, encodeCall, field, runCorpus, scriptedResponse } from './corpus.mjs';
+import { CaseError, MAX_STEPS, canonical, encodeCall, field, reportCase, runCorpus, scriptedResponse } from './corpus.mjs';
 
 const CORE_KINDS = new Set(['encode', 'decode', 'server', 'desired-state', 'plan', 'engine', 'filter', 'invalid-argument']);
 
@@ -127,23 +127,12 @@ export function npmKinds(pkg) {
   }
 
   function runReport(c) {
-    const users = canonical(field(c, 'users'));
-    const groups = canonical(field(c, 'groups'));
-    const plan = 'plan' in c ? canonical(c.plan) : null;
-    const o = c.options ?? {};
-    const options = {
-      takenAtMs: o.takenAtMs ?? 0,
-      purchasedSeats: o.purchasedSeats ?? null,
-      desired: 'desired' in o ? canonical(o.desired) : null,
-      policy: 'policy' in o ? canonical(o.policy) : null,
-    };
-    const report = attempt(() => pkg.buildReport(users, groups, plan, options));
-    if (report.error) return report;
-    const html = attempt(() => pkg.reportHtml(users, groups, plan, options));
-    if (html.error) return html;
-    const csv = attempt(() => pkg.reportCsv(users, groups));
-    if (csv.error) return csv;
-    return { ok: { report: report.ok, html: html.ok, csv: csv.ok } };
+    return reportCase(c, attempt, {
+      options: (o) => o,
+      buildReport: pkg.buildReport,
+      reportHtml: pkg.reportHtml,
+      reportCsv: pkg.reportCsv,
+    });
   }
 
   return {
