@@ -53,6 +53,7 @@
 #![forbid(unsafe_code)]
 
 pub mod boundary;
+mod decoding;
 pub mod engine;
 pub mod fault;
 pub mod filter;

@@ -11,12 +11,12 @@
 use serde::de::Error as _;
 use serde_json::{Map, Value};
 
-use super::decode::{
-    fields, invalid_type, lenient_bool, list, opt_string, opt_u64, seq, set, string, Bad, Res,
-};
 use super::patch::{OpCase, PatchOp, PatchOpKind, PatchOperation};
 use super::service_provider_config::{
     BulkConfig, FilterConfig, ServiceProviderConfig, SupportedConfig,
+};
+use crate::decoding::{
+    fields, invalid_type, lenient_bool, list, opt_string, opt_u64, seq, set, string, Bad, Res,
 };
 
 pub(crate) fn patch_op(map: Map<String, Value>) -> Res<PatchOp> {

@@ -4,8 +4,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::attr_names;
-use super::decode::{list, opt_u64, string, u64_value, Bad, Res};
 use super::serde_util::canonical_object;
+use crate::decoding::{list, opt_u64, string, u64_value, Bad, Res};
 
 /// One page of users or groups.
 ///

@@ -26,8 +26,8 @@ pub use service_provider_config::{
 };
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
+pub(crate) use crate::decoding::join_located;
 pub(crate) use decode::user_object;
-pub(crate) use serde_util::join_located;
 
 /// Schema URNs used by this crate.
 pub mod schemas {

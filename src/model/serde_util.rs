@@ -1,11 +1,11 @@
-//! Serde helpers shared by the model: case-insensitive decoding of top-level types, errors
-//! located by JSON path, and lenient booleans.
+//! Serde helpers shared by the model: case-insensitive decoding of top-level types and
+//! lenient booleans.
 
 use serde::{de::Error as _, Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::attr_names::{canonicalize, AttrTable};
-use super::decode::{Bad, Res};
+use crate::decoding::{json_type, Bad, Res};
 
 /// Collects a top-level SCIM object and renames its attributes to their canonical spelling,
 /// ready for its decoder.
@@ -31,29 +31,6 @@ pub(crate) fn canonical(mut map: Map<String, Value>, table: &AttrTable) -> Res<M
     Ok(map)
 }
 
-/// Joins an outer serde path (`.` for the root) with the location carried by `message`,
-/// returning the full path (if any) and the bare reason.
-pub(crate) fn join_located<'a>(outer: &str, message: &'a str) -> (Option<String>, &'a str) {
-    let (inner, reason) = split_located(message);
-    let outer = (outer != "." && !outer.is_empty()).then_some(outer);
-    let path = match (outer, inner) {
-        (Some(o), Some(i)) if i.starts_with('[') => Some(format!("{o}{i}")),
-        (Some(o), Some(i)) => Some(format!("{o}.{i}")),
-        (Some(o), None) => Some(o.to_owned()),
-        (None, Some(i)) => Some(i.to_owned()),
-        (None, None) => None,
-    };
-    (path, reason)
-}
-
-/// Splits ``at `path`: reason`` into its parts; other messages have no location.
-fn split_located(message: &str) -> (Option<&str>, &str) {
-    message
-        .strip_prefix("at `")
-        .and_then(|rest| rest.split_once("`: "))
-        .map_or((None, message), |(path, reason)| (Some(path), reason))
-}
-
 /// A boolean that also accepts the strings `"true"`/`"false"` in any case: Microsoft Entra's
 /// legacy SCIM mode sends `"True"` and `"False"`.
 pub(crate) fn lenient_bool<'de, D>(deserializer: D) -> Result<Option<bool>, D::Error>
@@ -72,18 +49,6 @@ where
     }
 }
 
-/// The JSON type name of a value, for error messages.
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Implements case-insensitive `Deserialize` for a type with a hand-written decoder (in
 /// `decode` or `decode_protocol`): the object is collected and canonicalized, then decoded
 /// without serde's derives.
@@ -92,7 +57,7 @@ macro_rules! case_insensitive_deserialize {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let map = $crate::model::serde_util::canonical_object(d, &$table)?;
-                $decode(map).map_err($crate::model::decode::Bad::into_error)
+                $decode(map).map_err($crate::decoding::Bad::into_error)
             }
         }
     };
