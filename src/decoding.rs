@@ -346,6 +346,22 @@ pub(crate) fn json_type(v: &Value) -> &'static str {
     }
 }
 
+/// Implements `Deserialize` for `$ty` through its hand-written decoder `$decode` (a
+/// `fn(Value) -> Res<$ty>`): the value is collected, then decoded once, whatever the
+/// deserializer. Rust callers keep `serde_json::from_str::<$ty>`; the binary keeps one
+/// decoder.
+macro_rules! deserialize_with_decoder {
+    ($ty:ty, $decode:path) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                $decode(value).map_err($crate::decoding::Bad::into_error)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_with_decoder;
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
