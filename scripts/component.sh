@@ -4,11 +4,13 @@
 #
 #   bash scripts/component.sh
 #
-# 1. Installs what is missing, skipping what is present: the wasm32-unknown-unknown target,
+# 1. Installs what is missing, skipping what is present: the wasm32-unknown-unknown target and
+#    rust-src (std is rebuilt for size, see scripts/lib/wasm-build.sh),
 #    jco and binaryen (npm, into target/node-tools), wasmtime and scim2-server (pip, into the
 #    virtual environment target/py).
-# 2. Builds bindings/component for wasm32-unknown-unknown (size-optimized release), shrinks it
-#    with wasm-opt -Oz and wraps it with `jco new` into target/component/scim_provision.wasm.
+# 2. Builds bindings/component for wasm32-unknown-unknown (profile wasm-component, std rebuilt
+#    for size), shrinks it with wasm-opt -Oz and wraps it with `jco new` into
+#    target/component/scim_provision.wasm.
 # 3. Checks with `jco wit` that the component imports nothing and exports exactly the five
 #    documented interfaces (types, codec, planner, engine, reports), and prints its raw and
 #    gzipped sizes (failing above the budget).
@@ -83,9 +85,11 @@ EOF
 fi
 
 # ---- 2. build ----
-echo "== cargo build -p scim-provision-component --target wasm32-unknown-unknown --profile wasm-component"
-# Size over speed: the root Cargo.toml's wasm-component profile.
-cargo build --quiet -p scim-provision-component --target wasm32-unknown-unknown --profile wasm-component
+echo "== cargo build -p scim-provision-component (profile wasm-component, std rebuilt for size)"
+# Size over speed: the root Cargo.toml's wasm-component profile; scripts/lib/wasm-build.sh
+# says why and how std is rebuilt.
+. scripts/lib/wasm-build.sh
+wasm_build scim-provision-component wasm-component
 CORE=target/wasm32-unknown-unknown/wasm-component/scim_provision_component.wasm
 COMPONENT="$OUT/scim_provision.wasm"
 

@@ -20,8 +20,9 @@ if [ ! -d npm/node_modules ] || [ npm/package.json -nt npm/node_modules/.package
   (cd npm && npm install --no-audit --no-fund --loglevel=error)
 fi
 
-echo "== building the wasm core (cargo profile wasm-npm)"
-cargo build --quiet -p scim-provision-js --target wasm32-unknown-unknown --profile wasm-npm
+echo "== building the wasm core (cargo profile wasm-npm, std rebuilt for size)"
+. scripts/lib/wasm-build.sh
+wasm_build scim-provision-js wasm-npm
 rm -rf npm/wasm
 wasm-bindgen --target web --out-dir npm/wasm --out-name scim_provision_js \
   target/wasm32-unknown-unknown/wasm-npm/scim_provision_js.wasm
