@@ -1,13 +1,20 @@
 //! The plain-data HTTP envelope exchanged with the host: the core builds [`HttpRequest`]s and
 //! reads [`HttpResponse`]s; the host moves the bytes and adds credentials.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{Error as _, Unexpected};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::decoding::{
+    deserialize_with_decoder, fields, invalid_type, object, opt_string, seq, set, string, variant,
+    Bad, Res,
+};
 
 /// The SCIM media type, sent as `Content-Type` and `Accept`.
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
 
 /// HTTP methods the SCIM protocol uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 #[non_exhaustive]
 pub enum Method {
@@ -38,7 +45,7 @@ impl Method {
 
 /// A request for the host to send. `path` includes the base path and the query string; the
 /// host prefixes its origin (`https://airtable.com`) and adds the `Authorization` header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HttpRequest {
     /// The method.
     pub method: Method,
@@ -51,7 +58,7 @@ pub struct HttpRequest {
 }
 
 /// A response as the host received it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct HttpResponse {
     /// The HTTP status code.
     pub status: u16,
@@ -96,4 +103,170 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+// The envelope's `Deserialize` impls are hand-written decoders over a parsed
+// `serde_json::Value` (see `crate::decoding`), worded as serde's derives word their errors.
+// As in `plan::decode`, a struct given as an array of its fields is refused, `method` must
+// be a string, and a key given twice keeps its last value; a header array longer than two
+// is refused at the header as `serde_json::Value` refuses it (`invalid length 3, expected
+// fewer elements in array`; JSON text gave `trailing characters`).
+deserialize_with_decoder!(Method, method);
+deserialize_with_decoder!(HttpRequest, http_request);
+deserialize_with_decoder!(HttpResponse, http_response);
+
+/// A method by its name (`GET`...).
+pub(crate) fn method(v: Value) -> Res<Method> {
+    const NAMES: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+    const METHODS: [Method; 5] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
+    variant(v, NAMES).map(|i| METHODS[i])
+}
+
+fn http_request(v: Value) -> Res<HttpRequest> {
+    object(v, "struct HttpRequest", |map| {
+        let (mut method_, mut path, mut headers, mut body) = (None, None, None, None);
+        fields(map, None, |key, v| match key {
+            "method" => set(&mut method_, method(v).map(Some)),
+            "path" => set(&mut path, string(v).map(Some)),
+            "headers" => set(&mut headers, seq(v, header).map(Some)),
+            "body" => set(&mut body, opt_string(v)),
+            _ => Ok(Some(v)),
+        })?;
+        Ok(HttpRequest {
+            method: method_.ok_or_else(|| Bad::missing("method"))?,
+            path: path.ok_or_else(|| Bad::missing("path"))?,
+            headers: headers.ok_or_else(|| Bad::missing("headers"))?,
+            body,
+        })
+    })
+}
+
+/// Decodes a response the host received; the engine's input reads it through here.
+pub(crate) fn http_response(v: Value) -> Res<HttpResponse> {
+    object(v, "struct HttpResponse", |map| {
+        let (mut status_, mut response) = (None, HttpResponse::default());
+        fields(map, None, |key, v| match key {
+            "status" => set(&mut status_, status(v).map(Some)),
+            "headers" => set(&mut response.headers, seq(v, header)),
+            "body" => set(&mut response.body, string(v)),
+            _ => Ok(Some(v)),
+        })?;
+        response.status = status_.ok_or_else(|| Bad::missing("status"))?;
+        Ok(response)
+    })
+}
+
+/// A status code: a non-negative integer that fits 16 bits, worded as serde words `u16`.
+fn status(v: Value) -> Res<u16> {
+    let unexpected = match &v {
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => match u16::try_from(u) {
+                Ok(code) => return Ok(code),
+                Err(_) => Unexpected::Unsigned(u),
+            },
+            (None, Some(i)) => Unexpected::Signed(i),
+            _ => return Err(invalid_type(&v, "u16")),
+        },
+        _ => return Err(invalid_type(&v, "u16")),
+    };
+    Err(Bad::new(serde_json::Error::invalid_value(
+        unexpected, &"u16",
+    )))
+}
+
+/// A header, `[name, value]`: read as serde reads a `(String, String)` from a JSON array.
+fn header(v: Value) -> Res<(String, String)> {
+    const EXPECTED: &str = "a tuple of size 2";
+    let Value::Array(items) = v else {
+        return Err(invalid_type(&v, EXPECTED));
+    };
+    let len = items.len();
+    let mut items = items.into_iter();
+    let mut next = |i: usize| match items.next() {
+        Some(x) => string(x).map_err(|e| e.index(i)),
+        None => Err(Bad::new(serde_json::Error::invalid_length(i, &EXPECTED))),
+    };
+    let header = (next(0)?, next(1)?);
+    if len > 2 {
+        return Err(Bad::new(serde_json::Error::invalid_length(
+            len,
+            &"fewer elements in array",
+        )));
+    }
+    Ok(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason<T: std::fmt::Debug + serde::de::DeserializeOwned>(text: &str) -> String {
+        let f = crate::fault::parse_json_arg::<T>("response", text).unwrap_err();
+        format!(
+            "{}: {}",
+            f.location.unwrap(),
+            f.data["reason"].as_str().unwrap()
+        )
+    }
+
+    #[test]
+    fn a_response_reads_as_the_derive_read_it() {
+        let r: HttpResponse = serde_json::from_str(r#"{"status": 204, "x": 1}"#).unwrap();
+        assert_eq!(r, HttpResponse::new(204, ""));
+        let r: HttpResponse = serde_json::from_str(
+            r#"{"status": 200, "headers": [["ETag", "W/\"1\""]], "body": "{}"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.header("etag"), Some("W/\"1\""));
+        assert_eq!(
+            reason::<HttpResponse>(r#"{"status": 70000}"#),
+            "status: invalid value: integer `70000`, expected u16"
+        );
+        assert_eq!(
+            reason::<HttpResponse>(r#"{"status": "200"}"#),
+            "status: invalid type: string \"200\", expected u16"
+        );
+        assert_eq!(
+            reason::<HttpResponse>(r#"{"body": ""}"#),
+            ".: missing field `status`"
+        );
+        assert_eq!(
+            reason::<HttpResponse>(r#"{"status": 200, "headers": [["a", 1]]}"#),
+            "headers[0][1]: invalid type: integer `1`, expected a string"
+        );
+        assert_eq!(
+            reason::<HttpResponse>(r#"{"status": 200, "headers": [["a"]]}"#),
+            "headers[0]: invalid length 1, expected a tuple of size 2"
+        );
+        assert_eq!(
+            reason::<HttpResponse>(r#"{"status": 200, "headers": [["a", "b", "c"]]}"#),
+            "headers[0]: invalid length 3, expected fewer elements in array"
+        );
+        assert_eq!(
+            reason::<HttpResponse>(r#"{"status": 200, "body": null}"#),
+            "body: invalid type: null, expected a string"
+        );
+    }
+
+    #[test]
+    fn a_request_round_trips() {
+        let request = HttpRequest {
+            method: Method::Patch,
+            path: "/scim/v2/Users/1".into(),
+            headers: vec![("Accept".into(), SCIM_MEDIA_TYPE.into())],
+            body: Some("{}".into()),
+        };
+        let text = serde_json::to_string(&request).unwrap();
+        assert_eq!(serde_json::from_str::<HttpRequest>(&text).unwrap(), request);
+        assert_eq!(
+            reason::<HttpRequest>(&text.replace("PATCH", "patch")),
+            "method: unknown variant `patch`, expected one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`"
+        );
+    }
 }

@@ -8,6 +8,7 @@
 
 mod action;
 mod build;
+mod decode;
 mod desired;
 mod desired_json;
 mod diff;
@@ -15,8 +16,9 @@ mod keys;
 mod policy;
 mod str_index;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::decoding::deserialize_with_decoder;
 use crate::http::Method;
 use crate::model::{Group, User};
 
@@ -33,7 +35,7 @@ pub use keys::{group_key, user_key};
 pub use policy::{Cap, Offboarding, Policy, Scope};
 
 /// What the server holds, as listed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActualState {
     /// Every user listed.
@@ -48,7 +50,7 @@ pub struct ActualState {
 }
 
 /// A reviewable plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     /// Plan format version.
@@ -68,7 +70,7 @@ pub struct Plan {
 }
 
 /// Counts of a plan's changes; `addMembers` and `removeMembers` count members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Users created.
@@ -94,7 +96,7 @@ pub struct Summary {
 }
 
 /// A guard that tripped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Blocked {
     /// Which guard.
@@ -104,7 +106,7 @@ pub struct Blocked {
 }
 
 /// The safety guards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Guard {
@@ -119,7 +121,7 @@ pub enum Guard {
 }
 
 /// One action with the request it becomes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// The action.
@@ -134,7 +136,7 @@ pub struct Step {
 }
 
 /// A request shown for review, with its body as JSON rather than a string.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestPreview {
     /// Method.
@@ -147,7 +149,7 @@ pub struct RequestPreview {
 }
 
 /// A remark for the reviewer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
     /// Who it is about.
@@ -157,7 +159,7 @@ pub struct Note {
 }
 
 /// The sizes of a plan's inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceCounts {
     /// Users in the directory.
@@ -173,6 +175,17 @@ pub struct SourceCounts {
     /// Whether the listing was complete.
     pub listing_complete: bool,
 }
+
+// Each type's `Deserialize` is its hand-written decoder (see `decode`).
+deserialize_with_decoder!(ActualState, decode::actual_state);
+deserialize_with_decoder!(Plan, decode::plan);
+deserialize_with_decoder!(Summary, decode::summary);
+deserialize_with_decoder!(Blocked, decode::blocked);
+deserialize_with_decoder!(Guard, decode::guard);
+deserialize_with_decoder!(Step, decode::step);
+deserialize_with_decoder!(RequestPreview, decode::request_preview);
+deserialize_with_decoder!(Note, decode::note);
+deserialize_with_decoder!(SourceCounts, decode::source_counts);
 
 /// A desired state the planner refuses: the directory contradicts itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
