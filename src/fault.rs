@@ -608,15 +608,18 @@ mod tests {
 
     #[test]
     fn paths_are_found_from_the_error_position() {
+        // Configurations are decoded whole once read: their errors carry the path inside the
+        // document, joined onto the position's path (`.` here); a syntax error has only its
+        // position.
         let at = |text: &str| {
-            let e = serde_json::from_str::<crate::engine::EngineConfig>(text).unwrap_err();
-            json_path_at(text, e.line(), e.column())
+            let e = parse_json_arg::<crate::engine::EngineConfig>("x", text).unwrap_err();
+            e.location.unwrap_or_default()
         };
-        // A missing field is reported at the end of its object: the path is the object's.
-        assert_eq!(at(r#"{"profile":{},"maxAttempts":"five"}"#), "profile");
+        // A missing field is the object's.
+        assert_eq!(at(r#"{"profile":{}}"#), "profile");
         let policy = |text: &str| {
-            let e = serde_json::from_str::<crate::plan::Policy>(text).unwrap_err();
-            json_path_at(text, e.line(), e.column())
+            let e = parse_json_arg::<crate::plan::Policy>("x", text).unwrap_err();
+            e.location.unwrap_or_default()
         };
         assert_eq!(
             policy(r#"{"maxDeletions":{"count":"x"}}"#),

@@ -7,7 +7,11 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use crate::decoding::{
+    deserialize_with_decoder, fields, object, opt, seq, set, string, u32_value, u64_value, Res,
+};
 use crate::filter::Filter;
 use crate::http::{HttpRequest, Method, SCIM_MEDIA_TYPE};
 use crate::model::{Group, PatchOp, User};
@@ -46,7 +50,7 @@ impl ResourceKind {
 }
 
 /// Parameters of a list (query) request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
     /// 1-based index of the first result.
@@ -61,6 +65,28 @@ pub struct ListQuery {
     /// Attributes to leave out (`excludedAttributes=`).
     #[serde(default)]
     pub excluded_attributes: Vec<String>,
+}
+
+deserialize_with_decoder!(ListQuery, list_query);
+
+/// `ListQuery`'s hand-written decoder (see `crate::decoding`), read as the derive read:
+/// camelCase names, every field may be absent (`null` is none for the three options, and
+/// refused for the two lists: `invalid type: null, expected a sequence`), unknown fields
+/// ignored, the filter in its serde form (see `filter::decode`). Unlike the derive, a query
+/// given as a JSON array is refused.
+fn list_query(v: Value) -> Res<ListQuery> {
+    object(v, "struct ListQuery", |map| {
+        let mut q = ListQuery::default();
+        fields(map, None, |key, v| match key {
+            "startIndex" => set(&mut q.start_index, opt(v, u64_value)),
+            "count" => set(&mut q.count, opt(v, u32_value)),
+            "filter" => set(&mut q.filter, opt(v, crate::filter::decode::filter)),
+            "attributes" => set(&mut q.attributes, seq(v, string)),
+            "excludedAttributes" => set(&mut q.excluded_attributes, seq(v, string)),
+            _ => Ok(Some(v)),
+        })?;
+        Ok(q)
+    })
 }
 
 /// A request the caller asked for that this crate will not encode.
@@ -560,5 +586,37 @@ mod tests {
             airtable().list(ResourceKind::User, &bad),
             Err(EncodeError::InvalidAttributeName(_))
         ));
+    }
+
+    #[test]
+    fn list_queries_decode_as_the_derive_decoded() {
+        let q = ListQuery {
+            start_index: Some(3),
+            count: Some(50),
+            filter: Some(Filter::eq("userName", "ana@example.com").negate()),
+            attributes: vec!["userName".into()],
+            excluded_attributes: vec![],
+        };
+        let json = serde_json::to_string(&q).unwrap();
+        assert_eq!(serde_json::from_str::<ListQuery>(&json).unwrap(), q);
+        let q: ListQuery = serde_json::from_str(r#"{"count":null,"other":1}"#).unwrap();
+        assert_eq!(q, ListQuery::default());
+        let error = |text: &str| {
+            serde_json::from_str::<ListQuery>(text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            error(r#"{"count":1.5}"#),
+            "at `count`: invalid type: floating point `1.5`, expected u32"
+        );
+        assert_eq!(
+            error(r#"{"attributes":null}"#),
+            "at `attributes`: invalid type: null, expected a sequence"
+        );
+        assert_eq!(
+            error(r#"{"filter":{"Present":{}}}"#),
+            "at `filter.Present`: missing field `attr`"
+        );
     }
 }

@@ -9,6 +9,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::decoding::{deserialize_with_decoder, variant, Res};
 use crate::http::HttpResponse;
 use crate::model::{join_located, Group, ListResponse, ScimError, ServiceProviderConfig, User};
 use crate::profile::Profile;
@@ -20,7 +21,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 const EXCERPT_CHARS: usize = 200;
 
 /// What a request was for, which decides the statuses and body expected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Expect {
@@ -36,6 +37,22 @@ pub enum Expect {
     Patch,
     /// DELETE: 204 (or 200) without a meaningful body.
     Delete,
+}
+
+deserialize_with_decoder!(Expect, expect);
+
+/// `Expect` by its serialized name; anything but a string is `invalid type: ..., expected a
+/// string` (the derive also read `{"get": null}`).
+fn expect(v: serde_json::Value) -> Res<Expect> {
+    const NAMES: &[&str] = &["get", "list", "create", "replace", "patch", "delete"];
+    variant(v, NAMES).map(|i| match i {
+        0 => Expect::Get,
+        1 => Expect::List,
+        2 => Expect::Create,
+        3 => Expect::Replace,
+        4 => Expect::Patch,
+        _ => Expect::Delete,
+    })
 }
 
 /// Limits and context for decoding.
@@ -325,6 +342,20 @@ fn escape(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expectations_decode_by_name() {
+        for expect in [Expect::Get, Expect::List, Expect::Delete] {
+            let json = serde_json::to_string(&expect).unwrap();
+            assert_eq!(serde_json::from_str::<Expect>(&json).unwrap(), expect);
+        }
+        assert_eq!(
+            serde_json::from_str::<Expect>(r#""post""#)
+                .unwrap_err()
+                .to_string(),
+            "unknown variant `post`, expected one of `get`, `list`, `create`, `replace`, `patch`, `delete`"
+        );
+    }
 
     fn opts() -> DecodeOptions {
         DecodeOptions::default()

@@ -55,6 +55,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod decode;
 mod listing;
 mod machine;
 mod outcome;
@@ -62,6 +63,7 @@ mod pacing;
 
 use serde::{Deserialize, Serialize};
 
+use crate::decoding::deserialize_with_decoder;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::plan::{Plan, PlanError, Policy};
 use crate::profile::Profile;
@@ -73,7 +75,7 @@ pub use outcome::{
 };
 
 /// Identifies a request the engine asked the host to send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct RequestId(pub u64);
 
@@ -110,7 +112,7 @@ pub enum Output {
 }
 
 /// What the host tells the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Input {
@@ -131,7 +133,7 @@ pub enum Input {
 }
 
 /// What the run does once it has listed the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "mode", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Mode {
@@ -153,7 +155,7 @@ pub enum Mode {
 }
 
 /// How a run behaves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EngineConfig {
     /// The server's base path, such as `/scim/v2`.
@@ -185,6 +187,11 @@ pub struct EngineConfig {
     /// Response bodies larger than this are refused.
     pub max_body_bytes: usize,
 }
+
+deserialize_with_decoder!(RequestId, decode::request_id);
+deserialize_with_decoder!(Input, decode::input);
+deserialize_with_decoder!(Mode, decode::mode);
+deserialize_with_decoder!(EngineConfig, decode::engine_config);
 
 impl Default for EngineConfig {
     fn default() -> Self {

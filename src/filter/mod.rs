@@ -7,6 +7,7 @@
 //! Whether a server accepts a given filter is a profile question; see
 //! [`crate::profile::FilterSupport`].
 
+pub(crate) mod decode;
 mod parse;
 mod render;
 
@@ -15,10 +16,12 @@ pub use parse::{
     MAX_FILTER_NESTING,
 };
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::decoding::deserialize_with_decoder;
 
 /// A parsed or built filter expression.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub enum Filter {
     /// `attrPath op compValue`, e.g. `userName eq "ana@example.com"`.
@@ -48,7 +51,7 @@ pub enum Filter {
 }
 
 /// An attribute path: optional schema URN, attribute name, optional sub-attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttrPath {
     /// Schema URN prefix such as `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`.
     pub urn: Option<String>,
@@ -59,7 +62,7 @@ pub struct AttrPath {
 }
 
 /// Comparison operators of RFC 7644 §3.4.2.2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum CompareOp {
@@ -84,7 +87,7 @@ pub enum CompareOp {
 }
 
 /// A comparison literal. Numbers keep their JSON text so nothing is lost to float rounding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub enum CompValue {
     /// A JSON string.
@@ -96,6 +99,11 @@ pub enum CompValue {
     /// `null`.
     Null,
 }
+
+deserialize_with_decoder!(Filter, decode::filter);
+deserialize_with_decoder!(AttrPath, decode::attr_path);
+deserialize_with_decoder!(CompareOp, decode::compare_op);
+deserialize_with_decoder!(CompValue, decode::comp_value);
 
 impl CompareOp {
     /// Every operator, in RFC order.

@@ -1,11 +1,19 @@
 //! The safety policy: what the planner may touch and how far it may go in one run.
+//!
+//! The policy arrives as JSON from hosts; its types are read by the hand-written decoders at
+//! the end of this module (see `crate::decoding`), not by serde's derives.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::keys::user_key;
+use crate::decoding::{
+    bool_value, deserialize_with_decoder, f64_value, fields, object, opt, seq, set, string,
+    u32_value, unknown_field, variant, Res,
+};
 
 /// What happens to a managed user the directory no longer lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Offboarding {
@@ -20,7 +28,7 @@ pub enum Offboarding {
 
 /// The users the planner may touch. Each criterion given must hold; none given means every
 /// user is in scope.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Scope {
     /// userName must end in `@` one of these domains (case-insensitive).
@@ -33,7 +41,7 @@ pub struct Scope {
 
 /// A limit on removals per run, as a count and as a percentage of the in-scope users on the
 /// server. Exceeding either blocks the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Cap {
     /// At most this many.
@@ -43,7 +51,7 @@ pub struct Cap {
 }
 
 /// Everything that limits what a plan may do.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Policy {
     /// What happens to users the directory no longer lists (default: deactivate).
@@ -145,9 +153,160 @@ impl Cap {
     }
 }
 
+deserialize_with_decoder!(Policy, Policy::decode);
+deserialize_with_decoder!(Scope, scope);
+deserialize_with_decoder!(Cap, cap);
+deserialize_with_decoder!(Offboarding, offboarding);
+
+// Hand-written decoders, read as the derives read: camelCase names, absent fields from the
+// type's `Default` (`Policy::default()`'s caps for an absent `maxDeletions`, none for an
+// absent `count` inside one), unknown fields refused with serde's ``unknown field `x`,
+// expected one of ...``, errors located by path (`maxDeletions.count`). Unlike the derives,
+// a struct given as a JSON array is refused (`invalid type: sequence, expected struct
+// Policy`), and `offboarding` given as anything but a string is `invalid type: ...,
+// expected a string`. As for every decoder of a collected `Value`: a JSON syntax error
+// anywhere comes first, of several errors the first in key order is reported (the derives
+// reported the first in the text), a repeated key keeps its last value (the derives refused
+// it), and a policy read at the top of a document names the path of an error, not its line
+// and column.
+
+const POLICY_FIELDS: &[&str] = &[
+    "offboarding",
+    "scope",
+    "protectedUserNames",
+    "maxDeactivations",
+    "maxDeletions",
+    "deleteUnnamedGroups",
+];
+const SCOPE_FIELDS: &[&str] = &["emailDomains", "requireExternalId", "userNames"];
+const CAP_FIELDS: &[&str] = &["count", "percent"];
+
+impl Policy {
+    /// The policy's hand-written decoder, also called by the decoders of the types that
+    /// hold a policy.
+    pub(crate) fn decode(v: Value) -> Res<Policy> {
+        object(v, "struct Policy", policy_object)
+    }
+}
+
+fn policy_object(map: Map<String, Value>) -> Res<Policy> {
+    let mut p = Policy::default();
+    fields(map, None, |key, v| match key {
+        "offboarding" => set(&mut p.offboarding, offboarding(v)),
+        "scope" => set(&mut p.scope, scope(v)),
+        "protectedUserNames" => set(&mut p.protected_user_names, seq(v, string)),
+        "maxDeactivations" => set(&mut p.max_deactivations, cap(v)),
+        "maxDeletions" => set(&mut p.max_deletions, cap(v)),
+        "deleteUnnamedGroups" => set(&mut p.delete_unnamed_groups, bool_value(v)),
+        other => Err(unknown_field(other, POLICY_FIELDS)),
+    })?;
+    Ok(p)
+}
+
+fn scope(v: Value) -> Res<Scope> {
+    object(v, "struct Scope", |map| {
+        let mut s = Scope::default();
+        fields(map, None, |key, v| match key {
+            "emailDomains" => set(&mut s.email_domains, seq(v, string)),
+            "requireExternalId" => set(&mut s.require_external_id, bool_value(v)),
+            "userNames" => set(&mut s.user_names, seq(v, string)),
+            other => Err(unknown_field(other, SCOPE_FIELDS)),
+        })?;
+        Ok(s)
+    })
+}
+
+fn cap(v: Value) -> Res<Cap> {
+    object(v, "struct Cap", |map| {
+        let mut c = Cap::default();
+        fields(map, None, |key, v| match key {
+            "count" => set(&mut c.count, opt(v, u32_value)),
+            "percent" => set(&mut c.percent, opt(v, f64_value)),
+            other => Err(unknown_field(other, CAP_FIELDS)),
+        })?;
+        Ok(c)
+    })
+}
+
+fn offboarding(v: Value) -> Res<Offboarding> {
+    variant(v, &["deactivate", "delete", "leave"]).map(|i| match i {
+        0 => Offboarding::Deactivate,
+        1 => Offboarding::Delete,
+        _ => Offboarding::Leave,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn error(text: &str) -> String {
+        serde_json::from_str::<Policy>(text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn policies_round_trip_and_absent_fields_take_the_defaults() {
+        let policy = Policy {
+            offboarding: Offboarding::Delete,
+            scope: Scope {
+                email_domains: vec!["example.com".into()],
+                require_external_id: true,
+                user_names: vec!["ana@example.com".into()],
+            },
+            protected_user_names: vec!["svc@example.com".into()],
+            max_deactivations: Cap {
+                count: None,
+                percent: Some(12.5),
+            },
+            max_deletions: Cap::default(),
+            delete_unnamed_groups: true,
+        };
+        let json = serde_json::to_string(&policy).unwrap();
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), policy);
+        assert_eq!(
+            serde_json::from_str::<Policy>("{}").unwrap(),
+            Policy::default()
+        );
+        let p: Policy = serde_json::from_str(r#"{"maxDeletions":{"percent":5}}"#).unwrap();
+        assert_eq!(
+            p.max_deletions,
+            Cap {
+                count: None,
+                percent: Some(5.0)
+            }
+        );
+        assert_eq!(p.max_deactivations, Policy::default().max_deactivations);
+    }
+
+    #[test]
+    fn errors_read_as_the_derives_read() {
+        assert_eq!(
+            error(r#"{"maxDeletions":{"count":"x"}}"#),
+            "at `maxDeletions.count`: invalid type: string \"x\", expected u32"
+        );
+        assert_eq!(
+            error(r#"{"maxDeactivation":1}"#),
+            "at `maxDeactivation`: unknown field `maxDeactivation`, expected one of `offboarding`, `scope`, `protectedUserNames`, `maxDeactivations`, `maxDeletions`, `deleteUnnamedGroups`"
+        );
+        assert_eq!(
+            error(r#"{"offboarding":"purge"}"#),
+            "at `offboarding`: unknown variant `purge`, expected one of `deactivate`, `delete`, `leave`"
+        );
+        assert_eq!(
+            error(r#"{"scope":{"emailDomains":["a",7]}}"#),
+            "at `scope.emailDomains[1]`: invalid type: integer `7`, expected a string"
+        );
+        assert_eq!(
+            error(r#"{"maxDeletions":{"count":-1}}"#),
+            "at `maxDeletions.count`: invalid value: integer `-1`, expected u32"
+        );
+        assert_eq!(
+            error(r#"{"scope":null}"#),
+            "at `scope`: invalid type: null, expected struct Scope"
+        );
+    }
 
     #[test]
     fn scope_criteria_all_apply() {

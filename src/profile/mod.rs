@@ -6,17 +6,19 @@
 //! refined from a server's ServiceProviderConfig (see [`Profile::refined_by`]).
 
 mod builtin;
+pub(crate) mod decode;
 mod refine;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::decoding::deserialize_with_decoder;
 use crate::filter::{CompareOp, Filter};
 use crate::model::OpCase;
 
 pub use builtin::{builtin, builtin_names};
 
 /// Everything the core needs to know about one kind of SCIM server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Profile {
     /// Short name, such as `airtable`.
@@ -53,7 +55,7 @@ pub struct Profile {
 }
 
 /// What listing and filtering one resource type supports.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceSupport {
     /// Filters the endpoint accepts.
@@ -69,7 +71,7 @@ pub struct ResourceSupport {
 }
 
 /// The filter subset an endpoint accepts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilterSupport {
     /// Attribute paths that may be filtered on (compared case-insensitively); `"*"` allows
@@ -90,7 +92,7 @@ pub struct FilterSupport {
 }
 
 /// PATCH support and the shape of the operations a server expects.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchSupport {
     /// Whether PATCH is supported at all; without it, updates are full PUTs.
@@ -108,7 +110,7 @@ pub struct PatchSupport {
 }
 
 /// How a PATCH `add` on `members` carries the new members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum MemberAddShape {
@@ -119,7 +121,7 @@ pub enum MemberAddShape {
 }
 
 /// How a server writes the `status` of an error body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum StatusFormat {
@@ -130,7 +132,7 @@ pub enum StatusFormat {
 }
 
 /// A request rate limit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateLimit {
     /// Sustained requests per second.
@@ -138,6 +140,14 @@ pub struct RateLimit {
     /// Requests that may be sent at once before pacing starts.
     pub burst: u32,
 }
+
+deserialize_with_decoder!(Profile, decode::profile);
+deserialize_with_decoder!(ResourceSupport, decode::resource_support);
+deserialize_with_decoder!(FilterSupport, decode::filter_support);
+deserialize_with_decoder!(PatchSupport, decode::patch_support);
+deserialize_with_decoder!(MemberAddShape, decode::member_add_shape);
+deserialize_with_decoder!(StatusFormat, decode::status_format);
+deserialize_with_decoder!(RateLimit, decode::rate_limit);
 
 /// Why a filter is not acceptable to an endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

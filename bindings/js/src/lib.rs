@@ -154,13 +154,19 @@ fn resource_kind(kind: &str) -> Result<ResourceKind, JsValue> {
 }
 
 fn expect_of(expect: &str) -> Result<Expect, JsValue> {
-    serde_json::from_value(Value::String(expect.to_owned())).map_err(|_| {
-        throw(Fault::unknown_value(
+    match expect {
+        "get" => Ok(Expect::Get),
+        "list" => Ok(Expect::List),
+        "create" => Ok(Expect::Create),
+        "replace" => Ok(Expect::Replace),
+        "patch" => Ok(Expect::Patch),
+        "delete" => Ok(Expect::Delete),
+        other => Err(throw(Fault::unknown_value(
             "expect",
-            expect,
+            other,
             &["get", "list", "create", "replace", "patch", "delete"],
-        ))
-    })
+        ))),
+    }
 }
 
 /// Parses the JSON desired-state format.
@@ -461,13 +467,64 @@ impl Encoder {
 
 /// The report's options as JavaScript gives them; `desired` and `policy` may be objects or
 /// JSON text.
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Default)]
 struct JsReportOptions {
     taken_at_ms: u64,
     purchased_seats: Option<u64>,
     desired: Option<Value>,
     policy: Option<Value>,
+}
+
+/// Read by hand rather than by serde's derive, whose copy per deserializer the .wasm would
+/// carry: camelCase names, every field optional (`null` is none), unknown fields ignored,
+/// errors worded as serde words them and located as the core's decoders locate theirs
+/// (``at `takenAtMs`: invalid type: string "x", expected u64``). Unlike the derive, options
+/// given as a JSON array are refused.
+impl<'de> serde::Deserialize<'de> for JsReportOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let map = match Value::deserialize(d)? {
+            Value::Object(map) => map,
+            other => return Err(D::Error::custom(not_an_object(&other))),
+        };
+        let mut options = JsReportOptions::default();
+        for (key, value) in map {
+            let at = |e: serde_json::Error| D::Error::custom(format_args!("at `{key}`: {e}"));
+            match key.as_str() {
+                "takenAtMs" => options.taken_at_ms = u64::deserialize(value).map_err(at)?,
+                "purchasedSeats" => {
+                    options.purchased_seats = Option::<u64>::deserialize(value).map_err(at)?
+                }
+                "desired" => options.desired = non_null(value),
+                "policy" => options.policy = non_null(value),
+                _ => {}
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// `None` for `null`.
+fn non_null(value: Value) -> Option<Value> {
+    (!value.is_null()).then_some(value)
+}
+
+/// serde_json's `invalid type` message for options that are not an object.
+fn not_an_object(value: &Value) -> serde_json::Error {
+    use serde::de::{Error as _, Unexpected};
+    let unexpected = match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (None, Some(i)) => Unexpected::Signed(i),
+            _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    };
+    serde_json::Error::invalid_type(unexpected, &"struct JsReportOptions")
 }
 
 /// A JSON value that stands for JSON text: a string is the text itself.
