@@ -340,7 +340,7 @@ fn partial_decode_options(v: Value) -> Res<PartialDecodeOptions> {
             "maxBodyBytes" => set(&mut o.max_body_bytes, opt(v, u64_value)),
             "createStatuses" => set(
                 &mut o.create_statuses,
-                opt(v, |v| seq(v, crate::profile::decode::u16_value)),
+                opt(v, |v| seq(v, crate::decoding::u16_value)),
             ),
             "nowMs" => set(&mut o.now_ms, opt(v, u64_value)),
             other => Err(unknown_field(other, DECODE_OPTIONS_FIELDS)),

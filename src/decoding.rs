@@ -163,6 +163,11 @@ pub(crate) fn u32_value(v: Value) -> Res<u32> {
     unsigned(v, u32::MAX.into(), "u32").map(|n| n as u32)
 }
 
+/// A non-negative integer that fits 16 bits (an HTTP status).
+pub(crate) fn u16_value(v: Value) -> Res<u16> {
+    unsigned(v, u16::MAX.into(), "u16").map(|n| n as u16)
+}
+
 /// A non-negative integer that fits the platform's `usize`.
 pub(crate) fn usize_value(v: Value) -> Res<usize> {
     let max = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
@@ -183,6 +188,29 @@ pub(crate) fn bool_value(v: Value) -> Res<bool> {
         Value::Bool(b) => Ok(b),
         other => Err(invalid_type(&other, "a boolean")),
     }
+}
+
+/// A pair of strings written as the array `[a, b]` (a header), read as serde reads a
+/// `(String, String)` from a JSON array.
+pub(crate) fn string_pair(v: Value) -> Res<(String, String)> {
+    const EXPECTED: &str = "a tuple of size 2";
+    let Value::Array(items) = v else {
+        return Err(invalid_type(&v, EXPECTED));
+    };
+    let len = items.len();
+    let mut items = items.into_iter();
+    let mut next = |i: usize| match items.next() {
+        Some(x) => string(x).map_err(|e| e.index(i)),
+        None => Err(Bad::new(serde_json::Error::invalid_length(i, &EXPECTED))),
+    };
+    let pair = (next(0)?, next(1)?);
+    if len > 2 {
+        return Err(Bad::new(serde_json::Error::invalid_length(
+            len,
+            &"fewer elements in array",
+        )));
+    }
+    Ok(pair)
 }
 
 /// An optional value: `null` is `None`, anything else goes to `item`.

@@ -1,13 +1,12 @@
 //! The plain-data HTTP envelope exchanged with the host: the core builds [`HttpRequest`]s and
 //! reads [`HttpResponse`]s; the host moves the bytes and adds credentials.
 
-use serde::de::{Error as _, Unexpected};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::decoding::{
-    deserialize_with_decoder, fields, invalid_type, object, opt_string, seq, set, string, variant,
-    Bad, Res,
+    deserialize_with_decoder, fields, object, opt_string, seq, set, string, string_pair, u16_value,
+    variant, Bad, Res,
 };
 
 /// The SCIM media type, sent as `Content-Type` and `Accept`.
@@ -134,7 +133,7 @@ fn http_request(v: Value) -> Res<HttpRequest> {
         fields(map, None, |key, v| match key {
             "method" => set(&mut method_, method(v).map(Some)),
             "path" => set(&mut path, string(v).map(Some)),
-            "headers" => set(&mut headers, seq(v, header).map(Some)),
+            "headers" => set(&mut headers, seq(v, string_pair).map(Some)),
             "body" => set(&mut body, opt_string(v)),
             _ => Ok(Some(v)),
         })?;
@@ -152,54 +151,14 @@ pub(crate) fn http_response(v: Value) -> Res<HttpResponse> {
     object(v, "struct HttpResponse", |map| {
         let (mut status_, mut response) = (None, HttpResponse::default());
         fields(map, None, |key, v| match key {
-            "status" => set(&mut status_, status(v).map(Some)),
-            "headers" => set(&mut response.headers, seq(v, header)),
+            "status" => set(&mut status_, u16_value(v).map(Some)),
+            "headers" => set(&mut response.headers, seq(v, string_pair)),
             "body" => set(&mut response.body, string(v)),
             _ => Ok(Some(v)),
         })?;
         response.status = status_.ok_or_else(|| Bad::missing("status"))?;
         Ok(response)
     })
-}
-
-/// A status code: a non-negative integer that fits 16 bits, worded as serde words `u16`.
-fn status(v: Value) -> Res<u16> {
-    let unexpected = match &v {
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => match u16::try_from(u) {
-                Ok(code) => return Ok(code),
-                Err(_) => Unexpected::Unsigned(u),
-            },
-            (None, Some(i)) => Unexpected::Signed(i),
-            _ => return Err(invalid_type(&v, "u16")),
-        },
-        _ => return Err(invalid_type(&v, "u16")),
-    };
-    Err(Bad::new(serde_json::Error::invalid_value(
-        unexpected, &"u16",
-    )))
-}
-
-/// A header, `[name, value]`: read as serde reads a `(String, String)` from a JSON array.
-fn header(v: Value) -> Res<(String, String)> {
-    const EXPECTED: &str = "a tuple of size 2";
-    let Value::Array(items) = v else {
-        return Err(invalid_type(&v, EXPECTED));
-    };
-    let len = items.len();
-    let mut items = items.into_iter();
-    let mut next = |i: usize| match items.next() {
-        Some(x) => string(x).map_err(|e| e.index(i)),
-        None => Err(Bad::new(serde_json::Error::invalid_length(i, &EXPECTED))),
-    };
-    let header = (next(0)?, next(1)?);
-    if len > 2 {
-        return Err(Bad::new(serde_json::Error::invalid_length(
-            len,
-            &"fewer elements in array",
-        )));
-    }
-    Ok(header)
 }
 
 #[cfg(test)]

@@ -9,8 +9,7 @@
 //! modes and the inputs never refused them); `mode` and `type` are the tags (``missing
 //! field `mode` ``, ``unknown variant `x`, expected one of `planOnly`, `applyApproved`,
 //! `planAndApply` ``). The reviewed plan inside `applyApproved` and the response inside an
-//! input are decoded by their own `Deserialize` impls, their located errors joined onto the
-//! path here.
+//! input are decoded by their own decoders (`plan::decode`, `http`).
 //!
 //! Differences from the derives: an error inside a mode or an input is located at the field
 //! at fault (`mode.plan`, `id`), where the derives located it at the enclosing object (their
@@ -25,7 +24,6 @@
 //! it as a duplicate field); and an error is located by its path in the message, without the
 //! ` at line L column C` that serde_json added when the derive read the text itself.
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{EngineConfig, Input, Mode, RequestId};
@@ -33,8 +31,7 @@ use crate::decoding::{
     bool_value, f64_value, fields, object, opt, set, string, take_tag, u32_value, u64_value,
     usize_value, Bad, Res,
 };
-use crate::http::HttpResponse;
-use crate::plan::{Plan, Policy};
+use crate::plan::Policy;
 use crate::profile::decode::profile;
 
 pub(crate) fn engine_config(v: Value) -> Res<EngineConfig> {
@@ -79,7 +76,10 @@ fn apply_approved(map: Map<String, Value>) -> Res<Mode> {
     let mut plan = None;
     let mut replan = false;
     fields(map, None, |key, v| match key {
-        "plan" => set(&mut plan, by_serde::<Plan>(v).map(|p| Some(Box::new(p)))),
+        "plan" => set(
+            &mut plan,
+            crate::plan::decode::plan(v).map(|p| Some(Box::new(p))),
+        ),
         "replan" => set(&mut replan, bool_value(v)),
         _ => Ok(Some(v)),
     })?;
@@ -99,7 +99,7 @@ pub(crate) fn input(v: Value) -> Res<Input> {
         let mut reason = None;
         fields(map, None, |key, v| match (tag, key) {
             (_, "id") => set(&mut id, request_id(v).map(Some)),
-            (0, "response") => set(&mut response, by_serde::<HttpResponse>(v).map(Some)),
+            (0, "response") => set(&mut response, crate::http::http_response(v).map(Some)),
             (1, "reason") => set(&mut reason, string(v).map(Some)),
             _ => Ok(Some(v)),
         })?;
@@ -119,12 +119,6 @@ pub(crate) fn input(v: Value) -> Res<Input> {
 
 pub(crate) fn request_id(v: Value) -> Res<RequestId> {
     u64_value(v).map(RequestId)
-}
-
-/// A value decoded by its type's own `Deserialize` impl; an error it locates inside the value
-/// (``at `actions[0]`: ...``) keeps that location under the path of the value.
-fn by_serde<T: for<'de> Deserialize<'de>>(v: Value) -> Res<T> {
-    T::deserialize(v).map_err(Bad::new)
 }
 
 #[cfg(test)]
@@ -180,7 +174,7 @@ mod tests {
         for input in [
             Input::Response {
                 id: RequestId(7),
-                response: HttpResponse::new(200, "{}"),
+                response: crate::http::HttpResponse::new(200, "{}"),
             },
             Input::Failed {
                 id: RequestId(8),

@@ -8,7 +8,7 @@
 
 mod action;
 mod build;
-mod decode;
+pub(crate) mod decode;
 mod desired;
 mod desired_json;
 mod diff;

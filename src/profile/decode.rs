@@ -21,15 +21,14 @@
 //! it as a duplicate field); and an error is located by its path in the message, without the
 //! ` at line L column C` that serde_json added when the derive read the text itself.
 
-use serde::de::{Error as _, Unexpected};
 use serde_json::{Map, Value};
 
 use super::{
     FilterSupport, MemberAddShape, PatchSupport, Profile, RateLimit, ResourceSupport, StatusFormat,
 };
 use crate::decoding::{
-    bool_value, f64_value, fields, invalid_type, object, opt, opt_object, seq, set, string,
-    u32_value, u64_value, unknown_field, variant, Bad, Res,
+    bool_value, f64_value, fields, object, opt, opt_object, seq, set, string, string_pair,
+    u16_value, u32_value, u64_value, unknown_field, variant, Bad, Res,
 };
 use crate::filter::decode::compare_op;
 use crate::model::OpCase;
@@ -116,7 +115,7 @@ fn profile_object(map: Map<String, Value>) -> Res<Profile> {
             opt_object(v, "struct RateLimit", rate_limit_object),
         ),
         "retryAfterDefaultMs" => set(&mut retry_after_default_ms, u64_value(v).map(Some)),
-        "extraHeaders" => set(&mut extra_headers, seq(v, header).map(Some)),
+        "extraHeaders" => set(&mut extra_headers, seq(v, string_pair).map(Some)),
         "deleteUserDeactivates" => set(&mut delete_user_deactivates, bool_value(v).map(Some)),
         "managerDisplayNameWritable" => set(&mut manager_display_name_writable, bool_value(v)),
         other => Err(unknown_field(other, PROFILE_FIELDS)),
@@ -256,47 +255,6 @@ fn op_case(v: Value) -> Res<OpCase> {
         0 => OpCase::Lower,
         _ => OpCase::Capitalized,
     })
-}
-
-/// An HTTP status: a non-negative integer that fits 16 bits.
-pub(crate) fn u16_value(v: Value) -> Res<u16> {
-    if let Value::Number(n) = &v {
-        let wrong = match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => match u16::try_from(u) {
-                Ok(status) => return Ok(status),
-                Err(_) => Unexpected::Unsigned(u),
-            },
-            (None, Some(i)) => Unexpected::Signed(i),
-            _ => return Err(invalid_type(&v, "u16")),
-        };
-        return Err(Bad::new(serde_json::Error::invalid_value(wrong, &"u16")));
-    }
-    Err(invalid_type(&v, "u16"))
-}
-
-/// A header, written as the array `[name, value]`.
-fn header(v: Value) -> Res<(String, String)> {
-    const EXPECTED: &str = "a tuple of size 2";
-    let Value::Array(items) = v else {
-        return Err(invalid_type(&v, EXPECTED));
-    };
-    let len = items.len();
-    let mut items = items.into_iter();
-    let mut part = |index: usize| match items.next() {
-        Some(item) => string(item).map_err(|e| e.index(index)),
-        None => Err(Bad::new(serde_json::Error::invalid_length(
-            index, &EXPECTED,
-        ))),
-    };
-    let name = part(0)?;
-    let value = part(1)?;
-    if len > 2 {
-        return Err(Bad::new(serde_json::Error::invalid_length(
-            len,
-            &"fewer elements in array",
-        )));
-    }
-    Ok((name, value))
 }
 
 #[cfg(test)]
