@@ -213,6 +213,33 @@ pub fn decode<T: DeserializeOwned>(
     response: &HttpResponse,
     options: &DecodeOptions,
 ) -> Result<Decoded<T>, DecodeError> {
+    // Everything but the last step is the same for every `T`, and stays one copy.
+    let status = response.status;
+    Ok(match body(expect, response, options)? {
+        Body::Error(e) => Decoded::Error(e),
+        Body::NoContent => Decoded::NoContent,
+        Body::Page(v) => {
+            Decoded::Page(ListResponse::<T>::deserialize(v).map_err(|e| wrong_shape(status, e))?)
+        }
+        Body::Resource(v) => {
+            Decoded::Resource(T::deserialize(v).map_err(|e| wrong_shape(status, e))?)
+        }
+    })
+}
+
+/// A response checked and parsed, before its resources are decoded.
+enum Body {
+    Error(ServerError),
+    NoContent,
+    Page(serde_json::Value),
+    Resource(serde_json::Value),
+}
+
+fn body(
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<Body, DecodeError> {
     let status = response.status;
     if response.body.len() > options.max_body_bytes {
         return Err(DecodeError::BodyTooLarge {
@@ -221,7 +248,7 @@ pub fn decode<T: DeserializeOwned>(
         });
     }
     if (400..=599).contains(&status) {
-        return Ok(Decoded::Error(server_error(response, options.now_ms)));
+        return Ok(Body::Error(server_error(response, options.now_ms)));
     }
     let accepted = match expect {
         Expect::Create => options.create_statuses.contains(&status),
@@ -236,11 +263,11 @@ pub fn decode<T: DeserializeOwned>(
     }
     let empty = response.body.trim().is_empty();
     match expect {
-        Expect::Delete => Ok(Decoded::NoContent),
-        Expect::Patch | Expect::Replace if status == 204 || empty => Ok(Decoded::NoContent),
+        Expect::Delete => Ok(Body::NoContent),
+        Expect::Patch | Expect::Replace if status == 204 || empty => Ok(Body::NoContent),
         _ if empty => Err(DecodeError::EmptyBody { status }),
-        Expect::List => parse::<ListResponse<T>>(status, &response.body).map(Decoded::Page),
-        _ => parse::<T>(status, &response.body).map(Decoded::Resource),
+        Expect::List => parse(status, &response.body).map(Body::Page),
+        _ => parse(status, &response.body).map(Body::Resource),
     }
 }
 
@@ -270,25 +297,25 @@ pub fn decode_service_provider_config(
     decode(Expect::Get, response, options)
 }
 
-fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, DecodeError> {
-    // Syntax first, so "not JSON" and "wrong shape" are told apart.
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| DecodeError::NotJson {
-            status,
-            reason: e.to_string(),
-            excerpt: escape(body, EXCERPT_CHARS),
-        })?;
-    // The model's types locate their own errors (``at `path`: reason``), so no
-    // path-tracking wrapper is needed here (nor its code, once per resource type).
-    T::deserialize(value).map_err(|e| {
-        let message = e.to_string();
-        let (path, reason) = join_located(".", &message);
-        DecodeError::WrongShape {
-            status,
-            path: path.unwrap_or_else(|| ".".to_owned()),
-            reason: reason.to_owned(),
-        }
+/// Parses the body as JSON: syntax first, so "not JSON" and "wrong shape" are told apart.
+fn parse(status: u16, body: &str) -> Result<serde_json::Value, DecodeError> {
+    serde_json::from_str(body).map_err(|e| DecodeError::NotJson {
+        status,
+        reason: e.to_string(),
+        excerpt: escape(body, EXCERPT_CHARS),
     })
+}
+
+/// A body of the wrong shape. The model's types locate their own errors (``at `path`:
+/// reason``), so no path-tracking wrapper is needed (nor its code, once per resource type).
+fn wrong_shape(status: u16, e: serde_json::Error) -> DecodeError {
+    let message = e.to_string();
+    let (path, reason) = join_located(".", &message);
+    DecodeError::WrongShape {
+        status,
+        path: path.unwrap_or_else(|| ".".to_owned()),
+        reason: reason.to_owned(),
+    }
 }
 
 /// Builds a [`ServerError`] from any error response, SCIM-shaped or not.
