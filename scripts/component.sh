@@ -19,7 +19,8 @@
 #    (scripts/conformance/run_wasmtime.py).
 #
 # The last line is the summary `N passed, N failed`. Environment:
-#   COMPONENT_GZIP_BUDGET_KB  fail when the gzipped component exceeds this (default 400)
+#   COMPONENT_GZIP_BUDGET_KB  fail when the gzipped component exceeds this (default 250, the
+#                             issue's target, so a change that outgrows it fails CI)
 #   COMPONENT_SKIP_LIVE=1     skip the live scim2-server run
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,7 @@ JCO_VERSION=1.35.0
 BINARYEN_VERSION=132.0.0
 WASMTIME_PY_VERSION=50.0.1
 SCIM2_SERVER_VERSION=0.8.3
-GZIP_BUDGET_KB=${COMPONENT_GZIP_BUDGET_KB:-400}
+GZIP_BUDGET_KB=${COMPONENT_GZIP_BUDGET_KB:-250}
 GZIP_TARGET_KB=250
 
 OUT=target/component

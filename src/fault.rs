@@ -203,13 +203,18 @@ impl std::error::Error for Fault {}
 /// Serializes a core value to JSON text. Core types serialize infallibly (no non-string map
 /// keys); should one ever fail, the text is a JSON object saying why, never a panic.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value)
-        .unwrap_or_else(|e| json!({ "serializeError": e.to_string() }).to_string())
+    serde_json::to_string(value).unwrap_or_else(|e| serialize_error(&e).to_string())
+}
+
+/// What a value that failed to serialize becomes (one copy, whatever the type).
+#[inline(never)]
+fn serialize_error(e: &serde_json::Error) -> Value {
+    json!({ "serializeError": e.to_string() })
 }
 
 /// Serializes a core value to a JSON value (see [`to_json`] for failures).
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or_else(|e| json!({ "serializeError": e.to_string() }))
+    serde_json::to_value(value).unwrap_or_else(|e| serialize_error(&e))
 }
 
 /// Deserializes the JSON text of the argument `argument` into its core type; a bad value is
@@ -220,14 +225,18 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 /// every value while deserializing: a tracking deserializer is instantiated anew for every
 /// argument type, which costs the WebAssembly builds tens of kilobytes.
 pub fn parse_json_arg<T: DeserializeOwned>(argument: &str, text: &str) -> Result<T, Fault> {
-    serde_json::from_str(text).map_err(|e| {
-        // A SCIM resource is decoded whole once read, so its own errors carry the inner
-        // path in the message (``at `active`: ...``): joined onto the position's path.
-        let outer = json_path_at(text, e.line(), e.column());
-        let message = e.to_string();
-        let (path, reason) = crate::model::join_located(&outer, &message);
-        Fault::invalid_argument(argument, path.as_deref().unwrap_or("."), reason)
-    })
+    serde_json::from_str(text).map_err(|e| json_arg_fault(argument, text, &e))
+}
+
+/// The fault for `text` (argument `argument`) refused with `e` (one copy, whatever the type).
+#[inline(never)]
+fn json_arg_fault(argument: &str, text: &str, e: &serde_json::Error) -> Fault {
+    // A SCIM resource is decoded whole once read, so its own errors carry the inner path
+    // in the message (``at `active`: ...``): joined onto the position's path.
+    let outer = json_path_at(text, e.line(), e.column());
+    let message = e.to_string();
+    let (path, reason) = crate::model::join_located(&outer, &message);
+    Fault::invalid_argument(argument, path.as_deref().unwrap_or("."), reason)
 }
 
 /// The JSON path (`users[1].active`, `policy.maxDeletions`, `.` for the document itself) of

@@ -235,6 +235,8 @@ enum Body {
     Resource(serde_json::Value),
 }
 
+// Not inlined into each `decode::<T>`, which is the point of it.
+#[inline(never)]
 fn body(
     expect: Expect,
     response: &HttpResponse,

@@ -297,16 +297,31 @@ pub fn decode_response(
     let response: HttpResponse = from_js(&response, "response")?;
     let options: PartialDecodeOptions = optional_from_js(&options, "options")?;
     let options = options.resolve();
-    fn shape<T: Serialize>(d: Decoded<T>) -> Value {
-        match d {
-            Decoded::Resource(r) => serde_json::json!({"type": "resource", "resource": r}),
-            Decoded::Page(p) => serde_json::json!({"type": "page", "page": p}),
-            Decoded::Error(e) => serde_json::json!({"type": "error", "error": e}),
-            _ => serde_json::json!({"type": "noContent"}),
-        }
+    /// The result's shape for JS, serialized straight to JSON text.
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "camelCase")]
+    enum Shaped<T> {
+        Resource {
+            resource: T,
+        },
+        Page {
+            page: scim_provision::model::ListResponse<T>,
+        },
+        Error {
+            error: response::ServerError,
+        },
+        NoContent,
+    }
+    fn shape<T: Serialize>(d: Decoded<T>) -> Result<JsValue, JsValue> {
+        to_js(&match d {
+            Decoded::Resource(resource) => Shaped::Resource { resource },
+            Decoded::Page(page) => Shaped::Page { page },
+            Decoded::Error(error) => Shaped::Error { error },
+            _ => Shaped::NoContent,
+        })
     }
     let decode_error = |e: response::DecodeError| throw(Fault::from(&e));
-    let out = match resource {
+    match resource {
         "user" => shape(
             response::decode::<scim_provision::model::User>(expect, &response, &options)
                 .map_err(decode_error)?,
@@ -315,15 +330,12 @@ pub fn decode_response(
             response::decode::<scim_provision::model::Group>(expect, &response, &options)
                 .map_err(decode_error)?,
         ),
-        other => {
-            return Err(throw(Fault::unknown_value(
-                "resource",
-                other,
-                &["user", "group"],
-            )))
-        }
-    };
-    to_js(&out)
+        other => Err(throw(Fault::unknown_value(
+            "resource",
+            other,
+            &["user", "group"],
+        ))),
+    }
 }
 
 /// Decodes a response as the component's `codec.decode-response` does: `target` is `user`,
