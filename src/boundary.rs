@@ -398,6 +398,56 @@ pub struct ReportOptions<'a> {
     pub policy_json: Option<&'a str>,
 }
 
+/// The report's options as one JSON object, as the npm package takes them: `takenAtMs`,
+/// `purchasedSeats`, `desired` and `policy`, each optional (`null` is none), unknown names
+/// ignored; `desired` and `policy` are JSON objects or JSON text (a string is the text).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ReportOptionsJson {
+    /// The snapshot time, milliseconds since the Unix epoch (0 when absent).
+    pub taken_at_ms: u64,
+    /// Seats bought.
+    pub purchased_seats: Option<u64>,
+    /// The desired state, as JSON text.
+    pub desired_json: Option<String>,
+    /// The policy, as JSON text.
+    pub policy_json: Option<String>,
+}
+
+impl ReportOptionsJson {
+    /// The options as [`report`] takes them.
+    pub fn as_options(&self) -> ReportOptions<'_> {
+        ReportOptions {
+            taken_at_ms: self.taken_at_ms,
+            purchased_seats: self.purchased_seats,
+            desired_json: self.desired_json.as_deref(),
+            policy_json: self.policy_json.as_deref(),
+        }
+    }
+}
+
+deserialize_with_decoder!(ReportOptionsJson, report_options_json);
+
+fn report_options_json(v: Value) -> Res<ReportOptionsJson> {
+    // A JSON value that stands for JSON text: a string is the text itself.
+    let text = |v: Value| match v {
+        Value::Null => None,
+        Value::String(text) => Some(text),
+        other => Some(other.to_string()),
+    };
+    object(v, "struct ReportOptions", |map| {
+        let mut o = ReportOptionsJson::default();
+        fields(map, None, |key, v| match key {
+            "takenAtMs" => set(&mut o.taken_at_ms, u64_value(v)),
+            "purchasedSeats" => set(&mut o.purchased_seats, opt(v, u64_value)),
+            "desired" => set(&mut o.desired_json, Ok(text(v))),
+            "policy" => set(&mut o.policy_json, Ok(text(v))),
+            _ => Ok(Some(v)),
+        })?;
+        Ok(o)
+    })
+}
+
 /// The SaaS-ops [`Report`] of listed users (`users-json`) and groups (`groups-json`), with
 /// the stale accounts of a plan (`plan-json`) when given.
 pub fn report(
@@ -466,6 +516,27 @@ pub fn report_csv(users_json: &str, groups_json: &str) -> Result<String, Fault> 
 mod tests {
     use super::*;
     use crate::fault::FaultKind;
+
+    #[test]
+    fn report_options_take_objects_or_text() {
+        let o: ReportOptionsJson = parse_json_arg(
+            "options",
+            r#"{"takenAtMs":5,"purchasedSeats":null,"desired":{"users":[]},"policy":"{}","x":1}"#,
+        )
+        .unwrap();
+        assert_eq!(o.taken_at_ms, 5);
+        assert_eq!(o.purchased_seats, None);
+        assert_eq!(o.desired_json.as_deref(), Some(r#"{"users":[]}"#));
+        assert_eq!(o.as_options().policy_json, Some("{}"));
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"takenAtMs":"x"}"#).unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("takenAtMs"));
+        assert_eq!(e.data["reason"], "invalid type: string \"x\", expected u64");
+        let e = parse_json_arg::<ReportOptionsJson>("options", "[]").unwrap_err();
+        assert_eq!(
+            e.data["reason"],
+            "invalid type: sequence, expected struct ReportOptions"
+        );
+    }
 
     #[test]
     fn decode_targets_have_their_wit_names() {

@@ -213,6 +213,11 @@ pub(crate) fn string_pair(v: Value) -> Res<(String, String)> {
     Ok(pair)
 }
 
+/// A required field's value, or serde's ``missing field `name` ``.
+pub(crate) fn required<T>(slot: Option<T>, name: &'static str) -> Res<T> {
+    slot.ok_or_else(|| Bad::missing(name))
+}
+
 /// An optional value: `null` is `None`, anything else goes to `item`.
 pub(crate) fn opt<T>(v: Value, item: impl FnOnce(Value) -> Res<T>) -> Res<Option<T>> {
     match v {

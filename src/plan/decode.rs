@@ -34,15 +34,10 @@ use super::action::{
 use super::diff::Change;
 use super::{ActualState, Blocked, Guard, Note, Plan, RequestPreview, SourceCounts, Step, Summary};
 use crate::decoding::{
-    bool_value, fields, object, opt, opt_string, seq, set, string, take_tag, u32_value, u64_value,
-    variant, Bad, Res,
+    bool_value, fields, object, opt, opt_string, required, seq, set, string, take_tag, u32_value,
+    u64_value, variant, Bad, Res,
 };
 use crate::model::{Group, User};
-
-/// A required field's value, or serde's ``missing field `name` ``.
-fn req<T>(slot: Option<T>, name: &'static str) -> Res<T> {
-    slot.ok_or_else(|| Bad::missing(name))
-}
 
 pub(crate) fn plan(v: Value) -> Res<Plan> {
     object(v, "struct Plan", |map| {
@@ -59,13 +54,13 @@ pub(crate) fn plan(v: Value) -> Res<Plan> {
             _ => Ok(Some(v)),
         })?;
         Ok(Plan {
-            version: req(version, "version")?,
-            profile: req(profile, "profile")?,
-            summary: req(summary_, "summary")?,
-            blocked: req(blocked_, "blocked")?,
-            actions: req(actions, "actions")?,
-            notes: req(notes, "notes")?,
-            source: req(source, "source")?,
+            version: required(version, "version")?,
+            profile: required(profile, "profile")?,
+            summary: required(summary_, "summary")?,
+            blocked: required(blocked_, "blocked")?,
+            actions: required(actions, "actions")?,
+            notes: required(notes, "notes")?,
+            source: required(source, "source")?,
         })
     })
 }
@@ -86,7 +81,7 @@ fn counts<const N: usize>(
     })?;
     let mut out = [0; N];
     for (i, slot) in slots.into_iter().enumerate() {
-        out[i] = req(slot, names[i])?;
+        out[i] = required(slot, names[i])?;
     }
     Ok(out)
 }
@@ -141,7 +136,7 @@ pub(crate) fn source_counts(v: Value) -> Res<SourceCounts> {
             server_users: n[2],
             server_groups: n[3],
             managed_users: n[4],
-            listing_complete: req(listing_complete, "listingComplete")?,
+            listing_complete: required(listing_complete, "listingComplete")?,
         })
     })
 }
@@ -155,8 +150,8 @@ pub(crate) fn blocked(v: Value) -> Res<Blocked> {
             _ => Ok(Some(v)),
         })?;
         Ok(Blocked {
-            guard: req(guard_, "guard")?,
-            reason: req(reason, "reason")?,
+            guard: required(guard_, "guard")?,
+            reason: required(reason, "reason")?,
         })
     })
 }
@@ -208,8 +203,8 @@ pub(crate) fn request_preview(v: Value) -> Res<RequestPreview> {
             _ => Ok(Some(v)),
         })?;
         Ok(RequestPreview {
-            method: req(method, "method")?,
-            path: req(path, "path")?,
+            method: required(method, "method")?,
+            path: required(path, "path")?,
             body,
         })
     })
@@ -224,8 +219,8 @@ pub(crate) fn note(v: Value) -> Res<Note> {
             _ => Ok(Some(v)),
         })?;
         Ok(Note {
-            subject: req(subject, "subject")?,
-            message: req(message, "message")?,
+            subject: required(subject, "subject")?,
+            message: required(message, "message")?,
         })
     })
 }
@@ -287,7 +282,7 @@ pub(crate) fn user_ref(v: Value) -> Res<UserRef> {
             _ => Ok(Some(v)),
         })?;
         Ok(UserRef {
-            user_name: req(user_name, "userName")?,
+            user_name: required(user_name, "userName")?,
             id,
         })
     })
@@ -302,7 +297,7 @@ pub(crate) fn group_ref(v: Value) -> Res<GroupRef> {
             _ => Ok(Some(v)),
         })?;
         Ok(GroupRef {
-            display_name: req(display_name, "displayName")?,
+            display_name: required(display_name, "displayName")?,
             id,
         })
     })
@@ -318,9 +313,9 @@ pub(crate) fn create_user(v: Value) -> Res<CreateUser> {
             _ => Ok(Some(v)),
         })?;
         Ok(CreateUser {
-            user_name: req(user_name, "userName")?,
-            user: req(user_, "user")?,
-            reason: req(reason, "reason")?,
+            user_name: required(user_name, "userName")?,
+            user: required(user_, "user")?,
+            reason: required(reason, "reason")?,
         })
     })
 }
@@ -336,10 +331,10 @@ pub(crate) fn user_update(v: Value) -> Res<UserUpdate> {
             _ => Ok(Some(v)),
         })?;
         Ok(UserUpdate {
-            user: req(user_, "user")?,
-            changes: req(changes, "changes")?,
+            user: required(user_, "user")?,
+            changes: required(changes, "changes")?,
             replacement,
-            reason: req(reason, "reason")?,
+            reason: required(reason, "reason")?,
         })
     })
 }
@@ -353,8 +348,8 @@ pub(crate) fn delete_user(v: Value) -> Res<DeleteUser> {
             _ => Ok(Some(v)),
         })?;
         Ok(DeleteUser {
-            user: req(user_, "user")?,
-            reason: req(reason, "reason")?,
+            user: required(user_, "user")?,
+            reason: required(reason, "reason")?,
         })
     })
 }
@@ -369,9 +364,9 @@ pub(crate) fn create_group(v: Value) -> Res<CreateGroup> {
             _ => Ok(Some(v)),
         })?;
         Ok(CreateGroup {
-            display_name: req(display_name, "displayName")?,
+            display_name: required(display_name, "displayName")?,
             external_id,
-            reason: req(reason, "reason")?,
+            reason: required(reason, "reason")?,
         })
     })
 }
@@ -386,9 +381,9 @@ pub(crate) fn rename_group(v: Value) -> Res<RenameGroup> {
             _ => Ok(Some(v)),
         })?;
         Ok(RenameGroup {
-            group: req(group_, "group")?,
-            to: req(to, "to")?,
-            reason: req(reason, "reason")?,
+            group: required(group_, "group")?,
+            to: required(to, "to")?,
+            reason: required(reason, "reason")?,
         })
     })
 }
@@ -402,8 +397,8 @@ pub(crate) fn delete_group(v: Value) -> Res<DeleteGroup> {
             _ => Ok(Some(v)),
         })?;
         Ok(DeleteGroup {
-            group: req(group_, "group")?,
-            reason: req(reason, "reason")?,
+            group: required(group_, "group")?,
+            reason: required(reason, "reason")?,
         })
     })
 }
@@ -417,8 +412,8 @@ pub(crate) fn membership(v: Value) -> Res<Membership> {
             _ => Ok(Some(v)),
         })?;
         Ok(Membership {
-            group: req(group_, "group")?,
-            members: req(members, "members")?,
+            group: required(group_, "group")?,
+            members: required(members, "members")?,
         })
     })
 }
@@ -434,10 +429,10 @@ pub(crate) fn set_members(v: Value) -> Res<SetMembers> {
             _ => Ok(Some(v)),
         })?;
         Ok(SetMembers {
-            group: req(group_, "group")?,
-            members: req(members, "members")?,
-            added: req(added, "added")?,
-            removed: req(removed, "removed")?,
+            group: required(group_, "group")?,
+            members: required(members, "members")?,
+            added: required(added, "added")?,
+            removed: required(removed, "removed")?,
         })
     })
 }
@@ -452,9 +447,9 @@ pub(crate) fn change(v: Value) -> Res<Change> {
             _ => Ok(Some(v)),
         })?;
         Ok(Change {
-            attribute: req(attribute, "attribute")?,
-            before: req(before, "before")?,
-            after: req(after, "after")?,
+            attribute: required(attribute, "attribute")?,
+            before: required(before, "before")?,
+            after: required(after, "after")?,
         })
     })
 }
@@ -471,9 +466,9 @@ pub(crate) fn actual_state(v: Value) -> Res<ActualState> {
             _ => Ok(Some(v)),
         })?;
         Ok(ActualState {
-            users: req(users, "users")?,
-            groups: req(groups, "groups")?,
-            complete: req(complete, "complete")?,
+            users: required(users, "users")?,
+            groups: required(groups, "groups")?,
+            complete: required(complete, "complete")?,
             problems,
         })
     })

@@ -27,8 +27,8 @@ use super::{
     FilterSupport, MemberAddShape, PatchSupport, Profile, RateLimit, ResourceSupport, StatusFormat,
 };
 use crate::decoding::{
-    bool_value, f64_value, fields, object, opt, opt_object, seq, set, string, string_pair,
-    u16_value, u32_value, u64_value, unknown_field, variant, Bad, Res,
+    bool_value, f64_value, fields, object, opt, opt_object, required, seq, set, string,
+    string_pair, u16_value, u32_value, u64_value, unknown_field, variant, Res,
 };
 use crate::filter::decode::compare_op;
 use crate::model::OpCase;
@@ -77,11 +77,6 @@ const PATCH_FIELDS: &[&str] = &[
 ];
 
 const RATE_FIELDS: &[&str] = &["requestsPerSecond", "burst"];
-
-/// A required field's value, or serde's ``missing field `name` ``.
-fn required<T>(slot: Option<T>, name: &'static str) -> Res<T> {
-    slot.ok_or_else(|| Bad::missing(name))
-}
 
 pub(crate) fn profile(v: Value) -> Res<Profile> {
     object(v, "struct Profile", profile_object)

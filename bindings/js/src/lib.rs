@@ -13,7 +13,9 @@
 mod text;
 
 use js_sys::{Error as JsError, JsString, Reflect};
-use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
+use scim_provision::boundary::{
+    self, DecodeTarget, PartialDecodeOptions, ReportOptions, ReportOptionsJson,
+};
 use scim_provision::engine::{self, Input};
 use scim_provision::fault::{parse_json_arg, to_json, Fault};
 use scim_provision::http::{HttpRequest, HttpResponse};
@@ -22,7 +24,6 @@ use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response::{self, Decoded, Expect};
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 /// A JavaScript `ScimProvisionError` with the given fields.
@@ -477,76 +478,6 @@ impl Encoder {
     }
 }
 
-/// The report's options as JavaScript gives them; `desired` and `policy` may be objects or
-/// JSON text.
-#[derive(Default)]
-struct JsReportOptions {
-    taken_at_ms: u64,
-    purchased_seats: Option<u64>,
-    desired: Option<Value>,
-    policy: Option<Value>,
-}
-
-/// Read by hand rather than by serde's derive, whose copy per deserializer the .wasm would
-/// carry: camelCase names, every field optional (`null` is none), unknown fields ignored,
-/// errors worded as serde words them and located as the core's decoders locate theirs
-/// (``at `takenAtMs`: invalid type: string "x", expected u64``). Unlike the derive, options
-/// given as a JSON array are refused.
-impl<'de> serde::Deserialize<'de> for JsReportOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let map = match Value::deserialize(d)? {
-            Value::Object(map) => map,
-            other => return Err(D::Error::custom(not_an_object(&other))),
-        };
-        let mut options = JsReportOptions::default();
-        for (key, value) in map {
-            let at = |e: serde_json::Error| D::Error::custom(format_args!("at `{key}`: {e}"));
-            match key.as_str() {
-                "takenAtMs" => options.taken_at_ms = u64::deserialize(value).map_err(at)?,
-                "purchasedSeats" => {
-                    options.purchased_seats = Option::<u64>::deserialize(value).map_err(at)?
-                }
-                "desired" => options.desired = non_null(value),
-                "policy" => options.policy = non_null(value),
-                _ => {}
-            }
-        }
-        Ok(options)
-    }
-}
-
-/// `None` for `null`.
-fn non_null(value: Value) -> Option<Value> {
-    (!value.is_null()).then_some(value)
-}
-
-/// serde_json's `invalid type` message for options that are not an object.
-fn not_an_object(value: &Value) -> serde_json::Error {
-    use serde::de::{Error as _, Unexpected};
-    let unexpected = match value {
-        Value::Null => Unexpected::Unit,
-        Value::Bool(b) => Unexpected::Bool(*b),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Unexpected::Unsigned(u),
-            (None, Some(i)) => Unexpected::Signed(i),
-            _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Unexpected::Str(s),
-        Value::Array(_) => Unexpected::Seq,
-        Value::Object(_) => Unexpected::Map,
-    };
-    serde_json::Error::invalid_type(unexpected, &"struct JsReportOptions")
-}
-
-/// A JSON value that stands for JSON text: a string is the text itself.
-fn value_text(value: Option<Value>) -> Option<String> {
-    value.map(|v| match v {
-        Value::String(text) => text,
-        other => other.to_string(),
-    })
-}
-
 /// Calls `f` with the report arguments as JSON text.
 fn with_report_args<T>(
     users: &JsValue,
@@ -558,16 +489,8 @@ fn with_report_args<T>(
     let users = json_text(users, "users-json")?;
     let groups = json_text(groups, "groups-json")?;
     let plan = optional_json(plan, "plan-json")?;
-    let options: JsReportOptions = optional_from_js(options, "options")?;
-    let desired = value_text(options.desired);
-    let policy = value_text(options.policy);
-    let options = ReportOptions {
-        taken_at_ms: options.taken_at_ms,
-        purchased_seats: options.purchased_seats,
-        desired_json: desired.as_deref(),
-        policy_json: policy.as_deref(),
-    };
-    f(&users, &groups, plan.as_deref(), &options).map_err(throw)
+    let options: ReportOptionsJson = optional_from_js(options, "options")?;
+    f(&users, &groups, plan.as_deref(), &options.as_options()).map_err(throw)
 }
 
 /// The SaaS-ops report of listed users and groups, with the stale accounts of `plan`
