@@ -39,20 +39,37 @@ pub enum Expect {
     Delete,
 }
 
+impl Expect {
+    /// Every kind, in the order of [`Expect::NAMES`].
+    const ALL: [Expect; 6] = [
+        Expect::Get,
+        Expect::List,
+        Expect::Create,
+        Expect::Replace,
+        Expect::Patch,
+        Expect::Delete,
+    ];
+
+    /// The serialized names: `get`, `list`, `create`, `replace`, `patch`, `delete`.
+    pub const NAMES: &'static [&'static str] =
+        &["get", "list", "create", "replace", "patch", "delete"];
+
+    /// The kind called `name` (one of [`Expect::NAMES`]), if any.
+    pub fn from_name(name: &str) -> Option<Expect> {
+        let i = Expect::NAMES.iter().position(|n| *n == name)?;
+        Some(Expect::ALL[i])
+    }
+}
+
+// Indexing `ALL` by a position in `NAMES` is in bounds.
+const _: () = assert!(Expect::ALL.len() == Expect::NAMES.len());
+
 deserialize_with_decoder!(Expect, expect);
 
 /// `Expect` by its serialized name; anything but a string is `invalid type: ..., expected a
 /// string` (the derive also read `{"get": null}`).
 fn expect(v: serde_json::Value) -> Res<Expect> {
-    const NAMES: &[&str] = &["get", "list", "create", "replace", "patch", "delete"];
-    variant(v, NAMES).map(|i| match i {
-        0 => Expect::Get,
-        1 => Expect::List,
-        2 => Expect::Create,
-        3 => Expect::Replace,
-        4 => Expect::Patch,
-        _ => Expect::Delete,
-    })
+    variant(v, Expect::NAMES).map(|i| Expect::ALL[i])
 }
 
 /// Limits and context for decoding.

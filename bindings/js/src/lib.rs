@@ -155,19 +155,8 @@ fn resource_kind(kind: &str) -> Result<ResourceKind, JsValue> {
 }
 
 fn expect_of(expect: &str) -> Result<Expect, JsValue> {
-    match expect {
-        "get" => Ok(Expect::Get),
-        "list" => Ok(Expect::List),
-        "create" => Ok(Expect::Create),
-        "replace" => Ok(Expect::Replace),
-        "patch" => Ok(Expect::Patch),
-        "delete" => Ok(Expect::Delete),
-        other => Err(throw(Fault::unknown_value(
-            "expect",
-            other,
-            &["get", "list", "create", "replace", "patch", "delete"],
-        ))),
-    }
+    Expect::from_name(expect)
+        .ok_or_else(|| throw(Fault::unknown_value("expect", expect, Expect::NAMES)))
 }
 
 /// Parses the JSON desired-state format.
