@@ -395,6 +395,13 @@ macro_rules! deserialize_with_decoder {
 }
 pub(crate) use deserialize_with_decoder;
 
+/// The message `T`'s `Deserialize` refuses `text` with: the decoders' tests compare it with
+/// what serde's derives said.
+#[cfg(test)]
+pub(crate) fn refusal<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str) -> String {
+    serde_json::from_str::<T>(text).unwrap_err().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

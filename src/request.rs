@@ -601,11 +601,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<ListQuery>(&json).unwrap(), q);
         let q: ListQuery = serde_json::from_str(r#"{"count":null,"other":1}"#).unwrap();
         assert_eq!(q, ListQuery::default());
-        let error = |text: &str| {
-            serde_json::from_str::<ListQuery>(text)
-                .unwrap_err()
-                .to_string()
-        };
+        let error = crate::decoding::refusal::<ListQuery>;
         assert_eq!(
             error(r#"{"count":1.5}"#),
             "at `count`: invalid type: floating point `1.5`, expected u32"

@@ -128,9 +128,7 @@ mod tests {
     use crate::profile::Profile;
 
     fn error(text: &str) -> String {
-        serde_json::from_str::<EngineConfig>(text)
-            .unwrap_err()
-            .to_string()
+        crate::decoding::refusal::<EngineConfig>(text)
     }
 
     #[test]

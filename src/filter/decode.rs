@@ -201,9 +201,7 @@ mod tests {
     use super::*;
 
     fn error(text: &str) -> String {
-        serde_json::from_str::<Filter>(text)
-            .unwrap_err()
-            .to_string()
+        crate::decoding::refusal::<Filter>(text)
     }
 
     #[test]

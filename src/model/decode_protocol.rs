@@ -127,15 +127,11 @@ mod tests {
     use super::*;
 
     fn spc_error(text: &str) -> String {
-        serde_json::from_str::<ServiceProviderConfig>(text)
-            .unwrap_err()
-            .to_string()
+        crate::decoding::refusal::<ServiceProviderConfig>(text)
     }
 
     fn patch_error(text: &str) -> String {
-        serde_json::from_str::<PatchOp>(text)
-            .unwrap_err()
-            .to_string()
+        crate::decoding::refusal::<PatchOp>(text)
     }
 
     #[test]

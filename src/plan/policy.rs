@@ -241,9 +241,7 @@ mod tests {
     use super::*;
 
     fn error(text: &str) -> String {
-        serde_json::from_str::<Policy>(text)
-            .unwrap_err()
-            .to_string()
+        crate::decoding::refusal::<Policy>(text)
     }
 
     #[test]

@@ -257,9 +257,7 @@ mod tests {
     use super::*;
 
     fn error(text: &str) -> String {
-        serde_json::from_str::<Profile>(text)
-            .unwrap_err()
-            .to_string()
+        crate::decoding::refusal::<Profile>(text)
     }
 
     fn airtable_with(pointer: &str, value: Value) -> String {
