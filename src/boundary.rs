@@ -41,8 +41,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::decoding::{
-    deserialize_with_decoder, fields, object, opt, seq, set, string, u64_value, unknown_field, Bad,
-    Res,
+    deserialize_with_decoder, fields, object, opt, required, seq, set, string, u64_value,
+    unknown_field, Res,
 };
 use crate::engine::{Engine, EngineConfig};
 use crate::fault::{parse_json_arg, to_json, Fault};
@@ -327,7 +327,7 @@ fn plan_config(v: Value) -> Res<PlanConfig> {
         })?;
         Ok(PlanConfig {
             base_path,
-            profile: profile.ok_or_else(|| Bad::missing("profile"))?,
+            profile: required(profile, "profile")?,
             policy,
         })
     })

@@ -5,8 +5,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::decoding::{
-    deserialize_with_decoder, fields, object, opt_string, seq, set, string, string_pair, u16_value,
-    variant, Bad, Res,
+    deserialize_with_decoder, fields, object, opt_string, required, seq, set, string, string_pair,
+    u16_value, variant, Res,
 };
 
 /// The SCIM media type, sent as `Content-Type` and `Accept`.
@@ -138,9 +138,9 @@ fn http_request(v: Value) -> Res<HttpRequest> {
             _ => Ok(Some(v)),
         })?;
         Ok(HttpRequest {
-            method: method_.ok_or_else(|| Bad::missing("method"))?,
-            path: path.ok_or_else(|| Bad::missing("path"))?,
-            headers: headers.ok_or_else(|| Bad::missing("headers"))?,
+            method: required(method_, "method")?,
+            path: required(path, "path")?,
+            headers: required(headers, "headers")?,
             body,
         })
     })
@@ -156,7 +156,7 @@ pub(crate) fn http_response(v: Value) -> Res<HttpResponse> {
             "body" => set(&mut response.body, string(v)),
             _ => Ok(Some(v)),
         })?;
-        response.status = status_.ok_or_else(|| Bad::missing("status"))?;
+        response.status = required(status_, "status")?;
         Ok(response)
     })
 }

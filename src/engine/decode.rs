@@ -28,8 +28,8 @@ use serde_json::{Map, Value};
 
 use super::{EngineConfig, Input, Mode, RequestId};
 use crate::decoding::{
-    bool_value, f64_value, fields, object, opt, set, string, take_tag, u32_value, u64_value,
-    usize_value, Bad, Res,
+    bool_value, f64_value, fields, object, opt, required, set, string, take_tag, u32_value,
+    u64_value, usize_value, Res,
 };
 use crate::plan::Policy;
 use crate::profile::decode::profile;
@@ -84,7 +84,7 @@ fn apply_approved(map: Map<String, Value>) -> Res<Mode> {
         _ => Ok(Some(v)),
     })?;
     Ok(Mode::ApplyApproved {
-        plan: plan.ok_or_else(|| Bad::missing("plan"))?,
+        plan: required(plan, "plan")?,
         replan,
     })
 }
@@ -103,15 +103,15 @@ pub(crate) fn input(v: Value) -> Res<Input> {
             (1, "reason") => set(&mut reason, string(v).map(Some)),
             _ => Ok(Some(v)),
         })?;
-        let id = id.ok_or_else(|| Bad::missing("id"))?;
+        let id = required(id, "id")?;
         Ok(match tag {
             0 => Input::Response {
                 id,
-                response: response.ok_or_else(|| Bad::missing("response"))?,
+                response: required(response, "response")?,
             },
             _ => Input::Failed {
                 id,
-                reason: reason.ok_or_else(|| Bad::missing("reason"))?,
+                reason: required(reason, "reason")?,
             },
         })
     })

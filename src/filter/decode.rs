@@ -32,8 +32,8 @@ use serde_json::{Map, Value};
 
 use super::{AttrPath, CompValue, CompareOp, Filter};
 use crate::decoding::{
-    bool_value, fields, invalid_type, object, opt_string, set, string, variant, variant_index, Bad,
-    Res,
+    bool_value, fields, invalid_type, object, opt_string, required, set, string, variant,
+    variant_index, Bad, Res,
 };
 
 const FILTER_VARIANTS: &[&str] = &["Compare", "Present", "And", "Or", "Not", "ValuePath"];
@@ -101,9 +101,9 @@ fn compare(map: Map<String, Value>) -> Res<Filter> {
         _ => Ok(Some(v)),
     })?;
     Ok(Filter::Compare {
-        path: path.ok_or_else(|| Bad::missing("path"))?,
-        op: op.ok_or_else(|| Bad::missing("op"))?,
-        value: value.ok_or_else(|| Bad::missing("value"))?,
+        path: required(path, "path")?,
+        op: required(op, "op")?,
+        value: required(value, "value")?,
     })
 }
 
@@ -115,8 +115,8 @@ fn value_path(map: Map<String, Value>) -> Res<Filter> {
         _ => Ok(Some(v)),
     })?;
     Ok(Filter::ValuePath {
-        path: path.ok_or_else(|| Bad::missing("path"))?,
-        filter: Box::new(inner.ok_or_else(|| Bad::missing("filter"))?),
+        path: required(path, "path")?,
+        filter: Box::new(required(inner, "filter")?),
     })
 }
 
@@ -166,7 +166,7 @@ pub(crate) fn attr_path(v: Value) -> Res<AttrPath> {
         })?;
         Ok(AttrPath {
             urn,
-            attr: attr.ok_or_else(|| Bad::missing("attr"))?,
+            attr: required(attr, "attr")?,
             sub_attr,
         })
     })

@@ -19,8 +19,8 @@ use super::serde_util::canonical;
 use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 use super::ScimError;
 use crate::decoding::{
-    fields, json_type, lenient_bool, list, object, opt_object, opt_string, seq, set, string, Bad,
-    Res,
+    fields, json_type, lenient_bool, list, object, opt_object, opt_string, required, seq, set,
+    string, Bad, Res,
 };
 
 /// A User from a collected object whose names are not canonical yet, read as `User`'s
@@ -61,7 +61,7 @@ pub(crate) fn user(map: Map<String, Value>) -> Res<User> {
         ),
         _ => Ok(Some(v)),
     })?;
-    u.user_name = user_name.ok_or_else(|| Bad::missing("userName"))?;
+    u.user_name = required(user_name, "userName")?;
     u.extra = extra;
     Ok(u)
 }
@@ -160,7 +160,7 @@ pub(crate) fn group(map: Map<String, Value>) -> Res<Group> {
         ),
         _ => Ok(Some(v)),
     })?;
-    g.display_name = display_name.ok_or_else(|| Bad::missing("displayName"))?;
+    g.display_name = required(display_name, "displayName")?;
     g.extra = extra;
     Ok(g)
 }
@@ -176,7 +176,7 @@ pub(crate) fn member(v: Value) -> Res<Member> {
             "type" => set(&mut m.kind, opt_string(v)),
             _ => Ok(Some(v)),
         })?;
-        m.value = value.ok_or_else(|| Bad::missing("value"))?;
+        m.value = required(value, "value")?;
         m.extra = extra;
         Ok(m)
     })

@@ -15,7 +15,7 @@ use super::service_provider_config::{
     BulkConfig, FilterConfig, ServiceProviderConfig, SupportedConfig,
 };
 use crate::decoding::{
-    fields, lenient_bool, list, object, opt_string, opt_u64, seq, set, string, Bad, Res,
+    fields, lenient_bool, list, object, opt_string, opt_u64, required, seq, set, string, Bad, Res,
 };
 
 pub(crate) fn patch_op(map: Map<String, Value>) -> Res<PatchOp> {
@@ -26,7 +26,7 @@ pub(crate) fn patch_op(map: Map<String, Value>) -> Res<PatchOp> {
         "Operations" => set(&mut operations, seq(v, operation).map(Some)),
         _ => Ok(Some(v)),
     })?;
-    p.operations = operations.ok_or_else(|| Bad::missing("Operations"))?;
+    p.operations = required(operations, "Operations")?;
     Ok(p)
 }
 
@@ -40,7 +40,7 @@ fn operation(v: Value) -> Res<PatchOperation> {
             _ => Ok(Some(v)),
         })?;
         Ok(PatchOperation {
-            op: op.ok_or_else(|| Bad::missing("op"))?,
+            op: required(op, "op")?,
             path,
             value,
         })

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::attr_names;
 use super::serde_util::canonical_object;
-use crate::decoding::{list, opt_u64, string, u64_value, Bad, Res};
+use crate::decoding::{list, opt_u64, required, string, u64_value, Bad, Res};
 
 /// One page of users or groups.
 ///
@@ -62,7 +62,7 @@ fn decode_list<'de, T: Deserialize<'de>>(map: Map<String, Value>) -> Res<ListRes
         };
         r.map_err(|e| e.key(&key))?;
     }
-    page.total_results = total.ok_or_else(|| Bad::missing("totalResults"))?;
+    page.total_results = required(total, "totalResults")?;
     Ok(page)
 }
 
