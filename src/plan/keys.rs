@@ -4,7 +4,7 @@
 //! caseExact=false), so `Ana@Example.com` and `ana@example.com`, or a decomposed and a
 //! precomposed `é`, name one user. Group names get the same treatment.
 
-use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+use super::nfd::nfd;
 
 /// The comparison key of a userName: decomposed, lower-cased, decomposed again (lower-casing
 /// can produce decomposable sequences, such as `İ` into `i` + U+0307).
@@ -12,39 +12,13 @@ use unicode_normalization::char::{canonical_combining_class, decompose_canonical
 /// Two strings are canonically equivalent exactly when their NFC forms are equal, and
 /// exactly when their NFD forms are equal, so comparing decomposed keys is comparing after
 /// NFC; it is Unicode's canonical caseless match (D145) with lower-casing for case folding.
-/// Keys are only compared, never shown, and decomposing alone leaves the composition tables
-/// (some 9 KB of WebAssembly) out.
+/// Keys are only compared, never shown, and decomposing alone needs no composition tables.
 pub fn user_key(user_name: &str) -> String {
     // ASCII is already normalized and lower-cases to ASCII: the common case costs one copy.
     if user_name.is_ascii() {
         return user_name.to_ascii_lowercase();
     }
     nfd(&nfd(user_name).to_lowercase())
-}
-
-/// Unicode Normalization Form D (UAX #15): canonical decomposition, then canonical
-/// ordering. Written over the crate's per-character functions rather than its `nfd()`
-/// iterator, which also links the compatibility tables (some 60 KB in WebAssembly) because
-/// it chooses the decomposition at run time.
-fn nfd(s: &str) -> String {
-    let mut chars: Vec<char> = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        decompose_canonical(c, |d| chars.push(d));
-    }
-    // Canonical ordering: each run of non-starters sorted (stably) by combining class.
-    let mut i = 0;
-    while i < chars.len() {
-        if canonical_combining_class(chars[i]) == 0 {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && canonical_combining_class(chars[i]) != 0 {
-            i += 1;
-        }
-        crate::sorting::sort_by_cached_key(&mut chars[start..i], |&c| canonical_combining_class(c));
-    }
-    chars.into_iter().collect()
 }
 
 /// The comparison key of a group's displayName.

@@ -13,6 +13,7 @@ mod desired;
 mod desired_json;
 mod diff;
 mod keys;
+mod nfd;
 mod policy;
 mod str_index;
 

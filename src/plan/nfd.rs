@@ -1,0 +1,401 @@
+//! Unicode Normalization Form D (UAX #15) for the matching keys, from compact tables.
+//!
+//! The data is the `unicode-normalization` crate's, re-encoded: that crate keeps every
+//! character's full decomposition and its combining class in perfect-hash tables, some
+//! 20 KB of a gzipped WebAssembly module, which the npm package's size target could not
+//! carry. `nfd.bin` holds the same facts in about 8 KB (5 KB gzipped): each decomposition
+//! one level deep (a character and at most one mark, as in UnicodeData.txt), ordered by
+//! code point and delta-encoded, and the combining classes as runs. The tables are unpacked
+//! once, on the first non-ASCII key.
+//!
+//! The test module generates `nfd.bin` from `unicode-normalization` and checks every code
+//! point against it, so an upgrade of that crate (a dev-dependency) that changes the data
+//! fails the tests until the file is regenerated (`UPDATE_NFD=1 cargo test nfd`).
+
+use std::sync::OnceLock;
+
+/// The encoded tables (format: [`Tables::parse`]).
+static DATA: &[u8] = include_bytes!("nfd.bin");
+
+/// Hangul syllables decompose by arithmetic (Unicode §3.12), not by table.
+const HANGUL_FIRST: u32 = 0xAC00;
+const HANGUL_COUNT: u32 = 11_172;
+const JAMO_L: u32 = 0x1100;
+const JAMO_V: u32 = 0x1161;
+const JAMO_T: u32 = 0x11A7;
+const T_COUNT: u32 = 28;
+const N_COUNT: u32 = 21 * T_COUNT;
+
+/// Below U+00C0 no character decomposes, and below U+0300 none is a non-starter.
+const FIRST_DECOMPOSABLE: char = '\u{C0}';
+const FIRST_NON_STARTER: char = '\u{300}';
+
+/// The decomposition of `s`, canonically ordered.
+pub(super) fn nfd(s: &str) -> String {
+    let mut chars: Vec<char> = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        decompose(c, &mut chars);
+    }
+    // Canonical ordering: each run of non-starters sorted (stably) by combining class.
+    let mut i = 0;
+    while i < chars.len() {
+        if combining_class(chars[i]) == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && combining_class(chars[i]) != 0 {
+            i += 1;
+        }
+        crate::sorting::sort_by_cached_key(&mut chars[start..i], |&c| combining_class(c));
+    }
+    chars.into_iter().collect()
+}
+
+/// Appends the full canonical decomposition of `c` to `out`.
+fn decompose(c: char, out: &mut Vec<char>) {
+    if c < FIRST_DECOMPOSABLE {
+        out.push(c);
+        return;
+    }
+    let s = u32::from(c).wrapping_sub(HANGUL_FIRST);
+    if s < HANGUL_COUNT {
+        let jamo = [
+            JAMO_L + s / N_COUNT,
+            JAMO_V + (s % N_COUNT) / T_COUNT,
+            JAMO_T + s % T_COUNT,
+        ];
+        let len = if s % T_COUNT == 0 { 2 } else { 3 };
+        out.extend(jamo[..len].iter().filter_map(|&j| char::from_u32(j)));
+        return;
+    }
+    tables().decompose(c, out, 0);
+}
+
+/// The canonical combining class of `c` (0 for starters).
+fn combining_class(c: char) -> u8 {
+    if c < FIRST_NON_STARTER {
+        return 0;
+    }
+    tables().combining_class(c)
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| Tables::parse(DATA))
+}
+
+/// One level of a canonical decomposition: `key` is `first` followed by `mark`, if any.
+#[derive(Debug, PartialEq)]
+struct Decomposition {
+    key: u32,
+    first: char,
+    mark: Option<char>,
+}
+
+/// Code points `start..end` have combining class `class`.
+#[derive(Debug, PartialEq)]
+struct ClassRun {
+    start: u32,
+    end: u32,
+    class: u8,
+}
+
+#[derive(Debug, PartialEq)]
+struct Tables {
+    /// Ordered by `key`.
+    decompositions: Vec<Decomposition>,
+    /// Ordered, not overlapping; code points outside every run have class 0.
+    classes: Vec<ClassRun>,
+}
+
+/// Decompositions nest at most four levels deep (U+1F82: U+1F80, U+1F00, U+03B1); the
+/// bound only guards against a malformed table.
+const MAX_DEPTH: u8 = 8;
+
+impl Tables {
+    fn decompose(&self, c: char, out: &mut Vec<char>, depth: u8) {
+        let key = u32::from(c);
+        let found = self
+            .decompositions
+            .binary_search_by_key(&key, |d| d.key)
+            .ok()
+            .and_then(|i| self.decompositions.get(i));
+        match found {
+            Some(d) if depth < MAX_DEPTH => {
+                self.decompose(d.first, out, depth + 1);
+                out.extend(d.mark);
+            }
+            _ => out.push(c),
+        }
+    }
+
+    fn combining_class(&self, c: char) -> u8 {
+        let c = u32::from(c);
+        // The last run starting at or before `c`.
+        let after = self.classes.partition_point(|r| r.start <= c);
+        match after.checked_sub(1).and_then(|i| self.classes.get(i)) {
+            Some(run) if c < run.end => run.class,
+            _ => 0,
+        }
+    }
+
+    /// Reads the format [`encode`] writes, all numbers unsigned LEB128:
+    ///
+    /// - the marks: their count, then each as the difference from the previous one;
+    /// - the decompositions: their count, then for each the difference of its code point
+    ///   from the previous one, then `zigzag(first - code point) * 2 + has_mark`, then (if
+    ///   it has one) the mark's index among the marks, one byte;
+    /// - the class runs: their count, then for each the gap from the previous run's end,
+    ///   its length and its class (one byte).
+    ///
+    /// The data is compiled in and checked by the tests; a malformed table still cannot
+    /// panic here or run away with a forged count, it only loses its tail.
+    fn parse(data: &[u8]) -> Tables {
+        let mut r = Reader { data, at: 0 };
+        let mut marks = Vec::new();
+        let mut mark = 0u32;
+        for _ in 0..r.uleb() {
+            if r.exhausted() {
+                break;
+            }
+            mark = mark.wrapping_add(r.uleb());
+            marks.push(char::from_u32(mark));
+        }
+        let count = r.uleb() as usize;
+        let mut decompositions = Vec::with_capacity(count.min(data.len()));
+        let mut key = 0u32;
+        for _ in 0..count {
+            if r.exhausted() {
+                break;
+            }
+            key = key.wrapping_add(r.uleb());
+            let packed = r.uleb();
+            let delta = (packed >> 2) as i64 * if packed & 2 == 0 { 1 } else { -1 };
+            let mark = if packed & 1 == 1 {
+                match marks.get(usize::from(r.byte())) {
+                    Some(&Some(m)) => Some(m),
+                    _ => break,
+                }
+            } else {
+                None
+            };
+            let Some(first) = u32::try_from(i64::from(key) + delta)
+                .ok()
+                .and_then(char::from_u32)
+            else {
+                break;
+            };
+            decompositions.push(Decomposition { key, first, mark });
+        }
+        let count = r.uleb() as usize;
+        let mut classes = Vec::with_capacity(count.min(data.len()));
+        let mut end = 0u32;
+        for _ in 0..count {
+            if r.exhausted() {
+                break;
+            }
+            let start = end.wrapping_add(r.uleb());
+            end = start.wrapping_add(r.uleb());
+            classes.push(ClassRun {
+                start,
+                end,
+                class: r.byte(),
+            });
+        }
+        Tables {
+            decompositions,
+            classes,
+        }
+    }
+}
+
+/// A cursor over the table's bytes; past the end it reads zeros.
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    /// Every entry takes at least a byte, so a count past the data's end is a lie.
+    fn exhausted(&self) -> bool {
+        self.at >= self.data.len()
+    }
+
+    fn byte(&mut self) -> u8 {
+        let b = self.data.get(self.at).copied().unwrap_or(0);
+        self.at += 1;
+        b
+    }
+
+    fn uleb(&mut self) -> u32 {
+        let mut value = 0u32;
+        for shift in (0..32).step_by(7) {
+            let b = self.byte();
+            value |= u32::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        value
+    }
+}
+
+/// `nfd.bin` as generated from the `unicode-normalization` crate (the format is
+/// [`Tables::parse`]'s).
+#[cfg(test)]
+fn encode() -> Vec<u8> {
+    use std::collections::HashMap;
+    use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+
+    let full = |c: char| {
+        let mut d = Vec::new();
+        decompose_canonical(c, |x| d.push(x));
+        d
+    };
+    let all = || (0..=0x10FFFFu32).filter_map(char::from_u32);
+    let is_hangul = |c: char| u32::from(c).wrapping_sub(HANGUL_FIRST) < HANGUL_COUNT;
+    // Every full decomposition, and the character that has it: one level of a decomposition
+    // is the character whose full decomposition is all but the last mark, then that mark.
+    let mut by_full: HashMap<Vec<char>, char> = HashMap::new();
+    for c in all() {
+        by_full.entry(full(c)).or_insert(c);
+    }
+    let mut entries = Vec::new();
+    for c in all().filter(|&c| !is_hangul(c)) {
+        let d = full(c);
+        match d.as_slice() {
+            [only] if *only == c => {}
+            [only] => entries.push((c, *only, None)),
+            [prefix @ .., last] => {
+                let first = by_full[prefix]; // the prefix is some character's decomposition
+                entries.push((c, first, Some(*last)));
+            }
+            [] => unreachable!("a decomposition is never empty"),
+        }
+    }
+    let mut marks: Vec<char> = entries.iter().filter_map(|e| e.2).collect();
+    marks.sort_unstable();
+    marks.dedup();
+    assert!(marks.len() <= 256, "marks must be indexed by one byte");
+
+    let mut out = Vec::new();
+    let uleb = |out: &mut Vec<u8>, mut v: u32| loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            break;
+        }
+        out.push(b | 0x80);
+    };
+    uleb(&mut out, marks.len() as u32);
+    let mut prev = 0;
+    for &m in &marks {
+        uleb(&mut out, u32::from(m) - prev);
+        prev = u32::from(m);
+    }
+    uleb(&mut out, entries.len() as u32);
+    let mut prev = 0;
+    for &(c, first, mark) in &entries {
+        uleb(&mut out, u32::from(c) - prev);
+        prev = u32::from(c);
+        let delta = i64::from(u32::from(first)) - i64::from(u32::from(c));
+        let sign = u32::from(delta < 0);
+        let packed = (delta.unsigned_abs() as u32) << 2 | sign << 1 | u32::from(mark.is_some());
+        uleb(&mut out, packed);
+        if let Some(m) = mark {
+            out.push(marks.binary_search(&m).unwrap() as u8);
+        }
+    }
+    let mut runs: Vec<(u32, u32, u8)> = Vec::new();
+    for c in all() {
+        let class = canonical_combining_class(c);
+        let c = u32::from(c);
+        match runs.last_mut() {
+            _ if class == 0 => {}
+            Some((_, end, k)) if *end == c && *k == class => *end += 1,
+            _ => runs.push((c, c + 1, class)),
+        }
+    }
+    uleb(&mut out, runs.len() as u32);
+    let mut end = 0;
+    for &(start, run_end, class) in &runs {
+        uleb(&mut out, start - end);
+        uleb(&mut out, run_end - start);
+        out.push(class);
+        end = run_end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+
+    #[test]
+    fn nfd_bin_is_current() {
+        let fresh = encode();
+        if fresh.as_slice() != DATA {
+            if std::env::var_os("UPDATE_NFD").is_some() {
+                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/plan/nfd.bin");
+                std::fs::write(path, &fresh).unwrap();
+            } else {
+                panic!("src/plan/nfd.bin is stale: run UPDATE_NFD=1 cargo test nfd");
+            }
+        }
+    }
+
+    #[test]
+    fn every_code_point_matches_unicode_normalization() {
+        let tables = Tables::parse(&encode());
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut want = Vec::new();
+            decompose_canonical(c, |d| want.push(d));
+            let mut got = Vec::new();
+            decompose(c, &mut got);
+            assert_eq!(got, want, "decomposition of U+{:04X}", u32::from(c));
+            let mut from_parsed = Vec::new();
+            if u32::from(c).wrapping_sub(HANGUL_FIRST) >= HANGUL_COUNT {
+                tables.decompose(c, &mut from_parsed, 0);
+                assert_eq!(from_parsed, want, "U+{:04X} from a fresh table", u32::from(c));
+            }
+            let class = canonical_combining_class(c);
+            assert_eq!(combining_class(c), class, "class of U+{:04X}", u32::from(c));
+            assert_eq!(tables.combining_class(c), class);
+        }
+    }
+
+    #[test]
+    fn malformed_tables_lose_their_tail_without_panicking() {
+        for len in 0..DATA.len() {
+            let t = Tables::parse(&DATA[..len]);
+            assert!(t.decompositions.len() <= 2100 && t.classes.len() <= 1000);
+            let mut out = Vec::new();
+            t.decompose('\u{1F82}', &mut out, 0);
+            t.combining_class('\u{301}');
+        }
+        let cyclic = Tables {
+            decompositions: vec![Decomposition {
+                key: 0xE9,
+                first: 'é',
+                mark: None,
+            }],
+            classes: vec![],
+        };
+        let mut out = Vec::new();
+        cyclic.decompose('é', &mut out, 0);
+        assert_eq!(out, ['é']);
+        assert_eq!(Tables::parse(&[0xff; 64]).decompositions.len(), 0);
+    }
+
+    #[test]
+    fn canonical_ordering() {
+        assert_eq!(nfd("a\u{323}\u{302}"), nfd("a\u{302}\u{323}"));
+        assert_eq!(nfd("ậ"), "a\u{323}\u{302}");
+        assert_eq!(nfd("\u{D55C}"), "\u{1112}\u{1161}\u{11AB}");
+        assert_eq!(nfd("\u{AC00}"), "\u{1100}\u{1161}");
+        assert_eq!(nfd("\u{212B}"), "A\u{30A}");
+    }
+}
