@@ -7,7 +7,7 @@
 //! *problem*; a listing with problems is incomplete, and an incomplete listing plans no
 //! removal.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use crate::model::{Group, ListResponse, User};
 use crate::request::{ListQuery, ResourceKind};
@@ -44,7 +44,9 @@ pub(crate) struct Listing<T> {
     step: u64,
     /// Pages asked for and not answered yet, by start index (0 for an unpaged listing).
     pending: HashSet<u64>,
-    pages: BTreeMap<u64, Vec<T>>,
+    /// Answered pages by start index, ordered (a `Vec`: a handful of pages needs no tree,
+    /// whose code is some kilobytes per element type in WebAssembly).
+    pages: Vec<(u64, Vec<T>)>,
     seen: HashSet<String>,
     problems: Vec<String>,
     more_problems: usize,
@@ -63,7 +65,7 @@ impl<T: HasId> Listing<T> {
             total: None,
             step: u64::from(page_size),
             pending: HashSet::new(),
-            pages: BTreeMap::new(),
+            pages: Vec::new(),
             seen: HashSet::new(),
             problems: Vec::new(),
             more_problems: 0,
@@ -109,11 +111,11 @@ impl<T: HasId> Listing<T> {
 
     /// Resources listed so far, in page order.
     pub(crate) fn count(&self) -> usize {
-        self.pages.values().map(Vec::len).sum()
+        self.pages.iter().map(|(_, page)| page.len()).sum()
     }
 
     pub(crate) fn into_resources(self) -> Vec<T> {
-        self.pages.into_values().flatten().collect()
+        self.pages.into_iter().flat_map(|(_, page)| page).collect()
     }
 
     fn problem(&mut self, text: String) {
@@ -223,7 +225,10 @@ impl<T: HasId> Listing<T> {
                 }
             }
         }
-        self.pages.insert(start, page.resources);
+        match self.pages.binary_search_by_key(&start, |(s, _)| *s) {
+            Ok(i) => self.pages[i].1 = page.resources,
+            Err(i) => self.pages.insert(i, (start, page.resources)),
+        }
         for s in &next {
             self.pending.insert(*s);
         }
