@@ -7,7 +7,7 @@
 //! *problem*; a listing with problems is incomplete, and an incomplete listing plans no
 //! removal.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::model::{Group, ListResponse, User};
 use crate::request::{ListQuery, ResourceKind};

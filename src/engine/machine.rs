@@ -1,7 +1,9 @@
 //! The engine's state machine: jobs, the in-flight table, phase transitions, and what each
 //! answer means.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -693,13 +695,13 @@ impl Engine {
         if self.encoder.profile().groups.members_in_listing {
             return;
         }
-        let keys: std::collections::HashSet<String> = self
+        let keys: HashSet<String> = self
             .desired
             .groups
             .iter()
             .map(|g| group_key(&g.display_name))
             .collect();
-        let exts: std::collections::HashSet<&str> = self
+        let exts: HashSet<&str> = self
             .desired
             .groups
             .iter()

@@ -1,12 +1,11 @@
 //! The planning algorithm: match, diff, offboard, reconcile groups, apply guards, order.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 // foldhash is several times faster than SipHash on the short strings planning hashes
 // (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
 // lookups; iteration order never reaches the output, which is sorted.
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde_json::Value;
 

@@ -5,7 +5,7 @@
 //! deactivated account frees its seat. A user whose `active` attribute is unassigned counts
 //! as active, as SCIM defines.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use serde::Serialize;
 

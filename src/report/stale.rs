@@ -6,7 +6,7 @@
 //! `offboarding: leave` policy, a listing too incomplete to remove anything).
 //! [`stale_accounts`] sorts whatever rows the report input carries.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::{ReportInput, StaleAccountRow};
 use crate::model::User;
