@@ -36,7 +36,6 @@
 // matter, and boxing it would only add a step to every binding.
 #![allow(clippy::result_large_err)]
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -49,7 +48,7 @@ use crate::fault::{parse_json_arg, to_json, Fault};
 use crate::filter::{self, Filter};
 use crate::heap::reserve_heap_for;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{Group, ListResponse, PatchOp, ServiceProviderConfig, User};
+use crate::model::{FromValue, Group, ListResponse, PatchOp, ServiceProviderConfig, User};
 use crate::plan::{self, ActualState, DesiredState, Plan, Policy};
 use crate::profile::{self, Profile};
 use crate::report::{self, Report, ReportInput};
@@ -242,7 +241,7 @@ pub enum DecodedJson<T> {
     NoContent,
 }
 
-fn decode_as<T: DeserializeOwned + Serialize>(
+fn decode_as<T: FromValue + Serialize>(
     expect: Expect,
     response: &HttpResponse,
     options: &DecodeOptions,

@@ -6,12 +6,13 @@
 //! a negative or fractional `totalResults`, a body over the size limit). Strict failures are
 //! [`DecodeError`]s that say what was wrong and where; nothing here panics on any input.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::decoding::{deserialize_with_decoder, variant, Res};
 use crate::http::HttpResponse;
-use crate::model::{join_located, Group, ListResponse, ScimError, ServiceProviderConfig, User};
+use crate::model::{
+    join_located, FromValue, Group, ListResponse, ScimError, ServiceProviderConfig, User,
+};
 use crate::profile::Profile;
 
 /// Default limit on a response body: enough for a page of tens of thousands of users.
@@ -225,7 +226,7 @@ impl DecodeError {
 
 /// Decodes `response` to a request of kind `expect` whose resources are `T` ([`User`],
 /// [`Group`], [`ServiceProviderConfig`]...).
-pub fn decode<T: DeserializeOwned>(
+pub fn decode<T: FromValue>(
     expect: Expect,
     response: &HttpResponse,
     options: &DecodeOptions,
@@ -236,10 +237,10 @@ pub fn decode<T: DeserializeOwned>(
         Body::Error(e) => Decoded::Error(e),
         Body::NoContent => Decoded::NoContent,
         Body::Page(v) => {
-            Decoded::Page(ListResponse::<T>::deserialize(v).map_err(|e| wrong_shape(status, e))?)
+            Decoded::Page(ListResponse::<T>::from_value(v).map_err(|e| wrong_shape(status, e))?)
         }
         Body::Resource(v) => {
-            Decoded::Resource(T::deserialize(v).map_err(|e| wrong_shape(status, e))?)
+            Decoded::Resource(T::from_value(v).map_err(|e| wrong_shape(status, e))?)
         }
     })
 }

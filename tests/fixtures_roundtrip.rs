@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use scim_provision::filter::{self, CompValue, CompareOp, Filter};
 use scim_provision::http::HttpResponse;
 use scim_provision::model::{
-    Group, ListResponse, PatchOp, PatchOpKind, ServiceProviderConfig, User,
+    FromValue, Group, ListResponse, PatchOp, PatchOpKind, ServiceProviderConfig, User,
 };
 use scim_provision::response::{decode, DecodeOptions, Decoded, Expect};
 use serde::de::DeserializeOwned;
@@ -125,7 +125,7 @@ fn every_fixture_round_trips() {
 
 fn assert_same_via_decoder<T>(file: &str, expect: Expect, resp: &HttpResponse, text: &str)
 where
-    T: DeserializeOwned + PartialEq + std::fmt::Debug,
+    T: FromValue + PartialEq + std::fmt::Debug,
 {
     let direct: T = serde_json::from_str(text).unwrap();
     match decode::<T>(expect, resp, &DecodeOptions::default()) {

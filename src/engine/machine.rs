@@ -15,7 +15,7 @@ use super::pacing::{backoff_ms, Jitter, TokenBucket};
 use super::{EngineConfig, EngineError, Input, Mode, Output, RequestId};
 use crate::filter::Filter;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{Group, PatchOp, PatchOperation, User};
+use crate::model::{FromValue, Group, PatchOp, PatchOperation, User};
 use crate::plan::{
     self, group_key, replacement, user_changes, user_key, Action, ActualState, BuildError,
     DesiredState, IdLookup, Membership, Plan, SetMembers, Step, UserRef,
@@ -1324,7 +1324,7 @@ fn page_answer<T>(
     options: &DecodeOptions,
 ) -> PageAnswer
 where
-    T: super::listing::HasId + serde::de::DeserializeOwned,
+    T: super::listing::HasId + FromValue,
 {
     match decode::<T>(Expect::List, response, options) {
         Ok(Decoded::Page(page)) => PageAnswer::Listed(listing.page(start, page)),

@@ -4,7 +4,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::attr_names;
-use super::serde_util::canonical_object;
+use super::serde_util::{canonical_object, canonical_value, sealed::Sealed, FromValue};
 use crate::decoding::{list, opt_u64, required, string, u64_value, Bad, Res};
 
 /// One page of users or groups.
@@ -34,13 +34,26 @@ pub struct ListResponse<T> {
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListResponse<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map = canonical_object(d, &attr_names::LIST_RESPONSE)?;
-        decode_list(map).map_err(Bad::into_error)
+        decode_list(map, |r| T::deserialize(r).map_err(Bad::new)).map_err(Bad::into_error)
+    }
+}
+
+impl<T: FromValue> Sealed for ListResponse<T> {}
+
+impl<T: FromValue> FromValue for ListResponse<T> {
+    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
+        canonical_value(value, &attr_names::LIST_RESPONSE)
+            .and_then(|map| decode_list(map, |r| T::from_value(r).map_err(Bad::new)))
+            .map_err(Bad::into_error)
     }
 }
 
 /// Decodes a canonicalized ListResponse; each resource decodes with its own type's rules,
 /// and its errors are located under `Resources[i]`.
-fn decode_list<'de, T: Deserialize<'de>>(map: Map<String, Value>) -> Res<ListResponse<T>> {
+fn decode_list<T>(
+    map: Map<String, Value>,
+    resource: impl Fn(Value) -> Res<T>,
+) -> Res<ListResponse<T>> {
     let mut page = ListResponse {
         schemas: Vec::new(),
         total_results: 0,
@@ -55,9 +68,7 @@ fn decode_list<'de, T: Deserialize<'de>>(map: Map<String, Value>) -> Res<ListRes
             "totalResults" => u64_value(v).map(|x| total = Some(x)),
             "itemsPerPage" => opt_u64(v).map(|x| page.items_per_page = x),
             "startIndex" => opt_u64(v).map(|x| page.start_index = x),
-            "Resources" => {
-                list(v, |r| T::deserialize(r).map_err(Bad::new)).map(|x| page.resources = x)
-            }
+            "Resources" => list(v, &resource).map(|x| page.resources = x),
             _ => Ok(()),
         };
         r.map_err(|e| e.key(&key))?;

@@ -21,6 +21,7 @@ pub use error::ScimError;
 pub use group::{Group, Member};
 pub use list::ListResponse;
 pub use patch::{OpCase, PatchOp, PatchOpKind, PatchOperation};
+pub use serde_util::FromValue;
 pub use service_provider_config::{
     BulkConfig, FilterConfig, ServiceProviderConfig, SupportedConfig,
 };

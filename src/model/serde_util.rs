@@ -1,11 +1,27 @@
 //! Serde helpers shared by the model: case-insensitive decoding of top-level types and
 //! lenient booleans.
 
+use serde::de::DeserializeOwned;
 use serde::{de::Error as _, Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::attr_names::{canonicalize, AttrTable};
-use crate::decoding::{json_type, Bad, Res};
+use crate::decoding::{invalid_type, json_type, Bad, Res};
+
+/// A model type decoded straight from a parsed JSON value, by the same rules as its
+/// `Deserialize`. Callers holding a `Value` (a response body, a listing page) use it because
+/// `Deserialize` from a `Value` first rebuilds the value as a new one, which costs a copy of
+/// every page and a second copy of each decoder in WebAssembly. Sealed: only this crate's
+/// types implement it.
+pub trait FromValue: DeserializeOwned + sealed::Sealed {
+    /// Decodes `value`, or says where and why it does not fit, as `Deserialize` would.
+    fn from_value(value: Value) -> Result<Self, serde_json::Error>;
+}
+
+pub(crate) mod sealed {
+    /// Keeps [`super::FromValue`] to this crate's types.
+    pub trait Sealed {}
+}
 
 /// Collects a top-level SCIM object and renames its attributes to their canonical spelling,
 /// ready for its decoder.
@@ -18,6 +34,14 @@ where
 {
     let map = Map::<String, Value>::deserialize(deserializer)?;
     canonical(map, table).map_err(Bad::into_error)
+}
+
+/// [`canonical`] of a value that must be an object.
+pub(crate) fn canonical_value(value: Value, table: &AttrTable) -> Res<Map<String, Value>> {
+    match value {
+        Value::Object(map) => canonical(map, table),
+        other => Err(invalid_type(&other, "a map")),
+    }
 }
 
 /// Renames the attributes of an already collected object to their canonical spelling.
@@ -49,9 +73,9 @@ where
     }
 }
 
-/// Implements case-insensitive `Deserialize` for a type with a hand-written decoder (in
-/// `decode` or `decode_protocol`): the object is collected and canonicalized, then decoded
-/// without serde's derives.
+/// Implements case-insensitive `Deserialize` and [`FromValue`] for a type with a hand-written
+/// decoder (in `decode` or `decode_protocol`): the object is collected and canonicalized,
+/// then decoded without serde's derives.
 macro_rules! case_insensitive_deserialize {
     ($ty:ident, $table:expr, $decode:path) => {
         impl<'de> serde::Deserialize<'de> for $ty {
@@ -60,6 +84,55 @@ macro_rules! case_insensitive_deserialize {
                 $decode(map).map_err($crate::decoding::Bad::into_error)
             }
         }
+        impl $crate::model::serde_util::sealed::Sealed for $ty {}
+        impl $crate::model::FromValue for $ty {
+            fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
+                $crate::model::serde_util::canonical_value(value, &$table)
+                    .and_then($decode)
+                    .map_err($crate::decoding::Bad::into_error)
+            }
+        }
     };
 }
 pub(crate) use case_insensitive_deserialize;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::FromValue;
+    use crate::model::{Group, ListResponse, ServiceProviderConfig, User};
+
+    /// `from_value` and `Deserialize` agree on the value or on the message.
+    fn agree<T: FromValue + PartialEq + std::fmt::Debug>(value: serde_json::Value) {
+        let direct = T::from_value(value.clone()).map_err(|e| e.to_string());
+        let serde = serde_json::from_value::<T>(value).map_err(|e| e.to_string());
+        assert_eq!(direct, serde);
+    }
+
+    #[test]
+    fn from_value_agrees_with_deserialize() {
+        let user = json!({"USERNAME": "ana", "active": "True", "emails": [{"value": "a@x"}]});
+        for v in [
+            user.clone(),
+            json!({"userName": 5}),
+            json!({"userName": "a", "username": "b"}),
+            json!("a string"),
+            json!([user.clone()]),
+            json!(null),
+        ] {
+            agree::<User>(v);
+        }
+        agree::<Group>(json!({"displayName": "G", "members": [{"value": "u1"}]}));
+        agree::<Group>(json!({"displayName": "G", "members": [{"value": 1}]}));
+        agree::<ServiceProviderConfig>(json!({"patch": {"supported": true}}));
+        for v in [
+            json!({"totalResults": 1, "Resources": [user]}),
+            json!({"totalResults": 2, "resources": [{"userName": "a"}, 7]}),
+            json!({"Resources": []}),
+            json!(3),
+        ] {
+            agree::<ListResponse<User>>(v);
+        }
+    }
+}

@@ -24,7 +24,6 @@
 //!   refused as `invalid type: ..., expected a string` (the derives also took a variant
 //!   index, or `{"variant": null}`).
 
-use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
 use super::action::{
@@ -37,7 +36,7 @@ use crate::decoding::{
     bool_value, fields, object, opt, opt_string, required, seq, set, string, take_tag, u32_value,
     u64_value, variant, Bad, Res,
 };
-use crate::model::{Group, User};
+use crate::model::{FromValue, Group, User};
 
 pub(crate) fn plan(v: Value) -> Res<Plan> {
     object(v, "struct Plan", |map| {
@@ -265,12 +264,12 @@ fn action_fields(mut map: Map<String, Value>) -> Res<Action> {
 
 /// A User through its own decoder (case-insensitive names, errors located inside it).
 fn user(v: Value) -> Res<User> {
-    User::deserialize(v).map_err(Bad::new)
+    User::from_value(v).map_err(Bad::new)
 }
 
 /// A Group through its own decoder.
 fn group(v: Value) -> Res<Group> {
-    Group::deserialize(v).map_err(Bad::new)
+    Group::from_value(v).map_err(Bad::new)
 }
 
 pub(crate) fn user_ref(v: Value) -> Res<UserRef> {

@@ -359,7 +359,12 @@ mod tests {
             let mut from_parsed = Vec::new();
             if u32::from(c).wrapping_sub(HANGUL_FIRST) >= HANGUL_COUNT {
                 tables.decompose(c, &mut from_parsed, 0);
-                assert_eq!(from_parsed, want, "U+{:04X} from a fresh table", u32::from(c));
+                assert_eq!(
+                    from_parsed,
+                    want,
+                    "U+{:04X} from a fresh table",
+                    u32::from(c)
+                );
             }
             let class = canonical_combining_class(c);
             assert_eq!(combining_class(c), class, "class of U+{:04X}", u32::from(c));
