@@ -22,11 +22,16 @@ fi
 
 echo "== building the wasm core (cargo profile wasm-npm, std rebuilt for size)"
 . scripts/lib/wasm-build.sh
-wasm_build scim-provision-js wasm-npm
+# Size first (opt-level "z"), with two inlining limits raised for the planner's speed target:
+# at "z" LLVM inlines almost nothing (a threshold of 5), so serde_json's small parsing
+# helpers and the planner's lookups stay calls, and planning 100,000 users takes about 3.4x
+# JSON.parse; LLVM's threshold at 25 and binaryen inlining functions of up to 6 bytes
+# bring it to about 2.2x (as fast as opt-level "s") for some 2 KB gzipped, where "s" costs 25.
+wasm_build scim-provision-js wasm-npm "-Cllvm-args=-inline-threshold=25"
 rm -rf npm/wasm
 wasm-bindgen --target web --out-dir npm/wasm --out-name scim_provision_js \
   target/wasm32-unknown-unknown/wasm-npm/scim_provision_js.wasm
-npm/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+npm/node_modules/.bin/wasm-opt -Oz --converge --always-inline-max-function-size=6 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals npm/wasm/scim_provision_js_bg.wasm -o npm/wasm/scim_provision_js_bg.wasm
 
 echo "== compiling the TypeScript facade"
@@ -35,4 +40,11 @@ rm -rf npm/dist
 
 raw=$(wc -c < npm/wasm/scim_provision_js_bg.wasm)
 gz=$(gzip -9 -c npm/wasm/scim_provision_js_bg.wasm | wc -c)
-echo "npm package: scim_provision_js_bg.wasm is $raw bytes, $gz bytes gzipped (target <= 256000)"
+# The target, 250 KB, read as KiB like the component's: a module that outgrows it
+# fails the build (and so CI). NPM_GZIP_BUDGET_BYTES raises the bar for an experiment.
+budget=${NPM_GZIP_BUDGET_BYTES:-256000}
+echo "npm package: scim_provision_js_bg.wasm is $raw bytes, $gz bytes gzipped ($((gz / 1024)) KiB; target <= 250 KiB = 256000 bytes)"
+if [ "$gz" -gt "$budget" ]; then
+  echo "npm package: the gzipped .wasm exceeds the budget of $budget bytes" >&2
+  exit 1
+fi
