@@ -68,3 +68,4 @@ pub mod report;
 pub mod request;
 pub mod response;
 mod sorting;
+mod unicode;

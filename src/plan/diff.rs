@@ -11,6 +11,7 @@ use super::decode;
 use super::keys::user_key;
 use crate::decoding::deserialize_with_decoder;
 use crate::model::{schemas, EnterpriseUser, Manager, MultiValue, Name, User};
+use crate::unicode::to_lowercase;
 
 /// One attribute that will change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,7 +81,7 @@ fn emails_value(emails: &[MultiValue]) -> Option<Value> {
             let mut obj = Map::new();
             obj.insert(
                 "value".into(),
-                Value::String(e.value.as_deref()?.to_lowercase()),
+                Value::String(to_lowercase(e.value.as_deref()?)),
             );
             if let Some(t) = &e.kind {
                 obj.insert("type".into(), Value::String(t.clone()));

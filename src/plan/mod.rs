@@ -13,7 +13,6 @@ mod desired;
 mod desired_json;
 mod diff;
 mod keys;
-mod nfd;
 mod policy;
 mod str_index;
 

@@ -1,18 +1,14 @@
-//! Unicode Normalization Form D (UAX #15) for the matching keys, from compact tables.
+//! Unicode Normalization Form D (UAX #15), from the `unicode-normalization` crate's data.
 //!
-//! The data is the `unicode-normalization` crate's, re-encoded: that crate keeps every
-//! character's full decomposition and its combining class in perfect-hash tables, some
-//! 20 KB of a gzipped WebAssembly module, which the npm package's size target could not
-//! carry. `nfd.bin` holds the same facts in about 8 KB (5 KB gzipped): each decomposition
-//! one level deep (a character and at most one mark, as in UnicodeData.txt), ordered by
-//! code point and delta-encoded, and the combining classes as runs. The tables are unpacked
-//! once, on the first non-ASCII key.
-//!
-//! The test module generates `nfd.bin` from `unicode-normalization` and checks every code
-//! point against it, so an upgrade of that crate (a dev-dependency) that changes the data
-//! fails the tests until the file is regenerated (`UPDATE_NFD=1 cargo test nfd`).
+//! That crate keeps every character's full decomposition and its combining class in
+//! perfect-hash tables, some 20 KB of a gzipped WebAssembly module. `nfd.bin` holds the same
+//! facts in 10 KB (6 KB gzipped): each decomposition one level deep (a character and at most
+//! one mark, as in UnicodeData.txt), ordered by code point and delta-encoded, and the
+//! combining classes as runs.
 
 use std::sync::OnceLock;
+
+use super::table::Reader;
 
 /// The encoded tables (format: [`Tables::parse`]).
 static DATA: &[u8] = include_bytes!("nfd.bin");
@@ -31,7 +27,7 @@ const FIRST_DECOMPOSABLE: char = '\u{C0}';
 const FIRST_NON_STARTER: char = '\u{300}';
 
 /// The decomposition of `s`, canonically ordered.
-pub(super) fn nfd(s: &str) -> String {
+pub(crate) fn nfd(s: &str) -> String {
     let mut chars: Vec<char> = Vec::with_capacity(s.len());
     for c in s.chars() {
         decompose(c, &mut chars);
@@ -152,7 +148,7 @@ impl Tables {
     /// The data is compiled in and checked by the tests; a malformed table still cannot
     /// panic here or run away with a forged count, it only loses its tail.
     fn parse(data: &[u8]) -> Tables {
-        let mut r = Reader { data, at: 0 };
+        let mut r = Reader::new(data);
         let mut marks = Vec::new();
         let mut mark = 0u32;
         for _ in 0..r.uleb() {
@@ -210,37 +206,6 @@ impl Tables {
     }
 }
 
-/// A cursor over the table's bytes; past the end it reads zeros.
-struct Reader<'a> {
-    data: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    /// Every entry takes at least a byte, so a count past the data's end is a lie.
-    fn exhausted(&self) -> bool {
-        self.at >= self.data.len()
-    }
-
-    fn byte(&mut self) -> u8 {
-        let b = self.data.get(self.at).copied().unwrap_or(0);
-        self.at += 1;
-        b
-    }
-
-    fn uleb(&mut self) -> u32 {
-        let mut value = 0u32;
-        for shift in (0..32).step_by(7) {
-            let b = self.byte();
-            value |= u32::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        value
-    }
-}
-
 /// `nfd.bin` as generated from the `unicode-normalization` crate (the format is
 /// [`Tables::parse`]'s).
 #[cfg(test)]
@@ -280,15 +245,7 @@ fn encode() -> Vec<u8> {
     assert!(marks.len() <= 256, "marks must be indexed by one byte");
 
     let mut out = Vec::new();
-    let uleb = |out: &mut Vec<u8>, mut v: u32| loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            break;
-        }
-        out.push(b | 0x80);
-    };
+    let uleb = super::table::write_uleb;
     uleb(&mut out, marks.len() as u32);
     let mut prev = 0;
     for &m in &marks {
@@ -336,15 +293,7 @@ mod tests {
 
     #[test]
     fn nfd_bin_is_current() {
-        let fresh = encode();
-        if fresh.as_slice() != DATA {
-            if std::env::var_os("UPDATE_NFD").is_some() {
-                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/plan/nfd.bin");
-                std::fs::write(path, &fresh).unwrap();
-            } else {
-                panic!("src/plan/nfd.bin is stale: run UPDATE_NFD=1 cargo test nfd");
-            }
-        }
+        super::super::table::check_current("nfd.bin", DATA, &encode());
     }
 
     #[test]
