@@ -84,10 +84,7 @@ impl Tables {
         let mut r = Reader::new(data);
         let mut runs = Vec::new();
         let mut next = 0u32;
-        for _ in 0..r.uleb() {
-            if r.exhausted() {
-                break;
-            }
+        r.each(|r| {
             let first = next.wrapping_add(r.uleb());
             let packed = r.uleb();
             let (count, stride) = (packed >> 1, (packed & 1) + 1);
@@ -101,18 +98,14 @@ impl Tables {
                 delta,
             });
             next = last.wrapping_add(1);
-        }
+            Some(())
+        });
         let mut pairs = Vec::new();
-        for _ in 0..r.uleb() {
-            if r.exhausted() {
-                break;
-            }
+        r.each(|r| {
             let [k, a, b] = [r.uleb(), r.uleb(), r.uleb()].map(char::from_u32);
-            match (k, a, b) {
-                (Some(k), Some(a), Some(b)) => pairs.push((k, [a, b])),
-                _ => break,
-            }
-        }
+            pairs.push((k?, [a?, b?]));
+            Some(())
+        });
         Tables { runs, pairs }
     }
 }

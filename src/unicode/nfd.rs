@@ -151,46 +151,28 @@ impl Tables {
         let mut r = Reader::new(data);
         let mut marks = Vec::new();
         let mut mark = 0u32;
-        for _ in 0..r.uleb() {
-            if r.exhausted() {
-                break;
-            }
+        r.each(|r| {
             mark = mark.wrapping_add(r.uleb());
             marks.push(char::from_u32(mark));
-        }
-        let count = r.uleb() as usize;
-        let mut decompositions = Vec::with_capacity(count.min(data.len()));
+            Some(())
+        });
+        let mut decompositions = Vec::new();
         let mut key = 0u32;
-        for _ in 0..count {
-            if r.exhausted() {
-                break;
-            }
+        r.each(|r| {
             key = key.wrapping_add(r.uleb());
             let packed = r.uleb();
             let delta = (packed >> 2) as i64 * if packed & 2 == 0 { 1 } else { -1 };
-            let mark = if packed & 1 == 1 {
-                match marks.get(usize::from(r.byte())) {
-                    Some(&Some(m)) => Some(m),
-                    _ => break,
-                }
-            } else {
-                None
+            let mark = match packed & 1 {
+                0 => None,
+                _ => Some((*marks.get(usize::from(r.byte()))?)?),
             };
-            let Some(first) = u32::try_from(i64::from(key) + delta)
-                .ok()
-                .and_then(char::from_u32)
-            else {
-                break;
-            };
+            let first = char::from_u32(u32::try_from(i64::from(key) + delta).ok()?)?;
             decompositions.push(Decomposition { key, first, mark });
-        }
-        let count = r.uleb() as usize;
-        let mut classes = Vec::with_capacity(count.min(data.len()));
+            Some(())
+        });
+        let mut classes = Vec::new();
         let mut end = 0u32;
-        for _ in 0..count {
-            if r.exhausted() {
-                break;
-            }
+        r.each(|r| {
             let start = end.wrapping_add(r.uleb());
             end = start.wrapping_add(r.uleb());
             classes.push(ClassRun {
@@ -198,7 +180,8 @@ impl Tables {
                 end,
                 class: r.byte(),
             });
-        }
+            Some(())
+        });
         Tables {
             decompositions,
             classes,

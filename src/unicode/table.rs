@@ -12,10 +12,19 @@ impl<'a> Reader<'a> {
         Reader { data, at: 0 }
     }
 
-    /// Every entry takes at least a byte, so a count past the data's end is a lie: the
-    /// parsers stop there rather than run away with a forged count.
     pub(super) fn exhausted(&self) -> bool {
         self.at >= self.data.len()
+    }
+
+    /// Reads a count, then `entry` that many times. Every entry takes at least a byte, so
+    /// a count past the data's end is a lie: the reading stops there rather than run away
+    /// with a forged count, and where `entry` finds an entry malformed (`None`).
+    pub(super) fn each(&mut self, mut entry: impl FnMut(&mut Self) -> Option<()>) {
+        for _ in 0..self.uleb() {
+            if self.exhausted() || entry(self).is_none() {
+                return;
+            }
+        }
     }
 
     pub(super) fn byte(&mut self) -> u8 {
