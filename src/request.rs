@@ -40,6 +40,18 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// Every kind, in the order of [`ResourceKind::NAMES`].
+    pub const ALL: [ResourceKind; 2] = [ResourceKind::User, ResourceKind::Group];
+
+    /// The kinds' serialized names, as hosts spell them.
+    pub const NAMES: &'static [&'static str] = &["user", "group"];
+
+    /// The kind called `name` (one of [`ResourceKind::NAMES`]), if any.
+    pub fn from_name(name: &str) -> Option<ResourceKind> {
+        let i = ResourceKind::NAMES.iter().position(|n| *n == name)?;
+        ResourceKind::ALL.get(i).copied()
+    }
+
     /// The endpoint name, `Users` or `Groups`.
     pub fn endpoint(self) -> &'static str {
         match self {
@@ -439,6 +451,16 @@ mod tests {
 
     fn airtable() -> RequestEncoder {
         RequestEncoder::new("/scim/v2/", Profile::airtable()).unwrap()
+    }
+
+    #[test]
+    fn resource_kinds_by_their_serialized_names() {
+        for (kind, name) in ResourceKind::ALL.iter().zip(ResourceKind::NAMES) {
+            assert_eq!(serde_json::to_value(kind).unwrap(), json!(name));
+            assert_eq!(ResourceKind::from_name(name), Some(*kind));
+        }
+        assert_eq!(ResourceKind::from_name("User"), None);
+        assert_eq!(ResourceKind::from_name("users"), None);
     }
 
     #[test]

@@ -142,16 +142,9 @@ fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-fn resource_kind(kind: &str) -> Result<ResourceKind, JsValue> {
-    match kind {
-        "user" => Ok(ResourceKind::User),
-        "group" => Ok(ResourceKind::Group),
-        other => Err(throw(Fault::unknown_value(
-            "kind",
-            other,
-            &["user", "group"],
-        ))),
-    }
+fn resource_kind(argument: &str, kind: &str) -> Result<ResourceKind, JsValue> {
+    ResourceKind::from_name(kind)
+        .ok_or_else(|| throw(Fault::unknown_value(argument, kind, ResourceKind::NAMES)))
 }
 
 fn expect_of(expect: &str) -> Result<Expect, JsValue> {
@@ -311,18 +304,19 @@ pub fn decode_response(
         })
     }
     let decode_error = |e: response::DecodeError| throw(Fault::from(&e));
-    match resource {
-        "user" => shape(
+    match resource_kind("resource", resource)? {
+        ResourceKind::User => shape(
             response::decode::<scim_provision::model::User>(expect, &response, &options)
                 .map_err(decode_error)?,
         ),
-        "group" => shape(
+        ResourceKind::Group => shape(
             response::decode::<scim_provision::model::Group>(expect, &response, &options)
                 .map_err(decode_error)?,
         ),
-        other => Err(throw(Fault::unknown_value(
+        // A kind this adapter has no decoder for yet.
+        _ => Err(throw(Fault::unknown_value(
             "resource",
-            other,
+            resource,
             &["user", "group"],
         ))),
     }
@@ -403,14 +397,18 @@ impl Encoder {
         let query = json_text(&query, "query-json")?;
         request_js(boundary::encode_list(
             &self.inner,
-            resource_kind(kind)?,
+            resource_kind("kind", kind)?,
             &query,
         ))
     }
 
     /// `GET /Users/{id}` or `/Groups/{id}`.
     pub fn get(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
-        request_js(boundary::encode_get(&self.inner, resource_kind(kind)?, id))
+        request_js(boundary::encode_get(
+            &self.inner,
+            resource_kind("kind", kind)?,
+            id,
+        ))
     }
 
     /// `POST /Users` or `/Groups` with a User or Group.
@@ -419,7 +417,7 @@ impl Encoder {
         let resource = json_text(&resource, "resource-json")?;
         request_js(boundary::encode_create(
             &self.inner,
-            resource_kind(kind)?,
+            resource_kind("kind", kind)?,
             &resource,
         ))
     }
@@ -429,7 +427,7 @@ impl Encoder {
         let resource = json_text(&resource, "resource-json")?;
         request_js(boundary::encode_replace(
             &self.inner,
-            resource_kind(kind)?,
+            resource_kind("kind", kind)?,
             id,
             &resource,
         ))
@@ -440,7 +438,7 @@ impl Encoder {
         let patch = json_text(&patch, "patch-json")?;
         request_js(boundary::encode_patch(
             &self.inner,
-            resource_kind(kind)?,
+            resource_kind("kind", kind)?,
             id,
             &patch,
         ))
@@ -450,7 +448,7 @@ impl Encoder {
     pub fn delete(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         request_js(boundary::encode_delete(
             &self.inner,
-            resource_kind(kind)?,
+            resource_kind("kind", kind)?,
             id,
         ))
     }
