@@ -55,4 +55,22 @@ mod tests {
         // Hangul syllables and their jamo.
         assert_eq!(user_key("\u{D55C}"), user_key("\u{1112}\u{1161}\u{11AB}"));
     }
+
+    proptest::proptest! {
+        /// A key is a fixed point, and names that differ in normalization or case alone
+        /// have one key, whatever the characters (letters of many scripts, marks, Hangul).
+        #[test]
+        fn keys_ignore_normalization_and_case(s in "[a-zA-Z\u{C0}-\u{24F}\u{300}-\u{36F}\u{370}-\u{3FF}\u{400}-\u{4FF}\u{1E00}-\u{1FFF}\u{AC00}-\u{AC40}\u{1100}-\u{1112}\u{1161}-\u{1175}]{0,12}") {
+            let key = user_key(&s);
+            proptest::prop_assert_eq!(&user_key(&key), &key);
+            proptest::prop_assert_eq!(&user_key(&nfd(&s)), &key);
+            proptest::prop_assert_eq!(&user_key(&crate::unicode::to_lowercase(&s)), &key);
+            // Upper-casing can change a name beyond its case (`ᾀ` becomes `ἈΙ`); where it
+            // does not, the key stays.
+            let upper = s.to_uppercase();
+            if upper.chars().count() == s.chars().count() && upper.to_lowercase() == s.to_lowercase() {
+                proptest::prop_assert_eq!(&user_key(&upper), &key);
+            }
+        }
+    }
 }
