@@ -193,7 +193,7 @@ impl DecodeTarget {
 /// ([`DecodeOptions::default`]): the WIT `decode-options` record, and the npm package's
 /// options object.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct PartialDecodeOptions {
     /// Bodies longer than this many bytes are refused unread.
     pub max_body_bytes: Option<u64>,

@@ -62,10 +62,8 @@ pub struct HttpResponse {
     /// The HTTP status code.
     pub status: u16,
     /// Response headers (names in any case).
-    #[serde(default)]
     pub headers: Vec<(String, String)>,
     /// The body as text (empty when there is none).
-    #[serde(default)]
     pub body: String,
 }
 

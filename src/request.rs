@@ -72,10 +72,8 @@ pub struct ListQuery {
     /// Filter expression.
     pub filter: Option<Filter>,
     /// Attributes to return (`attributes=`).
-    #[serde(default)]
     pub attributes: Vec<String>,
     /// Attributes to leave out (`excludedAttributes=`).
-    #[serde(default)]
     pub excluded_attributes: Vec<String>,
 }
 

@@ -147,7 +147,6 @@ pub enum Mode {
         /// The reviewed plan.
         plan: Box<Plan>,
         /// Apply the fresh plan when the server changed since review.
-        #[serde(default)]
         replan: bool,
     },
     /// Plan and apply in one go: choosing this mode is the explicit approval.
@@ -156,7 +155,7 @@ pub enum Mode {
 
 /// How a run behaves.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct EngineConfig {
     /// The server's base path, such as `/scim/v2`.
     pub base_path: String,

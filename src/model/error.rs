@@ -12,16 +12,16 @@ use super::serde_util::case_insensitive_deserialize;
 #[serde(rename_all = "camelCase")]
 pub struct ScimError {
     /// Schema URNs (the Error message URN).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// The HTTP status the server put in the body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The SCIM error keyword, such as `uniqueness` or `invalidFilter`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scim_type: Option<String>,
     /// Human-readable detail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 

@@ -15,22 +15,22 @@ use super::user::Meta;
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     /// Schema URNs the resource claims.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The provisioning client's identifier for the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// The group's name; unique at Airtable.
     pub display_name: String,
     /// Members. Some servers omit them from listings or PUT responses, hence the distinction
     /// between `None` (not returned) and an empty list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<Member>>,
     /// Resource metadata (boxed: large, and rarely read).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Box<Meta>>,
     /// Every attribute not modelled above, as sent.
     #[serde(flatten)]

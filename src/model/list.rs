@@ -16,18 +16,18 @@ use crate::decoding::{list, opt_u64, required, string, u64_value, Bad, Res};
 #[serde(rename_all = "camelCase")]
 pub struct ListResponse<T> {
     /// Schema URNs (the ListResponse message URN).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schemas: Vec<String>,
     /// Total number of results matching the query, across all pages.
     pub total_results: u64,
     /// Number of resources on this page, as the server reported it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items_per_page: Option<u64>,
     /// 1-based index of the first resource on this page, as the server reported it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_index: Option<u64>,
     /// The resources on this page.
-    #[serde(rename = "Resources", default = "Vec::new")]
+    #[serde(rename = "Resources")]
     pub resources: Vec<T>,
 }
 

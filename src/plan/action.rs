@@ -50,7 +50,7 @@ pub struct UserRef {
     /// The user's userName.
     pub user_name: String,
     /// The server id; `None` for a user this plan creates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
@@ -61,7 +61,7 @@ pub struct GroupRef {
     /// The group's displayName.
     pub display_name: String,
     /// The server id; `None` for a group this plan creates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
@@ -86,7 +86,7 @@ pub struct UserUpdate {
     /// What changes, attribute by attribute (including `active`).
     pub changes: Vec<Change>,
     /// The full resource to PUT, for servers without PATCH.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replacement: Option<User>,
     /// Why.
     pub reason: String,
@@ -109,7 +109,7 @@ pub struct CreateGroup {
     /// The group's name.
     pub display_name: String,
     /// The directory's id for it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Why.
     pub reason: String,

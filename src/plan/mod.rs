@@ -45,7 +45,6 @@ pub struct ActualState {
     /// Whether the listing is known complete. An incomplete listing plans no removal.
     pub complete: bool,
     /// What made the listing incomplete, for the blocked reason.
-    #[serde(default)]
     pub problems: Vec<String>,
 }
 
@@ -128,10 +127,10 @@ pub struct Step {
     #[serde(flatten)]
     pub action: Action,
     /// The request, when every id it needs is known at plan time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestPreview>,
     /// What the request waits for otherwise (a user or group this plan creates).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub waits_for: Option<String>,
 }
 
@@ -144,7 +143,7 @@ pub struct RequestPreview {
     /// Path with query.
     pub path: String,
     /// Body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
 }
 

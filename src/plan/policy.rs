@@ -29,7 +29,7 @@ pub enum Offboarding {
 /// The users the planner may touch. Each criterion given must hold; none given means every
 /// user is in scope.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Scope {
     /// userName must end in `@` one of these domains (case-insensitive).
     pub email_domains: Vec<String>,
@@ -42,7 +42,7 @@ pub struct Scope {
 /// A limit on removals per run, as a count and as a percentage of the in-scope users on the
 /// server. Exceeding either blocks the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Cap {
     /// At most this many.
     pub count: Option<u32>,
@@ -52,7 +52,7 @@ pub struct Cap {
 
 /// Everything that limits what a plan may do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Policy {
     /// What happens to users the directory no longer lists (default: deactivate).
     pub offboarding: Offboarding,

@@ -19,7 +19,7 @@ pub use builtin::{builtin, builtin_names};
 
 /// Everything the core needs to know about one kind of SCIM server.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// Short name, such as `airtable`.
     pub name: String,
@@ -50,13 +50,12 @@ pub struct Profile {
     /// Whether the server stores the enterprise `manager.displayName`. RFC 7643 makes it
     /// read-only (servers reject writes with `mutability`); Airtable stores it. When false
     /// the planner neither sends nor compares it.
-    #[serde(default)]
     pub manager_display_name_writable: bool,
 }
 
 /// What listing and filtering one resource type supports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ResourceSupport {
     /// Filters the endpoint accepts.
     pub filter: FilterSupport,
@@ -72,7 +71,7 @@ pub struct ResourceSupport {
 
 /// The filter subset an endpoint accepts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct FilterSupport {
     /// Attribute paths that may be filtered on (compared case-insensitively); `"*"` allows
     /// any.
@@ -93,7 +92,7 @@ pub struct FilterSupport {
 
 /// PATCH support and the shape of the operations a server expects.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct PatchSupport {
     /// Whether PATCH is supported at all; without it, updates are full PUTs.
     pub supported: bool,
@@ -133,7 +132,7 @@ pub enum StatusFormat {
 
 /// A request rate limit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct RateLimit {
     /// Sustained requests per second.
     pub requests_per_second: f64,
