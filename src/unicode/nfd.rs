@@ -105,8 +105,8 @@ struct Tables {
     classes: Vec<ClassRun>,
 }
 
-/// Decompositions nest at most four levels deep (U+1F82: U+1F80, U+1F00, U+03B1); the
-/// bound only guards against a malformed table.
+/// Decompositions nest a few levels deep (U+1F82 is U+1F02 and a mark, U+1F02 is U+1F00
+/// and a mark, U+1F00 is U+03B1 and a mark); the bound only guards against a malformed table.
 const MAX_DEPTH: u8 = 8;
 
 impl Tables {
@@ -140,8 +140,8 @@ impl Tables {
     ///
     /// - the marks: their count, then each as the difference from the previous one;
     /// - the decompositions: their count, then for each the difference of its code point
-    ///   from the previous one, then `zigzag(first - code point) * 2 + has_mark`, then (if
-    ///   it has one) the mark's index among the marks, one byte;
+    ///   from the previous one, then `|first - code point| * 4 + negative * 2 + has_mark`,
+    ///   then (if it has one) the mark's index among the marks, one byte;
     /// - the class runs: their count, then for each the gap from the previous run's end,
     ///   its length and its class (one byte).
     ///
