@@ -225,7 +225,7 @@ impl DecodeError {
 }
 
 /// Decodes `response` to a request of kind `expect` whose resources are `T` ([`User`],
-/// [`Group`], [`ServiceProviderConfig`]...).
+/// [`Group`] or [`ServiceProviderConfig`]: the types that implement [`FromValue`]).
 pub fn decode<T: FromValue>(
     expect: Expect,
     response: &HttpResponse,
