@@ -414,7 +414,7 @@ pub struct ReportOptionsJson {
 }
 
 impl ReportOptionsJson {
-    /// The options as [`report`] takes them.
+    /// The options as [`report()`] takes them.
     pub fn as_options(&self) -> ReportOptions<'_> {
         ReportOptions {
             taken_at_ms: self.taken_at_ms,
@@ -483,7 +483,7 @@ pub fn report(
     Ok(report::build_report(&input))
 }
 
-/// [`report`] as JSON text.
+/// [`report()`] as JSON text.
 pub fn report_json(
     users_json: &str,
     groups_json: &str,
@@ -493,7 +493,7 @@ pub fn report_json(
     report(users_json, groups_json, plan_json, options).map(|r| to_json(&r))
 }
 
-/// [`report`] as one self-contained HTML page.
+/// [`report()`] as one self-contained HTML page.
 pub fn report_html(
     users_json: &str,
     groups_json: &str,
