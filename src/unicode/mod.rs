@@ -7,9 +7,10 @@
 //! size target (250 KiB) could not carry; here they take about 6 KB. Each table is a `.bin`
 //! file of delta-encoded runs, unpacked once on the first non-ASCII character.
 //!
-//! The tests generate every table from its source and check every code point against it, so
-//! an upgrade that changes the data fails them until the files are regenerated
-//! (`UPDATE_UNICODE=1 cargo test --lib unicode`).
+//! `tests/unicode_tables.rs` generates every table from its source and fails when a
+//! checked-in file differs (`UPDATE_UNICODE=1 cargo test --test unicode_tables` rewrites
+//! them: the core itself reads and writes no files); the unit tests here check every code
+//! point of the compiled-in tables against the same sources.
 
 mod lowercase;
 mod nfd;

@@ -136,7 +136,7 @@ impl Tables {
         }
     }
 
-    /// Reads the format [`encode`] writes, all numbers unsigned LEB128:
+    /// Reads the format `tests/unicode_tables.rs` writes, all numbers unsigned LEB128:
     ///
     /// - the marks: their count, then each as the difference from the previous one;
     /// - the decompositions: their count, then for each the difference of its code point
@@ -189,99 +189,14 @@ impl Tables {
     }
 }
 
-/// `nfd.bin` as generated from the `unicode-normalization` crate (the format is
-/// [`Tables::parse`]'s).
-#[cfg(test)]
-fn encode() -> Vec<u8> {
-    use std::collections::HashMap;
-    use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
-
-    let full = |c: char| {
-        let mut d = Vec::new();
-        decompose_canonical(c, |x| d.push(x));
-        d
-    };
-    let all = || (0..=0x10FFFFu32).filter_map(char::from_u32);
-    let is_hangul = |c: char| u32::from(c).wrapping_sub(HANGUL_FIRST) < HANGUL_COUNT;
-    // Every full decomposition, and the character that has it: one level of a decomposition
-    // is the character whose full decomposition is all but the last mark, then that mark.
-    let mut by_full: HashMap<Vec<char>, char> = HashMap::new();
-    for c in all() {
-        by_full.entry(full(c)).or_insert(c);
-    }
-    let mut entries = Vec::new();
-    for c in all().filter(|&c| !is_hangul(c)) {
-        let d = full(c);
-        match d.as_slice() {
-            [only] if *only == c => {}
-            [only] => entries.push((c, *only, None)),
-            [prefix @ .., last] => {
-                let first = by_full[prefix]; // the prefix is some character's decomposition
-                entries.push((c, first, Some(*last)));
-            }
-            [] => unreachable!("a decomposition is never empty"),
-        }
-    }
-    let mut marks: Vec<char> = entries.iter().filter_map(|e| e.2).collect();
-    marks.sort_unstable();
-    marks.dedup();
-    assert!(marks.len() <= 256, "marks must be indexed by one byte");
-
-    let mut out = Vec::new();
-    let uleb = super::table::write_uleb;
-    uleb(&mut out, marks.len() as u32);
-    let mut prev = 0;
-    for &m in &marks {
-        uleb(&mut out, u32::from(m) - prev);
-        prev = u32::from(m);
-    }
-    uleb(&mut out, entries.len() as u32);
-    let mut prev = 0;
-    for &(c, first, mark) in &entries {
-        uleb(&mut out, u32::from(c) - prev);
-        prev = u32::from(c);
-        let delta = i64::from(u32::from(first)) - i64::from(u32::from(c));
-        let sign = u32::from(delta < 0);
-        let packed = (delta.unsigned_abs() as u32) << 2 | sign << 1 | u32::from(mark.is_some());
-        uleb(&mut out, packed);
-        if let Some(m) = mark {
-            out.push(marks.binary_search(&m).unwrap() as u8);
-        }
-    }
-    let mut runs: Vec<(u32, u32, u8)> = Vec::new();
-    for c in all() {
-        let class = canonical_combining_class(c);
-        let c = u32::from(c);
-        match runs.last_mut() {
-            _ if class == 0 => {}
-            Some((_, end, k)) if *end == c && *k == class => *end += 1,
-            _ => runs.push((c, c + 1, class)),
-        }
-    }
-    uleb(&mut out, runs.len() as u32);
-    let mut end = 0;
-    for &(start, run_end, class) in &runs {
-        uleb(&mut out, start - end);
-        uleb(&mut out, run_end - start);
-        out.push(class);
-        end = run_end;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
 
     #[test]
-    fn nfd_bin_is_current() {
-        super::super::table::check_current("nfd.bin", DATA, &encode());
-    }
-
-    #[test]
     fn every_code_point_matches_unicode_normalization() {
-        let tables = Tables::parse(&encode());
+        let tables = Tables::parse(DATA);
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             let mut want = Vec::new();
             decompose_canonical(c, |d| want.push(d));
