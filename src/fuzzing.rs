@@ -36,14 +36,7 @@ pub fn decode_response(data: &[u8]) {
         body,
     };
     let options = DecodeOptions::default();
-    for expect in [
-        Expect::Get,
-        Expect::List,
-        Expect::Create,
-        Expect::Replace,
-        Expect::Patch,
-        Expect::Delete,
-    ] {
+    for expect in Expect::ALL {
         let _ = decode::<User>(expect, &response, &options);
         let _ = decode::<Group>(expect, &response, &options);
     }

@@ -42,7 +42,7 @@ pub enum Expect {
 
 impl Expect {
     /// Every kind, in the order of [`Expect::NAMES`].
-    const ALL: [Expect; 6] = [
+    pub const ALL: [Expect; 6] = [
         Expect::Get,
         Expect::List,
         Expect::Create,
