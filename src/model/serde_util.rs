@@ -2,11 +2,11 @@
 //! lenient booleans.
 
 use serde::de::DeserializeOwned;
-use serde::{de::Error as _, Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::attr_names::{canonicalize, AttrTable};
-use crate::decoding::{invalid_type, json_type, Bad, Res};
+use crate::decoding::{invalid_type, Bad, Res};
 
 /// A model type decoded straight from a parsed JSON value, by the same rules as its
 /// `Deserialize`. Callers holding a `Value` (a response body, a listing page) use it because
@@ -55,22 +55,15 @@ pub(crate) fn canonical(mut map: Map<String, Value>, table: &AttrTable) -> Res<M
     Ok(map)
 }
 
-/// A boolean that also accepts the strings `"true"`/`"false"` in any case: Microsoft Entra's
-/// legacy SCIM mode sends `"True"` and `"False"`.
+/// [`decoding::lenient_bool`](crate::decoding::lenient_bool) for the derives that still
+/// read booleans (`deserialize_with`): Microsoft Entra's legacy SCIM mode sends `"True"` and
+/// `"False"`.
 pub(crate) fn lenient_bool<'de, D>(deserializer: D) -> Result<Option<bool>, D::Error>
 where
     D: Deserializer<'de>,
 {
-    match Option::<Value>::deserialize(deserializer)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(b)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(other) => Err(D::Error::custom(format_args!(
-            "invalid type: {}, expected a boolean",
-            json_type(&other)
-        ))),
-    }
+    let value = Option::<Value>::deserialize(deserializer)?.unwrap_or(Value::Null);
+    crate::decoding::lenient_bool(value).map_err(Bad::into_error)
 }
 
 /// Implements case-insensitive `Deserialize` and [`FromValue`] for a type with a hand-written
