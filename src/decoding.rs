@@ -110,10 +110,7 @@ pub(crate) fn string(v: Value) -> Res<String> {
 
 /// An optional string (`null` is unassigned).
 pub(crate) fn opt_string(v: Value) -> Res<Option<String>> {
-    match v {
-        Value::Null => Ok(None),
-        other => string(other).map(Some),
-    }
+    opt(v, string)
 }
 
 /// A boolean that also accepts `"true"`/`"false"` in any case (Microsoft Entra).
@@ -265,13 +262,10 @@ pub(crate) fn unknown_field(key: &str, fields: &'static [&'static str]) -> Bad {
 
 /// An optional non-negative integer.
 pub(crate) fn opt_u64(v: Value) -> Res<Option<u64>> {
-    match v {
-        Value::Null => Ok(None),
-        other => u64_value(other).map(Some),
-    }
+    opt(v, u64_value)
 }
 
-/// An array decoded element by element; `null` is empty when `null_is_empty`.
+/// An array decoded element by element (`null` is refused; [`list`] reads it as empty).
 pub(crate) fn seq<T>(v: Value, mut item: impl FnMut(Value) -> Res<T>) -> Res<Vec<T>> {
     match v {
         Value::Array(items) => items
@@ -297,11 +291,7 @@ pub(crate) fn opt_object<T>(
     expected: &str,
     decode: impl FnOnce(Map<String, Value>) -> Res<T>,
 ) -> Res<Option<T>> {
-    match v {
-        Value::Null => Ok(None),
-        Value::Object(m) => decode(m).map(Some),
-        other => Err(invalid_type(&other, expected)),
-    }
+    opt(v, |v| object(v, expected, decode))
 }
 
 /// A required object decoded by `decode`.

@@ -19,7 +19,7 @@ use super::serde_util::canonical;
 use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 use super::ScimError;
 use crate::decoding::{
-    fields, json_type, lenient_bool, list, object, opt_object, opt_string, required, seq, set,
+    fields, json_type, lenient_bool, list, object, opt, opt_object, opt_string, required, seq, set,
     string, Bad, Res,
 };
 
@@ -147,13 +147,7 @@ pub(crate) fn group(map: Map<String, Value>) -> Res<Group> {
         "id" => set(&mut g.id, opt_string(v)),
         "externalId" => set(&mut g.external_id, opt_string(v)),
         "displayName" => set(&mut display_name, string(v).map(Some)),
-        "members" => set(
-            &mut g.members,
-            match v {
-                Value::Null => Ok(None),
-                other => seq(other, member).map(Some),
-            },
-        ),
+        "members" => set(&mut g.members, opt(v, |v| seq(v, member))),
         "meta" => set(
             &mut g.meta,
             opt_object(v, "struct Meta", |m| meta(m).map(Box::new)),
