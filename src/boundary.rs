@@ -398,8 +398,9 @@ pub struct ReportOptions<'a> {
 }
 
 /// The report's options as one JSON object, as the npm package takes them: `takenAtMs`,
-/// `purchasedSeats`, `desired` and `policy`, each optional (`null` is none), unknown names
-/// ignored; `desired` and `policy` are JSON objects or JSON text (a string is the text).
+/// `purchasedSeats`, `desired` and `policy`, each optional (and, but for `takenAtMs`, `null`
+/// for none), unknown names ignored; `desired` and `policy` are JSON objects or JSON text
+/// (a string is the text).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ReportOptionsJson {
