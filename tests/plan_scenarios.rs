@@ -52,6 +52,15 @@ fn check(name: &str) {
         .map(|b| b["guard"].clone())
         .collect();
     assert_eq!(&Value::Array(guards), &expect["blocked"], "{name}: blocked");
+    if let Some(reasons) = expect.get("reasons") {
+        let got: Vec<Value> = json["blocked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["reason"].clone())
+            .collect();
+        assert_eq!(&Value::Array(got), reasons, "{name}: blocked reasons");
+    }
     let actions: Vec<(String, String)> = p
         .actions
         .iter()
@@ -180,6 +189,16 @@ fn memberships_are_chunked_to_the_profile_limit() {
         body["Operations"][0]["value"],
         serde_json::json!({"value": "id200"})
     );
+}
+
+#[test]
+fn ambiguous_users_are_blocked_and_left_alone() {
+    check("ambiguous-users.json");
+}
+
+#[test]
+fn ambiguous_groups_are_blocked_and_left_alone() {
+    check("ambiguous-groups.json");
 }
 
 #[test]

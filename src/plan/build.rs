@@ -5,7 +5,7 @@ use std::borrow::Cow;
 // foldhash is several times faster than SipHash on the short strings planning hashes
 // (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
 // lookups; iteration order never reaches the output, which is sorted.
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde_json::Value;
 
@@ -13,6 +13,7 @@ use super::action::{
     Action, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef, Membership, NoIds,
     RenameGroup, SetMembers, UserRef, UserUpdate,
 };
+use super::ambiguity::{self, match_subjects, KeyIndex, Match};
 use super::desired::{DesiredGroup, DesiredState};
 use super::diff::{replacement, user_changes, Change};
 use super::keys::{group_key, user_key};
@@ -78,6 +79,7 @@ pub fn plan(
         actual,
         actions: Vec::new(),
         notes: Vec::new(),
+        ambiguous: Vec::new(),
         // Removals of any kind need a complete listing.
         removals_allowed: actual.complete,
     };
@@ -132,6 +134,8 @@ struct Planner<'a> {
     actual: &'a ActualState,
     actions: Vec<Keyed>,
     notes: Vec<Note>,
+    /// `ambiguousMatch` guards, one per subject whose changes are withheld.
+    ambiguous: Vec<Blocked>,
     removals_allowed: bool,
 }
 
@@ -253,8 +257,8 @@ struct ServerIndex<'a> {
     /// Listed users that have an id, sorted by id for determinism.
     users: Vec<&'a User>,
     by_id: StrIndex,
-    by_ext: StrIndex,
-    by_key: StrIndex,
+    by_ext: KeyIndex,
+    by_key: KeyIndex,
     /// Position of each listed user in (key, id) order.
     rank: Vec<u32>,
     /// Whether the policy lets the planner touch each user.
@@ -283,13 +287,13 @@ impl<'a> ServerIndex<'a> {
             .sum();
         let names: usize = users.iter().map(|u| u.user_name.len()).sum();
         let mut by_id = StrIndex::with_capacity(users.len(), ids);
-        let mut by_ext = StrIndex::with_capacity(exts, ext_bytes);
-        let mut by_key = StrIndex::with_capacity(users.len(), names);
+        let mut by_ext = KeyIndex::with_capacity(exts, ext_bytes);
+        let mut by_key = KeyIndex::with_capacity(users.len(), names);
         let mut touchable = Vec::with_capacity(users.len());
         let mut keys = Vec::with_capacity(users.len());
         for (i, u) in users.iter().enumerate() {
-            // Ids are distinct after the dedup; for externalIds and keys the first (in id
-            // order) wins.
+            // Ids are distinct after the dedup; externalIds and keys may repeat (an
+            // ambiguous match, see `ambiguity`).
             by_id.insert(u.id.as_deref().unwrap_or_default(), i);
             if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
                 by_ext.insert(ext, i);
@@ -319,6 +323,8 @@ struct UserMatches {
     /// The desired user will exist on the server (matched, or created by this plan).
     exists: Vec<bool>,
     touchable: Vec<bool>,
+    /// Per listed user: a candidate of an ambiguous match, so never touched.
+    held: Vec<bool>,
 }
 
 impl Planner<'_> {
@@ -340,51 +346,56 @@ impl Planner<'_> {
         server: &ServerIndex,
     ) -> UserMatches {
         let n = desired.users.len();
-        let mut claimed = vec![false; server.users.len()];
+        let subjects: Vec<(Option<&str>, &str)> = desired
+            .users
+            .iter()
+            .zip(&dir.keys)
+            .map(|(u, k)| (u.external_id.as_deref(), k.as_str()))
+            .collect();
+        let matching = match_subjects(&subjects, server.users.len(), &server.by_ext, &server.by_key);
         let mut m = UserMatches {
             server: vec![None; n],
             exists: vec![false; n],
             touchable: vec![false; n],
+            held: matching.held,
         };
-        // externalId matches first, for every user, so a userName match can never steal a
-        // server user another desired user names by externalId.
-        for (i, u) in desired.users.iter().enumerate() {
-            if let Some(s) = u.external_id.as_deref().and_then(|e| server.by_ext.get(e)) {
-                if !claimed[s] {
-                    claimed[s] = true;
-                    m.server[i] = Some(s);
-                }
-            }
-        }
-        // A userName whose server user another desired user claimed by externalId: the
-        // directory contradicts itself, and creating the user would only meet a 409.
-        let mut contested = vec![false; n];
-        for ((matched, key), contested) in m.server.iter_mut().zip(&dir.keys).zip(&mut contested) {
-            if matched.is_some() {
-                continue;
-            }
-            if let Some(s) = server.by_key.get(key) {
-                if claimed[s] {
-                    *contested = true;
-                } else {
-                    claimed[s] = true;
-                    *matched = Some(s);
-                }
+        for (i, found) in matching.matches.iter().enumerate() {
+            if let Match::One(s) = found {
+                m.server[i] = Some(*s);
             }
         }
         for (i, want) in desired.users.iter().enumerate() {
             let key = &dir.keys[i];
-            if contested[i] {
-                self.note(
-                    &want.user_name,
-                    "skipped: the server user with this userName is matched by externalId to another directory user",
-                );
-                continue;
-            }
-            if !self
+            let in_scope = self
                 .policy
-                .may_touch(&want.user_name, want.external_id.as_deref())
-            {
+                .may_touch(&want.user_name, want.external_id.as_deref());
+            match &matching.matches[i] {
+                Match::Contested => {
+                    self.note(
+                        &want.user_name,
+                        "skipped: the server user with this userName is matched by externalId to another directory user",
+                    );
+                    continue;
+                }
+                Match::Held => {
+                    self.note(
+                        &want.user_name,
+                        "skipped: the server user with this userName is a candidate of another directory user's ambiguous match",
+                    );
+                    continue;
+                }
+                // Outside the scope nothing would change anyway: the scope note says so.
+                Match::Ambiguous(candidates) if in_scope => {
+                    let ids = candidates
+                        .iter()
+                        .map(|&s| server.users[s].id.as_deref().unwrap_or_default());
+                    self.ambiguous
+                        .push(ambiguity::guard("user", &want.user_name, ids));
+                    continue;
+                }
+                _ => {}
+            }
+            if !in_scope {
                 m.exists[i] = m.server[i].is_some();
                 self.note(
                     &want.user_name,
@@ -418,6 +429,9 @@ impl Planner<'_> {
                     body.id = None;
                     body.meta = None;
                     body.groups.clear();
+                    // Explicit, never absent: some servers read a missing `active` as
+                    // inactive (only active users are created).
+                    body.active = Some(true);
                     ensure_schemas(&mut body);
                     self.push(
                         Action::CreateUser(CreateUser {
@@ -431,7 +445,7 @@ impl Planner<'_> {
                 }
             }
         }
-        self.plan_offboarding(server, &claimed);
+        self.plan_offboarding(server, &matching.claimed, &m.held);
         m
     }
 
@@ -469,13 +483,14 @@ impl Planner<'_> {
         );
     }
 
-    fn plan_offboarding(&mut self, server: &ServerIndex, claimed: &[bool]) {
+    fn plan_offboarding(&mut self, server: &ServerIndex, claimed: &[bool], held: &[bool]) {
         if !self.removals_allowed || self.policy.offboarding == Offboarding::Leave {
             return;
         }
         let patchless = !self.encoder.profile().patch.supported;
         for (s, have) in server.users.iter().enumerate() {
-            if claimed[s] || !server.touchable[s] {
+            // A held user is one of an ambiguous match's candidates: in the directory, perhaps.
+            if claimed[s] || held[s] || !server.touchable[s] {
                 continue;
             }
             let user = UserRef {
@@ -514,44 +529,57 @@ impl Planner<'_> {
         users: &UserMatches,
     ) {
         let groups = &self.actual.groups;
-        let mut by_ext: HashMap<&str, usize> = HashMap::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
         let mut order: Vec<usize> = (0..groups.len())
             .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
             .collect();
         sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
-        for &g in &order {
+        // Indexed by position in `order` (id order), so candidates come in id order.
+        let mut by_ext = KeyIndex::with_capacity(order.len(), 0);
+        let mut by_key = KeyIndex::with_capacity(order.len(), 0);
+        for (o, &g) in order.iter().enumerate() {
             if let Some(ext) = groups[g].external_id.as_deref().filter(|e| !e.is_empty()) {
-                by_ext.entry(ext).or_insert(g);
+                by_ext.insert(ext, o);
             }
-            by_key
-                .entry(group_key(&groups[g].display_name))
-                .or_insert(g);
+            by_key.insert(&group_key(&groups[g].display_name), o);
         }
-        let mut claimed: HashSet<usize> = HashSet::new();
-        let mut matched = vec![None; desired.groups.len()];
-        for (i, g) in desired.groups.iter().enumerate() {
-            if let Some(&s) = g.external_id.as_deref().and_then(|e| by_ext.get(e)) {
-                if claimed.insert(s) {
-                    matched[i] = Some(s);
-                }
-            }
-        }
-        for (i, g) in desired.groups.iter().enumerate() {
-            if matched[i].is_none() {
-                if let Some(&s) = by_key.get(&group_key(&g.display_name)) {
-                    if claimed.insert(s) {
-                        matched[i] = Some(s);
-                    }
-                }
-            }
-        }
+        let keys: Vec<String> = desired
+            .groups
+            .iter()
+            .map(|g| group_key(&g.display_name))
+            .collect();
+        let subjects: Vec<(Option<&str>, &str)> = desired
+            .groups
+            .iter()
+            .zip(&keys)
+            .map(|(g, k)| (g.external_id.as_deref(), k.as_str()))
+            .collect();
+        let matching = match_subjects(&subjects, order.len(), &by_ext, &by_key);
         for (i, want) in desired.groups.iter().enumerate() {
-            self.plan_group(want, &dir.members[i], matched[i], dir, server, users);
+            let matched = match &matching.matches[i] {
+                Match::One(o) => Some(order[*o]),
+                // A name taken by another group's externalId: a group of its own.
+                Match::None | Match::Contested => None,
+                Match::Held => {
+                    self.note(
+                        &want.display_name,
+                        "skipped: the server group with this displayName is a candidate of another directory group's ambiguous match",
+                    );
+                    continue;
+                }
+                Match::Ambiguous(candidates) => {
+                    let ids = candidates
+                        .iter()
+                        .map(|&o| groups[order[o]].id.as_deref().unwrap_or_default());
+                    self.ambiguous
+                        .push(ambiguity::guard("group", &want.display_name, ids));
+                    continue;
+                }
+            };
+            self.plan_group(want, &dir.members[i], matched, dir, server, users);
         }
         if self.policy.delete_unnamed_groups && self.removals_allowed {
-            for &g in &order {
-                if !claimed.contains(&g) {
+            for (o, &g) in order.iter().enumerate() {
+                if !matching.claimed[o] && !matching.held[o] {
                     let group = &groups[g];
                     self.push(
                         Action::DeleteGroup(DeleteGroup {
@@ -670,7 +698,11 @@ impl Planner<'_> {
                 .iter()
                 .flatten()
                 .copied()
-                .filter(|&s| server.touchable[s] && wanted_on_server.binary_search(&s).is_err())
+                .filter(|&s| {
+                    server.touchable[s]
+                        && !users.held[s]
+                        && wanted_on_server.binary_search(&s).is_err()
+                })
                 .collect();
         }
         sorting::sort_by_rank(&mut to_remove, &server.rank);
@@ -740,7 +772,7 @@ impl Planner<'_> {
         }
     }
 
-    fn guards(&self, desired: &DesiredState, server: &ServerIndex) -> Vec<Blocked> {
+    fn guards(&mut self, desired: &DesiredState, server: &ServerIndex) -> Vec<Blocked> {
         let mut blocked = Vec::new();
         if !self.actual.complete {
             let mut reason =
@@ -801,6 +833,9 @@ impl Planner<'_> {
                 reason: format!("deletions: {why}"),
             });
         }
+        let mut ambiguous = std::mem::take(&mut self.ambiguous);
+        sorting::sort_by(&mut ambiguous, |a, b| a.reason.cmp(&b.reason));
+        blocked.extend(ambiguous);
         blocked
     }
 }

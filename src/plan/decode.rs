@@ -161,12 +161,14 @@ pub(crate) fn guard(v: Value) -> Res<Guard> {
         "incompleteListing",
         "deactivationCap",
         "deletionCap",
+        "ambiguousMatch",
     ];
-    const GUARDS: [Guard; 4] = [
+    const GUARDS: [Guard; 5] = [
         Guard::EmptySource,
         Guard::IncompleteListing,
         Guard::DeactivationCap,
         Guard::DeletionCap,
+        Guard::AmbiguousMatch,
     ];
     variant(v, NAMES).map(|i| GUARDS[i])
 }

@@ -7,6 +7,7 @@
 //! blocked plan must not be applied without an explicit override.
 
 mod action;
+mod ambiguity;
 mod build;
 pub(crate) mod decode;
 mod desired;
@@ -117,6 +118,9 @@ pub enum Guard {
     DeactivationCap,
     /// More deletions than the policy allows.
     DeletionCap,
+    /// A directory subject matches several server resources (duplicates in the listing);
+    /// its changes are withheld and its candidates left alone.
+    AmbiguousMatch,
 }
 
 /// One action with the request it becomes.
