@@ -621,7 +621,7 @@ mod tests {
             expect(
                 "blocked[0].guard",
                 "unknown variant `sometimes`, expected one of `emptySource`, \
-                 `incompleteListing`, `deactivationCap`, `deletionCap`"
+                 `incompleteListing`, `deactivationCap`, `deletionCap`, `ambiguousMatch`"
             )
         );
         // Accepted differences from the derives: structs as arrays, non-string variants.
