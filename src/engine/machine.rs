@@ -749,25 +749,25 @@ impl Engine {
             Mode::ApplyApproved {
                 plan: approved,
                 replan,
-            } => {
-                if approved.actions == plan.actions && approved.blocked == plan.blocked {
-                    (**approved).clone()
-                } else if *replan {
-                    self.warn(
-                        "the server changed since the plan was reviewed; applying the fresh plan"
-                            .into(),
-                    );
+            } => match plan::check_approval(approved, &plan) {
+                Ok(()) => (**approved).clone(),
+                // An edited plan is refused even with `replan`: what was reviewed is unknown.
+                Err(e @ (plan::ReviewError::ServerChanged | plan::ReviewError::InputsChanged))
+                    if *replan =>
+                {
+                    let what = match e {
+                        plan::ReviewError::ServerChanged => "the server changed since the plan was reviewed",
+                        _ => "the directory or policy given is not the one the plan was made from",
+                    };
+                    self.warn(format!("{what}; applying the fresh plan"));
                     plan
-                } else {
+                }
+                Err(e) => {
                     self.plan = Some(plan);
-                    self.finish(
-                        RunStatus::Refused,
-                        Some("the server state no longer matches the reviewed plan; plan again and review".into()),
-                        None,
-                    );
+                    self.finish(RunStatus::Refused, Some(e.to_string()), None);
                     return;
                 }
-            }
+            },
             Mode::PlanAndApply => plan,
         };
         if plan.is_blocked() && !self.config.allow_blocked {

@@ -16,6 +16,7 @@ use super::action::{
 use super::ambiguity::{self, match_subjects, KeyIndex, Match};
 use super::desired::{DesiredGroup, DesiredState};
 use super::diff::{replacement, user_changes, Change};
+use super::integrity;
 use super::keys::{group_key, user_key};
 use super::policy::{Offboarding, Policy};
 use super::str_index::StrIndex;
@@ -98,11 +99,13 @@ pub fn plan(
     });
     sorting::sort_by(&mut notes, Ord::cmp);
     let summary = summarize(actions.iter().map(|(a, ..)| a));
-    let steps = actions
+    let steps: Vec<Step> = actions
         .into_iter()
         .map(|(action, ..)| step(action, encoder))
         .collect();
     Ok(Plan {
+        digest: Some(integrity::actions_digest(&steps)),
+        state_digest: Some(integrity::state_digest(actual)),
         version: 1,
         profile: encoder.profile().name.clone(),
         summary,
@@ -868,7 +871,8 @@ fn ensure_schemas(user: &mut User) {
     }
 }
 
-fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summary {
+/// The counts of `actions` (also what a decoded plan's summary is recomputed with).
+pub(super) fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summary {
     let mut s = Summary::default();
     for a in actions {
         match a {

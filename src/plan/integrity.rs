@@ -1,0 +1,279 @@
+//! Tamper evidence for saved plans: what a plan's `digest` and `stateDigest` cover, and the
+//! checks that say precisely why a reviewed plan is refused.
+//!
+//! A plan is reviewed as a file and applied later, so the file can be edited in between
+//! (by mistake or to hide a deactivation). Three things protect it:
+//!
+//! - every figure the plan shows (its `summary`) is recomputed from its actions whenever a
+//!   plan is decoded, so an edited figure is simply replaced;
+//! - `digest`, the hex SHA-256 of the canonical JSON of its `actions` (objects with keys
+//!   sorted by code point, no whitespace), detects an edited action before anything is sent
+//!   ([`check_integrity`]);
+//! - `stateDigest`, the hex SHA-256 of the server state the planner saw (the listed users
+//!   and groups that have ids, in id order, members sorted, and whether the listing was
+//!   complete), tells apart, when the fresh plan of a reviewed plan's run differs from it,
+//!   a server that changed from a directory or policy that is not the one the plan was made
+//!   from ([`check_approval`]).
+//!
+//! A plan without a digest (made before plans carried one) is refused: it cannot be shown
+//! to be the plan that was reviewed.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::{ActualState, Plan, Step};
+use crate::model::{EnterpriseUser, Group, MultiValue, Name, User};
+use crate::sorting;
+
+/// Why a reviewed plan is not applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReviewError {
+    /// The plan carries no `digest`: it was made by a version that did not write one.
+    #[error("the plan file carries no digest (it was made by an older version of scim-provision); plan again and review")]
+    NoDigest,
+    /// The plan's actions do not match its `digest`.
+    #[error("the plan file was edited after it was made (its actions no longer match its digest)")]
+    Edited,
+    /// The server state differs from the one the plan was made from, and so does the plan.
+    #[error("the server changed since the plan was made; plan again and review")]
+    ServerChanged,
+    /// The server state is the one the plan was made from, but the directory or policy
+    /// given makes a different plan.
+    #[error("the directory or policy given is not the one the plan was made from; plan again and review")]
+    InputsChanged,
+}
+
+impl ReviewError {
+    /// The error's code, as faults and reports name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewError::NoDigest => "planWithoutDigest",
+            ReviewError::Edited => "planEdited",
+            ReviewError::ServerChanged => "serverChanged",
+            ReviewError::InputsChanged => "inputsChanged",
+        }
+    }
+}
+
+/// The hex SHA-256 of the canonical JSON of `actions`.
+pub fn actions_digest(actions: &[Step]) -> String {
+    let mut hasher = HashWriter(Sha256::new());
+    write_canonical(&mut hasher, &crate::fault::to_value(actions));
+    hex(hasher.0.finalize().as_slice())
+}
+
+/// Checks that `plan`'s actions are the ones its `digest` was made over.
+///
+/// # Errors
+///
+/// [`ReviewError::NoDigest`] for a plan without a digest, [`ReviewError::Edited`] when its
+/// actions do not match it.
+pub fn check_integrity(plan: &Plan) -> Result<(), ReviewError> {
+    match plan.digest.as_deref() {
+        None | Some("") => Err(ReviewError::NoDigest),
+        Some(d) if d.eq_ignore_ascii_case(&actions_digest(&plan.actions)) => Ok(()),
+        Some(_) => Err(ReviewError::Edited),
+    }
+}
+
+/// Checks that `approved` (a reviewed plan) may be applied, given `fresh`, the plan made
+/// just now from the server's current state and the directory and policy of the run.
+///
+/// # Errors
+///
+/// The first that holds: [`check_integrity`]'s errors; [`ReviewError::ServerChanged`] when
+/// the plans differ (actions or guards) and so do their state digests;
+/// [`ReviewError::InputsChanged`] when the plans differ over the same state.
+pub fn check_approval(approved: &Plan, fresh: &Plan) -> Result<(), ReviewError> {
+    check_integrity(approved)?;
+    if approved.actions == fresh.actions && approved.blocked == fresh.blocked {
+        Ok(())
+    } else if approved.state_digest != fresh.state_digest {
+        Err(ReviewError::ServerChanged)
+    } else {
+        Err(ReviewError::InputsChanged)
+    }
+}
+
+/// What of a listed user the digest covers: all the planner reads (its managed attributes,
+/// and the ones it keeps in replacements), not `meta` or the read-only `groups`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserView<'a> {
+    id: &'a Option<String>,
+    external_id: &'a Option<String>,
+    user_name: &'a str,
+    name: &'a Option<Name>,
+    display_name: &'a Option<String>,
+    title: &'a Option<String>,
+    locale: &'a Option<String>,
+    active: &'a Option<bool>,
+    emails: &'a [MultiValue],
+    enterprise: &'a Option<EnterpriseUser>,
+    airtable_sso: &'a Option<Box<Map<String, Value>>>,
+    extra: &'a Map<String, Value>,
+}
+
+/// What of a listed group the digest covers, members sorted.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupView<'a> {
+    id: &'a Option<String>,
+    external_id: &'a Option<String>,
+    display_name: &'a str,
+    members: Option<Vec<&'a str>>,
+}
+
+/// The hex SHA-256 of the server state as the planner sees it.
+pub(crate) fn state_digest(actual: &ActualState) -> String {
+    let mut users: Vec<&User> = actual.users.iter().filter(|u| has_id(&u.id)).collect();
+    sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
+    users.dedup_by(|a, b| a.id == b.id);
+    let mut groups: Vec<&Group> = actual.groups.iter().filter(|g| has_id(&g.id)).collect();
+    sorting::sort_by(&mut groups, |a, b| a.id.cmp(&b.id));
+    groups.dedup_by(|a, b| a.id == b.id);
+
+    let mut h = HashWriter(Sha256::new());
+    // One JSON document, written piece by piece: no copy of the listing is made.
+    let _ = write!(h, "{{\"complete\":{},\"users\":[", actual.complete);
+    for (i, u) in users.iter().enumerate() {
+        if i > 0 {
+            h.0.update(b",");
+        }
+        let view = UserView {
+            id: &u.id,
+            external_id: &u.external_id,
+            user_name: &u.user_name,
+            name: &u.name,
+            display_name: &u.display_name,
+            title: &u.title,
+            locale: &u.locale,
+            active: &u.active,
+            emails: &u.emails,
+            enterprise: &u.enterprise,
+            airtable_sso: &u.airtable_sso,
+            extra: &u.extra,
+        };
+        // Writing to a hasher cannot fail, nor can serializing these types.
+        let _ = serde_json::to_writer(&mut h, &view);
+    }
+    h.0.update(b"],\"groups\":[");
+    for (i, g) in groups.iter().enumerate() {
+        if i > 0 {
+            h.0.update(b",");
+        }
+        let members = g.members.as_ref().map(|ms| {
+            let mut values: Vec<&str> = ms.iter().map(|m| m.value.as_str()).collect();
+            sorting::sort_by(&mut values, |a, b| a.cmp(b));
+            values
+        });
+        let view = GroupView {
+            id: &g.id,
+            external_id: &g.external_id,
+            display_name: &g.display_name,
+            members,
+        };
+        let _ = serde_json::to_writer(&mut h, &view);
+    }
+    h.0.update(b"]}");
+    hex(h.0.finalize().as_slice())
+}
+
+fn has_id(id: &Option<String>) -> bool {
+    id.as_deref().is_some_and(|id| !id.is_empty())
+}
+
+/// A hasher as an `io::Write`, so serde_json writes into it without a buffer.
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes `v` as canonical JSON: object keys sorted by code point, no whitespace, strings
+/// escaped as serde_json escapes them.
+fn write_canonical(h: &mut HashWriter, v: &Value) {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            sorting::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
+            h.0.update(b"{");
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    h.0.update(b",");
+                }
+                let _ = serde_json::to_writer(&mut *h, k);
+                h.0.update(b":");
+                write_canonical(h, v);
+            }
+            h.0.update(b"}");
+        }
+        Value::Array(items) => {
+            h.0.update(b"[");
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    h.0.update(b",");
+                }
+                write_canonical(h, v);
+            }
+            h.0.update(b"]");
+        }
+        scalar => {
+            let _ = serde_json::to_writer(&mut *h, scalar);
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_of_nothing_is_the_sha256_of_an_empty_array() {
+        // printf '[]' | sha256sum
+        assert_eq!(
+            actions_digest(&[]),
+            "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+        );
+    }
+
+    #[test]
+    fn the_state_digest_ignores_listing_order_and_member_order() {
+        let state: ActualState = serde_json::from_str(
+            r#"{"complete":true,"users":[{"id":"b","userName":"b"},{"id":"a","userName":"a","meta":{"version":"1"}}],
+                "groups":[{"id":"g","displayName":"G","members":[{"value":"a"},{"value":"b"}]}]}"#,
+        )
+        .unwrap();
+        let mut other = state.clone();
+        other.users.reverse();
+        other.groups[0].members.as_mut().unwrap().reverse();
+        other.users[0].meta = None;
+        assert_eq!(state_digest(&state), state_digest(&other));
+        other.users[0].title = Some("New".into());
+        assert_ne!(state_digest(&state), state_digest(&other));
+        let mut incomplete = state.clone();
+        incomplete.complete = false;
+        assert_ne!(state_digest(&state), state_digest(&incomplete));
+    }
+}
