@@ -375,6 +375,21 @@ pub fn plan_json(
     Ok(to_json(&plan))
 }
 
+/// A saved plan (`plan-json`, such as a plan file; fields it does not know, like the CLI's
+/// `input`, are ignored), checked against its digest before anything is sent: returns the
+/// plan's JSON as the core computes it (its summary recomputed from its actions, never taken
+/// from the file).
+///
+/// # Errors
+///
+/// A fault of kind `plan` and code `planEdited` (its actions no longer match its digest) or
+/// `planWithoutDigest`; `invalid-argument` for text that is not a plan.
+pub fn check_plan_json(plan_json: &str) -> Result<String, Fault> {
+    let plan: Plan = parse_json_arg("plan-json", plan_json)?;
+    plan::check_integrity(&plan).map_err(Fault::from)?;
+    Ok(to_json(&plan))
+}
+
 /// A run of an [`EngineConfig`] (`config-json`) towards a desired state (JSON text).
 pub fn engine_from_json(config_json: &str, desired_json: &str) -> Result<Engine, Fault> {
     let config: EngineConfig = parse_json_arg("config-json", config_json)?;

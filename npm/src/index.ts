@@ -140,14 +140,17 @@ export class Provisioner {
     return report.plan;
   }
 
-  /** Applies a reviewed plan. The server is listed again first; the run is refused if it
-   * changed since the plan was made (unless `replan`) or if a guard blocked the plan. */
+  /** Applies a reviewed plan. It is checked against its digest first (`checkPlan`: an edited
+   * plan throws before any request); then the server is listed again, and the run is
+   * refused if the server changed since the plan was made, or the directory or policy is not
+   * the one it was made from (unless `replan`), or if a guard blocked the plan. */
   async apply(plan: Plan | string, run: ApplyOptions = {}): Promise<RunReport> {
     const desired = run.desired ?? this.#lastDesired;
     if (desired === undefined) {
       throw new ScimProvisionError({ kind: "invalid-argument", message: "apply needs the desired state the plan was made from: pass { desired }" });
     }
-    const reviewed = typeof plan === "string" ? (JSON.parse(plan) as Plan) : plan;
+    // Refused before any request when the plan was edited (or carries no digest).
+    const reviewed = checkPlan(plan);
     return this.#run({ mode: "applyApproved", plan: reviewed, replan: run.replan ?? false }, desired, run);
   }
 
@@ -247,6 +250,15 @@ function resolveProfile(profile: string | Profile): Profile {
     throw new ScimProvisionError({ kind: "invalid-argument", message: `unknown profile ${JSON.stringify(profile)}; built-in profiles: ${names}` });
   }
   return found;
+}
+
+/** Checks a saved plan (object or JSON text) against its `digest` and returns it as the core
+ * computes it: every figure (the summary) recomputed from its actions. Throws a
+ * `ScimProvisionError` of kind `plan` and code `planEdited` ("the plan file was edited after
+ * it was made ...") or `planWithoutDigest`; nothing is sent. Fields a plan does not have (a
+ * plan file's `input`) are dropped. */
+export function checkPlan(plan: Plan | string): Plan {
+  return JSON.parse(core(() => wasm.checkPlan(plan))) as Plan;
 }
 
 /** Parses the JSON desired-state format (throws with the JSON path of a bad value). */

@@ -126,7 +126,9 @@ export interface Summary {
   removeMembers: number;
 }
 
-export type Guard = "emptySource" | "incompleteListing" | "deactivationCap" | "deletionCap";
+/** `ambiguousMatch`: a directory user or group matches several server resources; its
+ * changes are withheld and the reason names every candidate id. */
+export type Guard = "emptySource" | "incompleteListing" | "deactivationCap" | "deletionCap" | "ambiguousMatch";
 
 export interface Plan {
   version: number;
@@ -143,6 +145,11 @@ export interface Plan {
     managedUsers: number;
     listingComplete: boolean;
   };
+  /** Hex SHA-256 of the canonical JSON of `actions`: an edited action no longer matches it
+   * (absent only in plans made before plans carried it, which `apply` refuses). */
+  digest?: string;
+  /** Hex SHA-256 of the server state the plan was made from, as the planner saw it. */
+  stateDigest?: string;
 }
 
 /** A server error with its SCIM detail. */

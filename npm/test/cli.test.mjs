@@ -167,7 +167,7 @@ describe("scim-provision CLI", () => {
     test("a plan applied twice is refused: the server changed since it was made", async () => {
       const run = await cli(["apply", "--plan", planFile, "--url", server.url, "--yes"]);
       assert.equal(run.code, 1);
-      assert.match(run.stdout, /Refused: the server state no longer matches the reviewed plan/);
+      assertOneLineError(run, /^scim-provision: the server changed since the plan was made; plan again and review$/);
     });
 
     test("plan again is empty and exits 0", async () => {
@@ -217,6 +217,81 @@ describe("scim-provision CLI", () => {
 
       const stale = JSON.parse((await cli(["report", "--url", server.url, "--desired", fewer, "--format", "json"])).stdout);
       assert.equal(stale.seats.deactivated, 2);
+    });
+  });
+
+  describe("a reviewed plan file is checked before it is applied", () => {
+    let own;
+    const fewer = join(tmp, "reviewed-fewer.csv");
+    const planFile = join(tmp, "reviewed.json");
+    const edit = (name, change) => {
+      const file = JSON.parse(readFileSync(planFile, "utf8"));
+      change(file);
+      const path = join(tmp, name);
+      writeFileSync(path, JSON.stringify(file, null, 2));
+      return path;
+    };
+    const active = async () => (await readAll(own, "Users")).filter((u) => u.active).map((u) => u.userName).sort();
+    before(async () => {
+      own = await startScimServer(TOKEN);
+      const setup = await cli(["apply", "--desired", fixture("team.csv"), "--url", own.url, "--yes"]);
+      assert.equal(setup.code, 0, setup.stderr + setup.stdout);
+      // bo leaves: one deactivation (25 %, within the default cap).
+      writeFileSync(fewer, readFileSync(fixture("team.csv"), "utf8").split("\n").filter((l) => !/^bo@/.test(l)).join("\n"));
+      const planned = await cli(["plan", "--desired", fewer, "--url", own.url, "--out", planFile]);
+      assert.equal(planned.code, 2, planned.stderr);
+      assert.match(planned.stdout, /1 user to deactivate/);
+      const file = JSON.parse(readFileSync(planFile, "utf8"));
+      assert.match(file.digest, /^[0-9a-f]{64}$/);
+      assert.match(file.stateDigest, /^[0-9a-f]{64}$/);
+    });
+    after(async () => {
+      await own?.stop();
+    });
+
+    test("an edited action is refused as edited, before any request", async () => {
+      const edited = edit("edited-action.json", (file) => {
+        const step = file.actions.find((a) => a.type === "deactivateUser");
+        step.reason = "routine clean-up";
+      });
+      const run = await cli(["apply", "--plan", edited, "--url", own.url, "--yes"]);
+      assertOneLineError(run, /^scim-provision: the plan file was edited after it was made \(its actions no longer match its digest\)$/);
+      assert.doesNotMatch(run.stderr, /listing users/, "nothing was sent, not even the listing");
+      assert.deepEqual(await active(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com"], "nothing written");
+    });
+
+    test("a plan without a digest (an older version's) is refused", async () => {
+      const old = edit("old.json", (file) => {
+        delete file.digest;
+        delete file.stateDigest;
+      });
+      assertOneLineError(await cli(["apply", "--plan", old, "--url", own.url, "--yes"]), /carries no digest.*plan again and review/);
+    });
+
+    test("a server changed between plan and apply is refused as changed", async () => {
+      // Someone adds a user directly on the server: the fresh plan would deactivate it too.
+      const res = await fetch(`${own.url}/Users`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/scim+json" },
+        body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "zed@example.com", active: true }),
+      });
+      assert.equal(res.status, 201);
+      const run = await cli(["apply", "--plan", planFile, "--url", own.url, "--yes"]);
+      assertOneLineError(run, /^scim-provision: the server changed since the plan was made; plan again and review$/);
+      assert.deepEqual(await active(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com", "zed@example.com"], "nothing written");
+      const zed = (await readAll(own, "Users")).find((u) => u.userName === "zed@example.com");
+      const gone = await fetch(`${own.url}/Users/${zed.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${TOKEN}` } });
+      assert.equal(gone.status, 204);
+    });
+
+    test("an edited summary is recomputed: the deactivation it hid is announced", async () => {
+      const hidden = edit("edited-summary.json", (file) => {
+        file.summary.deactivateUsers = 0;
+      });
+      const run = await cli(["apply", "--plan", hidden, "--url", own.url, "--yes"]);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, /Changes: .*1 user to deactivate/);
+      assert.deepEqual(await active(), ["ana@example.com", "cy@example.com", "dee@example.com"]);
     });
   });
 

@@ -18,8 +18,6 @@
 //! A plan without a digest (made before plans carried one) is refused: it cannot be shown
 //! to be the plan that was reviewed.
 
-use std::io::Write;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -61,9 +59,13 @@ impl ReviewError {
 
 /// The hex SHA-256 of the canonical JSON of `actions`.
 pub fn actions_digest(actions: &[Step]) -> String {
-    let mut hasher = HashWriter(Sha256::new());
-    write_canonical(&mut hasher, &crate::fault::to_value(actions));
-    hex(hasher.0.finalize().as_slice())
+    // Through JSON text and `Value`, whose code the crate has anyway (a direct `to_value`
+    // would compile every action's serializer once more into the .wasm).
+    let text = serde_json::to_string(actions).unwrap_or_default();
+    let value: Value = serde_json::from_str(&text).unwrap_or_default();
+    let mut out = Vec::with_capacity(text.len());
+    write_canonical(&mut out, &value);
+    hex(Sha256::digest(&out).as_slice())
 }
 
 /// Checks that `plan`'s actions are the ones its `digest` was made over.
@@ -137,12 +139,19 @@ pub(crate) fn state_digest(actual: &ActualState) -> String {
     sorting::sort_by(&mut groups, |a, b| a.id.cmp(&b.id));
     groups.dedup_by(|a, b| a.id == b.id);
 
-    let mut h = HashWriter(Sha256::new());
-    // One JSON document, written piece by piece: no copy of the listing is made.
-    let _ = write!(h, "{{\"complete\":{},\"users\":[", actual.complete);
+    // One JSON document, hashed piece by piece through one small buffer: no copy of the
+    // listing is made. (Writing to a `Vec` reuses the serializers the crate has anyway;
+    // an `io::Write` hasher would compile every one of them once more into the .wasm.)
+    let mut h = Sha256::new();
+    let mut buf = Vec::new();
+    h.update(if actual.complete {
+        &b"{\"complete\":true,\"users\":["[..]
+    } else {
+        &b"{\"complete\":false,\"users\":["[..]
+    });
     for (i, u) in users.iter().enumerate() {
         if i > 0 {
-            h.0.update(b",");
+            h.update(b",");
         }
         let view = UserView {
             id: &u.id,
@@ -158,13 +167,15 @@ pub(crate) fn state_digest(actual: &ActualState) -> String {
             airtable_sso: &u.airtable_sso,
             extra: &u.extra,
         };
-        // Writing to a hasher cannot fail, nor can serializing these types.
-        let _ = serde_json::to_writer(&mut h, &view);
+        buf.clear();
+        // Serializing these types into memory cannot fail.
+        let _ = serde_json::to_writer(&mut buf, &view);
+        h.update(&buf);
     }
-    h.0.update(b"],\"groups\":[");
+    h.update(b"],\"groups\":[");
     for (i, g) in groups.iter().enumerate() {
         if i > 0 {
-            h.0.update(b",");
+            h.update(b",");
         }
         let members = g.members.as_ref().map(|ms| {
             let mut values: Vec<&str> = ms.iter().map(|m| m.value.as_str()).collect();
@@ -177,60 +188,48 @@ pub(crate) fn state_digest(actual: &ActualState) -> String {
             display_name: &g.display_name,
             members,
         };
-        let _ = serde_json::to_writer(&mut h, &view);
+        buf.clear();
+        let _ = serde_json::to_writer(&mut buf, &view);
+        h.update(&buf);
     }
-    h.0.update(b"]}");
-    hex(h.0.finalize().as_slice())
+    h.update(b"]}");
+    hex(h.finalize().as_slice())
 }
 
 fn has_id(id: &Option<String>) -> bool {
     id.as_deref().is_some_and(|id| !id.is_empty())
 }
 
-/// A hasher as an `io::Write`, so serde_json writes into it without a buffer.
-struct HashWriter(Sha256);
-
-impl Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Writes `v` as canonical JSON: object keys sorted by code point, no whitespace, strings
 /// escaped as serde_json escapes them.
-fn write_canonical(h: &mut HashWriter, v: &Value) {
+fn write_canonical(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             sorting::sort_by(&mut entries, |a, b| a.0.cmp(b.0));
-            h.0.update(b"{");
+            out.extend_from_slice(b"{");
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    h.0.update(b",");
+                    out.extend_from_slice(b",");
                 }
-                let _ = serde_json::to_writer(&mut *h, k);
-                h.0.update(b":");
-                write_canonical(h, v);
+                let _ = serde_json::to_writer(&mut *out, k);
+                out.extend_from_slice(b":");
+                write_canonical(out, v);
             }
-            h.0.update(b"}");
+            out.extend_from_slice(b"}");
         }
         Value::Array(items) => {
-            h.0.update(b"[");
+            out.extend_from_slice(b"[");
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    h.0.update(b",");
+                    out.extend_from_slice(b",");
                 }
-                write_canonical(h, v);
+                write_canonical(out, v);
             }
-            h.0.update(b"]");
+            out.extend_from_slice(b"]");
         }
         scalar => {
-            let _ = serde_json::to_writer(&mut *h, scalar);
+            let _ = serde_json::to_writer(&mut *out, scalar);
         }
     }
 }
