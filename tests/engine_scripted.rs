@@ -548,7 +548,10 @@ fn an_approved_plan_says_whether_it_was_edited_or_made_from_other_inputs() {
         Some("the directory or policy given is not the one the plan was made from; plan again and review")
     );
     // Intact: applied.
-    assert_eq!(approve(&planned, false, &d).report.status, RunStatus::Applied);
+    assert_eq!(
+        approve(&planned, false, &d).report.status,
+        RunStatus::Applied
+    );
 }
 
 #[test]

@@ -446,7 +446,10 @@ fn expected_ambiguous(
     server: &[(Option<String>, String, String)],
 ) -> Vec<(String, Vec<String>)> {
     let carriers = |ext: &str| -> Vec<&(Option<String>, String, String)> {
-        server.iter().filter(|s| s.0.as_deref() == Some(ext)).collect()
+        server
+            .iter()
+            .filter(|s| s.0.as_deref() == Some(ext))
+            .collect()
     };
     let taken: Vec<&str> = subjects
         .iter()

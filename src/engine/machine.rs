@@ -751,22 +751,17 @@ impl Engine {
                 replan,
             } => match plan::check_approval(approved, &plan) {
                 Ok(()) => (**approved).clone(),
-                // An edited plan is refused even with `replan`: what was reviewed is unknown.
-                Err(e @ (plan::ReviewError::ServerChanged | plan::ReviewError::InputsChanged))
-                    if *replan =>
-                {
-                    let what = match e {
-                        plan::ReviewError::ServerChanged => "the server changed since the plan was reviewed",
-                        _ => "the directory or policy given is not the one the plan was made from",
-                    };
-                    self.warn(format!("{what}; applying the fresh plan"));
-                    plan
-                }
-                Err(e) => {
-                    self.plan = Some(plan);
-                    self.finish(RunStatus::Refused, Some(e.to_string()), None);
-                    return;
-                }
+                Err(e) => match e.replan_warning().filter(|_| *replan) {
+                    Some(warning) => {
+                        self.warn(warning.into());
+                        plan
+                    }
+                    None => {
+                        self.plan = Some(plan);
+                        self.finish(RunStatus::Refused, Some(e.to_string()), None);
+                        return;
+                    }
+                },
             },
             Mode::PlanAndApply => plan,
         };

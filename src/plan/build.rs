@@ -355,7 +355,12 @@ impl Planner<'_> {
             .zip(&dir.keys)
             .map(|(u, k)| (u.external_id.as_deref(), k.as_str()))
             .collect();
-        let matching = match_subjects(&subjects, server.users.len(), &server.by_ext, &server.by_key);
+        let matching = match_subjects(
+            &subjects,
+            server.users.len(),
+            &server.by_ext,
+            &server.by_key,
+        );
         let mut m = UserMatches {
             server: vec![None; n],
             exists: vec![false; n],

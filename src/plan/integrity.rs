@@ -55,6 +55,20 @@ impl ReviewError {
             ReviewError::InputsChanged => "inputsChanged",
         }
     }
+
+    /// What a run that re-plans (`replan`) warns instead of refusing; `None` when the plan
+    /// must be refused even then (an edited plan: what was reviewed is unknown).
+    pub fn replan_warning(self) -> Option<&'static str> {
+        match self {
+            ReviewError::ServerChanged => {
+                Some("the server changed since the plan was reviewed; applying the fresh plan")
+            }
+            ReviewError::InputsChanged => Some(
+                "the directory or policy given is not the one the plan was made from; applying the fresh plan",
+            ),
+            ReviewError::NoDigest | ReviewError::Edited => None,
+        }
+    }
 }
 
 /// The hex SHA-256 of the canonical JSON of `actions`.

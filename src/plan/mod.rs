@@ -32,8 +32,8 @@ pub use build::plan;
 pub(crate) use build::validate;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use diff::Change;
-pub use integrity::{actions_digest, check_approval, check_integrity, ReviewError};
 pub(crate) use diff::{replacement, user_changes};
+pub use integrity::{actions_digest, check_approval, check_integrity, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, Offboarding, Policy, Scope};
 
