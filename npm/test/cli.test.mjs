@@ -293,6 +293,26 @@ describe("scim-provision CLI", () => {
       assert.match(run.stdout, /Changes: .*1 user to deactivate/);
       assert.deepEqual(await active(), ["ana@example.com", "cy@example.com", "dee@example.com"]);
     });
+
+    test("two server groups of one name are an ambiguous match: shown, blocked, left alone", async () => {
+      const res = await fetch(`${own.url}/Groups`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/scim+json" },
+        body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "EVERYONE" }),
+      });
+      assert.equal(res.status, 201);
+      const members = async () => Object.fromEntries((await readAll(own, "Groups")).map((g) => [g.id, (g.members ?? []).length]));
+      const before = await members();
+      const ids = (await readAll(own, "Groups")).filter((g) => g.displayName.toLowerCase() === "everyone").map((g) => g.id).sort();
+      const planned = await cli(["plan", "--desired", fixture("team.csv"), "--url", own.url]);
+      assert.equal(planned.code, 2, planned.stderr);
+      assert.match(planned.stdout, /Blocked \(1\)/);
+      assert.ok(planned.stdout.includes(`ambiguousMatch  group "Everyone" matches 2 server groups (ids ${ids.join(", ")}); changes to it are blocked`), planned.stdout);
+      const forced = await cli(["apply", "--desired", fixture("team.csv"), "--url", own.url, "--yes", "--allow-blocked"]);
+      assert.equal(forced.code, 0, forced.stderr + forced.stdout);
+      assert.deepEqual(await members(), before, "no membership of either group changed");
+      assert.ok((await active()).includes("bo@example.com"), "the rest of the plan applied");
+    });
   });
 
   test("apply exits 1 when an action fails, and names it", async () => {
