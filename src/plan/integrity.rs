@@ -7,8 +7,8 @@
 //! - every figure the plan shows (its `summary`) is recomputed from its actions whenever a
 //!   plan is decoded, so an edited figure is simply replaced;
 //! - `digest`, the hex SHA-256 of the canonical JSON of its `actions` (objects with keys
-//!   sorted by code point, no whitespace), detects an edited action before anything is sent
-//!   ([`check_integrity`]);
+//!   sorted by code point, no whitespace, integral numbers as integers), detects an edited
+//!   action before anything is sent ([`check_integrity`]);
 //! - `stateDigest`, the hex SHA-256 of the server state the planner saw (the listed users
 //!   and groups that have ids, in id order, members sorted, and whether the listing was
 //!   complete), tells apart, when the fresh plan of a reviewed plan's run differs from it,
@@ -215,7 +215,7 @@ fn has_id(id: &Option<String>) -> bool {
 }
 
 /// Writes `v` as canonical JSON: object keys sorted by code point, no whitespace, strings
-/// escaped as serde_json escapes them.
+/// escaped as serde_json escapes them, integral floats as integers.
 fn write_canonical(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Object(map) => {
@@ -242,11 +242,25 @@ fn write_canonical(out: &mut Vec<u8>, v: &Value) {
             }
             out.extend_from_slice(b"]");
         }
+        // An integral float is written as the integer JavaScript writes for it (`2.0` is `2`
+        // after `JSON.parse` and `JSON.stringify`), so a plan file that went through a
+        // JavaScript host keeps its digest.
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < MAX_SAFE_INTEGER => {
+                let _ = serde_json::to_writer(&mut *out, &(f as i64));
+            }
+            _ => {
+                let _ = serde_json::to_writer(&mut *out, n);
+            }
+        },
         scalar => {
             let _ = serde_json::to_writer(&mut *out, scalar);
         }
     }
 }
+
+/// 2^53: JavaScript's numbers hold every integer below it exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -268,6 +282,23 @@ mod tests {
         assert_eq!(
             actions_digest(&[]),
             "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+        );
+    }
+
+    #[test]
+    fn an_integral_float_digests_as_the_integer_a_javascript_round_trip_makes_of_it() {
+        let canonical = |text: &str| {
+            let mut out = Vec::new();
+            write_canonical(&mut out, &serde_json::from_str(text).unwrap());
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            canonical(r#"{"b":2.0,"a":[-0.0,1.5]}"#),
+            r#"{"a":[0,1.5],"b":2}"#
+        );
+        assert_eq!(
+            canonical(r#"{"b":2,"a":[0,1.5]}"#),
+            r#"{"a":[0,1.5],"b":2}"#
         );
     }
 
