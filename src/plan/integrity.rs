@@ -73,13 +73,29 @@ impl ReviewError {
 
 /// The hex SHA-256 of the canonical JSON of `actions`.
 pub fn actions_digest(actions: &[Step]) -> String {
-    // Through JSON text and `Value`, whose code the crate has anyway (a direct `to_value`
-    // would compile every action's serializer once more into the .wasm).
-    let text = serde_json::to_string(actions).unwrap_or_default();
-    let value: Value = serde_json::from_str(&text).unwrap_or_default();
-    let mut out = Vec::with_capacity(text.len());
-    write_canonical(&mut out, &value);
-    hex(Sha256::digest(&out).as_slice())
+    // Step by step, so no copy of the whole plan is held; through JSON text and `Value`,
+    // whose code the crate has anyway (a direct `to_value` would compile every action's
+    // serializer once more into the .wasm).
+    let mut h = Sha256::new();
+    let (mut text, mut out) = (Vec::new(), Vec::new());
+    h.update(b"[");
+    for (i, step) in actions.iter().enumerate() {
+        if i > 0 {
+            h.update(b",");
+        }
+        text.clear();
+        out.clear();
+        // Serializing a step into memory cannot fail, and its JSON parses back.
+        let _ = serde_json::to_writer(&mut text, step);
+        let value: Value = std::str::from_utf8(&text)
+            .ok()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default();
+        write_canonical(&mut out, &value);
+        h.update(&out);
+    }
+    h.update(b"]");
+    hex(h.finalize().as_slice())
 }
 
 /// Checks that `plan`'s actions are the ones its `digest` was made over.
