@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
+  checkPlan,
   Engine,
   Provisioner,
   ScimProvisionError,
@@ -79,6 +80,32 @@ describe("Provisioner against scim2-server", () => {
     // Planning again changes nothing.
     const again = await p.plan(desired);
     assert.equal(again.actions.length, 0, JSON.stringify(again.actions.slice(0, 2)));
+  });
+
+  test("an edited plan is refused before any request; checkPlan recomputes its figures", async () => {
+    const desired = { users: [{ userName: "edit@example.com" }] };
+    let requests = 0;
+    const counting = (url, init) => {
+      requests++;
+      return fetch(url, init);
+    };
+    const p = new Provisioner({ baseUrl: server.url, token: server.token });
+    const planned = await p.plan(desired, { fetch: counting });
+    assert.match(planned.digest, /^[0-9a-f]{64}$/);
+    const shown = checkPlan({ ...planned, summary: { ...planned.summary, createUsers: 0 } });
+    assert.equal(shown.summary.createUsers, 1);
+    const edited = structuredClone(planned);
+    edited.actions[0].user.title = "Sneaked in";
+    const before = requests;
+    await assert.rejects(p.apply(edited, { desired, fetch: counting }), (e) => {
+      assert.ok(e instanceof ScimProvisionError);
+      assert.equal(e.kind, "plan");
+      assert.equal(e.code, "planEdited");
+      assert.equal(e.message, "the plan file was edited after it was made (its actions no longer match its digest)");
+      return true;
+    });
+    assert.equal(requests, before, "nothing was sent");
+    assert.equal((await readAll(server, "Users")).filter((u) => u.userName === "edit@example.com").length, 0);
   });
 
   test("a wrong token is a clear, structured error", async () => {
