@@ -441,9 +441,25 @@ def robustness_checks(engine: wasmtime.Engine, component: Component) -> tuple[in
     profile = p.profile("generic") or "{}"
     check("planner", lambda q: [
         (each(q.parse_desired_json, h), each(q.parse_desired_csv, h), each(q.plan, h, h, h),
-         each(q.plan, "{}", h, '{"profile":' + profile + "}"))
+         each(q.plan, "{}", h, '{"profile":' + profile + "}"),
+         each(q.call_result, "planner", "check-plan", h))
         for h in hostile
     ])
+    def digests(q: Provisioner) -> None:
+        config = '{"basePath":"/scim/v2","profile":' + profile + "}"
+        planned = json.loads(q.plan('{"users":[{"userName":"a@example.com"}]}',
+                                    '{"users":[],"groups":[],"complete":true}', config))
+        planned["summary"]["createUsers"] = 0
+        checked = json.loads(q.call_result("planner", "check-plan", json.dumps(planned)))
+        assert checked["summary"]["createUsers"] == 1, checked["summary"]
+        planned["actions"][0]["user"]["title"] = "Sneaked in"
+        try:
+            q.call_result("planner", "check-plan", json.dumps(planned))
+            raise AssertionError("an edited plan passed check-plan")
+        except WitError as e:
+            assert e.json()["code"] == "planEdited", e.json()
+
+    check("planner check-plan", digests)
     check("codec filters", lambda q: [
         (each(q.call_result, "codec", "parse-filter", h), each(q.call_result, "codec", "render-filter", h))
         for h in hostile

@@ -541,6 +541,8 @@ impl Planner<'_> {
             .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
             .collect();
         sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
+        // A group listed twice (pages that overlap) is one group, not an ambiguous pair.
+        order.dedup_by(|a, b| groups[*a].id == groups[*b].id);
         // Indexed by position in `order` (id order), so candidates come in id order.
         let mut by_ext = KeyIndex::with_capacity(order.len(), 0);
         let mut by_key = KeyIndex::with_capacity(order.len(), 0);

@@ -224,6 +224,10 @@ impl planner::Guest for Component {
         Ok(to_json(&boundary::desired_from_csv(&input)?))
     }
 
+    fn check_plan(plan_json: String) -> Result<String, Error> {
+        Ok(boundary::check_plan_json(&plan_json)?)
+    }
+
     fn plan(
         desired_json: String,
         actual_json: String,
