@@ -326,12 +326,16 @@ fn conflict_on_create_is_adopted_and_updated() {
 #[test]
 fn not_found_on_update_is_drift_and_the_user_is_recreated() {
     let d = desired(json!({"users": [{"userName": "a@x.com", "title": "New"}]}));
+    let mut created = None;
     let run = drive(
         engine(Profile::airtable(), Mode::PlanAndApply, d),
         10,
         |r, _| match (r.method, r.path.as_str()) {
             (Method::Patch, "/scim/v2/Users/u1") => error(404, None),
-            (Method::Post, "/scim/v2/Users") => ok(json!({"id": "u2", "userName": "a@x.com"})),
+            (Method::Post, "/scim/v2/Users") => {
+                created = r.body.clone();
+                ok(json!({"id": "u2", "userName": "a@x.com"}))
+            }
             _ if is_list(r, "Users") => {
                 list(json!([{"id": "u1", "userName": "a@x.com", "title": "Old", "active": true}]))
             }
@@ -342,6 +346,9 @@ fn not_found_on_update_is_drift_and_the_user_is_recreated() {
         matches!(&run.report.outcomes[0].result, ActionResult::Drift { detail } if detail.contains("created again"))
     );
     assert_eq!(run.report.status, RunStatus::PartiallyApplied);
+    // The directory leaves `active` out; the create says it, as every user create does.
+    let body: serde_json::Value = serde_json::from_str(&created.unwrap()).unwrap();
+    assert_eq!(body["active"], true);
 }
 
 #[test]
