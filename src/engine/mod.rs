@@ -55,6 +55,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod coercions;
 mod decode;
 mod listing;
 mod machine;

@@ -15,6 +15,7 @@ mod list;
 mod patch;
 mod serde_util;
 mod service_provider_config;
+pub(crate) mod tolerant;
 mod user;
 
 pub use error::ScimError;
@@ -25,6 +26,7 @@ pub use serde_util::FromValue;
 pub use service_provider_config::{
     BulkConfig, FilterConfig, ServiceProviderConfig, SupportedConfig,
 };
+pub use tolerant::Coercion;
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
 pub(crate) use crate::decoding::join_located;
