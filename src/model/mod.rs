@@ -3,7 +3,9 @@
 //! Every top-level type decodes attribute names case-insensitively (see `attr_names`) and
 //! keeps attributes it does not model in an `extra` map, so a resource read from a server and
 //! written back loses nothing. Values that are `null` are treated as unassigned, as RFC 7643
-//! §2.5 says, and are not written back.
+//! §2.5 says, and are not written back. The types' own decoders are strict; a server's
+//! answer is first made readable by the tolerant reader (`tolerant`), which coerces what it
+//! can without loss and reports each [`Coercion`].
 
 mod attr_names;
 mod decode;
