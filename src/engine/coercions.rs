@@ -3,16 +3,15 @@
 //! `"2"` read as 2...) turned into run warnings, each distinct one once per run however
 //! many pages, resources and kinds of answer repeat it.
 
-use foldhash::HashSet;
-
 use crate::http::HttpResponse;
 use crate::model::{Coercion, FromValue};
 use crate::response::{decode_with_coercions, DecodeError, DecodeOptions, Decoded, Expect};
 
-/// The coercions reported so far in a run.
+/// The warnings given so far in a run. A handful at most (one per odd attribute of a
+/// server), so a list beats a set here, and its code is a fraction of one in WebAssembly.
 #[derive(Debug, Default)]
 pub(super) struct Reader {
-    reported: HashSet<Coercion>,
+    reported: Vec<String>,
 }
 
 impl Reader {
@@ -25,16 +24,22 @@ impl Reader {
         options: &DecodeOptions,
     ) -> (Result<Decoded<T>, DecodeError>, Vec<String>) {
         match decode_with_coercions(expect, response, options) {
-            Ok((decoded, coercions)) => {
-                let fresh = coercions
-                    .into_iter()
-                    .filter(|c| self.reported.insert(c.clone()))
-                    .map(|c| c.to_string())
-                    .collect();
-                (Ok(decoded), fresh)
-            }
+            Ok((decoded, coercions)) => (Ok(decoded), self.owed(coercions)),
             Err(e) => (Err(e), Vec::new()),
         }
+    }
+
+    /// The warnings of `coercions` not given yet (not generic: one copy for every type).
+    fn owed(&mut self, coercions: Vec<Coercion>) -> Vec<String> {
+        let mut owed = Vec::new();
+        for c in coercions {
+            let message = c.to_string();
+            if !self.reported.contains(&message) {
+                self.reported.push(message.clone());
+                owed.push(message);
+            }
+        }
+        owed
     }
 }
 

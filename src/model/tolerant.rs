@@ -38,7 +38,7 @@ use super::schemas;
 
 /// What the tolerant reader changed in an answer so the model could read it, at which
 /// attribute path (array indices written `[]`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Coercion {
     /// An integer read as its decimal text (`"id": 42` as `"42"`).
