@@ -196,6 +196,7 @@ pub struct Faults {
     pub(crate) patch_returns_no_content: bool,
     pub(crate) after_commit: Vec<(Trigger, LostAnswer)>,
     pub(crate) reject_escaped_quotes: bool,
+    pub(crate) duplicate_group_names: bool,
 }
 
 impl Default for Faults {
@@ -222,6 +223,7 @@ impl Default for Faults {
             patch_returns_no_content: false,
             after_commit: Vec::new(),
             reject_escaped_quotes: false,
+            duplicate_group_names: false,
         }
     }
 }
@@ -391,6 +393,15 @@ impl Faults {
     #[must_use]
     pub fn reject_escaped_quotes(mut self) -> Faults {
         self.reject_escaped_quotes = true;
+        self
+    }
+
+    /// `displayName` is not unique, as RFC 7643 allows (scim2-server, among others): a
+    /// `POST /Groups` or a rename to a name already taken makes a second group of that
+    /// name instead of answering 409.
+    #[must_use]
+    pub fn duplicate_group_names(mut self) -> Faults {
+        self.duplicate_group_names = true;
         self
     }
 

@@ -120,11 +120,13 @@ impl Simulator {
     /// trailing `/` is ignored), with `faults`, its randomness drawn from `seed`.
     pub fn new(flavor: Flavor, base_path: &str, faults: Faults, seed: u64) -> Simulator {
         let base = base_path.trim_end_matches('/');
+        let mut store = Store::new(flavor, base, seed);
+        store.unique_group_names = !faults.duplicate_group_names;
         Simulator {
             flavor,
             faults,
             seed,
-            store: Store::new(flavor, base, seed),
+            store,
             fault_state: FaultState::default(),
             ordinal: 0,
             last_now_ms: 0,

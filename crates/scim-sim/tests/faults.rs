@@ -339,6 +339,19 @@ fn answers_lost_after_commit_apply_the_write_and_lose_only_the_answer() {
 }
 
 #[test]
+fn group_names_can_be_left_not_unique() {
+    let post = |c: &mut Client| {
+        let g = c.enc.create_group(&Group::new("Team")).unwrap();
+        c.send(&g).status
+    };
+    let mut strict = Client::new(Flavor::Generic, Faults::none(), 1);
+    assert_eq!([post(&mut strict), post(&mut strict)], [201, 409]);
+    let mut lax = Client::new(Flavor::Generic, Faults::none().duplicate_group_names(), 1);
+    assert_eq!([post(&mut lax), post(&mut lax)], [201, 201]);
+    assert_eq!(lax.sim.groups().len(), 2);
+}
+
+#[test]
 fn escaped_quotes_in_filters_can_be_refused() {
     let mut c = Client::new(Flavor::Generic, Faults::none().reject_escaped_quotes(), 1);
     c.sim.seed_user(User::new(r#"o"hara@x.com"#));
