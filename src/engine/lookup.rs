@@ -383,3 +383,190 @@ fn page_of<T: FromValue>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::{CreateGroup, CreateUser, GroupRef, Membership};
+
+    fn create_user(name: &str, ext: Option<&str>) -> Action {
+        let mut user = User::new(name);
+        user.external_id = ext.map(str::to_owned);
+        Action::CreateUser(CreateUser {
+            user_name: name.into(),
+            user,
+            reason: String::new(),
+        })
+    }
+
+    fn create_group(name: &str, ext: Option<&str>) -> Action {
+        Action::CreateGroup(CreateGroup {
+            display_name: name.into(),
+            external_id: ext.map(str::to_owned),
+            reason: String::new(),
+        })
+    }
+
+    fn page(total: u64, resources: serde_json::Value) -> HttpResponse {
+        let body = json!({"totalResults": total, "Resources": resources});
+        HttpResponse::new(200, body.to_string())
+    }
+
+    fn answer(l: &mut Lookup, response: HttpResponse) -> Answer {
+        l.answer(&response, &DecodeOptions::default())
+    }
+
+    fn filter_of(l: &Lookup) -> Option<String> {
+        l.query().filter.map(|f| f.to_string())
+    }
+
+    #[test]
+    fn only_creates_are_looked_up_first() {
+        assert_eq!(resend_rule(&create_user("a", None)), Resend::AfterLookup);
+        assert_eq!(resend_rule(&create_group("g", None)), Resend::AfterLookup);
+        let add = Action::AddMembers(Membership {
+            group: GroupRef {
+                display_name: "g".into(),
+                id: Some("g1".into()),
+            },
+            members: vec![],
+        });
+        assert_eq!(resend_rule(&add), Resend::Blindly);
+        assert!(Lookup::new(&add, Why::Unproven, &Profile::generic()).is_none());
+    }
+
+    #[test]
+    fn external_id_first_then_the_name() {
+        let action = create_user("Ana@x.com", Some("E1"));
+        let mut l = Lookup::new(&action, Why::Unproven, &Profile::generic()).unwrap();
+        assert_eq!(filter_of(&l).as_deref(), Some(r#"externalId eq "E1""#));
+        // The server's filter is not trusted: a resource with another externalId is no match.
+        let other = json!([{"id": "u9", "userName": "zed@x.com", "externalId": "E9"}]);
+        assert_eq!(answer(&mut l, page(1, other)), Answer::Ask);
+        assert_eq!(filter_of(&l).as_deref(), Some(r#"userName eq "Ana@x.com""#));
+        let found = json!([{"id": "u1", "userName": "ana@X.com"}]);
+        match answer(&mut l, page(1, found)) {
+            Answer::Settled(Verdict::Found(Found::User(u))) => {
+                assert_eq!(u.id.as_deref(), Some("u1"))
+            }
+            other => panic!("{other:?}"),
+        }
+        // Airtable filters on userName only: straight to the name.
+        let l = Lookup::new(&action, Why::Unproven, &Profile::airtable()).unwrap();
+        assert_eq!(filter_of(&l).as_deref(), Some(r#"userName eq "Ana@x.com""#));
+    }
+
+    #[test]
+    fn two_candidates_are_never_adopted() {
+        let action = create_group("Eng", None);
+        let mut l = Lookup::new(&action, Why::Unproven, &Profile::generic()).unwrap();
+        let two = json!([{"id": "g2", "displayName": "Eng"}, {"id": "g1", "displayName": "eng"}]);
+        assert_eq!(
+            answer(&mut l, page(2, two)),
+            Answer::Settled(Verdict::Ambiguous(vec!["g1".into(), "g2".into()]))
+        );
+    }
+
+    #[test]
+    fn a_unique_external_id_decides_in_the_listing() {
+        let mut profile = Profile::generic();
+        profile.groups.filter = FilterSupport::none();
+        let action = create_group("Eng", Some("X1"));
+        let mut l = Lookup::new(&action, Why::Unproven, &profile).unwrap();
+        assert_eq!(l.query().filter, None);
+        let both = json!([
+            {"id": "g1", "displayName": "Eng"},
+            {"id": "g2", "displayName": "Other", "externalId": "X1"}
+        ]);
+        match answer(&mut l, page(2, both)) {
+            Answer::Settled(Verdict::Found(f)) => assert_eq!(f.id(), "g2"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_listing_is_read_to_its_end() {
+        let mut profile = Profile::generic();
+        profile.groups.filter = FilterSupport::none();
+        profile.groups.page_size = 2;
+        let mut l = Lookup::new(&create_group("C", None), Why::Unproven, &profile).unwrap();
+        assert_eq!(l.query().start_index, Some(1));
+        let first = json!([{"id": "a", "displayName": "A"}, {"id": "b", "displayName": "B"}]);
+        assert_eq!(answer(&mut l, page(3, first)), Answer::Ask);
+        assert_eq!(l.query().start_index, Some(3));
+        let last = json!([{"id": "c", "displayName": "c"}]);
+        assert!(matches!(
+            answer(&mut l, page(3, last)),
+            Answer::Settled(Verdict::Found(f)) if f.id() == "c"
+        ));
+        // Nothing anywhere: absent. An empty page before the total ends the listing too.
+        let mut l = Lookup::new(&create_group("Z", None), Why::Unproven, &profile).unwrap();
+        let first = json!([{"id": "a", "displayName": "A"}, {"id": "b", "displayName": "B"}]);
+        assert_eq!(answer(&mut l, page(5, first)), Answer::Ask);
+        assert_eq!(
+            answer(&mut l, page(5, json!([]))),
+            Answer::Settled(Verdict::Absent)
+        );
+        // A server that cannot page and returns part of the total proves nothing.
+        profile.groups.start_index = false;
+        let mut l = Lookup::new(&create_group("Z", None), Why::Unproven, &profile).unwrap();
+        assert_eq!(l.query().start_index, None);
+        let part = json!([{"id": "a", "displayName": "A"}]);
+        assert!(matches!(
+            answer(&mut l, page(4, part)),
+            Answer::Settled(Verdict::Failed(_))
+        ));
+    }
+
+    #[test]
+    fn a_refused_filter_falls_back_to_the_listing_and_keeps_its_error() {
+        let conflict = ServerError {
+            http_status: 409,
+            status: Some(409),
+            scim_type: Some("uniqueness".into()),
+            detail: None,
+            retry_after_ms: None,
+            body_excerpt: None,
+        };
+        let action = create_user(r#"o"hara@x.com"#, None);
+        let mut l = Lookup::new(&action, Why::Conflict(conflict), &Profile::airtable()).unwrap();
+        let refusal = HttpResponse::new(
+            400,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter"}"#,
+        );
+        let Answer::Refused(e) = answer(&mut l, refusal) else {
+            panic!()
+        };
+        assert_eq!(e.scim_type.as_deref(), Some("invalidFilter"));
+        assert_eq!(l.give_up(Some(e.clone()), "refused"), Answer::Ask);
+        assert_eq!(l.query().filter, None, "the listing");
+        assert_eq!(l.error(), Some(&e));
+        let found = json!([{"id": "u1", "userName": "o\"hara@x.com"}]);
+        assert!(matches!(
+            answer(&mut l, page(1, found)),
+            Answer::Settled(Verdict::Found(_))
+        ));
+        // A listing that fails in turn ends the lookup.
+        let mut l = Lookup::new(&action, Why::Unproven, &Profile::airtable()).unwrap();
+        assert_eq!(l.give_up(None, "timed out"), Answer::Ask);
+        assert!(matches!(
+            l.give_up(None, "timed out"),
+            Answer::Settled(Verdict::Failed(r)) if r.contains("timed out")
+        ));
+    }
+
+    #[test]
+    fn unreadable_answers_and_resources_without_ids() {
+        let mut l =
+            Lookup::new(&create_group("G", None), Why::Unproven, &Profile::generic()).unwrap();
+        let cut = HttpResponse::new(200, r#"{"totalResults": 1, "Reso"#);
+        assert!(matches!(answer(&mut l, cut), Answer::Undecodable(_)));
+        let no_id = json!([{"displayName": "G"}]);
+        assert_eq!(
+            answer(&mut l, page(1, no_id)),
+            Answer::Settled(Verdict::Absent)
+        );
+    }
+}

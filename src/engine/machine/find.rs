@@ -82,10 +82,10 @@ impl Engine {
             index,
             mut lookup,
             create,
-        } = job.task.clone()
+        } = job.task
         {
-            let answer = lookup.give_up(None, reason);
-            self.find_answer(job, index, lookup, create, answer, 0);
+            let next = lookup.give_up(None, reason);
+            self.find_next(index, lookup, create, next, self.last_ms);
         }
     }
 
@@ -98,15 +98,7 @@ impl Engine {
         answer: Answer,
         now_ms: u64,
     ) {
-        let answer = match answer {
-            Answer::Ask => {
-                self.push_front(Task::Find {
-                    index,
-                    lookup,
-                    create,
-                });
-                return;
-            }
+        let next = match answer {
             Answer::Refused(e) => {
                 if self.is_fatal(&e) {
                     return;
@@ -125,20 +117,29 @@ impl Engine {
                 }
                 lookup.give_up(None, &e.to_string())
             }
-            Answer::Settled(verdict) => {
-                self.settle(index, *lookup, create, verdict, now_ms);
-                return;
-            }
+            other => other,
         };
-        // Giving up asks again (the listing) or settles: this recursion is one level deep.
-        let job = Job {
-            task: Task::Discover,
-            attempt: 0,
-            rate_limited: 0,
-            sent: 0,
-            not_before: 0,
-        };
-        self.find_answer(job, index, lookup, create, answer, now_ms);
+        self.find_next(index, lookup, create, next, now_ms);
+    }
+
+    /// Goes on with a lookup that asks again or has settled.
+    fn find_next(
+        &mut self,
+        index: usize,
+        lookup: Box<Lookup>,
+        create: Option<Box<Job>>,
+        next: Answer,
+        now_ms: u64,
+    ) {
+        match next {
+            Answer::Settled(verdict) => self.settle(index, *lookup, create, verdict, now_ms),
+            // `give_up` only asks again or settles: anything else asks again too.
+            _ => self.push_front(Task::Find {
+                index,
+                lookup,
+                create,
+            }),
+        }
     }
 
     fn settle(
