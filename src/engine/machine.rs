@@ -73,7 +73,7 @@ enum Task {
 enum Then {
     Adopted {
         id: String,
-        lookup_error: Option<ServerError>,
+        lookup_error: Option<Box<ServerError>>,
     },
     Recreated,
 }

@@ -93,7 +93,7 @@ pub enum ActionResult {
         /// The error a filtered lookup met before the listing found the resource (a server
         /// that cannot parse the filter answers 400 `invalidFilter`, say).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        lookup_error: Option<ServerError>,
+        lookup_error: Option<Box<ServerError>>,
     },
     /// The server no longer matched the plan (404 on update, a vanished group).
     #[serde(rename_all = "camelCase")]
@@ -173,10 +173,10 @@ pub enum ActionError {
         reason: String,
         /// The create's own answer, when it was a 409.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        conflict: Option<ServerError>,
+        conflict: Option<Box<ServerError>>,
         /// The lookup's own error answer (a 400 `invalidFilter`, say), when it got one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        lookup_error: Option<ServerError>,
+        lookup_error: Option<Box<ServerError>>,
     },
 }
 

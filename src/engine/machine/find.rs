@@ -150,7 +150,7 @@ impl Engine {
         verdict: Verdict,
         now_ms: u64,
     ) {
-        let lookup_error = lookup.error().cloned();
+        let lookup_error = lookup.error().cloned().map(Box::new);
         let subject = lookup.subject();
         match verdict {
             Verdict::Found(found) => self.adopt(index, found, lookup_error),
@@ -223,18 +223,18 @@ impl Engine {
         index: usize,
         reason: String,
         conflict: Option<ServerError>,
-        lookup_error: Option<ServerError>,
+        lookup_error: Option<Box<ServerError>>,
     ) {
         let error = ActionError::LookupFailed {
             reason,
-            conflict,
+            conflict: conflict.map(Box::new),
             lookup_error,
         };
         self.resolve(index, ActionResult::Failed { error });
     }
 
     /// Adopts what a lookup found: its id is recorded so later actions resolve it.
-    fn adopt(&mut self, index: usize, found: Found, lookup_error: Option<ServerError>) {
+    fn adopt(&mut self, index: usize, found: Found, lookup_error: Option<Box<ServerError>>) {
         let id = found.id().to_owned();
         match (self.steps[index].action.clone(), found) {
             (Action::CreateUser(c), Found::User(existing)) => {
@@ -267,7 +267,7 @@ impl Engine {
         wanted: &User,
         id: String,
         existing: &User,
-        lookup_error: Option<ServerError>,
+        lookup_error: Option<Box<ServerError>>,
     ) {
         self.ids
             .users
