@@ -563,6 +563,47 @@ fn a_refused_lookup_after_a_conflict_is_reported_and_the_listing_adopts() {
     }
 }
 
+#[test]
+fn the_re_creation_of_a_vanished_user_is_not_sent_twice() {
+    // The update finds the user gone (someone deleted it after the listing); the engine
+    // creates it again, and that POST's answer is lost after commit.
+    let faults = Faults::none()
+        .latency_ms(20)
+        .lose_after_commit(Trigger::nth(1).on(Method::Post), LostAnswer::Dropped);
+    let mut sim = Sim::new(Flavor::Airtable, "/scim/v2", faults, 1);
+    let mut old = user("ana@example.com", None);
+    old.title = Some("Intern".into());
+    let id = sim.seed_user(old);
+    let desired = DesiredState {
+        users: vec![user("ana@example.com", None)],
+        groups: vec![],
+    };
+    let encoder =
+        scim_provision::request::RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
+    let delete = encoder
+        .delete(scim_provision::request::ResourceKind::User, &id)
+        .unwrap();
+    let mut clock = 0;
+    let engine = Engine::new(config(Profile::airtable()), desired.clone()).unwrap();
+    let mut deleted = false;
+    let report = run_with(&mut sim, engine, &mut clock, |sim, request| {
+        if request.method == Method::Patch && !deleted {
+            deleted = true;
+            let _ = sim.handle(&delete, 0);
+        }
+    });
+    let ana = users_named(&sim, "ana@example.com");
+    assert_eq!(ana.len(), 1);
+    assert_eq!(posts_to(&sim, Endpoint::Users), 1, "created again once");
+    match outcome(&report, "updateUser", "ana@example.com") {
+        ActionResult::Drift { detail } => {
+            assert!(detail.contains(ana[0].id.as_deref().unwrap()), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_converged(&mut sim, config(Profile::airtable()), desired, &mut clock);
+}
+
 // ---- the property ----
 
 /// A directory of five users (three with an externalId) and three groups, two of them new.

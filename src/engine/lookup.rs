@@ -153,22 +153,46 @@ pub(crate) struct Lookup {
 }
 
 impl Lookup {
+    /// The lookup of the directory user `user` (the re-creation of a user who vanished).
+    pub(crate) fn for_user(user: &User, why: Why, profile: &Profile) -> Lookup {
+        Lookup::of(
+            ResourceKind::User,
+            user.user_name.clone(),
+            user.external_id.clone(),
+            why,
+            profile,
+        )
+    }
+
     /// The lookup of `action`'s subject (`None`: not a create).
     pub(crate) fn new(action: &Action, why: Why, profile: &Profile) -> Option<Lookup> {
-        let (kind, name, external_id, support) = match action {
+        let (kind, name, external_id) = match action {
             Action::CreateUser(c) => (
                 ResourceKind::User,
                 c.user_name.clone(),
                 c.user.external_id.clone(),
-                &profile.users,
             ),
             Action::CreateGroup(c) => (
                 ResourceKind::Group,
                 c.display_name.clone(),
                 c.external_id.clone(),
-                &profile.groups,
             ),
             _ => return None,
+        };
+        Some(Lookup::of(kind, name, external_id, why, profile))
+    }
+
+    fn of(
+        kind: ResourceKind,
+        name: String,
+        external_id: Option<String>,
+        why: Why,
+        profile: &Profile,
+    ) -> Lookup {
+        let support = if kind == ResourceKind::User {
+            &profile.users
+        } else {
+            &profile.groups
         };
         let external_id = external_id.filter(|e| !e.is_empty());
         let steps = steps(&support.filter, kind, external_id.is_some());
@@ -176,7 +200,7 @@ impl Lookup {
             .max_page_size
             .map_or(support.page_size, |m| support.page_size.min(m))
             .max(1);
-        Some(Lookup {
+        Lookup {
             kind,
             name,
             external_id,
@@ -189,7 +213,7 @@ impl Lookup {
             seen: 0,
             matches: Vec::new(),
             error: None,
-        })
+        }
     }
 
     /// Why the lookup runs.

@@ -254,11 +254,9 @@ impl Engine {
         let response = match answer {
             Ok(response) => response,
             Err(reason) => {
-                if let Task::Action { index } = job.task {
-                    if resend_rule(&self.steps[index].action) == Resend::AfterLookup {
-                        self.outcome_unknown(job, index, reason, None);
-                        return Ok(());
-                    }
+                if self.creates(&job.task) {
+                    self.outcome_unknown(job, reason, None);
+                    return Ok(());
                 }
                 if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
                     if matches!(job.task, Task::Discover) {
@@ -984,7 +982,7 @@ impl Engine {
             Err(e) => {
                 if resend_rule(&action) == Resend::AfterLookup {
                     // A create whose answer is unreadable may or may not have happened.
-                    self.outcome_unknown(job, index, e.to_string(), None);
+                    self.outcome_unknown(job, e.to_string(), None);
                 } else if !response.is_success() {
                     self.undecodable(job, &e, now_ms);
                 } else {
@@ -1039,7 +1037,7 @@ impl Engine {
         let status = e.http_status;
         if status != 429 && e.is_retryable() && resend_rule(action) == Resend::AfterLookup {
             // A 5xx may come after the server committed the create.
-            self.outcome_unknown(job, index, e.to_string(), Some(e));
+            self.outcome_unknown(job, e.to_string(), Some(e));
             return;
         }
         if status == 429 || e.is_retryable() {
@@ -1136,7 +1134,11 @@ impl Engine {
                 if self.is_fatal(&e) {
                     return;
                 }
-                if self.retry_server_error(job, &e, now_ms).is_some() {
+                let (conflict, unknown) = (e.http_status == 409, e.is_retryable());
+                if matches!(then, Then::Recreated) && (conflict || unknown && e.http_status != 429)
+                {
+                    self.recreate_refused(job, index, e);
+                } else if self.retry_server_error(job, &e, now_ms).is_some() {
                     self.resolve(index, ActionResult::server(e));
                 }
             }
@@ -1159,6 +1161,9 @@ impl Engine {
                     self.resolve(index, ActionResult::Drift { detail });
                 }
             },
+            Err(e) if matches!(then, Then::Recreated) => {
+                self.outcome_unknown(job, e.to_string(), None);
+            }
             Err(e) => self.undecodable(job, &e, now_ms),
         }
     }

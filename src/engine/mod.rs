@@ -51,9 +51,9 @@
 //! error ([`ActionResult::Adopted`]'s `lookup_error`, or [`ActionError::LookupFailed`] with
 //! the conflict too). When the listing was incomplete and the plan is applied anyway
 //! ([`EngineConfig::allow_blocked`]), every create is preceded by a lookup, since the
-//! listing cannot prove its subject absent. One exception remains: the `POST` that creates
-//! again a user who vanished (404 on an update) is sent again blindly, as `userName` is
-//! unique (a second create meets 409).
+//! listing cannot prove its subject absent. The `POST` that creates again a user who
+//! vanished (404 on an update) is a create too: looked up before it is sent again, and after
+//! a 409.
 //!
 //! ```
 //! use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output};

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::super::lookup::{Answer, Found, Lookup, Verdict, Why};
+use super::super::lookup::{resend_rule, Answer, Found, Lookup, Resend, Verdict, Why};
 use super::{Engine, Job, Retry, Task, Then};
 use crate::engine::outcome::{ActionError, ActionResult};
 use crate::http::HttpResponse;
@@ -35,23 +35,64 @@ impl Engine {
         self.push(Task::Action { index }, 0);
     }
 
-    /// The answer to create `job` was lost, unreadable or a 5xx: the server may hold the
-    /// subject already, so look it up before sending the create again.
-    pub(super) fn outcome_unknown(
-        &mut self,
-        job: Job,
-        index: usize,
-        reason: String,
-        error: Option<ServerError>,
-    ) {
+    /// Whether `task` sends a create (a `POST`): the plan's creates, and the re-creation of
+    /// a user who vanished. Only these are looked up before being sent again.
+    pub(super) fn creates(&self, task: &Task) -> bool {
+        match task {
+            Task::Action { index } => {
+                resend_rule(&self.steps[*index].action) == Resend::AfterLookup
+            }
+            Task::FollowUp {
+                then: Then::Recreated,
+                ..
+            } => true,
+            _ => false,
+        }
+    }
+
+    /// The answer to create `job` (see [`Engine::creates`]) was lost, unreadable or a 5xx:
+    /// the server may hold the subject already, so look it up before sending it again.
+    pub(super) fn outcome_unknown(&mut self, job: Job, reason: String, error: Option<ServerError>) {
+        let index = match job.task {
+            Task::Action { index } | Task::FollowUp { index, .. } => index,
+            _ => return,
+        };
         self.look_up(index, Why::Unknown { reason, error }, Some(job));
+    }
+
+    /// The re-creation of a vanished user met a 409 (someone created it meanwhile: adopt
+    /// it) or a 5xx (it may have been committed: look it up).
+    pub(super) fn recreate_refused(&mut self, job: Job, index: usize, e: ServerError) {
+        if e.http_status == 409 {
+            self.look_up(index, Why::Conflict(e), None);
+        } else {
+            self.outcome_unknown(job, e.to_string(), Some(e));
+        }
+    }
+
+    /// The lookup of action `index`'s subject: a create's, or for an update that found its
+    /// user gone, the directory's user it creates again.
+    fn lookup_for(&self, index: usize, why: Why) -> Option<Lookup> {
+        let action = &self.steps[index].action;
+        let profile = self.encoder.profile();
+        match action {
+            Action::UpdateUser(_) | Action::ReactivateUser(_) => {
+                let key = user_key(action.subject());
+                let user = self
+                    .desired
+                    .users
+                    .iter()
+                    .find(|u| user_key(&u.user_name) == key)?;
+                Some(Lookup::for_user(user, why, profile))
+            }
+            _ => Lookup::new(action, why, profile),
+        }
     }
 
     /// Starts the lookup of action `index`'s subject (`create`: the create's job, to send
     /// again if the subject is absent).
     pub(super) fn look_up(&mut self, index: usize, why: Why, create: Option<Job>) {
-        let action = &self.steps[index].action;
-        match Lookup::new(action, why, self.encoder.profile()) {
+        match self.lookup_for(index, why) {
             Some(lookup) => self.push_front(Task::Find {
                 index,
                 lookup: Box::new(lookup),
@@ -239,6 +280,14 @@ impl Engine {
         match (self.steps[index].action.clone(), found) {
             (Action::CreateUser(c), Found::User(existing)) => {
                 self.adopt_user(index, &c.user, id, &existing, lookup_error);
+            }
+            (Action::UpdateUser(_) | Action::ReactivateUser(_), Found::User(_)) => {
+                let subject = self.steps[index].action.subject().to_owned();
+                self.ids.users.insert(user_key(&subject), id.clone());
+                let detail = format!(
+                    "{subject:?} was gone from the server (404) and is there again as {id} (found by a lookup, not created twice)"
+                );
+                self.resolve(index, ActionResult::Drift { detail });
             }
             (Action::CreateGroup(c), Found::Group(_)) => {
                 self.ids
