@@ -150,6 +150,9 @@ pub(crate) struct Lookup {
     matches: Vec<Found>,
     /// The first error a query met, for the outcome.
     error: Option<ServerError>,
+    /// A listing whose `totalResults` is larger is not read (a server that lies about its
+    /// total would have the lookup page without end).
+    max_resources: u64,
 }
 
 impl Lookup {
@@ -213,7 +216,16 @@ impl Lookup {
             seen: 0,
             matches: Vec::new(),
             error: None,
+            max_resources: u64::MAX,
         }
+    }
+
+    /// Refuses to read a listing of more than `max` resources (the engine's
+    /// `max_listed_resources`).
+    #[must_use]
+    pub(crate) fn capped(mut self, max: u64) -> Lookup {
+        self.max_resources = max;
+        self
     }
 
     /// Why the lookup runs.
@@ -274,6 +286,13 @@ impl Lookup {
             .collect();
         self.matches.extend(matching);
         if step == Step::Listing {
+            if total > self.max_resources {
+                return Answer::Settled(Verdict::Failed(format!(
+                    "{} holds {total} resources, more than the configured maximum of {}",
+                    self.kind.endpoint(),
+                    self.max_resources
+                )));
+            }
             self.seen += n;
             let more = n > 0 && self.seen < total;
             if more && self.paged {
@@ -533,6 +552,15 @@ mod tests {
             answer(&mut l, page(5, json!([]))),
             Answer::Settled(Verdict::Absent)
         );
+        // Too large a listing is not read.
+        let mut l = Lookup::new(&create_group("Z", None), Why::Unproven, &profile)
+            .unwrap()
+            .capped(3);
+        let first = json!([{"id": "a", "displayName": "A"}, {"id": "b", "displayName": "B"}]);
+        assert!(matches!(
+            answer(&mut l, page(4, first)),
+            Answer::Settled(Verdict::Failed(r)) if r.contains("maximum of 3")
+        ));
         // A server that cannot page and returns part of the total proves nothing.
         profile.groups.start_index = false;
         let mut l = Lookup::new(&create_group("Z", None), Why::Unproven, &profile).unwrap();

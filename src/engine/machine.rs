@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use foldhash::{HashMap, HashSet};
 
 use super::listing::Listing;
-use super::lookup::{resend_rule, Lookup, Resend};
+use super::lookup::{resend_rule, Lookup, Resend, Why};
 use super::outcome::{
     ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
 };
@@ -1054,7 +1054,7 @@ impl Engine {
             .contains(&status);
         match action {
             Action::CreateUser(_) | Action::CreateGroup(_) if status == 409 => {
-                self.look_up(index, super::lookup::Why::Conflict(e), None);
+                self.look_up(index, Why::Conflict(e), None);
             }
             Action::UpdateUser(u) | Action::ReactivateUser(u) if status == 404 => {
                 self.recreate(index, &u.user.user_name, &e);

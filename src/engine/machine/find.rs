@@ -21,6 +21,7 @@ impl Engine {
         if !self.actual.complete {
             let action = &self.steps[index].action;
             if let Some(lookup) = Lookup::new(action, Why::Unproven, self.encoder.profile()) {
+                let lookup = lookup.capped(self.config.max_listed_resources);
                 self.push(
                     Task::Find {
                         index,
@@ -75,7 +76,8 @@ impl Engine {
     fn lookup_for(&self, index: usize, why: Why) -> Option<Lookup> {
         let action = &self.steps[index].action;
         let profile = self.encoder.profile();
-        match action {
+        let max = self.config.max_listed_resources;
+        let lookup = match action {
             Action::UpdateUser(_) | Action::ReactivateUser(_) => {
                 let key = user_key(action.subject());
                 let user = self
@@ -86,7 +88,8 @@ impl Engine {
                 Some(Lookup::for_user(user, why, profile))
             }
             _ => Lookup::new(action, why, profile),
-        }
+        };
+        lookup.map(|l| l.capped(max))
     }
 
     /// Starts the lookup of action `index`'s subject (`create`: the create's job, to send
