@@ -172,25 +172,45 @@ describe("fault proxy", { timeout: 60_000 }, () => {
     await res.arrayBuffer();
   });
 
-  test("chaos: seeded, bounded in all and per request", () => {
-    const run = (seed) => {
-      const { fault, tally } = chaos({ seed, budget: 30, probability: 0.5, perRequest: 2 });
-      const picks = [];
-      for (let i = 0; i < 400; i++) {
-        const req = { method: "GET", path: `/Users?startIndex=${(i % 7) + 1}`, body: "" };
-        picks.push(fault(req)?.fault ?? null);
+  test("records name the subject of a request by the id the server gave it", async () => {
+    proxy.clear();
+    const created = await (await post("Users", { schemas: [USER], userName: "subject@example.com" })).json();
+    const res = await fetch(`${proxy.url}/Users/${created.id}`, {
+      method: "PATCH",
+      headers,
+      body: JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "title", value: "Lead" }] }),
+    });
+    assert.ok(res.ok, String(res.status));
+    await res.arrayBuffer();
+    assert.deepEqual(proxy.records.map((r) => r.subject), ["subject@example.com", "subject@example.com"]);
+  });
+
+  test("chaos: seeded per request whatever the order, bounded in all and per request", () => {
+    const requests = Array.from({ length: 60 }, (_, i) => ({ method: i % 3 ? "GET" : "POST", path: `/Users?startIndex=${i + 1}`, body: "", subject: undefined }));
+    // Each request is sent until it gets through (at most 3 attempts with perRequest 2).
+    const run = (seed, order) => {
+      const { fault, tally } = chaos({ seed, budget: 1000, probability: 0.4, perRequest: 2 });
+      const picks = new Map();
+      for (const req of order) {
+        const faults = [];
+        for (let spec = fault(req); spec; spec = fault(req)) faults.push(spec.fault + (spec.status ?? ""));
+        picks.set(req.path, faults);
       }
       return { picks, tally };
     };
-    const a = run(7);
-    assert.deepEqual(run(7).picks, a.picks, "the same seed gives the same faults");
-    assert.notDeepEqual(run(8).picks, a.picks);
-    assert.equal(a.tally.total, 30);
-    assert.equal(a.picks.filter(Boolean).length, 30);
-    assert.ok(Object.keys(a.tally.byKind).length >= 4, JSON.stringify(a.tally.byKind));
-    // The same request is never faulted three times in a row.
-    const { fault } = chaos({ seed: 1, budget: 1000, probability: 1, perRequest: 2 });
+    const a = run(7, requests);
+    const shuffled = [...requests].sort((x, y) => (x.path.length - y.path.length) || (y.path < x.path ? -1 : 1));
+    assert.deepEqual(run(7, shuffled).picks, a.picks, "the same seed gives the same faults in any order");
+    assert.notDeepEqual(run(8, requests).picks, a.picks);
+    assert.ok(a.tally.total >= 15 && a.tally.total <= 60, JSON.stringify(a.tally));
+    assert.ok([...a.picks.values()].every((f) => f.length <= 2), "at most two faults in a row per request");
+    assert.ok(Object.keys(a.tally.byKind).length >= 5, JSON.stringify(a.tally.byKind));
+    // The budget bounds the whole run.
+    const { fault, tally } = chaos({ seed: 1, budget: 5, probability: 1, perRequest: 2 });
+    for (const req of requests) fault(req);
+    assert.equal(tally.total, 5);
     const same = { method: "POST", path: "/Groups", body: "{}" };
-    assert.deepEqual([fault(same), fault(same), fault(same)].map((s) => s !== null), [true, true, false]);
+    const capped = chaos({ seed: 1, budget: 100, probability: 1, perRequest: 2 });
+    assert.deepEqual([capped.fault(same), capped.fault(same), capped.fault(same)].map((s) => s !== null), [true, true, false]);
   });
 });

@@ -48,7 +48,7 @@ const HOP = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-con
  */
 export async function startFaultProxy(target, { rules = [] } = {}) {
   const upstream = new URL(target.url);
-  const state = { rules: rules.map(prepare), records: [] };
+  const state = { rules: rules.map(prepare), records: [], names: new Map() };
   const sockets = new Set();
 
   const server = createServer((req, res) => {
@@ -70,8 +70,8 @@ export async function startFaultProxy(target, { rules = [] } = {}) {
 
   async function handle(req, res) {
     const body = await readBody(req);
-    const request = parseRequest(req, body);
-    const record = { seq: state.records.length + 1, method: request.method, path: request.path, body: request.body, json: request.json, rule: null, fault: "pass", outcome: "" };
+    const request = parseRequest(req, body, state.names);
+    const record = { seq: state.records.length + 1, method: request.method, path: request.path, subject: request.subject, body: request.body, json: request.json, rule: null, fault: "pass", outcome: "" };
     state.records.push(record);
 
     const { rule, spec } = choose(state.rules, request);
@@ -82,7 +82,7 @@ export async function startFaultProxy(target, { rules = [] } = {}) {
 
     switch (fault) {
       case "pass": {
-        const answer = await forward(upstream, req, body);
+        const answer = await forward(upstream, req, body, state.names);
         record.status = answer.status;
         record.outcome = `forwarded ${answer.status}`;
         return send(res, answer.status, answer.headers, answer.body);
@@ -91,13 +91,13 @@ export async function startFaultProxy(target, { rules = [] } = {}) {
         record.outcome = "dropped before forwarding";
         return req.socket.destroy();
       case "lose-after-commit": {
-        const answer = await forward(upstream, req, body);
+        const answer = await forward(upstream, req, body, state.names);
         record.status = answer.status;
         record.outcome = `server answered ${answer.status}; answer lost`;
         return req.socket.destroy();
       }
       case "truncate": {
-        const answer = await forward(upstream, req, body);
+        const answer = await forward(upstream, req, body, state.names);
         record.status = answer.status;
         const cut = answer.body.subarray(0, Math.floor(answer.body.length / 2));
         record.outcome = `server answered ${answer.status}; body truncated to ${cut.length} of ${answer.body.length} bytes`;
@@ -112,7 +112,7 @@ export async function startFaultProxy(target, { rules = [] } = {}) {
         return send(res, status, headers, scimError(status, spec.detail ?? `injected ${status}`, spec.scimType));
       }
       case "rewrite": {
-        const answer = await forward(upstream, req, body);
+        const answer = await forward(upstream, req, body, state.names);
         record.status = answer.status;
         let json;
         try {
@@ -230,8 +230,11 @@ function due(nth, seen) {
   return Boolean(nth(seen));
 }
 
-/** The request as rules see it: method, target (`path`), pathname, query, body and JSON. */
-function parseRequest(req, body) {
+/** The request as rules see it: method, target (`path`), pathname, query, body, JSON, and
+ * `subject`: the userName or displayName it is about, from its body or from the id in its
+ * path (learnt from the server's earlier answers), so a rule can name a resource whose id the
+ * server made up; and `key`, the request with those ids replaced by names. */
+function parseRequest(req, body, names) {
   const url = new URL(req.url, "http://proxy.invalid");
   const text = body.toString("utf8");
   let json;
@@ -242,7 +245,27 @@ function parseRequest(req, body) {
       json = undefined;
     }
   }
-  return { method: req.method, path: req.url, pathname: url.pathname, query: url.searchParams, body: text, json, headers: req.headers };
+  const id = /^\/(?:Users|Groups)\/([^/]+)/.exec(url.pathname)?.[1];
+  const subject = json?.userName ?? json?.displayName ?? (id === undefined ? undefined : names.get(decodeURIComponent(id)));
+  // The request with every id the server made up replaced by its subject's name: the same
+  // request gets the same key in every run.
+  const named = (value) => (names.has(value) ? `{${names.get(value)}}` : value);
+  const key = `${req.method} ${req.url.replace(/^\/(Users|Groups)\/([^/?]+)/, (_, kind, v) => `/${kind}/${named(decodeURIComponent(v))}`)} ${text.replace(/"([^"\\]+)"/g, (m, v) => (names.has(v) ? `"${named(v)}"` : m))}`;
+  return { method: req.method, path: req.url, pathname: url.pathname, query: url.searchParams, body: text, json, subject, key, headers: req.headers };
+}
+
+/** Remembers the name of every resource the server answers with, by id. */
+function learn(names, body) {
+  let json;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    return;
+  }
+  for (const r of Array.isArray(json?.Resources) ? json.Resources : [json]) {
+    const name = r?.userName ?? r?.displayName;
+    if (typeof r?.id === "string" && typeof name === "string") names.set(r.id, name);
+  }
 }
 
 function readBody(req) {
@@ -255,7 +278,7 @@ function readBody(req) {
 }
 
 /** Sends the request on to the server; resolves to its whole answer. */
-function forward(upstream, req, body) {
+function forward(upstream, req, body, names) {
   const headers = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (!HOP.has(name) && name !== "host") headers[name] = value;
@@ -272,7 +295,9 @@ function forward(upstream, req, body) {
         res.on("end", () => {
           const copied = {};
           for (const [name, value] of Object.entries(res.headers)) if (!HOP.has(name)) copied[name] = value;
-          resolve({ status: res.statusCode, headers: copied, body: Buffer.concat(chunks) });
+          const answer = Buffer.concat(chunks);
+          learn(names, answer);
+          resolve({ status: res.statusCode, headers: copied, body: answer });
         });
         res.on("error", reject);
       },
@@ -293,45 +318,45 @@ function scimError(status, detail, scimType) {
   return Buffer.from(JSON.stringify(error));
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same faults. */
-export function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A 32-bit hash of a string (FNV-1a, then mixed), for decisions keyed by request. */
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**
- * A bounded random fault chooser for a soak: each request is faulted with `probability`,
- * at most `budget` faults in all and at most `perRequest` faults in a row for one request
- * (method, target and body), so every request eventually gets through within the engine's
- * attempts. Faults: 429 with Retry-After 0 or 1 s, 500/502/503, drops before and after the
- * server committed, truncated answers. Returns the `fault` function of a rule and its tally.
+ * A bounded random fault chooser for a soak. Whether the nth attempt of a request is faulted,
+ * and how, is a function of the seed and of the request (its `key`: method, target and body,
+ * with the ids the server made up replaced by the names they stand for) and n, not of the order requests arrive in: the same seed gives
+ * the same faults though the client sends in parallel. Each attempt is faulted with
+ * `probability`, at most `perRequest` attempts of one request in a row (so every request gets
+ * through within the engine's attempts) and at most `budget` faults in all. Faults: 429 with
+ * Retry-After 0 or 1 s, 500/502/503, drops before and after the server committed, truncated
+ * answers. Returns the `fault` function of a rule and its tally.
  */
 export function chaos({ seed, budget = 40, probability = 0.25, perRequest = 2 }) {
-  const random = seeded(seed);
-  const streak = new Map();
+  const attempts = new Map();
   const tally = { total: 0, byKind: {} };
   const kinds = [
-    () => ({ fault: "status", status: 429, retryAfter: Math.floor(random() * 2) }),
-    () => ({ fault: "status", status: [500, 502, 503][Math.floor(random() * 3)] }),
+    (r) => ({ fault: "status", status: 429, retryAfter: r % 2 }),
+    (r) => ({ fault: "status", status: [500, 502, 503][r % 3] }),
     () => ({ fault: "drop-before" }),
     () => ({ fault: "lose-after-commit" }),
     () => ({ fault: "truncate" }),
   ];
+  const faulted = (key, n) => hash(`${seed}|${key}|${n}|fault`) / 4294967296 < probability;
   const fault = (req) => {
-    const key = `${req.method} ${req.path} ${req.body}`;
-    const inRow = streak.get(key) ?? 0;
-    if (tally.total >= budget || inRow >= perRequest || random() >= probability) {
-      streak.delete(key);
-      return null;
-    }
-    const spec = kinds[Math.floor(random() * kinds.length)]();
-    streak.set(key, inRow + 1);
+    const key = req.key ?? `${req.method} ${req.path} ${req.body}`;
+    const n = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, n);
+    let inRow = 0;
+    for (let i = n - 1; i >= 1 && faulted(key, i); i--) inRow += 1;
+    if (tally.total >= budget || inRow >= perRequest || !faulted(key, n)) return null;
+    const r = hash(`${seed}|${key}|${n}|kind`);
+    const spec = kinds[r % kinds.length](r >>> 8);
     tally.total += 1;
     const label = spec.fault === "status" ? `status ${spec.status}` : spec.fault;
     tally.byKind[label] = (tally.byKind[label] ?? 0) + 1;
