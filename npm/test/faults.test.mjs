@@ -8,7 +8,8 @@
 //
 // One test (or more) per item of the issue:
 //   1. a create whose answer is lost or truncated after the commit is not duplicated
-//   2. two server groups of one name block changes to it (guard ambiguousMatch)
+//   2. two server groups of one name block changes to it (guard ambiguousMatch); a unique
+//      externalId still decides
 //   3. an incomplete listing with --allow-blocked creates no duplicate of a hidden group
 //   4. a token echoed in `detail`, a non-JSON body or a header is in no output or file
 //   5. an edited plan file: true counts shown, edited actions and a changed server refused
@@ -242,6 +243,30 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
     assert.ok(apply.stderr.includes(g1.id) && apply.stderr.includes(g2.id), shown(apply));
     assertNoWrites(proxy, since);
     assert.deepEqual(await readAll(server, "Groups"), before, "neither group touched");
+  });
+
+  test("item 2: a unique externalId still decides between two groups of one name", { timeout: 60_000 }, async (t) => {
+    const { server, url } = await world(t);
+    const ana = await createUser(server, { userName: "ana.silva@example.com" });
+    const ben = await createUser(server, { userName: "ben.okafor@example.com" });
+    const ours = await direct(server, "POST", "Groups", { schemas: [GROUP], displayName: "Engineering", externalId: "ENG-1", members: [{ value: ana.id }] });
+    const theirs = await createGroup(server, "Engineering", [ben.id]);
+    const desired = file(
+      "externalId.json",
+      JSON.stringify({
+        users: ["ana.silva@example.com", "ben.okafor@example.com"].map((userName) => ({ userName, name: nameOf(userName), active: true })),
+        groups: [{ displayName: "Engineering", externalId: "ENG-1", members: ["ana.silva@example.com", "ben.okafor@example.com"] }],
+      }),
+    );
+    const json = await cli(["plan", "--desired", desired, "--url", url, "--json"]);
+    assert.equal(json.code, 2, shown(json));
+    assert.deepEqual(JSON.parse(json.stdout).blocked, [], "no guard: the externalId matches one group");
+    const apply = await cli(["apply", "--desired", desired, "--url", url, "--yes"]);
+    assert.equal(apply.code, 0, shown(apply));
+    const groups = await readAll(server, "Groups");
+    const members = (id) => groups.find((g) => g.id === id).members.map((m) => m.value).sort();
+    assert.deepEqual(members(ours.id), [ana.id, ben.id].sort(), "the group with the externalId is managed");
+    assert.deepEqual(members(theirs.id), [ben.id], "the other is not touched");
   });
 
   // ---------------------------------------------------------------- item 3
