@@ -272,7 +272,7 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
   // ---------------------------------------------------------------- item 3
   // Six groups on the server, listed two to a page; the proxy lies about the second page.
   const page = (n) => new RegExp(`^/Groups\\?(.*&)?startIndex=${n}(&|$)`);
-  async function hiddenGroups(t, lies) {
+  async function hiddenGroups(t, lies, check = () => {}) {
     const { server, proxy, url } = await world(t, [smallPages(2), ...lies]);
     const names = ["G1", "G2", "G3", "G4", "G5", "G6"];
     const people = ["ana.silva@example.com", "ben.okafor@example.com"];
@@ -282,6 +282,7 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
     const apply = await cli(["apply", "--desired", dir, "--url", url, "--allow-blocked", "--yes"]);
     for (const lie of lies) assert.ok(proxy.records.some((r) => r.rule === lie.name), `the rule "${lie.name}" applied`);
     assert.match(apply.stdout + apply.stderr, /incomplete/i, `the listing is reported incomplete: ${shown(apply)}`);
+    check(apply);
     const st = await state(server);
     for (const name of names) {
       const found = st.groupsByName.get(name) ?? [];
@@ -314,7 +315,10 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
     return hiddenGroups(t, [
       { name: "page 1 seen", method: "GET", path: page(1), fault: "rewrite", rewrite: (body) => void (first = structuredClone(body.Resources)) },
       { name: "the lie", method: "GET", path: page(3), fault: "rewrite", rewrite: (body) => void (body.Resources = structuredClone(first)) },
-    ]);
+    ], (apply) => {
+      // One id listed twice is one group listed twice, not two groups of one name.
+      assert.doesNotMatch(apply.stdout + apply.stderr, /ambiguousMatch/, `a group repeated under its own id is not ambiguous: ${shown(apply)}`);
+    });
   });
 
   // ---------------------------------------------------------------- item 4
