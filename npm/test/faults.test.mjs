@@ -25,10 +25,10 @@
 // (`filter.maxResults`), which the engine's discovery honours.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { chaos, startFaultProxy } from "./lib/fault-proxy.mjs";
@@ -41,6 +41,7 @@ const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 const tmp = mkdtempSync(join(tmpdir(), "scim-faults-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 let files = 0;
 /** Writes `text` to a new file in the temp directory; returns its path. */
 function file(name, text) {
