@@ -64,6 +64,7 @@ pub mod http;
 pub mod model;
 pub mod plan;
 pub mod profile;
+pub mod redact;
 pub mod report;
 pub mod request;
 pub mod response;
