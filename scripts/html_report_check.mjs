@@ -137,7 +137,7 @@ try {
   check('every section present', dom.sections.length === 5, `found ${dom.sections.join(',')}`);
   check(
     'an incomplete-listing banner, when there is one, shows above the figures',
-    dom.banner === null || (dom.banner.before && dom.banner.height > 0),
+    dom.banner === null || (dom.banner.before && dom.banner.h > 0),
     JSON.stringify(dom.banner),
   );
   check(
