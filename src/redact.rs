@@ -15,8 +15,9 @@
 //!   as `\"Authorization\": \"Bearer …\"`), then `:` or `=`: the value, that is a scheme word
 //!   and its credential (`Basic xyz`, `Bearer xyz`) or a bare credential.
 //!
-//! A credential run ends at whitespace, a quote, a backslash, `,`, `;`, `<` or `>` (none of
-//! which a token68 credential, RFC 7235 §2.1, contains). Masking errs on the side of hiding:
+//! A credential run ends at whitespace, a quote, a backslash, `,`, `;`, `<`, `>` or a closing
+//! `)`, `]` or `}` (none of which a token68 credential, RFC 7235 §2.1, contains), so the text
+//! around it (`(… Bearer xyz)`, `{"a":"Bearer xyz"}`) survives. Masking errs on the side of hiding:
 //! `Bearer token required` reads `Bearer [redacted] required`.
 
 use std::borrow::Cow;
@@ -93,6 +94,9 @@ fn authorization_at(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let word = skip(bytes, start, |b| b.is_ascii_alphabetic());
     let after = skip(bytes, word, |b| b.is_ascii_whitespace());
     if word > start && after > word {
+        if is_masked(bytes, after) {
+            return None;
+        }
         let end = credential_end(bytes, after);
         if end > after {
             return Some((start, end));
@@ -120,9 +124,22 @@ fn separator(b: u8) -> bool {
     matches!(b, b'"' | b'\'' | b'\\') || b.is_ascii_whitespace()
 }
 
+/// Whether `bytes` has [`MASK`] at `i`: text masked before (an error's detail quoted in a
+/// warning) is left as it is, so masking twice changes nothing.
+fn is_masked(bytes: &[u8], i: usize) -> bool {
+    bytes
+        .get(i..)
+        .is_some_and(|rest| rest.starts_with(MASK.as_bytes()))
+}
+
+/// The end of the credential at `start`; `start` itself when there is none, or when it was
+/// masked already.
 fn credential_end(bytes: &[u8], start: usize) -> usize {
+    if is_masked(bytes, start) {
+        return start;
+    }
     skip(bytes, start, |b| {
-        !(separator(b) || matches!(b, b',' | b';' | b'<' | b'>'))
+        !(separator(b) || matches!(b, b',' | b';' | b'<' | b'>' | b')' | b']' | b'}'))
     })
 }
 
@@ -161,6 +178,10 @@ mod tests {
                 "<td>X-Authorization: [redacted]</td>",
             ),
             ("bearer Bearer secret", "bearer [redacted] [redacted]"),
+            (
+                "(HTTP 401: Bearer xyz); next",
+                "(HTTP 401: Bearer [redacted]); next",
+            ),
             ("Authorization: Bearer", "Authorization: [redacted]"),
         ];
         for (text, want) in cases {
@@ -188,6 +209,14 @@ mod tests {
         let once = masked("é Bearer ünïcødé€ after");
         assert_eq!(once, "é Bearer [redacted] after");
         assert_eq!(masked(&once), once);
+        for text in [
+            "(Authorization: Bearer xyz)",
+            "Authorization=[redacted]]",
+            "x: {\"authorization\": \"basic abc\"}",
+        ] {
+            let once = masked(text);
+            assert_eq!(masked(&once), once, "{text}");
+        }
     }
 
     fn any_case(word: &'static str) -> impl Strategy<Value = String> {
@@ -224,6 +253,8 @@ mod tests {
             for text in [&plain, &escaped] {
                 let out = mask_credentials(text);
                 prop_assert!(!out.contains(&secret), "{text:?} -> {out:?}");
+                // Text masked once (a detail quoted in a warning) is not masked again.
+                prop_assert_eq!(mask_credentials(&out), out.clone());
             }
         }
     }
