@@ -11,17 +11,26 @@ import { ScimProvisionError } from "./errors.js";
 export const REDACTED = "[redacted]";
 
 /** `value` with every occurrence of `token` in any of its strings replaced by `[redacted]`:
- * strings, arrays and plain objects are copied deeply, `ScimProvisionError`s (and other
- * errors) rebuilt with redacted fields; anything else is returned as is. No token (or an
- * empty one): `value` itself. */
+ * strings, arrays and plain objects that hold the token are copied (the rest is shared),
+ * `ScimProvisionError`s rebuilt with redacted fields, other errors redacted in place;
+ * anything else is returned as is. No token (or an empty one): `value` itself. */
 export function redactToken<T>(value: T, token: string | undefined): T {
   if (!token) return value;
   return scrub(value, token) as T;
 }
 
+// Copy on write: a value without the token comes back as it is (a listing of 100,000 users
+// is not copied to find nothing).
 function scrub(value: unknown, token: string): unknown {
   if (typeof value === "string") return value.includes(token) ? value.split(token).join(REDACTED) : value;
-  if (Array.isArray(value)) return value.map((item) => scrub(item, token));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const clean = scrub(item, token);
+      if (clean !== item) (out ??= value.slice())[i] = clean;
+    });
+    return out ?? value;
+  }
   if (value instanceof ScimProvisionError) return scrubError(value, token);
   if (value instanceof Error) {
     // An error the facade did not make (a fetch's, a callback's): redacted in place, since
@@ -33,16 +42,20 @@ function scrub(value: unknown, token: string): unknown {
   if (value !== null && typeof value === "object") {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = scrub(item, token);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const clean = scrub(item, token);
+      if (clean !== item) (out ??= { ...value })[key] = clean;
+    }
+    return out ?? value;
   }
   return value;
 }
 
-/** A new error with every field redacted. Its `cause` (the core's original error, which may
- * quote the token) is left out on purpose. */
+/** A new error with every field redacted when any holds the token; its `cause` (the core's
+ * original error, which may quote the token too) is then left out on purpose. */
 function scrubError(e: ScimProvisionError, token: string): ScimProvisionError {
+  if (!mentions(e.toJSON(), token) && !(e.stack ?? "").includes(token) && !mentions(e.cause, token)) return e;
   const s = <T>(v: T): T => scrub(v, token) as T;
   const copy = new ScimProvisionError({
     kind: e.kind,
@@ -58,4 +71,16 @@ function scrubError(e: ScimProvisionError, token: string): ScimProvisionError {
     offset: e.offset,
   });
   return copy;
+}
+
+/** Whether `value` (an error's message and stack, an object's JSON) mentions `token`; an
+ * unserializable value (a cycle, a BigInt) counts as mentioning it, to be safe. */
+function mentions(value: unknown, token: string): boolean {
+  if (value === undefined || value === null) return false;
+  const extra = value instanceof Error ? `${value.message} ${value.stack ?? ""} ` : "";
+  try {
+    return (extra + (JSON.stringify(value instanceof Error ? { ...value } : value) ?? String(value))).includes(token);
+  } catch {
+    return true;
+  }
 }

@@ -14,6 +14,7 @@ import {
   plan,
   profile,
   profileNames,
+  redactToken,
 } from "../dist/node.js";
 import { startEchoServer } from "./echo-server.mjs";
 import { readAll, startScimServer } from "./server.mjs";
@@ -219,6 +220,24 @@ describe("the facade never hands out the token", () => {
       }
     });
   }
+
+  test("redactToken: deep, copy on write, errors rebuilt", () => {
+    const untouched = { users: [{ userName: "ana" }], n: 1 };
+    assert.equal(redactToken(untouched, TOKEN), untouched);
+    const value = { a: [`x ${TOKEN} y`, { b: TOKEN }], keep: untouched, n: 2 };
+    const clean = redactToken(value, TOKEN);
+    assert.deepEqual(clean, { a: ["x [redacted] y", { b: "[redacted]" }], keep: untouched, n: 2 });
+    assert.equal(clean.keep, untouched);
+    assert.equal(value.a[0], `x ${TOKEN} y`, "the input is not changed");
+    const error = new ScimProvisionError({ kind: "server", message: `no: ${TOKEN}`, detail: TOKEN, data: { detail: TOKEN } }, { cause: new Error(TOKEN) });
+    const redacted = redactToken(error, TOKEN);
+    assert.ok(redacted instanceof ScimProvisionError);
+    assert.equal(redacted.message, "no: [redacted]");
+    assert.ok(!JSON.stringify(redacted).includes(TOKEN) && !redacted.stack.includes(TOKEN) && redacted.cause === undefined);
+    const innocent = new ScimProvisionError({ kind: "server", message: "fine" });
+    assert.equal(redactToken(innocent, TOKEN), innocent);
+    assert.equal(redactToken(value, ""), value);
+  });
 
   test("thrown errors: message, fields, record and stack", async () => {
     const server = await startEchoServer({ echo: "detail", deny: true });
