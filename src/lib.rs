@@ -69,4 +69,3 @@ pub mod report;
 pub mod request;
 pub mod response;
 mod sorting;
-mod unicode;

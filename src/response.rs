@@ -2,14 +2,20 @@
 //!
 //! Lenient where real servers differ (200 or 201 on create, 200 or 204 on PATCH, `Resources`
 //! or `resources`, a missing `itemsPerPage`, error `status` as a string or a number, HTML on
-//! a 502); strict where data is at stake (a success body that is not JSON, wrong JSON types,
-//! a negative or fractional `totalResults`, a body over the size limit). Strict failures are
-//! [`DecodeError`]s that say what was wrong and where; nothing here panics on any input.
+//! a 502, and through the tolerant reader (`model::tolerant`) a number for an id, a value or
+//! `meta.version`, a count written as a string, an unreadable `meta`); strict where data is
+//! at stake (a success body that is not JSON, a `Resources` that is not a list, a negative,
+//! fractional or non-numeric count, a `userName` that is not a string, a body over the size
+//! limit). Strict failures are [`DecodeError`]s that say what was wrong and where; nothing
+//! here panics on any input. What the tolerant reader changed comes back from
+//! [`decode_with_coercions`], each change once, for the caller to report.
 
 use serde::{Deserialize, Serialize};
 
 use crate::decoding::{deserialize_with_decoder, variant, Res};
 use crate::http::HttpResponse;
+use crate::model::tolerant;
+pub use crate::model::Coercion;
 use crate::model::{
     join_located, FromValue, Group, ListResponse, ScimError, ServiceProviderConfig, User,
 };
@@ -227,23 +233,41 @@ impl DecodeError {
 
 /// Decodes `response` to a request of kind `expect` whose resources are `T` ([`User`],
 /// [`Group`] or [`ServiceProviderConfig`]: the types that implement [`FromValue`]).
+///
+/// The body goes through the tolerant reader first (see the module docs); use
+/// [`decode_with_coercions`] to learn what it changed.
 pub fn decode<T: FromValue>(
     expect: Expect,
     response: &HttpResponse,
     options: &DecodeOptions,
 ) -> Result<Decoded<T>, DecodeError> {
+    decode_with_coercions(expect, response, options).map(|(decoded, _)| decoded)
+}
+
+/// [`decode`], with what the tolerant reader changed to read the body: each [`Coercion`]
+/// once (array indices are written `[]`, so an attribute odd on every resource is one
+/// entry), in the order met.
+pub fn decode_with_coercions<T: FromValue>(
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<(Decoded<T>, Vec<Coercion>), DecodeError> {
     // Everything but the last step is the same for every `T`, and stays one copy.
     let status = response.status;
-    Ok(match body(expect, response, options)? {
+    let mut notes = Vec::new();
+    let decoded = match body(expect, response, options)? {
         Body::Error(e) => Decoded::Error(e),
         Body::NoContent => Decoded::NoContent,
-        Body::Page(v) => {
+        Body::Page(mut v) => {
+            tolerant::page(&mut v, T::SHAPE, &mut notes);
             Decoded::Page(ListResponse::<T>::from_value(v).map_err(|e| wrong_shape(status, e))?)
         }
-        Body::Resource(v) => {
+        Body::Resource(mut v) => {
+            tolerant::resource(&mut v, T::SHAPE, &mut notes);
             Decoded::Resource(T::from_value(v).map_err(|e| wrong_shape(status, e))?)
         }
-    })
+    };
+    Ok((decoded, notes))
 }
 
 /// A response checked and parsed, before its resources are decoded.

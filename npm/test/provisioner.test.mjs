@@ -122,7 +122,9 @@ describe("Provisioner against scim2-server", () => {
       }
       return fetch(url, init);
     };
-    const p = new Provisioner({ baseUrl: server.url, token: server.token, requestTimeoutMs: 200 });
+    // Long enough that the real requests to scim2-server never time out on a loaded machine
+    // (200 ms did, under parallel builds); the hung ones time out all the same.
+    const p = new Provisioner({ baseUrl: server.url, token: server.token, requestTimeoutMs: 2_000 });
     const planned = await p.plan({ users: [{ userName: "user0001@example.com", externalId: "E1" }] }, { fetch: stalling });
     assert.equal(hung, 2);
     assert.ok(Array.isArray(planned.actions));

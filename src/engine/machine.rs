@@ -22,7 +22,7 @@ use crate::plan::{
 };
 use crate::profile::Profile;
 use crate::request::{ListQuery, RequestEncoder, ResourceKind};
-use crate::response::{decode, DecodeError, DecodeOptions, Decoded, Expect, ServerError};
+use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 
 /// A unit of work: a request to send, possibly again.
 #[derive(Debug, Clone)]
@@ -130,6 +130,8 @@ pub struct Engine {
     waits: u64,
     waited_ms: u64,
     warnings: Vec<String>,
+    /// Reads answers, owing a warning per tolerated oddity (see `coercions`).
+    reader: super::coercions::Reader,
     report: Option<RunReport>,
 }
 
@@ -192,6 +194,7 @@ impl Engine {
             waits: 0,
             waited_ms: 0,
             warnings: Vec::new(),
+            reader: Default::default(),
             report: None,
             config,
         })
@@ -607,6 +610,18 @@ impl Engine {
         }
     }
 
+    /// Decodes an answer; what the tolerant reader changed is warned once per run.
+    fn decode<T: FromValue>(
+        &mut self,
+        expect: Expect,
+        response: &HttpResponse,
+    ) -> Result<Decoded<T>, DecodeError> {
+        let options = self.options();
+        let (decoded, owed) = self.reader.decode(expect, response, &options);
+        owed.into_iter().for_each(|message| self.warn(message));
+        decoded
+    }
+
     fn warn(&mut self, mut message: String) {
         // Warnings quote server text; a server may echo the Authorization header.
         crate::redact::mask_in_place(&mut message);
@@ -915,10 +930,15 @@ impl Engine {
         response: HttpResponse,
         now_ms: u64,
     ) {
-        let options = self.options();
         let answer = match kind {
-            ResourceKind::User => page_answer(&mut self.users, start, &response, &options),
-            _ => page_answer(&mut self.groups, start, &response, &options),
+            ResourceKind::User => {
+                let decoded = self.decode(Expect::List, &response);
+                page_answer(&mut self.users, start, decoded)
+            }
+            _ => {
+                let decoded = self.decode(Expect::List, &response);
+                page_answer(&mut self.groups, start, decoded)
+            }
         };
         match answer {
             PageAnswer::Listed(starts) => {
@@ -961,7 +981,7 @@ impl Engine {
     }
 
     fn on_members(&mut self, job: Job, group: usize, response: HttpResponse, now_ms: u64) {
-        match decode::<Group>(Expect::Get, &response, &self.options()) {
+        match self.decode::<Group>(Expect::Get, &response) {
             Ok(Decoded::Resource(g)) => {
                 self.actual.groups[group].members = Some(g.members.unwrap_or_default());
             }
@@ -994,12 +1014,13 @@ impl Engine {
     fn on_action(&mut self, job: Job, index: usize, response: HttpResponse, now_ms: u64) {
         let action = self.steps[index].action.clone();
         let expect = action.expect();
-        let options = self.options();
         let decoded: Result<(Option<String>, Option<ServerError>), DecodeError> =
             if is_user_action(&action) {
-                decode::<User>(expect, &response, &options).map(|d| split(d, |u| u.id))
+                self.decode::<User>(expect, &response)
+                    .map(|d| split(d, |u| u.id))
             } else {
-                decode::<Group>(expect, &response, &options).map(|d| split(d, |g| g.id))
+                self.decode::<Group>(expect, &response)
+                    .map(|d| split(d, |g| g.id))
             };
         match decoded {
             Ok((id, None)) => self.action_succeeded(index, &action, id),
@@ -1149,9 +1170,8 @@ impl Engine {
         now_ms: u64,
     ) {
         let action = self.steps[index].action.clone();
-        let options = self.options();
         match &action {
-            Action::CreateUser(c) => match decode::<User>(Expect::List, &response, &options) {
+            Action::CreateUser(c) => match self.decode::<User>(Expect::List, &response) {
                 Ok(Decoded::Page(page)) => {
                     let key = user_key(&c.user_name);
                     let found = page
@@ -1168,7 +1188,7 @@ impl Engine {
                 Ok(_) => self.resolve(index, ActionResult::server(conflict)),
                 Err(e) => self.undecodable(job, &e, now_ms),
             },
-            Action::CreateGroup(c) => match decode::<Group>(Expect::List, &response, &options) {
+            Action::CreateGroup(c) => match self.decode::<Group>(Expect::List, &response) {
                 Ok(Decoded::Page(page)) => {
                     let key = group_key(&c.display_name);
                     let found = page
@@ -1261,7 +1281,7 @@ impl Engine {
         response: HttpResponse,
         now_ms: u64,
     ) {
-        match decode::<User>(expect, &response, &self.options()) {
+        match self.decode::<User>(expect, &response) {
             Ok(Decoded::Error(e)) => {
                 if self.is_fatal(&e) {
                     return;
@@ -1322,13 +1342,12 @@ enum PageAnswer {
 fn page_answer<T>(
     listing: &mut Listing<T>,
     start: u64,
-    response: &HttpResponse,
-    options: &DecodeOptions,
+    decoded: Result<Decoded<T>, DecodeError>,
 ) -> PageAnswer
 where
-    T: super::listing::HasId + FromValue,
+    T: super::listing::HasId,
 {
-    match decode::<T>(Expect::List, response, options) {
+    match decoded {
         Ok(Decoded::Page(page)) => PageAnswer::Listed(listing.page(start, page)),
         Ok(Decoded::Error(e)) => PageAnswer::Refused(e),
         Ok(_) => PageAnswer::NotAList,

@@ -27,6 +27,11 @@
 //! be had: there would be nothing to plan from. A later page that cannot be had leaves the
 //! listing incomplete instead, which blocks every removal.
 //!
+//! Answers are read tolerantly (`model::tolerant`): a page with a numeric id, `value` or
+//! `meta.version`, or a count written as a string, is taken, and each such coercion is one
+//! [`Event::Warning`] per run naming its attribute path (`coerced Resources[].meta.version
+//! from a number to a string`), however many resources and pages repeat it.
+//!
 //! ```
 //! use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output};
 //! use scim_provision::http::HttpResponse;
@@ -55,6 +60,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod coercions;
 mod decode;
 mod listing;
 mod machine;

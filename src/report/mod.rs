@@ -53,7 +53,6 @@ pub mod stale;
 use serde::Serialize;
 
 use crate::model::{Group, User};
-use crate::unicode::lowercase;
 
 pub use chargeback::{Bucket, BucketCount, Chargeback};
 pub use csv_export::{users_csv, CSV_HEADERS};
@@ -202,15 +201,15 @@ pub fn build_report(input: &ReportInput<'_>) -> Report {
 /// Sort key for names shown to people: case-folded first, then the exact string, so the
 /// order is friendly and still total.
 pub(crate) fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
-    // ASCII lower-casing is what `lowercase` does on ASCII, only faster.
+    // ASCII lower-casing is what `char::to_lowercase` does on ASCII, only faster.
     let folded = if a.is_ascii() && b.is_ascii() {
         a.bytes()
             .map(|c| c.to_ascii_lowercase())
             .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
     } else {
         a.chars()
-            .flat_map(lowercase)
-            .cmp(b.chars().flat_map(lowercase))
+            .flat_map(char::to_lowercase)
+            .cmp(b.chars().flat_map(char::to_lowercase))
     };
     folded.then_with(|| a.cmp(b))
 }
