@@ -29,7 +29,7 @@ import type {
 export * from "./types.js";
 export { ScimProvisionError, type ErrorFields, type ErrorKind } from "./errors.js";
 export { drive, type EngineLike, type HostOptions } from "./host.js";
-export { REDACTED, redactToken } from "./redact.js";
+export { MIN_REDACTED_TOKEN_LENGTH, REDACTED, redactToken } from "./redact.js";
 
 /** The sans-IO engine: `pollOutput(nowMs)` until `wait` or `done`; `handleInput` answers. */
 export class Engine {

@@ -10,12 +10,18 @@ import { ScimProvisionError } from "./errors.js";
 /** What the token is replaced with (the core masks to the same text). */
 export const REDACTED = "[redacted]";
 
+/** Shorter tokens are not searched for: replacing every "t" of a test token would mangle
+ * every word (and every id of a plan) while hiding nothing of value. The CLI's last-resort
+ * redaction uses the same bound. */
+export const MIN_REDACTED_TOKEN_LENGTH = 4;
+
 /** `value` with every occurrence of `token` in any of its strings replaced by `[redacted]`:
  * strings, arrays and plain objects that hold the token are copied (the rest is shared),
  * `ScimProvisionError`s rebuilt with redacted fields, other errors redacted in place;
- * anything else is returned as is. No token (or an empty one): `value` itself. */
+ * anything else is returned as is. No token, or one shorter than
+ * `MIN_REDACTED_TOKEN_LENGTH`: `value` itself. */
 export function redactToken<T>(value: T, token: string | undefined): T {
-  if (!token) return value;
+  if (!token || token.length < MIN_REDACTED_TOKEN_LENGTH) return value;
   return scrub(value, token) as T;
 }
 

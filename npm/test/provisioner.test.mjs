@@ -239,6 +239,7 @@ describe("the facade never hands out the token", () => {
     const innocent = new ScimProvisionError({ kind: "server", message: "fine" });
     assert.equal(redactToken(innocent, TOKEN), innocent);
     assert.equal(redactToken(value, ""), value);
+    assert.equal(redactToken("a tiny token", "t"), "a tiny token", "too short to search for");
   });
 
   test("thrown errors: message, fields, record and stack", async () => {
