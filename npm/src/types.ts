@@ -300,6 +300,10 @@ export interface StaleAccount {
 
 /** The SaaS-ops report: seats, chargeback, access snapshot and stale accounts. */
 export interface OpsReport {
+  /** Whether the listing the figures come from was complete; when not, they may be short. */
+  complete: boolean;
+  /** Why the listing was incomplete (empty when complete). */
+  incomplete: string[];
   seats: SeatSummary;
   chargeback: Chargeback;
   snapshot: AccessSnapshot;
