@@ -7,9 +7,11 @@ use crate::engine::EngineConfig;
 use crate::fault::{json_path_at, parse_json_arg};
 use crate::filter;
 use crate::http::HttpResponse;
-use crate::model::{Group, PatchOp, User};
+use crate::model::{FromValue, Group, ListResponse, PatchOp, User};
 use crate::plan::{ActualState, DesiredState, Plan, Policy};
-use crate::response::{decode, decode_service_provider_config, DecodeOptions, Expect};
+use crate::response::{
+    decode, decode_service_provider_config, decode_with_coercions, DecodeOptions, Decoded, Expect,
+};
 
 /// A target's name (its file under `fuzz/fuzz_targets`, its directory under
 /// `tests/fixtures/fuzz`) and its entry point.
@@ -41,6 +43,28 @@ pub fn decode_response(data: &[u8]) {
         let _ = decode::<Group>(expect, &response, &options);
     }
     let _ = decode_service_provider_config(&response, &options);
+    tolerant_changes_nothing_strict_accepts::<User>(&response, &options);
+    tolerant_changes_nothing_strict_accepts::<Group>(&response, &options);
+}
+
+/// The tolerant reader only rewrites what the model's strict decoders refuse: a page they
+/// accept reads the same through `response::decode`, with no coercion.
+fn tolerant_changes_nothing_strict_accepts<T>(response: &HttpResponse, options: &DecodeOptions)
+where
+    T: FromValue + PartialEq + std::fmt::Debug,
+{
+    let Ok((Decoded::Page(page), coercions)) =
+        decode_with_coercions::<T>(Expect::List, response, options)
+    else {
+        return;
+    };
+    if let Ok(strict) = serde_json::from_str::<ListResponse<T>>(&response.body) {
+        assert!(
+            coercions.is_empty(),
+            "coerced {coercions:?} in a strict page"
+        );
+        assert_eq!(page, strict, "the tolerant reader changed a strict page");
+    }
 }
 
 /// Parses a filter; whatever parses must render to text that parses to the same tree (the

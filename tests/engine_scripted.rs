@@ -310,7 +310,8 @@ fn conflict_on_create_is_adopted_and_updated() {
         run.report.outcomes[0].result,
         ActionResult::Adopted {
             id: "usrA".into(),
-            updated: true
+            updated: true,
+            lookup_error: None,
         }
     );
     // No lookup before the POST: the first user request after listing is the POST.

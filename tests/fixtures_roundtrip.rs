@@ -53,6 +53,10 @@ struct Entry {
     file: String,
     kind: String,
     http_status: Option<u16>,
+    /// Set on the tolerant reader's fixtures (`tolerant/`), which the model's strict
+    /// `Deserialize` refuses by design: tests/tolerant_reader.rs reads them.
+    coerced: Option<Value>,
+    refused: Option<Value>,
 }
 
 #[test]
@@ -61,6 +65,10 @@ fn every_fixture_round_trips() {
     assert!(manifest.len() >= 50, "corpus shrank to {}", manifest.len());
     let mut checked = 0;
     for e in &manifest {
+        if e.coerced.is_some() || e.refused.is_some() {
+            checked += 1;
+            continue;
+        }
         let text = read(&e.file);
         match e.kind.as_str() {
             "user" => drop(round_trip::<User>(&e.file, &text)),

@@ -162,11 +162,22 @@ export interface ServerError {
   bodyExcerpt: string | null;
 }
 
+/** Why an action failed. */
+export type ActionError =
+  | ({ kind: "server" } & ServerError)
+  | { kind: "unanswered"; reason: string; attempts: number }
+  | { kind: "invalid"; reason: string }
+  /** A lookup found several server resources for the subject; none was adopted. */
+  | { kind: "ambiguous"; reason: string; candidates: string[] }
+  /** The lookup before (re-)sending a create, or after its 409, failed; the create was not sent (again). */
+  | { kind: "lookupFailed"; reason: string; conflict?: ServerError; lookupError?: ServerError };
+
 export type ActionResult =
   | { status: "applied" }
-  | { status: "adopted"; id: string; updated: boolean }
+  /** `lookupError`: the filtered lookup's error before the listing found the resource. */
+  | { status: "adopted"; id: string; updated: boolean; lookupError?: ServerError }
   | { status: "drift"; detail: string }
-  | { status: "failed"; error: { kind: "server" } & ServerError | { kind: "unanswered"; reason: string; attempts: number } | { kind: "invalid"; reason: string } }
+  | { status: "failed"; error: ActionError }
   | { status: "skipped"; reason: string }
   | { status: "notRun" };
 
@@ -296,6 +307,10 @@ export interface StaleAccount {
 
 /** The SaaS-ops report: seats, chargeback, access snapshot and stale accounts. */
 export interface OpsReport {
+  /** Whether the listing the figures come from was complete; when not, they may be short. */
+  complete: boolean;
+  /** Why the listing was incomplete (empty when complete). */
+  incomplete: string[];
   seats: SeatSummary;
   chargeback: Chargeback;
   snapshot: AccessSnapshot;

@@ -44,3 +44,27 @@ test("columns align on visible width, colour escapes excluded", () => {
   assert.equal(count(1, "user"), "1 user");
   assert.equal(count(0, "group"), "0 groups");
 });
+
+test("the run summary shows a lookup's own error, ambiguous candidates and an adoption after a refused lookup", async () => {
+  const { renderRun } = await import("../dist/cli/render-run.js");
+  const { Style } = await import("../dist/cli/style.js");
+  const invalidFilter = { httpStatus: 400, status: 400, scimType: "invalidFilter", detail: "cannot parse the filter", retryAfterMs: null, bodyExcerpt: null };
+  const conflict = { ...invalidFilter, httpStatus: 409, status: 409, scimType: "uniqueness", detail: "userName is already taken" };
+  const report = {
+    status: "partiallyApplied",
+    outcomes: [
+      { index: 0, kind: "createUser", subject: "o\"hara@x.com", result: { status: "adopted", id: "usr1", updated: false, lookupError: invalidFilter } },
+      { index: 1, kind: "createUser", subject: "ana@x.com", result: { status: "adopted", id: "usr2", updated: false } },
+      { index: 2, kind: "createGroup", subject: "Eng", result: { status: "failed", error: { kind: "ambiguous", reason: "group \"Eng\" matches 2 server groups (ids g1, g2); none was adopted", candidates: ["g1", "g2"] } } },
+      { index: 3, kind: "createUser", subject: "bo\"b@x.com", result: { status: "failed", error: { kind: "lookupFailed", reason: "the create met a conflict (HTTP 409) and the lookup failed", conflict, lookupError: invalidFilter } } },
+    ],
+    listing: { users: 0, groups: 0, complete: true, problems: [] },
+    requestsSent: 9, retries: 0, waits: 0, waitedMs: 0, elapsedMs: 10, warnings: [],
+  };
+  const text = renderRun(report, new Style({ isTTY: false }, {}));
+  assert.match(text, /adopted usr1 from the listing; the lookup failed: HTTP 400 invalidFilter cannot parse the filter/);
+  assert.doesNotMatch(text, /usr2/, "a plain adoption is not a problem");
+  assert.match(text, /ids g1, g2/);
+  assert.match(text, /the create met a conflict \(HTTP 409\) and the lookup failed/);
+  assert.match(text, /2 adopted, 2 failed/);
+});

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
+import { startEchoServer } from "./echo-server.mjs";
 import { readAll, startScimServer } from "./server.mjs";
 
 const CLI = fileURLToPath(new URL("../bin/scim-provision.js", import.meta.url));
@@ -93,9 +94,78 @@ describe("scim-provision CLI", () => {
     await new Promise((resolve) => echo.listen(0, "127.0.0.1", resolve));
     try {
       const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", `http://127.0.0.1:${echo.address().port}`, "--token-env", "OTHER_TOKEN"], { env: { OTHER_TOKEN: TOKEN } });
-      assertOneLineError(run, /401.*\[token\]/);
+      assertOneLineError(run, /401.*\[redacted\]/);
     } finally {
       echo.close();
+    }
+  });
+
+  for (const echo of ["detail", "html", "header"]) {
+    test(`a server echoing the Authorization header (${echo}) never gets the token printed or written`, async () => {
+      const echoing = await startEchoServer({ echo });
+      try {
+        const dir = mkdtempSync(join(tmp, `echo-${echo}-`));
+        const files = { plan: join(dir, "plan.json"), html: join(dir, "report.html"), json: join(dir, "report.json") };
+        const desired = fixture("team.csv");
+        const runs = {
+          plan: await cli(["plan", "--desired", desired, "--url", echoing.url]),
+          planJson: await cli(["plan", "--desired", desired, "--url", echoing.url, "--json", "--out", files.plan]),
+          apply: await cli(["apply", "--desired", desired, "--url", echoing.url, "--yes"]),
+          applyJson: await cli(["apply", "--desired", desired, "--url", echoing.url, "--yes", "--json"]),
+          reportHtml: await cli(["report", "--url", echoing.url, "--desired", desired, "--format", "html", "--out", files.html]),
+          reportJson: await cli(["report", "--url", echoing.url, "--format", "json", "--out", files.json]),
+          reportTable: await cli(["report", "--url", echoing.url]),
+        };
+        assert.equal(runs.plan.code, 2, runs.plan.stderr);
+        assert.equal(runs.apply.code, 1, runs.apply.stderr);
+        assert.equal(runs.applyJson.code, 1, runs.applyJson.stderr);
+        assert.equal(runs.reportHtml.code, 0, runs.reportHtml.stderr);
+        for (const [name, run] of Object.entries(runs)) {
+          for (const stream of ["stdout", "stderr"]) {
+            assert.ok(!run[stream].includes(TOKEN), `${name} ${stream} holds the token:\n${run[stream]}`);
+          }
+        }
+        for (const file of Object.values(files)) assert.ok(!readFileSync(file, "utf8").includes(TOKEN), `${file} holds the token`);
+        if (echo !== "header") {
+          // The echo did reach the output, masked: the warning about discovery and the failures.
+          assert.match(runs.plan.stderr, /\[redacted\]/);
+          assert.match(runs.apply.stdout + runs.apply.stderr, /\[redacted\]/);
+          assert.match(runs.applyJson.stdout, /\[redacted\]/);
+        }
+      } finally {
+        await echoing.stop();
+      }
+    });
+  }
+
+  test("a report from an incomplete listing warns and exits 3 in every format", async () => {
+    const partial = await startEchoServer({ echo: "none", incomplete: true });
+    try {
+      const dir = mkdtempSync(join(tmp, "incomplete-"));
+      const warning = /^scim-provision: warning: the listing is incomplete \(.*listed twice.*\): figures may be short$/m;
+      const table = await cli(["report", "--url", partial.url]);
+      assert.equal(table.code, 3, table.stderr);
+      assert.match(table.stderr, warning);
+      assert.match(table.stdout, /Incomplete listing: these figures may be short/);
+      const json = await cli(["report", "--url", partial.url, "--format", "json"]);
+      assert.equal(json.code, 3, json.stderr);
+      assert.match(json.stderr, warning);
+      const report = JSON.parse(json.stdout);
+      assert.equal(report.complete, false);
+      assert.match(report.incomplete.join(" "), /listed twice/);
+      const html = join(dir, "report.html");
+      const page = await cli(["report", "--url", partial.url, "--format", "html", "--out", html]);
+      assert.equal(page.code, 3, page.stderr);
+      assert.match(page.stderr, warning);
+      const text = readFileSync(html, "utf8");
+      assert.ok(text.indexOf('<div id="incomplete" role="alert"') > 0, "the page has the banner");
+      assert.ok(text.indexOf('<div id="incomplete"') < text.indexOf('<section id="seats">'), "the banner comes before the figures");
+      const csv = await cli(["report", "--url", partial.url, "--format", "csv"]);
+      assert.equal(csv.code, 3, csv.stderr);
+      assert.match(csv.stderr, warning);
+      assert.match(csv.stdout, /^External ID,/);
+    } finally {
+      await partial.stop();
     }
   });
 

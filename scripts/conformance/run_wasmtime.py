@@ -165,13 +165,22 @@ def report_options(
     purchased_seats: int | None = None,
     desired_json: str | None = None,
     policy_json: str | None = None,
+    incomplete: list[str] | None = None,
 ) -> Record:
     return record(
         taken_at_ms=taken_at_ms,
         purchased_seats=purchased_seats,
         desired_json=desired_json,
         policy_json=policy_json,
+        incomplete=incomplete,
     )
+
+
+def incomplete_reasons(listing: dict | None) -> list[str] | None:
+    """A case's `listing` (a run report's) as the WIT `incomplete` option."""
+    if listing is None or listing.get("complete", True):
+        return None
+    return list(listing.get("problems", []))
 
 
 def request_json(r: Record) -> dict:
@@ -355,6 +364,7 @@ def run_report(p: Provisioner, case: dict) -> Any:
         purchased_seats=o.get("purchasedSeats"),
         desired_json=canonical(o["desired"]) if "desired" in o else None,
         policy_json=canonical(o["policy"]) if "policy" in o else None,
+        incomplete=incomplete_reasons(o.get("listing")),
     )
     report = json.loads(p.report("build-report", users, groups, plan, options))
     html = p.report("report-html", users, groups, plan, options)

@@ -5,24 +5,24 @@ use std::collections::VecDeque;
 
 use foldhash::{HashMap, HashSet};
 
-use serde_json::Value;
-
 use super::listing::Listing;
+use super::lookup::{resend_rule, Lookup, Resend, Why};
 use super::outcome::{
     ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
 };
 use super::pacing::{backoff_ms, Jitter, TokenBucket};
 use super::{EngineConfig, EngineError, Input, Mode, Output, RequestId};
-use crate::filter::Filter;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{FromValue, Group, PatchOp, PatchOperation, User};
+use crate::model::{FromValue, Group, User};
 use crate::plan::{
-    self, group_key, replacement, user_changes, user_key, Action, ActualState, BuildError,
-    DesiredState, IdLookup, Membership, Plan, SetMembers, Step, UserRef,
+    self, group_key, user_key, Action, ActualState, BuildError, DesiredState, IdLookup, Membership,
+    Plan, SetMembers, Step, UserRef,
 };
 use crate::profile::Profile;
-use crate::request::{ListQuery, RequestEncoder, ResourceKind};
-use crate::response::{decode, DecodeError, DecodeOptions, Decoded, Expect, ServerError};
+use crate::request::{RequestEncoder, ResourceKind};
+use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
+
+mod find;
 
 /// A unit of work: a request to send, possibly again.
 #[derive(Debug, Clone)]
@@ -51,10 +51,13 @@ enum Task {
     Action {
         index: usize,
     },
-    /// A create met a 409: find the existing resource to adopt.
-    Lookup {
+    /// A create to settle by looking its subject up (see `lookup`): after a 409, after an
+    /// unknown outcome (`create` holds the create's job, sent again only if the subject is
+    /// absent), or before creating from an incomplete listing.
+    Find {
         index: usize,
-        conflict: ServerError,
+        lookup: Box<Lookup>,
+        create: Option<Box<Job>>,
     },
     /// A request decided after an answer: the update of an adopted user, or the creation of
     /// a user who vanished.
@@ -68,7 +71,10 @@ enum Task {
 
 #[derive(Debug, Clone)]
 enum Then {
-    Adopted { id: String },
+    Adopted {
+        id: String,
+        lookup_error: Option<Box<ServerError>>,
+    },
     Recreated,
 }
 
@@ -130,6 +136,8 @@ pub struct Engine {
     waits: u64,
     waited_ms: u64,
     warnings: Vec<String>,
+    /// Reads answers, owing a warning per tolerated oddity (see `coercions`).
+    reader: super::coercions::Reader,
     report: Option<RunReport>,
 }
 
@@ -192,6 +200,7 @@ impl Engine {
             waits: 0,
             waited_ms: 0,
             warnings: Vec::new(),
+            reader: Default::default(),
             report: None,
             config,
         })
@@ -248,6 +257,10 @@ impl Engine {
         let response = match answer {
             Ok(response) => response,
             Err(reason) => {
+                if self.creates(&job.task) {
+                    self.outcome_unknown(job, reason, None);
+                    return Ok(());
+                }
                 if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
                     if matches!(job.task, Task::Discover) {
                         // Not one HTTP answer in every attempt: listing would only fail the
@@ -266,9 +279,7 @@ impl Engine {
             Task::Page { kind, start } => self.on_page(job, kind, start, response, now_ms),
             Task::Members { group } => self.on_members(job, group, response, now_ms),
             Task::Action { index } => self.on_action(job, index, response, now_ms),
-            Task::Lookup { index, conflict } => {
-                self.on_lookup(job, index, conflict, response, now_ms)
-            }
+            Task::Find { .. } => self.on_find(job, response, now_ms),
             Task::FollowUp {
                 index,
                 expect,
@@ -378,20 +389,10 @@ impl Engine {
                     .map_err(|e| e.to_string())
             }
             Task::Action { index } => return self.action_request(i, *index),
-            Task::Lookup { index, conflict } => {
-                match self.lookup_query(*index) {
-                    Some((kind, query)) => {
-                        self.encoder.list(kind, &query).map_err(|e| e.to_string())
-                    }
-                    None => {
-                        // The profile cannot filter on the name: the conflict stands.
-                        let (index, conflict) = (*index, conflict.clone());
-                        self.queue.remove(i);
-                        self.resolve(index, ActionResult::server(conflict));
-                        return Err(());
-                    }
-                }
-            }
+            Task::Find { lookup, .. } => self
+                .encoder
+                .list(lookup.kind(), &lookup.query())
+                .map_err(|e| e.to_string()),
             Task::FollowUp { request, .. } => Ok(request.clone()),
         };
         match built {
@@ -471,28 +472,6 @@ impl Engine {
         }
     }
 
-    fn lookup_query(&self, index: usize) -> Option<(ResourceKind, ListQuery)> {
-        let profile = self.encoder.profile();
-        let (kind, filter) = match &self.steps[index].action {
-            Action::CreateUser(c) if profile.users.filter.allows_eq("userName") => (
-                ResourceKind::User,
-                Filter::eq("userName", c.user_name.as_str()),
-            ),
-            Action::CreateGroup(c) if profile.groups.filter.allows_eq("displayName") => (
-                ResourceKind::Group,
-                Filter::eq("displayName", c.display_name.as_str()),
-            ),
-            _ => return None,
-        };
-        Some((
-            kind,
-            ListQuery {
-                filter: Some(filter),
-                ..ListQuery::default()
-            },
-        ))
-    }
-
     /// Queues `job` again after a delay, or returns it when its attempts are spent.
     fn retry(&mut self, mut job: Job, why: Retry, now_ms: u64) -> Option<Job> {
         let delay = match why {
@@ -556,7 +535,8 @@ impl Engine {
                     "Groups: the members of {name:?} could not be fetched: {reason}"
                 ));
             }
-            Task::Action { index } | Task::Lookup { index, .. } | Task::FollowUp { index, .. } => {
+            Task::Find { .. } => self.find_given_up(job, reason),
+            Task::Action { index } | Task::FollowUp { index, .. } => {
                 let error = ActionError::Unanswered {
                     reason: reason.to_owned(),
                     attempts,
@@ -607,7 +587,21 @@ impl Engine {
         }
     }
 
-    fn warn(&mut self, message: String) {
+    /// Decodes an answer; what the tolerant reader changed is warned once per run.
+    fn decode<T: FromValue>(
+        &mut self,
+        expect: Expect,
+        response: &HttpResponse,
+    ) -> Result<Decoded<T>, DecodeError> {
+        let options = self.options();
+        let (decoded, owed) = self.reader.decode(expect, response, &options);
+        owed.into_iter().for_each(|message| self.warn(message));
+        decoded
+    }
+
+    fn warn(&mut self, mut message: String) {
+        // Warnings quote server text; a server may echo the Authorization header.
+        crate::redact::mask_in_place(&mut message);
         self.warnings.push(message.clone());
         self.events.push_back(Event::Warning { message });
     }
@@ -802,7 +796,7 @@ impl Engine {
             .filter(|&i| self.steps[i].action.phase() == phase && self.outcomes[i].is_none())
             .collect();
         for index in indices {
-            self.push(Task::Action { index }, 0);
+            self.start_action(index);
         }
     }
 
@@ -908,10 +902,15 @@ impl Engine {
         response: HttpResponse,
         now_ms: u64,
     ) {
-        let options = self.options();
         let answer = match kind {
-            ResourceKind::User => page_answer(&mut self.users, start, &response, &options),
-            _ => page_answer(&mut self.groups, start, &response, &options),
+            ResourceKind::User => {
+                let decoded = self.decode(Expect::List, &response);
+                page_answer(&mut self.users, start, decoded)
+            }
+            _ => {
+                let decoded = self.decode(Expect::List, &response);
+                page_answer(&mut self.groups, start, decoded)
+            }
         };
         match answer {
             PageAnswer::Listed(starts) => {
@@ -954,7 +953,7 @@ impl Engine {
     }
 
     fn on_members(&mut self, job: Job, group: usize, response: HttpResponse, now_ms: u64) {
-        match decode::<Group>(Expect::Get, &response, &self.options()) {
+        match self.decode::<Group>(Expect::Get, &response) {
             Ok(Decoded::Resource(g)) => {
                 self.actual.groups[group].members = Some(g.members.unwrap_or_default());
             }
@@ -987,21 +986,22 @@ impl Engine {
     fn on_action(&mut self, job: Job, index: usize, response: HttpResponse, now_ms: u64) {
         let action = self.steps[index].action.clone();
         let expect = action.expect();
-        let options = self.options();
         let decoded: Result<(Option<String>, Option<ServerError>), DecodeError> =
             if is_user_action(&action) {
-                decode::<User>(expect, &response, &options).map(|d| split(d, |u| u.id))
+                self.decode::<User>(expect, &response)
+                    .map(|d| split(d, |u| u.id))
             } else {
-                decode::<Group>(expect, &response, &options).map(|d| split(d, |g| g.id))
+                self.decode::<Group>(expect, &response)
+                    .map(|d| split(d, |g| g.id))
             };
         match decoded {
             Ok((id, None)) => self.action_succeeded(index, &action, id),
             Ok((_, Some(e))) => self.action_refused(job, index, &action, e, now_ms),
             Err(e) => {
-                let creates = matches!(action, Action::CreateUser(_) | Action::CreateGroup(_));
-                if creates || !response.is_success() {
-                    // A create whose answer is unreadable may or may not have happened: try
-                    // again, and a 409 will lead to adoption rather than a duplicate.
+                if resend_rule(&action) == Resend::AfterLookup {
+                    // A create whose answer is unreadable may or may not have happened.
+                    self.outcome_unknown(job, e.to_string(), None);
+                } else if !response.is_success() {
                     self.undecodable(job, &e, now_ms);
                 } else {
                     self.warn(format!(
@@ -1053,6 +1053,11 @@ impl Engine {
             return;
         }
         let status = e.http_status;
+        if status != 429 && e.is_retryable() && resend_rule(action) == Resend::AfterLookup {
+            // A 5xx may come after the server committed the create.
+            self.outcome_unknown(job, e.to_string(), Some(e));
+            return;
+        }
         if status == 429 || e.is_retryable() {
             if let Some(job) = self.retry_server_error(job, &e, now_ms) {
                 self.resolve(index, ActionResult::server(e));
@@ -1067,7 +1072,7 @@ impl Engine {
             .contains(&status);
         match action {
             Action::CreateUser(_) | Action::CreateGroup(_) if status == 409 => {
-                self.push_front(Task::Lookup { index, conflict: e });
+                self.look_up(index, Why::Conflict(e), None);
             }
             Action::UpdateUser(u) | Action::ReactivateUser(u) if status == 404 => {
                 self.recreate(index, &u.user.user_name, &e);
@@ -1135,118 +1140,6 @@ impl Engine {
         }
     }
 
-    fn on_lookup(
-        &mut self,
-        job: Job,
-        index: usize,
-        conflict: ServerError,
-        response: HttpResponse,
-        now_ms: u64,
-    ) {
-        let action = self.steps[index].action.clone();
-        let options = self.options();
-        match &action {
-            Action::CreateUser(c) => match decode::<User>(Expect::List, &response, &options) {
-                Ok(Decoded::Page(page)) => {
-                    let key = user_key(&c.user_name);
-                    let found = page
-                        .resources
-                        .into_iter()
-                        .find(|u| user_key(&u.user_name) == key && u.id.is_some())
-                        .and_then(|u| Some((u.id.clone()?, u)));
-                    match found {
-                        Some((id, existing)) => self.adopt_user(index, &c.user, id, &existing),
-                        None => self.resolve(index, ActionResult::server(conflict)),
-                    }
-                }
-                Ok(Decoded::Error(e)) => self.lookup_refused(job, index, conflict, e, now_ms),
-                Ok(_) => self.resolve(index, ActionResult::server(conflict)),
-                Err(e) => self.undecodable(job, &e, now_ms),
-            },
-            Action::CreateGroup(c) => match decode::<Group>(Expect::List, &response, &options) {
-                Ok(Decoded::Page(page)) => {
-                    let key = group_key(&c.display_name);
-                    let found = page
-                        .resources
-                        .into_iter()
-                        .find(|g| group_key(&g.display_name) == key);
-                    match found.and_then(|g| g.id) {
-                        Some(id) => {
-                            self.ids.groups.insert(key, id.clone());
-                            self.resolve(index, ActionResult::Adopted { id, updated: false });
-                        }
-                        None => self.resolve(index, ActionResult::server(conflict)),
-                    }
-                }
-                Ok(Decoded::Error(e)) => self.lookup_refused(job, index, conflict, e, now_ms),
-                Ok(_) => self.resolve(index, ActionResult::server(conflict)),
-                Err(e) => self.undecodable(job, &e, now_ms),
-            },
-            _ => self.resolve(index, ActionResult::server(conflict)),
-        }
-    }
-
-    fn lookup_refused(
-        &mut self,
-        job: Job,
-        index: usize,
-        conflict: ServerError,
-        e: ServerError,
-        now_ms: u64,
-    ) {
-        if self.is_fatal(&e) {
-            return;
-        }
-        if self.retry_server_error(job, &e, now_ms).is_some() {
-            self.resolve(index, ActionResult::server(conflict));
-        }
-    }
-
-    /// Adopts an existing user met by a 409, updating what differs from the directory.
-    fn adopt_user(&mut self, index: usize, wanted: &User, id: String, existing: &User) {
-        self.ids
-            .users
-            .insert(user_key(&wanted.user_name), id.clone());
-        let mut changes = user_changes(wanted, existing);
-        let want_active = wanted.is_active();
-        if existing.is_active() != want_active {
-            changes.push(plan::Change {
-                attribute: "active".into(),
-                before: Value::Bool(existing.is_active()),
-                after: Value::Bool(want_active),
-            });
-        }
-        if changes.is_empty() {
-            self.resolve(index, ActionResult::Adopted { id, updated: false });
-            return;
-        }
-        let request = if self.encoder.profile().patch.supported {
-            let ops = changes
-                .iter()
-                .map(|c| PatchOperation::replace(c.attribute.clone(), c.after.clone()))
-                .collect();
-            self.encoder
-                .patch(ResourceKind::User, &id, &PatchOp::new(ops))
-        } else {
-            self.encoder
-                .replace_user(&id, &replacement(wanted, existing, want_active))
-        };
-        let expect = if self.encoder.profile().patch.supported {
-            Expect::Patch
-        } else {
-            Expect::Replace
-        };
-        match request {
-            Ok(request) => self.push_front(Task::FollowUp {
-                index,
-                request,
-                expect,
-                then: Then::Adopted { id },
-            }),
-            Err(e) => self.resolve(index, ActionResult::invalid(e.to_string())),
-        }
-    }
-
     fn on_follow_up(
         &mut self,
         job: Job,
@@ -1256,19 +1149,28 @@ impl Engine {
         response: HttpResponse,
         now_ms: u64,
     ) {
-        match decode::<User>(expect, &response, &self.options()) {
+        match self.decode::<User>(expect, &response) {
             Ok(Decoded::Error(e)) => {
                 if self.is_fatal(&e) {
                     return;
                 }
-                if self.retry_server_error(job, &e, now_ms).is_some() {
+                let (conflict, unknown) = (e.http_status == 409, e.is_retryable());
+                if matches!(then, Then::Recreated) && (conflict || unknown && e.http_status != 429)
+                {
+                    self.recreate_refused(job, index, e);
+                } else if self.retry_server_error(job, &e, now_ms).is_some() {
                     self.resolve(index, ActionResult::server(e));
                 }
             }
             Ok(decoded) => match then {
-                Then::Adopted { id } => {
-                    self.resolve(index, ActionResult::Adopted { id, updated: true })
-                }
+                Then::Adopted { id, lookup_error } => self.resolve(
+                    index,
+                    ActionResult::Adopted {
+                        id,
+                        updated: true,
+                        lookup_error,
+                    },
+                ),
                 Then::Recreated => {
                     let subject = self.steps[index].action.subject().to_owned();
                     if let Decoded::Resource(User { id: Some(id), .. }) = decoded {
@@ -1279,6 +1181,9 @@ impl Engine {
                     self.resolve(index, ActionResult::Drift { detail });
                 }
             },
+            Err(e) if matches!(then, Then::Recreated) => {
+                self.outcome_unknown(job, e.to_string(), None);
+            }
             Err(e) => self.undecodable(job, &e, now_ms),
         }
     }
@@ -1317,13 +1222,12 @@ enum PageAnswer {
 fn page_answer<T>(
     listing: &mut Listing<T>,
     start: u64,
-    response: &HttpResponse,
-    options: &DecodeOptions,
+    decoded: Result<Decoded<T>, DecodeError>,
 ) -> PageAnswer
 where
-    T: super::listing::HasId + FromValue,
+    T: super::listing::HasId,
 {
-    match decode::<T>(Expect::List, response, options) {
+    match decoded {
         Ok(Decoded::Page(page)) => PageAnswer::Listed(listing.page(start, page)),
         Ok(Decoded::Error(e)) => PageAnswer::Refused(e),
         Ok(_) => PageAnswer::NotAList,

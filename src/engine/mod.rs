@@ -27,6 +27,39 @@
 //! be had: there would be nothing to plan from. A later page that cannot be had leaves the
 //! listing incomplete instead, which blocks every removal.
 //!
+//! Answers are read tolerantly (`model::tolerant`): a page with a numeric id, `value` or
+//! `meta.version`, or a count written as a string, is taken, and each such coercion is one
+//! [`Event::Warning`] per run naming its attribute path (`coerced Resources[].meta.version
+//! from a number to a string`), however many resources and pages repeat it.
+//!
+//! # Exactly-once writes
+//!
+//! A write whose outcome is unknown (no answer: [`Input::Failed`]; an answer that cannot be
+//! read, such as a truncated body; a 5xx, which a proxy may send after the server committed)
+//! is sent again only where a second send cannot leave the server different from one send.
+//! A create is never sent again before the engine has looked its subject up and found
+//! nothing:
+//!
+//! | write | sent again blindly? | how |
+//! | --- | --- | --- |
+//! | `POST /Users`, `POST /Groups` (create) | no: looked up first | `externalId eq` (when the subject has one and the profile filters on it), then `userName eq` / `displayName eq` (when the profile filters on it), else the listing of the kind, every page. One match: adopted ([`ActionResult::Adopted`]; a user is updated where it differs). Several: not adopted, the action fails naming every candidate id ([`ActionError::Ambiguous`]). None: the create is sent again, within [`EngineConfig::max_attempts`]. A lookup that cannot be completed fails the action ([`ActionError::LookupFailed`]) without sending the create again. |
+//! | `PUT` (replace a user, set a group's members) | yes | the same whole resource twice is the same resource |
+//! | `PATCH` `replace` (user attributes, `active`, a group's name) | yes | replacing a value with the same value changes nothing |
+//! | `PATCH` `add` to `members` | yes | RFC 7644 §3.5.2.1: adding a value already present changes nothing; a server that refuses the duplicate answers an error, reported as the action's failure, and the next plan (from a fresh listing) has nothing left to add. No second resource can come of it. |
+//! | `PATCH` `remove` from `members` | yes | removing an absent member leaves it absent; a server answering 400 `noTarget` to the second send is reported as the action's failure, and the next plan has nothing left to remove |
+//! | `DELETE` | yes | a 404 afterwards is drift: the resource is gone, as asked |
+//!
+//! A 429 is always sent again after its wait: a rate-limited request was not processed. A
+//! 409 on a create is followed by the same lookup (the existing resource is adopted); when
+//! a filtered lookup is refused (a server that cannot parse an escaped quote answers 400
+//! `invalidFilter`), the engine falls back to the listing and the outcome keeps the lookup's
+//! error ([`ActionResult::Adopted`]'s `lookup_error`, or [`ActionError::LookupFailed`] with
+//! the conflict too). When the listing was incomplete and the plan is applied anyway
+//! ([`EngineConfig::allow_blocked`]), every create is preceded by a lookup, since the
+//! listing cannot prove its subject absent. The `POST` that creates again a user who
+//! vanished (404 on an update) is a create too: looked up before it is sent again, and after
+//! a 409.
+//!
 //! ```
 //! use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output};
 //! use scim_provision::http::HttpResponse;
@@ -55,8 +88,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod coercions;
 mod decode;
 mod listing;
+mod lookup;
 mod machine;
 mod outcome;
 mod pacing;

@@ -81,13 +81,19 @@ pub struct ActionOutcome {
 pub enum ActionResult {
     /// Done as planned.
     Applied,
-    /// A create met an existing resource (409), which was adopted (and updated if needed).
+    /// The create's subject was found on the server and adopted (and updated if needed)
+    /// instead of created: after a 409, after an answer that was lost, unreadable or a 5xx
+    /// (the create may have been committed), or before creating from an incomplete listing.
     #[serde(rename_all = "camelCase")]
     Adopted {
         /// The adopted resource's id.
         id: String,
         /// Whether attributes had to be updated after adoption.
         updated: bool,
+        /// The error a filtered lookup met before the listing found the resource (a server
+        /// that cannot parse the filter answers 400 `invalidFilter`, say).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lookup_error: Option<Box<ServerError>>,
     },
     /// The server no longer matched the plan (404 on update, a vanished group).
     #[serde(rename_all = "camelCase")]
@@ -149,6 +155,28 @@ pub enum ActionError {
     Invalid {
         /// Why.
         reason: String,
+    },
+    /// A lookup found more than one server resource for the subject; none was adopted.
+    #[serde(rename_all = "camelCase")]
+    Ambiguous {
+        /// The subject and every candidate id, in words.
+        reason: String,
+        /// Every candidate's id, sorted.
+        candidates: Vec<String>,
+    },
+    /// The lookup that had to come before (re-)sending a create, or that follows a 409,
+    /// could not be completed or found nothing to adopt after an error; the create was not
+    /// sent (again).
+    #[serde(rename_all = "camelCase")]
+    LookupFailed {
+        /// What happened, in words.
+        reason: String,
+        /// The create's own answer, when it was a 409.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conflict: Option<Box<ServerError>>,
+        /// The lookup's own error answer (a 400 `invalidFilter`, say), when it got one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lookup_error: Option<Box<ServerError>>,
     },
 }
 

@@ -37,7 +37,12 @@ pub struct Group {
     pub extra: Map<String, Value>,
 }
 
-case_insensitive_deserialize!(Group, attr_names::GROUP, decode::group);
+case_insensitive_deserialize!(
+    Group,
+    attr_names::GROUP,
+    decode::group,
+    super::tolerant::Shape::Group
+);
 
 /// A member of a group.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

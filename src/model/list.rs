@@ -11,7 +11,9 @@ use crate::decoding::{list, opt_u64, required, string, u64_value, Bad, Res};
 ///
 /// `totalResults` must be a non-negative JSON integer: the listing's safety checks depend on
 /// it, so anything else is a decoding error. `itemsPerPage` and `startIndex` may be missing,
-/// and `Resources` may be spelled `resources` or be absent when the page is empty.
+/// and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
+/// answer goes through the tolerant reader first (`response::decode`), which reads a count
+/// written as digits (`"2"`) as the integer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListResponse<T> {

@@ -3,7 +3,9 @@
 //! Every top-level type decodes attribute names case-insensitively (see `attr_names`) and
 //! keeps attributes it does not model in an `extra` map, so a resource read from a server and
 //! written back loses nothing. Values that are `null` are treated as unassigned, as RFC 7643
-//! §2.5 says, and are not written back.
+//! §2.5 says, and are not written back. The types' own decoders are strict; a server's
+//! answer is first made readable by the tolerant reader (`tolerant`), which coerces what it
+//! can without loss and reports each [`Coercion`].
 
 mod attr_names;
 mod decode;
@@ -15,6 +17,7 @@ mod list;
 mod patch;
 mod serde_util;
 mod service_provider_config;
+pub(crate) mod tolerant;
 mod user;
 
 pub use error::ScimError;
@@ -25,6 +28,7 @@ pub use serde_util::FromValue;
 pub use service_provider_config::{
     BulkConfig, FilterConfig, ServiceProviderConfig, SupportedConfig,
 };
+pub use tolerant::Coercion;
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
 pub(crate) use crate::decoding::join_located;

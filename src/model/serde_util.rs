@@ -19,8 +19,14 @@ pub trait FromValue: DeserializeOwned + sealed::Sealed {
 }
 
 pub(crate) mod sealed {
-    /// Keeps [`super::FromValue`] to this crate's types.
-    pub trait Sealed {}
+    use crate::model::tolerant::Shape;
+
+    /// Keeps [`super::FromValue`] to this crate's types, and says what the tolerant reader
+    /// looks at in a server's answer of the type (see `model::tolerant`).
+    pub trait Sealed {
+        /// The resource the type is.
+        const SHAPE: Shape = Shape::Other;
+    }
 }
 
 /// Collects a top-level SCIM object and renames its attributes to their canonical spelling,
@@ -71,13 +77,23 @@ where
 /// then decoded without serde's derives.
 macro_rules! case_insensitive_deserialize {
     ($ty:ident, $table:expr, $decode:path) => {
+        $crate::model::serde_util::case_insensitive_deserialize!(
+            $ty,
+            $table,
+            $decode,
+            $crate::model::tolerant::Shape::Other
+        );
+    };
+    ($ty:ident, $table:expr, $decode:path, $shape:expr) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let map = $crate::model::serde_util::canonical_object(d, &$table)?;
                 $decode(map).map_err($crate::decoding::Bad::into_error)
             }
         }
-        impl $crate::model::serde_util::sealed::Sealed for $ty {}
+        impl $crate::model::serde_util::sealed::Sealed for $ty {
+            const SHAPE: $crate::model::tolerant::Shape = $shape;
+        }
         impl $crate::model::FromValue for $ty {
             fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
                 $crate::model::serde_util::canonical_value(value, &$table)

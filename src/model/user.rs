@@ -69,7 +69,12 @@ pub struct User {
     pub extra: Map<String, Value>,
 }
 
-case_insensitive_deserialize!(User, attr_names::USER, decode::user);
+case_insensitive_deserialize!(
+    User,
+    attr_names::USER,
+    decode::user,
+    super::tolerant::Shape::User
+);
 
 /// The components of a user's name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

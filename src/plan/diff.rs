@@ -8,10 +8,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::decode;
+use super::keys::lower_per_char;
 use super::keys::user_key;
 use crate::decoding::deserialize_with_decoder;
 use crate::model::{schemas, EnterpriseUser, Manager, MultiValue, Name, User};
-use crate::unicode::to_lowercase;
 
 /// One attribute that will change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,7 +81,7 @@ fn emails_value(emails: &[MultiValue]) -> Option<Value> {
             let mut obj = Map::new();
             obj.insert(
                 "value".into(),
-                Value::String(to_lowercase(e.value.as_deref()?)),
+                Value::String(lower_per_char(e.value.as_deref()?)),
             );
             if let Some(t) = &e.kind {
                 obj.insert("type".into(), Value::String(t.clone()));

@@ -313,6 +313,7 @@ fn report_options(options: &WitReportOptions) -> ReportOptions<'_> {
         purchased_seats: options.purchased_seats,
         desired_json: options.desired_json.as_deref(),
         policy_json: options.policy_json.as_deref(),
+        incomplete: options.incomplete.as_deref(),
     }
 }
 

@@ -13,7 +13,10 @@
 //! (invalid JSON before truncation) on whatever response remains. Drops and server errors
 //! may happen before or after the request is applied (`drop_after_apply`, default true;
 //! `errors_after_apply`, default false), like a real server that commits and then loses the
-//! connection or fails while rendering.
+//! connection or fails while rendering. [`Faults::lose_after_commit`] states that case
+//! alone, per request: the request is always applied, then its answer is lost, cut short or
+//! replaced by a gateway error, whatever the global toggles say; it comes after the 429s and
+//! before every other fault.
 
 use std::ops::RangeInclusive;
 
@@ -128,6 +131,20 @@ pub enum RetryAfter {
     Omitted,
 }
 
+/// What becomes of the answer to a request the server has committed
+/// ([`Faults::lose_after_commit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LostAnswer {
+    /// The connection drops: [`crate::Reply::Drop`].
+    Dropped,
+    /// The body is cut at about half (status and headers kept).
+    Truncated,
+    /// A gateway in front of the server answers this status (502, 504...) with an HTML
+    /// page (a 500 carries a SCIM Error body).
+    ServerError(u16),
+}
+
 /// A token-bucket rate limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -177,6 +194,9 @@ pub struct Faults {
     pub(crate) total_changes_mid_listing: bool,
     pub(crate) short_total: u64,
     pub(crate) patch_returns_no_content: bool,
+    pub(crate) after_commit: Vec<(Trigger, LostAnswer)>,
+    pub(crate) reject_escaped_quotes: bool,
+    pub(crate) duplicate_group_names: bool,
 }
 
 impl Default for Faults {
@@ -201,6 +221,9 @@ impl Default for Faults {
             total_changes_mid_listing: false,
             short_total: 0,
             patch_returns_no_content: false,
+            after_commit: Vec::new(),
+            reject_escaped_quotes: false,
+            duplicate_group_names: false,
         }
     }
 }
@@ -355,6 +378,33 @@ impl Faults {
         self
     }
 
+    /// Commits the request, then loses its answer as `how` says, when `trigger` fires
+    /// (scope it with [`Trigger::on`] and [`Trigger::on_endpoint`], as in
+    /// `Trigger::nth(1).on(Method::Post).on_endpoint(Endpoint::Groups)`). Call again to add
+    /// more; each has its own count, and the first that fires on a request decides.
+    #[must_use]
+    pub fn lose_after_commit(mut self, trigger: Trigger, how: LostAnswer) -> Faults {
+        self.after_commit.push((trigger, how));
+        self
+    }
+
+    /// A server whose filter parser cannot read an escaped quote: a listing whose `filter`
+    /// holds `\"` answers 400 `invalidFilter`.
+    #[must_use]
+    pub fn reject_escaped_quotes(mut self) -> Faults {
+        self.reject_escaped_quotes = true;
+        self
+    }
+
+    /// `displayName` is not unique, as RFC 7643 allows (scim2-server, among others): a
+    /// `POST /Groups` or a rename to a name already taken makes a second group of that
+    /// name instead of answering 409.
+    #[must_use]
+    pub fn duplicate_group_names(mut self) -> Faults {
+        self.duplicate_group_names = true;
+        self
+    }
+
     /// A successful PATCH answers 204 with no body instead of 200 with the resource (RFC
     /// 7644 §3.5.2 allows both).
     #[must_use]
@@ -373,6 +423,7 @@ pub(crate) struct Decision {
     pub drop: bool,
     pub truncate: bool,
     pub invalid_json: bool,
+    pub after_commit: Option<LostAnswer>,
 }
 
 /// Counters and the token bucket: the only state fault injection keeps.
@@ -383,6 +434,7 @@ pub(crate) struct FaultState {
     drops: u64,
     truncated: u64,
     invalid_json: u64,
+    after_commit: Vec<u64>,
     /// Thousandths of a token.
     bucket_milli: u64,
     bucket_last_ms: Option<u64>,
@@ -426,6 +478,26 @@ impl FaultState {
             &mut self.invalid_json,
             Stream::InvalidJson,
         );
+        if self.after_commit.len() < faults.after_commit.len() {
+            self.after_commit.resize(faults.after_commit.len(), 0);
+        }
+        let mut after_commit = None;
+        for (i, ((trigger, how), counter)) in faults
+            .after_commit
+            .iter()
+            .zip(self.after_commit.iter_mut())
+            .enumerate()
+        {
+            // Each entry draws from its own seed, so adding one moves no other.
+            if !trigger.in_scope(method, endpoint) {
+                continue;
+            }
+            *counter += 1;
+            let seed = seed.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            if trigger.fires(*counter, seed, Stream::AfterCommit) && after_commit.is_none() {
+                after_commit = Some(*how);
+            }
+        }
         let rate_limited = match faults.rate_limit {
             Some(limit) => !self.admit(limit, now_ms),
             None => false,
@@ -437,6 +509,7 @@ impl FaultState {
             drop,
             truncate,
             invalid_json,
+            after_commit,
         }
     }
 

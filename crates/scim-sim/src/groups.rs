@@ -2,7 +2,8 @@
 //!
 //! Groups are flat: members are user ids, and a member that is not an existing user is 400
 //! `invalidValue` (nested groups are not supported, as at Airtable). `displayName` is unique
-//! case-insensitively (409 `uniqueness`). Deleting a group keeps its users.
+//! case-insensitively (409 `uniqueness`), unless [`crate::Faults::duplicate_group_names`]
+//! says otherwise (RFC 7643 does not require it). Deleting a group keeps its users.
 //!
 //! Airtable flavor: an unknown group id is **400** "invalid group ID" (Airtable's documented
 //! answer) where the generic flavor says 404; `POST` creates the group empty whatever
@@ -39,7 +40,7 @@ fn check_display_name(store: &Store, group: &Group, except: Option<&str>) -> Res
     if group.display_name.trim().is_empty() {
         return Err(Failure::invalid_value("displayName is required"));
     }
-    if store.group_name_taken(&group.display_name, except) {
+    if store.unique_group_names && store.group_name_taken(&group.display_name, except) {
         return Err(Failure::uniqueness("displayName is already taken"));
     }
     Ok(())

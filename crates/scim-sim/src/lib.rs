@@ -66,7 +66,7 @@ mod users;
 use scim_provision::http::{HttpRequest, HttpResponse, Method};
 use scim_provision::model::{Group, User};
 
-pub use faults::{FaultKind, Faults, RateLimit, RetryAfter, Trigger};
+pub use faults::{FaultKind, Faults, LostAnswer, RateLimit, RetryAfter, Trigger};
 pub use log::{LoggedRequest, Stats};
 pub use routes::Endpoint;
 
@@ -120,11 +120,13 @@ impl Simulator {
     /// trailing `/` is ignored), with `faults`, its randomness drawn from `seed`.
     pub fn new(flavor: Flavor, base_path: &str, faults: Faults, seed: u64) -> Simulator {
         let base = base_path.trim_end_matches('/');
+        let mut store = Store::new(flavor, base, seed);
+        store.unique_group_names = !faults.duplicate_group_names;
         Simulator {
             flavor,
             faults,
             seed,
-            store: Store::new(flavor, base, seed),
+            store,
             fault_state: FaultState::default(),
             ordinal: 0,
             last_now_ms: 0,
@@ -273,6 +275,25 @@ impl Simulator {
         if d.throttled {
             fired.push(FaultKind::Throttled);
             return Some(self.too_many_requests(now_ms));
+        }
+        if let Some(how) = d.after_commit {
+            *processed = true;
+            let mut response = self.process(request, route, now_ms);
+            return match how {
+                LostAnswer::Dropped => {
+                    fired.push(FaultKind::Dropped);
+                    None
+                }
+                LostAnswer::Truncated => {
+                    fired.push(FaultKind::Truncated);
+                    response.body = faults::truncate_body(&response.body);
+                    Some(response)
+                }
+                LostAnswer::ServerError(status) => {
+                    fired.push(FaultKind::ServerError);
+                    Some(self.server_error(status))
+                }
+            };
         }
         if d.drop && !self.faults.drop_after_apply {
             fired.push(FaultKind::Dropped);

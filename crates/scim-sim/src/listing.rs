@@ -45,6 +45,13 @@ pub(crate) fn list(
     let mut ids = match query.get("filter") {
         None => all_ids(store, resource),
         Some(Err(())) => return Err(Failure::typed(400, "invalidFilter", "filter is not UTF-8")),
+        Some(Ok(text)) if faults.reject_escaped_quotes && text.contains("\\\"") => {
+            return Err(Failure::typed(
+                400,
+                "invalidFilter",
+                "cannot parse the filter",
+            ));
+        }
         Some(Ok(text)) => {
             let filter = filter::parse(text).map_err(|e| {
                 Failure::typed(400, "invalidFilter", format!("invalid filter: {e}"))

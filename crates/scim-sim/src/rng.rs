@@ -27,6 +27,8 @@ pub(crate) enum Stream {
     InvalidJson,
     /// Listing order shuffles (`unstable_order`).
     Shuffle,
+    /// Answers lost after commit given per mille (`lose_after_commit`).
+    AfterCommit,
 }
 
 /// The SplitMix64 finalizer: a bijective mix of 64 bits.

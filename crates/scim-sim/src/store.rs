@@ -60,6 +60,8 @@ pub(crate) struct Store {
     pub groups: BTreeMap<String, GroupRec>,
     pub group_order: BTreeMap<u64, String>,
     group_names: BTreeMap<String, BTreeSet<String>>,
+    /// Whether `displayName` is unique (RFC 7643 does not require it).
+    pub unique_group_names: bool,
 }
 
 /// The comparison key of `userName` and `displayName` (RFC 7643: caseExact=false).
@@ -81,6 +83,7 @@ impl Store {
             groups: BTreeMap::new(),
             group_order: BTreeMap::new(),
             group_names: BTreeMap::new(),
+            unique_group_names: true,
         }
     }
 

@@ -8,7 +8,9 @@ use scim_provision::http::{HttpRequest, Method};
 use scim_provision::model::{Group, User};
 use scim_provision::request::{ListQuery, ResourceKind};
 use scim_provision::response::{decode_user, DecodeError, DecodeOptions, Decoded, Expect};
-use scim_sim::{Endpoint, FaultKind, Faults, Flavor, Reply, RetryAfter, Simulator, Trigger};
+use scim_sim::{
+    Endpoint, FaultKind, Faults, Flavor, LostAnswer, Reply, RetryAfter, Simulator, Trigger,
+};
 
 fn create(c: &Client, i: usize) -> HttpRequest {
     c.enc
@@ -287,6 +289,90 @@ fn truncated_bodies_keep_status_and_apply() {
         Err(DecodeError::NotJson { .. })
     ));
     assert_eq!(c.sim.log()[0].faults, [FaultKind::Truncated]);
+}
+
+#[test]
+fn answers_lost_after_commit_apply_the_write_and_lose_only_the_answer() {
+    let on_group_posts = |n| {
+        Trigger::nth(n)
+            .on(Method::Post)
+            .on_endpoint(Endpoint::Groups)
+    };
+    let faults = Faults::none()
+        // Global toggles that would keep a drop or a 5xx from applying do not matter here.
+        .drop_after_apply(false)
+        .lose_after_commit(on_group_posts(1), LostAnswer::Dropped)
+        .lose_after_commit(on_group_posts(2), LostAnswer::Truncated)
+        .lose_after_commit(on_group_posts(3), LostAnswer::ServerError(502))
+        .lose_after_commit(Trigger::nth(1).on(Method::Post), LostAnswer::Dropped);
+    let mut c = Client::new(Flavor::Generic, faults, 1);
+    let group = |c: &Client, i: usize| c.enc.create_group(&Group::new(format!("g{i}"))).unwrap();
+    assert!(c.try_send(&group(&c, 0)).is_none(), "dropped");
+    let truncated = c.send(&group(&c, 1));
+    assert_eq!(truncated.status, 201);
+    assert!(serde_json::from_str::<serde_json::Value>(&truncated.body).is_err());
+    let gateway = c.send(&group(&c, 2));
+    assert_eq!(gateway.status, 502);
+    assert!(gateway.body.starts_with("<!DOCTYPE html>"));
+    assert_eq!(c.send(&group(&c, 3)).status, 201, "the fourth is untouched");
+    // The last entry counts POSTs of any endpoint: its first was the first group's, which
+    // the first entry had already decided.
+    assert_eq!(c.send(&create(&c, 0)).status, 201);
+    assert_eq!(c.sim.groups().len(), 4, "every group was committed");
+    let log = c.sim.log();
+    assert!(log.iter().all(|e| e.processed));
+    assert_eq!(log[0].faults, [FaultKind::Dropped]);
+    assert_eq!(log[1].faults, [FaultKind::Truncated]);
+    assert_eq!(log[2].faults, [FaultKind::ServerError]);
+    assert!(log[3].faults.is_empty() && log[4].faults.is_empty());
+    // Per mille: seeded, and each entry draws on its own.
+    let lost = |seed| {
+        let faults = Faults::none().lose_after_commit(Trigger::per_mille(300), LostAnswer::Dropped);
+        let mut c = Client::new(Flavor::Airtable, faults, seed);
+        let out = statuses(&mut c, 50);
+        assert_eq!(c.sim.users().len(), 50, "all committed");
+        out
+    };
+    assert_eq!(lost(5), lost(5));
+    let dropped = lost(5).iter().filter(|s| s.is_none()).count();
+    assert!((5..=30).contains(&dropped), "{dropped}");
+}
+
+#[test]
+fn group_names_can_be_left_not_unique() {
+    let post = |c: &mut Client| {
+        let g = c.enc.create_group(&Group::new("Team")).unwrap();
+        c.send(&g).status
+    };
+    let mut strict = Client::new(Flavor::Generic, Faults::none(), 1);
+    assert_eq!([post(&mut strict), post(&mut strict)], [201, 409]);
+    let mut lax = Client::new(Flavor::Generic, Faults::none().duplicate_group_names(), 1);
+    assert_eq!([post(&mut lax), post(&mut lax)], [201, 201]);
+    assert_eq!(lax.sim.groups().len(), 2);
+}
+
+#[test]
+fn escaped_quotes_in_filters_can_be_refused() {
+    let mut c = Client::new(Flavor::Generic, Faults::none().reject_escaped_quotes(), 1);
+    c.sim.seed_user(User::new(r#"o"hara@x.com"#));
+    let query = |name: &str| ListQuery {
+        filter: Some(Filter::eq("userName", name)),
+        ..ListQuery::default()
+    };
+    let quoted = c
+        .enc
+        .list(ResourceKind::User, &query(r#"o"hara@x.com"#))
+        .unwrap();
+    let r = c.send(&quoted);
+    assert_eq!(r.status, 400);
+    assert_eq!(error_of(&r).1.as_deref(), Some("invalidFilter"));
+    let plain = c.enc.list(ResourceKind::User, &query("a@x.com")).unwrap();
+    assert_eq!(c.send(&plain).status, 200);
+    let all = c
+        .enc
+        .list(ResourceKind::User, &ListQuery::default())
+        .unwrap();
+    assert_eq!(json(&c.send(&all))["totalResults"], 1);
 }
 
 #[test]

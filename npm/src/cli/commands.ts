@@ -13,10 +13,13 @@ import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
 import { renderRun } from "./render-run.js";
 import { Style } from "./style.js";
+import { printable } from "./table.js";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_PENDING = 2;
+/** `report` from an incomplete listing: the figures were written, but may be short. */
+export const EXIT_INCOMPLETE = 3;
 
 /** Where a command writes and how it is stopped. */
 export interface Terminal {
@@ -167,6 +170,11 @@ export async function reportCommand(command: Of<"report">, term: Terminal): Prom
     term.stderr.write(`Report written to ${command.out}\n`);
   } else {
     term.stdout.write(text);
+  }
+  // Every format, the CSV too (whose rows have no place for it), says when figures may be short.
+  if (!result.report.complete) {
+    term.stderr.write(style.err.yellow(`scim-provision: warning: the listing is incomplete (${result.report.incomplete.map(printable).join("; ")}): figures may be short`) + "\n");
+    return EXIT_INCOMPLETE;
   }
   return EXIT_OK;
 }

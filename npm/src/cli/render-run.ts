@@ -14,7 +14,8 @@ export function renderRun(report: RunReport, style: Style): string {
   const problems: ActionOutcome[] = [];
   for (const o of report.outcomes) {
     counts.set(o.result.status, (counts.get(o.result.status) ?? 0) + 1);
-    if (o.result.status !== "applied" && o.result.status !== "adopted") problems.push(o);
+    // An adoption whose lookup failed first is shown too: the server refused a query.
+    if (o.result.status !== "applied" && !(o.result.status === "adopted" && !o.result.lookupError)) problems.push(o);
   }
 
   const headline: Record<string, string> = {
@@ -39,7 +40,7 @@ export function renderRun(report: RunReport, style: Style): string {
   if (tally.length > 0) lines.push(`  actions: ${tally.join(", ")}`);
 
   if (problems.length > 0) {
-    lines.push(...table(problems.slice(0, SHOWN_FAILURES).map((o) => [style.red(o.result.status), o.kind, printable(o.subject), style.dim(printable(why(o)))])));
+    lines.push(...table(problems.slice(0, SHOWN_FAILURES).map((o) => [(o.result.status === "adopted" ? style.yellow : style.red)(o.result.status), o.kind, printable(o.subject), style.dim(printable(why(o)))])));
     if (problems.length > SHOWN_FAILURES) lines.push(style.dim(`  … and ${problems.length - SHOWN_FAILURES} more (--json shows every outcome)`));
   }
   for (const warning of report.warnings) lines.push(style.yellow(`  warning: ${printable(warning)}`));
@@ -65,6 +66,10 @@ function why(o: ActionOutcome): string {
       if (e.kind === "server") return [`HTTP ${e.httpStatus}`, e.scimType, e.detail].filter(Boolean).join(" ");
       if (e.kind === "unanswered") return `no answer after ${e.attempts} attempts: ${e.reason}`;
       return e.reason;
+    }
+    case "adopted": {
+      const e = r.lookupError;
+      return e ? `adopted ${r.id} from the listing; the lookup failed: ${[`HTTP ${e.httpStatus}`, e.scimType, e.detail].filter(Boolean).join(" ")}` : "";
     }
     default:
       return "";

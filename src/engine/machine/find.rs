@@ -1,0 +1,374 @@
+//! The engine's side of exactly-once creates: when a create is looked up instead of sent
+//! (again), sending the lookup's queries, retrying them like any request, and acting on its
+//! verdict: adopt what it found, fail on an ambiguous match, create when the subject is
+//! absent. What an answer means to the lookup is decided in `engine::lookup`.
+
+use serde_json::Value;
+
+use super::super::lookup::{resend_rule, Answer, Found, Lookup, Resend, Verdict, Why};
+use super::{Engine, Job, Retry, Task, Then};
+use crate::engine::outcome::{ActionError, ActionResult};
+use crate::http::HttpResponse;
+use crate::model::{PatchOp, PatchOperation, User};
+use crate::plan::{self, group_key, replacement, user_changes, user_key, Action};
+use crate::request::ResourceKind;
+use crate::response::{Expect, ServerError};
+
+impl Engine {
+    /// Queues plan action `index`: a create from an incomplete listing is looked up first
+    /// (the listing cannot prove its subject absent), anything else goes as planned.
+    pub(super) fn start_action(&mut self, index: usize) {
+        if !self.actual.complete {
+            let action = &self.steps[index].action;
+            if let Some(lookup) = Lookup::new(action, Why::Unproven, self.encoder.profile()) {
+                let lookup = lookup.capped(self.config.max_listed_resources);
+                self.push(
+                    Task::Find {
+                        index,
+                        lookup: Box::new(lookup),
+                        create: None,
+                    },
+                    0,
+                );
+                return;
+            }
+        }
+        self.push(Task::Action { index }, 0);
+    }
+
+    /// Whether `task` sends a create (a `POST`): the plan's creates, and the re-creation of
+    /// a user who vanished. Only these are looked up before being sent again.
+    pub(super) fn creates(&self, task: &Task) -> bool {
+        match task {
+            Task::Action { index } => {
+                resend_rule(&self.steps[*index].action) == Resend::AfterLookup
+            }
+            Task::FollowUp {
+                then: Then::Recreated,
+                ..
+            } => true,
+            _ => false,
+        }
+    }
+
+    /// The answer to create `job` (see [`Engine::creates`]) was lost, unreadable or a 5xx:
+    /// the server may hold the subject already, so look it up before sending it again.
+    pub(super) fn outcome_unknown(&mut self, job: Job, reason: String, error: Option<ServerError>) {
+        let index = match job.task {
+            Task::Action { index } | Task::FollowUp { index, .. } => index,
+            _ => return,
+        };
+        self.look_up(index, Why::Unknown { reason, error }, Some(job));
+    }
+
+    /// The re-creation of a vanished user met a 409 (someone created it meanwhile: adopt
+    /// it) or a 5xx (it may have been committed: look it up).
+    pub(super) fn recreate_refused(&mut self, job: Job, index: usize, e: ServerError) {
+        if e.http_status == 409 {
+            self.look_up(index, Why::Conflict(e), None);
+        } else {
+            self.outcome_unknown(job, e.to_string(), Some(e));
+        }
+    }
+
+    /// The lookup of action `index`'s subject: a create's, or for an update that found its
+    /// user gone, the directory's user it creates again.
+    fn lookup_for(&self, index: usize, why: Why) -> Option<Lookup> {
+        let action = &self.steps[index].action;
+        let profile = self.encoder.profile();
+        let max = self.config.max_listed_resources;
+        let lookup = match action {
+            Action::UpdateUser(_) | Action::ReactivateUser(_) => {
+                let key = user_key(action.subject());
+                let user = self
+                    .desired
+                    .users
+                    .iter()
+                    .find(|u| user_key(&u.user_name) == key)?;
+                Some(Lookup::for_user(user, why, profile))
+            }
+            _ => Lookup::new(action, why, profile),
+        };
+        lookup.map(|l| l.capped(max))
+    }
+
+    /// Starts the lookup of action `index`'s subject (`create`: the create's job, to send
+    /// again if the subject is absent).
+    pub(super) fn look_up(&mut self, index: usize, why: Why, create: Option<Job>) {
+        match self.lookup_for(index, why) {
+            Some(lookup) => self.push_front(Task::Find {
+                index,
+                lookup: Box::new(lookup),
+                create: create.map(Box::new),
+            }),
+            // Only creates are looked up; anything else resolves as it stood.
+            None => self.resolve(index, ActionResult::invalid("not a create")),
+        }
+    }
+
+    /// An answer to a lookup query.
+    pub(super) fn on_find(&mut self, job: Job, response: HttpResponse, now_ms: u64) {
+        let Task::Find {
+            index,
+            mut lookup,
+            create,
+        } = job.task.clone()
+        else {
+            return;
+        };
+        let answer = lookup.answer(&response, &self.options());
+        self.find_answer(job, index, lookup, create, answer, now_ms);
+    }
+
+    /// A lookup query whose attempts are spent, or that could not be built.
+    pub(super) fn find_given_up(&mut self, job: Job, reason: &str) {
+        if let Task::Find {
+            index,
+            mut lookup,
+            create,
+        } = job.task
+        {
+            let next = lookup.give_up(None, reason);
+            self.find_next(index, lookup, create, next, self.last_ms);
+        }
+    }
+
+    fn find_answer(
+        &mut self,
+        job: Job,
+        index: usize,
+        mut lookup: Box<Lookup>,
+        create: Option<Box<Job>>,
+        answer: Answer,
+        now_ms: u64,
+    ) {
+        let next = match answer {
+            Answer::Refused(e) => {
+                if self.is_fatal(&e) {
+                    return;
+                }
+                // `job` still holds the lookup as it was before this answer: a retry asks
+                // the same query again. `Some` means no retry is left (or none applies).
+                if self.retry_server_error(job, &e, now_ms).is_none() {
+                    return;
+                }
+                let reason = e.to_string();
+                lookup.give_up(Some(e), &reason)
+            }
+            Answer::Undecodable(e) => {
+                if self.retry(job, Retry::Transient, now_ms).is_none() {
+                    return;
+                }
+                lookup.give_up(None, &e.to_string())
+            }
+            other => other,
+        };
+        self.find_next(index, lookup, create, next, now_ms);
+    }
+
+    /// Goes on with a lookup that asks again or has settled.
+    fn find_next(
+        &mut self,
+        index: usize,
+        lookup: Box<Lookup>,
+        create: Option<Box<Job>>,
+        next: Answer,
+        now_ms: u64,
+    ) {
+        match next {
+            Answer::Settled(verdict) => self.settle(index, *lookup, create, verdict, now_ms),
+            // `give_up` only asks again or settles: anything else asks again too.
+            _ => self.push_front(Task::Find {
+                index,
+                lookup,
+                create,
+            }),
+        }
+    }
+
+    fn settle(
+        &mut self,
+        index: usize,
+        lookup: Lookup,
+        create: Option<Box<Job>>,
+        verdict: Verdict,
+        now_ms: u64,
+    ) {
+        let lookup_error = lookup.error().cloned().map(Box::new);
+        let subject = lookup.subject();
+        match verdict {
+            Verdict::Found(found) => self.adopt(index, found, lookup_error),
+            Verdict::Ambiguous(candidates) => {
+                let what = if lookup.kind() == ResourceKind::User {
+                    "users"
+                } else {
+                    "groups"
+                };
+                let reason = format!(
+                    "{subject} matches {} server {what} (ids {}); none was adopted",
+                    candidates.len(),
+                    candidates.join(", ")
+                );
+                let error = ActionError::Ambiguous { reason, candidates };
+                self.resolve(index, ActionResult::Failed { error });
+            }
+            Verdict::Absent => match lookup.why().clone() {
+                Why::Conflict(conflict) => match lookup_error {
+                    None => self.resolve(index, ActionResult::server(conflict)),
+                    Some(e) => {
+                        let reason = format!(
+                            "the create met a conflict ({conflict}); the lookup of {subject} failed ({e}) and the listing holds no match"
+                        );
+                        self.lookup_failed(index, reason, Some(conflict), Some(e));
+                    }
+                },
+                Why::Unknown { reason, error } => match create {
+                    // The lost answer counts as a failed attempt, as a transport failure does.
+                    Some(job) => {
+                        if let Some(job) = self.retry(*job, Retry::Transient, now_ms) {
+                            let result = match error {
+                                Some(e) => ActionResult::server(e),
+                                None => ActionResult::Failed {
+                                    error: ActionError::Unanswered {
+                                        reason,
+                                        attempts: job.sent,
+                                    },
+                                },
+                            };
+                            self.resolve(index, result);
+                        }
+                    }
+                    None => self.push_front(Task::Action { index }),
+                },
+                Why::Unproven => self.push_front(Task::Action { index }),
+            },
+            Verdict::Failed(failure) => {
+                let (reason, conflict) = match lookup.why().clone() {
+                    Why::Conflict(c) => (
+                        format!("the create met a conflict ({c}) and the lookup of {subject} failed: {failure}"),
+                        Some(c),
+                    ),
+                    Why::Unknown { reason, .. } => (
+                        format!("the create's outcome is unknown ({reason}) and the lookup of {subject} failed: {failure}; not sent again"),
+                        None,
+                    ),
+                    Why::Unproven => (
+                        format!("the listing was incomplete and the lookup of {subject} failed: {failure}; not created"),
+                        None,
+                    ),
+                };
+                self.lookup_failed(index, reason, conflict, lookup_error);
+            }
+        }
+    }
+
+    fn lookup_failed(
+        &mut self,
+        index: usize,
+        reason: String,
+        conflict: Option<ServerError>,
+        lookup_error: Option<Box<ServerError>>,
+    ) {
+        let error = ActionError::LookupFailed {
+            reason,
+            conflict: conflict.map(Box::new),
+            lookup_error,
+        };
+        self.resolve(index, ActionResult::Failed { error });
+    }
+
+    /// Adopts what a lookup found: its id is recorded so later actions resolve it.
+    fn adopt(&mut self, index: usize, found: Found, lookup_error: Option<Box<ServerError>>) {
+        let id = found.id().to_owned();
+        match (self.steps[index].action.clone(), found) {
+            (Action::CreateUser(c), Found::User(existing)) => {
+                self.adopt_user(index, &c.user, id, &existing, lookup_error);
+            }
+            (Action::UpdateUser(_) | Action::ReactivateUser(_), Found::User(_)) => {
+                let subject = self.steps[index].action.subject().to_owned();
+                self.ids.users.insert(user_key(&subject), id.clone());
+                let detail = format!(
+                    "{subject:?} was gone from the server (404) and is there again as {id} (found by a lookup, not created twice)"
+                );
+                self.resolve(index, ActionResult::Drift { detail });
+            }
+            (Action::CreateGroup(c), Found::Group(_)) => {
+                self.ids
+                    .groups
+                    .insert(group_key(&c.display_name), id.clone());
+                self.resolve(
+                    index,
+                    ActionResult::Adopted {
+                        id,
+                        updated: false,
+                        lookup_error,
+                    },
+                );
+            }
+            _ => self.resolve(
+                index,
+                ActionResult::invalid("the lookup found another kind"),
+            ),
+        }
+    }
+
+    /// Adopts an existing user, updating what differs from the directory.
+    fn adopt_user(
+        &mut self,
+        index: usize,
+        wanted: &User,
+        id: String,
+        existing: &User,
+        lookup_error: Option<Box<ServerError>>,
+    ) {
+        self.ids
+            .users
+            .insert(user_key(&wanted.user_name), id.clone());
+        let mut changes = user_changes(wanted, existing);
+        let want_active = wanted.is_active();
+        if existing.is_active() != want_active {
+            changes.push(plan::Change {
+                attribute: "active".into(),
+                before: Value::Bool(existing.is_active()),
+                after: Value::Bool(want_active),
+            });
+        }
+        if changes.is_empty() {
+            self.resolve(
+                index,
+                ActionResult::Adopted {
+                    id,
+                    updated: false,
+                    lookup_error,
+                },
+            );
+            return;
+        }
+        let patch = self.encoder.profile().patch.supported;
+        let request = if patch {
+            let ops = changes
+                .iter()
+                .map(|c| PatchOperation::replace(c.attribute.clone(), c.after.clone()))
+                .collect();
+            self.encoder
+                .patch(ResourceKind::User, &id, &PatchOp::new(ops))
+        } else {
+            self.encoder
+                .replace_user(&id, &replacement(wanted, existing, want_active))
+        };
+        let expect = if patch {
+            Expect::Patch
+        } else {
+            Expect::Replace
+        };
+        match request {
+            Ok(request) => self.push_front(Task::FollowUp {
+                index,
+                request,
+                expect,
+                then: Then::Adopted { id, lookup_error },
+            }),
+            Err(e) => self.resolve(index, ActionResult::invalid(e.to_string())),
+        }
+    }
+}
