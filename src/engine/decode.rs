@@ -32,7 +32,12 @@ use crate::decoding::{
     u64_value, usize_value, Res,
 };
 use crate::plan::Policy;
-use crate::profile::decode::profile;
+use crate::profile::Profile;
+
+/// A profile, read by its derive.
+fn profile(v: Value) -> Res<Profile> {
+    serde_json::from_value(v).map_err(crate::decoding::Bad::new)
+}
 
 pub(crate) fn engine_config(v: Value) -> Res<EngineConfig> {
     object(v, "struct EngineConfig", |map| {
@@ -125,7 +130,6 @@ pub(crate) fn request_id(v: Value) -> Res<RequestId> {
 mod tests {
     use super::*;
     use crate::fault::parse_json_arg;
-    use crate::profile::Profile;
 
     fn error(text: &str) -> String {
         crate::decoding::refusal::<EngineConfig>(text)
