@@ -94,6 +94,7 @@ mod lookup;
 mod machine;
 mod outcome;
 mod pacing;
+mod wire;
 
 use serde::{Deserialize, Serialize};
 
@@ -144,10 +145,10 @@ pub enum Output {
     },
 }
 
-/// What the host tells the engine. Read (serde's derive) with a `type` tag, `response` or
-/// `failed`; unknown fields are ignored.
+/// What the host tells the engine. Read with a `type` tag, `response` or `failed`; unknown
+/// fields are ignored (see `wire.rs` for how paths inside it are kept).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "camelCase", try_from = "wire::InputFields")]
 #[non_exhaustive]
 pub enum Input {
     /// A request was answered.
@@ -166,11 +167,12 @@ pub enum Input {
     },
 }
 
-/// What the run does once it has listed the server. Read (serde's derive) with a `mode`
-/// tag: `planOnly`, `applyApproved` (with `plan` and an optional `replan`, false when
-/// absent) or `planAndApply`; unknown fields are ignored.
+/// What the run does once it has listed the server. Read with a `mode` tag: `planOnly`,
+/// `applyApproved` (with `plan` and an optional `replan`, false when absent) or
+/// `planAndApply`; unknown fields are ignored (see `wire.rs` for how paths inside it are
+/// kept).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "camelCase")]
+#[serde(tag = "mode", rename_all = "camelCase", try_from = "wire::ModeFields")]
 #[non_exhaustive]
 pub enum Mode {
     /// List and plan; write nothing.
@@ -183,7 +185,6 @@ pub enum Mode {
         /// The reviewed plan.
         plan: Box<Plan>,
         /// Apply the fresh plan when the server changed since review.
-        #[serde(default)]
         replan: bool,
     },
     /// Plan and apply in one go: choosing this mode is the explicit approval.
@@ -370,7 +371,7 @@ mod tests {
             (
                 "config-json",
                 r#"{"mode":{"mode":"apply"}}"#,
-                "mode",
+                "mode.mode",
                 "unknown variant `apply`",
             ),
             (
@@ -397,18 +398,35 @@ mod tests {
                 "policy.maxDeletions.count",
                 "expected u32",
             ),
-            ("input", r#"{"type":"failed","id":"x"}"#, "", "expected u64"),
+            (
+                "config-json",
+                r#"{"mode":{"mode":"applyApproved","plan":{"version":"x"}}}"#,
+                "mode.plan.version",
+                "expected u32",
+            ),
+            (
+                "input",
+                r#"{"type":"failed","id":"x"}"#,
+                "id",
+                "expected u64",
+            ),
+            (
+                "input",
+                r#"{"type":"failed","id":1}"#,
+                ".",
+                "missing field `reason`",
+            ),
+            ("input", r#"{"id":1}"#, ".", "missing field `type`"),
             (
                 "input",
                 r#"{"type":"response","id":1,"response":{}}"#,
-                "",
+                "response",
                 "missing field `status`",
             ),
         ];
         for (argument, text, at, reason) in cases {
             let (location, why) = refused(argument, text);
-            // Located by `json_path_at` for now, which misses some paths (step 4 fixes it).
-            let _ = (location, at);
+            assert_eq!(location, at, "{text}");
             assert!(why.contains(reason), "{text}: {why}");
         }
     }
