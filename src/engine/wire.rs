@@ -9,7 +9,9 @@
 //! where it stands, so `serde_path_to_error` (`crate::fault::parse_json_arg`) tracks it.
 //! The rules stay the derive's: the tag is required (``missing field `mode` ``, ``unknown
 //! variant `x`, expected one of ...``), unknown fields are ignored, `replan` is false when
-//! absent, and a field the variant needs is ``missing field `plan` ``.
+//! absent, and a field the variant needs is ``missing field `plan` ``. One difference: a
+//! field of another variant is read all the same (a `plan` beside `planOnly` must be a plan,
+//! where the tagged derive ignored it).
 
 use serde::de::Error as _;
 use serde::Deserialize;
