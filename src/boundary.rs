@@ -40,8 +40,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::decoding::{
-    bool_value, deserialize_with_decoder, fields, object, opt, required, seq, set, string,
-    u64_value, unknown_field, Res,
+    bool_value, deserialize_with_decoder, fields, object, opt, seq, set, string, u64_value, Res,
 };
 use crate::engine::{Engine, EngineConfig};
 use crate::fault::{parse_json_arg, to_json, Fault};
@@ -192,8 +191,8 @@ impl DecodeTarget {
 /// Decoding options where any field may be absent and takes the core's default
 /// ([`DecodeOptions::default`]): the WIT `decode-options` record, and the npm package's
 /// options object.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartialDecodeOptions {
     /// Bodies longer than this many bytes are refused unread.
     pub max_body_bytes: Option<u64>,
@@ -289,63 +288,20 @@ pub fn render_filter_json(filter_json: &str) -> Result<String, Fault> {
 }
 
 /// The planner's configuration as one JSON object: the server (base path and profile) and
-/// the policy.
-#[derive(Debug, Clone)]
+/// the policy. Read with serde's derive: camelCase names, `profile` required, the others
+/// taking their defaults when absent, unknown fields refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PlanConfig {
     /// The server's base path (`/scim/v2`); empty when absent.
+    #[serde(default)]
     pub base_path: String,
     /// The server's profile.
     pub profile: Profile,
     /// The safety policy (defaults when absent).
+    #[serde(default)]
     pub policy: Policy,
-}
-
-deserialize_with_decoder!(PlanConfig, plan_config);
-deserialize_with_decoder!(PartialDecodeOptions, partial_decode_options);
-
-// The hand-written decoders of this module's two argument types (see `crate::decoding`),
-// read as their derives read: camelCase names, absent fields from the defaults (`profile`
-// is required: ``missing field `profile` ``), unknown fields refused with serde's ``unknown
-// field `x`, expected one of ...``. Unlike the derives, an argument given as a JSON array
-// is refused (`invalid type: sequence, expected struct PlanConfig`).
-
-const PLAN_CONFIG_FIELDS: &[&str] = &["basePath", "profile", "policy"];
-const DECODE_OPTIONS_FIELDS: &[&str] = &["maxBodyBytes", "createStatuses", "nowMs"];
-
-fn plan_config(v: Value) -> Res<PlanConfig> {
-    object(v, "struct PlanConfig", |map| {
-        let mut base_path = String::new();
-        let mut profile = None;
-        let mut policy = Policy::default();
-        fields(map, None, |key, v| match key {
-            "basePath" => set(&mut base_path, string(v)),
-            "profile" => set(&mut profile, crate::profile::decode::profile(v).map(Some)),
-            "policy" => set(&mut policy, Policy::decode(v)),
-            other => Err(unknown_field(other, PLAN_CONFIG_FIELDS)),
-        })?;
-        Ok(PlanConfig {
-            base_path,
-            profile: required(profile, "profile")?,
-            policy,
-        })
-    })
-}
-
-fn partial_decode_options(v: Value) -> Res<PartialDecodeOptions> {
-    object(v, "struct PartialDecodeOptions", |map| {
-        let mut o = PartialDecodeOptions::default();
-        fields(map, None, |key, v| match key {
-            "maxBodyBytes" => set(&mut o.max_body_bytes, opt(v, u64_value)),
-            "createStatuses" => set(
-                &mut o.create_statuses,
-                opt(v, |v| seq(v, crate::decoding::u16_value)),
-            ),
-            "nowMs" => set(&mut o.now_ms, opt(v, u64_value)),
-            other => Err(unknown_field(other, DECODE_OPTIONS_FIELDS)),
-        })?;
-        Ok(o)
-    })
 }
 
 /// The planner's two inputs from JSON text (`desired-json`, `actual-json`), as every plan

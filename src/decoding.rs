@@ -165,12 +165,6 @@ pub(crate) fn u16_value(v: Value) -> Res<u16> {
     unsigned(v, u16::MAX.into(), "u16").map(|n| n as u16)
 }
 
-/// A non-negative integer that fits the platform's `usize`.
-pub(crate) fn usize_value(v: Value) -> Res<usize> {
-    let max = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
-    unsigned(v, max, "usize").map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-}
-
 /// Any JSON number, as `f64`.
 pub(crate) fn f64_value(v: Value) -> Res<f64> {
     match &v {
@@ -416,10 +410,6 @@ mod tests {
         assert_eq!(
             reason(u64_value(json!(1.5))),
             "invalid type: floating point `1.5`, expected u64"
-        );
-        assert_eq!(
-            reason(usize_value(json!("9"))),
-            "invalid type: string \"9\", expected usize"
         );
         assert_eq!(f64_value(json!(3)).unwrap(), 3.0);
         assert_eq!(

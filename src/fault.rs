@@ -35,7 +35,8 @@
 //! ```
 //!
 //! Arguments that hosts hand over as JSON text are read with [`parse_json_arg`], which names
-//! the argument and the JSON path of a bad value in a fault of kind `invalid-argument`.
+//! the argument and the JSON path of a bad value (tracked by `serde_path_to_error`) in a
+//! fault of kind `invalid-argument`.
 
 // A `Fault` is what crosses to the host, built once per failed call: its size does not
 // matter, and boxing it would only add a step to every binding.
@@ -221,124 +222,34 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 /// a fault of kind `invalid-argument` naming the argument and the JSON path at fault.
 /// Trailing characters after the value are refused, as `serde_json::from_str` refuses them.
 ///
-/// The path is found from the position serde_json reports ([`json_path_at`]), not by tracking
-/// every value while deserializing: a tracking deserializer is instantiated anew for every
-/// argument type, which costs the WebAssembly builds tens of kilobytes.
+/// The path is the one [`serde_path_to_error`] tracks while deserializing (`users[1].active`,
+/// `policy.maxDeletions`, `.` for the document itself). A type whose `Deserialize` is
+/// hand-written over a collected `serde_json::Value` (`crate::decoding`) says where inside
+/// itself the error is (``at `maxDeletions.count`: ...``): that inner path is joined onto the
+/// tracked one, so both kinds of type give one path in one format. The reason is serde's
+/// message; a data error (a wrong type, a missing or unknown field) is located by its path
+/// alone, without the ` at line L column C` serde_json appends, which a syntax error keeps.
 pub fn parse_json_arg<T: DeserializeOwned>(argument: &str, text: &str) -> Result<T, Fault> {
-    serde_json::from_str(text).map_err(|e| json_arg_fault(argument, text, &e))
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| json_arg_fault(argument, &e.path().to_string(), e.inner()))?;
+    de.end().map_err(|e| json_arg_fault(argument, ".", &e))?;
+    Ok(value)
 }
 
-/// The fault for `text` (argument `argument`) refused with `e` (one copy, whatever the type).
+/// The fault for argument `argument` refused with `e` at the tracked path `outer` (one copy,
+/// whatever the type).
 #[inline(never)]
-fn json_arg_fault(argument: &str, text: &str, e: &serde_json::Error) -> Fault {
-    // A SCIM resource is decoded whole once read, so its own errors carry the inner path
-    // in the message (``at `active`: ...``): joined onto the position's path.
-    let outer = json_path_at(text, e.line(), e.column());
+fn json_arg_fault(argument: &str, outer: &str, e: &serde_json::Error) -> Fault {
     let message = e.to_string();
-    let (path, reason) = crate::model::join_located(&outer, &message);
+    let message = match e.classify() {
+        serde_json::error::Category::Data => message
+            .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+            .unwrap_or(&message),
+        _ => &message,
+    };
+    let (path, reason) = crate::decoding::join_located(outer, message);
     Fault::invalid_argument(argument, path.as_deref().unwrap_or("."), reason)
-}
-
-/// The JSON path (`users[1].active`, `policy.maxDeletions`, `.` for the document itself) of
-/// the value being read at 1-based `line` and byte `column` of `text`, the position where
-/// serde_json reports an error: the object key being read or whose value is being read, the
-/// index of the array element being read, from the root down. Text that is not JSON gives
-/// the path as far as it goes.
-pub fn json_path_at(text: &str, line: usize, column: usize) -> String {
-    enum Frame {
-        Object { key: Option<String>, in_key: bool },
-        Array { index: usize, started: bool },
-    }
-    let bytes = text.as_bytes();
-    // The byte offset of (line, column): columns count the bytes consumed on that line.
-    let mut end = 0;
-    let mut current_line = 1;
-    while current_line < line && end < bytes.len() {
-        if bytes[end] == b'\n' {
-            current_line += 1;
-        }
-        end += 1;
-    }
-    let mut end = (end + column).min(bytes.len());
-    // An error raised as an array ends (an element type that buffers its value before
-    // checking it) is reported past the `]`: it belongs to the last element, not the array.
-    if end > 0 && bytes[end - 1] == b']' {
-        end -= 1;
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut i = 0;
-    while i < end {
-        let c = bytes[i];
-        if let Some(Frame::Array { started, .. }) = stack.last_mut() {
-            if !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']') {
-                *started = true;
-            }
-        }
-        match c {
-            b'{' => stack.push(Frame::Object {
-                key: None,
-                in_key: true,
-            }),
-            b'[' => stack.push(Frame::Array {
-                index: 0,
-                started: false,
-            }),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { key, in_key }) => {
-                    *key = None;
-                    *in_key = true;
-                }
-                Some(Frame::Array { index, started }) => {
-                    *index += 1;
-                    *started = false;
-                }
-                None => {}
-            },
-            b':' => {
-                if let Some(Frame::Object { in_key, .. }) = stack.last_mut() {
-                    *in_key = false;
-                }
-            }
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                if let Some(Frame::Object { key, in_key: true }) = stack.last_mut() {
-                    let raw = &text[start..(i + 1).min(text.len())];
-                    *key = Some(serde_json::from_str(raw).unwrap_or_else(|_| {
-                        raw.trim_start_matches('"').trim_end_matches('"').to_owned()
-                    }));
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    let mut path = String::new();
-    for frame in &stack {
-        match frame {
-            Frame::Object { key: Some(key), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-            }
-            Frame::Array {
-                index,
-                started: true,
-            } => path.push_str(&format!("[{index}]")),
-            _ => break,
-        }
-    }
-    if path.is_empty() {
-        path.push('.');
-    }
-    path
 }
 
 impl From<&EncodeError> for Fault {
@@ -624,28 +535,38 @@ mod tests {
     }
 
     #[test]
-    fn paths_are_found_from_the_error_position() {
-        // Configurations are decoded whole once read: their errors carry the path inside the
-        // document, joined onto the position's path (`.` here); a syntax error has only its
-        // position.
+    fn paths_are_tracked_into_derived_and_hand_decoded_types_alike() {
         let at = |text: &str| {
-            let e = parse_json_arg::<crate::engine::EngineConfig>("x", text).unwrap_err();
-            e.location.unwrap_or_default()
+            let e = parse_json_arg::<crate::engine::EngineConfig>("config-json", text).unwrap_err();
+            (e.location.unwrap_or_default(), e.data["reason"].clone())
         };
-        // A missing field is the object's.
-        assert_eq!(at(r#"{"profile":{}}"#), "profile");
+        // Derived types: the path serde_path_to_error tracks, the reason without a position.
+        assert_eq!(
+            at(r#"{"maxAttempts":"five"}"#),
+            (
+                "maxAttempts".to_owned(),
+                json!("invalid type: string \"five\", expected u32")
+            )
+        );
+        assert_eq!(at(r#"{"profile":{}}"#).0, "profile");
+        assert_eq!(at(r#"{"mode":{"mode":"applyApproved"}}"#).0, "mode");
+        assert_eq!(
+            at(r#"{"profile":{"users":{"filter":{"operators":["eq","is"]}}}}"#).0,
+            "profile.users.filter.operators[1]"
+        );
+        // A hand-decoded type inside a derived one: its own path joined on.
+        assert_eq!(
+            at(r#"{"policy":{"maxDeletions":{"count":"x"}}}"#).0,
+            "policy.maxDeletions.count"
+        );
+        assert_eq!(
+            at("{\n  \"policy\": {\"scope\": {\"emailDomains\": [\"a\", 7]}}\n}").0,
+            "policy.scope.emailDomains[1]"
+        );
         let policy = |text: &str| {
             let e = parse_json_arg::<crate::plan::Policy>("x", text).unwrap_err();
             e.location.unwrap_or_default()
         };
-        assert_eq!(
-            policy(r#"{"maxDeletions":{"count":"x"}}"#),
-            "maxDeletions.count"
-        );
-        assert_eq!(
-            policy("{\n  \"scope\": {\"emailDomains\": [\"a\", 7]}\n}"),
-            "scope.emailDomains[1]"
-        );
         assert_eq!(
             policy(r#"{"protectedUserNames":["a","b"],"typo":1}"#),
             "typo"
@@ -654,14 +575,17 @@ mod tests {
             policy(r#"{"sc\u006fpe":{"userNames":{}}}"#),
             "scope.userNames"
         );
-        assert_eq!(policy("[1"), "[0]");
-        assert_eq!(
-            json_path_at(r#"[{"a":[1,{"b":"x"}]}]"#, 1, 16),
-            "[0].a[1].b"
-        );
-        assert_eq!(json_path_at("", 0, 0), ".");
-        assert_eq!(json_path_at(r#"[{"a":1},{"a":"x"}]"#, 1, 19), "[1]");
-        assert_eq!(json_path_at(r#"{"a\"b":"#, 1, 9), "a\"b");
+        // A syntax error: where the parser stopped, its position kept in the reason.
+        let e = parse_json_arg::<crate::plan::Policy>("x", "{\"scope\": {\"userNames\": [1,")
+            .unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("scope.userNames"));
+        assert!(e.message.ends_with("at line 1 column 27"), "{}", e.message);
+        let e = parse_json_arg::<Vec<crate::model::User>>(
+            "users-json",
+            r#"[{"userName":"a"},{"userName":"b","active":"yes"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("[1].active"));
     }
 
     #[test]

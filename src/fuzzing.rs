@@ -3,12 +3,13 @@
 //! and its replay can never check different things. Each takes arbitrary bytes and panics
 //! only when the core does, or when the target's own property fails.
 
-use crate::engine::EngineConfig;
-use crate::fault::{json_path_at, parse_json_arg};
-use crate::filter;
+use crate::engine::{EngineConfig, Input};
+use crate::fault::parse_json_arg;
+use crate::filter::{self, Filter};
 use crate::http::HttpResponse;
 use crate::model::{FromValue, Group, ListResponse, PatchOp, User};
 use crate::plan::{ActualState, DesiredState, Plan, Policy};
+use crate::profile::Profile;
 use crate::response::{
     decode, decode_service_provider_config, decode_with_coercions, DecodeOptions, Decoded, Expect,
 };
@@ -101,19 +102,22 @@ pub fn desired_state(data: &[u8]) {
     let _ = DesiredState::from_csv(text);
 }
 
-/// Reads the bytes as each JSON argument a host hands the core (engine configuration,
-/// policy, a reviewed plan, a PATCH body, the listed state), and locates a position in them
-/// as the errors do; the first two bytes place that position.
+/// Reads the bytes as each JSON argument a host hands the core (engine configuration and
+/// input, profile, filter, policy, a reviewed plan, a PATCH body, the listed state). The
+/// first two bytes are skipped: they placed a position for the JSON-path locator that
+/// `serde_path_to_error` replaced, and the corpus keeps its format.
 pub fn json_arguments(data: &[u8]) {
-    let (line, column, rest) = match data {
-        [l, c, rest @ ..] => (usize::from(*l), usize::from(*c) * 4, rest),
-        _ => (1, 0, data),
+    let rest = match data {
+        [_, _, rest @ ..] => rest,
+        _ => data,
     };
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let _ = json_path_at(text, line, column);
     let _ = parse_json_arg::<EngineConfig>("config-json", text);
+    let _ = parse_json_arg::<Input>("input", text);
+    let _ = parse_json_arg::<Profile>("profile-json", text);
+    let _ = parse_json_arg::<Filter>("filter-json", text);
     let _ = parse_json_arg::<Policy>("policy-json", text);
     let _ = parse_json_arg::<Plan>("plan-json", text);
     let _ = parse_json_arg::<PatchOp>("patch", text);

@@ -5,17 +5,12 @@
 //! values are percent-encoded) or rejected with an [`EncodeError`]: a query the profile does
 //! not support is an error, never a silently different query.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use crate::decoding::{
-    deserialize_with_decoder, fields, object, opt, seq, set, string, u32_value, u64_value, Res,
-};
 use crate::filter::Filter;
 use crate::http::{HttpRequest, Method, SCIM_MEDIA_TYPE};
 use crate::model::{Group, PatchOp, User};
 use crate::profile::{Profile, ResourceSupport, UnsupportedFilter};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
 
 /// RFC 3986 unreserved characters pass through; everything else is percent-encoded, which
 /// is safe both in a path segment and in a query value.
@@ -62,8 +57,12 @@ impl ResourceKind {
 }
 
 /// Parameters of a list (query) request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// Read with serde's derive: camelCase names, every field may be absent (`null` is none for
+/// the three options and refused for the two lists), unknown fields ignored, the filter in
+/// its serde form (see [`crate::filter`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ListQuery {
     /// 1-based index of the first result.
     pub start_index: Option<u64>,
@@ -75,28 +74,6 @@ pub struct ListQuery {
     pub attributes: Vec<String>,
     /// Attributes to leave out (`excludedAttributes=`).
     pub excluded_attributes: Vec<String>,
-}
-
-deserialize_with_decoder!(ListQuery, list_query);
-
-/// `ListQuery`'s hand-written decoder (see `crate::decoding`), read as the derive read:
-/// camelCase names, every field may be absent (`null` is none for the three options, and
-/// refused for the two lists: `invalid type: null, expected a sequence`), unknown fields
-/// ignored, the filter in its serde form (see `filter::decode`). Unlike the derive, a query
-/// given as a JSON array is refused.
-fn list_query(v: Value) -> Res<ListQuery> {
-    object(v, "struct ListQuery", |map| {
-        let mut q = ListQuery::default();
-        fields(map, None, |key, v| match key {
-            "startIndex" => set(&mut q.start_index, opt(v, u64_value)),
-            "count" => set(&mut q.count, opt(v, u32_value)),
-            "filter" => set(&mut q.filter, opt(v, crate::filter::decode::filter)),
-            "attributes" => set(&mut q.attributes, seq(v, string)),
-            "excludedAttributes" => set(&mut q.excluded_attributes, seq(v, string)),
-            _ => Ok(Some(v)),
-        })?;
-        Ok(q)
-    })
 }
 
 /// A request the caller asked for that this crate will not encode.
@@ -621,18 +598,30 @@ mod tests {
         assert_eq!(serde_json::from_str::<ListQuery>(&json).unwrap(), q);
         let q: ListQuery = serde_json::from_str(r#"{"count":null,"other":1}"#).unwrap();
         assert_eq!(q, ListQuery::default());
-        let error = crate::decoding::refusal::<ListQuery>;
-        assert_eq!(
-            error(r#"{"count":1.5}"#),
-            "at `count`: invalid type: floating point `1.5`, expected u32"
+        let error = |text: &str| {
+            let fault = crate::fault::parse_json_arg::<ListQuery>("query-json", text).unwrap_err();
+            (
+                fault.location.unwrap_or_default(),
+                fault.data["reason"].clone(),
+            )
+        };
+        let (at, reason) = error(r#"{"count":1.5}"#);
+        assert_eq!(at, "count");
+        assert!(
+            reason.as_str().unwrap().contains("expected u32"),
+            "{reason}"
         );
-        assert_eq!(
-            error(r#"{"attributes":null}"#),
-            "at `attributes`: invalid type: null, expected a sequence"
+        let (at, reason) = error(r#"{"attributes":null}"#);
+        assert_eq!(at, "attributes");
+        assert!(
+            reason.as_str().unwrap().contains("invalid type: null"),
+            "{reason}"
         );
-        assert_eq!(
-            error(r#"{"filter":{"Present":{}}}"#),
-            "at `filter.Present`: missing field `attr`"
+        let (at, reason) = error(r#"{"filter":{"Present":{}}}"#);
+        assert_eq!(at, "filter.Present");
+        assert!(
+            reason.as_str().unwrap().contains("missing field `attr`"),
+            "{reason}"
         );
     }
 }

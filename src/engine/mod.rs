@@ -89,16 +89,15 @@
 //! ```
 
 mod coercions;
-mod decode;
 mod listing;
 mod lookup;
 mod machine;
 mod outcome;
 mod pacing;
+mod wire;
 
 use serde::{Deserialize, Serialize};
 
-use crate::decoding::deserialize_with_decoder;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::plan::{Plan, PlanError, Policy};
 use crate::profile::Profile;
@@ -110,7 +109,7 @@ pub use outcome::{
 };
 
 /// Identifies a request the engine asked the host to send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RequestId(pub u64);
 
@@ -146,9 +145,10 @@ pub enum Output {
     },
 }
 
-/// What the host tells the engine.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+/// What the host tells the engine. Read with a `type` tag, `response` or `failed`; unknown
+/// fields are ignored (see `wire.rs` for how paths inside it are kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", try_from = "wire::InputFields")]
 #[non_exhaustive]
 pub enum Input {
     /// A request was answered.
@@ -167,9 +167,12 @@ pub enum Input {
     },
 }
 
-/// What the run does once it has listed the server.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "mode", rename_all = "camelCase")]
+/// What the run does once it has listed the server. Read with a `mode` tag: `planOnly`,
+/// `applyApproved` (with `plan` and an optional `replan`, false when absent) or
+/// `planAndApply`; unknown fields are ignored (see `wire.rs` for how paths inside it are
+/// kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "camelCase", try_from = "wire::ModeFields")]
 #[non_exhaustive]
 pub enum Mode {
     /// List and plan; write nothing.
@@ -195,9 +198,10 @@ pub enum Mode {
     PlanAndApply,
 }
 
-/// How a run behaves.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// How a run behaves. Read (serde's derive) with camelCase names; an absent field takes
+/// [`EngineConfig::default`]'s value, and unknown fields are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct EngineConfig {
     /// The server's base path, such as `/scim/v2`.
     pub base_path: String,
@@ -228,11 +232,6 @@ pub struct EngineConfig {
     /// Response bodies larger than this are refused.
     pub max_body_bytes: usize,
 }
-
-deserialize_with_decoder!(RequestId, decode::request_id);
-deserialize_with_decoder!(Input, decode::input);
-deserialize_with_decoder!(Mode, decode::mode);
-deserialize_with_decoder!(EngineConfig, decode::engine_config);
 
 impl Default for EngineConfig {
     fn default() -> Self {
@@ -283,4 +282,159 @@ pub enum EngineError {
     /// An input for a request the engine is not waiting for (unknown, or already answered).
     #[error("no request {0:?} is in flight")]
     UnknownRequest(RequestId),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::parse_json_arg;
+
+    #[test]
+    fn configurations_round_trip_and_absent_fields_take_the_defaults() {
+        let actual = crate::plan::ActualState {
+            complete: true,
+            ..Default::default()
+        };
+        let encoder = crate::request::RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
+        let desired = crate::plan::DesiredState::default();
+        let plan = crate::plan::plan(&desired, &actual, &encoder, &Policy::default()).unwrap();
+        let config = EngineConfig {
+            base_path: "/scim/v2".into(),
+            profile: Profile::airtable(),
+            mode: Mode::ApplyApproved {
+                plan: Box::new(plan),
+                replan: true,
+            },
+            requests_per_second: Some(2.5),
+            max_body_bytes: 1024,
+            seed: u64::MAX,
+            ..EngineConfig::default()
+        };
+        let json = serde_json::to_string(&config).unwrap();
+        assert_eq!(serde_json::from_str::<EngineConfig>(&json).unwrap(), config);
+        assert_eq!(
+            serde_json::from_str::<EngineConfig>("{}").unwrap(),
+            EngineConfig::default()
+        );
+        // Unknown fields are ignored, in the configuration and in a mode.
+        let c: EngineConfig =
+            serde_json::from_str(r#"{"mode":{"mode":"planAndApply","extra":1},"x":2}"#).unwrap();
+        assert_eq!(c.mode, Mode::PlanAndApply);
+        for mode in [Mode::PlanOnly, Mode::PlanAndApply] {
+            let json = serde_json::to_string(&mode).unwrap();
+            assert_eq!(serde_json::from_str::<Mode>(&json).unwrap(), mode);
+        }
+        // `replan` is false when absent.
+        let mut json = serde_json::to_value(&config.mode).unwrap();
+        json.as_object_mut().unwrap().remove("replan");
+        let Mode::ApplyApproved { replan, .. } = serde_json::from_value(json).unwrap() else {
+            panic!("an applyApproved mode")
+        };
+        assert!(!replan);
+    }
+
+    #[test]
+    fn inputs_round_trip() {
+        for input in [
+            Input::Response {
+                id: RequestId(7),
+                response: HttpResponse::new(200, "{}"),
+            },
+            Input::Failed {
+                id: RequestId(8),
+                reason: "timed out".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&input).unwrap();
+            assert_eq!(serde_json::from_str::<Input>(&json).unwrap(), input);
+        }
+    }
+
+    #[test]
+    fn bad_configurations_and_inputs_are_refused_where_they_are_wrong() {
+        let refused = |argument: &str, text: &str| {
+            let fault = match argument {
+                "input" => parse_json_arg::<Input>(argument, text).map(|_| ()),
+                _ => parse_json_arg::<EngineConfig>(argument, text).map(|_| ()),
+            }
+            .unwrap_err();
+            let reason = fault.data["reason"].as_str().unwrap_or_default().to_owned();
+            (fault.location.unwrap_or_default(), reason)
+        };
+        let cases = [
+            (
+                "config-json",
+                r#"{"maxAttempts":"five"}"#,
+                "maxAttempts",
+                "expected u32",
+            ),
+            ("config-json", r#"{"seed":-1}"#, "seed", "expected u64"),
+            (
+                "config-json",
+                r#"{"requestsPerSecond":"x"}"#,
+                "requestsPerSecond",
+                "expected f64",
+            ),
+            (
+                "config-json",
+                r#"{"mode":{"mode":"apply"}}"#,
+                "mode.mode",
+                "unknown variant `apply`",
+            ),
+            (
+                "config-json",
+                r#"{"mode":{"mode":"applyApproved"}}"#,
+                "mode",
+                "missing field `plan`",
+            ),
+            (
+                "config-json",
+                r#"{"mode":{}}"#,
+                "mode",
+                "missing field `mode`",
+            ),
+            (
+                "config-json",
+                r#"{"profile":{"name":"x"}}"#,
+                "profile",
+                "missing field `discovery`",
+            ),
+            (
+                "config-json",
+                r#"{"policy":{"maxDeletions":{"count":"x"}}}"#,
+                "policy.maxDeletions.count",
+                "expected u32",
+            ),
+            (
+                "config-json",
+                r#"{"mode":{"mode":"applyApproved","plan":{"version":"x"}}}"#,
+                "mode.plan.version",
+                "expected u32",
+            ),
+            (
+                "input",
+                r#"{"type":"failed","id":"x"}"#,
+                "id",
+                "expected u64",
+            ),
+            (
+                "input",
+                r#"{"type":"failed","id":1}"#,
+                ".",
+                "missing field `reason`",
+            ),
+            ("input", r#"{"id":1}"#, ".", "missing field `type`"),
+            (
+                "input",
+                r#"{"type":"response","id":1,"response":{}}"#,
+                "response",
+                "missing field `status`",
+            ),
+        ];
+        for (argument, text, at, reason) in cases {
+            let (location, why) = refused(argument, text);
+            assert_eq!(location, at, "{text}");
+            assert!(why.contains(reason), "{text}: {why}");
+        }
+    }
 }

@@ -6,8 +6,11 @@
 //! control characters exactly as JSON does, which is what RFC 7644 prescribes for `compValue`.
 //! Whether a server accepts a given filter is a profile question; see
 //! [`crate::profile::FilterSupport`].
+//!
+//! The AST also has a serde form (serde's derives, external tagging: `{"Compare": {"path":
+//! {"urn": null, "attr": "userName", "sub_attr": null}, "op": "eq", "value": {"Str": "x"}}}`),
+//! which hosts use to hand over a built filter (`filter-json`, a list query's `filter`).
 
-pub(crate) mod decode;
 mod parse;
 mod render;
 
@@ -16,12 +19,10 @@ pub use parse::{
     MAX_FILTER_NESTING,
 };
 
-use serde::Serialize;
-
-use crate::decoding::deserialize_with_decoder;
+use serde::{Deserialize, Serialize};
 
 /// A parsed or built filter expression.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Filter {
     /// `attrPath op compValue`, e.g. `userName eq "ana@example.com"`.
@@ -51,7 +52,7 @@ pub enum Filter {
 }
 
 /// An attribute path: optional schema URN, attribute name, optional sub-attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttrPath {
     /// Schema URN prefix such as `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`.
     pub urn: Option<String>,
@@ -62,7 +63,7 @@ pub struct AttrPath {
 }
 
 /// Comparison operators of RFC 7644 §3.4.2.2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum CompareOp {
@@ -87,7 +88,7 @@ pub enum CompareOp {
 }
 
 /// A comparison literal. Numbers keep their JSON text so nothing is lost to float rounding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum CompValue {
     /// A JSON string.
@@ -99,11 +100,6 @@ pub enum CompValue {
     /// `null`.
     Null,
 }
-
-deserialize_with_decoder!(Filter, decode::filter);
-deserialize_with_decoder!(AttrPath, decode::attr_path);
-deserialize_with_decoder!(CompareOp, decode::compare_op);
-deserialize_with_decoder!(CompValue, decode::comp_value);
 
 impl CompareOp {
     /// Every operator, in RFC order.
@@ -220,5 +216,53 @@ impl Filter {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_filters_round_trip_through_their_serde_form() {
+        for text in [
+            r#"userName eq "ana@example.com""#,
+            r#"emails[type eq "work" and value co "@x"] or not (active eq true)"#,
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber gt 12.5"#,
+            r#"title pr and meta.lastModified lt null"#,
+        ] {
+            let filter = parse(text).unwrap();
+            let json = serde_json::to_string(&filter).unwrap();
+            assert_eq!(serde_json::from_str::<Filter>(&json).unwrap(), filter);
+        }
+        // `Null` is a unit variant: by name, or with a null content.
+        let value: CompValue = serde_json::from_str(r#"{"Null":null}"#).unwrap();
+        assert_eq!(value, CompValue::Null);
+    }
+
+    #[test]
+    fn malformed_serde_forms_are_refused_where_they_are_wrong() {
+        let refused = |text: &str| {
+            let fault = crate::fault::parse_json_arg::<Filter>("filter-json", text).unwrap_err();
+            let reason = fault.data["reason"].as_str().unwrap_or_default().to_owned();
+            (fault.location.unwrap_or_default(), reason)
+        };
+        let (_, reason) = refused(r#""Bogus""#);
+        assert!(reason.contains("unknown variant `Bogus`"), "{reason}");
+        let (at, reason) = refused(r#"{"Not":{"Present":{"urn":null}}}"#);
+        assert_eq!(at, "Not.Present");
+        assert!(reason.contains("missing field `attr`"), "{reason}");
+        let (at, reason) = refused(r#"{"And":[{"Present":{"attr":"a"}}]}"#);
+        assert_eq!(at, "And");
+        assert!(reason.contains("invalid length 1"), "{reason}");
+        let (at, reason) =
+            refused(r#"{"Compare":{"path":{"attr":"a"},"op":"eq","value":{"Bool":"x"}}}"#);
+        assert_eq!(at, "Compare.value.Bool");
+        assert!(reason.contains("expected a boolean"), "{reason}");
+        let (at, reason) = refused(r#"{"Compare":{"path":{"attr":"a"},"op":"is","value":"Null"}}"#);
+        assert_eq!(at, "Compare.op");
+        assert!(reason.contains("unknown variant `is`"), "{reason}");
+        let (at, _) = refused(r#"{"Or":5}"#);
+        assert_eq!(at, "Or");
     }
 }

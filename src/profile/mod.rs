@@ -4,22 +4,26 @@
 //! server-specific behaviour in the crate reads a profile field; supporting another server is
 //! a new entry in [`builtin`]'s table, never a new code path. The `generic` profile can be
 //! refined from a server's ServiceProviderConfig (see [`Profile::refined_by`]).
+//!
+//! A profile reads from JSON with serde's derives: camelCase names, unknown fields refused
+//! (a typo is an error, never a silently ignored setting), every field required but the
+//! optional ones: `rateLimit`, `users.maxPageSize`/`groups.maxPageSize`,
+//! `patch.maxOperations` and `patch.maxMembers` are `null` or absent for "none", and an
+//! absent `managerDisplayNameWritable` is false.
 
 mod builtin;
-pub(crate) mod decode;
 mod refine;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::decoding::deserialize_with_decoder;
 use crate::filter::{CompareOp, Filter};
 use crate::model::OpCase;
 
 pub use builtin::{builtin, builtin_names};
 
 /// Everything the core needs to know about one kind of SCIM server.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Profile {
     /// Short name, such as `airtable`.
     pub name: String,
@@ -50,12 +54,13 @@ pub struct Profile {
     /// Whether the server stores the enterprise `manager.displayName`. RFC 7643 makes it
     /// read-only (servers reject writes with `mutability`); Airtable stores it. When false
     /// the planner neither sends nor compares it.
+    #[serde(default)]
     pub manager_display_name_writable: bool,
 }
 
 /// What listing and filtering one resource type supports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceSupport {
     /// Filters the endpoint accepts.
     pub filter: FilterSupport,
@@ -70,8 +75,8 @@ pub struct ResourceSupport {
 }
 
 /// The filter subset an endpoint accepts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilterSupport {
     /// Attribute paths that may be filtered on (compared case-insensitively); `"*"` allows
     /// any.
@@ -91,8 +96,8 @@ pub struct FilterSupport {
 }
 
 /// PATCH support and the shape of the operations a server expects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchSupport {
     /// Whether PATCH is supported at all; without it, updates are full PUTs.
     pub supported: bool,
@@ -109,7 +114,7 @@ pub struct PatchSupport {
 }
 
 /// How a PATCH `add` on `members` carries the new members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum MemberAddShape {
@@ -120,7 +125,7 @@ pub enum MemberAddShape {
 }
 
 /// How a server writes the `status` of an error body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum StatusFormat {
@@ -131,22 +136,14 @@ pub enum StatusFormat {
 }
 
 /// A request rate limit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateLimit {
     /// Sustained requests per second.
     pub requests_per_second: f64,
     /// Requests that may be sent at once before pacing starts.
     pub burst: u32,
 }
-
-deserialize_with_decoder!(Profile, decode::profile);
-deserialize_with_decoder!(ResourceSupport, decode::resource_support);
-deserialize_with_decoder!(FilterSupport, decode::filter_support);
-deserialize_with_decoder!(PatchSupport, decode::patch_support);
-deserialize_with_decoder!(MemberAddShape, decode::member_add_shape);
-deserialize_with_decoder!(StatusFormat, decode::status_format);
-deserialize_with_decoder!(RateLimit, decode::rate_limit);
 
 /// Why a filter is not acceptable to an endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -344,6 +341,76 @@ mod tests {
             let back: Profile = serde_json::from_str(&json).unwrap();
             assert_eq!(back, p, "{name}");
         }
+    }
+
+    fn airtable_with(pointer: &str, value: serde_json::Value) -> serde_json::Value {
+        let mut json = serde_json::to_value(Profile::airtable()).unwrap();
+        *json.pointer_mut(pointer).unwrap() = value;
+        json
+    }
+
+    fn refusal(json: serde_json::Value) -> String {
+        serde_json::from_value::<Profile>(json)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn optional_fields_may_be_null_or_absent_and_others_are_required() {
+        let mut json = airtable_with("/rateLimit", serde_json::Value::Null);
+        let map = json.as_object_mut().unwrap();
+        map.remove("managerDisplayNameWritable");
+        map["patch"]
+            .as_object_mut()
+            .unwrap()
+            .remove("maxOperations");
+        map["users"]["maxPageSize"] = serde_json::Value::Null;
+        let p: Profile = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(p.rate_limit, None);
+        assert!(!p.manager_display_name_writable);
+        assert_eq!(p.patch.max_operations, None);
+        assert_eq!(p.users.max_page_size, None);
+        json.as_object_mut().unwrap().remove("rateLimit");
+        assert_eq!(
+            serde_json::from_value::<Profile>(json).unwrap().rate_limit,
+            None
+        );
+        assert!(refusal(serde_json::json!({"name": "x"})).contains("missing field `discovery`"));
+        assert!(
+            refusal(airtable_with("/discovery", serde_json::Value::Null))
+                .contains("expected a boolean")
+        );
+        assert!(refusal(airtable_with(
+            "/managerDisplayNameWritable",
+            serde_json::Value::Null
+        ))
+        .contains("expected a boolean"));
+    }
+
+    #[test]
+    fn unknown_fields_and_values_are_refused() {
+        let mut json = serde_json::to_value(Profile::airtable()).unwrap();
+        json["typo"] = 1.into();
+        assert!(refusal(json).contains("unknown field `typo`"));
+        let mut json = serde_json::to_value(Profile::airtable()).unwrap();
+        json["patch"]["maxOps"] = 1.into();
+        assert!(refusal(json).contains("unknown field `maxOps`"));
+        assert!(
+            refusal(airtable_with("/users/filter/operators/0", "is".into()))
+                .contains("unknown variant `is`")
+        );
+        assert!(refusal(airtable_with("/createStatuses/1", 70_000.into())).contains("expected u16"));
+        assert!(
+            refusal(airtable_with("/patch/maxOperations", (-1).into())).contains("expected u32")
+        );
+        assert!(refusal(airtable_with("/patch/opCase", "upper".into()))
+            .contains("unknown variant `upper`"));
+        assert!(refusal(airtable_with("/errorStatus", "text".into()))
+            .contains("unknown variant `text`"));
+        assert!(
+            refusal(airtable_with("/extraHeaders", serde_json::json!([["a"]])))
+                .contains("invalid length 1")
+        );
     }
 
     #[test]
