@@ -64,6 +64,18 @@ pub fn desired_from_csv(text: &str) -> Result<DesiredState, Fault> {
     DesiredState::from_csv(text).map_err(Fault::from)
 }
 
+/// Parses a directory file in the format its name and text say
+/// ([`plan::DesiredFormat::detect`]).
+pub fn desired_from_file(file_name: &str, text: &str) -> Result<DesiredState, Fault> {
+    DesiredState::from_file(file_name, text).map_err(Fault::from)
+}
+
+/// A removal cap written as `N` (a count) or `P%` (a percentage of the in-scope users), as
+/// the CLI's `--max-deactivations` takes it.
+pub fn parse_cap(text: &str) -> Result<plan::Cap, Fault> {
+    text.parse::<plan::Cap>().map_err(|e| Fault::from(&e))
+}
+
 /// A profile given as JSON text (argument `profile-json`).
 pub fn profile_from_json(text: &str) -> Result<Profile, Fault> {
     parse_json_arg("profile-json", text)

@@ -50,7 +50,7 @@ use serde_json::{json, Map, Value};
 
 use crate::engine::EngineError;
 use crate::filter::{FilterParseError, FilterParseErrorKind};
-use crate::plan::{DesiredStateError, PlanError, ReviewError};
+use crate::plan::{CapError, DesiredStateError, PlanError, ReviewError};
 use crate::profile::UnsupportedFilter;
 use crate::request::EncodeError;
 use crate::response::{DecodeError, ServerError};
@@ -358,6 +358,18 @@ impl From<&ServerError> for Fault {
         fault.scim_type = e.scim_type.clone();
         fault.detail = e.detail.clone();
         fault
+    }
+}
+
+/// Kind `invalid-argument`, code `cap`: a removal cap that is neither `N` nor `P%`.
+impl From<&CapError> for Fault {
+    fn from(e: &CapError) -> Fault {
+        Fault::new(
+            FaultKind::InvalidArgument,
+            "cap",
+            e.to_string(),
+            json!({ "text": e.text }),
+        )
     }
 }
 

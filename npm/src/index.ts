@@ -10,6 +10,7 @@ import { buildReport, type BuildReportOptions } from "./lowlevel.js";
 import { redactToken } from "./redact.js";
 import type {
   ActualState,
+  Cap,
   DesiredInput,
   DesiredState,
   EngineConfig,
@@ -294,6 +295,24 @@ export function parseDesiredJson(text: string): DesiredState {
 /** Parses the CSV desired-state format (throws with every bad row). */
 export function parseDesiredCsv(text: string): DesiredState {
   return core(() => wasm.parseDesiredCsv(text)) as DesiredState;
+}
+
+/** Parses a directory file in the format the core reads from its name and text: `.csv` or
+ * `.json` by extension, else JSON when the text starts with `{`, else CSV. */
+export function parseDesiredFile(fileName: string, text: string): DesiredState {
+  return core(() => wasm.parseDesiredFile(fileName, text)) as DesiredState;
+}
+
+/** A removal cap written as `N` (a count) or `P%` (a percentage of the in-scope users);
+ * throws a `ScimProvisionError` of code `cap` otherwise. */
+export function parseCap(text: string): Cap {
+  return core(() => wasm.parseCap(text)) as Cap;
+}
+
+/** Why a plan with these `blocked` guards must not be applied (`"the plan is blocked: ..."`),
+ * or `undefined` when it may be: the engine's own rule, for a host that asks before it runs. */
+export function blockedRefusal(blocked: Plan["blocked"], allowBlocked: boolean): string | undefined {
+  return core(() => wasm.blockedRefusal(blocked, allowBlocked)) ?? undefined;
 }
 
 /** A built-in profile by name. */

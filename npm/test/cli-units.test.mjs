@@ -68,3 +68,17 @@ test("the run summary shows a lookup's own error, ambiguous candidates and an ad
   assert.match(text, /the create met a conflict \(HTTP 409\) and the lookup failed/);
   assert.match(text, /2 adopted, 2 failed/);
 });
+
+test("the core decides a directory file's format, a cap's meaning and a blocked plan's refusal", async () => {
+  const { blockedRefusal, parseCap, parseDesiredFile, ScimProvisionError } = await import("../dist/node.js");
+  assert.equal(parseDesiredFile("people.csv", "userName\nana@example.com\n").users[0].userName, "ana@example.com");
+  assert.equal(parseDesiredFile("people", '{"users":[{"userName":"bo@x"}]}').users[0].userName, "bo@x");
+  // A .csv file is CSV whatever it looks like: the error names rows, not a JSON path.
+  assert.throws(() => parseDesiredFile("people.csv", '{"users":[]}'), (e) => e instanceof ScimProvisionError && e.kind === "desired-state" && e.code === "csv");
+  assert.deepEqual(parseCap("7"), { count: 7, percent: null });
+  assert.throws(() => parseCap("7 %"), (e) => e instanceof ScimProvisionError && e.code === "cap" && /must be a count/.test(e.message));
+  const blocked = [{ guard: "deactivationCap", reason: "3 deactivations exceed the cap of 1" }];
+  assert.equal(blockedRefusal(blocked, false), "the plan is blocked: 3 deactivations exceed the cap of 1");
+  assert.equal(blockedRefusal(blocked, true), undefined);
+  assert.equal(blockedRefusal([], false), undefined);
+});

@@ -278,7 +278,7 @@ describe("scim-provision CLI", () => {
       assert.equal(planned.code, 2);
       assert.match(planned.stdout, /Deactivate users \(2\)/);
       assert.match(planned.stdout, /Blocked \(1\).*--allow-blocked/);
-      assertOneLineError(await cli(["apply", "--desired", fewer, "--url", server.url, "--yes", "--max-deactivations", "1"]), /refusing a blocked plan.*--allow-blocked/);
+      assertOneLineError(await cli(["apply", "--desired", fewer, "--url", server.url, "--yes", "--max-deactivations", "1"]), /the plan is blocked: .*--allow-blocked/);
       assert.equal((await readAll(server, "Users")).filter((u) => u.active).length, 4);
 
       const forced = await cli(["apply", "--desired", fewer, "--url", server.url, "--yes", "--max-deactivations", "1", "--allow-blocked"]);

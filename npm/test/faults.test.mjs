@@ -240,7 +240,7 @@ describe("fault injection end to end: the CLI through a faulty proxy, the server
     const since = proxy.records.length;
     const apply = await cli(["apply", "--desired", dir, "--url", url, "--yes"]);
     assert.equal(apply.code, 1, shown(apply));
-    assert.match(apply.stderr, /refusing a blocked plan/);
+    assert.match(apply.stderr, /the plan is blocked: .*--allow-blocked/);
     assert.ok(apply.stderr.includes(g1.id) && apply.stderr.includes(g2.id), shown(apply));
     assertNoWrites(proxy, since);
     assert.deepEqual(await readAll(server, "Groups"), before, "neither group touched");

@@ -759,14 +759,9 @@ impl Engine {
             },
             Mode::PlanAndApply => plan,
         };
-        if plan.is_blocked() && !self.config.allow_blocked {
-            let reasons: Vec<String> = plan.blocked.iter().map(|b| b.reason.clone()).collect();
+        if let Some(refusal) = plan.refusal(self.config.allow_blocked) {
             self.plan = Some(plan);
-            self.finish(
-                RunStatus::Refused,
-                Some(format!("the plan is blocked: {}", reasons.join("; "))),
-                None,
-            );
+            self.finish(RunStatus::Refused, Some(refusal), None);
             return;
         }
         self.steps = plan.actions.clone();

@@ -11,6 +11,7 @@ mod ambiguity;
 mod build;
 pub(crate) mod decode;
 mod desired;
+mod desired_file;
 mod desired_json;
 mod diff;
 mod integrity;
@@ -31,11 +32,12 @@ pub use action::{
 pub use build::plan;
 pub(crate) use build::validate;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
+pub use desired_file::DesiredFormat;
 pub use diff::Change;
 pub(crate) use diff::{replacement, user_changes};
 pub use integrity::{actions_digest, check_approval, check_integrity, ReviewError};
 pub use keys::{group_key, user_key};
-pub use policy::{Cap, Offboarding, Policy, Scope};
+pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 
 /// What the server holds, as listed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -258,4 +260,22 @@ impl Plan {
     pub fn is_blocked(&self) -> bool {
         !self.blocked.is_empty()
     }
+
+    /// Why this plan must not be applied, or `None` when it may be: a plan a guard blocked
+    /// is refused unless the caller overrides explicitly (`allow_blocked`). The engine refuses
+    /// a run with this reason, and a host that asks for confirmation first (the CLI) asks
+    /// the same question before it does.
+    pub fn refusal(&self, allow_blocked: bool) -> Option<String> {
+        refusal(&self.blocked, allow_blocked)
+    }
+}
+
+/// [`Plan::refusal`] from a plan's `blocked` list alone, for a host that holds the plan as
+/// its own data and need not hand the whole of it back.
+pub fn refusal(blocked: &[Blocked], allow_blocked: bool) -> Option<String> {
+    if blocked.is_empty() || allow_blocked {
+        return None;
+    }
+    let reasons: Vec<&str> = blocked.iter().map(|b| b.reason.as_str()).collect();
+    Some(format!("the plan is blocked: {}", reasons.join("; ")))
 }

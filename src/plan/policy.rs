@@ -50,6 +50,50 @@ pub struct Cap {
     pub percent: Option<f64>,
 }
 
+/// A cap written as text that is neither a count nor a percentage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be a count (10) or a percentage (5%) of at most 100, not {text:?}")]
+pub struct CapError {
+    /// The text as given.
+    pub text: String,
+}
+
+impl std::str::FromStr for Cap {
+    type Err = CapError;
+
+    /// `N` (a count, up to 9 digits) or `P%` (a percentage from 0 to 100, decimals allowed),
+    /// as a command line or a form takes a cap.
+    fn from_str(text: &str) -> Result<Cap, CapError> {
+        let bad = || CapError {
+            text: text.to_owned(),
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if let Some(percent) = text.strip_suffix('%') {
+            let (whole, fraction) = percent.split_once('.').unwrap_or((percent, "0"));
+            if whole.len() > 3 || !digits(whole) || !digits(fraction) {
+                return Err(bad());
+            }
+            let value: f64 = percent.parse().map_err(|_| bad())?;
+            return if value <= 100.0 {
+                Ok(Cap {
+                    count: None,
+                    percent: Some(value),
+                })
+            } else {
+                Err(bad())
+            };
+        }
+        if text.len() > 9 || !digits(text) {
+            return Err(bad());
+        }
+        let count = text.parse().map_err(|_| bad())?;
+        Ok(Cap {
+            count: Some(count),
+            percent: None,
+        })
+    }
+}
+
 /// Everything that limits what a plan may do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -242,6 +286,47 @@ mod tests {
 
     fn error(text: &str) -> String {
         crate::decoding::refusal::<Policy>(text)
+    }
+
+    #[test]
+    fn caps_parse_from_counts_and_percentages() {
+        let count = |n| Cap {
+            count: Some(n),
+            percent: None,
+        };
+        let percent = |p| Cap {
+            count: None,
+            percent: Some(p),
+        };
+        assert_eq!("10".parse(), Ok(count(10)));
+        assert_eq!("0".parse(), Ok(count(0)));
+        assert_eq!("999999999".parse(), Ok(count(999_999_999)));
+        assert_eq!("5%".parse(), Ok(percent(5.0)));
+        assert_eq!("12.5%".parse(), Ok(percent(12.5)));
+        assert_eq!("100%".parse(), Ok(percent(100.0)));
+        for bad in [
+            "",
+            "%",
+            "-1",
+            "+1",
+            "1.5",
+            "1e3",
+            "1000000000",
+            "100.5%",
+            "101%",
+            "1000%",
+            " 5",
+            "5 %",
+            ".5%",
+            "5.%",
+            "0x10",
+            "ten",
+            "5%%",
+        ] {
+            let err = bad.parse::<Cap>().unwrap_err();
+            assert_eq!(err.text, bad);
+            assert!(err.to_string().starts_with("must be a count (10)"), "{err}");
+        }
     }
 
     #[test]

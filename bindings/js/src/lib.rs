@@ -164,6 +164,28 @@ pub fn parse_desired_csv(text: &JsString) -> Result<JsValue, JsValue> {
     to_js(&boundary::desired_from_csv(&text::string_from(text)).map_err(throw)?)
 }
 
+/// Parses a directory file in the format the core reads from its name and text (`.csv` or
+/// `.json`, else JSON when the text starts with `{`, else CSV).
+#[wasm_bindgen(js_name = parseDesiredFile)]
+pub fn parse_desired_file(file_name: &str, text: &JsString) -> Result<JsValue, JsValue> {
+    to_js(&boundary::desired_from_file(file_name, &text::string_from(text)).map_err(throw)?)
+}
+
+/// A removal cap written as `N` or `P%`, as `{count, percent}`; throws a fault of code `cap`
+/// otherwise.
+#[wasm_bindgen(js_name = parseCap)]
+pub fn parse_cap(text: &str) -> Result<JsValue, JsValue> {
+    to_js(&boundary::parse_cap(text).map_err(throw)?)
+}
+
+/// Why a plan with these `blocked` guards must not be applied, or `undefined` when it may be
+/// (none tripped, or `allowBlocked`): the engine's own rule, asked before a confirmation.
+#[wasm_bindgen(js_name = blockedRefusal)]
+pub fn blocked_refusal(blocked: JsValue, allow_blocked: bool) -> Result<Option<String>, JsValue> {
+    let blocked: Vec<plan::Blocked> = from_js(&blocked, "blocked")?;
+    Ok(plan::refusal(&blocked, allow_blocked))
+}
+
 /// A built-in profile by name, or `undefined`.
 #[wasm_bindgen(js_name = profile)]
 pub fn profile_by_name(name: &str) -> Result<JsValue, JsValue> {

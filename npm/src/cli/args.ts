@@ -3,6 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
+import { parseCap, ScimProvisionError } from "../node.js";
 import type { Cap } from "../types.js";
 import { CliError } from "./inputs.js";
 
@@ -152,12 +153,13 @@ function checkUrl(text: string): string {
   return text;
 }
 
-/** `N` (a count) or `P%` (a percentage of the in-scope users). */
+/** `N` (a count) or `P%` (a percentage of the in-scope users), as the core parses it. */
 function cap(text: string | undefined): Cap | undefined {
   if (text === undefined) return undefined;
-  const count = /^(\d{1,9})$/.exec(text);
-  if (count) return { count: Number(count[1]), percent: null };
-  const percent = /^(\d{1,3}(?:\.\d+)?)%$/.exec(text);
-  if (percent && Number(percent[1]) <= 100) return { count: null, percent: Number(percent[1]) };
-  throw new CliError(`--max-deactivations must be a count (10) or a percentage (5%), not ${JSON.stringify(text)}`);
+  try {
+    return parseCap(text);
+  } catch (error) {
+    if (error instanceof ScimProvisionError) throw new CliError(`--max-deactivations ${error.message}`);
+    throw error;
+  }
 }

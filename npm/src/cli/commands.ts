@@ -4,7 +4,7 @@
 
 import { createInterface } from "node:readline/promises";
 
-import { checkPlan, Provisioner } from "../node.js";
+import { blockedRefusal, checkPlan, Provisioner } from "../node.js";
 import type { DesiredState, Plan, Policy } from "../types.js";
 import type { Command } from "./args.js";
 import { CliError, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
@@ -104,9 +104,10 @@ export async function applyCommand(command: Of<"apply">, term: Terminal): Promis
     const shown = reviewed ? `Applying the reviewed plan ${command.plan} to ${command.url}\n${summaryLine(plan, style.out)}` : renderPlan(plan, style.out, command.url);
     term.stdout.write(shown + "\n\n");
   }
-  if (plan.blocked.length > 0 && !command.allowBlocked) {
-    const reasons = plan.blocked.map((b) => b.reason).join("; ");
-    throw new CliError(`refusing a blocked plan (${reasons}); review it, then pass --allow-blocked to apply it anyway`);
+  // The engine would refuse the run too; asked first, so nobody confirms a plan it refuses.
+  const refusal = blockedRefusal(plan.blocked, command.allowBlocked);
+  if (refusal !== undefined) {
+    throw new CliError(`${refusal}; review it, then pass --allow-blocked to apply it anyway`);
   }
   if (plan.actions.length > 0 && !command.yes && !(await confirm(term, `Apply ${plan.actions.length} changes to ${command.url}?`))) {
     term.stderr.write("Nothing applied.\n");

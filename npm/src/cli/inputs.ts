@@ -4,7 +4,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 
-import { parseDesiredCsv, parseDesiredJson, ScimProvisionError } from "../node.js";
+import { parseDesiredFile, ScimProvisionError } from "../node.js";
 import type { DesiredState, Plan, Policy } from "../types.js";
 
 /** A failure the CLI reports as one line on stderr, with exit code 1. */
@@ -28,12 +28,11 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Reads and parses a directory file: `.csv` (or text not starting with `{`) as CSV. */
+/** Reads and parses a directory file, in the format the core reads from its name and text. */
 export function readDesired(path: string): DesiredState {
   const text = readText(path, "desired-state file");
-  const csv = path.toLowerCase().endsWith(".csv") || (!path.toLowerCase().endsWith(".json") && !text.trimStart().startsWith("{"));
   try {
-    return csv ? parseDesiredCsv(text) : parseDesiredJson(text);
+    return parseDesiredFile(path, text);
   } catch (error) {
     throw new CliError(`${path}: ${describeDesiredError(error)}`);
   }
