@@ -10,8 +10,9 @@ use super::lookup::{resend_rule, Lookup, Resend, Why};
 use super::outcome::{
     ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
 };
-use super::pacing::{backoff_ms, Jitter, TokenBucket};
-use super::{EngineConfig, EngineError, Input, Mode, Output, RequestId};
+use super::pacing::TokenBucket;
+use super::scheduler::{self, Retry, RetryLimits, Scheduler};
+use super::{EngineConfig, EngineError, Input, Mode, Output};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{FromValue, Group, User};
 use crate::plan::{
@@ -24,19 +25,8 @@ use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 
 mod find;
 
-/// A unit of work: a request to send, possibly again.
-#[derive(Debug, Clone)]
-struct Job {
-    task: Task,
-    /// Failed attempts so far (5xx, transport, undecodable).
-    attempt: u32,
-    /// 429 answers so far.
-    rate_limited: u32,
-    /// Times the request was handed to the host.
-    sent: u32,
-    /// Not to be sent before this time.
-    not_before: u64,
-}
+/// A unit of work of this machine.
+type Job = scheduler::Job<Task>;
 
 #[derive(Debug, Clone)]
 enum Task {
@@ -78,12 +68,6 @@ enum Then {
     Recreated,
 }
 
-/// Why a request is tried again.
-enum Retry {
-    RateLimited(Option<u64>),
-    Transient,
-}
-
 /// Ids learnt during apply, by normalized name.
 #[derive(Debug, Default)]
 struct Ids {
@@ -108,15 +92,7 @@ pub struct Engine {
     desired: DesiredState,
     phase: Phase,
     started: bool,
-    queue: VecDeque<Job>,
-    /// At most `max_in_flight` requests: a `Vec` searched in full beats a map here, and its
-    /// code is a fraction of a tree's in WebAssembly.
-    in_flight: Vec<(RequestId, Job)>,
-    next_id: u64,
-    bucket: TokenBucket,
-    token_at: Option<u64>,
-    paused_until: u64,
-    jitter: Jitter,
+    sched: Scheduler<Task>,
     events: VecDeque<Event>,
     first_ms: Option<u64>,
     last_ms: u64,
@@ -131,10 +107,6 @@ pub struct Engine {
     outcomes: Vec<Option<ActionResult>>,
     resolved: u64,
     ids: Ids,
-    requests_sent: u64,
-    retries: u64,
-    waits: u64,
-    waited_ms: u64,
     warnings: Vec<String>,
     /// Reads answers, owing a warning per tolerated oddity (see `coercions`).
     reader: super::coercions::Reader,
@@ -168,19 +140,24 @@ impl Engine {
             ResourceKind::Group,
             config.max_listed_resources,
         );
-        let bucket = bucket_for(&config, &config.profile);
+        let limits = RetryLimits {
+            max_attempts: config.max_attempts,
+            max_rate_limited_attempts: config.max_rate_limited_attempts,
+            backoff_base_ms: config.backoff_base_ms,
+            backoff_max_ms: config.backoff_max_ms,
+        };
+        let sched = Scheduler::new(
+            config.max_in_flight,
+            bucket_for(&config, &config.profile),
+            limits,
+            config.seed,
+        );
         Ok(Engine {
-            jitter: Jitter::new(config.seed),
+            sched,
             encoder,
             desired,
             phase: Phase::Discover,
             started: false,
-            queue: VecDeque::new(),
-            in_flight: Vec::new(),
-            next_id: 0,
-            bucket,
-            token_at: None,
-            paused_until: 0,
             events: VecDeque::new(),
             first_ms: None,
             last_ms: 0,
@@ -195,10 +172,6 @@ impl Engine {
             outcomes: Vec::new(),
             resolved: 0,
             ids: Ids::default(),
-            requests_sent: 0,
-            retries: 0,
-            waits: 0,
-            waited_ms: 0,
             warnings: Vec::new(),
             reader: Default::default(),
             report: None,
@@ -226,12 +199,12 @@ impl Engine {
             if let Some(send) = self.next_send(now_ms) {
                 return send;
             }
-            if self.queue.is_empty() && self.in_flight.is_empty() {
+            if self.sched.is_idle() {
                 self.advance();
                 continue;
             }
             return Output::Wait {
-                until_ms: self.wake_time(now_ms),
+                until_ms: self.sched.wake_time(now_ms),
             };
         }
     }
@@ -244,10 +217,8 @@ impl Engine {
             Input::Failed { id, reason } => (id, Err(reason)),
         };
         let job = self
-            .in_flight
-            .iter()
-            .position(|(sent, _)| *sent == id)
-            .map(|i| self.in_flight.swap_remove(i).1)
+            .sched
+            .answered(id)
             .ok_or(EngineError::UnknownRequest(id))?;
         if self.report.is_some() {
             // The run was stopped; late answers change nothing.
@@ -261,7 +232,7 @@ impl Engine {
                     self.outcome_unknown(job, reason, None);
                     return Ok(());
                 }
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                if let Some(job) = self.sched.retry(job, Retry::Backoff, now_ms) {
                     if matches!(job.task, Task::Discover) {
                         // Not one HTTP answer in every attempt: listing would only fail the
                         // same way, after as many retries again.
@@ -294,7 +265,7 @@ impl Engine {
     /// report says what was done.
     pub fn abort(&mut self) {
         if self.report.is_none() {
-            self.queue.clear();
+            self.sched.clear();
             self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
         }
     }
@@ -317,62 +288,37 @@ impl Engine {
     }
 
     fn push(&mut self, task: Task, not_before: u64) {
-        self.queue.push_back(Job {
-            task,
-            attempt: 0,
-            rate_limited: 0,
-            sent: 0,
-            not_before,
-        });
+        self.sched.push(task, not_before);
+    }
+
+    fn push_front(&mut self, task: Task) {
+        self.sched.push_front(task);
     }
 
     fn next_send(&mut self, now_ms: u64) -> Option<Output> {
-        self.token_at = None;
-        if now_ms < self.paused_until || self.in_flight.len() >= self.config.max_in_flight as usize
-        {
+        if !self.sched.may_send(now_ms) {
             return None;
         }
-        let mut i = 0;
-        while i < self.queue.len() {
-            if self.queue[i].not_before > now_ms {
-                i += 1;
-                continue;
-            }
+        let mut from = 0;
+        while let Some(i) = self.sched.ready_from(from, now_ms) {
             let request = match self.request_for(i) {
                 Ok(r) => r,
-                Err(()) => continue, // the job was resolved without a request
+                Err(()) => {
+                    // The job was resolved without a request: look again from its place.
+                    from = i;
+                    continue;
+                }
             };
-            if let Err(at) = self.bucket.take(now_ms) {
-                self.token_at = Some(at);
-                return None;
-            }
-            let mut job = self.queue.remove(i)?;
-            job.sent += 1;
-            let id = RequestId(self.next_id);
-            self.next_id += 1;
-            self.in_flight.push((id, job));
-            self.requests_sent += 1;
+            let id = self.sched.send(i, now_ms)?;
             return Some(Output::Send { id, request });
         }
         None
     }
 
-    fn wake_time(&self, now_ms: u64) -> Option<u64> {
-        if self.queue.is_empty() || self.in_flight.len() >= self.config.max_in_flight as usize {
-            return None;
-        }
-        let earliest = self.queue.iter().map(|j| j.not_before).min()?;
-        let at = earliest
-            .max(self.paused_until)
-            .max(self.token_at.unwrap_or(0))
-            .max(now_ms + 1);
-        Some(at)
-    }
-
     /// Builds the request of queued job `i`. A job that turns out to need no request (an
     /// action whose dependencies failed) is resolved and removed: `Err(())`.
     fn request_for(&mut self, i: usize) -> Result<HttpRequest, ()> {
-        let task = self.queue[i].task.clone();
+        let task = self.sched.task(i).clone();
         let built = match &task {
             Task::Discover => Ok(self.encoder.service_provider_config()),
             Task::Page { kind, start } => {
@@ -398,7 +344,7 @@ impl Engine {
         match built {
             Ok(r) => Ok(r),
             Err(reason) => {
-                let job = self.queue.remove(i).ok_or(())?;
+                let job = self.sched.remove(i).ok_or(())?;
                 self.give_up(job, &reason);
                 Err(())
             }
@@ -422,7 +368,7 @@ impl Engine {
         match result {
             Ok(r) => Ok(r),
             Err(e) => {
-                self.queue.remove(i);
+                self.sched.remove(i);
                 let result = match e {
                     BuildError::Unresolved(what) => ActionResult::Skipped {
                         reason: format!(
@@ -472,49 +418,26 @@ impl Engine {
         }
     }
 
-    /// Queues `job` again after a delay, or returns it when its attempts are spent.
-    fn retry(&mut self, mut job: Job, why: Retry, now_ms: u64) -> Option<Job> {
-        let delay = match why {
-            Retry::RateLimited(after) => {
-                job.rate_limited += 1;
-                if job.rate_limited >= self.config.max_rate_limited_attempts {
-                    return Some(job);
-                }
-                let delay = after.unwrap_or(self.encoder.profile().retry_after_default_ms);
-                // A rate limit applies to the whole client: hold every request.
-                self.paused_until = self.paused_until.max(now_ms.saturating_add(delay));
-                delay
-            }
-            Retry::Transient => {
-                job.attempt += 1;
-                if job.attempt >= self.config.max_attempts {
-                    return Some(job);
-                }
-                backoff_ms(
-                    self.config.backoff_base_ms,
-                    self.config.backoff_max_ms,
-                    job.attempt,
-                    &mut self.jitter,
-                )
-            }
-        };
-        job.not_before = now_ms.saturating_add(delay);
-        self.retries += 1;
-        self.waits += 1;
-        self.waited_ms = self.waited_ms.saturating_add(delay);
-        // Retries go first, so a listing page is not starved by later work.
-        self.queue.push_front(job);
-        None
+    /// How a server error should be handled when nothing more specific applies: a 429 or a
+    /// 5xx is queued again, or returned when its attempts are spent (as is any other error).
+    fn retry_server_error(&mut self, job: Job, error: &ServerError, now_ms: u64) -> Option<Job> {
+        match self.retry_for(error) {
+            Some(why) => self.sched.retry(job, why, now_ms),
+            None => Some(job),
+        }
     }
 
-    /// How a server error should be handled when nothing more specific applies.
-    fn retry_server_error(&mut self, job: Job, error: &ServerError, now_ms: u64) -> Option<Job> {
+    /// How a server error is retried: `None` when it is not.
+    fn retry_for(&self, error: &ServerError) -> Option<Retry> {
         if error.http_status == 429 {
-            self.retry(job, Retry::RateLimited(error.retry_after_ms), now_ms)
+            let after_ms = error
+                .retry_after_ms
+                .unwrap_or(self.encoder.profile().retry_after_default_ms);
+            Some(Retry::RateLimited { after_ms })
         } else if error.is_retryable() {
-            self.retry(job, Retry::Transient, now_ms)
+            Some(Retry::Backoff)
         } else {
-            Some(job)
+            None
         }
     }
 
@@ -609,7 +532,7 @@ impl Engine {
             phase,
             done,
             total,
-            in_flight: self.in_flight.len() as u64,
+            in_flight: self.sched.in_flight() as u64,
         });
     }
 
@@ -820,7 +743,7 @@ impl Engine {
 
     fn finish(&mut self, status: RunStatus, reason: Option<String>, error: Option<ServerError>) {
         self.phase = Phase::Done;
-        self.queue.clear();
+        self.sched.clear();
         let outcomes = self
             .steps
             .iter()
@@ -849,10 +772,11 @@ impl Engine {
                 complete: self.actual.complete,
                 problems: self.actual.problems.clone(),
             },
-            requests_sent: self.requests_sent,
-            retries: self.retries,
-            waits: self.waits,
-            waited_ms: self.waited_ms,
+            requests_sent: self.sched.requests_sent(),
+            retries: self.sched.retries(),
+            // Every retry waits once.
+            waits: self.sched.retries(),
+            waited_ms: self.sched.waited_ms(),
             elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
             warnings: self.warnings.clone(),
         });
@@ -864,7 +788,7 @@ impl Engine {
         match crate::response::decode_service_provider_config(&response, &self.options()) {
             Ok(Decoded::Resource(config)) => {
                 let refined = self.encoder.profile().refined_by(&config);
-                self.bucket = bucket_for(&self.config, &refined);
+                self.sched.set_bucket(bucket_for(&self.config, &refined));
                 self.users = listing_for(
                     &refined,
                     ResourceKind::User,
@@ -950,7 +874,7 @@ impl Engine {
 
     /// An answer that could not be decoded: maybe a truncated body, so try again.
     fn undecodable(&mut self, job: Job, error: &DecodeError, now_ms: u64) {
-        if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+        if let Some(job) = self.sched.retry(job, Retry::Backoff, now_ms) {
             self.give_up(job, &error.to_string());
         }
     }
@@ -1103,16 +1027,6 @@ impl Engine {
             }
             _ => self.resolve(index, ActionResult::server(e)),
         }
-    }
-
-    fn push_front(&mut self, task: Task) {
-        self.queue.push_front(Job {
-            task,
-            attempt: 0,
-            rate_limited: 0,
-            sent: 0,
-            not_before: 0,
-        });
     }
 
     /// A user the plan updates is gone (404): create them again if the directory wants them.

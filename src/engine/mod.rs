@@ -95,6 +95,7 @@ mod lookup;
 mod machine;
 mod outcome;
 mod pacing;
+mod scheduler;
 
 use serde::{Deserialize, Serialize};
 

@@ -6,8 +6,9 @@
 use serde_json::Value;
 
 use super::super::lookup::{resend_rule, Answer, Found, Lookup, Resend, Verdict, Why};
-use super::{Engine, Job, Retry, Task, Then};
+use super::{Engine, Job, Task, Then};
 use crate::engine::outcome::{ActionError, ActionResult};
+use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
 use crate::model::{PatchOp, PatchOperation, User};
 use crate::plan::{self, group_key, replacement, user_changes, user_key, Action};
@@ -156,7 +157,7 @@ impl Engine {
                 lookup.give_up(Some(e), &reason)
             }
             Answer::Undecodable(e) => {
-                if self.retry(job, Retry::Transient, now_ms).is_none() {
+                if self.sched.retry(job, Retry::Backoff, now_ms).is_none() {
                     return;
                 }
                 lookup.give_up(None, &e.to_string())
@@ -225,7 +226,7 @@ impl Engine {
                 Why::Unknown { reason, error } => match create {
                     // The lost answer counts as a failed attempt, as a transport failure does.
                     Some(job) => {
-                        if let Some(job) = self.retry(*job, Retry::Transient, now_ms) {
+                        if let Some(job) = self.sched.retry(*job, Retry::Backoff, now_ms) {
                             let result = match error {
                                 Some(e) => ActionResult::server(e),
                                 None => ActionResult::Failed {
