@@ -16,8 +16,8 @@ use super::{EngineConfig, EngineError, Input, Mode, Output};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{FromValue, Group, User};
 use crate::plan::{
-    self, group_key, user_key, Action, ActualState, BuildError, DesiredState, IdLookup, Membership,
-    Plan, SetMembers, Step, UserRef,
+    self, group_key, user_key, Action, ActualState, ApplyPhase, BuildError, DesiredState, IdLookup,
+    Membership, Plan, SetMembers, Step, UserRef,
 };
 use crate::profile::Profile;
 use crate::request::{RequestEncoder, ResourceKind};
@@ -102,7 +102,7 @@ pub struct Engine {
     member_problems: Vec<String>,
     plan: Option<Plan>,
     steps: Vec<Step>,
-    apply_phases: Vec<u8>,
+    apply_phases: Vec<ApplyPhase>,
     apply_at: usize,
     outcomes: Vec<Option<ActionResult>>,
     resolved: u64,
@@ -697,7 +697,7 @@ impl Engine {
         }
         self.steps = plan.actions.clone();
         self.outcomes = vec![None; self.steps.len()];
-        let mut phases: Vec<u8> = self.steps.iter().map(|s| s.action.phase()).collect();
+        let mut phases: Vec<ApplyPhase> = self.steps.iter().map(|s| s.action.phase()).collect();
         phases.dedup();
         self.apply_phases = phases;
         self.apply_at = 0;
