@@ -6,9 +6,9 @@ use std::collections::VecDeque;
 use foldhash::{HashMap, HashSet};
 
 use super::listing::Listing;
-use super::lookup::{resend_rule, Lookup, Resend, Why};
+use super::lookup::Lookup;
 use super::outcome::{
-    ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
+    ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
 };
 use super::pacing::TokenBucket;
 use super::scheduler::{self, Retry, RetryLimits, Scheduler};
@@ -23,6 +23,7 @@ use crate::profile::Profile;
 use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 
+mod apply;
 mod find;
 
 /// A unit of work of this machine.
@@ -227,11 +228,11 @@ impl Engine {
         // A transport failure means the same for every request: try again later, or give up.
         let response = match answer {
             Ok(response) => response,
+            Err(reason) if self.is_write(&job.task) => {
+                self.on_write(job, Err(reason), now_ms);
+                return Ok(());
+            }
             Err(reason) => {
-                if self.creates(&job.task) {
-                    self.outcome_unknown(job, reason, None);
-                    return Ok(());
-                }
                 if let Some(job) = self.sched.retry(job, Retry::Backoff, now_ms) {
                     if matches!(job.task, Task::Discover) {
                         // Not one HTTP answer in every attempt: listing would only fail the
@@ -249,14 +250,10 @@ impl Engine {
             Task::Discover => self.on_discover(job, response, now_ms),
             Task::Page { kind, start } => self.on_page(job, kind, start, response, now_ms),
             Task::Members { group } => self.on_members(job, group, response, now_ms),
-            Task::Action { index } => self.on_action(job, index, response, now_ms),
+            Task::Action { .. } | Task::FollowUp { .. } => {
+                self.on_write(job, Ok(response), now_ms);
+            }
             Task::Find { .. } => self.on_find(job, response, now_ms),
-            Task::FollowUp {
-                index,
-                expect,
-                then,
-                ..
-            } => self.on_follow_up(job, index, expect, then, response, now_ms),
         }
         Ok(())
     }
@@ -460,11 +457,7 @@ impl Engine {
             }
             Task::Find { .. } => self.find_given_up(job, reason),
             Task::Action { index } | Task::FollowUp { index, .. } => {
-                let error = ActionError::Unanswered {
-                    reason: reason.to_owned(),
-                    attempts,
-                };
-                self.resolve(index, ActionResult::Failed { error });
+                self.write_given_up(index, reason, attempts);
             }
         }
     }
@@ -489,17 +482,27 @@ impl Engine {
         }
     }
 
+    /// Fails the run when the server refuses the credentials (401, 403).
     fn is_fatal(&mut self, error: &ServerError) -> bool {
-        if matches!(error.http_status, 401 | 403) {
-            let reason = format!(
-                "the server refused the request (HTTP {}): check the token and its scopes",
-                error.http_status
-            );
-            self.finish(RunStatus::Failed, Some(reason), Some(error.clone()));
-            true
-        } else {
-            false
+        let fatal = matches!(error.http_status, 401 | 403);
+        if fatal {
+            self.fatal(error.clone());
         }
+        fatal
+    }
+
+    /// The server refused the credentials: the run fails.
+    fn fatal(&mut self, error: ServerError) {
+        let reason = format!(
+            "the server refused the request (HTTP {}): check the token and its scopes",
+            error.http_status
+        );
+        self.finish(RunStatus::Failed, Some(reason), Some(error));
+    }
+
+    /// Whether `task` is a write (its answers are decided by `disposition`).
+    fn is_write(&self, task: &Task) -> bool {
+        matches!(task, Task::Action { .. } | Task::FollowUp { .. })
     }
 
     fn options(&self) -> DecodeOptions {
@@ -909,220 +912,6 @@ impl Engine {
             Err(e) => self.undecodable(job, &e, now_ms),
         }
     }
-
-    fn on_action(&mut self, job: Job, index: usize, response: HttpResponse, now_ms: u64) {
-        let action = self.steps[index].action.clone();
-        let expect = action.expect();
-        let decoded: Result<(Option<String>, Option<ServerError>), DecodeError> =
-            if is_user_action(&action) {
-                self.decode::<User>(expect, &response)
-                    .map(|d| split(d, |u| u.id))
-            } else {
-                self.decode::<Group>(expect, &response)
-                    .map(|d| split(d, |g| g.id))
-            };
-        match decoded {
-            Ok((id, None)) => self.action_succeeded(index, &action, id),
-            Ok((_, Some(e))) => self.action_refused(job, index, &action, e, now_ms),
-            Err(e) => {
-                if resend_rule(&action) == Resend::AfterLookup {
-                    // A create whose answer is unreadable may or may not have happened.
-                    self.outcome_unknown(job, e.to_string(), None);
-                } else if !response.is_success() {
-                    self.undecodable(job, &e, now_ms);
-                } else {
-                    self.warn(format!(
-                        "{} {:?}: applied, but the answer could not be read: {e}",
-                        action.kind(),
-                        action.subject()
-                    ));
-                    self.resolve(index, ActionResult::Applied);
-                }
-            }
-        }
-    }
-
-    fn action_succeeded(&mut self, index: usize, action: &Action, id: Option<String>) {
-        match action {
-            Action::CreateUser(c) => match id {
-                Some(id) => {
-                    self.ids.users.insert(user_key(&c.user_name), id);
-                    self.resolve(index, ActionResult::Applied);
-                }
-                None => self.resolve(
-                    index,
-                    ActionResult::invalid("the server created the user but returned no id"),
-                ),
-            },
-            Action::CreateGroup(c) => match id {
-                Some(id) => {
-                    self.ids.groups.insert(group_key(&c.display_name), id);
-                    self.resolve(index, ActionResult::Applied);
-                }
-                None => self.resolve(
-                    index,
-                    ActionResult::invalid("the server created the group but returned no id"),
-                ),
-            },
-            _ => self.resolve(index, ActionResult::Applied),
-        }
-    }
-
-    fn action_refused(
-        &mut self,
-        job: Job,
-        index: usize,
-        action: &Action,
-        e: ServerError,
-        now_ms: u64,
-    ) {
-        if self.is_fatal(&e) {
-            return;
-        }
-        let status = e.http_status;
-        if status != 429 && e.is_retryable() && resend_rule(action) == Resend::AfterLookup {
-            // A 5xx may come after the server committed the create.
-            self.outcome_unknown(job, e.to_string(), Some(e));
-            return;
-        }
-        if status == 429 || e.is_retryable() {
-            if let Some(job) = self.retry_server_error(job, &e, now_ms) {
-                self.resolve(index, ActionResult::server(e));
-                drop(job);
-            }
-            return;
-        }
-        let unknown_group = self
-            .encoder
-            .profile()
-            .unknown_group_statuses
-            .contains(&status);
-        match action {
-            Action::CreateUser(_) | Action::CreateGroup(_) if status == 409 => {
-                self.look_up(index, Why::Conflict(e), None);
-            }
-            Action::UpdateUser(u) | Action::ReactivateUser(u) if status == 404 => {
-                self.recreate(index, &u.user.user_name, &e);
-            }
-            Action::DeactivateUser(u) if status == 404 => {
-                let detail = format!("{:?} is no longer on the server ({e})", u.user.user_name);
-                self.resolve(index, ActionResult::Drift { detail });
-            }
-            Action::DeleteUser(d) if status == 404 => {
-                let detail = format!("{:?} was already deleted ({e})", d.user.user_name);
-                self.resolve(index, ActionResult::Drift { detail });
-            }
-            Action::RenameGroup(_)
-            | Action::DeleteGroup(_)
-            | Action::AddMembers(_)
-            | Action::RemoveMembers(_)
-            | Action::SetMembers(_)
-                if unknown_group =>
-            {
-                let detail = format!(
-                    "group {:?} is no longer on the server ({e})",
-                    action.subject()
-                );
-                self.resolve(index, ActionResult::Drift { detail });
-            }
-            _ => self.resolve(index, ActionResult::server(e)),
-        }
-    }
-
-    /// A user the plan updates is gone (404): create them again if the directory wants them.
-    fn recreate(&mut self, index: usize, user_name: &str, e: &ServerError) {
-        let key = user_key(user_name);
-        let wanted = self
-            .desired
-            .users
-            .iter()
-            .find(|u| user_key(&u.user_name) == key && u.is_active())
-            .cloned();
-        let Some(mut user) = wanted else {
-            let detail = format!("{user_name:?} is no longer on the server ({e})");
-            self.resolve(index, ActionResult::Drift { detail });
-            return;
-        };
-        user.id = None;
-        match self.encoder.create_user(&user) {
-            Ok(request) => self.push_front(Task::FollowUp {
-                index,
-                request,
-                expect: Expect::Create,
-                then: Then::Recreated,
-            }),
-            Err(err) => self.resolve(index, ActionResult::invalid(err.to_string())),
-        }
-    }
-
-    fn on_follow_up(
-        &mut self,
-        job: Job,
-        index: usize,
-        expect: Expect,
-        then: Then,
-        response: HttpResponse,
-        now_ms: u64,
-    ) {
-        match self.decode::<User>(expect, &response) {
-            Ok(Decoded::Error(e)) => {
-                if self.is_fatal(&e) {
-                    return;
-                }
-                let (conflict, unknown) = (e.http_status == 409, e.is_retryable());
-                if matches!(then, Then::Recreated) && (conflict || unknown && e.http_status != 429)
-                {
-                    self.recreate_refused(job, index, e);
-                } else if self.retry_server_error(job, &e, now_ms).is_some() {
-                    self.resolve(index, ActionResult::server(e));
-                }
-            }
-            Ok(decoded) => match then {
-                Then::Adopted { id, lookup_error } => self.resolve(
-                    index,
-                    ActionResult::Adopted {
-                        id,
-                        updated: true,
-                        lookup_error,
-                    },
-                ),
-                Then::Recreated => {
-                    let subject = self.steps[index].action.subject().to_owned();
-                    if let Decoded::Resource(User { id: Some(id), .. }) = decoded {
-                        self.ids.users.insert(user_key(&subject), id);
-                    }
-                    let detail =
-                        format!("{subject:?} was gone from the server (404) and was created again");
-                    self.resolve(index, ActionResult::Drift { detail });
-                }
-            },
-            Err(e) if matches!(then, Then::Recreated) => {
-                self.outcome_unknown(job, e.to_string(), None);
-            }
-            Err(e) => self.undecodable(job, &e, now_ms),
-        }
-    }
-
-    /// Records an action's outcome and tells the host.
-    fn resolve(&mut self, index: usize, result: ActionResult) {
-        if self.outcomes.get(index).is_some_and(Option::is_some) {
-            return;
-        }
-        if let Some(slot) = self.outcomes.get_mut(index) {
-            *slot = Some(result.clone());
-        }
-        let action = &self.steps[index].action;
-        let outcome = ActionOutcome {
-            index,
-            kind: action.kind().to_owned(),
-            subject: action.subject().to_owned(),
-            result,
-        };
-        self.events.push_back(Event::ActionDone { outcome });
-        self.resolved += 1;
-        let total = self.outcomes.len() as u64;
-        self.progress(Phase::Apply, self.resolved, total);
-    }
 }
 
 /// What a listing page's answer amounted to.
@@ -1147,29 +936,6 @@ where
         Ok(Decoded::Error(e)) => PageAnswer::Refused(e),
         Ok(_) => PageAnswer::NotAList,
         Err(e) => PageAnswer::Undecodable(e),
-    }
-}
-
-fn is_user_action(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::CreateUser(_)
-            | Action::UpdateUser(_)
-            | Action::ReactivateUser(_)
-            | Action::DeactivateUser(_)
-            | Action::DeleteUser(_)
-    )
-}
-
-/// A decoded answer as (the resource's id, the server's error).
-fn split<T>(
-    decoded: Decoded<T>,
-    id: impl Fn(T) -> Option<String>,
-) -> (Option<String>, Option<ServerError>) {
-    match decoded {
-        Decoded::Resource(r) => (id(r), None),
-        Decoded::Error(e) => (None, Some(e)),
-        _ => (None, None),
     }
 }
 

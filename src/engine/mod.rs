@@ -90,6 +90,7 @@
 
 mod coercions;
 mod decode;
+mod disposition;
 mod listing;
 mod lookup;
 mod machine;

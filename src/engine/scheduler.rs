@@ -64,6 +64,17 @@ pub(crate) struct RetryLimits {
     pub(crate) backoff_max_ms: u64,
 }
 
+impl RetryLimits {
+    /// Whether one more failure of kind `why`, after `attempt` failed attempts and
+    /// `rate_limited` 429s, spends a job's attempts (it is not tried again).
+    pub(crate) fn spent(&self, attempt: u32, rate_limited: u32, why: Retry) -> bool {
+        match why {
+            Retry::RateLimited { .. } => rate_limited + 1 >= self.max_rate_limited_attempts,
+            Retry::Backoff => attempt + 1 >= self.max_attempts,
+        }
+    }
+}
+
 /// The queue, the requests in flight and the pacing of a run. See the module docs.
 #[derive(Debug)]
 pub(crate) struct Scheduler<T> {
@@ -201,19 +212,21 @@ impl<T> Scheduler<T> {
     pub(crate) fn retry(&mut self, mut job: Job<T>, why: Retry, now_ms: u64) -> Option<Job<T>> {
         let delay = match why {
             Retry::RateLimited { after_ms } => {
-                job.rate_limited += 1;
-                if job.rate_limited >= self.limits.max_rate_limited_attempts {
+                if self.limits.spent(job.attempt, job.rate_limited, why) {
+                    job.rate_limited += 1;
                     return Some(job);
                 }
+                job.rate_limited += 1;
                 // A rate limit applies to the whole client: hold every request.
                 self.paused_until = self.paused_until.max(now_ms.saturating_add(after_ms));
                 after_ms
             }
             Retry::Backoff => {
-                job.attempt += 1;
-                if job.attempt >= self.limits.max_attempts {
+                if self.limits.spent(job.attempt, job.rate_limited, why) {
+                    job.attempt += 1;
                     return Some(job);
                 }
+                job.attempt += 1;
                 backoff_ms(
                     self.limits.backoff_base_ms,
                     self.limits.backoff_max_ms,
@@ -228,6 +241,11 @@ impl<T> Scheduler<T> {
         // Retries go first, so a listing page is not starved by later work.
         self.queue.push_front(job);
         None
+    }
+
+    /// The run's retry bounds.
+    pub(crate) fn limits(&self) -> RetryLimits {
+        self.limits
     }
 
     /// Requests handed to the host so far.

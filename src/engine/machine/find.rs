@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::super::lookup::{resend_rule, Answer, Found, Lookup, Resend, Verdict, Why};
+use super::super::lookup::{Answer, Found, Lookup, Verdict, Why};
 use super::{Engine, Job, Task, Then};
 use crate::engine::outcome::{ActionError, ActionResult};
 use crate::engine::scheduler::Retry;
@@ -35,41 +35,6 @@ impl Engine {
             }
         }
         self.push(Task::Action { index }, 0);
-    }
-
-    /// Whether `task` sends a create (a `POST`): the plan's creates, and the re-creation of
-    /// a user who vanished. Only these are looked up before being sent again.
-    pub(super) fn creates(&self, task: &Task) -> bool {
-        match task {
-            Task::Action { index } => {
-                resend_rule(&self.steps[*index].action) == Resend::AfterLookup
-            }
-            Task::FollowUp {
-                then: Then::Recreated,
-                ..
-            } => true,
-            _ => false,
-        }
-    }
-
-    /// The answer to create `job` (see [`Engine::creates`]) was lost, unreadable or a 5xx:
-    /// the server may hold the subject already, so look it up before sending it again.
-    pub(super) fn outcome_unknown(&mut self, job: Job, reason: String, error: Option<ServerError>) {
-        let index = match job.task {
-            Task::Action { index } | Task::FollowUp { index, .. } => index,
-            _ => return,
-        };
-        self.look_up(index, Why::Unknown { reason, error }, Some(job));
-    }
-
-    /// The re-creation of a vanished user met a 409 (someone created it meanwhile: adopt
-    /// it) or a 5xx (it may have been committed: look it up).
-    pub(super) fn recreate_refused(&mut self, job: Job, index: usize, e: ServerError) {
-        if e.http_status == 409 {
-            self.look_up(index, Why::Conflict(e), None);
-        } else {
-            self.outcome_unknown(job, e.to_string(), Some(e));
-        }
     }
 
     /// The lookup of action `index`'s subject: a create's, or for an update that found its
