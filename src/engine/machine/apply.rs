@@ -1,16 +1,121 @@
-//! The engine's side of writes: reading a write's answer, asking [`disposition`] what it
-//! means, and carrying that out (record the outcome, retry, look up, create a vanished user
-//! again, fail the run). No decision about an answer is made here.
+//! Apply, as the engine runs it: the apply phases one after the other, each action's
+//! request, reading a write's answer, asking [`disposition`] what it means and carrying that
+//! out (record the outcome, retry, look up, create a vanished user again, fail the run). No
+//! decision about an answer is made here.
 
+use super::state::{is_user_action, State};
 use super::{Engine, Job, Task, Then};
 use crate::engine::disposition::{disposition, Answer, Attempts, Disposition, Write};
-use crate::engine::outcome::{ActionError, ActionOutcome, ActionResult, Event, Phase};
-use crate::http::HttpResponse;
+use crate::engine::outcome::{ActionError, ActionResult, Event, Phase, RunStatus};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Group, User};
-use crate::plan::{group_key, user_key, Action};
+use crate::plan::{user_key, Action, BuildError, IdLookup, Membership, SetMembers, UserRef};
 use crate::response::{DecodeError, Decoded, Expect, ServerError};
 
 impl Engine {
+    /// Starts the actions of the current apply phase; once every phase is over, ends the
+    /// run.
+    pub(super) fn start_apply_phase(&mut self) {
+        let State::Applying(a) = &self.state else {
+            return;
+        };
+        let Some(indices) = a.phase_actions() else {
+            self.finish_apply();
+            return;
+        };
+        for index in indices {
+            self.start_action(index);
+        }
+    }
+
+    fn finish_apply(&mut self) {
+        let clean = matches!(&self.state, State::Applying(a) if a.is_clean());
+        let status = if clean {
+            RunStatus::Applied
+        } else {
+            RunStatus::PartiallyApplied
+        };
+        self.finish(status, None, None);
+    }
+
+    /// Builds the request of plan action `index`, queued as job `i`. An action that needs
+    /// no request after all (its dependencies failed) is resolved and removed: `Err(())`.
+    pub(super) fn action_request(&mut self, i: usize, index: usize) -> Result<HttpRequest, ()> {
+        let action = self.action(index).clone();
+        let (action, dropped) = self.drop_unresolved_members(action);
+        if let Some((group, names)) = dropped {
+            self.warn(format!(
+                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        let result = match action {
+            Some(a) => match &self.state {
+                State::Applying(applying) => a.request(&self.encoder, &applying.ids),
+                _ => Err(BuildError::Unresolved("any member".into())),
+            },
+            None => Err(BuildError::Unresolved("any member".into())),
+        };
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                self.sched.remove(i);
+                let result = match e {
+                    BuildError::Unresolved(what) => ActionResult::Skipped {
+                        reason: format!(
+                            "depends on {what}, which has no id (its create failed or was skipped)"
+                        ),
+                    },
+                    other => ActionResult::invalid(other.to_string()),
+                };
+                self.resolve(index, result);
+                Err(())
+            }
+        }
+    }
+
+    /// Membership actions go ahead without members whose create failed; `None` when no
+    /// member is left.
+    #[allow(clippy::type_complexity)]
+    fn drop_unresolved_members(
+        &self,
+        action: Action,
+    ) -> (Option<Action>, Option<(String, Vec<String>)>) {
+        let ids = match &self.state {
+            State::Applying(a) => Some(&a.ids),
+            _ => None,
+        };
+        let known = |r: &UserRef| {
+            r.id.is_some() || ids.is_some_and(|ids| ids.user_id(&r.user_name).is_some())
+        };
+        let split = |members: Vec<UserRef>| -> (Vec<UserRef>, Vec<String>) {
+            let (keep, drop): (Vec<UserRef>, Vec<UserRef>) = members.into_iter().partition(known);
+            (keep, drop.into_iter().map(|r| r.user_name).collect())
+        };
+        match action {
+            Action::AddMembers(m) => {
+                let (members, dropped) = split(m.members);
+                let name = m.group.display_name.clone();
+                let action = (!members.is_empty()).then_some(Action::AddMembers(Membership {
+                    group: m.group,
+                    members,
+                }));
+                (action, (!dropped.is_empty()).then_some((name, dropped)))
+            }
+            Action::SetMembers(s) => {
+                let (members, dropped) = split(s.members);
+                let name = s.group.display_name.clone();
+                let action = Action::SetMembers(SetMembers { members, ..s });
+                (
+                    Some(action),
+                    (!dropped.is_empty()).then_some((name, dropped)),
+                )
+            }
+            other => (Some(other), None),
+        }
+    }
+
     /// An answer (or a transport failure: `Err`) to a write: a plan action or a follow-up.
     pub(super) fn on_write(&mut self, job: Job, answer: Result<HttpResponse, String>, now_ms: u64) {
         let index = match &job.task {
@@ -27,7 +132,7 @@ impl Engine {
             sent: job.sent,
             limits: self.sched.limits(),
         };
-        let action = &self.steps[index].action;
+        let action = self.action(index);
         let write = match &job.task {
             Task::FollowUp {
                 then: Then::Adopted { id, lookup_error },
@@ -48,7 +153,7 @@ impl Engine {
         let (expect, user) = match task {
             Task::FollowUp { expect, .. } => (*expect, true),
             _ => {
-                let action = &self.steps[index].action;
+                let action = self.action(index);
                 (action.expect(), is_user_action(action))
             }
         };
@@ -92,7 +197,7 @@ impl Engine {
                 self.look_up(index, why, resend.then_some(job));
             }
             Disposition::Recreate(e) => {
-                let user_name = self.steps[index].action.subject().to_owned();
+                let user_name = self.action(index).subject().to_owned();
                 self.recreate(index, &user_name, &e);
             }
             Disposition::Drift(detail) => self.resolve(index, ActionResult::Drift { detail }),
@@ -103,12 +208,15 @@ impl Engine {
 
     /// Records the id a write of action `index` created, so later actions resolve it.
     fn learn_id(&mut self, index: usize, id: String) {
-        let action = &self.steps[index].action;
-        let subject = action.subject();
-        if is_user_action(action) {
-            self.ids.users.insert(user_key(subject), id);
-        } else {
-            self.ids.groups.insert(group_key(subject), id);
+        let action = self.action(index);
+        let (user, subject) = (is_user_action(action), action.subject().to_owned());
+        self.learn(user, &subject, id);
+    }
+
+    /// Records the id of the user (`user`) or group `name`, so later actions resolve it.
+    pub(super) fn learn(&mut self, user: bool, name: &str, id: String) {
+        if let State::Applying(a) = &mut self.state {
+            a.learn(user, name, id);
         }
     }
 
@@ -149,23 +257,15 @@ impl Engine {
 
     /// Records an action's outcome and tells the host.
     pub(super) fn resolve(&mut self, index: usize, result: ActionResult) {
-        if self.outcomes.get(index).is_some_and(Option::is_some) {
+        let State::Applying(a) = &mut self.state else {
             return;
-        }
-        if let Some(slot) = self.outcomes.get_mut(index) {
-            *slot = Some(result.clone());
-        }
-        let action = &self.steps[index].action;
-        let outcome = ActionOutcome {
-            index,
-            kind: action.kind().to_owned(),
-            subject: action.subject().to_owned(),
-            result,
         };
+        let Some(outcome) = a.record(index, result) else {
+            return;
+        };
+        let (resolved, total) = a.progress();
         self.events.push_back(Event::ActionDone { outcome });
-        self.resolved += 1;
-        let total = self.outcomes.len() as u64;
-        self.progress(Phase::Apply, self.resolved, total);
+        self.progress(Phase::Apply, resolved, total);
     }
 }
 
@@ -175,17 +275,6 @@ fn undecodable(error: &DecodeError, response: &HttpResponse) -> Answer {
         reason: error.to_string(),
         success: response.is_success(),
     }
-}
-
-fn is_user_action(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::CreateUser(_)
-            | Action::UpdateUser(_)
-            | Action::ReactivateUser(_)
-            | Action::DeactivateUser(_)
-            | Action::DeleteUser(_)
-    )
 }
 
 /// A decoded answer as (the resource's id, the server's error).

@@ -11,7 +11,7 @@ use crate::engine::outcome::{ActionError, ActionResult};
 use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
 use crate::model::{PatchOp, PatchOperation, User};
-use crate::plan::{self, group_key, replacement, user_changes, user_key, Action};
+use crate::plan::{self, replacement, user_changes, user_key, Action};
 use crate::request::ResourceKind;
 use crate::response::{Expect, ServerError};
 
@@ -20,7 +20,7 @@ impl Engine {
     /// (the listing cannot prove its subject absent), anything else goes as planned.
     pub(super) fn start_action(&mut self, index: usize) {
         if !self.actual.complete {
-            let action = &self.steps[index].action;
+            let action = self.action(index);
             if let Some(lookup) = Lookup::new(action, Why::Unproven, self.encoder.profile()) {
                 let lookup = lookup.capped(self.config.max_listed_resources);
                 self.push(
@@ -40,7 +40,7 @@ impl Engine {
     /// The lookup of action `index`'s subject: a create's, or for an update that found its
     /// user gone, the directory's user it creates again.
     fn lookup_for(&self, index: usize, why: Why) -> Option<Lookup> {
-        let action = &self.steps[index].action;
+        let action = self.action(index);
         let profile = self.encoder.profile();
         let max = self.config.max_listed_resources;
         let lookup = match action {
@@ -246,22 +246,20 @@ impl Engine {
     /// Adopts what a lookup found: its id is recorded so later actions resolve it.
     fn adopt(&mut self, index: usize, found: Found, lookup_error: Option<Box<ServerError>>) {
         let id = found.id().to_owned();
-        match (self.steps[index].action.clone(), found) {
+        match (self.action(index).clone(), found) {
             (Action::CreateUser(c), Found::User(existing)) => {
                 self.adopt_user(index, &c.user, id, &existing, lookup_error);
             }
             (Action::UpdateUser(_) | Action::ReactivateUser(_), Found::User(_)) => {
-                let subject = self.steps[index].action.subject().to_owned();
-                self.ids.users.insert(user_key(&subject), id.clone());
+                let subject = self.action(index).subject().to_owned();
+                self.learn(true, &subject, id.clone());
                 let detail = format!(
                     "{subject:?} was gone from the server (404) and is there again as {id} (found by a lookup, not created twice)"
                 );
                 self.resolve(index, ActionResult::Drift { detail });
             }
             (Action::CreateGroup(c), Found::Group(_)) => {
-                self.ids
-                    .groups
-                    .insert(group_key(&c.display_name), id.clone());
+                self.learn(false, &c.display_name, id.clone());
                 self.resolve(
                     index,
                     ActionResult::Adopted {
@@ -287,9 +285,7 @@ impl Engine {
         existing: &User,
         lookup_error: Option<Box<ServerError>>,
     ) {
-        self.ids
-            .users
-            .insert(user_key(&wanted.user_name), id.clone());
+        self.learn(true, &wanted.user_name, id.clone());
         let mut changes = user_changes(wanted, existing);
         let want_active = wanted.is_active();
         if existing.is_active() != want_active {

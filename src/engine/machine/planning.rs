@@ -1,0 +1,86 @@
+//! Planning, as the engine runs it: the plan made from the listed state, the choice of
+//! what to apply (the fresh plan, or the reviewed one in [`Mode::ApplyApproved`]), and the
+//! refusals that end a run before it writes anything (a changed server, a blocked plan).
+
+use super::state::{Applying, State};
+use super::Engine;
+use crate::engine::outcome::{Event, RunStatus};
+use crate::engine::Mode;
+use crate::plan::{self, Plan};
+
+/// What a run does with the plan it made.
+enum Next {
+    /// Apply this plan.
+    Apply(Plan),
+    /// End the run: the status, why, and the plan to report.
+    Stop(RunStatus, Option<String>, Plan),
+}
+
+impl Engine {
+    /// Plans from the listed state, then applies or stops as the mode says.
+    pub(super) fn make_plan(&mut self) {
+        let plan = match plan::plan(
+            &self.desired,
+            &self.actual,
+            &self.encoder,
+            &self.config.policy,
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                self.finish(RunStatus::Failed, Some(e.to_string()), None);
+                return;
+            }
+        };
+        self.events.push_back(Event::Planned {
+            plan: Box::new(plan.clone()),
+        });
+        let next = match &self.config.mode {
+            Mode::PlanOnly => Next::Stop(RunStatus::Planned, None, plan),
+            Mode::ApplyApproved {
+                plan: approved,
+                replan,
+            } => {
+                let (approved, replan) = ((**approved).clone(), *replan);
+                self.approved_plan(approved, replan, plan)
+            }
+            Mode::PlanAndApply => Next::Apply(plan),
+        };
+        let plan = match next {
+            Next::Apply(plan) => plan,
+            Next::Stop(status, reason, plan) => {
+                self.finish_with(status, reason, None, Some(plan));
+                return;
+            }
+        };
+        if plan.is_blocked() && !self.config.allow_blocked {
+            let reasons: Vec<String> = plan.blocked.iter().map(|b| b.reason.clone()).collect();
+            let reason = format!("the plan is blocked: {}", reasons.join("; "));
+            self.finish_with(RunStatus::Refused, Some(reason), None, Some(plan));
+            return;
+        }
+        self.state = State::Applying(Box::new(Applying::new(plan)));
+        self.start_apply_phase();
+    }
+
+    /// In [`Mode::ApplyApproved`]: the reviewed plan `approved` when the fresh plan `fresh`
+    /// agrees with it; else the fresh plan (`replan`) or a refusal.
+    fn approved_plan(&mut self, approved: Plan, replan: bool, fresh: Plan) -> Next {
+        if approved.actions == fresh.actions && approved.blocked == fresh.blocked {
+            Next::Apply(approved)
+        } else if replan {
+            self.warn(
+                "the server changed since the plan was reviewed; applying the fresh plan".into(),
+            );
+            Next::Apply(fresh)
+        } else {
+            Next::Stop(
+                RunStatus::Refused,
+                Some(
+                    "the server state no longer matches the reviewed plan; plan again and review"
+                        .into(),
+                ),
+                fresh,
+            )
+        }
+    }
+}
