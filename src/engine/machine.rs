@@ -414,16 +414,8 @@ impl Engine {
 
     /// Moves to the next phase once the current one has nothing queued or in flight.
     fn advance(&mut self) {
-        match &mut self.state {
-            State::Created(_) | State::Discovering(_) => {
-                let (State::Created(mut l) | State::Discovering(mut l)) = std::mem::replace(
-                    &mut self.state,
-                    State::Planning {
-                        member_problems: Vec::new(),
-                    },
-                ) else {
-                    return;
-                };
+        match self.state.take() {
+            State::Created(mut l) | State::Discovering(mut l) => {
                 let users = l.users.start();
                 let groups = l.groups.start();
                 self.state = State::Listing(l);
@@ -431,26 +423,27 @@ impl Engine {
                     self.push(Task::Page { kind, start }, 0);
                 }
             }
-            State::Listing(_) => {
-                let planning = State::Planning {
+            State::Listing(l) => {
+                self.state = State::Planning {
                     member_problems: Vec::new(),
                 };
-                if let State::Listing(l) = std::mem::replace(&mut self.state, planning) {
-                    self.collect_listing(l);
-                }
+                self.collect_listing(l);
                 self.fetch_members();
             }
-            State::Planning { member_problems } => {
-                let mut problems = std::mem::take(member_problems);
+            State::Planning {
+                member_problems: mut problems,
+            } => {
                 self.actual.complete = self.actual.complete && problems.is_empty();
                 self.actual.problems.append(&mut problems);
+                // `make_plan` moves on to applying, or ends the run.
                 self.make_plan();
             }
-            State::Applying(a) => {
+            State::Applying(mut a) => {
                 a.next_phase();
+                self.state = State::Applying(a);
                 self.start_apply_phase();
             }
-            State::Done(_) => {}
+            done @ State::Done(_) => self.state = done,
         }
     }
 

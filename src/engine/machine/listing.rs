@@ -20,13 +20,12 @@ use crate::response::{DecodeError, Decoded, Expect, ServerError};
 impl Engine {
     /// Starts the run: discovery when the profile asks for it, else the listing.
     pub(super) fn enter_discover(&mut self) {
-        if let State::Created(l) = std::mem::replace(
-            &mut self.state,
-            State::Planning {
-                member_problems: Vec::new(),
-            },
-        ) {
-            self.state = State::Discovering(l);
+        match self.state.take() {
+            State::Created(l) => self.state = State::Discovering(l),
+            other => {
+                self.state = other;
+                return;
+            }
         }
         if self.encoder.profile().discovery {
             self.push(Task::Discover, 0);

@@ -33,6 +33,18 @@ pub(super) enum State {
     Done(Box<RunReport>),
 }
 
+impl State {
+    /// Moves the state out, leaving an empty `Planning` until the caller sets the next one.
+    pub(super) fn take(&mut self) -> State {
+        std::mem::replace(
+            self,
+            State::Planning {
+                member_problems: Vec::new(),
+            },
+        )
+    }
+}
+
 /// The listings of both resource kinds.
 #[derive(Debug)]
 pub(super) struct Listings {
@@ -181,4 +193,76 @@ pub(super) fn is_user_action(action: &Action) -> bool {
             | Action::DeactivateUser(_)
             | Action::DeleteUser(_)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{ActualState, DesiredState, Policy};
+    use crate::profile::Profile;
+    use crate::request::RequestEncoder;
+
+    /// A plan into an empty server: two users created, a group created, its members added.
+    fn applying() -> Applying {
+        let desired = DesiredState::from_json(
+            r#"{"users": [{"userName": "b@x"}, {"userName": "a@x"}],
+                "groups": [{"displayName": "Eng", "members": ["a@x", "b@x"]}]}"#,
+        )
+        .unwrap();
+        let encoder = RequestEncoder::new("/scim/v2", Profile::generic()).unwrap();
+        let plan = crate::plan::plan(
+            &desired,
+            &ActualState::default(),
+            &encoder,
+            &Policy::default(),
+        )
+        .unwrap();
+        Applying::new(plan)
+    }
+
+    #[test]
+    fn phases_run_in_order_and_skip_settled_actions() {
+        let mut a = applying();
+        let kinds = |a: &Applying, ix: Vec<usize>| -> Vec<&'static str> {
+            ix.into_iter().map(|i| a.steps()[i].action.kind()).collect()
+        };
+        let first = a.phase_actions().unwrap();
+        assert_eq!(kinds(&a, first.clone()), ["createUser", "createUser"]);
+        // An action settled early is not started again.
+        a.record(first[0], ActionResult::Applied);
+        assert_eq!(a.phase_actions().unwrap(), vec![first[1]]);
+        a.next_phase();
+        assert_eq!(kinds(&a, a.phase_actions().unwrap()), ["createGroup"]);
+        a.next_phase();
+        assert_eq!(kinds(&a, a.phase_actions().unwrap()), ["addMembers"]);
+        a.next_phase();
+        assert_eq!(a.phase_actions(), None, "every phase is over");
+    }
+
+    #[test]
+    fn an_outcome_is_recorded_once() {
+        let mut a = applying();
+        assert!(a.record(0, ActionResult::Applied).is_some());
+        let again = a.record(0, ActionResult::NotRun);
+        assert!(again.is_none(), "a second outcome is ignored");
+        assert_eq!(a.progress(), (1, 4));
+        let outcomes = a.outcomes();
+        assert_eq!(outcomes[0].result, ActionResult::Applied);
+        assert_eq!(outcomes[3].result, ActionResult::NotRun);
+        assert!(!a.is_clean());
+        for i in 1..4 {
+            a.record(i, ActionResult::Applied);
+        }
+        assert!(a.is_clean());
+    }
+
+    #[test]
+    fn learnt_ids_resolve_by_normalized_name() {
+        let mut a = applying();
+        a.learn(true, "A@X", "u1".into());
+        a.learn(false, "eng", "g1".into());
+        assert_eq!(a.ids.user_id("a@x").as_deref(), Some("u1"));
+        assert_eq!(a.ids.group_id("ENG").as_deref(), Some("g1"));
+        assert_eq!(a.ids.user_id("b@x"), None);
+    }
 }
