@@ -6,13 +6,17 @@
 //! (which writes are looked up before being sent again) and in `lookup` (what a lookup
 //! finds).
 //!
+//! A create looked up ends in a [`Settlement`], decided the same way by [`settlement`]:
+//! adopt, send the create (again), or fail.
+//!
 //! Listing and discovery answers are not writes: the machine reads them itself.
 
-use super::lookup::{resend_rule, Resend, Why};
+use super::lookup::{resend_rule, Found, Lookup, Resend, Verdict, Why};
 use super::outcome::{ActionError, ActionResult};
 use super::scheduler::{Retry, RetryLimits};
 use crate::plan::Action;
 use crate::profile::Profile;
+use crate::request::ResourceKind;
 use crate::response::ServerError;
 
 /// The write whose answer arrived.
@@ -285,6 +289,101 @@ fn refused(
             ))
         }
         _ => Disposition::Failed(ActionResult::server(e)),
+    }
+}
+
+/// What a settled lookup means for the create it ran for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Settlement {
+    /// Adopt the resource found (the lookup's error, if a query met one, is kept).
+    Adopt(Found, Option<Box<ServerError>>),
+    /// The subject is absent and the create's outcome was unknown: send it again after its
+    /// backoff (the lost answer counts as a failed attempt, as a transport failure does).
+    Resend,
+    /// The subject is absent: send the create (it was never sent, or met a 409 that the
+    /// lookup could not explain).
+    Create,
+    /// The action failed with this outcome.
+    Failed(ActionResult),
+}
+
+/// What `verdict`, the end of `lookup`, means for its create. `create`: the attempts of the
+/// create to send again when the subject is absent (`None`: the create is not to be sent
+/// again as it was, see [`Disposition::LookUp`]). Pure, as [`disposition`] is.
+pub(crate) fn settlement(
+    lookup: &Lookup,
+    verdict: Verdict,
+    create: Option<&Attempts>,
+) -> Settlement {
+    let lookup_error = lookup.error().cloned().map(Box::new);
+    let subject = lookup.subject();
+    let lookup_failed = |reason: String, conflict: Option<ServerError>, lookup_error| {
+        Settlement::Failed(ActionResult::Failed {
+            error: ActionError::LookupFailed {
+                reason,
+                conflict: conflict.map(Box::new),
+                lookup_error,
+            },
+        })
+    };
+    match verdict {
+        Verdict::Found(found) => Settlement::Adopt(found, lookup_error),
+        Verdict::Ambiguous(candidates) => {
+            let what = if lookup.kind() == ResourceKind::User {
+                "users"
+            } else {
+                "groups"
+            };
+            let reason = format!(
+                "{subject} matches {} server {what} (ids {}); none was adopted",
+                candidates.len(),
+                candidates.join(", ")
+            );
+            let error = ActionError::Ambiguous { reason, candidates };
+            Settlement::Failed(ActionResult::Failed { error })
+        }
+        Verdict::Absent => match lookup.why().clone() {
+            Why::Conflict(conflict) => match lookup_error {
+                None => Settlement::Failed(ActionResult::server(conflict)),
+                Some(e) => {
+                    let reason = format!(
+                        "the create met a conflict ({conflict}); the lookup of {subject} failed ({e}) and the listing holds no match"
+                    );
+                    lookup_failed(reason, Some(conflict), Some(e))
+                }
+            },
+            Why::Unknown { reason, error } => match create {
+                Some(attempts) if attempts.allow(Retry::Backoff) => Settlement::Resend,
+                Some(attempts) => Settlement::Failed(match error {
+                    Some(e) => ActionResult::server(e),
+                    None => ActionResult::Failed {
+                        error: ActionError::Unanswered {
+                            reason,
+                            attempts: attempts.sent,
+                        },
+                    },
+                }),
+                None => Settlement::Create,
+            },
+            Why::Unproven => Settlement::Create,
+        },
+        Verdict::Failed(failure) => {
+            let (reason, conflict) = match lookup.why().clone() {
+                Why::Conflict(c) => (
+                    format!("the create met a conflict ({c}) and the lookup of {subject} failed: {failure}"),
+                    Some(c),
+                ),
+                Why::Unknown { reason, .. } => (
+                    format!("the create's outcome is unknown ({reason}) and the lookup of {subject} failed: {failure}; not sent again"),
+                    None,
+                ),
+                Why::Unproven => (
+                    format!("the listing was incomplete and the lookup of {subject} failed: {failure}; not created"),
+                    None,
+                ),
+            };
+            lookup_failed(reason, conflict, lookup_error)
+        }
     }
 }
 
@@ -608,5 +707,103 @@ mod tests {
         assert!(
             matches!(got, Disposition::Drift(ref d) if d.starts_with("\"ana\" is no longer on the server"))
         );
+    }
+
+    fn lookup(action: &Action, why: Why) -> Lookup {
+        Lookup::new(action, why, &Profile::generic()).unwrap()
+    }
+
+    fn unknown(error: Option<ServerError>) -> Why {
+        Why::Unknown {
+            reason: "connection reset".into(),
+            error,
+        }
+    }
+
+    /// The settlement's kind, for the table.
+    fn settled(s: &Settlement) -> &'static str {
+        match s {
+            Settlement::Adopt(..) => "adopt",
+            Settlement::Resend => "resend",
+            Settlement::Create => "create",
+            Settlement::Failed(ActionResult::Failed { error }) => match error {
+                ActionError::Server(_) => "failed-server",
+                ActionError::Unanswered { .. } => "failed-unanswered",
+                ActionError::Ambiguous { .. } => "failed-ambiguous",
+                ActionError::LookupFailed { .. } => "failed-lookup",
+                _ => "failed?",
+            },
+            Settlement::Failed(_) => "failed?",
+        }
+    }
+
+    #[test]
+    fn lookups_settle_case_by_case() {
+        let user = create_user();
+        let group = create_group();
+        let found = Found::User(Box::new(User::new("ana")));
+        let absent = || Verdict::Absent;
+        let failed = || Verdict::Failed("the listing of /Users failed: HTTP 500".into());
+        let (first, spent) = (fresh(), last_try());
+        #[rustfmt::skip]
+        let table: Vec<(&str, Lookup, Verdict, Option<&Attempts>, &str)> = vec![
+            ("one match is adopted", lookup(&user, unknown(None)), Verdict::Found(found.clone()), Some(&first), "adopt"),
+            ("a 409's match is adopted", lookup(&user, Why::Conflict(error(409))), Verdict::Found(found), None, "adopt"),
+            ("two matches are never adopted", lookup(&group, unknown(None)), Verdict::Ambiguous(vec!["g1".into(), "g2".into()]), Some(&first), "failed-ambiguous"),
+            ("absent after a lost answer: sent again", lookup(&user, unknown(None)), absent(), Some(&first), "resend"),
+            ("absent, no attempt left", lookup(&user, unknown(None)), absent(), Some(&spent), "failed-unanswered"),
+            ("absent after a 5xx, no attempt left", lookup(&user, unknown(Some(error(502)))), absent(), Some(&spent), "failed-server"),
+            ("absent after a lost recreate answer", lookup(&user, unknown(None)), absent(), None, "create"),
+            ("absent where the listing was incomplete", lookup(&group, Why::Unproven), absent(), None, "create"),
+            ("absent after a 409: the conflict stands", lookup(&user, Why::Conflict(error(409))), absent(), None, "failed-server"),
+            ("lookup failed after a 409", lookup(&user, Why::Conflict(error(409))), failed(), None, "failed-lookup"),
+            ("lookup failed after a lost answer: not sent again", lookup(&user, unknown(None)), failed(), Some(&first), "failed-lookup"),
+            ("lookup failed from an incomplete listing: not created", lookup(&group, Why::Unproven), failed(), None, "failed-lookup"),
+        ];
+        for (case, lookup, verdict, attempts, want) in table {
+            let got = settlement(&lookup, verdict, attempts);
+            assert_eq!(settled(&got), want, "{case}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn what_a_failed_settlement_says() {
+        let group = create_group();
+        let got = settlement(
+            &lookup(&group, unknown(None)),
+            Verdict::Ambiguous(vec!["g1".into(), "g2".into()]),
+            Some(&fresh()),
+        );
+        let Settlement::Failed(ActionResult::Failed {
+            error: ActionError::Ambiguous { reason, candidates },
+        }) = got
+        else {
+            panic!("{got:?}")
+        };
+        assert_eq!(candidates, ["g1", "g2"]);
+        assert!(
+            reason.contains("matches 2 server groups (ids g1, g2)"),
+            "{reason}"
+        );
+        let user = create_user();
+        let got = settlement(
+            &lookup(&user, Why::Unproven),
+            Verdict::Failed("it broke".into()),
+            None,
+        );
+        let Settlement::Failed(ActionResult::Failed {
+            error: ActionError::LookupFailed {
+                reason, conflict, ..
+            },
+        }) = got
+        else {
+            panic!("{got:?}")
+        };
+        assert!(reason.starts_with("the listing was incomplete"), "{reason}");
+        assert!(
+            reason.ends_with("failed: it broke; not created"),
+            "{reason}"
+        );
+        assert_eq!(conflict, None);
     }
 }

@@ -1,13 +1,16 @@
 //! The engine's side of exactly-once creates: when a create is looked up instead of sent
-//! (again), sending the lookup's queries, retrying them like any request, and acting on its
-//! verdict: adopt what it found, fail on an ambiguous match, create when the subject is
-//! absent. What an answer means to the lookup is decided in `engine::lookup`.
+//! (again), sending the lookup's queries, retrying them like any request, and carrying out
+//! its verdict: adopt what it found (updating a user where it differs), fail on an
+//! ambiguous match, create when the subject is absent. What an answer means to the lookup
+//! is decided in `engine::lookup`, what its verdict means for the create in
+//! `engine::disposition` (`settlement`).
 
 use serde_json::Value;
 
 use super::super::lookup::{Answer, Found, Lookup, Verdict, Why};
 use super::{Engine, Job, Task, Then};
-use crate::engine::outcome::{ActionError, ActionResult};
+use crate::engine::disposition::{settlement, Attempts, Settlement};
+use crate::engine::outcome::ActionResult;
 use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
 use crate::model::{PatchOp, PatchOperation, User};
@@ -152,6 +155,7 @@ impl Engine {
         }
     }
 
+    /// Carries out what a lookup's verdict means for its create (see `settlement`).
     fn settle(
         &mut self,
         index: usize,
@@ -160,87 +164,25 @@ impl Engine {
         verdict: Verdict,
         now_ms: u64,
     ) {
-        let lookup_error = lookup.error().cloned().map(Box::new);
-        let subject = lookup.subject();
-        match verdict {
-            Verdict::Found(found) => self.adopt(index, found, lookup_error),
-            Verdict::Ambiguous(candidates) => {
-                let what = if lookup.kind() == ResourceKind::User {
-                    "users"
-                } else {
-                    "groups"
-                };
-                let reason = format!(
-                    "{subject} matches {} server {what} (ids {}); none was adopted",
-                    candidates.len(),
-                    candidates.join(", ")
-                );
-                let error = ActionError::Ambiguous { reason, candidates };
-                self.resolve(index, ActionResult::Failed { error });
-            }
-            Verdict::Absent => match lookup.why().clone() {
-                Why::Conflict(conflict) => match lookup_error {
-                    None => self.resolve(index, ActionResult::server(conflict)),
-                    Some(e) => {
-                        let reason = format!(
-                            "the create met a conflict ({conflict}); the lookup of {subject} failed ({e}) and the listing holds no match"
-                        );
-                        self.lookup_failed(index, reason, Some(conflict), Some(e));
+        let attempts = create.as_deref().map(|job| Attempts {
+            attempt: job.attempt,
+            rate_limited: job.rate_limited,
+            sent: job.sent,
+            limits: self.sched.limits(),
+        });
+        match settlement(&lookup, verdict, attempts.as_ref()) {
+            Settlement::Adopt(found, lookup_error) => self.adopt(index, found, lookup_error),
+            Settlement::Resend => {
+                if let Some(job) = create {
+                    // Within its bounds (the settlement saw to it): nothing comes back.
+                    if let Some(job) = self.sched.retry(*job, Retry::Backoff, now_ms) {
+                        self.give_up(job, "no attempt left");
                     }
-                },
-                Why::Unknown { reason, error } => match create {
-                    // The lost answer counts as a failed attempt, as a transport failure does.
-                    Some(job) => {
-                        if let Some(job) = self.sched.retry(*job, Retry::Backoff, now_ms) {
-                            let result = match error {
-                                Some(e) => ActionResult::server(e),
-                                None => ActionResult::Failed {
-                                    error: ActionError::Unanswered {
-                                        reason,
-                                        attempts: job.sent,
-                                    },
-                                },
-                            };
-                            self.resolve(index, result);
-                        }
-                    }
-                    None => self.push_front(Task::Action { index }),
-                },
-                Why::Unproven => self.push_front(Task::Action { index }),
-            },
-            Verdict::Failed(failure) => {
-                let (reason, conflict) = match lookup.why().clone() {
-                    Why::Conflict(c) => (
-                        format!("the create met a conflict ({c}) and the lookup of {subject} failed: {failure}"),
-                        Some(c),
-                    ),
-                    Why::Unknown { reason, .. } => (
-                        format!("the create's outcome is unknown ({reason}) and the lookup of {subject} failed: {failure}; not sent again"),
-                        None,
-                    ),
-                    Why::Unproven => (
-                        format!("the listing was incomplete and the lookup of {subject} failed: {failure}; not created"),
-                        None,
-                    ),
-                };
-                self.lookup_failed(index, reason, conflict, lookup_error);
+                }
             }
+            Settlement::Create => self.push_front(Task::Action { index }),
+            Settlement::Failed(result) => self.resolve(index, result),
         }
-    }
-
-    fn lookup_failed(
-        &mut self,
-        index: usize,
-        reason: String,
-        conflict: Option<ServerError>,
-        lookup_error: Option<Box<ServerError>>,
-    ) {
-        let error = ActionError::LookupFailed {
-            reason,
-            conflict: conflict.map(Box::new),
-            lookup_error,
-        };
-        self.resolve(index, ActionResult::Failed { error });
     }
 
     /// Adopts what a lookup found: its id is recorded so later actions resolve it.
