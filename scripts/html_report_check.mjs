@@ -3,6 +3,7 @@
 //   - one bar per department in the chart, each with a non-zero box, matching the
 //     department chargeback table (same names, same counts);
 //   - the stale-account and access-snapshot tables rendered visible rows;
+//   - a report from an incomplete listing shows its warning banner above the figures;
 //   - no script ran (no <script> element, no dialog), nothing was fetched but the file itself,
 //     no console error (a CSP violation would be one), hostile names shown as text.
 //
@@ -124,10 +125,21 @@ try {
       ).length,
       bodyText: document.body.innerText,
       activeSeats: document.querySelector('tr[data-seat="active"] td')?.textContent ?? '',
+      banner: (() => {
+        const b = document.getElementById('incomplete');
+        const seats = document.getElementById('seats');
+        if (!b || !seats) return null;
+        return { ...box(b), before: Boolean(b.compareDocumentPosition(seats) & Node.DOCUMENT_POSITION_FOLLOWING) };
+      })(),
     };
   });
 
   check('every section present', dom.sections.length === 5, `found ${dom.sections.join(',')}`);
+  check(
+    'an incomplete-listing banner, when there is one, shows above the figures',
+    dom.banner === null || (dom.banner.before && dom.banner.h > 0),
+    JSON.stringify(dom.banner),
+  );
   check(
     'chart has bars (unless nobody is active)',
     dom.bars.length > 0 || dom.activeSeats.trim() === '0',

@@ -40,8 +40,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::decoding::{
-    deserialize_with_decoder, fields, object, opt, required, seq, set, string, u64_value,
-    unknown_field, Res,
+    bool_value, deserialize_with_decoder, fields, object, opt, required, seq, set, string,
+    u64_value, unknown_field, Res,
 };
 use crate::engine::{Engine, EngineConfig};
 use crate::fault::{parse_json_arg, to_json, Fault};
@@ -375,6 +375,21 @@ pub fn plan_json(
     Ok(to_json(&plan))
 }
 
+/// A saved plan (`plan-json`, such as a plan file; fields it does not know, like the CLI's
+/// `input`, are ignored), checked against its digest before anything is sent: returns the
+/// plan's JSON as the core computes it (its summary recomputed from its actions, never taken
+/// from the file).
+///
+/// # Errors
+///
+/// A fault of kind `plan` and code `planEdited` (its actions no longer match its digest) or
+/// `planWithoutDigest`; `invalid-argument` for text that is not a plan.
+pub fn check_plan_json(plan_json: &str) -> Result<String, Fault> {
+    let plan: Plan = parse_json_arg("plan-json", plan_json)?;
+    plan::check_integrity(&plan).map_err(Fault::from)?;
+    Ok(to_json(&plan))
+}
+
 /// A run of an [`EngineConfig`] (`config-json`) towards a desired state (JSON text).
 pub fn engine_from_json(config_json: &str, desired_json: &str) -> Result<Engine, Fault> {
     let config: EngineConfig = parse_json_arg("config-json", config_json)?;
@@ -395,12 +410,16 @@ pub struct ReportOptions<'a> {
     pub desired_json: Option<&'a str>,
     /// The policy (`policy-json`) the plan was made under, for the stale accounts.
     pub policy_json: Option<&'a str>,
+    /// Why the listing was incomplete, when it was (`None`: complete): the report then
+    /// says its figures may be short.
+    pub incomplete: Option<&'a [String]>,
 }
 
 /// The report's options as one JSON object, as the npm package takes them: `takenAtMs`,
-/// `purchasedSeats`, `desired` and `policy`, each optional (and, but for `takenAtMs`, `null`
-/// for none), unknown names ignored; `desired` and `policy` are JSON objects or JSON text
-/// (a string is the text).
+/// `purchasedSeats`, `desired`, `policy` and `listing`, each optional (and, but for
+/// `takenAtMs`, `null` for none), unknown names ignored; `desired` and `policy` are JSON
+/// objects or JSON text (a string is the text); `listing` is a run report's `listing`
+/// (`complete` and `problems` are read).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ReportOptionsJson {
@@ -412,6 +431,8 @@ pub struct ReportOptionsJson {
     pub desired_json: Option<String>,
     /// The policy, as JSON text.
     pub policy_json: Option<String>,
+    /// Why the listing was incomplete, when it was.
+    pub incomplete: Option<Vec<String>>,
 }
 
 impl ReportOptionsJson {
@@ -422,6 +443,7 @@ impl ReportOptionsJson {
             purchased_seats: self.purchased_seats,
             desired_json: self.desired_json.as_deref(),
             policy_json: self.policy_json.as_deref(),
+            incomplete: self.incomplete.as_deref(),
         }
     }
 }
@@ -442,9 +464,27 @@ fn report_options_json(v: Value) -> Res<ReportOptionsJson> {
             "purchasedSeats" => set(&mut o.purchased_seats, opt(v, u64_value)),
             "desired" => set(&mut o.desired_json, Ok(text(v))),
             "policy" => set(&mut o.policy_json, Ok(text(v))),
+            "listing" => set(
+                &mut o.incomplete,
+                opt(v, listing_incomplete).map(Option::flatten),
+            ),
             _ => Ok(Some(v)),
         })?;
         Ok(o)
+    })
+}
+
+/// A run report's `listing` (`complete`, `problems`) as the reasons it was incomplete, or
+/// `None` when it was complete.
+fn listing_incomplete(v: Value) -> Res<Option<Vec<String>>> {
+    object(v, "struct ListingSummary", |map| {
+        let (mut complete, mut problems) = (true, Vec::new());
+        fields(map, None, |key, v| match key {
+            "complete" => set(&mut complete, bool_value(v)),
+            "problems" => set(&mut problems, seq(v, string)),
+            _ => Ok(Some(v)),
+        })?;
+        Ok((!complete).then_some(problems))
     })
 }
 
@@ -480,6 +520,9 @@ pub fn report(
     }
     if let Some(n) = options.purchased_seats {
         input = input.purchased_seats(n);
+    }
+    if let Some(reasons) = options.incomplete {
+        input = input.incomplete(reasons);
     }
     Ok(report::build_report(&input))
 }
@@ -562,6 +605,30 @@ mod tests {
         assert_eq!(e.kind, FaultKind::Server);
         assert_eq!(e.http_status, Some(409));
         assert_eq!(e.scim_type.as_deref(), Some("uniqueness"));
+    }
+
+    #[test]
+    fn a_report_carries_the_listing_s_completeness() {
+        let o: ReportOptionsJson = parse_json_arg(
+            "options",
+            r#"{"listing": {"users": 3, "groups": 0, "complete": false, "problems": ["/Users: the page failed"]}}"#,
+        )
+        .unwrap();
+        let r = report("[]", "[]", None, &o.as_options()).unwrap();
+        assert!(!r.complete);
+        assert_eq!(r.incomplete, ["/Users: the page failed"]);
+        for complete in [
+            r#"{"listing": {"complete": true, "problems": []}}"#,
+            "{}",
+            r#"{"listing": null}"#,
+        ] {
+            let o: ReportOptionsJson = parse_json_arg("options", complete).unwrap();
+            let r = report("[]", "[]", None, &o.as_options()).unwrap();
+            assert!(r.complete && r.incomplete.is_empty(), "{complete}");
+        }
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"listing": {"complete": 1}}"#)
+            .unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("listing.complete"));
     }
 
     #[test]

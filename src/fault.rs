@@ -49,7 +49,7 @@ use serde_json::{json, Map, Value};
 
 use crate::engine::EngineError;
 use crate::filter::{FilterParseError, FilterParseErrorKind};
-use crate::plan::{DesiredStateError, PlanError};
+use crate::plan::{DesiredStateError, PlanError, ReviewError};
 use crate::profile::UnsupportedFilter;
 use crate::request::EncodeError;
 use crate::response::{DecodeError, ServerError};
@@ -510,6 +510,14 @@ impl From<&PlanError> for Fault {
         let mut fault = Fault::new(FaultKind::Plan, code, e.to_string(), data);
         fault.location = location;
         fault
+    }
+}
+
+/// A reviewed plan refused (edited, without a digest, or stale): kind `plan`, the
+/// error's code (`planEdited`, `planWithoutDigest`, `serverChanged`, `inputsChanged`).
+impl From<ReviewError> for Fault {
+    fn from(e: ReviewError) -> Fault {
+        Fault::new(FaultKind::Plan, e.code(), e.to_string(), json!({}))
     }
 }
 

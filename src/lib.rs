@@ -20,6 +20,8 @@
 //!   safety guards.
 //! - [`report`]: seats, chargeback, access snapshot and stale accounts as JSON, CSV and HTML.
 //! - [`fault`]: every core error as one structured [`fault::Fault`] record, for hosts.
+//! - [`redact`]: masks credentials a server echoes back (`Bearer …`, `Authorization: …`) in
+//!   every piece of server text the core keeps, so no output of the core can carry them.
 //! - [`boundary`]: JSON text in, results or faults out: what the npm package and the
 //!   WebAssembly component both call, so they agree byte for byte.
 //!
@@ -64,6 +66,7 @@ pub mod http;
 pub mod model;
 pub mod plan;
 pub mod profile;
+pub mod redact;
 pub mod report;
 pub mod request;
 pub mod response;

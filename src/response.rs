@@ -20,6 +20,7 @@ use crate::model::{
     join_located, FromValue, Group, ListResponse, ScimError, ServiceProviderConfig, User,
 };
 use crate::profile::Profile;
+use crate::redact::{mask_credentials, masked};
 
 /// Default limit on a response body: enough for a page of tens of thousands of users.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
@@ -345,15 +346,16 @@ pub fn decode_service_provider_config(
 fn parse(status: u16, body: &str) -> Result<serde_json::Value, DecodeError> {
     serde_json::from_str(body).map_err(|e| DecodeError::NotJson {
         status,
-        reason: e.to_string(),
-        excerpt: escape(body, EXCERPT_CHARS),
+        reason: masked(&e.to_string()),
+        excerpt: escape(&mask_credentials(body), EXCERPT_CHARS),
     })
 }
 
 /// A body of the wrong shape. The model's types locate their own errors (``at `path`:
 /// reason``), so no path-tracking wrapper is needed (nor its code, once per resource type).
 fn wrong_shape(status: u16, e: serde_json::Error) -> DecodeError {
-    let message = e.to_string();
+    // A type error quotes the value it found, which may be an echoed credential.
+    let message = masked(&e.to_string());
     let (path, reason) = join_located(".", &message);
     DecodeError::WrongShape {
         status,
@@ -362,7 +364,8 @@ fn wrong_shape(status: u16, e: serde_json::Error) -> DecodeError {
     }
 }
 
-/// Builds a [`ServerError`] from any error response, SCIM-shaped or not.
+/// Builds a [`ServerError`] from any error response, SCIM-shaped or not. Its texts are
+/// masked ([`crate::redact`]): a server may echo the request's `Authorization` header.
 fn server_error(response: &HttpResponse, now_ms: u64) -> ServerError {
     let retry_after_ms = response
         .header("retry-after")
@@ -371,14 +374,14 @@ fn server_error(response: &HttpResponse, now_ms: u64) -> ServerError {
     let body_excerpt = match &scim {
         Some(_) => None,
         None if response.body.trim().is_empty() => None,
-        None => Some(escape(&response.body, EXCERPT_CHARS)),
+        None => Some(escape(&mask_credentials(&response.body), EXCERPT_CHARS)),
     };
     let scim = scim.unwrap_or_default();
     ServerError {
         http_status: response.status,
         status: scim.status,
-        scim_type: scim.scim_type,
-        detail: scim.detail,
+        scim_type: scim.scim_type.as_deref().map(masked),
+        detail: scim.detail.as_deref().map(masked),
         retry_after_ms,
         body_excerpt,
     }
@@ -495,6 +498,44 @@ mod tests {
             e.body_excerpt.as_deref(),
             Some("<html>\\n<h1>Bad gateway</h1></html>")
         );
+    }
+
+    #[test]
+    fn echoed_credentials_are_masked_in_every_server_text() {
+        const TOKEN: &str = "tok-9f8e7d6c5b4a";
+        let scim = HttpResponse::new(
+            401,
+            format!(
+                r#"{{"status":"401","scimType":"Bearer {TOKEN}","detail":"bad header Authorization: Bearer {TOKEN}"}}"#
+            ),
+        );
+        let html = HttpResponse::new(
+            500,
+            format!("<html><pre>authorization: bearer {TOKEN}\nhost: x</pre></html>"),
+        );
+        for r in [&scim, &html] {
+            let Decoded::Error(e) = decode_user(Expect::Get, r, &opts()).unwrap() else {
+                panic!()
+            };
+            let all = format!("{e} {}", serde_json::to_string(&e).unwrap());
+            assert!(!all.contains(TOKEN), "{all}");
+            assert!(all.contains("[redacted]"), "{all}");
+        }
+        // Success bodies that fail to decode quote the body or the value they found.
+        let not_json = HttpResponse::new(200, format!("Authorization: Bearer {TOKEN} <oops"));
+        let wrong = HttpResponse::new(
+            200,
+            format!(r#"{{"userName": 1, "id": ["Bearer {TOKEN}"]}}"#),
+        );
+        let bad_type = HttpResponse::new(
+            200,
+            format!(r#"{{"userName": "u", "active": "Bearer {TOKEN}"}}"#),
+        );
+        for r in [&not_json, &wrong, &bad_type] {
+            let e = decode_user(Expect::Get, r, &opts()).unwrap_err();
+            let all = format!("{e} {}", serde_json::to_string(&e).unwrap());
+            assert!(!all.contains(TOKEN), "{all}");
+        }
     }
 
     #[test]

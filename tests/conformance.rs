@@ -297,11 +297,17 @@ fn run_report(case: &Value) -> Result<Value, String> {
     let o = case.get("options").unwrap_or(&empty);
     let desired = o.get("desired").map(canonical);
     let policy = o.get("policy").map(canonical);
+    // `listing`: a run report's listing; incomplete ones pass their problems on.
+    let incomplete: Option<Vec<String>> = o
+        .get("listing")
+        .filter(|l| l["complete"] == Value::Bool(false))
+        .map(|l| serde_json::from_value(l["problems"].clone()).unwrap_or_default());
     let options = ReportOptions {
         taken_at_ms: o.get("takenAtMs").and_then(Value::as_u64).unwrap_or(0),
         purchased_seats: o.get("purchasedSeats").and_then(Value::as_u64),
         desired_json: desired.as_deref(),
         policy_json: policy.as_deref(),
+        incomplete: incomplete.as_deref(),
     };
     let report = match boundary::report_json(&users, &groups, plan.as_deref(), &options) {
         Ok(text) => parse_text(&text)?,

@@ -327,12 +327,16 @@ fn conflict_on_create_is_adopted_and_updated() {
 #[test]
 fn not_found_on_update_is_drift_and_the_user_is_recreated() {
     let d = desired(json!({"users": [{"userName": "a@x.com", "title": "New"}]}));
+    let mut created = None;
     let run = drive(
         engine(Profile::airtable(), Mode::PlanAndApply, d),
         10,
         |r, _| match (r.method, r.path.as_str()) {
             (Method::Patch, "/scim/v2/Users/u1") => error(404, None),
-            (Method::Post, "/scim/v2/Users") => ok(json!({"id": "u2", "userName": "a@x.com"})),
+            (Method::Post, "/scim/v2/Users") => {
+                created = r.body.clone();
+                ok(json!({"id": "u2", "userName": "a@x.com"}))
+            }
             _ if is_list(r, "Users") => {
                 list(json!([{"id": "u1", "userName": "a@x.com", "title": "Old", "active": true}]))
             }
@@ -343,6 +347,9 @@ fn not_found_on_update_is_drift_and_the_user_is_recreated() {
         matches!(&run.report.outcomes[0].result, ActionResult::Drift { detail } if detail.contains("created again"))
     );
     assert_eq!(run.report.status, RunStatus::PartiallyApplied);
+    // The directory leaves `active` out; the create says it, as every user create does.
+    let body: serde_json::Value = serde_json::from_str(&created.unwrap()).unwrap();
+    assert_eq!(body["active"], true);
 }
 
 #[test]
@@ -482,6 +489,10 @@ fn an_approved_plan_is_refused_when_the_server_changed() {
         server("Other"),
     );
     assert_eq!(run.report.status, RunStatus::Refused);
+    assert_eq!(
+        run.report.reason.as_deref(),
+        Some("the server changed since the plan was made; plan again and review")
+    );
     assert!(run.sent.iter().all(|s| s.1 == Method::Get));
     let mode = Mode::ApplyApproved {
         plan: Box::new(planned),
@@ -489,6 +500,66 @@ fn an_approved_plan_is_refused_when_the_server_changed() {
     };
     let run = drive(engine(Profile::airtable(), mode, d), 10, server("Other"));
     assert_eq!(run.report.status, RunStatus::Applied);
+}
+
+#[test]
+fn an_approved_plan_says_whether_it_was_edited_or_made_from_other_inputs() {
+    let d = desired(json!({"users": [{"userName": "a@x.com", "title": "New"}]}));
+    let server = |r: &HttpRequest, _| match r.method {
+        Method::Patch => ok(json!({"id": "u1", "userName": "a@x.com"})),
+        _ if is_list(r, "Users") => {
+            list(json!([{"id": "u1", "userName": "a@x.com", "title": "Old", "active": true}]))
+        }
+        _ => list(json!([])),
+    };
+    let planned = drive(
+        engine(Profile::airtable(), Mode::PlanOnly, d.clone()),
+        10,
+        server,
+    )
+    .report
+    .plan
+    .unwrap();
+    let approve = |plan: &scim_provision::plan::Plan, replan: bool, d: &DesiredState| {
+        let mode = Mode::ApplyApproved {
+            plan: Box::new(plan.clone()),
+            replan,
+        };
+        drive(engine(Profile::airtable(), mode, d.clone()), 10, server)
+    };
+    // An action edited in the saved plan (here through its JSON): refused as edited, even
+    // with `replan`, and nothing but the listing is sent.
+    let mut json = serde_json::to_value(&planned).unwrap();
+    json["actions"][0]["changes"][0]["after"] = json!("Other");
+    let edited: scim_provision::plan::Plan = serde_json::from_value(json).unwrap();
+    for replan in [false, true] {
+        let run = approve(&edited, replan, &d);
+        assert_eq!(run.report.status, RunStatus::Refused);
+        assert_eq!(
+            run.report.reason.as_deref(),
+            Some("the plan file was edited after it was made (its actions no longer match its digest)")
+        );
+        assert!(run.sent.iter().all(|s| s.1 == Method::Get));
+    }
+    // A plan from before plans carried a digest is refused as such.
+    let mut old = planned.clone();
+    old.digest = None;
+    let run = approve(&old, false, &d);
+    assert_eq!(run.report.status, RunStatus::Refused);
+    assert!(run.report.reason.unwrap().contains("carries no digest"));
+    // The same server, another directory: not a server change.
+    let other = desired(json!({"users": [{"userName": "a@x.com", "title": "Newer"}]}));
+    let run = approve(&planned, false, &other);
+    assert_eq!(run.report.status, RunStatus::Refused);
+    assert_eq!(
+        run.report.reason.as_deref(),
+        Some("the directory or policy given is not the one the plan was made from; plan again and review")
+    );
+    // Intact: applied.
+    assert_eq!(
+        approve(&planned, false, &d).report.status,
+        RunStatus::Applied
+    );
 }
 
 #[test]

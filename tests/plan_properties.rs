@@ -402,3 +402,171 @@ fn empty_directory_against_a_populated_server_is_blocked() {
     .unwrap();
     assert!(p.blocked.iter().any(|b| b.guard == Guard::EmptySource));
 }
+
+/// The listing `w` with duplicates added: copies of some users (under another id, with the
+/// userName in another case or another name with the same externalId) and of some groups.
+fn with_duplicates(w: &World, users: &[(usize, bool)], groups: &[(usize, bool)]) -> ActualState {
+    let mut actual = w.actual.clone();
+    for (n, &(i, same_name)) in users.iter().enumerate() {
+        let Some(original) = w.actual.users.get(i % w.actual.users.len().max(1)) else {
+            break;
+        };
+        let mut copy = original.clone();
+        copy.id = Some(format!("dup{n}"));
+        if same_name {
+            copy.user_name = copy.user_name.to_uppercase();
+        } else if copy.external_id.is_some() {
+            copy.user_name = format!("copy{n}@example.com");
+        }
+        actual.users.push(copy);
+    }
+    for (n, &(i, same_name)) in groups.iter().enumerate() {
+        let Some(original) = w.actual.groups.get(i % w.actual.groups.len().max(1)) else {
+            break;
+        };
+        let mut copy = original.clone();
+        copy.id = Some(format!("gdup{n}"));
+        if same_name {
+            copy.display_name = copy.display_name.to_lowercase();
+        } else if copy.external_id.is_some() {
+            copy.display_name = format!("Copy {n}");
+        }
+        actual.groups.push(copy);
+    }
+    actual
+}
+
+/// The ambiguous subjects an independent reading of the rule finds, as `(subject, ids)`:
+/// several server resources carry the subject's externalId; or none does and several that
+/// no other subject's unique externalId takes carry its name key. `subjects` and `server`
+/// are `(externalId, key, name or id)`, subjects with whether the policy lets the planner
+/// touch them (the others match, but trip no guard).
+fn expected_ambiguous(
+    subjects: &[(Option<String>, String, String, bool)],
+    server: &[(Option<String>, String, String)],
+) -> Vec<(String, Vec<String>)> {
+    let carriers = |ext: &str| -> Vec<&(Option<String>, String, String)> {
+        server
+            .iter()
+            .filter(|s| s.0.as_deref() == Some(ext))
+            .collect()
+    };
+    let taken: Vec<&str> = subjects
+        .iter()
+        .filter_map(|(ext, ..)| {
+            let c = carriers(ext.as_deref()?);
+            (c.len() == 1).then(|| c[0].2.as_str())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (ext, key, name, _) in subjects.iter().filter(|s| s.3) {
+        let by_ext = ext.as_deref().map(carriers).unwrap_or_default();
+        let mut ids: Vec<String> = if by_ext.is_empty() {
+            server
+                .iter()
+                .filter(|s| &s.1 == key && !taken.contains(&s.2.as_str()))
+                .map(|s| s.2.clone())
+                .collect()
+        } else {
+            by_ext.iter().map(|s| s.2.clone()).collect()
+        };
+        if ids.len() >= 2 {
+            ids.sort();
+            out.push((name.clone(), ids));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every server id an action names (users and groups).
+fn touched_ids(p: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |id: &Option<String>| out.extend(id.clone());
+    for s in &p.actions {
+        match &s.action {
+            Action::UpdateUser(u) | Action::ReactivateUser(u) | Action::DeactivateUser(u) => {
+                push(&u.user.id)
+            }
+            Action::DeleteUser(d) => push(&d.user.id),
+            Action::RenameGroup(r) => push(&r.group.id),
+            Action::DeleteGroup(d) => push(&d.group.id),
+            Action::AddMembers(m) | Action::RemoveMembers(m) => {
+                push(&m.group.id);
+                m.members.iter().for_each(|r| push(&r.id));
+            }
+            Action::SetMembers(s) => {
+                push(&s.group.id);
+                s.added.iter().chain(&s.removed).for_each(|r| push(&r.id));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_action_touches_an_ambiguous_subject(
+        w in world(),
+        dup_users in proptest::collection::vec((0usize..10, any::<bool>()), 0..3),
+        dup_groups in proptest::collection::vec((0usize..4, any::<bool>()), 0..3),
+    ) {
+        let actual = with_duplicates(&w, &dup_users, &dup_groups);
+        let p = plan_for(&w, &actual);
+
+        let users: Vec<_> = w.desired.users.iter()
+            .map(|u| (u.external_id.clone(), user_key(&u.user_name), u.user_name.clone(), w.policy.may_touch(&u.user_name, u.external_id.as_deref())))
+            .collect();
+        let server_users: Vec<_> = actual.users.iter()
+            .map(|u| (u.external_id.clone(), user_key(&u.user_name), u.id.clone().unwrap()))
+            .collect();
+        let groups: Vec<_> = w.desired.groups.iter()
+            .map(|g| (g.external_id.clone(), user_key(&g.display_name), g.display_name.clone(), true))
+            .collect();
+        let server_groups: Vec<_> = actual.groups.iter()
+            .map(|g| (g.external_id.clone(), user_key(&g.display_name), g.id.clone().unwrap()))
+            .collect();
+        let mut want: Vec<String> = Vec::new();
+        let mut held: Vec<String> = Vec::new();
+        let mut subjects: Vec<String> = Vec::new();
+        for (kind, (name, ids)) in expected_ambiguous(&users, &server_users).into_iter().map(|a| ("user", a))
+            .chain(expected_ambiguous(&groups, &server_groups).into_iter().map(|a| ("group", a)))
+        {
+            want.push(format!(
+                "{kind} {name:?} matches {} server {kind}s (ids {}); changes to it are blocked",
+                ids.len(),
+                ids.join(", ")
+            ));
+            held.extend(ids);
+            subjects.push(user_key(&name));
+        }
+        want.sort();
+        let mut got: Vec<String> = p.blocked.iter()
+            .filter(|b| b.guard == Guard::AmbiguousMatch)
+            .map(|b| b.reason.clone())
+            .collect();
+        got.sort();
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(p.is_blocked(), !got.is_empty() || !w.actual.complete || p.blocked.iter().any(|b| b.guard != Guard::AmbiguousMatch));
+
+        for id in touched_ids(&p) {
+            prop_assert!(!held.contains(&id), "an action touches candidate {id}: {}", serde_json::to_string_pretty(&p).unwrap());
+        }
+        // Nor is the subject itself created, or added to a group by name.
+        for s in &p.actions {
+            let named = match &s.action {
+                Action::CreateUser(c) => Some(c.user_name.as_str()),
+                Action::CreateGroup(c) => Some(c.display_name.as_str()),
+                _ => None,
+            };
+            prop_assert!(named.is_none_or(|n| !subjects.contains(&user_key(n))), "{named:?} created");
+        }
+        for name in touched_users(&p) {
+            let on_server = actual.users.iter().any(|u| user_key(&u.user_name) == user_key(&name));
+            prop_assert!(on_server || !subjects.contains(&user_key(&name)), "{name} added by name");
+        }
+    }
+}

@@ -52,6 +52,15 @@ fn check(name: &str) {
         .map(|b| b["guard"].clone())
         .collect();
     assert_eq!(&Value::Array(guards), &expect["blocked"], "{name}: blocked");
+    if let Some(reasons) = expect.get("reasons") {
+        let got: Vec<Value> = json["blocked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["reason"].clone())
+            .collect();
+        assert_eq!(&Value::Array(got), reasons, "{name}: blocked reasons");
+    }
     let actions: Vec<(String, String)> = p
         .actions
         .iter()
@@ -183,6 +192,16 @@ fn memberships_are_chunked_to_the_profile_limit() {
 }
 
 #[test]
+fn ambiguous_users_are_blocked_and_left_alone() {
+    check("ambiguous-users.json");
+}
+
+#[test]
+fn ambiguous_groups_are_blocked_and_left_alone() {
+    check("ambiguous-groups.json");
+}
+
+#[test]
 fn read_only_manager_name() {
     check("read-only-manager-name.json");
 }
@@ -200,4 +219,31 @@ fn airtable_stores_manager_names() {
             ["displayName"],
         "Mia Chen"
     );
+}
+
+#[test]
+fn a_saved_plans_figures_are_recomputed_and_an_edited_action_is_detected() {
+    use scim_provision::plan::{check_integrity, ReviewError};
+    let p = run(&load("airtable-lifecycle.json"));
+    assert!(p.summary.deactivate_users > 0);
+    assert_eq!(check_integrity(&p), Ok(()));
+    // The figure hiding a deactivation is replaced by the count of the actions.
+    let mut json = serde_json::to_value(&p).unwrap();
+    json["summary"]["deactivateUsers"] = 0.into();
+    json["summary"]["createUsers"] = 99.into();
+    let back: Plan = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back.summary, p.summary);
+    assert_eq!(check_integrity(&back), Ok(()));
+    // An edited action no longer matches the digest.
+    json["actions"][0]["reason"] = "looks harmless".into();
+    let edited: Plan = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(check_integrity(&edited), Err(ReviewError::Edited));
+    assert_eq!(
+        ReviewError::Edited.to_string(),
+        "the plan file was edited after it was made (its actions no longer match its digest)"
+    );
+    // A plan without a digest cannot be shown to be the reviewed one.
+    json.as_object_mut().unwrap().remove("digest");
+    let old: Plan = serde_json::from_value(json).unwrap();
+    assert_eq!(check_integrity(&old), Err(ReviewError::NoDigest));
 }

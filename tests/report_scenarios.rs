@@ -517,3 +517,28 @@ fn json_matches_the_reviewed_golden_file() {
         "run with UPDATE_REPORT_FIXTURES=1 and review the diff"
     );
 }
+
+#[test]
+fn an_incomplete_listing_is_said_in_json_and_at_the_top_of_the_page() {
+    let f = fixture();
+    let reasons = vec!["/Users: the page at startIndex 3 failed: HTTP 503".to_owned()];
+    let report = build_report(
+        &ReportInput::new(&f.users, &f.groups, TAKEN_AT_MS)
+            .desired(&f.desired)
+            .purchased_seats(5)
+            .stale(&f.stale)
+            .incomplete(&reasons),
+    );
+    let json = serde_json::to_value(&report).expect("serializes");
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["incomplete"], serde_json::json!(reasons));
+    let page = render_html(&report);
+    let banner = page
+        .find("<div id=\"incomplete\" role=\"alert\"")
+        .expect("a banner");
+    assert!(banner < page.find("<section id=\"seats\">").expect("seats"));
+    assert!(page[banner..].contains("startIndex 3 failed: HTTP 503"));
+    // The figures are the same: the report only says they may be short.
+    assert_eq!(report.seats, self::report(&f).seats);
+    assert!(self::report(&f).complete);
+}

@@ -3,6 +3,7 @@
 // engine's outputs.
 
 import { core, ScimProvisionError } from "./errors.js";
+import { redactToken } from "./redact.js";
 import type { EngineEvent, HttpRequest, Input, Output, RunReport } from "./types.js";
 
 /** The engine as the host loop needs it (the wasm-bindgen class, or any lookalike). */
@@ -34,8 +35,17 @@ export interface HostOptions {
 
 type Settled = { id: number; input: Input };
 
-/** Drives `engine` to the end over HTTP and returns its report. */
+/** Drives `engine` to the end over HTTP and returns its report. The token never leaves it:
+ * events, the report and errors are handed out with it replaced by `[redacted]`. */
 export async function drive(engine: EngineLike, host: HostOptions): Promise<RunReport> {
+  try {
+    return redactToken(await run(engine, host), host.token);
+  } catch (error) {
+    throw redactToken(error, host.token);
+  }
+}
+
+async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
   const fetchFn = host.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== "function") {
     throw new ScimProvisionError({ kind: "invalid-argument", message: "no fetch available: pass one as { fetch }" });
@@ -72,7 +82,7 @@ export async function drive(engine: EngineLike, host: HostOptions): Promise<RunR
       .then(
         async (res): Promise<Settled> => ({
           id,
-          input: { type: "response", id, response: { status: res.status, headers: [...res.headers], body: await res.text() } },
+          input: { type: "response", id, response: { status: res.status, headers: answerHeaders(res.headers, host.token), body: await res.text() } },
         }),
       )
       .catch((err: unknown): Settled => {
@@ -97,7 +107,7 @@ export async function drive(engine: EngineLike, host: HostOptions): Promise<RunR
           inFlight.set(out.id, send(out.id, out.request));
           continue;
         case "event":
-          host.onProgress?.(out.event);
+          host.onProgress?.(redactToken(out.event, host.token));
           continue;
         case "done":
           return out.report;
@@ -125,6 +135,13 @@ export async function drive(engine: EngineLike, host: HostOptions): Promise<RunR
     // Whatever is still in flight is no longer wanted.
     controller.abort();
   }
+}
+
+/** The response headers the core is given: none that carries credentials (a server echoing
+ * the request's `Authorization` back), none holding the token. The core reads only
+ * `Retry-After` today; this keeps it that way should it read more. */
+function answerHeaders(headers: Headers, token: string | undefined): [string, string][] {
+  return [...headers].filter(([name, value]) => !/authorization/i.test(name) && !(token && value.includes(token)));
 }
 
 /** A fetch failure in words, with the network cause where the fetch names one (undici's

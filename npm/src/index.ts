@@ -7,6 +7,7 @@ import * as wasm from "../wasm/scim_provision_js.js";
 import { core, ScimProvisionError } from "./errors.js";
 import { drive, type HostOptions } from "./host.js";
 import { buildReport, type BuildReportOptions } from "./lowlevel.js";
+import { redactToken } from "./redact.js";
 import type {
   ActualState,
   DesiredInput,
@@ -28,6 +29,7 @@ import type {
 export * from "./types.js";
 export { ScimProvisionError, type ErrorFields, type ErrorKind } from "./errors.js";
 export { drive, type EngineLike, type HostOptions } from "./host.js";
+export { MIN_REDACTED_TOKEN_LENGTH, REDACTED, redactToken } from "./redact.js";
 
 /** The sans-IO engine: `pollOutput(nowMs)` until `wait` or `done`; `handleInput` answers. */
 export class Engine {
@@ -98,7 +100,8 @@ export interface ReportOptions extends RunOptions {
   takenAtMs?: number;
 }
 
-/** A report with the listing it was computed from. */
+/** A report with the listing it was computed from. `report.complete` is false when the
+ * listing was incomplete (`report.incomplete` says why): the figures may then be short. */
 export interface ReportResult {
   report: OpsReport;
   users: User[];
@@ -134,26 +137,33 @@ export class Provisioner {
 
   /** Lists the server and returns the plan that would bring it to `desired`. Writes nothing. */
   async plan(desired: DesiredInput, run: RunOptions = {}): Promise<Plan> {
-    const report = await this.#run({ mode: "planOnly" }, desired, run);
-    this.#lastDesired = desired;
-    if (!report.plan) throw failure(report);
-    return report.plan;
+    return this.#redacted(async () => {
+      const report = await this.#run({ mode: "planOnly" }, desired, run);
+      this.#lastDesired = desired;
+      if (!report.plan) throw failure(report);
+      return report.plan;
+    });
   }
 
-  /** Applies a reviewed plan. The server is listed again first; the run is refused if it
-   * changed since the plan was made (unless `replan`) or if a guard blocked the plan. */
+  /** Applies a reviewed plan. It is checked against its digest first (`checkPlan`: an edited
+   * plan throws before any request); then the server is listed again, and the run is
+   * refused if the server changed since the plan was made, or the directory or policy is not
+   * the one it was made from (unless `replan`), or if a guard blocked the plan. */
   async apply(plan: Plan | string, run: ApplyOptions = {}): Promise<RunReport> {
     const desired = run.desired ?? this.#lastDesired;
     if (desired === undefined) {
       throw new ScimProvisionError({ kind: "invalid-argument", message: "apply needs the desired state the plan was made from: pass { desired }" });
     }
-    const reviewed = typeof plan === "string" ? (JSON.parse(plan) as Plan) : plan;
-    return this.#run({ mode: "applyApproved", plan: reviewed, replan: run.replan ?? false }, desired, run);
+    return this.#redacted(() => {
+      // Refused before any request when the plan was edited (or carries no digest).
+      const reviewed = checkPlan(plan);
+      return this.#run({ mode: "applyApproved", plan: reviewed, replan: run.replan ?? false }, desired, run);
+    });
   }
 
   /** Plans and applies in one go: calling this is the explicit approval. */
   async sync(desired: DesiredInput, run: RunOptions = {}): Promise<RunReport> {
-    return this.#run({ mode: "planAndApply" }, desired, run);
+    return this.#redacted(() => this.#run({ mode: "planAndApply" }, desired, run));
   }
 
   /** Lists the server and computes the SaaS-ops report (seats, chargeback, stale accounts
@@ -165,24 +175,42 @@ export class Provisioner {
     try {
       const done = await drive(engine, this.#host(options));
       if (done.status === "failed") throw failure(done);
-      const { users, groups } = engine.listedState();
+      const { users, groups } = this.#redact(engine.listedState());
       const plan = options.desired !== undefined ? done.plan ?? null : null;
       const reportOptions = {
         takenAtMs: options.takenAtMs ?? Date.now(),
         purchasedSeats: options.purchasedSeats ?? null,
         desired: plan ? toDesiredObject(desired) : null,
         policy: this.#options.policy ?? null,
+        // The core says in the report whether (and why) the listing was incomplete.
+        listing: done.listing,
       };
       return {
-        report: buildReport(users, groups, plan, reportOptions),
+        report: this.#redact(buildReport(users, groups, plan, reportOptions)),
         users,
         groups,
         plan,
-        toHtml: () => reportHtml(users, groups, plan, reportOptions),
-        toCsv: () => reportCsv(users, groups),
+        toHtml: () => this.#redact(reportHtml(users, groups, plan, reportOptions)),
+        toCsv: () => this.#redact(reportCsv(users, groups)),
       };
+    } catch (error) {
+      throw this.#redact(error);
     } finally {
       engine.free();
+    }
+  }
+
+  /** `value` without the token (see `redactToken`). */
+  #redact<T>(value: T): T {
+    return redactToken(value, this.#options.token);
+  }
+
+  /** Runs `body`, redacting the token from what it returns and throws. */
+  async #redacted<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return this.#redact(await body());
+    } catch (error) {
+      throw this.#redact(error);
     }
   }
 
@@ -247,6 +275,15 @@ function resolveProfile(profile: string | Profile): Profile {
     throw new ScimProvisionError({ kind: "invalid-argument", message: `unknown profile ${JSON.stringify(profile)}; built-in profiles: ${names}` });
   }
   return found;
+}
+
+/** Checks a saved plan (object or JSON text) against its `digest` and returns it as the core
+ * computes it: every figure (the summary) recomputed from its actions. Throws a
+ * `ScimProvisionError` of kind `plan` and code `planEdited` ("the plan file was edited after
+ * it was made ...") or `planWithoutDigest`; nothing is sent. Fields a plan does not have (a
+ * plan file's `input`) are dropped. */
+export function checkPlan(plan: Plan | string): Plan {
+  return JSON.parse(core(() => wasm.checkPlan(plan))) as Plan;
 }
 
 /** Parses the JSON desired-state format (throws with the JSON path of a bad value). */

@@ -97,13 +97,15 @@ export function planWithConfig(
   return JSON.parse(core(() => wasm.planWithConfig(desired, actual, config))) as Plan;
 }
 
-/** Options of the reports: the snapshot time, seats bought, and the directory and policy a
- * plan was made with (objects or JSON text). */
+/** Options of the reports: the snapshot time, seats bought, the directory and policy a
+ * plan was made with (objects or JSON text), and the run report's `listing` (an incomplete
+ * one makes the report say so: `complete: false`, `incomplete` its problems). */
 export interface BuildReportOptions {
   takenAtMs?: number;
   purchasedSeats?: number | null;
   desired?: DesiredInput | null;
   policy?: Policy | string | null;
+  listing?: { complete: boolean; problems: string[] } | null;
 }
 
 /** The SaaS-ops report (seats, chargeback, access snapshot, stale accounts of `plan`) of

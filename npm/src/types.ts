@@ -126,7 +126,9 @@ export interface Summary {
   removeMembers: number;
 }
 
-export type Guard = "emptySource" | "incompleteListing" | "deactivationCap" | "deletionCap";
+/** `ambiguousMatch`: a directory user or group matches several server resources; its
+ * changes are withheld and the reason names every candidate id. */
+export type Guard = "emptySource" | "incompleteListing" | "deactivationCap" | "deletionCap" | "ambiguousMatch";
 
 export interface Plan {
   version: number;
@@ -143,6 +145,11 @@ export interface Plan {
     managedUsers: number;
     listingComplete: boolean;
   };
+  /** Hex SHA-256 of the canonical JSON of `actions`: an edited action no longer matches it
+   * (absent only in plans made before plans carried it, which `apply` refuses). */
+  digest?: string;
+  /** Hex SHA-256 of the server state the plan was made from, as the planner saw it. */
+  stateDigest?: string;
 }
 
 /** A server error with its SCIM detail. */
@@ -300,6 +307,10 @@ export interface StaleAccount {
 
 /** The SaaS-ops report: seats, chargeback, access snapshot and stale accounts. */
 export interface OpsReport {
+  /** Whether the listing the figures come from was complete; when not, they may be short. */
+  complete: boolean;
+  /** Why the listing was incomplete (empty when complete). */
+  incomplete: string[];
   seats: SeatSummary;
   chargeback: Chargeback;
   snapshot: AccessSnapshot;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
+import { startEchoServer } from "./echo-server.mjs";
 import { readAll, startScimServer } from "./server.mjs";
 
 const CLI = fileURLToPath(new URL("../bin/scim-provision.js", import.meta.url));
@@ -93,9 +94,78 @@ describe("scim-provision CLI", () => {
     await new Promise((resolve) => echo.listen(0, "127.0.0.1", resolve));
     try {
       const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", `http://127.0.0.1:${echo.address().port}`, "--token-env", "OTHER_TOKEN"], { env: { OTHER_TOKEN: TOKEN } });
-      assertOneLineError(run, /401.*\[token\]/);
+      assertOneLineError(run, /401.*\[redacted\]/);
     } finally {
       echo.close();
+    }
+  });
+
+  for (const echo of ["detail", "html", "header"]) {
+    test(`a server echoing the Authorization header (${echo}) never gets the token printed or written`, async () => {
+      const echoing = await startEchoServer({ echo });
+      try {
+        const dir = mkdtempSync(join(tmp, `echo-${echo}-`));
+        const files = { plan: join(dir, "plan.json"), html: join(dir, "report.html"), json: join(dir, "report.json") };
+        const desired = fixture("team.csv");
+        const runs = {
+          plan: await cli(["plan", "--desired", desired, "--url", echoing.url]),
+          planJson: await cli(["plan", "--desired", desired, "--url", echoing.url, "--json", "--out", files.plan]),
+          apply: await cli(["apply", "--desired", desired, "--url", echoing.url, "--yes"]),
+          applyJson: await cli(["apply", "--desired", desired, "--url", echoing.url, "--yes", "--json"]),
+          reportHtml: await cli(["report", "--url", echoing.url, "--desired", desired, "--format", "html", "--out", files.html]),
+          reportJson: await cli(["report", "--url", echoing.url, "--format", "json", "--out", files.json]),
+          reportTable: await cli(["report", "--url", echoing.url]),
+        };
+        assert.equal(runs.plan.code, 2, runs.plan.stderr);
+        assert.equal(runs.apply.code, 1, runs.apply.stderr);
+        assert.equal(runs.applyJson.code, 1, runs.applyJson.stderr);
+        assert.equal(runs.reportHtml.code, 0, runs.reportHtml.stderr);
+        for (const [name, run] of Object.entries(runs)) {
+          for (const stream of ["stdout", "stderr"]) {
+            assert.ok(!run[stream].includes(TOKEN), `${name} ${stream} holds the token:\n${run[stream]}`);
+          }
+        }
+        for (const file of Object.values(files)) assert.ok(!readFileSync(file, "utf8").includes(TOKEN), `${file} holds the token`);
+        if (echo !== "header") {
+          // The echo did reach the output, masked: the warning about discovery and the failures.
+          assert.match(runs.plan.stderr, /\[redacted\]/);
+          assert.match(runs.apply.stdout + runs.apply.stderr, /\[redacted\]/);
+          assert.match(runs.applyJson.stdout, /\[redacted\]/);
+        }
+      } finally {
+        await echoing.stop();
+      }
+    });
+  }
+
+  test("a report from an incomplete listing warns and exits 3 in every format", async () => {
+    const partial = await startEchoServer({ echo: "none", incomplete: true });
+    try {
+      const dir = mkdtempSync(join(tmp, "incomplete-"));
+      const warning = /^scim-provision: warning: the listing is incomplete \(.*listed twice.*\): figures may be short$/m;
+      const table = await cli(["report", "--url", partial.url]);
+      assert.equal(table.code, 3, table.stderr);
+      assert.match(table.stderr, warning);
+      assert.match(table.stdout, /Incomplete listing: these figures may be short/);
+      const json = await cli(["report", "--url", partial.url, "--format", "json"]);
+      assert.equal(json.code, 3, json.stderr);
+      assert.match(json.stderr, warning);
+      const report = JSON.parse(json.stdout);
+      assert.equal(report.complete, false);
+      assert.match(report.incomplete.join(" "), /listed twice/);
+      const html = join(dir, "report.html");
+      const page = await cli(["report", "--url", partial.url, "--format", "html", "--out", html]);
+      assert.equal(page.code, 3, page.stderr);
+      assert.match(page.stderr, warning);
+      const text = readFileSync(html, "utf8");
+      assert.ok(text.indexOf('<div id="incomplete" role="alert"') > 0, "the page has the banner");
+      assert.ok(text.indexOf('<div id="incomplete"') < text.indexOf('<section id="seats">'), "the banner comes before the figures");
+      const csv = await cli(["report", "--url", partial.url, "--format", "csv"]);
+      assert.equal(csv.code, 3, csv.stderr);
+      assert.match(csv.stderr, warning);
+      assert.match(csv.stdout, /^External ID,/);
+    } finally {
+      await partial.stop();
     }
   });
 
@@ -167,7 +237,7 @@ describe("scim-provision CLI", () => {
     test("a plan applied twice is refused: the server changed since it was made", async () => {
       const run = await cli(["apply", "--plan", planFile, "--url", server.url, "--yes"]);
       assert.equal(run.code, 1);
-      assert.match(run.stdout, /Refused: the server state no longer matches the reviewed plan/);
+      assertOneLineError(run, /^scim-provision: the server changed since the plan was made; plan again and review$/);
     });
 
     test("plan again is empty and exits 0", async () => {
@@ -217,6 +287,101 @@ describe("scim-provision CLI", () => {
 
       const stale = JSON.parse((await cli(["report", "--url", server.url, "--desired", fewer, "--format", "json"])).stdout);
       assert.equal(stale.seats.deactivated, 2);
+    });
+  });
+
+  describe("a reviewed plan file is checked before it is applied", () => {
+    let own;
+    const fewer = join(tmp, "reviewed-fewer.csv");
+    const planFile = join(tmp, "reviewed.json");
+    const edit = (name, change) => {
+      const file = JSON.parse(readFileSync(planFile, "utf8"));
+      change(file);
+      const path = join(tmp, name);
+      writeFileSync(path, JSON.stringify(file, null, 2));
+      return path;
+    };
+    const active = async () => (await readAll(own, "Users")).filter((u) => u.active).map((u) => u.userName).sort();
+    before(async () => {
+      own = await startScimServer(TOKEN);
+      const setup = await cli(["apply", "--desired", fixture("team.csv"), "--url", own.url, "--yes"]);
+      assert.equal(setup.code, 0, setup.stderr + setup.stdout);
+      // bo leaves: one deactivation (25 %, within the default cap).
+      writeFileSync(fewer, readFileSync(fixture("team.csv"), "utf8").split("\n").filter((l) => !/^bo@/.test(l)).join("\n"));
+      const planned = await cli(["plan", "--desired", fewer, "--url", own.url, "--out", planFile]);
+      assert.equal(planned.code, 2, planned.stderr);
+      assert.match(planned.stdout, /1 user to deactivate/);
+      const file = JSON.parse(readFileSync(planFile, "utf8"));
+      assert.match(file.digest, /^[0-9a-f]{64}$/);
+      assert.match(file.stateDigest, /^[0-9a-f]{64}$/);
+    });
+    after(async () => {
+      await own?.stop();
+    });
+
+    test("an edited action is refused as edited, before any request", async () => {
+      const edited = edit("edited-action.json", (file) => {
+        const step = file.actions.find((a) => a.type === "deactivateUser");
+        step.reason = "routine clean-up";
+      });
+      const run = await cli(["apply", "--plan", edited, "--url", own.url, "--yes"]);
+      assertOneLineError(run, /^scim-provision: the plan file was edited after it was made \(its actions no longer match its digest\)$/);
+      assert.doesNotMatch(run.stderr, /listing users/, "nothing was sent, not even the listing");
+      assert.deepEqual(await active(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com"], "nothing written");
+    });
+
+    test("a plan without a digest (an older version's) is refused", async () => {
+      const old = edit("old.json", (file) => {
+        delete file.digest;
+        delete file.stateDigest;
+      });
+      assertOneLineError(await cli(["apply", "--plan", old, "--url", own.url, "--yes"]), /carries no digest.*plan again and review/);
+    });
+
+    test("a server changed between plan and apply is refused as changed", async () => {
+      // Someone adds a user directly on the server: the fresh plan would deactivate it too.
+      const res = await fetch(`${own.url}/Users`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/scim+json" },
+        body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "zed@example.com", active: true }),
+      });
+      assert.equal(res.status, 201);
+      const run = await cli(["apply", "--plan", planFile, "--url", own.url, "--yes"]);
+      assertOneLineError(run, /^scim-provision: the server changed since the plan was made; plan again and review$/);
+      assert.deepEqual(await active(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com", "zed@example.com"], "nothing written");
+      const zed = (await readAll(own, "Users")).find((u) => u.userName === "zed@example.com");
+      const gone = await fetch(`${own.url}/Users/${zed.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${TOKEN}` } });
+      assert.equal(gone.status, 204);
+    });
+
+    test("an edited summary is recomputed: the deactivation it hid is announced", async () => {
+      const hidden = edit("edited-summary.json", (file) => {
+        file.summary.deactivateUsers = 0;
+      });
+      const run = await cli(["apply", "--plan", hidden, "--url", own.url, "--yes"]);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, /Changes: .*1 user to deactivate/);
+      assert.deepEqual(await active(), ["ana@example.com", "cy@example.com", "dee@example.com"]);
+    });
+
+    test("two server groups of one name are an ambiguous match: shown, blocked, left alone", async () => {
+      const res = await fetch(`${own.url}/Groups`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/scim+json" },
+        body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "EVERYONE" }),
+      });
+      assert.equal(res.status, 201);
+      const members = async () => Object.fromEntries((await readAll(own, "Groups")).map((g) => [g.id, (g.members ?? []).length]));
+      const before = await members();
+      const ids = (await readAll(own, "Groups")).filter((g) => g.displayName.toLowerCase() === "everyone").map((g) => g.id).sort();
+      const planned = await cli(["plan", "--desired", fixture("team.csv"), "--url", own.url]);
+      assert.equal(planned.code, 2, planned.stderr);
+      assert.match(planned.stdout, /Blocked \(1\)/);
+      assert.ok(planned.stdout.includes(`ambiguousMatch  group "Everyone" matches 2 server groups (ids ${ids.join(", ")}); changes to it are blocked`), planned.stdout);
+      const forced = await cli(["apply", "--desired", fixture("team.csv"), "--url", own.url, "--yes", "--allow-blocked"]);
+      assert.equal(forced.code, 0, forced.stderr + forced.stdout);
+      assert.deepEqual(await members(), before, "no membership of either group changed");
+      assert.ok((await active()).includes("bo@example.com"), "the rest of the plan applied");
     });
   });
 

@@ -62,6 +62,7 @@ describe("the component-shaped calls on hostile arguments", () => {
       returnsOrFaults(() => pkg.buildReport("[]", "[]", null, { takenAtMs: Number.MAX_SAFE_INTEGER, purchasedSeats: Number.MAX_SAFE_INTEGER }), "buildReport extreme");
       returnsOrFaults(() => pkg.reportHtml('[{"userName":"a","active":true}]', "[]", h, { takenAtMs: 1 }), "reportHtml");
       returnsOrFaults(() => pkg.reportCsv(h, h), "reportCsv");
+      returnsOrFaults(() => pkg.checkPlan(h), "checkPlan");
     }
   });
 

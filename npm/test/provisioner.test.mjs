@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import {
+  checkPlan,
   Engine,
   Provisioner,
   ScimProvisionError,
@@ -14,7 +15,9 @@ import {
   plan,
   profile,
   profileNames,
+  redactToken,
 } from "../dist/node.js";
+import { startEchoServer } from "./echo-server.mjs";
 import { readAll, startScimServer } from "./server.mjs";
 
 const USERS = 1000;
@@ -79,6 +82,32 @@ describe("Provisioner against scim2-server", () => {
     // Planning again changes nothing.
     const again = await p.plan(desired);
     assert.equal(again.actions.length, 0, JSON.stringify(again.actions.slice(0, 2)));
+  });
+
+  test("an edited plan is refused before any request; checkPlan recomputes its figures", async () => {
+    const desired = { users: [{ userName: "edit@example.com" }] };
+    let requests = 0;
+    const counting = (url, init) => {
+      requests++;
+      return fetch(url, init);
+    };
+    const p = new Provisioner({ baseUrl: server.url, token: server.token });
+    const planned = await p.plan(desired, { fetch: counting });
+    assert.match(planned.digest, /^[0-9a-f]{64}$/);
+    const shown = checkPlan({ ...planned, summary: { ...planned.summary, createUsers: 0 } });
+    assert.equal(shown.summary.createUsers, 1);
+    const edited = structuredClone(planned);
+    edited.actions[0].user.title = "Sneaked in";
+    const before = requests;
+    await assert.rejects(p.apply(edited, { desired, fetch: counting }), (e) => {
+      assert.ok(e instanceof ScimProvisionError);
+      assert.equal(e.kind, "plan");
+      assert.equal(e.code, "planEdited");
+      assert.equal(e.message, "the plan file was edited after it was made (its actions no longer match its digest)");
+      return true;
+    });
+    assert.equal(requests, before, "nothing was sent");
+    assert.equal((await readAll(server, "Users")).filter((u) => u.userName === "edit@example.com").length, 0);
   });
 
   test("a wrong token is a clear, structured error", async () => {
@@ -188,5 +217,91 @@ describe("codec, planner and errors without a server", () => {
     assert.equal(out.type, "send");
     assert.equal(out.request.method, "GET");
     assert.throws(() => engine.handleInput({ type: "response", id: 999, response: { status: 200, headers: [], body: "" } }, 0), (e) => e.kind === "engine" && e.code === "unknownRequest");
+  });
+});
+
+describe("the facade never hands out the token", () => {
+  const TOKEN = "facade-secret-5f3c9a";
+  const desired = { users: [{ userName: "ana@example.com" }, { userName: "bo@example.com" }], groups: [{ displayName: "Team", members: ["ana@example.com"] }] };
+  const holds = (value) => JSON.stringify(value).includes(TOKEN);
+
+  for (const echo of ["detail", "html", "header"]) {
+    test(`events, plans, run reports and reports (echo in ${echo})`, async () => {
+      const server = await startEchoServer({ echo });
+      try {
+        const p = new Provisioner({ baseUrl: server.url, token: TOKEN });
+        const events = [];
+        const onProgress = (e) => events.push(e);
+        const planned = await p.plan(desired, { onProgress });
+        const run = await p.sync(desired, { onProgress });
+        const report = await p.report({ desired, onProgress });
+        assert.ok(run.outcomes.some((o) => o.result.status === "failed"), JSON.stringify(run.outcomes[0]));
+        for (const [name, value] of Object.entries({ events, planned, run, report: report.report, users: report.users, plan: report.plan, html: report.toHtml(), csv: report.toCsv() })) {
+          assert.ok(!holds(value), `${name} holds the token`);
+        }
+        if (echo !== "header") {
+          // The bare token (which the core cannot recognise) was there, and went.
+          assert.match(JSON.stringify(run), /token \[redacted\]|token=\[redacted\]/);
+          assert.ok(events.some((e) => e.type === "warning" && e.message.includes("[redacted]")));
+        }
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
+  test("redactToken: deep, copy on write, errors rebuilt", () => {
+    const untouched = { users: [{ userName: "ana" }], n: 1 };
+    assert.equal(redactToken(untouched, TOKEN), untouched);
+    const value = { a: [`x ${TOKEN} y`, { b: TOKEN }], keep: untouched, n: 2 };
+    const clean = redactToken(value, TOKEN);
+    assert.deepEqual(clean, { a: ["x [redacted] y", { b: "[redacted]" }], keep: untouched, n: 2 });
+    assert.equal(clean.keep, untouched);
+    assert.equal(value.a[0], `x ${TOKEN} y`, "the input is not changed");
+    const error = new ScimProvisionError({ kind: "server", message: `no: ${TOKEN}`, detail: TOKEN, data: { detail: TOKEN } }, { cause: new Error(TOKEN) });
+    const redacted = redactToken(error, TOKEN);
+    assert.ok(redacted instanceof ScimProvisionError);
+    assert.equal(redacted.message, "no: [redacted]");
+    assert.ok(!JSON.stringify(redacted).includes(TOKEN) && !redacted.stack.includes(TOKEN) && redacted.cause === undefined);
+    const innocent = new ScimProvisionError({ kind: "server", message: "fine" });
+    assert.equal(redactToken(innocent, TOKEN), innocent);
+    assert.equal(redactToken(value, ""), value);
+    assert.equal(redactToken("a tiny token", "t"), "a tiny token", "too short to search for");
+  });
+
+  test("thrown errors: message, fields, record and stack", async () => {
+    const server = await startEchoServer({ echo: "detail", deny: true });
+    try {
+      const p = new Provisioner({ baseUrl: server.url, token: TOKEN });
+      for (const call of [() => p.plan(desired), () => p.sync(desired), () => p.report()]) {
+        await assert.rejects(call(), (e) => {
+          assert.ok(e instanceof ScimProvisionError);
+          assert.equal(e.status, 401);
+          assert.match(e.detail, /\[redacted\]/);
+          for (const text of [e.message, e.detail, e.stack, JSON.stringify(e), JSON.stringify(e.toJSON()), String(e.cause ?? "")]) {
+            assert.ok(!text.includes(TOKEN), text);
+          }
+          return true;
+        });
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("a report from an incomplete listing", () => {
+  test("says so: complete false, the reasons, the HTML banner", async () => {
+    const server = await startEchoServer({ echo: "none", incomplete: true });
+    try {
+      const p = new Provisioner({ baseUrl: server.url, token: "t0ken-incomplete" });
+      const result = await p.report();
+      assert.equal(result.report.complete, false);
+      assert.match(result.report.incomplete.join(" "), /listed twice/);
+      const html = result.toHtml();
+      assert.ok(html.indexOf('<div id="incomplete"') > 0 && html.indexOf('<div id="incomplete"') < html.indexOf('<section id="seats">'));
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -68,6 +68,7 @@ export function reportCase(c, attempt, api) {
     purchasedSeats: o.purchasedSeats,
     desired: 'desired' in o ? canonical(o.desired) : undefined,
     policy: 'policy' in o ? canonical(o.policy) : undefined,
+    listing: o.listing,
   });
   const report = attempt(() => api.buildReport(users, groups, plan, options));
   if (report.error) return report;

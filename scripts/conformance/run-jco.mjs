@@ -171,6 +171,7 @@ function runReport(c) {
       purchasedSeats: o.purchasedSeats === undefined ? undefined : BigInt(o.purchasedSeats),
       desiredJson: o.desired,
       policyJson: o.policy,
+      incomplete: o.listing && o.listing.complete === false ? o.listing.problems ?? [] : undefined,
     }),
     // The component hands the report back as JSON text.
     buildReport: (...args) => JSON.parse(reports.buildReport(...args)),

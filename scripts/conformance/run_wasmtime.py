@@ -165,13 +165,22 @@ def report_options(
     purchased_seats: int | None = None,
     desired_json: str | None = None,
     policy_json: str | None = None,
+    incomplete: list[str] | None = None,
 ) -> Record:
     return record(
         taken_at_ms=taken_at_ms,
         purchased_seats=purchased_seats,
         desired_json=desired_json,
         policy_json=policy_json,
+        incomplete=incomplete,
     )
+
+
+def incomplete_reasons(listing: dict | None) -> list[str] | None:
+    """A case's `listing` (a run report's) as the WIT `incomplete` option."""
+    if listing is None or listing.get("complete", True):
+        return None
+    return list(listing.get("problems", []))
 
 
 def request_json(r: Record) -> dict:
@@ -355,6 +364,7 @@ def run_report(p: Provisioner, case: dict) -> Any:
         purchased_seats=o.get("purchasedSeats"),
         desired_json=canonical(o["desired"]) if "desired" in o else None,
         policy_json=canonical(o["policy"]) if "policy" in o else None,
+        incomplete=incomplete_reasons(o.get("listing")),
     )
     report = json.loads(p.report("build-report", users, groups, plan, options))
     html = p.report("report-html", users, groups, plan, options)
@@ -441,9 +451,25 @@ def robustness_checks(engine: wasmtime.Engine, component: Component) -> tuple[in
     profile = p.profile("generic") or "{}"
     check("planner", lambda q: [
         (each(q.parse_desired_json, h), each(q.parse_desired_csv, h), each(q.plan, h, h, h),
-         each(q.plan, "{}", h, '{"profile":' + profile + "}"))
+         each(q.plan, "{}", h, '{"profile":' + profile + "}"),
+         each(q.call_result, "planner", "check-plan", h))
         for h in hostile
     ])
+    def digests(q: Provisioner) -> None:
+        config = '{"basePath":"/scim/v2","profile":' + profile + "}"
+        planned = json.loads(q.plan('{"users":[{"userName":"a@example.com"}]}',
+                                    '{"users":[],"groups":[],"complete":true}', config))
+        planned["summary"]["createUsers"] = 0
+        checked = json.loads(q.call_result("planner", "check-plan", json.dumps(planned)))
+        assert checked["summary"]["createUsers"] == 1, checked["summary"]
+        planned["actions"][0]["user"]["title"] = "Sneaked in"
+        try:
+            q.call_result("planner", "check-plan", json.dumps(planned))
+            raise AssertionError("an edited plan passed check-plan")
+        except WitError as e:
+            assert e.json()["code"] == "planEdited", e.json()
+
+    check("planner check-plan", digests)
     check("codec filters", lambda q: [
         (each(q.call_result, "codec", "parse-filter", h), each(q.call_result, "codec", "render-filter", h))
         for h in hostile

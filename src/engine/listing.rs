@@ -118,7 +118,9 @@ impl<T: HasId> Listing<T> {
         self.pages.into_iter().flat_map(|(_, page)| page).collect()
     }
 
-    fn problem(&mut self, text: String) {
+    fn problem(&mut self, mut text: String) {
+        // Problems quote server text; a server may echo the Authorization header.
+        crate::redact::mask_in_place(&mut text);
         if self.problems.len() < MAX_PROBLEMS {
             self.problems
                 .push(format!("{}: {text}", self.kind.endpoint()));

@@ -396,7 +396,9 @@ impl Engine {
         decoded
     }
 
-    fn warn(&mut self, message: String) {
+    fn warn(&mut self, mut message: String) {
+        // Warnings quote server text; a server may echo the Authorization header.
+        crate::redact::mask_in_place(&mut message);
         self.warnings.push(message.clone());
         self.events.push_back(Event::Warning { message });
     }

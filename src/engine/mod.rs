@@ -189,13 +189,20 @@ pub enum Mode {
     /// List and plan; write nothing.
     PlanOnly,
     /// Apply a plan the host reviewed (possibly serialized earlier). The engine lists and
-    /// plans again first, and refuses if the server no longer matches the reviewed plan,
-    /// unless `replan` says to apply the fresh plan instead.
+    /// plans again first, and applies the reviewed plan only when the fresh plan has the same
+    /// actions and guards. Otherwise it refuses, saying why ([`crate::plan::check_approval`]):
+    /// the plan was edited (its actions no longer match its `digest`; never applied, not
+    /// even with `replan`), carries no digest, the server changed since (its `stateDigest`
+    /// differs), or the directory or policy given is not the plan's; with `replan` the
+    /// last two apply the fresh plan instead. Hosts check a saved plan with
+    /// [`crate::plan::check_integrity`] (`boundary::check_plan_json`) before starting, so an
+    /// edited plan is refused before any request.
     #[serde(rename_all = "camelCase")]
     ApplyApproved {
         /// The reviewed plan.
         plan: Box<Plan>,
-        /// Apply the fresh plan when the server changed since review.
+        /// Apply the fresh plan when the server (or the directory or policy) changed since
+        /// review.
         replan: bool,
     },
     /// Plan and apply in one go: choosing this mode is the explicit approval.

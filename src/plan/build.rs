@@ -1,29 +1,28 @@
 //! The planning algorithm: match, diff, offboard, reconcile groups, apply guards, order.
+//!
+//! This module holds the entry point ([`plan`]), the planner's state and its guards; the
+//! indexes it matches with, the users' half and the groups' half of planning are its
+//! children (`index`, `users`, `groups`).
 
 use std::borrow::Cow;
 
-// foldhash is several times faster than SipHash on the short strings planning hashes
-// (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
-// lookups; iteration order never reaches the output, which is sorted.
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-
-use serde_json::Value;
-
-use super::action::{
-    Action, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef, Membership, NoIds,
-    RenameGroup, SetMembers, UserRef, UserUpdate,
-};
-use super::desired::{DesiredGroup, DesiredState};
-use super::diff::{replacement, user_changes, Change};
-use super::keys::{group_key, user_key};
+use super::action::{Action, NoIds};
+use super::desired::DesiredState;
+use super::integrity;
 use super::policy::{Offboarding, Policy};
-use super::str_index::StrIndex;
 use super::{
     ActualState, Blocked, Guard, Note, Plan, PlanError, RequestPreview, SourceCounts, Step, Summary,
 };
-use crate::model::{schemas, User};
+use crate::model::User;
 use crate::request::RequestEncoder;
 use crate::sorting;
+
+mod groups;
+mod index;
+mod users;
+
+use index::{DesiredIndex, ServerIndex};
+use users::UserMatches;
 
 /// The directory as the server can take it: without `manager.displayName` when the profile
 /// says the server treats it as read-only (RFC 7643), so it is neither compared (the server
@@ -78,6 +77,7 @@ pub fn plan(
         actual,
         actions: Vec::new(),
         notes: Vec::new(),
+        ambiguous: Vec::new(),
         // Removals of any kind need a complete listing.
         removals_allowed: actual.complete,
     };
@@ -96,11 +96,13 @@ pub fn plan(
     });
     sorting::sort_by(&mut notes, Ord::cmp);
     let summary = summarize(actions.iter().map(|(a, ..)| a));
-    let steps = actions
+    let steps: Vec<Step> = actions
         .into_iter()
         .map(|(action, ..)| step(action, encoder))
         .collect();
     Ok(Plan {
+        digest: Some(integrity::actions_digest(&steps)),
+        state_digest: Some(integrity::state_digest(actual)),
         version: 1,
         profile: encoder.profile().name.clone(),
         summary,
@@ -132,193 +134,9 @@ struct Planner<'a> {
     actual: &'a ActualState,
     actions: Vec<Keyed>,
     notes: Vec<Note>,
+    /// `ambiguousMatch` guards, one per subject whose changes are withheld.
+    ambiguous: Vec<Blocked>,
     removals_allowed: bool,
-}
-
-/// The directory, validated and indexed.
-struct DesiredIndex<'a> {
-    /// The desired users.
-    users: &'a [User],
-    /// userName as written -> desired user index (the fast path for member lookups).
-    by_name: StrIndex,
-    /// Normalized userName -> desired user index.
-    by_key: StrIndex,
-    /// Normalized userName per desired user.
-    keys: Vec<String>,
-    /// Per desired group, its members as desired-user indices.
-    members: Vec<Vec<usize>>,
-    /// Position of each desired user in key order, so member lists sort on integers.
-    rank: Vec<u32>,
-}
-
-impl<'a> DesiredIndex<'a> {
-    fn new(desired: &'a DesiredState) -> Result<Self, PlanError> {
-        let n = desired.users.len();
-        let names: usize = desired.users.iter().map(|u| u.user_name.len()).sum();
-        let mut by_name = StrIndex::with_capacity(n, names);
-        let mut by_key = StrIndex::with_capacity(n, names);
-        let ext_bytes: usize = desired
-            .users
-            .iter()
-            .map(|u| u.external_id.as_deref().map_or(0, str::len))
-            .sum();
-        let mut by_ext = StrIndex::with_capacity(n, ext_bytes);
-        let mut keys = Vec::with_capacity(n);
-        for (i, u) in desired.users.iter().enumerate() {
-            if u.user_name.trim().is_empty() {
-                return Err(PlanError::EmptyUserName { index: i });
-            }
-            let key = user_key(&u.user_name);
-            if let Some(j) = by_key.get(&key) {
-                return Err(PlanError::DuplicateUser {
-                    first: desired.users[j].user_name.clone(),
-                    second: u.user_name.clone(),
-                    key: "userName",
-                });
-            }
-            if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
-                if let Some(j) = by_ext.insert(ext, i) {
-                    return Err(PlanError::DuplicateUser {
-                        first: desired.users[j].user_name.clone(),
-                        second: u.user_name.clone(),
-                        key: "externalId",
-                    });
-                }
-            }
-            by_key.insert(&key, i);
-            // Distinct keys, so distinct names: nothing is overwritten.
-            by_name.insert(&u.user_name, i);
-            keys.push(key);
-        }
-        let rank = key_ranks(&keys);
-        let mut index = DesiredIndex {
-            users: &desired.users,
-            by_name,
-            by_key,
-            keys,
-            members: Vec::with_capacity(desired.groups.len()),
-            rank,
-        };
-        let mut group_keys: HashMap<String, usize> = HashMap::new();
-        let mut group_exts: HashMap<&str, usize> = HashMap::new();
-        for (i, g) in desired.groups.iter().enumerate() {
-            if g.display_name.trim().is_empty() {
-                return Err(PlanError::EmptyGroupName { index: i });
-            }
-            let key = group_key(&g.display_name);
-            if let Some(&j) = group_keys.get(&key) {
-                return Err(PlanError::DuplicateGroup {
-                    first: desired.groups[j].display_name.clone(),
-                    second: g.display_name.clone(),
-                    key: "displayName",
-                });
-            }
-            group_keys.insert(key, i);
-            if let Some(ext) = g.external_id.as_deref().filter(|e| !e.is_empty()) {
-                if let Some(j) = group_exts.insert(ext, i) {
-                    return Err(PlanError::DuplicateGroup {
-                        first: desired.groups[j].display_name.clone(),
-                        second: g.display_name.clone(),
-                        key: "externalId",
-                    });
-                }
-            }
-            let mut members = Vec::with_capacity(g.members.len());
-            for m in &g.members {
-                match index.user(m) {
-                    Some(d) => members.push(d),
-                    None => {
-                        return Err(PlanError::UnknownMember {
-                            group: g.display_name.clone(),
-                            member: m.clone(),
-                        })
-                    }
-                }
-            }
-            index.members.push(members);
-        }
-        Ok(index)
-    }
-
-    /// The desired user a member name refers to.
-    fn user(&self, name: &str) -> Option<usize> {
-        self.by_name
-            .get(name)
-            .or_else(|| self.by_key.get(&user_key(name)))
-    }
-}
-
-/// The server listing, indexed.
-struct ServerIndex<'a> {
-    /// Listed users that have an id, sorted by id for determinism.
-    users: Vec<&'a User>,
-    by_id: StrIndex,
-    by_ext: StrIndex,
-    by_key: StrIndex,
-    /// Position of each listed user in (key, id) order.
-    rank: Vec<u32>,
-    /// Whether the policy lets the planner touch each user.
-    touchable: Vec<bool>,
-    /// How many users are touchable.
-    managed: usize,
-}
-
-impl<'a> ServerIndex<'a> {
-    fn new(actual: &'a ActualState, policy: &Policy) -> Self {
-        let mut users: Vec<&User> = actual
-            .users
-            .iter()
-            .filter(|u| u.id.as_deref().is_some_and(|id| !id.is_empty()))
-            .collect();
-        sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
-        users.dedup_by(|a, b| a.id == b.id);
-        let ids: usize = users
-            .iter()
-            .map(|u| u.id.as_deref().map_or(0, str::len))
-            .sum();
-        let exts = users.iter().filter(|u| u.external_id.is_some()).count();
-        let ext_bytes: usize = users
-            .iter()
-            .map(|u| u.external_id.as_deref().map_or(0, str::len))
-            .sum();
-        let names: usize = users.iter().map(|u| u.user_name.len()).sum();
-        let mut by_id = StrIndex::with_capacity(users.len(), ids);
-        let mut by_ext = StrIndex::with_capacity(exts, ext_bytes);
-        let mut by_key = StrIndex::with_capacity(users.len(), names);
-        let mut touchable = Vec::with_capacity(users.len());
-        let mut keys = Vec::with_capacity(users.len());
-        for (i, u) in users.iter().enumerate() {
-            // Ids are distinct after the dedup; for externalIds and keys the first (in id
-            // order) wins.
-            by_id.insert(u.id.as_deref().unwrap_or_default(), i);
-            if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
-                by_ext.insert(ext, i);
-            }
-            let key = user_key(&u.user_name);
-            by_key.insert(&key, i);
-            keys.push(key);
-            touchable.push(policy.may_touch(&u.user_name, u.external_id.as_deref()));
-        }
-        let managed = touchable.iter().filter(|t| **t).count();
-        ServerIndex {
-            users,
-            by_id,
-            by_ext,
-            by_key,
-            rank: key_ranks(&keys),
-            touchable,
-            managed,
-        }
-    }
-}
-
-/// For each desired user: the server user it matched, and whether it will exist and is
-/// touchable after the plan.
-struct UserMatches {
-    server: Vec<Option<usize>>,
-    /// The desired user will exist on the server (matched, or created by this plan).
-    exists: Vec<bool>,
-    touchable: Vec<bool>,
 }
 
 impl Planner<'_> {
@@ -333,414 +151,7 @@ impl Planner<'_> {
         });
     }
 
-    fn plan_users(
-        &mut self,
-        desired: &DesiredState,
-        dir: &DesiredIndex,
-        server: &ServerIndex,
-    ) -> UserMatches {
-        let n = desired.users.len();
-        let mut claimed = vec![false; server.users.len()];
-        let mut m = UserMatches {
-            server: vec![None; n],
-            exists: vec![false; n],
-            touchable: vec![false; n],
-        };
-        // externalId matches first, for every user, so a userName match can never steal a
-        // server user another desired user names by externalId.
-        for (i, u) in desired.users.iter().enumerate() {
-            if let Some(s) = u.external_id.as_deref().and_then(|e| server.by_ext.get(e)) {
-                if !claimed[s] {
-                    claimed[s] = true;
-                    m.server[i] = Some(s);
-                }
-            }
-        }
-        // A userName whose server user another desired user claimed by externalId: the
-        // directory contradicts itself, and creating the user would only meet a 409.
-        let mut contested = vec![false; n];
-        for ((matched, key), contested) in m.server.iter_mut().zip(&dir.keys).zip(&mut contested) {
-            if matched.is_some() {
-                continue;
-            }
-            if let Some(s) = server.by_key.get(key) {
-                if claimed[s] {
-                    *contested = true;
-                } else {
-                    claimed[s] = true;
-                    *matched = Some(s);
-                }
-            }
-        }
-        for (i, want) in desired.users.iter().enumerate() {
-            let key = &dir.keys[i];
-            if contested[i] {
-                self.note(
-                    &want.user_name,
-                    "skipped: the server user with this userName is matched by externalId to another directory user",
-                );
-                continue;
-            }
-            if !self
-                .policy
-                .may_touch(&want.user_name, want.external_id.as_deref())
-            {
-                m.exists[i] = m.server[i].is_some();
-                self.note(
-                    &want.user_name,
-                    "skipped: outside the policy's scope or protected",
-                );
-                continue;
-            }
-            match m.server[i] {
-                Some(s) if !server.touchable[s] => {
-                    m.exists[i] = true;
-                    self.note(
-                        &want.user_name,
-                        "skipped: the matching server user is outside the scope or protected",
-                    );
-                }
-                Some(s) => {
-                    m.exists[i] = true;
-                    m.touchable[i] = true;
-                    self.plan_user_update(want, server.users[s], key);
-                }
-                None if !want.is_active() => {
-                    self.note(
-                        &want.user_name,
-                        "not created: the directory marks the user inactive",
-                    );
-                }
-                None => {
-                    m.exists[i] = true;
-                    m.touchable[i] = true;
-                    let mut body = want.clone();
-                    body.id = None;
-                    body.meta = None;
-                    body.groups.clear();
-                    ensure_schemas(&mut body);
-                    self.push(
-                        Action::CreateUser(CreateUser {
-                            user_name: want.user_name.clone(),
-                            user: body,
-                            reason: "in the directory, not on the server".into(),
-                        }),
-                        key.clone(),
-                        0,
-                    );
-                }
-            }
-        }
-        self.plan_offboarding(server, &claimed);
-        m
-    }
-
-    fn plan_user_update(&mut self, want: &User, have: &User, key: &str) {
-        let mut changes = user_changes(want, have);
-        let (from, to) = (have.is_active(), want.is_active());
-        let id = have.id.clone();
-        let user = UserRef {
-            user_name: have.user_name.clone(),
-            id,
-        };
-        let patchless = !self.encoder.profile().patch.supported;
-        let replacement = patchless.then(|| replacement(want, have, to));
-        let (make, reason): (fn(UserUpdate) -> Action, &str) = match (from, to) {
-            (false, true) => (
-                Action::ReactivateUser,
-                "inactive on the server, active in the directory",
-            ),
-            (true, false) => (Action::DeactivateUser, "marked inactive in the directory"),
-            _ if changes.is_empty() => return,
-            _ => (Action::UpdateUser, "managed attributes differ"),
-        };
-        if from != to {
-            changes.push(active_change(from, to));
-        }
-        self.push(
-            make(UserUpdate {
-                user,
-                changes,
-                replacement,
-                reason: reason.into(),
-            }),
-            key.to_owned(),
-            0,
-        );
-    }
-
-    fn plan_offboarding(&mut self, server: &ServerIndex, claimed: &[bool]) {
-        if !self.removals_allowed || self.policy.offboarding == Offboarding::Leave {
-            return;
-        }
-        let patchless = !self.encoder.profile().patch.supported;
-        for (s, have) in server.users.iter().enumerate() {
-            if claimed[s] || !server.touchable[s] {
-                continue;
-            }
-            let user = UserRef {
-                user_name: have.user_name.clone(),
-                id: have.id.clone(),
-            };
-            let key = user_key(&have.user_name);
-            let reason = "not in the directory".to_owned();
-            match self.policy.offboarding {
-                Offboarding::Delete => {
-                    self.push(Action::DeleteUser(DeleteUser { user, reason }), key, 0);
-                }
-                _ if have.is_active() => {
-                    let replacement = patchless.then(|| replacement(have, have, false));
-                    self.push(
-                        Action::DeactivateUser(UserUpdate {
-                            user,
-                            changes: vec![active_change(true, false)],
-                            replacement,
-                            reason,
-                        }),
-                        key,
-                        0,
-                    );
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn plan_groups(
-        &mut self,
-        desired: &DesiredState,
-        dir: &DesiredIndex,
-        server: &ServerIndex,
-        users: &UserMatches,
-    ) {
-        let groups = &self.actual.groups;
-        let mut by_ext: HashMap<&str, usize> = HashMap::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
-        let mut order: Vec<usize> = (0..groups.len())
-            .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
-            .collect();
-        sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
-        for &g in &order {
-            if let Some(ext) = groups[g].external_id.as_deref().filter(|e| !e.is_empty()) {
-                by_ext.entry(ext).or_insert(g);
-            }
-            by_key
-                .entry(group_key(&groups[g].display_name))
-                .or_insert(g);
-        }
-        let mut claimed: HashSet<usize> = HashSet::new();
-        let mut matched = vec![None; desired.groups.len()];
-        for (i, g) in desired.groups.iter().enumerate() {
-            if let Some(&s) = g.external_id.as_deref().and_then(|e| by_ext.get(e)) {
-                if claimed.insert(s) {
-                    matched[i] = Some(s);
-                }
-            }
-        }
-        for (i, g) in desired.groups.iter().enumerate() {
-            if matched[i].is_none() {
-                if let Some(&s) = by_key.get(&group_key(&g.display_name)) {
-                    if claimed.insert(s) {
-                        matched[i] = Some(s);
-                    }
-                }
-            }
-        }
-        for (i, want) in desired.groups.iter().enumerate() {
-            self.plan_group(want, &dir.members[i], matched[i], dir, server, users);
-        }
-        if self.policy.delete_unnamed_groups && self.removals_allowed {
-            for &g in &order {
-                if !claimed.contains(&g) {
-                    let group = &groups[g];
-                    self.push(
-                        Action::DeleteGroup(DeleteGroup {
-                            group: GroupRef {
-                                display_name: group.display_name.clone(),
-                                id: group.id.clone(),
-                            },
-                            reason: "not in the directory, and the policy manages unnamed groups"
-                                .into(),
-                        }),
-                        group_key(&group.display_name),
-                        0,
-                    );
-                }
-            }
-        }
-    }
-
-    fn plan_group(
-        &mut self,
-        want: &DesiredGroup,
-        members: &[usize],
-        matched: Option<usize>,
-        dir: &DesiredIndex,
-        server: &ServerIndex,
-        users: &UserMatches,
-    ) {
-        let key = group_key(&want.display_name);
-        let have = matched.map(|g| &self.actual.groups[g]);
-        let group = GroupRef {
-            display_name: have.map_or(&want.display_name, |h| &h.display_name).clone(),
-            id: have.and_then(|h| h.id.clone()),
-        };
-        match have {
-            None => self.push(
-                Action::CreateGroup(CreateGroup {
-                    display_name: want.display_name.clone(),
-                    external_id: want.external_id.clone(),
-                    reason: "in the directory, not on the server".into(),
-                }),
-                key.clone(),
-                0,
-            ),
-            Some(h) if h.display_name != want.display_name => self.push(
-                Action::RenameGroup(RenameGroup {
-                    group: group.clone(),
-                    to: want.display_name.clone(),
-                    reason: "renamed in the directory".into(),
-                }),
-                key.clone(),
-                0,
-            ),
-            Some(_) => {}
-        }
-        // After a rename, later requests still address the group by id; by name only when
-        // it is new, under its new name.
-        let group = if have.is_some() {
-            group
-        } else {
-            GroupRef {
-                display_name: want.display_name.clone(),
-                id: None,
-            }
-        };
-
-        // Desired members that will exist and may be touched, by desired index, in key
-        // order. Work on indices: a group of thousands of unchanged members costs no
-        // allocation per member.
-        let mut wanted: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&d| users.exists[d] && users.touchable[d])
-            .collect();
-        sorting::sort_by_rank(&mut wanted, &dir.rank);
-        wanted.dedup();
-        let mut wanted_on_server: Vec<usize> =
-            wanted.iter().filter_map(|&d| users.server[d]).collect();
-        sorting::sort_indices(&mut wanted_on_server);
-
-        // Current members as listed-user indices; ids of users we cannot see are left alone.
-        let current: Option<Vec<usize>> = have.and_then(|h| {
-            h.members.as_ref().map(|ms| {
-                let mut idx: Vec<usize> = ms
-                    .iter()
-                    .filter_map(|m| server.by_id.get(&m.value))
-                    .collect();
-                sorting::sort_indices(&mut idx);
-                idx.dedup();
-                idx
-            })
-        });
-        let is_current = |s: usize| {
-            current
-                .as_ref()
-                .is_some_and(|c| c.binary_search(&s).is_ok())
-        };
-        let server_ref = |s: usize| UserRef {
-            user_name: server.users[s].user_name.clone(),
-            id: server.users[s].id.clone(),
-        };
-        let to_add: Vec<UserRef> = wanted
-            .iter()
-            .filter_map(|&d| match users.server[d] {
-                Some(s) if is_current(s) => None,
-                Some(s) => Some(server_ref(s)),
-                // Named as the directory spells it: the create action carries that name.
-                None => Some(UserRef {
-                    user_name: dir.users[d].user_name.clone(),
-                    id: None,
-                }),
-            })
-            .collect();
-        let mut to_remove: Vec<usize> = Vec::new();
-        if self.removals_allowed {
-            to_remove = current
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|&s| server.touchable[s] && wanted_on_server.binary_search(&s).is_err())
-                .collect();
-        }
-        sorting::sort_by_rank(&mut to_remove, &server.rank);
-        let to_remove: Vec<UserRef> = to_remove.into_iter().map(server_ref).collect();
-        if have.is_some() && current.is_none() && !wanted.is_empty() {
-            self.note(
-                &want.display_name,
-                "the server did not list this group's members: all desired members are added, none removed",
-            );
-        }
-        if to_add.is_empty() && to_remove.is_empty() {
-            return;
-        }
-
-        if !self.encoder.profile().patch.supported {
-            // The whole list after the change: current members kept (including ids this
-            // run cannot see), then the additions, in key order.
-            let removed: HashSet<&str> = to_remove.iter().filter_map(|r| r.id.as_deref()).collect();
-            let mut members: Vec<UserRef> = have
-                .and_then(|h| h.members.as_ref())
-                .into_iter()
-                .flatten()
-                .filter(|m| !removed.contains(m.value.as_str()))
-                .map(|m| UserRef {
-                    user_name: server
-                        .by_id
-                        .get(&m.value)
-                        .map_or_else(|| m.value.clone(), |s| server.users[s].user_name.clone()),
-                    id: Some(m.value.clone()),
-                })
-                .collect();
-            members.extend(to_add.iter().cloned());
-            sorting::sort_by_cached_key(&mut members, |m| (user_key(&m.user_name), m.id.clone()));
-            members.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
-            self.push(
-                Action::SetMembers(SetMembers {
-                    group,
-                    members,
-                    added: to_add,
-                    removed: to_remove,
-                }),
-                key,
-                0,
-            );
-            return;
-        }
-        let chunk = self.encoder.profile().member_chunk_size();
-        for (n, members) in to_add.chunks(chunk).enumerate() {
-            self.push(
-                Action::AddMembers(Membership {
-                    group: group.clone(),
-                    members: members.to_vec(),
-                }),
-                key.clone(),
-                n,
-            );
-        }
-        for (n, members) in to_remove.chunks(chunk).enumerate() {
-            self.push(
-                Action::RemoveMembers(Membership {
-                    group: group.clone(),
-                    members: members.to_vec(),
-                }),
-                key.clone(),
-                n,
-            );
-        }
-    }
-
-    fn guards(&self, desired: &DesiredState, server: &ServerIndex) -> Vec<Blocked> {
+    fn guards(&mut self, desired: &DesiredState, server: &ServerIndex) -> Vec<Blocked> {
         let mut blocked = Vec::new();
         if !self.actual.complete {
             let mut reason =
@@ -801,39 +212,15 @@ impl Planner<'_> {
                 reason: format!("deletions: {why}"),
             });
         }
+        let mut ambiguous = std::mem::take(&mut self.ambiguous);
+        sorting::sort_by(&mut ambiguous, |a, b| a.reason.cmp(&b.reason));
+        blocked.extend(ambiguous);
         blocked
     }
 }
 
-/// For each key, its position in sorted order (ties keep their index order).
-fn key_ranks(keys: &[String]) -> Vec<u32> {
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    sorting::sort_by(&mut order, |&a, &b| keys[a].cmp(&keys[b]));
-    let mut rank = vec![0u32; keys.len()];
-    for (position, &i) in order.iter().enumerate() {
-        rank[i] = u32::try_from(position).unwrap_or(u32::MAX);
-    }
-    rank
-}
-
-fn active_change(from: bool, to: bool) -> Change {
-    Change {
-        attribute: "active".into(),
-        before: Value::Bool(from),
-        after: Value::Bool(to),
-    }
-}
-
-fn ensure_schemas(user: &mut User) {
-    if !user.schemas.iter().any(|s| s == schemas::USER) {
-        user.schemas.insert(0, schemas::USER.to_owned());
-    }
-    if user.enterprise.is_some() && !user.schemas.iter().any(|s| s == schemas::ENTERPRISE_USER) {
-        user.schemas.push(schemas::ENTERPRISE_USER.to_owned());
-    }
-}
-
-fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summary {
+/// The counts of `actions` (also what a decoded plan's summary is recomputed with).
+pub(super) fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summary {
     let mut s = Summary::default();
     for a in actions {
         match a {

@@ -30,6 +30,7 @@ use super::action::{
     Action, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef, Membership, RenameGroup,
     SetMembers, UserRef, UserUpdate,
 };
+use super::build::summarize;
 use super::diff::Change;
 use super::{ActualState, Blocked, Guard, Note, Plan, RequestPreview, SourceCounts, Step, Summary};
 use crate::decoding::{
@@ -42,6 +43,7 @@ pub(crate) fn plan(v: Value) -> Res<Plan> {
     object(v, "struct Plan", |map| {
         let (mut version, mut profile, mut summary_, mut blocked_) = (None, None, None, None);
         let (mut actions, mut notes, mut source) = (None, None, None);
+        let (mut digest, mut state_digest) = (None, None);
         fields(map, None, |key, v| match key {
             "version" => set(&mut version, u32_value(v).map(Some)),
             "profile" => set(&mut profile, string(v).map(Some)),
@@ -50,16 +52,24 @@ pub(crate) fn plan(v: Value) -> Res<Plan> {
             "actions" => set(&mut actions, seq(v, step).map(Some)),
             "notes" => set(&mut notes, seq(v, note).map(Some)),
             "source" => set(&mut source, source_counts(v).map(Some)),
+            "digest" => set(&mut digest, opt_string(v).map(Some)),
+            "stateDigest" => set(&mut state_digest, opt_string(v).map(Some)),
             _ => Ok(Some(v)),
         })?;
+        // The summary must be there and well-formed, but its figures are recomputed from
+        // the actions: a saved plan's figures are never trusted.
+        let _: Summary = required(summary_, "summary")?;
+        let actions: Vec<Step> = required(actions, "actions")?;
         Ok(Plan {
             version: required(version, "version")?,
             profile: required(profile, "profile")?,
-            summary: required(summary_, "summary")?,
+            summary: summarize(actions.iter().map(|s| &s.action)),
             blocked: required(blocked_, "blocked")?,
-            actions: required(actions, "actions")?,
+            actions,
             notes: required(notes, "notes")?,
             source: required(source, "source")?,
+            digest: digest.flatten(),
+            state_digest: state_digest.flatten(),
         })
     })
 }
@@ -161,12 +171,14 @@ pub(crate) fn guard(v: Value) -> Res<Guard> {
         "incompleteListing",
         "deactivationCap",
         "deletionCap",
+        "ambiguousMatch",
     ];
-    const GUARDS: [Guard; 4] = [
+    const GUARDS: [Guard; 5] = [
         Guard::EmptySource,
         Guard::IncompleteListing,
         Guard::DeactivationCap,
         Guard::DeletionCap,
+        Guard::AmbiguousMatch,
     ];
     variant(v, NAMES).map(|i| GUARDS[i])
 }
@@ -619,7 +631,7 @@ mod tests {
             expect(
                 "blocked[0].guard",
                 "unknown variant `sometimes`, expected one of `emptySource`, \
-                 `incompleteListing`, `deactivationCap`, `deletionCap`"
+                 `incompleteListing`, `deactivationCap`, `deletionCap`, `ambiguousMatch`"
             )
         );
         // Accepted differences from the derives: structs as arrays, non-string variants.

@@ -7,11 +7,13 @@
 //! blocked plan must not be applied without an explicit override.
 
 mod action;
+mod ambiguity;
 mod build;
 pub(crate) mod decode;
 mod desired;
 mod desired_json;
 mod diff;
+mod integrity;
 mod keys;
 mod policy;
 mod str_index;
@@ -31,6 +33,7 @@ pub(crate) use build::validate;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use diff::Change;
 pub(crate) use diff::{replacement, user_changes};
+pub use integrity::{actions_digest, check_approval, check_integrity, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, Offboarding, Policy, Scope};
 
@@ -66,9 +69,19 @@ pub struct Plan {
     pub notes: Vec<Note>,
     /// Sizes of what the plan was computed from.
     pub source: SourceCounts,
+    /// Hex SHA-256 of the canonical JSON of `actions` ([`actions_digest`]): an edited action
+    /// no longer matches it. `None` only in a plan decoded from a file that lacks it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// Hex SHA-256 of the server state the plan was made from, as the planner saw it (see
+    /// [`check_approval`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_digest: Option<String>,
 }
 
-/// Counts of a plan's changes; `addMembers` and `removeMembers` count members.
+/// Counts of a plan's changes; `addMembers` and `removeMembers` count members. Always
+/// computed from the actions, also when a plan is decoded (a saved plan's figures are not
+/// trusted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
@@ -117,6 +130,9 @@ pub enum Guard {
     DeactivationCap,
     /// More deletions than the policy allows.
     DeletionCap,
+    /// A directory subject matches several server resources (duplicates in the listing);
+    /// its changes are withheld and its candidates left alone.
+    AmbiguousMatch,
 }
 
 /// One action with the request it becomes.

@@ -8,6 +8,9 @@
 //! `" onmouseover="x` render as text. Names in tables are wrapped in `<bdi>` so
 //! right-to-left text or bidi control characters cannot reorder the cells around them.
 //!
+//! A report from an incomplete listing opens with a warning banner (`div#incomplete`,
+//! `role="alert"`) naming every reason, before any figure.
+//!
 //! Sections carry ids for tests and tools: `seats`, `departments` (the chart: one
 //! `rect.bar` per department with `data-department`, `data-count` and a `<title>`; the
 //! unassigned bucket also has `data-unassigned="true"`), `chargeback`, `stale` and
@@ -99,6 +102,7 @@ pub fn render_html(report: &Report) -> String {
         }
     }
     out.push_str("</p>\n</header>\n<main>\n");
+    incomplete(&mut out, report);
     seats(&mut out, report);
     chart(&mut out, &report.chargeback.by_department);
     chargeback(&mut out, report);
@@ -109,6 +113,25 @@ pub fn render_html(report: &Report) -> String {
          </body>\n</html>\n",
     );
     out
+}
+
+/// The banner of a report from an incomplete listing. Styled inline so that the page of a
+/// complete report stays byte for byte what it was.
+fn incomplete(out: &mut String, report: &Report) {
+    if report.complete {
+        return;
+    }
+    out.push_str(
+        "<div id=\"incomplete\" role=\"alert\" style=\"border:2px solid #b42318;color:#b42318;\
+         padding:8px 12px;margin:12px 0\">\n<strong>Incomplete listing: these figures may be \
+         short.</strong>\n<ul>\n",
+    );
+    for reason in &report.incomplete {
+        out.push_str("<li>");
+        push_escaped(out, reason);
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n</div>\n");
 }
 
 fn seats(out: &mut String, report: &Report) {
@@ -421,6 +444,19 @@ mod tests {
         assert!(!html.contains("\" onmouseover"));
         assert!(html.contains("data-department=\"&quot; onmouseover=&quot;x\""));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn an_incomplete_listing_opens_with_a_banner() {
+        let reasons = ["/Groups: the page failed: <HTTP 503>".to_owned()];
+        let html = render_html(&build_report(
+            &ReportInput::new(&[], &[], 0).incomplete(&reasons),
+        ));
+        let banner = html.find("<div id=\"incomplete\" role=\"alert\"").unwrap();
+        assert!(banner < html.find("<section id=\"seats\">").unwrap());
+        assert!(html.contains("<li>/Groups: the page failed: &lt;HTTP 503&gt;</li>"));
+        let complete = render_html(&build_report(&ReportInput::new(&[], &[], 0)));
+        assert!(!complete.contains("id=\"incomplete\""));
     }
 
     #[test]

@@ -6,6 +6,11 @@
 //! output is sorted, so the same input always gives byte-identical JSON, CSV and HTML.
 //! Nothing panics on any input.
 //!
+//! A report is only as complete as its listing: [`ReportInput::incomplete`] passes on why a
+//! listing was incomplete, and the report carries it (`complete`, `incomplete`), so no
+//! rendering of short figures (JSON, HTML banner, the CLI's warning and exit code) looks
+//! complete.
+//!
 //! - [`seats`]: total, active (billed), deactivated (not billed), purchased and unused seats.
 //! - [`chargeback`]: active users per department, cost center, division and organization.
 //! - [`snapshot`]: every group with its members at a given time (an access review).
@@ -104,6 +109,8 @@ pub struct ReportInput<'a> {
     pub taken_at_ms: u64,
     /// Stale-account rows, usually from [`stale::stale_from_plan`].
     pub stale: &'a [StaleAccountRow],
+    /// Why the listing was incomplete, when it was (`None`: complete).
+    pub incomplete: Option<&'a [String]>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -117,6 +124,7 @@ impl<'a> ReportInput<'a> {
             purchased_seats: None,
             taken_at_ms,
             stale: &[],
+            incomplete: None,
         }
     }
 
@@ -140,12 +148,26 @@ impl<'a> ReportInput<'a> {
         self.stale = rows;
         self
     }
+
+    /// Marks the listing incomplete, for `reasons` (the engine's listing problems): the
+    /// report's figures may then be short, and it says so.
+    #[must_use]
+    pub fn incomplete(mut self, reasons: &'a [String]) -> ReportInput<'a> {
+        self.incomplete = Some(reasons);
+        self
+    }
 }
 
 /// Every report at once. Serializes to camelCase JSON in a deterministic order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Report {
+    /// Whether the listing the figures come from was complete. When it was not, every
+    /// count may be short: users or groups on pages that never arrived are missing.
+    pub complete: bool,
+    /// Why the listing was incomplete (empty when complete).
+    pub incomplete: Vec<String>,
     /// Seat counts.
     pub seats: SeatSummary,
     /// Active users per department, cost center, division and organization.
@@ -156,9 +178,19 @@ pub struct Report {
     pub stale: Vec<StaleAccountRow>,
 }
 
+/// The reason an incomplete listing gets when its caller gave none.
+const NO_REASON: &str = "the listing was incomplete";
+
 /// Computes every report from `input`.
 pub fn build_report(input: &ReportInput<'_>) -> Report {
+    let incomplete = match input.incomplete {
+        None => Vec::new(),
+        Some([]) => vec![NO_REASON.to_owned()],
+        Some(reasons) => reasons.to_vec(),
+    };
     Report {
+        complete: input.incomplete.is_none(),
+        incomplete,
         seats: seats::seat_summary(input.users, input.desired, input.purchased_seats),
         chargeback: chargeback::chargeback(input.users),
         snapshot: snapshot::access_snapshot(input.users, input.groups, input.taken_at_ms),
@@ -248,6 +280,20 @@ mod tests {
             "unknown"
         );
         assert_eq!(json["stale"][1]["userName"], "z@x");
+        assert_eq!(json["complete"], true);
+        assert_eq!(json["incomplete"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn an_incomplete_listing_makes_an_incomplete_report() {
+        let reasons = ["/Users: the page at startIndex 3 failed: HTTP 503".to_owned()];
+        let report = build_report(&ReportInput::new(&[], &[], 0).incomplete(&reasons));
+        assert!(!report.complete);
+        assert_eq!(report.incomplete, reasons);
+        // Incomplete without a reason still says so.
+        let report = build_report(&ReportInput::new(&[], &[], 0).incomplete(&[]));
+        assert!(!report.complete);
+        assert_eq!(report.incomplete, [NO_REASON]);
     }
 
     #[test]

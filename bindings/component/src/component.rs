@@ -224,6 +224,10 @@ impl planner::Guest for Component {
         Ok(to_json(&boundary::desired_from_csv(&input)?))
     }
 
+    fn check_plan(plan_json: String) -> Result<String, Error> {
+        Ok(boundary::check_plan_json(&plan_json)?)
+    }
+
     fn plan(
         desired_json: String,
         actual_json: String,
@@ -309,6 +313,7 @@ fn report_options(options: &WitReportOptions) -> ReportOptions<'_> {
         purchased_seats: options.purchased_seats,
         desired_json: options.desired_json.as_deref(),
         policy_json: options.policy_json.as_deref(),
+        incomplete: options.incomplete.as_deref(),
     }
 }
 

@@ -266,6 +266,14 @@ pub fn plan_with_config(
     .map_err(throw)
 }
 
+/// Checks a saved plan (object or JSON text) against its digest before anything is sent,
+/// and returns it (JSON text) with every figure recomputed by the core; throws a fault of
+/// code `planEdited` or `planWithoutDigest` otherwise.
+#[wasm_bindgen(js_name = checkPlan)]
+pub fn check_plan(plan: JsValue) -> Result<String, JsValue> {
+    boundary::check_plan_json(&json_text(&plan, "plan-json")?).map_err(throw)
+}
+
 /// Decodes a response (`{status, headers, body}`) to a request of kind `expect`
 /// (`get`, `list`, `create`, `replace`, `patch`, `delete`) whose resources are `resource`
 /// (`user` or `group`). Returns `{type: "resource" | "page" | "noContent" | "error", ...}`.

@@ -22,7 +22,8 @@ Common options:
   -h, --help          this text
 
 Exit codes: plan 0 = no changes, 2 = changes pending; apply 0 = every action succeeded;
-1 = an error, a refusal or a failed action.`;
+report 0 = complete, 3 = the listing was incomplete (the report is written, its figures
+may be short; a warning on stderr says why); 1 = an error, a refusal or a failed action.`;
 
 interface Common {
   url: string;

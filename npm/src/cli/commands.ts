@@ -4,7 +4,7 @@
 
 import { createInterface } from "node:readline/promises";
 
-import { Provisioner } from "../node.js";
+import { checkPlan, Provisioner } from "../node.js";
 import type { DesiredState, Plan, Policy } from "../types.js";
 import type { Command } from "./args.js";
 import { CliError, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
@@ -13,10 +13,13 @@ import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
 import { renderRun } from "./render-run.js";
 import { Style } from "./style.js";
+import { printable } from "./table.js";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_PENDING = 2;
+/** `report` from an incomplete listing: the figures were written, but may be short. */
+export const EXIT_INCOMPLETE = 3;
 
 /** Where a command writes and how it is stopped. */
 export interface Terminal {
@@ -85,7 +88,9 @@ export async function applyCommand(command: Of<"apply">, term: Terminal): Promis
     desired = command.desired ? readDesired(command.desired) : fromFile!;
     policy = policyOf(command, file.input?.policy);
     p = provisioner(command, file.profile, policy);
-    plan = planOf(file);
+    // The core checks the file against its digest (an edited plan stops here, before any
+    // request) and recomputes every figure shown below: none is taken from the file.
+    plan = checkPlan(planOf(file));
   } else {
     desired = readDesired(command.desired!);
     policy = policyOf(command, undefined);
@@ -111,6 +116,11 @@ export async function applyCommand(command: Of<"apply">, term: Terminal): Promis
   const report = await p
     .apply(plan, { desired, onProgress: progress.onEvent, signal: term.signal })
     .finally(() => progress.clear());
+  if (report.status === "refused" && !command.json) {
+    // Nothing was written: the core's reason (the server changed since the plan was made,
+    // the directory or policy is not the plan's...) is the one line to read.
+    throw new CliError(report.reason ?? "the run was refused");
+  }
   term.stdout.write((command.json ? JSON.stringify(report, null, 2) : renderRun(report, style.out)) + "\n");
   return report.status === "applied" ? EXIT_OK : EXIT_ERROR;
 }
@@ -160,6 +170,11 @@ export async function reportCommand(command: Of<"report">, term: Terminal): Prom
     term.stderr.write(`Report written to ${command.out}\n`);
   } else {
     term.stdout.write(text);
+  }
+  // Every format, the CSV too (whose rows have no place for it), says when figures may be short.
+  if (!result.report.complete) {
+    term.stderr.write(style.err.yellow(`scim-provision: warning: the listing is incomplete (${result.report.incomplete.map(printable).join("; ")}): figures may be short`) + "\n");
+    return EXIT_INCOMPLETE;
   }
   return EXIT_OK;
 }

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 
-import { ScimProvisionError } from "../node.js";
+import { MIN_REDACTED_TOKEN_LENGTH, ScimProvisionError } from "../node.js";
 import { parseCommand, USAGE } from "./args.js";
 import { applyCommand, EXIT_ERROR, EXIT_OK, planCommand, reportCommand, type Terminal } from "./commands.js";
 import { CliError } from "./inputs.js";
@@ -67,11 +67,12 @@ function hint(error: ScimProvisionError): string {
 }
 
 /** Removes the bearer token from a message that might echo it (a server repeating a
- * header, say): whatever happens, the token is not printed. */
+ * header, say): the facade already redacts what it hands out, this is the last line of
+ * defence. Whatever happens, the token is not printed. */
 function redactor(tokenEnv: string): (text: string) => string {
   const token = process.env[tokenEnv];
-  if (!token || token.length < 4) return (text) => text;
-  return (text) => text.split(token).join("[token]");
+  if (!token || token.length < MIN_REDACTED_TOKEN_LENGTH) return (text) => text;
+  return (text) => text.split(token).join("[redacted]");
 }
 
 function version(): string {

@@ -11,6 +11,11 @@ const UNASSIGNED = "(unassigned)";
 export function renderReport(report: OpsReport, style: Style, target: string): string {
   const { seats, chargeback, snapshot, stale } = report;
   const lines = [`${style.bold("Report")} for ${target}${snapshot.takenAt ? style.dim(` at ${snapshot.takenAt}`) : ""}`, ""];
+  if (!report.complete) {
+    // Before any figure: they may be short.
+    lines.push(style.red(style.bold("Incomplete listing: these figures may be short.")));
+    lines.push(...report.incomplete.map((reason) => `  - ${printable(reason)}`), "");
+  }
 
   lines.push(style.bold("Seats"));
   const seatRows: string[][] = [

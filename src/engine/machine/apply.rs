@@ -235,6 +235,8 @@ impl Engine {
             return;
         };
         user.id = None;
+        // As in every user create: explicit, since some servers read absence as inactive.
+        user.active = Some(true);
         match self.encoder.create_user(&user) {
             Ok(request) => self.push_front(Task::FollowUp {
                 index,

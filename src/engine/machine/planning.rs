@@ -63,24 +63,18 @@ impl Engine {
     }
 
     /// In [`Mode::ApplyApproved`]: the reviewed plan `approved` when the fresh plan `fresh`
-    /// agrees with it; else the fresh plan (`replan`) or a refusal.
+    /// agrees with it ([`plan::check_approval`]); else the fresh plan (`replan`, where the
+    /// refusal allows it) or a refusal saying why.
     fn approved_plan(&mut self, approved: Plan, replan: bool, fresh: Plan) -> Next {
-        if approved.actions == fresh.actions && approved.blocked == fresh.blocked {
-            Next::Apply(approved)
-        } else if replan {
-            self.warn(
-                "the server changed since the plan was reviewed; applying the fresh plan".into(),
-            );
-            Next::Apply(fresh)
-        } else {
-            Next::Stop(
-                RunStatus::Refused,
-                Some(
-                    "the server state no longer matches the reviewed plan; plan again and review"
-                        .into(),
-                ),
-                fresh,
-            )
+        match plan::check_approval(&approved, &fresh) {
+            Ok(()) => Next::Apply(approved),
+            Err(e) => match e.replan_warning().filter(|_| replan) {
+                Some(warning) => {
+                    self.warn(warning.into());
+                    Next::Apply(fresh)
+                }
+                None => Next::Stop(RunStatus::Refused, Some(e.to_string()), fresh),
+            },
         }
     }
 }

@@ -1,0 +1,271 @@
+//! The groups' half of planning: creating and renaming groups, and reconciling their
+//! members in chunks the profile allows.
+
+// foldhash is several times faster than SipHash on the short strings planning hashes
+// (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
+// lookups; iteration order never reaches the output, which is sorted.
+use foldhash::HashSet;
+
+use super::{DesiredIndex, Planner, ServerIndex, UserMatches};
+use crate::plan::action::{
+    Action, CreateGroup, DeleteGroup, GroupRef, Membership, RenameGroup, SetMembers, UserRef,
+};
+use crate::plan::ambiguity::{self, match_subjects, KeyIndex, Match};
+use crate::plan::desired::{DesiredGroup, DesiredState};
+use crate::plan::keys::{group_key, user_key};
+use crate::sorting;
+
+impl Planner<'_> {
+    pub(super) fn plan_groups(
+        &mut self,
+        desired: &DesiredState,
+        dir: &DesiredIndex,
+        server: &ServerIndex,
+        users: &UserMatches,
+    ) {
+        let groups = &self.actual.groups;
+        let mut order: Vec<usize> = (0..groups.len())
+            .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
+            .collect();
+        sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
+        // A group listed twice (pages that overlap) is one group, not an ambiguous pair.
+        order.dedup_by(|a, b| groups[*a].id == groups[*b].id);
+        // Indexed by position in `order` (id order), so candidates come in id order.
+        let mut by_ext = KeyIndex::with_capacity(order.len(), 0);
+        let mut by_key = KeyIndex::with_capacity(order.len(), 0);
+        for (o, &g) in order.iter().enumerate() {
+            if let Some(ext) = groups[g].external_id.as_deref().filter(|e| !e.is_empty()) {
+                by_ext.insert(ext, o);
+            }
+            by_key.insert(&group_key(&groups[g].display_name), o);
+        }
+        let keys: Vec<String> = desired
+            .groups
+            .iter()
+            .map(|g| group_key(&g.display_name))
+            .collect();
+        let subjects: Vec<(Option<&str>, &str)> = desired
+            .groups
+            .iter()
+            .zip(&keys)
+            .map(|(g, k)| (g.external_id.as_deref(), k.as_str()))
+            .collect();
+        let matching = match_subjects(&subjects, order.len(), &by_ext, &by_key);
+        for (i, want) in desired.groups.iter().enumerate() {
+            let matched = match &matching.matches[i] {
+                Match::One(o) => Some(order[*o]),
+                // A name taken by another group's externalId: a group of its own.
+                Match::None | Match::Contested => None,
+                Match::Held => {
+                    self.note(
+                        &want.display_name,
+                        "skipped: the server group with this displayName is a candidate of another directory group's ambiguous match",
+                    );
+                    continue;
+                }
+                Match::Ambiguous(candidates) => {
+                    let ids = candidates
+                        .iter()
+                        .map(|&o| groups[order[o]].id.as_deref().unwrap_or_default());
+                    self.ambiguous
+                        .push(ambiguity::guard("group", &want.display_name, ids));
+                    continue;
+                }
+            };
+            self.plan_group(want, &dir.members[i], matched, dir, server, users);
+        }
+        if self.policy.delete_unnamed_groups && self.removals_allowed {
+            for (o, &g) in order.iter().enumerate() {
+                if !matching.claimed[o] && !matching.held[o] {
+                    let group = &groups[g];
+                    self.push(
+                        Action::DeleteGroup(DeleteGroup {
+                            group: GroupRef {
+                                display_name: group.display_name.clone(),
+                                id: group.id.clone(),
+                            },
+                            reason: "not in the directory, and the policy manages unnamed groups"
+                                .into(),
+                        }),
+                        group_key(&group.display_name),
+                        0,
+                    );
+                }
+            }
+        }
+    }
+
+    fn plan_group(
+        &mut self,
+        want: &DesiredGroup,
+        members: &[usize],
+        matched: Option<usize>,
+        dir: &DesiredIndex,
+        server: &ServerIndex,
+        users: &UserMatches,
+    ) {
+        let key = group_key(&want.display_name);
+        let have = matched.map(|g| &self.actual.groups[g]);
+        let group = GroupRef {
+            display_name: have.map_or(&want.display_name, |h| &h.display_name).clone(),
+            id: have.and_then(|h| h.id.clone()),
+        };
+        match have {
+            None => self.push(
+                Action::CreateGroup(CreateGroup {
+                    display_name: want.display_name.clone(),
+                    external_id: want.external_id.clone(),
+                    reason: "in the directory, not on the server".into(),
+                }),
+                key.clone(),
+                0,
+            ),
+            Some(h) if h.display_name != want.display_name => self.push(
+                Action::RenameGroup(RenameGroup {
+                    group: group.clone(),
+                    to: want.display_name.clone(),
+                    reason: "renamed in the directory".into(),
+                }),
+                key.clone(),
+                0,
+            ),
+            Some(_) => {}
+        }
+        // After a rename, later requests still address the group by id; by name only when
+        // it is new, under its new name.
+        let group = if have.is_some() {
+            group
+        } else {
+            GroupRef {
+                display_name: want.display_name.clone(),
+                id: None,
+            }
+        };
+
+        // Desired members that will exist and may be touched, by desired index, in key
+        // order. Work on indices: a group of thousands of unchanged members costs no
+        // allocation per member.
+        let mut wanted: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&d| users.exists[d] && users.touchable[d])
+            .collect();
+        sorting::sort_by_rank(&mut wanted, &dir.rank);
+        wanted.dedup();
+        let mut wanted_on_server: Vec<usize> =
+            wanted.iter().filter_map(|&d| users.server[d]).collect();
+        sorting::sort_indices(&mut wanted_on_server);
+
+        // Current members as listed-user indices; ids of users we cannot see are left alone.
+        let current: Option<Vec<usize>> = have.and_then(|h| {
+            h.members.as_ref().map(|ms| {
+                let mut idx: Vec<usize> = ms
+                    .iter()
+                    .filter_map(|m| server.by_id.get(&m.value))
+                    .collect();
+                sorting::sort_indices(&mut idx);
+                idx.dedup();
+                idx
+            })
+        });
+        let is_current = |s: usize| {
+            current
+                .as_ref()
+                .is_some_and(|c| c.binary_search(&s).is_ok())
+        };
+        let server_ref = |s: usize| UserRef {
+            user_name: server.users[s].user_name.clone(),
+            id: server.users[s].id.clone(),
+        };
+        let to_add: Vec<UserRef> = wanted
+            .iter()
+            .filter_map(|&d| match users.server[d] {
+                Some(s) if is_current(s) => None,
+                Some(s) => Some(server_ref(s)),
+                // Named as the directory spells it: the create action carries that name.
+                None => Some(UserRef {
+                    user_name: dir.users[d].user_name.clone(),
+                    id: None,
+                }),
+            })
+            .collect();
+        let mut to_remove: Vec<usize> = Vec::new();
+        if self.removals_allowed {
+            to_remove = current
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|&s| {
+                    server.touchable[s]
+                        && !users.held[s]
+                        && wanted_on_server.binary_search(&s).is_err()
+                })
+                .collect();
+        }
+        sorting::sort_by_rank(&mut to_remove, &server.rank);
+        let to_remove: Vec<UserRef> = to_remove.into_iter().map(server_ref).collect();
+        if have.is_some() && current.is_none() && !wanted.is_empty() {
+            self.note(
+                &want.display_name,
+                "the server did not list this group's members: all desired members are added, none removed",
+            );
+        }
+        if to_add.is_empty() && to_remove.is_empty() {
+            return;
+        }
+
+        if !self.encoder.profile().patch.supported {
+            // The whole list after the change: current members kept (including ids this
+            // run cannot see), then the additions, in key order.
+            let removed: HashSet<&str> = to_remove.iter().filter_map(|r| r.id.as_deref()).collect();
+            let mut members: Vec<UserRef> = have
+                .and_then(|h| h.members.as_ref())
+                .into_iter()
+                .flatten()
+                .filter(|m| !removed.contains(m.value.as_str()))
+                .map(|m| UserRef {
+                    user_name: server
+                        .by_id
+                        .get(&m.value)
+                        .map_or_else(|| m.value.clone(), |s| server.users[s].user_name.clone()),
+                    id: Some(m.value.clone()),
+                })
+                .collect();
+            members.extend(to_add.iter().cloned());
+            sorting::sort_by_cached_key(&mut members, |m| (user_key(&m.user_name), m.id.clone()));
+            members.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
+            self.push(
+                Action::SetMembers(SetMembers {
+                    group,
+                    members,
+                    added: to_add,
+                    removed: to_remove,
+                }),
+                key,
+                0,
+            );
+            return;
+        }
+        let chunk = self.encoder.profile().member_chunk_size();
+        for (n, members) in to_add.chunks(chunk).enumerate() {
+            self.push(
+                Action::AddMembers(Membership {
+                    group: group.clone(),
+                    members: members.to_vec(),
+                }),
+                key.clone(),
+                n,
+            );
+        }
+        for (n, members) in to_remove.chunks(chunk).enumerate() {
+            self.push(
+                Action::RemoveMembers(Membership {
+                    group: group.clone(),
+                    members: members.to_vec(),
+                }),
+                key.clone(),
+                n,
+            );
+        }
+    }
+}
