@@ -1,42 +1,35 @@
-//! The engine's state machine: jobs, the in-flight table, phase transitions, and what each
-//! answer means.
+//! The engine's state machine: the `Engine` the host drives, its tasks, and the moves from
+//! one [`State`] to the next. Its parts, each in its own module: the run's state and each
+//! phase's data (`state`), discovery and listing (`listing`), planning (`planning`), writes
+//! and their answers (`apply`), the lookups that keep creates exactly-once (`find`). When a
+//! request goes is the scheduler's business (`engine::scheduler`), what a write's answer
+//! means the disposition's (`engine::disposition`).
 
 use std::collections::VecDeque;
 
-use foldhash::{HashMap, HashSet};
-
-use super::listing::Listing;
-use super::lookup::{resend_rule, Lookup, Resend, Why};
-use super::outcome::{
-    ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
-};
-use super::pacing::{backoff_ms, Jitter, TokenBucket};
-use super::{EngineConfig, EngineError, Input, Mode, Output, RequestId};
+use super::lookup::Lookup;
+use super::outcome::{Event, ListingSummary, Phase, RunReport, RunStatus};
+use super::pacing::TokenBucket;
+use super::scheduler::{self, Retry, RetryLimits, Scheduler};
+use super::{EngineConfig, EngineError, Input, Output};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{FromValue, Group, User};
-use crate::plan::{
-    self, group_key, user_key, Action, ActualState, BuildError, DesiredState, IdLookup, Membership,
-    Plan, SetMembers, Step, UserRef,
-};
+use crate::model::FromValue;
+use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step};
 use crate::profile::Profile;
 use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
+use listing::listings_for;
 
+mod apply;
 mod find;
+mod listing;
+mod planning;
+mod state;
 
-/// A unit of work: a request to send, possibly again.
-#[derive(Debug, Clone)]
-struct Job {
-    task: Task,
-    /// Failed attempts so far (5xx, transport, undecodable).
-    attempt: u32,
-    /// 429 answers so far.
-    rate_limited: u32,
-    /// Times the request was handed to the host.
-    sent: u32,
-    /// Not to be sent before this time.
-    not_before: u64,
-}
+use state::State;
+
+/// A unit of work of this machine.
+type Job = scheduler::Job<Task>;
 
 #[derive(Debug, Clone)]
 enum Task {
@@ -78,67 +71,24 @@ enum Then {
     Recreated,
 }
 
-/// Why a request is tried again.
-enum Retry {
-    RateLimited(Option<u64>),
-    Transient,
-}
-
-/// Ids learnt during apply, by normalized name.
-#[derive(Debug, Default)]
-struct Ids {
-    users: HashMap<String, String>,
-    groups: HashMap<String, String>,
-}
-
-impl IdLookup for Ids {
-    fn user_id(&self, user_name: &str) -> Option<String> {
-        self.users.get(&user_key(user_name)).cloned()
-    }
-    fn group_id(&self, display_name: &str) -> Option<String> {
-        self.groups.get(&group_key(display_name)).cloned()
-    }
-}
-
 /// A sans-IO provisioning run. See the [module docs](super) for the loop contract.
 #[derive(Debug)]
 pub struct Engine {
     config: EngineConfig,
     encoder: RequestEncoder,
     desired: DesiredState,
-    phase: Phase,
-    started: bool,
-    queue: VecDeque<Job>,
-    /// At most `max_in_flight` requests: a `Vec` searched in full beats a map here, and its
-    /// code is a fraction of a tree's in WebAssembly.
-    in_flight: Vec<(RequestId, Job)>,
-    next_id: u64,
-    bucket: TokenBucket,
-    token_at: Option<u64>,
-    paused_until: u64,
-    jitter: Jitter,
+    /// Where the run is, with that phase's data.
+    state: State,
+    sched: Scheduler<Task>,
     events: VecDeque<Event>,
     first_ms: Option<u64>,
     last_ms: u64,
-    users: Listing<User>,
-    groups: Listing<Group>,
+    /// The server state as listed: read by the planner, by apply (an incomplete listing
+    /// looks creates up first) and by the report.
     actual: ActualState,
-    member_problems: Vec<String>,
-    plan: Option<Plan>,
-    steps: Vec<Step>,
-    apply_phases: Vec<u8>,
-    apply_at: usize,
-    outcomes: Vec<Option<ActionResult>>,
-    resolved: u64,
-    ids: Ids,
-    requests_sent: u64,
-    retries: u64,
-    waits: u64,
-    waited_ms: u64,
     warnings: Vec<String>,
     /// Reads answers, owing a warning per tolerated oddity (see `coercions`).
     reader: super::coercions::Reader,
-    report: Option<RunReport>,
 }
 
 impl Engine {
@@ -158,50 +108,30 @@ impl Engine {
         }
         plan::validate(&desired)?;
         let encoder = RequestEncoder::new(&config.base_path, config.profile.clone())?;
-        let users = listing_for(
-            &config.profile,
-            ResourceKind::User,
-            config.max_listed_resources,
+        let listings = listings_for(&config.profile, config.max_listed_resources);
+        let limits = RetryLimits {
+            max_attempts: config.max_attempts,
+            max_rate_limited_attempts: config.max_rate_limited_attempts,
+            backoff_base_ms: config.backoff_base_ms,
+            backoff_max_ms: config.backoff_max_ms,
+        };
+        let sched = Scheduler::new(
+            config.max_in_flight,
+            bucket_for(&config, &config.profile),
+            limits,
+            config.seed,
         );
-        let groups = listing_for(
-            &config.profile,
-            ResourceKind::Group,
-            config.max_listed_resources,
-        );
-        let bucket = bucket_for(&config, &config.profile);
         Ok(Engine {
-            jitter: Jitter::new(config.seed),
+            sched,
             encoder,
             desired,
-            phase: Phase::Discover,
-            started: false,
-            queue: VecDeque::new(),
-            in_flight: Vec::new(),
-            next_id: 0,
-            bucket,
-            token_at: None,
-            paused_until: 0,
+            state: State::Created(listings),
             events: VecDeque::new(),
             first_ms: None,
             last_ms: 0,
-            users,
-            groups,
             actual: ActualState::default(),
-            member_problems: Vec::new(),
-            plan: None,
-            steps: Vec::new(),
-            apply_phases: Vec::new(),
-            apply_at: 0,
-            outcomes: Vec::new(),
-            resolved: 0,
-            ids: Ids::default(),
-            requests_sent: 0,
-            retries: 0,
-            waits: 0,
-            waited_ms: 0,
             warnings: Vec::new(),
             reader: Default::default(),
-            report: None,
             config,
         })
     }
@@ -210,28 +140,27 @@ impl Engine {
     /// [`Output::Done`].
     pub fn poll_output(&mut self, now_ms: u64) -> Output {
         self.observe(now_ms);
-        if !self.started {
-            self.started = true;
+        if matches!(self.state, State::Created(_)) {
             self.enter_discover();
         }
         loop {
             if let Some(event) = self.events.pop_front() {
                 return Output::Event { event };
             }
-            if let Some(report) = &self.report {
+            if let State::Done(report) = &self.state {
                 return Output::Done {
-                    report: Box::new(report.clone()),
+                    report: report.clone(),
                 };
             }
             if let Some(send) = self.next_send(now_ms) {
                 return send;
             }
-            if self.queue.is_empty() && self.in_flight.is_empty() {
+            if self.sched.is_idle() {
                 self.advance();
                 continue;
             }
             return Output::Wait {
-                until_ms: self.wake_time(now_ms),
+                until_ms: self.sched.wake_time(now_ms),
             };
         }
     }
@@ -244,24 +173,22 @@ impl Engine {
             Input::Failed { id, reason } => (id, Err(reason)),
         };
         let job = self
-            .in_flight
-            .iter()
-            .position(|(sent, _)| *sent == id)
-            .map(|i| self.in_flight.swap_remove(i).1)
+            .sched
+            .answered(id)
             .ok_or(EngineError::UnknownRequest(id))?;
-        if self.report.is_some() {
+        if matches!(self.state, State::Done(_)) {
             // The run was stopped; late answers change nothing.
             return Ok(());
         }
         // A transport failure means the same for every request: try again later, or give up.
         let response = match answer {
             Ok(response) => response,
+            Err(reason) if self.is_write(&job.task) => {
+                self.on_write(job, Err(reason), now_ms);
+                return Ok(());
+            }
             Err(reason) => {
-                if self.creates(&job.task) {
-                    self.outcome_unknown(job, reason, None);
-                    return Ok(());
-                }
-                if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
+                if let Some(job) = self.sched.retry(job, Retry::Backoff, now_ms) {
                     if matches!(job.task, Task::Discover) {
                         // Not one HTTP answer in every attempt: listing would only fail the
                         // same way, after as many retries again.
@@ -278,14 +205,10 @@ impl Engine {
             Task::Discover => self.on_discover(job, response, now_ms),
             Task::Page { kind, start } => self.on_page(job, kind, start, response, now_ms),
             Task::Members { group } => self.on_members(job, group, response, now_ms),
-            Task::Action { index } => self.on_action(job, index, response, now_ms),
+            Task::Action { .. } | Task::FollowUp { .. } => {
+                self.on_write(job, Ok(response), now_ms);
+            }
             Task::Find { .. } => self.on_find(job, response, now_ms),
-            Task::FollowUp {
-                index,
-                expect,
-                then,
-                ..
-            } => self.on_follow_up(job, index, expect, then, response, now_ms),
         }
         Ok(())
     }
@@ -293,8 +216,8 @@ impl Engine {
     /// Stops the run: nothing more is sent, answers still in flight are ignored, and the
     /// report says what was done.
     pub fn abort(&mut self) {
-        if self.report.is_none() {
-            self.queue.clear();
+        if !matches!(self.state, State::Done(_)) {
+            self.sched.clear();
             self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
         }
     }
@@ -317,71 +240,49 @@ impl Engine {
     }
 
     fn push(&mut self, task: Task, not_before: u64) {
-        self.queue.push_back(Job {
-            task,
-            attempt: 0,
-            rate_limited: 0,
-            sent: 0,
-            not_before,
-        });
+        self.sched.push(task, not_before);
+    }
+
+    fn push_front(&mut self, task: Task) {
+        self.sched.push_front(task);
     }
 
     fn next_send(&mut self, now_ms: u64) -> Option<Output> {
-        self.token_at = None;
-        if now_ms < self.paused_until || self.in_flight.len() >= self.config.max_in_flight as usize
-        {
+        if !self.sched.may_send(now_ms) {
             return None;
         }
-        let mut i = 0;
-        while i < self.queue.len() {
-            if self.queue[i].not_before > now_ms {
-                i += 1;
-                continue;
-            }
+        let mut from = 0;
+        while let Some(i) = self.sched.ready_from(from, now_ms) {
             let request = match self.request_for(i) {
                 Ok(r) => r,
-                Err(()) => continue, // the job was resolved without a request
+                Err(()) => {
+                    // The job was resolved without a request: look again from its place.
+                    from = i;
+                    continue;
+                }
             };
-            if let Err(at) = self.bucket.take(now_ms) {
-                self.token_at = Some(at);
-                return None;
-            }
-            let mut job = self.queue.remove(i)?;
-            job.sent += 1;
-            let id = RequestId(self.next_id);
-            self.next_id += 1;
-            self.in_flight.push((id, job));
-            self.requests_sent += 1;
+            let id = self.sched.send(i, now_ms)?;
             return Some(Output::Send { id, request });
         }
         None
     }
 
-    fn wake_time(&self, now_ms: u64) -> Option<u64> {
-        if self.queue.is_empty() || self.in_flight.len() >= self.config.max_in_flight as usize {
-            return None;
-        }
-        let earliest = self.queue.iter().map(|j| j.not_before).min()?;
-        let at = earliest
-            .max(self.paused_until)
-            .max(self.token_at.unwrap_or(0))
-            .max(now_ms + 1);
-        Some(at)
-    }
-
     /// Builds the request of queued job `i`. A job that turns out to need no request (an
     /// action whose dependencies failed) is resolved and removed: `Err(())`.
     fn request_for(&mut self, i: usize) -> Result<HttpRequest, ()> {
-        let task = self.queue[i].task.clone();
+        let task = self.sched.task(i).clone();
         let built = match &task {
             Task::Discover => Ok(self.encoder.service_provider_config()),
-            Task::Page { kind, start } => {
-                let query = match kind {
-                    ResourceKind::User => self.users.query(*start),
-                    _ => self.groups.query(*start),
-                };
-                self.encoder.list(*kind, &query).map_err(|e| e.to_string())
-            }
+            Task::Page { kind, start } => match &self.state {
+                State::Listing(l) => {
+                    let query = match kind {
+                        ResourceKind::User => l.users.query(*start),
+                        _ => l.groups.query(*start),
+                    };
+                    self.encoder.list(*kind, &query).map_err(|e| e.to_string())
+                }
+                _ => Err("a listing page outside the listing".to_owned()),
+            },
             Task::Members { group } => {
                 let id = self.actual.groups[*group].id.clone().unwrap_or_default();
                 self.encoder
@@ -398,123 +299,33 @@ impl Engine {
         match built {
             Ok(r) => Ok(r),
             Err(reason) => {
-                let job = self.queue.remove(i).ok_or(())?;
+                let job = self.sched.remove(i).ok_or(())?;
                 self.give_up(job, &reason);
                 Err(())
             }
         }
     }
 
-    fn action_request(&mut self, i: usize, index: usize) -> Result<HttpRequest, ()> {
-        let action = self.steps[index].action.clone();
-        let (action, dropped) = self.drop_unresolved_members(action);
-        if let Some((group, names)) = dropped {
-            self.warn(format!(
-                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
-                names.len(),
-                names.join(", ")
-            ));
-        }
-        let result = match action {
-            Some(a) => a.request(&self.encoder, &self.ids),
-            None => Err(BuildError::Unresolved("any member".into())),
-        };
-        match result {
-            Ok(r) => Ok(r),
-            Err(e) => {
-                self.queue.remove(i);
-                let result = match e {
-                    BuildError::Unresolved(what) => ActionResult::Skipped {
-                        reason: format!(
-                            "depends on {what}, which has no id (its create failed or was skipped)"
-                        ),
-                    },
-                    other => ActionResult::invalid(other.to_string()),
-                };
-                self.resolve(index, result);
-                Err(())
-            }
-        }
-    }
-
-    /// Membership actions go ahead without members whose create failed; `None` when no
-    /// member is left.
-    #[allow(clippy::type_complexity)]
-    fn drop_unresolved_members(
-        &self,
-        action: Action,
-    ) -> (Option<Action>, Option<(String, Vec<String>)>) {
-        let known = |r: &UserRef| r.id.is_some() || self.ids.user_id(&r.user_name).is_some();
-        let split = |members: Vec<UserRef>| -> (Vec<UserRef>, Vec<String>) {
-            let (keep, drop): (Vec<UserRef>, Vec<UserRef>) = members.into_iter().partition(known);
-            (keep, drop.into_iter().map(|r| r.user_name).collect())
-        };
-        match action {
-            Action::AddMembers(m) => {
-                let (members, dropped) = split(m.members);
-                let name = m.group.display_name.clone();
-                let action = (!members.is_empty()).then_some(Action::AddMembers(Membership {
-                    group: m.group,
-                    members,
-                }));
-                (action, (!dropped.is_empty()).then_some((name, dropped)))
-            }
-            Action::SetMembers(s) => {
-                let (members, dropped) = split(s.members);
-                let name = s.group.display_name.clone();
-                let action = Action::SetMembers(SetMembers { members, ..s });
-                (
-                    Some(action),
-                    (!dropped.is_empty()).then_some((name, dropped)),
-                )
-            }
-            other => (Some(other), None),
-        }
-    }
-
-    /// Queues `job` again after a delay, or returns it when its attempts are spent.
-    fn retry(&mut self, mut job: Job, why: Retry, now_ms: u64) -> Option<Job> {
-        let delay = match why {
-            Retry::RateLimited(after) => {
-                job.rate_limited += 1;
-                if job.rate_limited >= self.config.max_rate_limited_attempts {
-                    return Some(job);
-                }
-                let delay = after.unwrap_or(self.encoder.profile().retry_after_default_ms);
-                // A rate limit applies to the whole client: hold every request.
-                self.paused_until = self.paused_until.max(now_ms.saturating_add(delay));
-                delay
-            }
-            Retry::Transient => {
-                job.attempt += 1;
-                if job.attempt >= self.config.max_attempts {
-                    return Some(job);
-                }
-                backoff_ms(
-                    self.config.backoff_base_ms,
-                    self.config.backoff_max_ms,
-                    job.attempt,
-                    &mut self.jitter,
-                )
-            }
-        };
-        job.not_before = now_ms.saturating_add(delay);
-        self.retries += 1;
-        self.waits += 1;
-        self.waited_ms = self.waited_ms.saturating_add(delay);
-        // Retries go first, so a listing page is not starved by later work.
-        self.queue.push_front(job);
-        None
-    }
-
-    /// How a server error should be handled when nothing more specific applies.
+    /// How a server error should be handled when nothing more specific applies: a 429 or a
+    /// 5xx is queued again, or returned when its attempts are spent (as is any other error).
     fn retry_server_error(&mut self, job: Job, error: &ServerError, now_ms: u64) -> Option<Job> {
+        match self.retry_for(error) {
+            Some(why) => self.sched.retry(job, why, now_ms),
+            None => Some(job),
+        }
+    }
+
+    /// How a server error is retried: `None` when it is not.
+    fn retry_for(&self, error: &ServerError) -> Option<Retry> {
         if error.http_status == 429 {
-            self.retry(job, Retry::RateLimited(error.retry_after_ms), now_ms)
+            let after_ms = error
+                .retry_after_ms
+                .unwrap_or(self.encoder.profile().retry_after_default_ms);
+            Some(Retry::RateLimited { after_ms })
         } else if error.is_retryable() {
-            self.retry(job, Retry::Transient, now_ms)
+            Some(Retry::Backoff)
         } else {
-            Some(job)
+            None
         }
     }
 
@@ -530,53 +341,39 @@ impl Engine {
             }
             Task::Page { kind, start } => self.page_failed(kind, start, reason, None),
             Task::Members { group } => {
-                let name = self.actual.groups[group].display_name.clone();
-                self.member_problems.push(format!(
-                    "Groups: the members of {name:?} could not be fetched: {reason}"
-                ));
+                let name = &self.actual.groups[group].display_name;
+                let problem =
+                    format!("Groups: the members of {name:?} could not be fetched: {reason}");
+                self.member_problem(problem);
             }
             Task::Find { .. } => self.find_given_up(job, reason),
             Task::Action { index } | Task::FollowUp { index, .. } => {
-                let error = ActionError::Unanswered {
-                    reason: reason.to_owned(),
-                    attempts,
-                };
-                self.resolve(index, ActionResult::Failed { error });
+                self.write_given_up(index, reason, attempts);
             }
         }
     }
 
-    /// A listing page that could not be had. Without its first page the server could not be
-    /// listed at all, and a plan made from nothing would create everyone: the run fails. A
-    /// later page leaves the listing incomplete, which blocks every removal.
-    fn page_failed(
-        &mut self,
-        kind: ResourceKind,
-        start: u64,
-        reason: &str,
-        error: Option<ServerError>,
-    ) {
-        if start <= 1 {
-            let reason = format!("could not list {}: {reason}", kind.endpoint());
-            self.finish(RunStatus::Failed, Some(reason), error);
-        } else if kind == ResourceKind::User {
-            self.users.failed(start, reason);
-        } else {
-            self.groups.failed(start, reason);
+    /// Fails the run when the server refuses the credentials (401, 403).
+    fn is_fatal(&mut self, error: &ServerError) -> bool {
+        let fatal = matches!(error.http_status, 401 | 403);
+        if fatal {
+            self.fatal(error.clone());
         }
+        fatal
     }
 
-    fn is_fatal(&mut self, error: &ServerError) -> bool {
-        if matches!(error.http_status, 401 | 403) {
-            let reason = format!(
-                "the server refused the request (HTTP {}): check the token and its scopes",
-                error.http_status
-            );
-            self.finish(RunStatus::Failed, Some(reason), Some(error.clone()));
-            true
-        } else {
-            false
-        }
+    /// The server refused the credentials: the run fails.
+    fn fatal(&mut self, error: ServerError) {
+        let reason = format!(
+            "the server refused the request (HTTP {}): check the token and its scopes",
+            error.http_status
+        );
+        self.finish(RunStatus::Failed, Some(reason), Some(error));
+    }
+
+    /// Whether `task` is a write (its answers are decided by `disposition`).
+    fn is_write(&self, task: &Task) -> bool {
+        matches!(task, Task::Action { .. } | Task::FollowUp { .. })
     }
 
     fn options(&self) -> DecodeOptions {
@@ -611,229 +408,70 @@ impl Engine {
             phase,
             done,
             total,
-            in_flight: self.in_flight.len() as u64,
+            in_flight: self.sched.in_flight() as u64,
         });
     }
 
     // ---- phases ----
 
-    fn enter_discover(&mut self) {
-        if self.encoder.profile().discovery {
-            self.push(Task::Discover, 0);
-        } else {
-            self.advance();
-        }
-    }
-
     /// Moves to the next phase once the current one has nothing queued or in flight.
     fn advance(&mut self) {
-        match self.phase {
-            Phase::Discover => {
-                self.phase = Phase::ListUsers;
-                let start = self.users.start();
-                self.push(
-                    Task::Page {
-                        kind: ResourceKind::User,
-                        start,
-                    },
-                    0,
-                );
-                let start = self.groups.start();
-                self.push(
-                    Task::Page {
-                        kind: ResourceKind::Group,
-                        start,
-                    },
-                    0,
-                );
+        match self.state.take() {
+            State::Created(mut l) | State::Discovering(mut l) => {
+                let users = l.users.start();
+                let groups = l.groups.start();
+                self.state = State::Listing(l);
+                for (kind, start) in [(ResourceKind::User, users), (ResourceKind::Group, groups)] {
+                    self.push(Task::Page { kind, start }, 0);
+                }
             }
-            Phase::ListUsers => {
-                self.phase = Phase::ListGroups;
-                self.collect_listing();
+            State::Listing(l) => {
+                self.state = State::Planning {
+                    member_problems: Vec::new(),
+                };
+                self.collect_listing(l);
                 self.fetch_members();
             }
-            Phase::ListGroups => {
-                self.phase = Phase::Plan;
-                self.actual.complete = self.actual.complete && self.member_problems.is_empty();
-                self.actual.problems.append(&mut self.member_problems);
+            State::Planning {
+                member_problems: mut problems,
+            } => {
+                self.actual.complete = self.actual.complete && problems.is_empty();
+                self.actual.problems.append(&mut problems);
+                // `make_plan` moves on to applying, or ends the run.
                 self.make_plan();
             }
-            Phase::Plan | Phase::Apply => self.next_apply_phase(),
-            Phase::Done => {}
-        }
-    }
-
-    fn collect_listing(&mut self) {
-        let profile = self.encoder.profile().clone();
-        let users = std::mem::replace(
-            &mut self.users,
-            listing_for(&profile, ResourceKind::User, 0),
-        );
-        let groups = std::mem::replace(
-            &mut self.groups,
-            listing_for(&profile, ResourceKind::Group, 0),
-        );
-        let mut problems = users.problems();
-        problems.extend(groups.problems());
-        let complete = users.is_complete() && groups.is_complete();
-        self.actual = ActualState {
-            users: users.into_resources(),
-            groups: groups.into_resources(),
-            complete,
-            problems,
-        };
-    }
-
-    /// Where the listing omits members, fetches them for the groups the directory names.
-    fn fetch_members(&mut self) {
-        if self.encoder.profile().groups.members_in_listing {
-            return;
-        }
-        let keys: HashSet<String> = self
-            .desired
-            .groups
-            .iter()
-            .map(|g| group_key(&g.display_name))
-            .collect();
-        let exts: HashSet<&str> = self
-            .desired
-            .groups
-            .iter()
-            .filter_map(|g| g.external_id.as_deref())
-            .collect();
-        let wanted: Vec<usize> = self
-            .actual
-            .groups
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.members.is_none() && g.id.is_some())
-            .filter(|(_, g)| {
-                keys.contains(&group_key(&g.display_name))
-                    || g.external_id.as_deref().is_some_and(|e| exts.contains(e))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for group in wanted {
-            self.push(Task::Members { group }, 0);
-        }
-    }
-
-    fn make_plan(&mut self) {
-        let plan = match plan::plan(
-            &self.desired,
-            &self.actual,
-            &self.encoder,
-            &self.config.policy,
-        ) {
-            Ok(p) => p,
-            Err(e) => {
-                self.finish(RunStatus::Failed, Some(e.to_string()), None);
-                return;
+            State::Applying(mut a) => {
+                a.next_phase();
+                self.state = State::Applying(a);
+                self.start_apply_phase();
             }
-        };
-        self.events.push_back(Event::Planned {
-            plan: Box::new(plan.clone()),
-        });
-        let plan = match &self.config.mode {
-            Mode::PlanOnly => {
-                self.plan = Some(plan);
-                self.finish(RunStatus::Planned, None, None);
-                return;
-            }
-            Mode::ApplyApproved {
-                plan: approved,
-                replan,
-            } => match plan::check_approval(approved, &plan) {
-                Ok(()) => (**approved).clone(),
-                Err(e) => match e.replan_warning().filter(|_| *replan) {
-                    Some(warning) => {
-                        self.warn(warning.into());
-                        plan
-                    }
-                    None => {
-                        self.plan = Some(plan);
-                        self.finish(RunStatus::Refused, Some(e.to_string()), None);
-                        return;
-                    }
-                },
-            },
-            Mode::PlanAndApply => plan,
-        };
-        if let Some(refusal) = plan.refusal(self.config.allow_blocked) {
-            self.plan = Some(plan);
-            self.finish(RunStatus::Refused, Some(refusal), None);
-            return;
-        }
-        self.steps = plan.actions.clone();
-        self.outcomes = vec![None; self.steps.len()];
-        let mut phases: Vec<u8> = self.steps.iter().map(|s| s.action.phase()).collect();
-        phases.dedup();
-        self.apply_phases = phases;
-        self.apply_at = 0;
-        self.plan = Some(plan);
-        self.phase = Phase::Apply;
-        self.next_apply_phase_inner();
-    }
-
-    fn next_apply_phase(&mut self) {
-        if self.phase == Phase::Apply {
-            self.apply_at += 1;
-        }
-        self.next_apply_phase_inner();
-    }
-
-    fn next_apply_phase_inner(&mut self) {
-        let Some(&phase) = self.apply_phases.get(self.apply_at) else {
-            self.finish_apply();
-            return;
-        };
-        let indices: Vec<usize> = (0..self.steps.len())
-            .filter(|&i| self.steps[i].action.phase() == phase && self.outcomes[i].is_none())
-            .collect();
-        for index in indices {
-            self.start_action(index);
+            done @ State::Done(_) => self.state = done,
         }
     }
 
-    fn finish_apply(&mut self) {
-        let clean = self.outcomes.iter().all(|o| {
-            matches!(
-                o,
-                Some(ActionResult::Applied | ActionResult::Adopted { .. })
-            )
-        });
-        let status = if clean {
-            RunStatus::Applied
-        } else {
-            RunStatus::PartiallyApplied
-        };
-        self.finish(status, None, None);
-    }
-
+    /// Ends the run with its report.
     fn finish(&mut self, status: RunStatus, reason: Option<String>, error: Option<ServerError>) {
-        self.phase = Phase::Done;
-        self.queue.clear();
-        let outcomes = self
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(index, s)| ActionOutcome {
-                index,
-                kind: s.action.kind().to_owned(),
-                subject: s.action.subject().to_owned(),
-                result: self
-                    .outcomes
-                    .get(index)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or(ActionResult::NotRun),
-            })
-            .collect();
-        self.report = Some(RunReport {
+        self.finish_with(status, reason, error, None);
+    }
+
+    /// Ends the run; `plan`: the plan made, when the run ends before applying it.
+    fn finish_with(
+        &mut self,
+        status: RunStatus,
+        reason: Option<String>,
+        error: Option<ServerError>,
+        plan: Option<Plan>,
+    ) {
+        self.sched.clear();
+        let (plan, outcomes) = match &self.state {
+            State::Applying(a) => (Some(a.plan.clone()), a.outcomes()),
+            _ => (plan, Vec::new()),
+        };
+        let report = RunReport {
             status,
             reason,
             error,
-            plan: self.plan.clone(),
+            plan,
             outcomes,
             listing: ListingSummary {
                 users: self.actual.users.len() as u64,
@@ -841,431 +479,29 @@ impl Engine {
                 complete: self.actual.complete,
                 problems: self.actual.problems.clone(),
             },
-            requests_sent: self.requests_sent,
-            retries: self.retries,
-            waits: self.waits,
-            waited_ms: self.waited_ms,
+            requests_sent: self.sched.requests_sent(),
+            retries: self.sched.retries(),
+            // Every retry waits once.
+            waits: self.sched.retries(),
+            waited_ms: self.sched.waited_ms(),
             elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
             warnings: self.warnings.clone(),
-        });
-    }
-
-    // ---- answers ----
-
-    fn on_discover(&mut self, job: Job, response: HttpResponse, now_ms: u64) {
-        match crate::response::decode_service_provider_config(&response, &self.options()) {
-            Ok(Decoded::Resource(config)) => {
-                let refined = self.encoder.profile().refined_by(&config);
-                self.bucket = bucket_for(&self.config, &refined);
-                self.users = listing_for(
-                    &refined,
-                    ResourceKind::User,
-                    self.config.max_listed_resources,
-                );
-                self.groups = listing_for(
-                    &refined,
-                    ResourceKind::Group,
-                    self.config.max_listed_resources,
-                );
-                match RequestEncoder::new(&self.config.base_path, refined) {
-                    Ok(e) => self.encoder = e,
-                    Err(e) => self.warn(format!("discovery ignored: {e}")),
-                }
-            }
-            Ok(Decoded::Error(e)) if self.is_fatal(&e) => {}
-            Ok(Decoded::Error(e)) if e.is_retryable() => {
-                if let Some(job) = self.retry_server_error(job, &e, now_ms) {
-                    self.give_up(job, &e.to_string());
-                }
-            }
-            Ok(Decoded::Error(e)) => {
-                let name = self.encoder.profile().name.clone();
-                self.warn(format!(
-                    "no ServiceProviderConfig ({e}); using the {name} profile as it is"
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => self.give_up(job, &e.to_string()),
-        }
-    }
-
-    fn on_page(
-        &mut self,
-        job: Job,
-        kind: ResourceKind,
-        start: u64,
-        response: HttpResponse,
-        now_ms: u64,
-    ) {
-        let answer = match kind {
-            ResourceKind::User => {
-                let decoded = self.decode(Expect::List, &response);
-                page_answer(&mut self.users, start, decoded)
-            }
-            _ => {
-                let decoded = self.decode(Expect::List, &response);
-                page_answer(&mut self.groups, start, decoded)
-            }
         };
-        match answer {
-            PageAnswer::Listed(starts) => {
-                if start <= 1 && !starts.is_empty() {
-                    // The first page says how many follow: grow the heap once for the whole
-                    // listing rather than page by page (see `heap`).
-                    let pages = starts.len().saturating_add(1);
-                    crate::heap::reserve_heap_for(response.body.len().saturating_mul(pages));
-                }
-                for s in starts {
-                    self.push(Task::Page { kind, start: s }, 0);
-                }
-                let phase = if kind == ResourceKind::User {
-                    Phase::ListUsers
-                } else {
-                    Phase::ListGroups
-                };
-                let listed = (self.users.count() + self.groups.count()) as u64;
-                self.progress(phase, listed, listed);
-            }
-            PageAnswer::Refused(e) => {
-                if self.is_fatal(&e) {
-                    return;
-                }
-                // `Some` means the retries are spent: the page is lost.
-                if self.retry_server_error(job, &e, now_ms).is_some() {
-                    self.page_failed(kind, start, &e.to_string(), Some(e));
-                }
-            }
-            PageAnswer::NotAList => self.give_up(job, "the answer was not a list"),
-            PageAnswer::Undecodable(e) => self.undecodable(job, &e, now_ms),
+        self.state = State::Done(Box::new(report));
+    }
+
+    /// The steps of the plan being applied (none before apply).
+    fn steps(&self) -> &[Step] {
+        match &self.state {
+            State::Applying(a) => a.steps(),
+            _ => &[],
         }
     }
 
-    /// An answer that could not be decoded: maybe a truncated body, so try again.
-    fn undecodable(&mut self, job: Job, error: &DecodeError, now_ms: u64) {
-        if let Some(job) = self.retry(job, Retry::Transient, now_ms) {
-            self.give_up(job, &error.to_string());
-        }
+    /// Plan action `index`.
+    fn action(&self, index: usize) -> &Action {
+        &self.steps()[index].action
     }
-
-    fn on_members(&mut self, job: Job, group: usize, response: HttpResponse, now_ms: u64) {
-        match self.decode::<Group>(Expect::Get, &response) {
-            Ok(Decoded::Resource(g)) => {
-                self.actual.groups[group].members = Some(g.members.unwrap_or_default());
-            }
-            Ok(Decoded::Error(e)) if self.is_fatal(&e) => {}
-            Ok(Decoded::Error(e))
-                if self
-                    .encoder
-                    .profile()
-                    .unknown_group_statuses
-                    .contains(&e.http_status)
-                    && !e.is_retryable() =>
-            {
-                let name = self.actual.groups[group].display_name.clone();
-                self.warn(format!(
-                    "group {name:?} vanished while listing ({e}); its members are unknown"
-                ));
-                self.member_problems
-                    .push(format!("Groups: {name:?} vanished during the listing"));
-            }
-            Ok(Decoded::Error(e)) => {
-                if let Some(job) = self.retry_server_error(job, &e, now_ms) {
-                    self.give_up(job, &e.to_string());
-                }
-            }
-            Ok(_) => self.give_up(job, "the answer was not a group"),
-            Err(e) => self.undecodable(job, &e, now_ms),
-        }
-    }
-
-    fn on_action(&mut self, job: Job, index: usize, response: HttpResponse, now_ms: u64) {
-        let action = self.steps[index].action.clone();
-        let expect = action.expect();
-        let decoded: Result<(Option<String>, Option<ServerError>), DecodeError> =
-            if is_user_action(&action) {
-                self.decode::<User>(expect, &response)
-                    .map(|d| split(d, |u| u.id))
-            } else {
-                self.decode::<Group>(expect, &response)
-                    .map(|d| split(d, |g| g.id))
-            };
-        match decoded {
-            Ok((id, None)) => self.action_succeeded(index, &action, id),
-            Ok((_, Some(e))) => self.action_refused(job, index, &action, e, now_ms),
-            Err(e) => {
-                if resend_rule(&action) == Resend::AfterLookup {
-                    // A create whose answer is unreadable may or may not have happened.
-                    self.outcome_unknown(job, e.to_string(), None);
-                } else if !response.is_success() {
-                    self.undecodable(job, &e, now_ms);
-                } else {
-                    self.warn(format!(
-                        "{} {:?}: applied, but the answer could not be read: {e}",
-                        action.kind(),
-                        action.subject()
-                    ));
-                    self.resolve(index, ActionResult::Applied);
-                }
-            }
-        }
-    }
-
-    fn action_succeeded(&mut self, index: usize, action: &Action, id: Option<String>) {
-        match action {
-            Action::CreateUser(c) => match id {
-                Some(id) => {
-                    self.ids.users.insert(user_key(&c.user_name), id);
-                    self.resolve(index, ActionResult::Applied);
-                }
-                None => self.resolve(
-                    index,
-                    ActionResult::invalid("the server created the user but returned no id"),
-                ),
-            },
-            Action::CreateGroup(c) => match id {
-                Some(id) => {
-                    self.ids.groups.insert(group_key(&c.display_name), id);
-                    self.resolve(index, ActionResult::Applied);
-                }
-                None => self.resolve(
-                    index,
-                    ActionResult::invalid("the server created the group but returned no id"),
-                ),
-            },
-            _ => self.resolve(index, ActionResult::Applied),
-        }
-    }
-
-    fn action_refused(
-        &mut self,
-        job: Job,
-        index: usize,
-        action: &Action,
-        e: ServerError,
-        now_ms: u64,
-    ) {
-        if self.is_fatal(&e) {
-            return;
-        }
-        let status = e.http_status;
-        if status != 429 && e.is_retryable() && resend_rule(action) == Resend::AfterLookup {
-            // A 5xx may come after the server committed the create.
-            self.outcome_unknown(job, e.to_string(), Some(e));
-            return;
-        }
-        if status == 429 || e.is_retryable() {
-            if let Some(job) = self.retry_server_error(job, &e, now_ms) {
-                self.resolve(index, ActionResult::server(e));
-                drop(job);
-            }
-            return;
-        }
-        let unknown_group = self
-            .encoder
-            .profile()
-            .unknown_group_statuses
-            .contains(&status);
-        match action {
-            Action::CreateUser(_) | Action::CreateGroup(_) if status == 409 => {
-                self.look_up(index, Why::Conflict(e), None);
-            }
-            Action::UpdateUser(u) | Action::ReactivateUser(u) if status == 404 => {
-                self.recreate(index, &u.user.user_name, &e);
-            }
-            Action::DeactivateUser(u) if status == 404 => {
-                let detail = format!("{:?} is no longer on the server ({e})", u.user.user_name);
-                self.resolve(index, ActionResult::Drift { detail });
-            }
-            Action::DeleteUser(d) if status == 404 => {
-                let detail = format!("{:?} was already deleted ({e})", d.user.user_name);
-                self.resolve(index, ActionResult::Drift { detail });
-            }
-            Action::RenameGroup(_)
-            | Action::DeleteGroup(_)
-            | Action::AddMembers(_)
-            | Action::RemoveMembers(_)
-            | Action::SetMembers(_)
-                if unknown_group =>
-            {
-                let detail = format!(
-                    "group {:?} is no longer on the server ({e})",
-                    action.subject()
-                );
-                self.resolve(index, ActionResult::Drift { detail });
-            }
-            _ => self.resolve(index, ActionResult::server(e)),
-        }
-    }
-
-    fn push_front(&mut self, task: Task) {
-        self.queue.push_front(Job {
-            task,
-            attempt: 0,
-            rate_limited: 0,
-            sent: 0,
-            not_before: 0,
-        });
-    }
-
-    /// A user the plan updates is gone (404): create them again if the directory wants them.
-    fn recreate(&mut self, index: usize, user_name: &str, e: &ServerError) {
-        let key = user_key(user_name);
-        let wanted = self
-            .desired
-            .users
-            .iter()
-            .find(|u| user_key(&u.user_name) == key && u.is_active())
-            .cloned();
-        let Some(mut user) = wanted else {
-            let detail = format!("{user_name:?} is no longer on the server ({e})");
-            self.resolve(index, ActionResult::Drift { detail });
-            return;
-        };
-        user.id = None;
-        // As in every user create: explicit, since some servers read absence as inactive.
-        user.active = Some(true);
-        match self.encoder.create_user(&user) {
-            Ok(request) => self.push_front(Task::FollowUp {
-                index,
-                request,
-                expect: Expect::Create,
-                then: Then::Recreated,
-            }),
-            Err(err) => self.resolve(index, ActionResult::invalid(err.to_string())),
-        }
-    }
-
-    fn on_follow_up(
-        &mut self,
-        job: Job,
-        index: usize,
-        expect: Expect,
-        then: Then,
-        response: HttpResponse,
-        now_ms: u64,
-    ) {
-        match self.decode::<User>(expect, &response) {
-            Ok(Decoded::Error(e)) => {
-                if self.is_fatal(&e) {
-                    return;
-                }
-                let (conflict, unknown) = (e.http_status == 409, e.is_retryable());
-                if matches!(then, Then::Recreated) && (conflict || unknown && e.http_status != 429)
-                {
-                    self.recreate_refused(job, index, e);
-                } else if self.retry_server_error(job, &e, now_ms).is_some() {
-                    self.resolve(index, ActionResult::server(e));
-                }
-            }
-            Ok(decoded) => match then {
-                Then::Adopted { id, lookup_error } => self.resolve(
-                    index,
-                    ActionResult::Adopted {
-                        id,
-                        updated: true,
-                        lookup_error,
-                    },
-                ),
-                Then::Recreated => {
-                    let subject = self.steps[index].action.subject().to_owned();
-                    if let Decoded::Resource(User { id: Some(id), .. }) = decoded {
-                        self.ids.users.insert(user_key(&subject), id);
-                    }
-                    let detail =
-                        format!("{subject:?} was gone from the server (404) and was created again");
-                    self.resolve(index, ActionResult::Drift { detail });
-                }
-            },
-            Err(e) if matches!(then, Then::Recreated) => {
-                self.outcome_unknown(job, e.to_string(), None);
-            }
-            Err(e) => self.undecodable(job, &e, now_ms),
-        }
-    }
-
-    /// Records an action's outcome and tells the host.
-    fn resolve(&mut self, index: usize, result: ActionResult) {
-        if self.outcomes.get(index).is_some_and(Option::is_some) {
-            return;
-        }
-        if let Some(slot) = self.outcomes.get_mut(index) {
-            *slot = Some(result.clone());
-        }
-        let action = &self.steps[index].action;
-        let outcome = ActionOutcome {
-            index,
-            kind: action.kind().to_owned(),
-            subject: action.subject().to_owned(),
-            result,
-        };
-        self.events.push_back(Event::ActionDone { outcome });
-        self.resolved += 1;
-        let total = self.outcomes.len() as u64;
-        self.progress(Phase::Apply, self.resolved, total);
-    }
-}
-
-/// What a listing page's answer amounted to.
-enum PageAnswer {
-    /// The page was taken; further pages to ask for.
-    Listed(Vec<u64>),
-    Refused(ServerError),
-    NotAList,
-    Undecodable(DecodeError),
-}
-
-fn page_answer<T>(
-    listing: &mut Listing<T>,
-    start: u64,
-    decoded: Result<Decoded<T>, DecodeError>,
-) -> PageAnswer
-where
-    T: super::listing::HasId,
-{
-    match decoded {
-        Ok(Decoded::Page(page)) => PageAnswer::Listed(listing.page(start, page)),
-        Ok(Decoded::Error(e)) => PageAnswer::Refused(e),
-        Ok(_) => PageAnswer::NotAList,
-        Err(e) => PageAnswer::Undecodable(e),
-    }
-}
-
-fn is_user_action(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::CreateUser(_)
-            | Action::UpdateUser(_)
-            | Action::ReactivateUser(_)
-            | Action::DeactivateUser(_)
-            | Action::DeleteUser(_)
-    )
-}
-
-/// A decoded answer as (the resource's id, the server's error).
-fn split<T>(
-    decoded: Decoded<T>,
-    id: impl Fn(T) -> Option<String>,
-) -> (Option<String>, Option<ServerError>) {
-    match decoded {
-        Decoded::Resource(r) => (id(r), None),
-        Decoded::Error(e) => (None, Some(e)),
-        _ => (None, None),
-    }
-}
-
-fn listing_for<T: super::listing::HasId>(
-    profile: &Profile,
-    kind: ResourceKind,
-    max: u64,
-) -> Listing<T> {
-    let support = match kind {
-        ResourceKind::User => &profile.users,
-        _ => &profile.groups,
-    };
-    let page = support
-        .max_page_size
-        .map_or(support.page_size, |m| support.page_size.min(m));
-    Listing::new(kind, page, support.start_index, max)
 }
 
 fn bucket_for(config: &EngineConfig, profile: &Profile) -> TokenBucket {

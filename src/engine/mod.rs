@@ -60,6 +60,18 @@
 //! vanished (404 on an update) is a create too: looked up before it is sent again, and after
 //! a 409.
 //!
+//! # How the engine is built
+//!
+//! As quinn-proto's `Connection`: the run's state is an enum whose variants own each
+//! phase's data (created, discovering, listing, planning, applying, done); the scheduler
+//! owns the queue, the requests in flight, the token bucket, the pause a 429 imposes,
+//! retries and backoff, and knows nothing of what a request does; what an answer means for a
+//! write (done, retry, look up and adopt, recreate, drift, fatal, failed) is one pure
+//! function, unit-tested case by case, which the state machine only carries out. What a
+//! lookup finds is decided in the lookup, what a listing page means in the listing. Plan
+//! actions are applied in [`ApplyPhase`](crate::plan::ApplyPhase) order, each phase once the
+//! one before has settled.
+//!
 //! ```
 //! use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output};
 //! use scim_provision::http::HttpResponse;
@@ -89,11 +101,13 @@
 //! ```
 
 mod coercions;
+mod disposition;
 mod listing;
 mod lookup;
 mod machine;
 mod outcome;
 mod pacing;
+mod scheduler;
 mod wire;
 
 use serde::{Deserialize, Serialize};

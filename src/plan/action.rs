@@ -225,6 +225,27 @@ impl GroupRef {
     }
 }
 
+/// When an action is applied. Phases run in this order (the plan's actions are sorted by
+/// it), each once the one before has settled: an action may need an id that an earlier
+/// phase learns (a membership needs its group's and users' ids), and removals come last,
+/// after everything that could still fail has been tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ApplyPhase {
+    /// Users created.
+    CreateUsers,
+    /// Users updated or reactivated.
+    UpdateUsers,
+    /// Groups created or renamed.
+    Groups,
+    /// Group members added, removed or set.
+    Memberships,
+    /// Users deactivated.
+    Deactivations,
+    /// Users and groups deleted.
+    Deletions,
+}
+
 impl Action {
     /// The request this action becomes, given the ids known so far.
     pub fn request(
@@ -331,14 +352,16 @@ impl Action {
 
     /// The apply phase: users created, updated and reactivated first, then groups created
     /// or renamed, then memberships, then deactivations, then deletions.
-    pub fn phase(&self) -> u8 {
+    pub fn phase(&self) -> ApplyPhase {
         match self {
-            Action::CreateUser(_) => 0,
-            Action::UpdateUser(_) | Action::ReactivateUser(_) => 1,
-            Action::CreateGroup(_) | Action::RenameGroup(_) => 2,
-            Action::AddMembers(_) | Action::RemoveMembers(_) | Action::SetMembers(_) => 3,
-            Action::DeactivateUser(_) => 4,
-            Action::DeleteUser(_) | Action::DeleteGroup(_) => 5,
+            Action::CreateUser(_) => ApplyPhase::CreateUsers,
+            Action::UpdateUser(_) | Action::ReactivateUser(_) => ApplyPhase::UpdateUsers,
+            Action::CreateGroup(_) | Action::RenameGroup(_) => ApplyPhase::Groups,
+            Action::AddMembers(_) | Action::RemoveMembers(_) | Action::SetMembers(_) => {
+                ApplyPhase::Memberships
+            }
+            Action::DeactivateUser(_) => ApplyPhase::Deactivations,
+            Action::DeleteUser(_) | Action::DeleteGroup(_) => ApplyPhase::Deletions,
         }
     }
 

@@ -26,8 +26,8 @@ use crate::http::Method;
 use crate::model::{Group, User};
 
 pub use action::{
-    Action, BuildError, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef, IdLookup,
-    Membership, NoIds, RenameGroup, SetMembers, UserRef, UserUpdate,
+    Action, ApplyPhase, BuildError, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef,
+    IdLookup, Membership, NoIds, RenameGroup, SetMembers, UserRef, UserUpdate,
 };
 pub use build::plan;
 pub(crate) use build::validate;

@@ -1,16 +1,20 @@
 //! The engine's side of exactly-once creates: when a create is looked up instead of sent
-//! (again), sending the lookup's queries, retrying them like any request, and acting on its
-//! verdict: adopt what it found, fail on an ambiguous match, create when the subject is
-//! absent. What an answer means to the lookup is decided in `engine::lookup`.
+//! (again), sending the lookup's queries, retrying them like any request, and carrying out
+//! its verdict: adopt what it found (updating a user where it differs), fail on an
+//! ambiguous match, create when the subject is absent. What an answer means to the lookup
+//! is decided in `engine::lookup`, what its verdict means for the create in
+//! `engine::disposition` (`settlement`).
 
 use serde_json::Value;
 
-use super::super::lookup::{resend_rule, Answer, Found, Lookup, Resend, Verdict, Why};
-use super::{Engine, Job, Retry, Task, Then};
-use crate::engine::outcome::{ActionError, ActionResult};
+use super::super::lookup::{Answer, Found, Lookup, Verdict, Why};
+use super::{Engine, Job, Task, Then};
+use crate::engine::disposition::{settlement, Attempts, Settlement};
+use crate::engine::outcome::ActionResult;
+use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
 use crate::model::{PatchOp, PatchOperation, User};
-use crate::plan::{self, group_key, replacement, user_changes, user_key, Action};
+use crate::plan::{self, replacement, user_changes, user_key, Action};
 use crate::request::ResourceKind;
 use crate::response::{Expect, ServerError};
 
@@ -19,7 +23,7 @@ impl Engine {
     /// (the listing cannot prove its subject absent), anything else goes as planned.
     pub(super) fn start_action(&mut self, index: usize) {
         if !self.actual.complete {
-            let action = &self.steps[index].action;
+            let action = self.action(index);
             if let Some(lookup) = Lookup::new(action, Why::Unproven, self.encoder.profile()) {
                 let lookup = lookup.capped(self.config.max_listed_resources);
                 self.push(
@@ -36,45 +40,10 @@ impl Engine {
         self.push(Task::Action { index }, 0);
     }
 
-    /// Whether `task` sends a create (a `POST`): the plan's creates, and the re-creation of
-    /// a user who vanished. Only these are looked up before being sent again.
-    pub(super) fn creates(&self, task: &Task) -> bool {
-        match task {
-            Task::Action { index } => {
-                resend_rule(&self.steps[*index].action) == Resend::AfterLookup
-            }
-            Task::FollowUp {
-                then: Then::Recreated,
-                ..
-            } => true,
-            _ => false,
-        }
-    }
-
-    /// The answer to create `job` (see [`Engine::creates`]) was lost, unreadable or a 5xx:
-    /// the server may hold the subject already, so look it up before sending it again.
-    pub(super) fn outcome_unknown(&mut self, job: Job, reason: String, error: Option<ServerError>) {
-        let index = match job.task {
-            Task::Action { index } | Task::FollowUp { index, .. } => index,
-            _ => return,
-        };
-        self.look_up(index, Why::Unknown { reason, error }, Some(job));
-    }
-
-    /// The re-creation of a vanished user met a 409 (someone created it meanwhile: adopt
-    /// it) or a 5xx (it may have been committed: look it up).
-    pub(super) fn recreate_refused(&mut self, job: Job, index: usize, e: ServerError) {
-        if e.http_status == 409 {
-            self.look_up(index, Why::Conflict(e), None);
-        } else {
-            self.outcome_unknown(job, e.to_string(), Some(e));
-        }
-    }
-
     /// The lookup of action `index`'s subject: a create's, or for an update that found its
     /// user gone, the directory's user it creates again.
     fn lookup_for(&self, index: usize, why: Why) -> Option<Lookup> {
-        let action = &self.steps[index].action;
+        let action = self.action(index);
         let profile = self.encoder.profile();
         let max = self.config.max_listed_resources;
         let lookup = match action {
@@ -156,7 +125,7 @@ impl Engine {
                 lookup.give_up(Some(e), &reason)
             }
             Answer::Undecodable(e) => {
-                if self.retry(job, Retry::Transient, now_ms).is_none() {
+                if self.sched.retry(job, Retry::Backoff, now_ms).is_none() {
                     return;
                 }
                 lookup.give_up(None, &e.to_string())
@@ -186,6 +155,7 @@ impl Engine {
         }
     }
 
+    /// Carries out what a lookup's verdict means for its create (see `settlement`).
     fn settle(
         &mut self,
         index: usize,
@@ -194,108 +164,44 @@ impl Engine {
         verdict: Verdict,
         now_ms: u64,
     ) {
-        let lookup_error = lookup.error().cloned().map(Box::new);
-        let subject = lookup.subject();
-        match verdict {
-            Verdict::Found(found) => self.adopt(index, found, lookup_error),
-            Verdict::Ambiguous(candidates) => {
-                let what = if lookup.kind() == ResourceKind::User {
-                    "users"
-                } else {
-                    "groups"
-                };
-                let reason = format!(
-                    "{subject} matches {} server {what} (ids {}); none was adopted",
-                    candidates.len(),
-                    candidates.join(", ")
-                );
-                let error = ActionError::Ambiguous { reason, candidates };
-                self.resolve(index, ActionResult::Failed { error });
-            }
-            Verdict::Absent => match lookup.why().clone() {
-                Why::Conflict(conflict) => match lookup_error {
-                    None => self.resolve(index, ActionResult::server(conflict)),
-                    Some(e) => {
-                        let reason = format!(
-                            "the create met a conflict ({conflict}); the lookup of {subject} failed ({e}) and the listing holds no match"
-                        );
-                        self.lookup_failed(index, reason, Some(conflict), Some(e));
+        let attempts = create.as_deref().map(|job| Attempts {
+            attempt: job.attempt,
+            rate_limited: job.rate_limited,
+            sent: job.sent,
+            limits: self.sched.limits(),
+        });
+        match settlement(&lookup, verdict, attempts.as_ref()) {
+            Settlement::Adopt(found, lookup_error) => self.adopt(index, found, lookup_error),
+            Settlement::Resend => {
+                if let Some(job) = create {
+                    // Within its bounds (the settlement saw to it): nothing comes back.
+                    if let Some(job) = self.sched.retry(*job, Retry::Backoff, now_ms) {
+                        self.give_up(job, "no attempt left");
                     }
-                },
-                Why::Unknown { reason, error } => match create {
-                    // The lost answer counts as a failed attempt, as a transport failure does.
-                    Some(job) => {
-                        if let Some(job) = self.retry(*job, Retry::Transient, now_ms) {
-                            let result = match error {
-                                Some(e) => ActionResult::server(e),
-                                None => ActionResult::Failed {
-                                    error: ActionError::Unanswered {
-                                        reason,
-                                        attempts: job.sent,
-                                    },
-                                },
-                            };
-                            self.resolve(index, result);
-                        }
-                    }
-                    None => self.push_front(Task::Action { index }),
-                },
-                Why::Unproven => self.push_front(Task::Action { index }),
-            },
-            Verdict::Failed(failure) => {
-                let (reason, conflict) = match lookup.why().clone() {
-                    Why::Conflict(c) => (
-                        format!("the create met a conflict ({c}) and the lookup of {subject} failed: {failure}"),
-                        Some(c),
-                    ),
-                    Why::Unknown { reason, .. } => (
-                        format!("the create's outcome is unknown ({reason}) and the lookup of {subject} failed: {failure}; not sent again"),
-                        None,
-                    ),
-                    Why::Unproven => (
-                        format!("the listing was incomplete and the lookup of {subject} failed: {failure}; not created"),
-                        None,
-                    ),
-                };
-                self.lookup_failed(index, reason, conflict, lookup_error);
+                }
             }
+            Settlement::Create => self.push_front(Task::Action { index }),
+            Settlement::Failed(result) => self.resolve(index, result),
         }
-    }
-
-    fn lookup_failed(
-        &mut self,
-        index: usize,
-        reason: String,
-        conflict: Option<ServerError>,
-        lookup_error: Option<Box<ServerError>>,
-    ) {
-        let error = ActionError::LookupFailed {
-            reason,
-            conflict: conflict.map(Box::new),
-            lookup_error,
-        };
-        self.resolve(index, ActionResult::Failed { error });
     }
 
     /// Adopts what a lookup found: its id is recorded so later actions resolve it.
     fn adopt(&mut self, index: usize, found: Found, lookup_error: Option<Box<ServerError>>) {
         let id = found.id().to_owned();
-        match (self.steps[index].action.clone(), found) {
+        match (self.action(index).clone(), found) {
             (Action::CreateUser(c), Found::User(existing)) => {
                 self.adopt_user(index, &c.user, id, &existing, lookup_error);
             }
             (Action::UpdateUser(_) | Action::ReactivateUser(_), Found::User(_)) => {
-                let subject = self.steps[index].action.subject().to_owned();
-                self.ids.users.insert(user_key(&subject), id.clone());
+                let subject = self.action(index).subject().to_owned();
+                self.learn(true, &subject, id.clone());
                 let detail = format!(
                     "{subject:?} was gone from the server (404) and is there again as {id} (found by a lookup, not created twice)"
                 );
                 self.resolve(index, ActionResult::Drift { detail });
             }
             (Action::CreateGroup(c), Found::Group(_)) => {
-                self.ids
-                    .groups
-                    .insert(group_key(&c.display_name), id.clone());
+                self.learn(false, &c.display_name, id.clone());
                 self.resolve(
                     index,
                     ActionResult::Adopted {
@@ -321,9 +227,7 @@ impl Engine {
         existing: &User,
         lookup_error: Option<Box<ServerError>>,
     ) {
-        self.ids
-            .users
-            .insert(user_key(&wanted.user_name), id.clone());
+        self.learn(true, &wanted.user_name, id.clone());
         let mut changes = user_changes(wanted, existing);
         let want_active = wanted.is_active();
         if existing.is_active() != want_active {

@@ -1,0 +1,292 @@
+//! Apply, as the engine runs it: the apply phases one after the other, each action's
+//! request, reading a write's answer, asking [`disposition`] what it means and carrying that
+//! out (record the outcome, retry, look up, create a vanished user again, fail the run). No
+//! decision about an answer is made here.
+
+use super::state::{is_user_action, State};
+use super::{Engine, Job, Task, Then};
+use crate::engine::disposition::{disposition, Answer, Attempts, Disposition, Write};
+use crate::engine::outcome::{ActionError, ActionResult, Event, Phase, RunStatus};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model::{Group, User};
+use crate::plan::{user_key, Action, BuildError, IdLookup, Membership, SetMembers, UserRef};
+use crate::response::{DecodeError, Decoded, Expect, ServerError};
+
+impl Engine {
+    /// Starts the actions of the current apply phase; once every phase is over, ends the
+    /// run.
+    pub(super) fn start_apply_phase(&mut self) {
+        let State::Applying(a) = &self.state else {
+            return;
+        };
+        let Some(indices) = a.phase_actions() else {
+            self.finish_apply();
+            return;
+        };
+        for index in indices {
+            self.start_action(index);
+        }
+    }
+
+    fn finish_apply(&mut self) {
+        let clean = matches!(&self.state, State::Applying(a) if a.is_clean());
+        let status = if clean {
+            RunStatus::Applied
+        } else {
+            RunStatus::PartiallyApplied
+        };
+        self.finish(status, None, None);
+    }
+
+    /// Builds the request of plan action `index`, queued as job `i`. An action that needs
+    /// no request after all (its dependencies failed) is resolved and removed: `Err(())`.
+    pub(super) fn action_request(&mut self, i: usize, index: usize) -> Result<HttpRequest, ()> {
+        let action = self.action(index).clone();
+        let (action, dropped) = self.drop_unresolved_members(action);
+        if let Some((group, names)) = dropped {
+            self.warn(format!(
+                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        let result = match action {
+            Some(a) => match &self.state {
+                State::Applying(applying) => a.request(&self.encoder, &applying.ids),
+                _ => Err(BuildError::Unresolved("any member".into())),
+            },
+            None => Err(BuildError::Unresolved("any member".into())),
+        };
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                self.sched.remove(i);
+                let result = match e {
+                    BuildError::Unresolved(what) => ActionResult::Skipped {
+                        reason: format!(
+                            "depends on {what}, which has no id (its create failed or was skipped)"
+                        ),
+                    },
+                    other => ActionResult::invalid(other.to_string()),
+                };
+                self.resolve(index, result);
+                Err(())
+            }
+        }
+    }
+
+    /// Membership actions go ahead without members whose create failed; `None` when no
+    /// member is left.
+    #[allow(clippy::type_complexity)]
+    fn drop_unresolved_members(
+        &self,
+        action: Action,
+    ) -> (Option<Action>, Option<(String, Vec<String>)>) {
+        let ids = match &self.state {
+            State::Applying(a) => Some(&a.ids),
+            _ => None,
+        };
+        let known = |r: &UserRef| {
+            r.id.is_some() || ids.is_some_and(|ids| ids.user_id(&r.user_name).is_some())
+        };
+        let split = |members: Vec<UserRef>| -> (Vec<UserRef>, Vec<String>) {
+            let (keep, drop): (Vec<UserRef>, Vec<UserRef>) = members.into_iter().partition(known);
+            (keep, drop.into_iter().map(|r| r.user_name).collect())
+        };
+        match action {
+            Action::AddMembers(m) => {
+                let (members, dropped) = split(m.members);
+                let name = m.group.display_name.clone();
+                let action = (!members.is_empty()).then_some(Action::AddMembers(Membership {
+                    group: m.group,
+                    members,
+                }));
+                (action, (!dropped.is_empty()).then_some((name, dropped)))
+            }
+            Action::SetMembers(s) => {
+                let (members, dropped) = split(s.members);
+                let name = s.group.display_name.clone();
+                let action = Action::SetMembers(SetMembers { members, ..s });
+                (
+                    Some(action),
+                    (!dropped.is_empty()).then_some((name, dropped)),
+                )
+            }
+            other => (Some(other), None),
+        }
+    }
+
+    /// An answer (or a transport failure: `Err`) to a write: a plan action or a follow-up.
+    pub(super) fn on_write(&mut self, job: Job, answer: Result<HttpResponse, String>, now_ms: u64) {
+        let index = match &job.task {
+            Task::Action { index } | Task::FollowUp { index, .. } => *index,
+            _ => return,
+        };
+        let answer = match answer {
+            Ok(response) => self.read_write_answer(&job.task, index, &response),
+            Err(reason) => Answer::Lost(reason),
+        };
+        let attempts = Attempts {
+            attempt: job.attempt,
+            rate_limited: job.rate_limited,
+            sent: job.sent,
+            limits: self.sched.limits(),
+        };
+        let action = self.action(index);
+        let write = match &job.task {
+            Task::FollowUp {
+                then: Then::Adopted { id, lookup_error },
+                ..
+            } => Write::AdoptedUpdate {
+                id,
+                lookup_error: lookup_error.as_deref(),
+            },
+            Task::FollowUp { .. } => Write::Recreate(action),
+            _ => Write::Planned(action),
+        };
+        let decided = disposition(write, answer, self.encoder.profile(), &attempts);
+        self.execute(job, index, decided, now_ms);
+    }
+
+    /// Decodes a write's answer as the write expects it.
+    fn read_write_answer(&mut self, task: &Task, index: usize, response: &HttpResponse) -> Answer {
+        let (expect, user) = match task {
+            Task::FollowUp { expect, .. } => (*expect, true),
+            _ => {
+                let action = self.action(index);
+                (action.expect(), is_user_action(action))
+            }
+        };
+        let decoded = if user {
+            self.decode::<User>(expect, response)
+                .map(|d| split(d, |u| u.id))
+        } else {
+            self.decode::<Group>(expect, response)
+                .map(|d| split(d, |g| g.id))
+        };
+        match decoded {
+            Ok((_, Some(e))) => Answer::Server(e),
+            Ok((id, None)) => Answer::Resource(id),
+            Err(e) => undecodable(&e, response),
+        }
+    }
+
+    /// Carries out what an answer means for write `job` of action `index`.
+    fn execute(&mut self, job: Job, index: usize, decided: Disposition, now_ms: u64) {
+        match decided {
+            Disposition::Done {
+                result,
+                id,
+                warning,
+            } => {
+                if let Some(message) = warning {
+                    self.warn(message);
+                }
+                if let Some(id) = id {
+                    self.learn_id(index, id);
+                }
+                self.resolve(index, result);
+            }
+            Disposition::Retry(why) => {
+                // The disposition retries only within the bounds: nothing comes back.
+                if let Some(job) = self.sched.retry(job, why, now_ms) {
+                    self.give_up(job, "no attempt left");
+                }
+            }
+            Disposition::LookUp { why, resend } => {
+                self.look_up(index, why, resend.then_some(job));
+            }
+            Disposition::Recreate(e) => {
+                let user_name = self.action(index).subject().to_owned();
+                self.recreate(index, &user_name, &e);
+            }
+            Disposition::Drift(detail) => self.resolve(index, ActionResult::Drift { detail }),
+            Disposition::Fatal(e) => self.fatal(e),
+            Disposition::Failed(result) => self.resolve(index, result),
+        }
+    }
+
+    /// Records the id a write of action `index` created, so later actions resolve it.
+    fn learn_id(&mut self, index: usize, id: String) {
+        let action = self.action(index);
+        let (user, subject) = (is_user_action(action), action.subject().to_owned());
+        self.learn(user, &subject, id);
+    }
+
+    /// Records the id of the user (`user`) or group `name`, so later actions resolve it.
+    pub(super) fn learn(&mut self, user: bool, name: &str, id: String) {
+        if let State::Applying(a) = &mut self.state {
+            a.learn(user, name, id);
+        }
+    }
+
+    /// A user the plan updates is gone (404): create them again if the directory wants them.
+    fn recreate(&mut self, index: usize, user_name: &str, e: &ServerError) {
+        let key = user_key(user_name);
+        let wanted = self
+            .desired
+            .users
+            .iter()
+            .find(|u| user_key(&u.user_name) == key && u.is_active())
+            .cloned();
+        let Some(mut user) = wanted else {
+            let detail = format!("{user_name:?} is no longer on the server ({e})");
+            self.resolve(index, ActionResult::Drift { detail });
+            return;
+        };
+        user.id = None;
+        // As in every user create: explicit, since some servers read absence as inactive.
+        user.active = Some(true);
+        match self.encoder.create_user(&user) {
+            Ok(request) => self.push_front(Task::FollowUp {
+                index,
+                request,
+                expect: Expect::Create,
+                then: Then::Recreated,
+            }),
+            Err(err) => self.resolve(index, ActionResult::invalid(err.to_string())),
+        }
+    }
+
+    /// A write whose attempts are spent, or that could not be built.
+    pub(super) fn write_given_up(&mut self, index: usize, reason: &str, attempts: u32) {
+        let error = ActionError::Unanswered {
+            reason: reason.to_owned(),
+            attempts,
+        };
+        self.resolve(index, ActionResult::Failed { error });
+    }
+
+    /// Records an action's outcome and tells the host.
+    pub(super) fn resolve(&mut self, index: usize, result: ActionResult) {
+        let State::Applying(a) = &mut self.state else {
+            return;
+        };
+        let Some(outcome) = a.record(index, result) else {
+            return;
+        };
+        let (resolved, total) = a.progress();
+        self.events.push_back(Event::ActionDone { outcome });
+        self.progress(Phase::Apply, resolved, total);
+    }
+}
+
+/// An answer that could not be read.
+fn undecodable(error: &DecodeError, response: &HttpResponse) -> Answer {
+    Answer::Undecodable {
+        reason: error.to_string(),
+        success: response.is_success(),
+    }
+}
+
+/// A decoded answer as (the resource's id, the server's error).
+fn split<T>(
+    decoded: Decoded<T>,
+    id: impl Fn(T) -> Option<String>,
+) -> (Option<String>, Option<ServerError>) {
+    match decoded {
+        Decoded::Resource(r) => (id(r), None),
+        Decoded::Error(e) => (None, Some(e)),
+        _ => (None, None),
+    }
+}
