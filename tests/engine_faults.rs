@@ -6,14 +6,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use scim_provision::engine::{
-    Engine, EngineConfig, Input, Mode, Output, RequestId, RunReport, RunStatus,
-};
+use scim_provision::engine::{Engine, EngineConfig, Mode, RunReport, RunStatus};
 use scim_provision::http::Method;
 use scim_provision::model::{EnterpriseUser, Group, Member, User};
 use scim_provision::plan::{user_key, Action, Cap, DesiredGroup, DesiredState, Policy, Scope};
 use scim_provision::profile::Profile;
-use scim_sim::{Faults, Flavor, Reply, Simulator as Sim, Trigger};
+use scim_sim::{drive, Control, Faults, Flavor, Simulator as Sim, Trigger};
 
 const TIMEOUT_MS: u64 = 5_000;
 
@@ -130,51 +128,17 @@ fn run(
     clock: &mut u64,
     stop_after: Option<usize>,
 ) -> (RunReport, Vec<u64>) {
-    let mut pending: BTreeMap<(u64, u64), (RequestId, Option<scim_provision::http::HttpResponse>)> =
-        BTreeMap::new();
     let mut sends = Vec::new();
-    for _ in 0..10_000_000 {
-        match engine.poll_output(*clock) {
-            Output::Send { id, request } => {
-                sends.push(*clock);
-                match sim.handle(&request, *clock) {
-                    Reply::Respond { response, at_ms } => {
-                        pending.insert((at_ms, id.0), (id, Some(response)))
-                    }
-                    _ => pending.insert((*clock + TIMEOUT_MS, id.0), (id, None)),
-                };
-                if stop_after == Some(sends.len()) {
-                    engine.abort();
-                }
-            }
-            Output::Wait { until_ms } => {
-                let next = pending.keys().next().map(|k| k.0);
-                *clock = match (until_ms, next) {
-                    (Some(a), Some(b)) => a.min(b),
-                    (a, b) => a.or(b).expect("the engine waits for something"),
-                }
-                .max(*clock);
-                let due: Vec<_> = pending.keys().filter(|k| k.0 <= *clock).cloned().collect();
-                for k in due {
-                    let (id, resp) = pending.remove(&k).unwrap();
-                    let input = match resp {
-                        Some(response) => Input::Response { id, response },
-                        None => Input::Failed {
-                            id,
-                            reason: "timed out".into(),
-                        },
-                    };
-                    engine.handle_input(input, *clock).unwrap();
-                }
-            }
-            Output::Done { report } => {
-                *clock += 60_000;
-                return (*report, sends);
-            }
-            _ => {}
+    let report = drive(sim, engine, clock, TIMEOUT_MS, |_, _, now| {
+        sends.push(now);
+        if stop_after == Some(sends.len()) {
+            Control::Abort
+        } else {
+            Control::Continue
         }
-    }
-    panic!("run did not end");
+    });
+    *clock += 60_000;
+    (report, sends)
 }
 
 /// Every write that deactivates or deletes a user targets one the directory no longer wants.

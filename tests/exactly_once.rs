@@ -5,18 +5,15 @@
 //! adopts instead. Then a property: whatever answers are lost, the converged server holds
 //! exactly one resource per directory subject (read from the simulator's store).
 
-use std::collections::BTreeMap;
-
 use proptest::prelude::*;
 use scim_provision::engine::{
-    ActionError, ActionResult, Engine, EngineConfig, Input, Mode, Output, RequestId, RunReport,
-    RunStatus,
+    ActionError, ActionResult, Engine, EngineConfig, Mode, RunReport, RunStatus,
 };
-use scim_provision::http::{HttpRequest, HttpResponse, Method};
+use scim_provision::http::{HttpRequest, Method};
 use scim_provision::model::{Group, Member, User};
 use scim_provision::plan::{group_key, user_key, DesiredGroup, DesiredState};
 use scim_provision::profile::{FilterSupport, Profile};
-use scim_sim::{Endpoint, Faults, Flavor, LostAnswer, Reply, Simulator as Sim, Trigger};
+use scim_sim::{drive, Control, Endpoint, Faults, Flavor, LostAnswer, Simulator as Sim, Trigger};
 
 const TIMEOUT_MS: u64 = 5_000;
 
@@ -69,46 +66,12 @@ fn run_with(
     clock: &mut u64,
     mut hook: impl FnMut(&mut Sim, &HttpRequest),
 ) -> RunReport {
-    let mut pending: BTreeMap<(u64, u64), (RequestId, Option<HttpResponse>)> = BTreeMap::new();
-    for _ in 0..1_000_000 {
-        match engine.poll_output(*clock) {
-            Output::Send { id, request } => {
-                hook(sim, &request);
-                match sim.handle(&request, *clock) {
-                    Reply::Respond { response, at_ms } => {
-                        pending.insert((at_ms, id.0), (id, Some(response)))
-                    }
-                    _ => pending.insert((*clock + TIMEOUT_MS, id.0), (id, None)),
-                };
-            }
-            Output::Wait { until_ms } => {
-                let next = pending.keys().next().map(|k| k.0);
-                *clock = match (until_ms, next) {
-                    (Some(a), Some(b)) => a.min(b),
-                    (a, b) => a.or(b).expect("the engine waits for something"),
-                }
-                .max(*clock);
-                let due: Vec<_> = pending.keys().filter(|k| k.0 <= *clock).cloned().collect();
-                for k in due {
-                    let (id, response) = pending.remove(&k).unwrap();
-                    let input = match response {
-                        Some(response) => Input::Response { id, response },
-                        None => Input::Failed {
-                            id,
-                            reason: "timed out".into(),
-                        },
-                    };
-                    engine.handle_input(input, *clock).unwrap();
-                }
-            }
-            Output::Done { report } => {
-                *clock += 60_000;
-                return *report;
-            }
-            _ => {}
-        }
-    }
-    panic!("the run did not end");
+    let report = drive(sim, &mut engine, clock, TIMEOUT_MS, |sim, request, _| {
+        hook(sim, request);
+        Control::Continue
+    });
+    *clock += 60_000;
+    report
 }
 
 fn run(sim: &mut Sim, config: EngineConfig, desired: DesiredState, clock: &mut u64) -> RunReport {

@@ -49,6 +49,7 @@
 #![forbid(unsafe_code)]
 
 mod discovery;
+mod drive;
 mod eval;
 mod faults;
 mod groups;
@@ -66,6 +67,7 @@ mod users;
 use scim_provision::http::{HttpRequest, HttpResponse, Method};
 use scim_provision::model::{Group, User};
 
+pub use drive::{drive, Control};
 pub use faults::{FaultKind, Faults, LostAnswer, RateLimit, RetryAfter, Trigger};
 pub use log::{LoggedRequest, Stats};
 pub use routes::Endpoint;

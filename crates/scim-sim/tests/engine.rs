@@ -1,14 +1,14 @@
 //! The real engine against the simulator: a cross-check that the simulator speaks the SCIM
 //! the core expects, and that what the engine does shows up in the log and statistics.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output, RequestId, RunReport};
-use scim_provision::http::{HttpResponse, Method};
+use scim_provision::engine::{Engine, EngineConfig, Mode, RunReport};
+use scim_provision::http::Method;
 use scim_provision::model::{Group, Member, User};
 use scim_provision::plan::{DesiredGroup, DesiredState};
 use scim_provision::profile::Profile;
-use scim_sim::{Endpoint, Faults, Flavor, Reply, Simulator, Trigger};
+use scim_sim::{drive, Control, Endpoint, Faults, Flavor, Simulator, Trigger};
 
 const TIMEOUT_MS: u64 = 5_000;
 
@@ -69,42 +69,7 @@ fn config(flavor: Flavor) -> EngineConfig {
 
 /// Drives `engine` against `sim` to the end; returns the report.
 fn run(sim: &mut Simulator, engine: &mut Engine, clock: &mut u64) -> RunReport {
-    let mut pending: BTreeMap<(u64, u64), (RequestId, Option<HttpResponse>)> = BTreeMap::new();
-    for _ in 0..1_000_000 {
-        match engine.poll_output(*clock) {
-            Output::Send { id, request } => {
-                match sim.handle(&request, *clock) {
-                    Reply::Respond { response, at_ms } => {
-                        pending.insert((at_ms, id.0), (id, Some(response)))
-                    }
-                    Reply::Drop => pending.insert((*clock + TIMEOUT_MS, id.0), (id, None)),
-                };
-            }
-            Output::Wait { until_ms } => {
-                let next = pending.keys().next().map(|k| k.0);
-                *clock = match (until_ms, next) {
-                    (Some(a), Some(b)) => a.min(b),
-                    (a, b) => a.or(b).expect("the engine waits for something"),
-                }
-                .max(*clock);
-                let due: Vec<_> = pending.keys().filter(|k| k.0 <= *clock).cloned().collect();
-                for k in due {
-                    let (id, response) = pending.remove(&k).unwrap();
-                    let input = match response {
-                        Some(response) => Input::Response { id, response },
-                        None => Input::Failed {
-                            id,
-                            reason: "timed out".into(),
-                        },
-                    };
-                    engine.handle_input(input, *clock).unwrap();
-                }
-            }
-            Output::Done { report } => return *report,
-            _ => {}
-        }
-    }
-    panic!("the run did not end");
+    drive(sim, engine, clock, TIMEOUT_MS, |_, _, _| Control::Continue)
 }
 
 fn assert_converged(sim: &Simulator) {
