@@ -350,7 +350,7 @@ pub fn plan_json(
 ///
 /// # Errors
 ///
-/// A fault of kind `plan` and code `planEdited` (its actions no longer match its digest) or
+/// A fault of kind `plan` and code `planEdited` (its actions or guards no longer match its digest) or
 /// `planWithoutDigest`; `invalid-argument` for text that is not a plan.
 pub fn check_plan_json(plan_json: &str) -> Result<String, Fault> {
     let plan: Plan = parse_json_arg("plan-json", plan_json)?;

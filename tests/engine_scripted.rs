@@ -537,7 +537,7 @@ fn an_approved_plan_says_whether_it_was_edited_or_made_from_other_inputs() {
         assert_eq!(run.report.status, RunStatus::Refused);
         assert_eq!(
             run.report.reason.as_deref(),
-            Some("the plan file was edited after it was made (its actions no longer match its digest)")
+            Some("the plan file was edited after it was made (its actions or guards no longer match its digest)")
         );
         assert!(run.sent.iter().all(|s| s.1 == Method::Get));
     }

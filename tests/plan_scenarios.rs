@@ -240,9 +240,35 @@ fn a_saved_plans_figures_are_recomputed_and_an_edited_action_is_detected() {
     assert_eq!(check_integrity(&edited), Err(ReviewError::Edited));
     assert_eq!(
         ReviewError::Edited.to_string(),
-        "the plan file was edited after it was made (its actions no longer match its digest)"
+        "the plan file was edited after it was made (its actions or guards no longer match its digest)"
     );
     // A plan without a digest cannot be shown to be the reviewed one.
+    json.as_object_mut().unwrap().remove("digest");
+    let old: Plan = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(check_integrity(&old), Err(ReviewError::NoDigest));
+}
+
+#[test]
+fn a_guard_deleted_from_a_saved_plan_is_an_edit() {
+    use scim_provision::plan::{check_integrity, ReviewError};
+    let mut d = load("airtable-lifecycle.json");
+    d["policy"] = serde_json::json!({"maxDeactivations": {"count": 0}});
+    let p = run(&d);
+    assert!(p.is_blocked(), "the cap trips: {:?}", p.blocked);
+    assert_eq!(check_integrity(&p), Ok(()));
+    // Slipping the plan past review by deleting its guard is caught before anything is sent.
+    let mut json = serde_json::to_value(&p).unwrap();
+    json["blocked"] = serde_json::json!([]);
+    let slipped: Plan = serde_json::from_value(json).unwrap();
+    assert!(!slipped.is_blocked());
+    assert_eq!(check_integrity(&slipped), Err(ReviewError::Edited));
+}
+
+#[test]
+fn a_plan_without_a_digest_is_refused() {
+    use scim_provision::plan::{check_integrity, ReviewError};
+    let p = run(&load("airtable-lifecycle.json"));
+    let mut json = serde_json::to_value(&p).unwrap();
     json.as_object_mut().unwrap().remove("digest");
     let old: Plan = serde_json::from_value(json).unwrap();
     assert_eq!(check_integrity(&old), Err(ReviewError::NoDigest));

@@ -325,7 +325,7 @@ describe("scim-provision CLI", () => {
         step.reason = "routine clean-up";
       });
       const run = await cli(["apply", "--plan", edited, "--url", own.url, "--yes"]);
-      assertOneLineError(run, /^scim-provision: the plan file was edited after it was made \(its actions no longer match its digest\)$/);
+      assertOneLineError(run, /^scim-provision: the plan file was edited after it was made \(its actions or guards no longer match its digest\)$/);
       assert.doesNotMatch(run.stderr, /listing users/, "nothing was sent, not even the listing");
       assert.deepEqual(await active(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com"], "nothing written");
     });

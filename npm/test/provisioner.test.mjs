@@ -103,7 +103,7 @@ describe("Provisioner against scim2-server", () => {
       assert.ok(e instanceof ScimProvisionError);
       assert.equal(e.kind, "plan");
       assert.equal(e.code, "planEdited");
-      assert.equal(e.message, "the plan file was edited after it was made (its actions no longer match its digest)");
+      assert.equal(e.message, "the plan file was edited after it was made (its actions or guards no longer match its digest)");
       return true;
     });
     assert.equal(requests, before, "nothing was sent");

@@ -101,7 +101,7 @@ pub fn plan(
         .map(|(action, ..)| step(action, encoder))
         .collect();
     Ok(Plan {
-        digest: Some(integrity::actions_digest(&steps)),
+        digest: Some(integrity::plan_digest(&steps, &blocked)),
         state_digest: Some(integrity::state_digest(actual)),
         version: 1,
         profile: encoder.profile().name.clone(),

@@ -6,9 +6,10 @@
 //!
 //! - every figure the plan shows (its `summary`) is recomputed from its actions whenever a
 //!   plan is decoded, so an edited figure is simply replaced;
-//! - `digest`, the hex SHA-256 of the canonical JSON of its `actions` (objects with keys
-//!   sorted by code point, no whitespace, integral numbers as integers), detects an edited
-//!   action before anything is sent ([`check_integrity`]);
+//! - `digest`, the hex SHA-256 of the canonical JSON of its `actions` and its `blocked`
+//!   guards (objects with keys sorted by code point, no whitespace, integral numbers as
+//!   integers), detects an edited action, or a guard deleted to slip a plan past review,
+//!   before anything is sent ([`check_integrity`]);
 //! - `stateDigest`, the hex SHA-256 of the server state the planner saw (the listed users
 //!   and groups that have ids, in id order, members sorted, and whether the listing was
 //!   complete), tells apart, when the fresh plan of a reviewed plan's run differs from it,
@@ -22,7 +23,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{ActualState, Plan, Step};
+use super::{ActualState, Blocked, Plan, Step};
 use crate::model::{EnterpriseUser, Group, MultiValue, Name, User};
 use crate::sorting;
 
@@ -34,7 +35,7 @@ pub enum ReviewError {
     #[error("the plan file carries no digest (it was made by an older version of scim-provision); plan again and review")]
     NoDigest,
     /// The plan's actions do not match its `digest`.
-    #[error("the plan file was edited after it was made (its actions no longer match its digest)")]
+    #[error("the plan file was edited after it was made (its actions or guards no longer match its digest)")]
     Edited,
     /// The server state differs from the one the plan was made from, and so does the plan.
     #[error("the server changed since the plan was made; plan again and review")]
@@ -71,14 +72,14 @@ impl ReviewError {
     }
 }
 
-/// The hex SHA-256 of the canonical JSON of `actions`.
-pub fn actions_digest(actions: &[Step]) -> String {
+/// The hex SHA-256 of the canonical JSON of `{"actions": actions, "blocked": blocked}`.
+pub fn plan_digest(actions: &[Step], blocked: &[Blocked]) -> String {
     // Step by step, so no copy of the whole plan is held; through JSON text and `Value`,
     // whose code the crate has anyway (a direct `to_value` would compile every action's
     // serializer once more into the .wasm).
     let mut h = Sha256::new();
     let (mut text, mut out) = (Vec::new(), Vec::new());
-    h.update(b"[");
+    h.update(br#"{"actions":["#);
     for (i, step) in actions.iter().enumerate() {
         if i > 0 {
             h.update(b",");
@@ -94,20 +95,26 @@ pub fn actions_digest(actions: &[Step]) -> String {
         write_canonical(&mut out, &value);
         h.update(&out);
     }
-    h.update(b"]");
+    h.update(br#"],"blocked":"#);
+    // A handful of guards: canonical JSON through `Value` like the actions.
+    let value = serde_json::to_value(blocked).unwrap_or_default();
+    out.clear();
+    write_canonical(&mut out, &value);
+    h.update(&out);
+    h.update(b"}");
     hex(h.finalize().as_slice())
 }
 
-/// Checks that `plan`'s actions are the ones its `digest` was made over.
+/// Checks that `plan`'s actions and guards are the ones its `digest` was made over.
 ///
 /// # Errors
 ///
 /// [`ReviewError::NoDigest`] for a plan without a digest, [`ReviewError::Edited`] when its
-/// actions do not match it.
+/// actions or guards do not match it.
 pub fn check_integrity(plan: &Plan) -> Result<(), ReviewError> {
     match plan.digest.as_deref() {
         None | Some("") => Err(ReviewError::NoDigest),
-        Some(d) if d.eq_ignore_ascii_case(&actions_digest(&plan.actions)) => Ok(()),
+        Some(d) if d.eq_ignore_ascii_case(&plan_digest(&plan.actions, &plan.blocked)) => Ok(()),
         Some(_) => Err(ReviewError::Edited),
     }
 }
@@ -293,11 +300,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_digest_of_nothing_is_the_sha256_of_an_empty_array() {
-        // printf '[]' | sha256sum
+    fn the_digest_of_nothing_is_the_sha256_of_its_canonical_json() {
+        // printf '{"actions":[],"blocked":[]}' | sha256sum
         assert_eq!(
-            actions_digest(&[]),
-            "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+            plan_digest(&[], &[]),
+            "5ecf68c10456f8fa0c97cc62c467b427010f946e7c6e4e347abd582ccaef0e57"
         );
     }
 

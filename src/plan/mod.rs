@@ -35,7 +35,7 @@ pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CS
 pub use desired_file::DesiredFormat;
 pub use diff::Change;
 pub(crate) use diff::{replacement, user_changes};
-pub use integrity::{actions_digest, check_approval, check_integrity, ReviewError};
+pub use integrity::{check_approval, check_integrity, plan_digest, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 
@@ -71,8 +71,8 @@ pub struct Plan {
     pub notes: Vec<Note>,
     /// Sizes of what the plan was computed from.
     pub source: SourceCounts,
-    /// Hex SHA-256 of the canonical JSON of `actions` ([`actions_digest`]): an edited action
-    /// no longer matches it. `None` only in a plan decoded from a file that lacks it.
+    /// Hex SHA-256 of the canonical JSON of `actions` and `blocked` ([`plan_digest`]): an
+    /// edited action, or a deleted guard, no longer matches it. `None` only in a plan decoded from a file that lacks it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// Hex SHA-256 of the server state the plan was made from, as the planner saw it (see
