@@ -198,8 +198,8 @@ pub enum Mode {
     /// even with `replan`), carries no digest, the server changed since (its `stateDigest`
     /// differs), or the directory or policy given is not the plan's; with `replan` the
     /// last two apply the fresh plan instead. Hosts check a saved plan with
-    /// [`crate::plan::check_integrity`] (the host crate's `boundary::check_plan_json`) before starting, so an
-    /// edited plan is refused before any request.
+    /// [`crate::plan::check_integrity`] (the host crate's `boundary::check_plan_json`) before
+    /// starting, so an edited plan is refused before any request.
     #[serde(rename_all = "camelCase")]
     ApplyApproved {
         /// The reviewed plan.

@@ -1,7 +1,8 @@
 //! The wasm-bindgen adapter behind the npm package: converts JavaScript values (or JSON
-//! strings, which are faster for large inputs) to JSON text, calls the core's
+//! strings, which are faster for large inputs) to JSON text, calls the host crate's
 //! `scim_provision_host::boundary` (which the WebAssembly component calls too), and converts
-//! results back. It decides nothing: every rule lives in `scim-provision`.
+//! results back. It decides nothing: every rule lives in `scim-provision`. Its one helper of
+//! its own, `text`, is JavaScript's (`TextEncoder`), so it stays here, not in the host crate.
 //!
 //! Errors are thrown as JavaScript `Error`s named `ScimProvisionError` carrying every field
 //! of the core's `Fault`: `kind` (`encode`, `decode`, `server`, `desired-state`, `plan`,
