@@ -141,7 +141,7 @@ fn main() {
 
     let t = Instant::now();
     let desired = DesiredState::from_json(&desired_json).unwrap();
-    let actual = ActualState::from_json_arg("actual-json", &actual_json).unwrap();
+    let actual = ActualState::from_json(&actual_json).unwrap();
     let decode = t.elapsed();
     drop((desired_json, actual_json));
 

@@ -17,7 +17,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo doc (broken intra-doc links fail)"
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p scim-provision
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p scim-provision -p scim-provision-host
 echo "== cargo test"
 # Plain `cargo test` (not --all-targets) so doc tests run too.
 cargo test --workspace

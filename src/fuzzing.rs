@@ -4,9 +4,9 @@
 //! only when the core does, or when the target's own property fails.
 
 use crate::engine::{EngineConfig, Input};
-use crate::fault::parse_json_arg;
 use crate::filter::{self, Filter};
 use crate::http::HttpResponse;
+use crate::json::from_str;
 use crate::model::{FromValue, Group, ListResponse, PatchOp, User};
 use crate::plan::{ActualState, DesiredState, Plan, Policy};
 use crate::profile::Profile;
@@ -92,7 +92,7 @@ pub fn desired_state(data: &[u8]) {
         return;
     };
     if let Ok(state) = DesiredState::from_json(text) {
-        let again = crate::fault::to_json(&state);
+        let again = serde_json::to_string(&state).unwrap_or_default();
         assert_eq!(
             DesiredState::from_json(&again).as_ref(),
             Ok(&state),
@@ -114,14 +114,14 @@ pub fn json_arguments(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let _ = parse_json_arg::<EngineConfig>("config-json", text);
-    let _ = parse_json_arg::<Input>("input", text);
-    let _ = parse_json_arg::<Profile>("profile-json", text);
-    let _ = parse_json_arg::<Filter>("filter-json", text);
-    let _ = parse_json_arg::<Policy>("policy-json", text);
-    let _ = parse_json_arg::<Plan>("plan-json", text);
-    let _ = parse_json_arg::<PatchOp>("patch", text);
-    let _ = ActualState::from_json_arg("actual-json", text);
+    let _ = from_str::<EngineConfig>(text);
+    let _ = from_str::<Input>(text);
+    let _ = from_str::<Profile>(text);
+    let _ = from_str::<Filter>(text);
+    let _ = from_str::<Policy>(text);
+    let _ = from_str::<Plan>(text);
+    let _ = from_str::<PatchOp>(text);
+    let _ = ActualState::from_json(text);
 }
 
 #[cfg(test)]

@@ -164,12 +164,8 @@ mod tests {
     use super::*;
 
     fn reason<T: std::fmt::Debug + serde::de::DeserializeOwned>(text: &str) -> String {
-        let f = crate::fault::parse_json_arg::<T>("response", text).unwrap_err();
-        format!(
-            "{}: {}",
-            f.location.unwrap(),
-            f.data["reason"].as_str().unwrap()
-        )
+        let e = crate::json::from_str::<T>(text).unwrap_err();
+        format!("{}: {}", e.path, e.reason)
     }
 
     #[test]

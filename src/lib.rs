@@ -19,11 +19,13 @@
 //! - [`plan`]: the desired state against the listed state, into a reviewable plan with
 //!   safety guards.
 //! - [`report`]: seats, chargeback, access snapshot and stale accounts as JSON, CSV and HTML.
-//! - [`fault`]: every core error as one structured [`fault::Fault`] record, for hosts.
 //! - [`redact`]: masks credentials a server echoes back (`Bearer …`, `Authorization: …`) in
 //!   every piece of server text the core keeps, so no output of the core can carry them.
-//! - [`boundary`]: JSON text in, results or faults out: what the npm package and the
-//!   WebAssembly component both call, so they agree byte for byte.
+//! - [`json`]: core types read from JSON text, a bad value located by its JSON path.
+//!
+//! The host-facing layer (JSON text in, results or structured faults out, for the npm
+//! package, the WebAssembly component and the conformance runner) is the crate
+//! `scim-provision-host` (`crates/host`); this crate's public API is the Rust API.
 //!
 //! ## Encoding a request and decoding its response
 //!
@@ -54,15 +56,13 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod boundary;
 mod decoding;
 pub mod engine;
-pub mod fault;
 pub mod filter;
 #[doc(hidden)]
 pub mod fuzzing;
-mod heap;
 pub mod http;
+pub mod json;
 pub mod model;
 pub mod plan;
 pub mod profile;

@@ -599,11 +599,8 @@ mod tests {
         let q: ListQuery = serde_json::from_str(r#"{"count":null,"other":1}"#).unwrap();
         assert_eq!(q, ListQuery::default());
         let error = |text: &str| {
-            let fault = crate::fault::parse_json_arg::<ListQuery>("query-json", text).unwrap_err();
-            (
-                fault.location.unwrap_or_default(),
-                fault.data["reason"].clone(),
-            )
+            let e = crate::json::from_str::<ListQuery>(text).unwrap_err();
+            (e.path, serde_json::Value::from(e.reason))
         };
         let (at, reason) = error(r#"{"count":1.5}"#);
         assert_eq!(at, "count");

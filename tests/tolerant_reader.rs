@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 
-use scim_provision::boundary::{decode_json, DecodeTarget};
 use scim_provision::engine::{Engine, EngineConfig, Event, Input, Mode, Output, RunStatus};
 use scim_provision::http::{HttpResponse, Method};
 use scim_provision::model::{Group, ListResponse, User};
@@ -226,41 +225,6 @@ fn strict_refusals_keep_their_path_and_reason() {
         decode::<User>(Expect::List, &response, &DecodeOptions::default()),
         Err(DecodeError::NotJson { status: 200, .. })
     ));
-}
-
-/// The npm `decode`/`decodeResponse` and the component's `decode` go through the boundary:
-/// it reads the same payloads.
-#[test]
-fn the_boundary_decoder_is_tolerant() {
-    let response = HttpResponse::new(200, fixture("sap-concur-meta-version-number.json"));
-    let out = decode_json(
-        DecodeTarget::User,
-        Expect::List,
-        &response,
-        &DecodeOptions::default(),
-    )
-    .unwrap();
-    let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["page"]["Resources"][0]["meta"]["version"], "7");
-    let response = HttpResponse::new(200, fixture("kaiten-members-value-number.json"));
-    let out = decode_json(
-        DecodeTarget::Group,
-        Expect::List,
-        &response,
-        &DecodeOptions::default(),
-    )
-    .unwrap();
-    let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["page"]["Resources"][0]["members"][1]["value"], "1043");
-    let response = HttpResponse::new(200, fixture("refused-negative-totalresults.json"));
-    let fault = decode_json(
-        DecodeTarget::User,
-        Expect::List,
-        &response,
-        &DecodeOptions::default(),
-    )
-    .unwrap_err();
-    assert_eq!(fault.location.as_deref(), Some("totalResults"));
 }
 
 // ---- the engine: a listing of such pages plans, warning once per coerced path ----

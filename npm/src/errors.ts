@@ -1,7 +1,7 @@
 // The error class every failure of the package is thrown as: structured, never a bare string.
 //
 // Errors of the core carry the core's one structured error record (Rust
-// `scim_provision::fault::Fault`), the same fields and values the WebAssembly component's
+// `scim_provision_host::fault::Fault`), the same fields and values the WebAssembly component's
 // WIT `error` record has: `kind`, `code`, `message`, `httpStatus`, `scimType`, `detail`,
 // `location` and `data`. `toJSON()` returns exactly that record.
 

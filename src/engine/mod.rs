@@ -198,8 +198,8 @@ pub enum Mode {
     /// even with `replan`), carries no digest, the server changed since (its `stateDigest`
     /// differs), or the directory or policy given is not the plan's; with `replan` the
     /// last two apply the fresh plan instead. Hosts check a saved plan with
-    /// [`crate::plan::check_integrity`] (`boundary::check_plan_json`) before starting, so an
-    /// edited plan is refused before any request.
+    /// [`crate::plan::check_integrity`] (the host crate's `boundary::check_plan_json`) before
+    /// starting, so an edited plan is refused before any request.
     #[serde(rename_all = "camelCase")]
     ApplyApproved {
         /// The reviewed plan.
@@ -301,7 +301,7 @@ pub enum EngineError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fault::parse_json_arg;
+    use crate::json::from_str;
 
     #[test]
     fn configurations_round_trip_and_absent_fields_take_the_defaults() {
@@ -367,13 +367,12 @@ mod tests {
     #[test]
     fn bad_configurations_and_inputs_are_refused_where_they_are_wrong() {
         let refused = |argument: &str, text: &str| {
-            let fault = match argument {
-                "input" => parse_json_arg::<Input>(argument, text).map(|_| ()),
-                _ => parse_json_arg::<EngineConfig>(argument, text).map(|_| ()),
+            let e = match argument {
+                "input" => from_str::<Input>(text).map(|_| ()),
+                _ => from_str::<EngineConfig>(text).map(|_| ()),
             }
             .unwrap_err();
-            let reason = fault.data["reason"].as_str().unwrap_or_default().to_owned();
-            (fault.location.unwrap_or_default(), reason)
+            (e.path, e.reason)
         };
         let cases = [
             (

@@ -6,7 +6,7 @@
 //! internally tagged derive buffers the content before reading it, and a path inside that
 //! buffer is lost: a bad reviewed plan would be located at `mode`, not at
 //! `mode.plan.actions[3]`. Read as a struct of every variant's fields, each value is read
-//! where it stands, so `serde_path_to_error` (`crate::fault::parse_json_arg`) tracks it.
+//! where it stands, so `serde_path_to_error` (`crate::json::from_str`) tracks it.
 //! The rules stay the derive's: the tag is required (``missing field `mode` ``, ``unknown
 //! variant `x`, expected one of ...``), unknown fields are ignored, `replan` is false when
 //! absent, and a field the variant needs is ``missing field `plan` ``. One difference: a

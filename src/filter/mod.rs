@@ -243,9 +243,8 @@ mod tests {
     #[test]
     fn malformed_serde_forms_are_refused_where_they_are_wrong() {
         let refused = |text: &str| {
-            let fault = crate::fault::parse_json_arg::<Filter>("filter-json", text).unwrap_err();
-            let reason = fault.data["reason"].as_str().unwrap_or_default().to_owned();
-            (fault.location.unwrap_or_default(), reason)
+            let e = crate::json::from_str::<Filter>(text).unwrap_err();
+            (e.path, e.reason)
         };
         let (_, reason) = refused(r#""Bogus""#);
         assert!(reason.contains("unknown variant `Bogus`"), "{reason}");

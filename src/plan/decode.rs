@@ -490,7 +490,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::fault::parse_json_arg;
+    use crate::json::from_str;
     use crate::plan::{DesiredState, Policy};
     use crate::request::RequestEncoder;
 
@@ -530,7 +530,7 @@ mod tests {
         for p in plans {
             let text = serde_json::to_string(&p).unwrap();
             assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), p);
-            assert_eq!(parse_json_arg::<Plan>("plan-json", &text).unwrap(), p);
+            assert_eq!(from_str::<Plan>(&text).unwrap(), p);
         }
     }
 
@@ -538,11 +538,8 @@ mod tests {
     fn fault(edit: impl FnOnce(&mut Value)) -> (String, String) {
         let mut v = serde_json::to_value(&fixture_plans()[0]).unwrap();
         edit(&mut v);
-        let f = parse_json_arg::<Plan>("plan-json", &v.to_string()).unwrap_err();
-        (
-            f.location.unwrap(),
-            f.data["reason"].as_str().unwrap().to_owned(),
-        )
+        let e = from_str::<Plan>(&v.to_string()).unwrap_err();
+        (e.path, e.reason)
     }
 
     fn expect(location: &str, reason: &str) -> (String, String) {
@@ -673,11 +670,9 @@ mod tests {
         let state: ActualState = serde_json::from_str(text).unwrap();
         assert_eq!(state.users[0].user_name, "a");
         assert!(state.problems.is_empty());
-        let f = parse_json_arg::<ActualState>("actual-json", r#"{"users": [{"userName": 1}]}"#)
-            .unwrap_err();
-        assert_eq!(f.location.as_deref(), Some("users[0].userName"));
-        let f = parse_json_arg::<ActualState>("actual-json", r#"{"users": [], "groups": []}"#)
-            .unwrap_err();
-        assert_eq!(f.data["reason"], "missing field `complete`");
+        let e = from_str::<ActualState>(r#"{"users": [{"userName": 1}]}"#).unwrap_err();
+        assert_eq!(e.path, "users[0].userName");
+        let e = from_str::<ActualState>(r#"{"users": [], "groups": []}"#).unwrap_err();
+        assert_eq!(e.reason, "missing field `complete`");
     }
 }

@@ -10,7 +10,7 @@
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::fault::{parse_json_arg, Fault};
+use crate::json::JsonError;
 use crate::model::fast::{bail, next_key, Any, GroupV, List, Str, Strings, UserV};
 use crate::model::{schemas, EnterpriseUser, Manager, Name, User};
 use crate::plan::ActualState;
@@ -181,14 +181,16 @@ impl DesiredState {
 }
 
 impl ActualState {
-    /// Parses the listed state from the JSON text of the boundary argument `argument`
-    /// (`actual-json`): the fast path for the common case, else the exact path, whose
-    /// faults name the argument and the JSON path.
-    #[allow(clippy::result_large_err)] // the boundary's one error type, as in `fault`
-    pub fn from_json_arg(argument: &str, text: &str) -> Result<ActualState, Fault> {
+    /// Parses the listed state from JSON text: the fast path for the common case, else the
+    /// exact path ([`crate::json::from_str`]), which locates a bad value by its JSON path.
+    ///
+    /// # Errors
+    ///
+    /// A [`JsonError`] when `text` is not JSON or not a listed state.
+    pub fn from_json(text: &str) -> Result<ActualState, JsonError> {
         match fast_actual(text) {
             Some(state) => Ok(state),
-            None => parse_json_arg(argument, text),
+            None => crate::json::from_str(text),
         }
     }
 }

@@ -1,15 +1,15 @@
 //! The WIT glue: generated bindings and one thin `Guest` implementation per interface, each
-//! a conversion around a function of `scim_provision::boundary`.
+//! a conversion around a function of `scim_provision_host::boundary`.
 
 use std::cell::RefCell;
 
-use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
 use scim_provision::engine::{self as core_engine, RequestId};
-use scim_provision::fault::{to_json, Fault, FaultKind};
 use scim_provision::http::{HttpRequest as CoreRequest, HttpResponse as CoreResponse};
 use scim_provision::profile;
 use scim_provision::request::{RequestEncoder, ResourceKind as CoreKind};
 use scim_provision::response::Expect as CoreExpect;
+use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
+use scim_provision_host::fault::{to_json, Fault, FaultKind};
 
 wit_bindgen::generate!({
     path: "../../wit",

@@ -4,10 +4,10 @@
 //! `scim:provision/provisioner` (`wit/provision.wit`), which exports `types`, `codec`,
 //! `planner`, `engine` and `reports` and imports nothing.
 //!
-//! This crate is a thin `impl Guest` per interface over the core's
-//! [`scim_provision::boundary`] (JSON text in, results or structured faults out), which the
-//! npm package calls too: WIT values are converted to core types and back, and a
-//! [`scim_provision::fault::Fault`] becomes the WIT `error` record field for field. Every
+//! This crate is a thin `impl Guest` per interface over the host crate's
+//! [`scim_provision_host::boundary`] (JSON text in, results or structured faults out), which
+//! the npm package calls too: WIT values are converted to core types and back, and a
+//! [`scim_provision_host::fault::Fault`] becomes the WIT `error` record field for field. Every
 //! decision (filtering, diffing, retrying, building SCIM JSON) is the core's. Nothing here
 //! panics on host input: bad arguments come back as `error`s of kind `invalid-argument` with
 //! the JSON path at fault.

@@ -1,7 +1,8 @@
 //! The wasm-bindgen adapter behind the npm package: converts JavaScript values (or JSON
-//! strings, which are faster for large inputs) to JSON text, calls the core's
-//! `scim_provision::boundary` (which the WebAssembly component calls too), and converts
-//! results back. It decides nothing: every rule lives in `scim-provision`.
+//! strings, which are faster for large inputs) to JSON text, calls the host crate's
+//! `scim_provision_host::boundary` (which the WebAssembly component calls too), and converts
+//! results back. It decides nothing: every rule lives in `scim-provision`. Its one helper of
+//! its own, `text`, is JavaScript's (`TextEncoder`), so it stays here, not in the host crate.
 //!
 //! Errors are thrown as JavaScript `Error`s named `ScimProvisionError` carrying every field
 //! of the core's `Fault`: `kind` (`encode`, `decode`, `server`, `desired-state`, `plan`,
@@ -13,16 +14,16 @@
 mod text;
 
 use js_sys::{Error as JsError, JsString, Reflect};
-use scim_provision::boundary::{
-    self, DecodeTarget, PartialDecodeOptions, ReportOptions, ReportOptionsJson,
-};
 use scim_provision::engine::{self, Input};
-use scim_provision::fault::{parse_json_arg, to_json, Fault};
 use scim_provision::http::{HttpRequest, HttpResponse};
 use scim_provision::plan::{self, Policy};
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response::{self, Decoded, Expect};
+use scim_provision_host::boundary::{
+    self, DecodeTarget, PartialDecodeOptions, ReportOptions, ReportOptionsJson,
+};
+use scim_provision_host::fault::{parse_json_arg, to_json, Fault};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

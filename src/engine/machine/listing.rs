@@ -143,9 +143,9 @@ impl Engine {
             PageAnswer::Listed(starts) => {
                 if start <= 1 && !starts.is_empty() {
                     // The first page says how many follow: grow the heap once for the whole
-                    // listing rather than page by page (see `heap`).
+                    // listing rather than page by page.
                     let pages = starts.len().saturating_add(1);
-                    crate::heap::reserve_heap_for(response.body.len().saturating_mul(pages));
+                    reserve_heap_for_listing(response.body.len().saturating_mul(pages));
                 }
                 for s in starts {
                     self.push(Task::Page { kind, start: s }, 0);
@@ -291,4 +291,17 @@ fn listing_for<T: HasId>(profile: &Profile, kind: ResourceKind, max: u64) -> Lis
         .max_page_size
         .map_or(support.page_size, |m| support.page_size.min(m));
     Listing::new(kind, page, support.start_index, max)
+}
+
+/// Grows the heap once by about what a listing of `bytes` of pages will hold, and hands it
+/// straight back to the allocator. In WebAssembly the heap only grows, and a JavaScript host
+/// (V8) may answer every `memory.grow` with a full collection of its own heap: one grow
+/// instead of one per page. Only the engine knows, at the first page, how many follow, so
+/// this hint stays here; the host crate's `heap` module reserves for inputs that arrive
+/// whole. Natively it is one allocation handed back; not getting the memory changes nothing.
+fn reserve_heap_for_listing(bytes: usize) {
+    // Decoded pages hold about 3x their JSON (benches/plan.rs); 1 GiB at most.
+    let want = bytes.saturating_mul(3).min(1 << 30);
+    let mut reserve: Vec<u8> = Vec::new();
+    let _ = reserve.try_reserve_exact(want);
 }

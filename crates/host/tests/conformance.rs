@@ -1,11 +1,11 @@
-//! The conformance corpus (`tests/conformance/cases/`) run against the native crate, through
-//! `scim_provision::boundary` (JSON text in, results or faults out), which the npm package
-//! and the WebAssembly component call too.
+//! The conformance corpus (`tests/conformance/cases/` at the workspace root) run against the
+//! native crates, through `scim_provision_host::boundary` (JSON text in, results or faults
+//! out), which the npm package and the WebAssembly component call too.
 //!
 //! Every case's result is rendered as canonical JSON (keys sorted recursively, no
 //! whitespace, non-ASCII kept as UTF-8) and compared byte for byte with the golden file
-//! beside it (`NAME.expected.json`). `UPDATE_CONFORMANCE=1 cargo test --test conformance`
-//! rewrites the golden files. The WebAssembly component (`scripts/conformance/`) and the
+//! beside it (`NAME.expected.json`). `UPDATE_CONFORMANCE=1 cargo test -p scim-provision-host --test
+//! conformance` rewrites the golden files. The WebAssembly component (`scripts/conformance/`) and the
 //! npm package run the same cases and must produce the same bytes; the case format and the
 //! host loop are specified in `tests/conformance/README.md`.
 
@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use scim_provision::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
 use scim_provision::engine::{Input, Output, RequestId};
-use scim_provision::fault::{to_json, to_value, Fault};
 use scim_provision::http::HttpResponse;
 use scim_provision::profile;
 use scim_provision::request::ResourceKind;
 use scim_provision::response::Expect;
+use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
+use scim_provision_host::fault::{to_json, to_value, Fault};
 
 /// A run loop that takes longer than this many polls is a failure.
 const MAX_STEPS: usize = 100_000;
@@ -352,7 +352,7 @@ fn case_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn the_native_crate_matches_every_golden_file() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/cases");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/cases");
     let update = std::env::var("UPDATE_CONFORMANCE").is_ok_and(|v| v == "1");
     let files = case_files(&dir);
     assert!(!files.is_empty(), "no case in {}", dir.display());

@@ -18,8 +18,8 @@
 //! | `data` | a JSON object with every field of the variant |
 //!
 //! ```
-//! use scim_provision::fault::{Fault, FaultKind};
 //! use scim_provision::filter;
+//! use scim_provision_host::fault::{Fault, FaultKind};
 //!
 //! let error = filter::parse(r#"userName eq "unterminated"#).unwrap_err();
 //! let fault = Fault::from(&error);
@@ -35,8 +35,8 @@
 //! ```
 //!
 //! Arguments that hosts hand over as JSON text are read with [`parse_json_arg`], which names
-//! the argument and the JSON path of a bad value (tracked by `serde_path_to_error`) in a
-//! fault of kind `invalid-argument`.
+//! the argument and the JSON path of a bad value (the core's [`scim_provision::json`]
+//! locates it) in a fault of kind `invalid-argument`.
 
 // A `Fault` is what crosses to the host, built once per failed call: its size does not
 // matter, and boxing it would only add a step to every binding.
@@ -44,16 +44,17 @@
 
 use std::fmt;
 
+use scim_provision::json::JsonError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::engine::EngineError;
-use crate::filter::{FilterParseError, FilterParseErrorKind};
-use crate::plan::{CapError, DesiredStateError, PlanError, ReviewError};
-use crate::profile::UnsupportedFilter;
-use crate::request::EncodeError;
-use crate::response::{DecodeError, ServerError};
+use scim_provision::engine::EngineError;
+use scim_provision::filter::{FilterParseError, FilterParseErrorKind};
+use scim_provision::plan::{CapError, DesiredStateError, PlanError, ReviewError};
+use scim_provision::profile::UnsupportedFilter;
+use scim_provision::request::EncodeError;
+use scim_provision::response::{DecodeError, ServerError};
 
 /// Which core error a [`Fault`] comes from. Serialized in kebab-case, as the WIT
 /// `error-kind` enum spells it.
@@ -161,7 +162,7 @@ impl Fault {
     /// A fault of kind `invalid-argument` and code `unknownProfile`: no built-in profile is
     /// called `name`.
     pub fn unknown_profile(name: &str) -> Fault {
-        let names: Vec<&str> = crate::profile::builtin_names().collect();
+        let names: Vec<&str> = scim_provision::profile::builtin_names().collect();
         Fault::new(
             FaultKind::InvalidArgument,
             "unknownProfile",
@@ -193,6 +194,19 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// A fault of kind `decode`, code `other`: a decoded outcome this crate does not know
+    /// (one the core added after it was written).
+    pub(crate) fn unknown_outcome(what: &str) -> Fault {
+        Fault::new(
+            FaultKind::Decode,
+            OTHER,
+            format!("the core decoded {what} this host does not know"),
+            json!({}),
+        )
+    }
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -219,38 +233,29 @@ pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 }
 
 /// Deserializes the JSON text of the argument `argument` into its core type; a bad value is
-/// a fault of kind `invalid-argument` naming the argument and the JSON path at fault.
-/// Trailing characters after the value are refused, as `serde_json::from_str` refuses them.
+/// a fault of kind `invalid-argument` naming the argument and the JSON path at fault
+/// ([`scim_provision::json::from_str`] tracks it: `users[1].active`, `policy.maxDeletions`,
+/// `.` for the document itself). Trailing characters after the value are refused.
 ///
-/// The path is the one [`serde_path_to_error`] tracks while deserializing (`users[1].active`,
-/// `policy.maxDeletions`, `.` for the document itself). A type whose `Deserialize` is
-/// hand-written over a collected `serde_json::Value` (`crate::decoding`) says where inside
-/// itself the error is (``at `maxDeletions.count`: ...``): that inner path is joined onto the
-/// tracked one, so both kinds of type give one path in one format. The reason is serde's
-/// message; a data error (a wrong type, a missing or unknown field) is located by its path
-/// alone, without the ` at line L column C` serde_json appends, which a syntax error keeps.
+/// # Errors
+///
+/// The fault built from the [`JsonError`] (see [`Fault::from_json_error`]).
 pub fn parse_json_arg<T: DeserializeOwned>(argument: &str, text: &str) -> Result<T, Fault> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| json_arg_fault(argument, &e.path().to_string(), e.inner()))?;
-    de.end().map_err(|e| json_arg_fault(argument, ".", &e))?;
-    Ok(value)
+    scim_provision::json::from_str(text).map_err(|e| Fault::from_json_error(argument, &e))
 }
 
-/// The fault for argument `argument` refused with `e` at the tracked path `outer` (one copy,
-/// whatever the type).
-#[inline(never)]
-fn json_arg_fault(argument: &str, outer: &str, e: &serde_json::Error) -> Fault {
-    let message = e.to_string();
-    let message = match e.classify() {
-        serde_json::error::Category::Data => message
-            .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
-            .unwrap_or(&message),
-        _ => &message,
-    };
-    let (path, reason) = crate::decoding::join_located(outer, message);
-    Fault::invalid_argument(argument, path.as_deref().unwrap_or("."), reason)
+impl Fault {
+    /// The fault for the argument `argument` refused with `e`: kind `invalid-argument`, code
+    /// `json`, located at the error's path ([`Fault::invalid_argument`]).
+    pub fn from_json_error(argument: &str, e: &JsonError) -> Fault {
+        Fault::invalid_argument(argument, &e.path, &e.reason)
+    }
 }
+
+/// The code of a variant the core added after this crate was written (the core's error
+/// enums are `#[non_exhaustive]`): the fault keeps its kind and message, and the mapping
+/// here is where the new variant gets its own code and data.
+const OTHER: &str = "other";
 
 impl From<&EncodeError> for Fault {
     fn from(e: &EncodeError) -> Fault {
@@ -312,6 +317,7 @@ impl From<&EncodeError> for Fault {
                 json!({ "profile": profile, "index": index }),
             ),
             EncodeError::Body(reason) => ("body", json!({ "reason": reason })),
+            _ => (OTHER, json!({})),
         };
         let fault = Fault::new(FaultKind::Encode, code, e.to_string(), data);
         match e {
@@ -326,6 +332,7 @@ fn unsupported_filter(reason: &UnsupportedFilter) -> Value {
         UnsupportedFilter::Attribute(a) => ("attribute", a.as_str()),
         UnsupportedFilter::Operator(o) => ("operator", *o),
         UnsupportedFilter::Construct(c) => ("construct", *c),
+        _ => (OTHER, ""),
     };
     json!({ "kind": kind, "name": name, "message": reason.to_string() })
 }
@@ -397,6 +404,7 @@ impl From<&DesiredStateError> for Fault {
                 )
                 .at(location)
             }
+            _ => Fault::new(FaultKind::DesiredState, OTHER, e.to_string(), json!({})),
         }
     }
 }
@@ -429,6 +437,7 @@ impl From<&PlanError> for Fault {
                 json!({ "index": index }),
                 Some(format!("groups[{index}]")),
             ),
+            _ => (OTHER, json!({}), None),
         };
         let mut fault = Fault::new(FaultKind::Plan, code, e.to_string(), data);
         fault.location = location;
@@ -462,6 +471,7 @@ impl From<&EngineError> for Fault {
                 e.to_string(),
                 json!({ "id": id.0 }),
             ),
+            _ => Fault::new(FaultKind::Engine, OTHER, e.to_string(), json!({})),
         }
     }
 }
@@ -484,6 +494,7 @@ impl From<&FilterParseError> for Fault {
             FilterParseErrorKind::TooDeep => ("tooDeep", None),
             FilterParseErrorKind::TooLong => ("tooLong", None),
             FilterParseErrorKind::TrailingInput => ("trailingInput", None),
+            _ => (OTHER, None),
         };
         Fault::new(
             FaultKind::Filter,
@@ -537,67 +548,16 @@ mod tests {
 
     #[test]
     fn a_bad_argument_names_itself_and_the_path() {
-        let e = parse_json_arg::<crate::plan::Policy>("policy-json", r#"{"maxDeletions":"x"}"#)
-            .unwrap_err();
+        let e = parse_json_arg::<scim_provision::plan::Policy>(
+            "policy-json",
+            r#"{"maxDeletions":"x"}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.kind, FaultKind::InvalidArgument);
         assert_eq!(e.location.as_deref(), Some("maxDeletions"));
         assert_eq!(e.data["argument"], "policy-json");
         let trailing = parse_json_arg::<Value>("x", "{} {}").unwrap_err();
         assert_eq!(trailing.location.as_deref(), Some("."));
-    }
-
-    #[test]
-    fn paths_are_tracked_into_derived_and_hand_decoded_types_alike() {
-        let at = |text: &str| {
-            let e = parse_json_arg::<crate::engine::EngineConfig>("config-json", text).unwrap_err();
-            (e.location.unwrap_or_default(), e.data["reason"].clone())
-        };
-        // Derived types: the path serde_path_to_error tracks, the reason without a position.
-        assert_eq!(
-            at(r#"{"maxAttempts":"five"}"#),
-            (
-                "maxAttempts".to_owned(),
-                json!("invalid type: string \"five\", expected u32")
-            )
-        );
-        assert_eq!(at(r#"{"profile":{}}"#).0, "profile");
-        assert_eq!(at(r#"{"mode":{"mode":"applyApproved"}}"#).0, "mode");
-        assert_eq!(
-            at(r#"{"profile":{"users":{"filter":{"operators":["eq","is"]}}}}"#).0,
-            "profile.users.filter.operators[1]"
-        );
-        // A hand-decoded type inside a derived one: its own path joined on.
-        assert_eq!(
-            at(r#"{"policy":{"maxDeletions":{"count":"x"}}}"#).0,
-            "policy.maxDeletions.count"
-        );
-        assert_eq!(
-            at("{\n  \"policy\": {\"scope\": {\"emailDomains\": [\"a\", 7]}}\n}").0,
-            "policy.scope.emailDomains[1]"
-        );
-        let policy = |text: &str| {
-            let e = parse_json_arg::<crate::plan::Policy>("x", text).unwrap_err();
-            e.location.unwrap_or_default()
-        };
-        assert_eq!(
-            policy(r#"{"protectedUserNames":["a","b"],"typo":1}"#),
-            "typo"
-        );
-        assert_eq!(
-            policy(r#"{"sc\u006fpe":{"userNames":{}}}"#),
-            "scope.userNames"
-        );
-        // A syntax error: where the parser stopped, its position kept in the reason.
-        let e = parse_json_arg::<crate::plan::Policy>("x", "{\"scope\": {\"userNames\": [1,")
-            .unwrap_err();
-        assert_eq!(e.location.as_deref(), Some("scope.userNames"));
-        assert!(e.message.ends_with("at line 1 column 27"), "{}", e.message);
-        let e = parse_json_arg::<Vec<crate::model::User>>(
-            "users-json",
-            r#"[{"userName":"a"},{"userName":"b","active":"yes"}]"#,
-        )
-        .unwrap_err();
-        assert_eq!(e.location.as_deref(), Some("[1].active"));
     }
 
     #[test]

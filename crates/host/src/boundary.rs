@@ -14,9 +14,9 @@
 //! which is how a fault names the argument at fault.
 //!
 //! ```
-//! use scim_provision::boundary;
-//! use scim_provision::fault::FaultKind;
 //! use scim_provision::profile::Profile;
+//! use scim_provision_host::boundary;
+//! use scim_provision_host::fault::FaultKind;
 //!
 //! let profile = serde_json::to_string(&Profile::airtable())?;
 //! let config = format!(r#"{{"basePath":"/scim/v2","profile":{profile},"policy":{{"maxDeactivation":1}}}}"#);
@@ -36,23 +36,25 @@
 // matter, and boxing it would only add a step to every binding.
 #![allow(clippy::result_large_err)]
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::marker::PhantomData;
+
+use scim_provision::engine::{Engine, EngineConfig};
+use scim_provision::filter::{self, Filter};
+use scim_provision::http::{HttpRequest, HttpResponse};
+use scim_provision::model::{FromValue, Group, ListResponse, PatchOp, ServiceProviderConfig, User};
+use scim_provision::plan::{self, ActualState, DesiredState, Plan, Policy};
+use scim_provision::profile::{self, Profile};
+use scim_provision::report::{self, Report, ReportInput};
+use scim_provision::request::{ListQuery, RequestEncoder, ResourceKind};
+use scim_provision::response::{self, DecodeOptions, Decoded, Expect};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::decoding::{
-    bool_value, deserialize_with_decoder, fields, object, opt, seq, set, string, u64_value, Res,
-};
-use crate::engine::{Engine, EngineConfig};
 use crate::fault::{parse_json_arg, to_json, Fault};
-use crate::filter::{self, Filter};
 use crate::heap::reserve_heap_for;
-use crate::http::{HttpRequest, HttpResponse};
-use crate::model::{FromValue, Group, ListResponse, PatchOp, ServiceProviderConfig, User};
-use crate::plan::{self, ActualState, DesiredState, Plan, Policy};
-use crate::profile::{self, Profile};
-use crate::report::{self, Report, ReportInput};
-use crate::request::{ListQuery, RequestEncoder, ResourceKind};
-use crate::response::{self, DecodeOptions, Decoded, Expect};
 
 /// Parses the JSON desired-state format.
 pub fn desired_from_json(text: &str) -> Result<DesiredState, Fault> {
@@ -126,6 +128,7 @@ pub fn encode_create(
             let group: Group = parse_json_arg("resource-json", resource_json)?;
             encoder.create_group(&group).map_err(Fault::from)
         }
+        other => Err(unknown_kind(other)),
     }
 }
 
@@ -146,7 +149,13 @@ pub fn encode_replace(
             let group: Group = parse_json_arg("resource-json", resource_json)?;
             encoder.replace_group(id, &group).map_err(Fault::from)
         }
+        other => Err(unknown_kind(other)),
     }
+}
+
+/// A resource kind the core added after this crate was written, refused by name.
+fn unknown_kind(kind: ResourceKind) -> Fault {
+    Fault::unknown_value("kind", &format!("{kind:?}"), ResourceKind::NAMES)
 }
 
 /// `PATCH /Users/{id}` or `/Groups/{id}` with a PatchOp as JSON text (`patch-json`).
@@ -263,6 +272,7 @@ fn decode_as<T: FromValue + Serialize>(
         Ok(Decoded::NoContent) => DecodedJson::NoContent,
         Ok(Decoded::Error(e)) => return Err(Fault::from(&e)),
         Err(e) => return Err(Fault::from(&e)),
+        Ok(_) => return Err(Fault::unknown_outcome("an outcome")),
     };
     Ok(to_json(&decoded))
 }
@@ -325,7 +335,8 @@ pub fn plan_inputs(
 ) -> Result<(DesiredState, ActualState), Fault> {
     reserve_heap_for(desired_json.len() + actual_json.len());
     let desired = desired_from_json(desired_json)?;
-    let actual = ActualState::from_json_arg("actual-json", actual_json)?;
+    let actual = ActualState::from_json(actual_json)
+        .map_err(|e| Fault::from_json_error("actual-json", &e))?;
     Ok((desired, actual))
 }
 
@@ -388,18 +399,24 @@ pub struct ReportOptions<'a> {
 /// `takenAtMs`, `null` for none), unknown names ignored; `desired` and `policy` are JSON
 /// objects or JSON text (a string is the text); `listing` is a run report's `listing`
 /// (`complete` and `problems` are read).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", remote = "Self")]
 #[non_exhaustive]
 pub struct ReportOptionsJson {
     /// The snapshot time, milliseconds since the Unix epoch (0 when absent).
+    #[serde(default)]
     pub taken_at_ms: u64,
     /// Seats bought.
+    #[serde(default)]
     pub purchased_seats: Option<u64>,
     /// The desired state, as JSON text.
+    #[serde(default, rename = "desired", deserialize_with = "json_text")]
     pub desired_json: Option<String>,
     /// The policy, as JSON text.
+    #[serde(default, rename = "policy", deserialize_with = "json_text")]
     pub policy_json: Option<String>,
     /// Why the listing was incomplete, when it was.
+    #[serde(default, rename = "listing", deserialize_with = "listing_incomplete")]
     pub incomplete: Option<Vec<String>>,
 }
 
@@ -416,44 +433,83 @@ impl ReportOptionsJson {
     }
 }
 
-deserialize_with_decoder!(ReportOptionsJson, report_options_json);
+/// From a JSON object only (serde's derive would also take an array of the fields).
+impl<'de> Deserialize<'de> for ReportOptionsJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjectOnly(PhantomData))
+    }
+}
 
-fn report_options_json(v: Value) -> Res<ReportOptionsJson> {
-    // A JSON value that stands for JSON text: a string is the text itself.
-    let text = |v: Value| match v {
+impl<'de> Fields<'de> for ReportOptionsJson {
+    const EXPECTING: &'static str = "struct ReportOptions";
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ReportOptionsJson::deserialize(d)
+    }
+}
+
+/// A struct whose derived `Deserialize` (`remote = "Self"`: `fields`) is wrapped in
+/// [`ObjectOnly`], so it is read from a JSON object and nothing else, as expecting
+/// `EXPECTING`.
+trait Fields<'de>: Sized {
+    const EXPECTING: &'static str;
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+/// The visitor of a [`Fields`] struct: a map goes to the derived fields (the path tracker
+/// sees through it), anything else is refused.
+struct ObjectOnly<T>(PhantomData<T>);
+
+impl<'de, T: Fields<'de>> Visitor<'de> for ObjectOnly<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::fields(MapAccessDeserializer::new(map))
+    }
+}
+
+/// A JSON value that stands for JSON text: a string is the text itself, `null` is none.
+fn json_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
         Value::Null => None,
         Value::String(text) => Some(text),
         other => Some(other.to_string()),
-    };
-    object(v, "struct ReportOptions", |map| {
-        let mut o = ReportOptionsJson::default();
-        fields(map, None, |key, v| match key {
-            "takenAtMs" => set(&mut o.taken_at_ms, u64_value(v)),
-            "purchasedSeats" => set(&mut o.purchased_seats, opt(v, u64_value)),
-            "desired" => set(&mut o.desired_json, Ok(text(v))),
-            "policy" => set(&mut o.policy_json, Ok(text(v))),
-            "listing" => set(
-                &mut o.incomplete,
-                opt(v, listing_incomplete).map(Option::flatten),
-            ),
-            _ => Ok(Some(v)),
-        })?;
-        Ok(o)
     })
 }
 
+/// The part of a run report's `listing` a report reads.
+#[derive(Deserialize)]
+#[serde(remote = "Self")]
+struct ListingSummary {
+    #[serde(default = "complete_by_default")]
+    complete: bool,
+    #[serde(default)]
+    problems: Vec<String>,
+}
+
+fn complete_by_default() -> bool {
+    true
+}
+
+impl<'de> Deserialize<'de> for ListingSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjectOnly(PhantomData))
+    }
+}
+
+impl<'de> Fields<'de> for ListingSummary {
+    const EXPECTING: &'static str = "struct ListingSummary";
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListingSummary::deserialize(d)
+    }
+}
+
 /// A run report's `listing` (`complete`, `problems`) as the reasons it was incomplete, or
-/// `None` when it was complete.
-fn listing_incomplete(v: Value) -> Res<Option<Vec<String>>> {
-    object(v, "struct ListingSummary", |map| {
-        let (mut complete, mut problems) = (true, Vec::new());
-        fields(map, None, |key, v| match key {
-            "complete" => set(&mut complete, bool_value(v)),
-            "problems" => set(&mut problems, seq(v, string)),
-            _ => Ok(Some(v)),
-        })?;
-        Ok((!complete).then_some(problems))
-    })
+/// `None` when it was complete (or absent).
+fn listing_incomplete<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let listing = Option::<ListingSummary>::deserialize(d)?;
+    Ok(listing.and_then(|l| (!l.complete).then_some(l.problems)))
 }
 
 /// The SaaS-ops [`Report`] of listed users (`users-json`) and groups (`groups-json`), with
@@ -597,6 +653,12 @@ mod tests {
         let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"listing": {"complete": 1}}"#)
             .unwrap_err();
         assert_eq!(e.location.as_deref(), Some("listing.complete"));
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"listing": []}"#).unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("listing"));
+        assert_eq!(
+            e.data["reason"],
+            "invalid type: sequence, expected struct ListingSummary"
+        );
     }
 
     #[test]

@@ -1,0 +1,21 @@
+//! # scim-provision-host
+//!
+//! The host-facing layer of the `scim-provision` core: what the npm package
+//! (`bindings/js`), the WebAssembly component (`bindings/component`) and the native
+//! conformance runner (`tests/conformance.rs`) call, so all three agree byte for byte. The
+//! core crate's public API is the Rust API; this crate adds what a host outside Rust needs:
+//!
+//! - [`boundary`]: the core as JSON text in, results or faults out; an argument is named
+//!   as the component's WIT parameter (`config-json`), a bad value located by its JSON path.
+//! - [`fault`]: every core error as one structured [`fault::Fault`] record (kind, code,
+//!   message, HTTP status, `scimType`, `detail`, location, data), with `From` for each.
+//! - [`heap`]: growing the WebAssembly heap once ahead of a large decode.
+//!
+//! A host-specific helper that only one host can use stays in its binding (the JavaScript
+//! `TextEncoder` path in `bindings/js/src/text.rs`).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod boundary;
+pub mod fault;
+pub mod heap;
