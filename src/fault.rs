@@ -588,7 +588,7 @@ mod tests {
             "scope.userNames"
         );
         // A syntax error: where the parser stopped, its position kept in the reason.
-        let e = parse_json_arg::<crate::plan::Policy>("x", "{\"scope\": {\"userNames\": [1,")
+        let e = parse_json_arg::<crate::plan::Policy>("x", "{\"scope\": {\"userNames\":   @")
             .unwrap_err();
         assert_eq!(e.location.as_deref(), Some("scope.userNames"));
         assert!(e.message.ends_with("at line 1 column 27"), "{}", e.message);
