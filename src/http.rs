@@ -104,7 +104,7 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 
 // The envelope's `Deserialize` impls are hand-written decoders over a parsed
 // `serde_json::Value` (see `crate::decoding`), worded as serde's derives word their errors.
-// As in `plan::decode`, a struct given as an array of its fields is refused, `method` must
+// A struct given as an array of its fields is refused, `method` must
 // be a string, and a key given twice keeps its last value; a header array longer than two
 // is refused at the header as `serde_json::Value` refuses it (`invalid length 3, expected
 // fewer elements in array`; JSON text gave `trailing characters`).
