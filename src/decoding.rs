@@ -12,6 +12,8 @@ use std::fmt::Display;
 use serde::de::{Error as _, Unexpected};
 use serde_json::{Map, Value};
 
+pub(crate) use crate::located::join_located;
+
 /// One step of a path inside a resource.
 #[derive(Debug)]
 enum Seg {
@@ -296,29 +298,6 @@ pub(crate) fn set<T>(slot: &mut T, value: Res<T>) -> Res<Option<Value>> {
     Ok(None)
 }
 
-/// Joins an outer serde path (`.` for the root) with the location carried by `message`,
-/// returning the full path (if any) and the bare reason.
-pub(crate) fn join_located<'a>(outer: &str, message: &'a str) -> (Option<String>, &'a str) {
-    let (inner, reason) = split_located(message);
-    let outer = (outer != "." && !outer.is_empty()).then_some(outer);
-    let path = match (outer, inner) {
-        (Some(o), Some(i)) if i.starts_with('[') => Some(format!("{o}{i}")),
-        (Some(o), Some(i)) => Some(format!("{o}.{i}")),
-        (Some(o), None) => Some(o.to_owned()),
-        (None, Some(i)) => Some(i.to_owned()),
-        (None, None) => None,
-    };
-    (path, reason)
-}
-
-/// Splits ``at `path`: reason`` into its parts; other messages have no location.
-fn split_located(message: &str) -> (Option<&str>, &str) {
-    message
-        .strip_prefix("at `")
-        .and_then(|rest| rest.split_once("`: "))
-        .map_or((None, message), |(path, reason)| (Some(path), reason))
-}
-
 /// The JSON type name of a value, for error messages.
 pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
@@ -346,13 +325,6 @@ macro_rules! deserialize_with_decoder {
     };
 }
 pub(crate) use deserialize_with_decoder;
-
-/// The message `T`'s `Deserialize` refuses `text` with: the decoders' tests compare it with
-/// what serde's derives said.
-#[cfg(test)]
-pub(crate) fn refusal<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str) -> String {
-    serde_json::from_str::<T>(text).unwrap_err().to_string()
-}
 
 #[cfg(test)]
 mod tests {

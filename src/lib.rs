@@ -63,6 +63,7 @@ pub mod filter;
 pub mod fuzzing;
 mod heap;
 pub mod http;
+mod located;
 pub mod model;
 pub mod plan;
 pub mod profile;

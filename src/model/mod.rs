@@ -9,7 +9,6 @@
 
 mod attr_names;
 mod decode;
-mod decode_protocol;
 mod error;
 pub(crate) mod fast;
 mod group;

@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use super::action::Action;
 use super::build::summarize;
 use super::{Plan, Step};
-use crate::decoding::join_located;
+use crate::located::{at, from_value as located};
 
 impl Serialize for Plan {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -60,18 +60,6 @@ enum Tag {
     SetMembers,
 }
 
-/// `T` from `v` by its derive, an error located inside `v` as ``at `path`: reason``.
-fn located<T: DeserializeOwned>(v: Value) -> Result<T, String> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let reason = e.into_inner().to_string();
-        match join_located(&path, &reason) {
-            (Some(path), reason) => format!("at `{path}`: {reason}"),
-            (None, reason) => reason.to_owned(),
-        }
-    })
-}
-
 /// `T` from the field `key` of `map`, an error located at that field.
 fn field<T: DeserializeOwned>(
     map: &mut Map<String, Value>,
@@ -79,15 +67,7 @@ fn field<T: DeserializeOwned>(
 ) -> Result<Option<T>, String> {
     match map.remove(key) {
         None => Ok(None),
-        Some(v) => located::<Option<T>>(v).map_err(|e| located_at(key, &e)),
-    }
-}
-
-/// `message` located under `key`.
-fn located_at(key: &str, message: &str) -> String {
-    match join_located(key, message) {
-        (Some(path), reason) => format!("at `{path}`: {reason}"),
-        (None, reason) => reason.to_owned(),
+        Some(v) => located::<Option<T>>(v).map_err(|e| at(key, &e)),
     }
 }
 
@@ -95,7 +75,7 @@ impl Action {
     /// An action from its object: the `type` tag, then the variant's fields from the rest.
     fn from_map(mut map: Map<String, Value>) -> Result<Action, String> {
         let tag: Tag = match map.remove("type") {
-            Some(v) => located(v).map_err(|e| located_at("type", &e))?,
+            Some(v) => located(v).map_err(|e| at("type", &e))?,
             None => return Err(serde_json::Error::missing_field("type").to_string()),
         };
         let v = Value::Object(map);
