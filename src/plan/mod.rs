@@ -53,13 +53,10 @@ pub struct ActualState {
     pub problems: Vec<String>,
 }
 
-/// A reviewable plan.
-///
-/// Read from JSON by its derive, after which the summary is recomputed from the actions
-/// (see `wire`): the derives here are `remote = "Self"`, and the trait impls in `wire` call
-/// them.
+/// A reviewable plan. Read from JSON as written (`wire::Written`), then its summary is
+/// recomputed from the actions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "wire::Written")]
 pub struct Plan {
     /// Plan format version.
     pub version: u32,

@@ -2,9 +2,10 @@
 //! derives, with three hand-made joints.
 //!
 //! - A [`Plan`]'s summary must be there and well-formed, but its figures are recomputed from
-//!   the actions: a saved plan's figures are never trusted. `Plan`'s derives are
-//!   `remote = "Self"` (inherent `Plan::serialize`/`Plan::deserialize`); the trait impls
-//!   here call them, `Deserialize` then recomputes the summary.
+//!   the actions: a saved plan's figures are never trusted. The plan is read as
+//!   [`Written`] (the same fields) and turned into a [`Plan`] with a recomputed summary
+//!   (`#[serde(from = "Written")]`). A `remote = "Self"` derive would avoid repeating the
+//!   fields, but its inherent `Plan::deserialize` would be public and skip the recount.
 //! - A [`Step`] is its action's fields, its tag and the step's own `request` and
 //!   `waitsFor` in one object, and an [`Action`] is internally tagged by `type`. serde's
 //!   `flatten` and internally tagged derives buffer the content before reading it, and a
@@ -21,25 +22,44 @@
 //! a map``.
 
 use serde::de::{DeserializeOwned, Error as _};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::action::Action;
 use super::build::summarize;
-use super::{Plan, Step};
+use super::{Blocked, Note, Plan, SourceCounts, Step, Summary};
 use crate::located::{at, from_value as located};
 
-impl Serialize for Plan {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Plan::serialize(self, s)
-    }
+/// A [`Plan`] as written in a file, its summary not yet recounted.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Written {
+    version: u32,
+    profile: String,
+    /// Required and well-formed, then replaced.
+    #[serde(rename = "summary")]
+    _summary: Summary,
+    blocked: Vec<Blocked>,
+    actions: Vec<Step>,
+    notes: Vec<Note>,
+    source: SourceCounts,
+    digest: Option<String>,
+    state_digest: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for Plan {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Plan, D::Error> {
-        let mut plan = Plan::deserialize(d)?;
-        plan.summary = summarize(plan.actions.iter().map(|s| &s.action));
-        Ok(plan)
+impl From<Written> for Plan {
+    fn from(w: Written) -> Plan {
+        Plan {
+            version: w.version,
+            profile: w.profile,
+            summary: summarize(w.actions.iter().map(|s| &s.action)),
+            blocked: w.blocked,
+            actions: w.actions,
+            notes: w.notes,
+            source: w.source,
+            digest: w.digest,
+            state_digest: w.state_digest,
+        }
     }
 }
 
