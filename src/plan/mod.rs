@@ -29,6 +29,7 @@ pub use action::{
     IdLookup, Membership, NoIds, RenameGroup, SetMembers, UserRef, UserUpdate,
 };
 pub use build::plan;
+use build::summarize;
 pub(crate) use build::validate;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
@@ -53,10 +54,10 @@ pub struct ActualState {
     pub problems: Vec<String>,
 }
 
-/// A reviewable plan. Read from JSON as written (`wire::Written`), then its summary is
-/// recomputed from the actions.
+/// A reviewable plan. Read from JSON as written (`Written`), then its summary is recomputed
+/// from the actions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", from = "wire::Written")]
+#[serde(rename_all = "camelCase", from = "Written")]
 pub struct Plan {
     /// Plan format version.
     pub version: u32,
@@ -80,6 +81,44 @@ pub struct Plan {
     /// [`check_approval`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_digest: Option<String>,
+}
+
+// A saved plan's figures are never trusted: its summary must be there and well-formed, but
+// is recomputed from the actions. The plan is read as `Written` (the same fields) and turned
+// into a `Plan` (`#[serde(from = "Written")]`). A `remote = "Self"` derive would avoid
+// repeating the fields, but its inherent `Plan::deserialize` would be public and skip the
+// recount.
+/// A [`Plan`] as written in a file, its summary not yet recounted.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Written {
+    version: u32,
+    profile: String,
+    /// Required and well-formed, then replaced.
+    #[serde(rename = "summary")]
+    _summary: Summary,
+    blocked: Vec<Blocked>,
+    actions: Vec<Step>,
+    notes: Vec<Note>,
+    source: SourceCounts,
+    digest: Option<String>,
+    state_digest: Option<String>,
+}
+
+impl From<Written> for Plan {
+    fn from(w: Written) -> Plan {
+        Plan {
+            version: w.version,
+            profile: w.profile,
+            summary: summarize(w.actions.iter().map(|s| &s.action)),
+            blocked: w.blocked,
+            actions: w.actions,
+            notes: w.notes,
+            source: w.source,
+            digest: w.digest,
+            state_digest: w.state_digest,
+        }
+    }
 }
 
 /// Counts of a plan's changes; `addMembers` and `removeMembers` count members. Always

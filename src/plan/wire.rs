@@ -1,20 +1,14 @@
-//! How a [`Plan`], its [`Step`]s and their [`Action`]s read from JSON: through serde's
-//! derives, with three hand-made joints.
+//! How a plan's [`Step`]s and their [`Action`]s read from JSON: through serde's derives,
+//! with a hand-made joint.
 //!
-//! - A [`Plan`]'s summary must be there and well-formed, but its figures are recomputed from
-//!   the actions: a saved plan's figures are never trusted. The plan is read as
-//!   [`Written`] (the same fields) and turned into a [`Plan`] with a recomputed summary
-//!   (`#[serde(from = "Written")]`). A `remote = "Self"` derive would avoid repeating the
-//!   fields, but its inherent `Plan::deserialize` would be public and skip the recount.
-//! - A [`Step`] is its action's fields, its tag and the step's own `request` and
-//!   `waitsFor` in one object, and an [`Action`] is internally tagged by `type`. serde's
-//!   `flatten` and internally tagged derives buffer the content before reading it, and a
-//!   path inside that buffer is lost: a bad user name would be located at `actions[3]`, not
-//!   at `actions[3].user.userName`. So the object is collected, its parts (the step's
-//!   fields, the tag, then the variant's struct) are each read by their derive through
-//!   `serde_path_to_error`, and an error's inner path is put in its message (``at
-//!   `user.userName`: ...``), which `crate::fault::parse_json_arg` joins onto the path it
-//!   tracked (`actions[3]`).
+//! A [`Step`] is its action's fields, its tag and the step's own `request` and `waitsFor` in
+//! one object, and an [`Action`] is internally tagged by `type`. serde's `flatten` and
+//! internally tagged derives buffer the content before reading it, and a path inside that
+//! buffer is lost: a bad user name would be located at `actions[3]`, not at
+//! `actions[3].user.userName`. So the object is collected, its parts (the step's fields, the
+//! tag, then the variant's struct) are each read by their derive through `serde_path_to_error`,
+//! and an error's inner path is put in its message (``at `user.userName`: ...``), which
+//! `crate::fault::parse_json_arg` joins onto the path it tracked (`actions[3]`).
 //!
 //! The rules stay the derives': unknown fields are ignored, absent options are none, a
 //! missing tag is ``missing field `type` ``, an unknown one ``unknown variant `x`, expected
@@ -26,42 +20,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use super::action::Action;
-use super::build::summarize;
-use super::{Blocked, Note, Plan, SourceCounts, Step, Summary};
+use super::Step;
 use crate::located::{at, from_value as located};
-
-/// A [`Plan`] as written in a file, its summary not yet recounted.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Written {
-    version: u32,
-    profile: String,
-    /// Required and well-formed, then replaced.
-    #[serde(rename = "summary")]
-    _summary: Summary,
-    blocked: Vec<Blocked>,
-    actions: Vec<Step>,
-    notes: Vec<Note>,
-    source: SourceCounts,
-    digest: Option<String>,
-    state_digest: Option<String>,
-}
-
-impl From<Written> for Plan {
-    fn from(w: Written) -> Plan {
-        Plan {
-            version: w.version,
-            profile: w.profile,
-            summary: summarize(w.actions.iter().map(|s| &s.action)),
-            blocked: w.blocked,
-            actions: w.actions,
-            notes: w.notes,
-            source: w.source,
-            digest: w.digest,
-            state_digest: w.state_digest,
-        }
-    }
-}
 
 /// The tags of [`Action`], as its `Serialize` writes them.
 #[derive(Deserialize)]
@@ -140,9 +100,8 @@ impl<'de> Deserialize<'de> for Step {
 mod tests {
     use serde_json::{json, Value};
 
-    use super::*;
     use crate::fault::parse_json_arg;
-    use crate::plan::{ActualState, DesiredState, Policy};
+    use crate::plan::{ActualState, DesiredState, Plan, Policy};
     use crate::request::RequestEncoder;
 
     /// The plans of three planner fixtures, between them every kind of action.
@@ -183,6 +142,17 @@ mod tests {
             assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), p);
             assert_eq!(parse_json_arg::<Plan>("plan-json", &text).unwrap(), p);
         }
+    }
+
+    #[test]
+    fn a_saved_summary_is_recounted() {
+        let p = &fixture_plans()[0];
+        let mut v = serde_json::to_value(p).unwrap();
+        v["summary"]["deactivateUsers"] = json!(0);
+        v["summary"]["createUsers"] = json!(99);
+        let back: Plan = serde_json::from_value(v).unwrap();
+        assert_eq!(back.summary, p.summary);
+        assert_eq!(back.summary.deactivate_users, 1);
     }
 
     /// The plan-json fault (location, reason) of the first fixture plan changed by `edit`.
