@@ -157,40 +157,12 @@ pub(crate) fn u64_value(v: Value) -> Res<u64> {
     unsigned(v, u64::MAX, "u64")
 }
 
-/// A non-negative integer that fits 16 bits (an HTTP status).
-pub(crate) fn u16_value(v: Value) -> Res<u16> {
-    unsigned(v, u16::MAX.into(), "u16").map(|n| n as u16)
-}
-
 /// A strict boolean (`true`/`false` only).
 pub(crate) fn bool_value(v: Value) -> Res<bool> {
     match v {
         Value::Bool(b) => Ok(b),
         other => Err(invalid_type(&other, "a boolean")),
     }
-}
-
-/// A pair of strings written as the array `[a, b]` (a header), read as serde reads a
-/// `(String, String)` from a JSON array.
-pub(crate) fn string_pair(v: Value) -> Res<(String, String)> {
-    const EXPECTED: &str = "a tuple of size 2";
-    let Value::Array(items) = v else {
-        return Err(invalid_type(&v, EXPECTED));
-    };
-    let len = items.len();
-    let mut items = items.into_iter();
-    let mut next = |i: usize| match items.next() {
-        Some(x) => string(x).map_err(|e| e.index(i)),
-        None => Err(Bad::new(serde_json::Error::invalid_length(i, &EXPECTED))),
-    };
-    let pair = (next(0)?, next(1)?);
-    if len > 2 {
-        return Err(Bad::new(serde_json::Error::invalid_length(
-            len,
-            &"fewer elements in array",
-        )));
-    }
-    Ok(pair)
 }
 
 /// A required field's value, or serde's ``missing field `name` ``.
@@ -339,8 +311,8 @@ mod tests {
     #[test]
     fn integers_are_worded_as_serde_words_them() {
         assert_eq!(
-            reason(u16_value(json!(70_000))),
-            "invalid value: integer `70000`, expected u16"
+            reason(u64_value(json!(-1))),
+            "invalid value: integer `-1`, expected u64"
         );
         assert_eq!(
             reason(u64_value(json!(1.5))),
