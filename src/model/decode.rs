@@ -15,12 +15,17 @@ use serde_json::{Map, Value};
 
 use super::attr_names;
 use super::group::{Group, Member};
-use super::serde_util::canonical;
+use super::serde_util::{canonical, case_insensitive_deserialize};
+use super::tolerant::Shape;
 use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 use crate::decoding::{
     fields, lenient_bool, list, object, opt, opt_object, opt_string, required, seq, set, string,
     Bad, Res,
 };
+
+// `User` and `Group` read through the decoders below (their `Deserialize` and `FromValue`).
+case_insensitive_deserialize!(User, attr_names::USER, user, Shape::User);
+case_insensitive_deserialize!(Group, attr_names::GROUP, group, Shape::Group);
 
 /// A User from a collected object whose names are not canonical yet, read as `User`'s
 /// `Deserialize` reads it, for a caller that collects the object itself.
