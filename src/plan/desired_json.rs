@@ -45,6 +45,12 @@ impl DesiredState {
     }
 }
 
+/// The exact path alone, the reference of the fast path's property test.
+#[cfg(test)]
+pub(super) fn exact_desired_state(input: &str) -> Result<DesiredState, DesiredStateError> {
+    desired_state(input)
+}
+
 /// Decodes the desired state from JSON text, refusing text after the document.
 fn desired_state(input: &str) -> Result<DesiredState, DesiredStateError> {
     let track = Track::default();

@@ -13,6 +13,8 @@ mod desired;
 mod desired_file;
 mod desired_json;
 mod diff;
+#[cfg(test)]
+mod fast_reference;
 mod integrity;
 mod keys;
 mod policy;
