@@ -115,7 +115,7 @@ mod tests {
             "scope.userNames"
         );
         // A syntax error: where the parser stopped, its position kept in the reason.
-        let e = from_str::<crate::plan::Policy>("{\"scope\": {\"userNames\": [1,").unwrap_err();
+        let e = from_str::<crate::plan::Policy>("{\"scope\": {\"userNames\":   @").unwrap_err();
         assert_eq!(e.path, "scope.userNames");
         assert!(e.reason.ends_with("at line 1 column 27"), "{}", e.reason);
         let e = from_str::<Vec<crate::model::User>>(

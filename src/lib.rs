@@ -63,6 +63,7 @@ pub mod filter;
 pub mod fuzzing;
 pub mod http;
 pub mod json;
+mod located;
 pub mod model;
 pub mod plan;
 pub mod profile;

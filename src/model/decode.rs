@@ -15,13 +15,17 @@ use serde_json::{Map, Value};
 
 use super::attr_names;
 use super::group::{Group, Member};
-use super::serde_util::canonical;
+use super::serde_util::{canonical, case_insensitive_deserialize};
+use super::tolerant::Shape;
 use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
-use super::ScimError;
 use crate::decoding::{
-    fields, json_type, lenient_bool, list, object, opt, opt_object, opt_string, required, seq, set,
-    string, Bad, Res,
+    fields, lenient_bool, list, object, opt, opt_object, opt_string, required, seq, set, string,
+    Bad, Res,
 };
+
+// `User` and `Group` read through the decoders below (their `Deserialize` and `FromValue`).
+case_insensitive_deserialize!(User, attr_names::USER, user, Shape::User);
+case_insensitive_deserialize!(Group, attr_names::GROUP, group, Shape::Group);
 
 /// A User from a collected object whose names are not canonical yet, read as `User`'s
 /// `Deserialize` reads it, for a caller that collects the object itself.
@@ -174,36 +178,4 @@ pub(crate) fn member(v: Value) -> Res<Member> {
         m.extra = extra;
         Ok(m)
     })
-}
-
-pub(crate) fn scim_error(map: Map<String, Value>) -> Res<ScimError> {
-    let mut e = ScimError::default();
-    fields(map, None, |key, v| match key {
-        "schemas" => set(&mut e.schemas, list(v, string)),
-        "status" => set(&mut e.status, status_code(v)),
-        "scimType" => set(&mut e.scim_type, opt_string(v)),
-        "detail" => set(&mut e.detail, opt_string(v)),
-        _ => Ok(Some(v)),
-    })?;
-    Ok(e)
-}
-
-/// An HTTP status written as a number or a string (RFC 7644 says string; Airtable and
-/// others send a number).
-fn status_code(v: Value) -> Res<Option<u16>> {
-    let parsed = match v {
-        Value::Null => return Ok(None),
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse::<u64>().ok(),
-        other => {
-            return Err(Bad::new(format_args!(
-                "invalid type: {}, expected an HTTP status as a number or string",
-                json_type(&other)
-            )))
-        }
-    };
-    match parsed.and_then(|n| u16::try_from(n).ok()) {
-        Some(code) if (100..=599).contains(&code) => Ok(Some(code)),
-        _ => Err(Bad::new("expected an HTTP status between 100 and 599")),
-    }
 }

@@ -1,21 +1,29 @@
 //! The SCIM Error message (RFC 7644 §3.12).
 
-use serde::Serialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 
 use super::attr_names;
-use super::decode;
-use super::serde_util::case_insensitive_deserialize;
+use super::serde_util::{case_insensitive_derive, null_as_empty};
+use crate::decoding::json_type;
 
 /// An error body as a server sent it. RFC 7644 makes `status` a string; Airtable sends a
 /// number; both are accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", default, rename_all = "camelCase")]
 pub struct ScimError {
     /// Schema URNs (the Error message URN).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
     pub schemas: Vec<String>,
     /// The HTTP status the server put in the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "status_code"
+    )]
     pub status: Option<u16>,
     /// The SCIM error keyword, such as `uniqueness` or `invalidFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25,7 +33,29 @@ pub struct ScimError {
     pub detail: Option<String>,
 }
 
-case_insensitive_deserialize!(ScimError, attr_names::ERROR, decode::scim_error);
+case_insensitive_derive!(ScimError, attr_names::ERROR);
+
+/// An HTTP status written as a number or a string (RFC 7644 says string; Airtable and
+/// others send a number).
+fn status_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    let parsed = match Value::deserialize(d)? {
+        Value::Null => return Ok(None),
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        other => {
+            return Err(D::Error::custom(format_args!(
+                "invalid type: {}, expected an HTTP status as a number or string",
+                json_type(&other)
+            )))
+        }
+    };
+    match parsed.and_then(|n| u16::try_from(n).ok()) {
+        Some(code) if (100..=599).contains(&code) => Ok(Some(code)),
+        _ => Err(D::Error::custom(
+            "expected an HTTP status between 100 and 599",
+        )),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -53,5 +83,19 @@ mod tests {
         ] {
             assert!(serde_json::from_value::<ScimError>(json!({"status": bad})).is_err());
         }
+        assert_eq!(
+            serde_json::from_value::<ScimError>(json!({"STATUS": true}))
+                .unwrap_err()
+                .to_string(),
+            "at `status`: invalid type: boolean, expected an HTTP status as a number or string"
+        );
+        assert_eq!(
+            serde_json::from_value::<ScimError>(json!({"status": "600"}))
+                .unwrap_err()
+                .to_string(),
+            "at `status`: expected an HTTP status between 100 and 599"
+        );
+        let e: ScimError = serde_json::from_value(json!({"schemas": null, "Detail": "x"})).unwrap();
+        assert_eq!(e.detail.as_deref(), Some("x"));
     }
 }

@@ -1,6 +1,11 @@
 //! The fast path for large inputs: users and groups decoded straight from JSON text, without
 //! collecting each object first.
 //!
+//! This is the crate's hand-written hot path, kept for speed: listing pages (the listed
+//! state) and the desired state, measured by `cargo bench --bench plan` ("decode into crate
+//! types"). Its reference is the exact path: a property test (`plan::fast_reference`) checks
+//! on random documents that both give the same value, or the same error.
+//!
 //! It takes only the common case: attribute names spelled canonically, every value of the
 //! type the model wants. Anything else (another spelling, `"True"` for a boolean, a wrong
 //! type, a missing `userName`, malformed JSON) is an error here, and the caller then decodes

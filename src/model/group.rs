@@ -3,10 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::attr_names;
-use super::decode;
 use super::schemas;
-use super::serde_util::case_insensitive_deserialize;
 use super::user::Meta;
 
 /// A SCIM Group. Airtable groups are flat (no nested groups) and `members[].value` are user
@@ -36,13 +33,6 @@ pub struct Group {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-case_insensitive_deserialize!(
-    Group,
-    attr_names::GROUP,
-    decode::group,
-    super::tolerant::Shape::Group
-);
 
 /// A member of a group.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -9,7 +9,6 @@
 
 mod attr_names;
 mod decode;
-mod decode_protocol;
 mod error;
 pub(crate) mod fast;
 mod group;
@@ -31,7 +30,7 @@ pub use service_provider_config::{
 pub use tolerant::Coercion;
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
-pub(crate) use crate::decoding::join_located;
+pub(crate) use crate::located::join_located;
 pub(crate) use decode::user_object;
 
 /// Schema URNs used by this crate.

@@ -4,21 +4,22 @@ use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::attr_names;
-use super::decode_protocol;
 use super::schemas;
-use super::serde_util::case_insensitive_deserialize;
+use super::serde_util::{case_insensitive_derive, null_as_empty};
 
 /// A PATCH request body.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PatchOp {
     /// Schema URNs (the PatchOp message URN).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub schemas: Vec<String>,
     /// Operations, applied by the server in order.
     #[serde(rename = "Operations")]
     pub operations: Vec<PatchOperation>,
 }
 
-case_insensitive_deserialize!(PatchOp, attr_names::PATCH_OP, decode_protocol::patch_op);
+case_insensitive_derive!(PatchOp, attr_names::PATCH_OP);
 
 /// One PATCH operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +177,33 @@ mod tests {
             "Replace"
         );
         assert_eq!(serde_json::to_value(&p).unwrap(), p.to_json(OpCase::Lower));
+    }
+
+    fn patch_error(text: &str) -> String {
+        serde_json::from_str::<PatchOp>(text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn patch_errors_are_located() {
+        assert_eq!(patch_error("{}"), "missing field `Operations`");
+        assert_eq!(
+            patch_error(r#"{"Operations":[{"op":"add"},{"op":5}]}"#),
+            "at `Operations[1].op`: invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            patch_error(r#"{"Operations":[{"path":"x"}]}"#),
+            "at `Operations[0]`: missing field `op`"
+        );
+        assert_eq!(
+            patch_error(r#"{"operations":[{"op":"add"}],"OPERATIONS":[]}"#),
+            "attribute `Operations` is given twice (as `OPERATIONS` and `operations`); \
+             attribute names are case-insensitive"
+        );
+        // `schemas` null reads as none, as a server may send it.
+        let p: PatchOp = serde_json::from_str(r#"{"schemas":null,"Operations":[]}"#).unwrap();
+        assert!(p.schemas.is_empty());
     }
 
     #[test]

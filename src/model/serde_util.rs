@@ -73,7 +73,7 @@ where
 }
 
 /// Implements case-insensitive `Deserialize` and [`FromValue`] for a type with a hand-written
-/// decoder (in `decode` or `decode_protocol`): the object is collected and canonicalized,
+/// decoder (in `decode`): the object is collected and canonicalized,
 /// then decoded without serde's derives.
 macro_rules! case_insensitive_deserialize {
     ($ty:ident, $table:expr, $decode:path) => {
@@ -104,6 +104,46 @@ macro_rules! case_insensitive_deserialize {
     };
 }
 pub(crate) use case_insensitive_deserialize;
+
+/// Implements case-insensitive `Deserialize`, `Serialize` and [`FromValue`] for a type whose
+/// serde derives are `remote = "Self"` (inherent `T::deserialize` and `T::serialize`): the
+/// object is collected and canonicalized, then read by the derive with its paths tracked
+/// (see `crate::located`).
+macro_rules! case_insensitive_derive {
+    ($ty:ident, $table:expr) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let map = $crate::model::serde_util::canonical_object(d, &$table)?;
+                $crate::located::read_value(serde_json::Value::Object(map), |d| $ty::deserialize(d))
+                    .map_err(<D::Error as serde::de::Error>::custom)
+            }
+        }
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $ty::serialize(self, s)
+            }
+        }
+        impl $crate::model::serde_util::sealed::Sealed for $ty {}
+        impl $crate::model::FromValue for $ty {
+            fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
+                let map = $crate::model::serde_util::canonical_value(value, &$table)
+                    .map_err($crate::decoding::Bad::into_error::<serde_json::Error>)?;
+                $crate::located::read_value(serde_json::Value::Object(map), |d| $ty::deserialize(d))
+                    .map_err(<serde_json::Error as serde::de::Error>::custom)
+            }
+        }
+    };
+}
+pub(crate) use case_insensitive_derive;
+
+/// A list that may be `null` (read as empty), for derives.
+pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,15 +5,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::attr_names;
-use super::decode_protocol;
-use super::serde_util::{case_insensitive_deserialize, lenient_bool};
+use super::serde_util::{case_insensitive_derive, lenient_bool, null_as_empty};
 
 /// A server's self-description. Missing sections read as "not supported".
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", default, rename_all = "camelCase")]
 pub struct ServiceProviderConfig {
     /// Schema URNs.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
     pub schemas: Vec<String>,
     /// PATCH support.
     pub patch: SupportedConfig,
@@ -28,18 +30,17 @@ pub struct ServiceProviderConfig {
     /// ETag support.
     pub etag: SupportedConfig,
     /// Authentication schemes, as sent.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_empty"
+    )]
     pub authentication_schemes: Vec<Value>,
     /// Everything else (`documentationUri`, `meta`...), as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-case_insensitive_deserialize!(
-    ServiceProviderConfig,
-    attr_names::SERVICE_PROVIDER_CONFIG,
-    decode_protocol::service_provider_config
-);
+case_insensitive_derive!(ServiceProviderConfig, attr_names::SERVICE_PROVIDER_CONFIG);
 
 /// A `{"supported": bool}` section.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -86,6 +87,34 @@ impl SupportedConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn spc_error(text: &str) -> String {
+        serde_json::from_str::<ServiceProviderConfig>(text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn sections_are_objects_and_errors_are_located() {
+        let c: ServiceProviderConfig = serde_json::from_str(
+            r#"{"BULK":{"supported":true,"maxOperations":1000},"schemas":null}"#,
+        )
+        .unwrap();
+        assert_eq!(c.bulk.supported, Some(true));
+        assert_eq!(c.bulk.max_operations, Some(1000));
+        assert_eq!(
+            spc_error(r#"{"bulk":{"maxOperations":-1}}"#),
+            "at `bulk.maxOperations`: invalid value: integer `-1`, expected u64"
+        );
+        assert_eq!(
+            spc_error(r#"{"etag":null}"#),
+            "at `etag`: invalid type: null, expected struct SupportedConfig"
+        );
+        assert_eq!(
+            spc_error(r#"{"patch":{"supported":"sometimes"}}"#),
+            "at `patch.supported`: invalid type: string, expected a boolean"
+        );
+    }
     use serde_json::json;
 
     #[test]

@@ -4,10 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::attr_names;
-use super::decode;
 use super::schemas;
-use super::serde_util::{case_insensitive_deserialize, lenient_bool};
+use super::serde_util::lenient_bool;
 
 /// A SCIM User. Attributes this type does not name (phone numbers, addresses, custom
 /// extensions...) are kept in [`User::extra`] and written back unchanged.
@@ -68,13 +66,6 @@ pub struct User {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-case_insensitive_deserialize!(
-    User,
-    attr_names::USER,
-    decode::user,
-    super::tolerant::Shape::User
-);
 
 /// The components of a user's name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

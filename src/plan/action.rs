@@ -1,12 +1,10 @@
 //! Plan actions: one reviewable step each, and the HTTP request it becomes once the ids it
 //! needs are known.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::decode;
 use super::diff::Change;
-use crate::decoding::deserialize_with_decoder;
 use crate::filter::Filter;
 use crate::http::HttpRequest;
 use crate::model::{Group, Member, PatchOp, PatchOperation, User};
@@ -44,7 +42,7 @@ pub enum Action {
 }
 
 /// A user reference: userName always, id once known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRef {
     /// The user's userName.
@@ -55,7 +53,7 @@ pub struct UserRef {
 }
 
 /// A group reference: displayName always, id once known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupRef {
     /// The group's displayName.
@@ -66,7 +64,7 @@ pub struct GroupRef {
 }
 
 /// Details of [`Action::CreateUser`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUser {
     /// The userName created.
@@ -78,7 +76,7 @@ pub struct CreateUser {
 }
 
 /// Details of an update, reactivation or deactivation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserUpdate {
     /// The user.
@@ -93,7 +91,7 @@ pub struct UserUpdate {
 }
 
 /// Details of [`Action::DeleteUser`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUser {
     /// The user.
@@ -103,7 +101,7 @@ pub struct DeleteUser {
 }
 
 /// Details of [`Action::CreateGroup`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateGroup {
     /// The group's name.
@@ -116,7 +114,7 @@ pub struct CreateGroup {
 }
 
 /// Details of [`Action::RenameGroup`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RenameGroup {
     /// The group, by its current name.
@@ -128,7 +126,7 @@ pub struct RenameGroup {
 }
 
 /// Details of [`Action::DeleteGroup`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteGroup {
     /// The group.
@@ -138,7 +136,7 @@ pub struct DeleteGroup {
 }
 
 /// Details of [`Action::AddMembers`] and [`Action::RemoveMembers`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
     /// The group.
@@ -148,7 +146,7 @@ pub struct Membership {
 }
 
 /// Details of [`Action::SetMembers`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetMembers {
     /// The group.
@@ -160,19 +158,6 @@ pub struct SetMembers {
     /// Members this removes (by id; no longer in `members`).
     pub removed: Vec<UserRef>,
 }
-
-// Each type's `Deserialize` is its hand-written decoder (see `decode`).
-deserialize_with_decoder!(Action, decode::action);
-deserialize_with_decoder!(UserRef, decode::user_ref);
-deserialize_with_decoder!(GroupRef, decode::group_ref);
-deserialize_with_decoder!(CreateUser, decode::create_user);
-deserialize_with_decoder!(UserUpdate, decode::user_update);
-deserialize_with_decoder!(DeleteUser, decode::delete_user);
-deserialize_with_decoder!(CreateGroup, decode::create_group);
-deserialize_with_decoder!(RenameGroup, decode::rename_group);
-deserialize_with_decoder!(DeleteGroup, decode::delete_group);
-deserialize_with_decoder!(Membership, decode::membership);
-deserialize_with_decoder!(SetMembers, decode::set_members);
 
 /// Ids learnt while applying a plan (users and groups this plan created).
 pub trait IdLookup {

@@ -6,6 +6,9 @@
 //! the headers listed in [`CSV_HEADERS`] (only `userName` is required; `groups` holds group
 //! names separated by `;`). A bad row or JSON value is reported with its row number or JSON
 //! path, and nothing is half-imported: the whole input is rejected.
+//!
+//! `DesiredState::from_json` lives beside its exact path in `desired_json`; the fast path is
+//! here.
 
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -95,22 +98,6 @@ pub const CSV_HEADERS: [&str; 13] = [
 pub const MAX_INPUT_BYTES: usize = 512 * 1024 * 1024;
 
 impl DesiredState {
-    /// Parses the JSON format.
-    pub fn from_json(input: &str) -> Result<DesiredState, DesiredStateError> {
-        if input.len() > MAX_INPUT_BYTES {
-            return Err(DesiredStateError::Json {
-                path: ".".into(),
-                reason: format!("input of {} bytes exceeds {MAX_INPUT_BYTES}", input.len()),
-            });
-        }
-        if let Some(state) = fast_desired(input) {
-            return Ok(state);
-        }
-        // The exact path: anything the fast path left (another spelling of an attribute, a
-        // string boolean, a wrong type, bad JSON) is accepted or located here.
-        super::desired_json::desired_state(input)
-    }
-
     /// Parses the CSV format (see [`CSV_HEADERS`]).
     pub fn from_csv(input: &str) -> Result<DesiredState, DesiredStateError> {
         let fail = |row: u64, reason: String| DesiredStateError::Csv {
@@ -197,7 +184,7 @@ impl ActualState {
 
 /// The desired state when every user and group is in the common case (see
 /// `model::fast`); `None` sends the input to the exact path.
-fn fast_desired(input: &str) -> Option<DesiredState> {
+pub(super) fn fast_desired(input: &str) -> Option<DesiredState> {
     let mut de = serde_json::Deserializer::from_str(input);
     let state = de.deserialize_any(DesiredV).ok()?;
     de.end().ok()?;

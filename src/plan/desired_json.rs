@@ -1,5 +1,6 @@
-//! The exact path of [`DesiredState::from_json`]: decodes anything the fast path left and
-//! locates what it refuses by JSON path (`users[3].active`, `groups[0].members[2]`).
+//! [`DesiredState::from_json`]: the fast path (`desired::fast_desired`) first, then the exact
+//! path here, which decodes anything the fast path left and locates what it refuses by JSON
+//! path (`users[3].active`, `groups[0].members[2]`).
 //!
 //! It reads the text once, making the calls serde's derives for `DesiredState` make and in
 //! the same order, so serde_json reports the same errors at the same line and column. The
@@ -21,11 +22,37 @@ use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess,
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
-use super::desired::{DesiredGroup, DesiredState, DesiredStateError};
+use super::desired::{
+    fast_desired, DesiredGroup, DesiredState, DesiredStateError, MAX_INPUT_BYTES,
+};
 use crate::model::{join_located, user_object, User};
 
+impl DesiredState {
+    /// Parses the JSON format.
+    pub fn from_json(input: &str) -> Result<DesiredState, DesiredStateError> {
+        if input.len() > MAX_INPUT_BYTES {
+            return Err(DesiredStateError::Json {
+                path: ".".into(),
+                reason: format!("input of {} bytes exceeds {MAX_INPUT_BYTES}", input.len()),
+            });
+        }
+        if let Some(state) = fast_desired(input) {
+            return Ok(state);
+        }
+        // The exact path: anything the fast path left (another spelling of an attribute, a
+        // string boolean, a wrong type, bad JSON) is accepted or located here.
+        desired_state(input)
+    }
+}
+
+/// The exact path alone, the reference of the fast path's property test.
+#[cfg(test)]
+pub(super) fn exact_desired_state(input: &str) -> Result<DesiredState, DesiredStateError> {
+    desired_state(input)
+}
+
 /// Decodes the desired state from JSON text, refusing text after the document.
-pub(super) fn desired_state(input: &str) -> Result<DesiredState, DesiredStateError> {
+fn desired_state(input: &str) -> Result<DesiredState, DesiredStateError> {
     let track = Track::default();
     let mut de = serde_json::Deserializer::from_str(input);
     let state = DesiredState::read(&mut de, &track, &Chain::Root).map_err(|e| {

@@ -4,17 +4,15 @@
 //! the directory is left as the server has it. Each managed attribute is one row of
 //! [`MANAGED`], with its SCIM PATCH path, so a difference becomes one `replace` operation.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::decode;
 use super::keys::lower_per_char;
 use super::keys::user_key;
-use crate::decoding::deserialize_with_decoder;
 use crate::model::{schemas, EnterpriseUser, Manager, MultiValue, Name, User};
 
 /// One attribute that will change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     /// The SCIM attribute path (`title`, `name.givenName`, `urn:...:User:department`).
@@ -24,9 +22,6 @@ pub struct Change {
     /// The value the directory wants.
     pub after: Value,
 }
-
-// `Deserialize` is the hand-written decoder (see `decode`).
-deserialize_with_decoder!(Change, decode::change);
 
 /// How a managed attribute is read: most are one optional string, compared without
 /// allocating; emails and the manager are compared as JSON.

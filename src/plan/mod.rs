@@ -9,19 +9,20 @@
 mod action;
 mod ambiguity;
 mod build;
-pub(crate) mod decode;
 mod desired;
 mod desired_file;
 mod desired_json;
 mod diff;
+#[cfg(test)]
+mod fast_reference;
 mod integrity;
 mod keys;
 mod policy;
 mod str_index;
+mod wire;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::decoding::deserialize_with_decoder;
 use crate::http::Method;
 use crate::model::{Group, User};
 
@@ -30,6 +31,7 @@ pub use action::{
     IdLookup, Membership, NoIds, RenameGroup, SetMembers, UserRef, UserUpdate,
 };
 pub use build::plan;
+use build::summarize;
 pub(crate) use build::validate;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
@@ -40,7 +42,7 @@ pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 
 /// What the server holds, as listed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActualState {
     /// Every user listed.
@@ -50,12 +52,14 @@ pub struct ActualState {
     /// Whether the listing is known complete. An incomplete listing plans no removal.
     pub complete: bool,
     /// What made the listing incomplete, for the blocked reason.
+    #[serde(default)]
     pub problems: Vec<String>,
 }
 
-/// A reviewable plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A reviewable plan. Read from JSON as written (`Written`), then its summary is recomputed
+/// from the actions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", from = "Written")]
 pub struct Plan {
     /// Plan format version.
     pub version: u32,
@@ -81,10 +85,48 @@ pub struct Plan {
     pub state_digest: Option<String>,
 }
 
+// A saved plan's figures are never trusted: its summary must be there and well-formed, but
+// is recomputed from the actions. The plan is read as `Written` (the same fields) and turned
+// into a `Plan` (`#[serde(from = "Written")]`). A `remote = "Self"` derive would avoid
+// repeating the fields, but its inherent `Plan::deserialize` would be public and skip the
+// recount.
+/// A [`Plan`] as written in a file, its summary not yet recounted.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Written {
+    version: u32,
+    profile: String,
+    /// Required and well-formed, then replaced.
+    #[serde(rename = "summary")]
+    _summary: Summary,
+    blocked: Vec<Blocked>,
+    actions: Vec<Step>,
+    notes: Vec<Note>,
+    source: SourceCounts,
+    digest: Option<String>,
+    state_digest: Option<String>,
+}
+
+impl From<Written> for Plan {
+    fn from(w: Written) -> Plan {
+        Plan {
+            version: w.version,
+            profile: w.profile,
+            summary: summarize(w.actions.iter().map(|s| &s.action)),
+            blocked: w.blocked,
+            actions: w.actions,
+            notes: w.notes,
+            source: w.source,
+            digest: w.digest,
+            state_digest: w.state_digest,
+        }
+    }
+}
+
 /// Counts of a plan's changes; `addMembers` and `removeMembers` count members. Always
 /// computed from the actions, also when a plan is decoded (a saved plan's figures are not
 /// trusted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Users created.
@@ -110,7 +152,7 @@ pub struct Summary {
 }
 
 /// A guard that tripped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Blocked {
     /// Which guard.
@@ -120,7 +162,7 @@ pub struct Blocked {
 }
 
 /// The safety guards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Guard {
@@ -153,7 +195,7 @@ pub struct Step {
 }
 
 /// A request shown for review, with its body as JSON rather than a string.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestPreview {
     /// Method.
@@ -166,7 +208,7 @@ pub struct RequestPreview {
 }
 
 /// A remark for the reviewer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
     /// Who it is about.
@@ -176,7 +218,7 @@ pub struct Note {
 }
 
 /// The sizes of a plan's inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceCounts {
     /// Users in the directory.
@@ -192,17 +234,6 @@ pub struct SourceCounts {
     /// Whether the listing was complete.
     pub listing_complete: bool,
 }
-
-// Each type's `Deserialize` is its hand-written decoder (see `decode`).
-deserialize_with_decoder!(ActualState, decode::actual_state);
-deserialize_with_decoder!(Plan, decode::plan);
-deserialize_with_decoder!(Summary, decode::summary);
-deserialize_with_decoder!(Blocked, decode::blocked);
-deserialize_with_decoder!(Guard, decode::guard);
-deserialize_with_decoder!(Step, decode::step);
-deserialize_with_decoder!(RequestPreview, decode::request_preview);
-deserialize_with_decoder!(Note, decode::note);
-deserialize_with_decoder!(SourceCounts, decode::source_counts);
 
 /// A desired state the planner refuses: the directory contradicts itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

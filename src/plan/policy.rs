@@ -1,19 +1,16 @@
 //! The safety policy: what the planner may touch and how far it may go in one run.
 //!
-//! The policy arrives as JSON from hosts; its types are read by the hand-written decoders at
-//! the end of this module (see `crate::decoding`), not by serde's derives.
+//! The policy arrives as JSON from hosts and is read by serde's derives: camelCase names,
+//! absent fields from the type's `Default` (`Policy::default()`'s caps for an absent
+//! `maxDeletions`, none for an absent `count` inside one), unknown fields refused (a
+//! misspelt limit must not silently fall back to its default).
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
 
 use super::keys::user_key;
-use crate::decoding::{
-    bool_value, deserialize_with_decoder, f64_value, fields, object, opt, seq, set, string,
-    u32_value, unknown_field, variant, Res,
-};
 
 /// What happens to a managed user the directory no longer lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Offboarding {
@@ -28,8 +25,8 @@ pub enum Offboarding {
 
 /// The users the planner may touch. Each criterion given must hold; none given means every
 /// user is in scope.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scope {
     /// userName must end in `@` one of these domains (case-insensitive).
     pub email_domains: Vec<String>,
@@ -41,8 +38,8 @@ pub struct Scope {
 
 /// A limit on removals per run, as a count and as a percentage of the in-scope users on the
 /// server. Exceeding either blocks the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cap {
     /// At most this many.
     pub count: Option<u32>,
@@ -95,8 +92,8 @@ impl std::str::FromStr for Cap {
 }
 
 /// Everything that limits what a plan may do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     /// What happens to users the directory no longer lists (default: deactivate).
     pub offboarding: Offboarding,
@@ -197,95 +194,14 @@ impl Cap {
     }
 }
 
-deserialize_with_decoder!(Policy, Policy::decode);
-deserialize_with_decoder!(Scope, scope);
-deserialize_with_decoder!(Cap, cap);
-deserialize_with_decoder!(Offboarding, offboarding);
-
-// Hand-written decoders, read as the derives read: camelCase names, absent fields from the
-// type's `Default` (`Policy::default()`'s caps for an absent `maxDeletions`, none for an
-// absent `count` inside one), unknown fields refused with serde's ``unknown field `x`,
-// expected one of ...``, errors located by path (`maxDeletions.count`). Unlike the derives,
-// a struct given as a JSON array is refused (`invalid type: sequence, expected struct
-// Policy`), and `offboarding` given as anything but a string is `invalid type: ...,
-// expected a string`. As for every decoder of a collected `Value`: a JSON syntax error
-// anywhere comes first, of several errors the first in key order is reported (the derives
-// reported the first in the text), a repeated key keeps its last value (the derives refused
-// it), and a policy read at the top of a document names the path of an error, not its line
-// and column.
-
-const POLICY_FIELDS: &[&str] = &[
-    "offboarding",
-    "scope",
-    "protectedUserNames",
-    "maxDeactivations",
-    "maxDeletions",
-    "deleteUnnamedGroups",
-];
-const SCOPE_FIELDS: &[&str] = &["emailDomains", "requireExternalId", "userNames"];
-const CAP_FIELDS: &[&str] = &["count", "percent"];
-
-impl Policy {
-    /// The policy's hand-written decoder, also called by the decoders of the types that
-    /// hold a policy.
-    pub(crate) fn decode(v: Value) -> Res<Policy> {
-        object(v, "struct Policy", policy_object)
-    }
-}
-
-fn policy_object(map: Map<String, Value>) -> Res<Policy> {
-    let mut p = Policy::default();
-    fields(map, None, |key, v| match key {
-        "offboarding" => set(&mut p.offboarding, offboarding(v)),
-        "scope" => set(&mut p.scope, scope(v)),
-        "protectedUserNames" => set(&mut p.protected_user_names, seq(v, string)),
-        "maxDeactivations" => set(&mut p.max_deactivations, cap(v)),
-        "maxDeletions" => set(&mut p.max_deletions, cap(v)),
-        "deleteUnnamedGroups" => set(&mut p.delete_unnamed_groups, bool_value(v)),
-        other => Err(unknown_field(other, POLICY_FIELDS)),
-    })?;
-    Ok(p)
-}
-
-fn scope(v: Value) -> Res<Scope> {
-    object(v, "struct Scope", |map| {
-        let mut s = Scope::default();
-        fields(map, None, |key, v| match key {
-            "emailDomains" => set(&mut s.email_domains, seq(v, string)),
-            "requireExternalId" => set(&mut s.require_external_id, bool_value(v)),
-            "userNames" => set(&mut s.user_names, seq(v, string)),
-            other => Err(unknown_field(other, SCOPE_FIELDS)),
-        })?;
-        Ok(s)
-    })
-}
-
-fn cap(v: Value) -> Res<Cap> {
-    object(v, "struct Cap", |map| {
-        let mut c = Cap::default();
-        fields(map, None, |key, v| match key {
-            "count" => set(&mut c.count, opt(v, u32_value)),
-            "percent" => set(&mut c.percent, opt(v, f64_value)),
-            other => Err(unknown_field(other, CAP_FIELDS)),
-        })?;
-        Ok(c)
-    })
-}
-
-fn offboarding(v: Value) -> Res<Offboarding> {
-    variant(v, &["deactivate", "delete", "leave"]).map(|i| match i {
-        0 => Offboarding::Deactivate,
-        1 => Offboarding::Delete,
-        _ => Offboarding::Leave,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn error(text: &str) -> String {
-        crate::decoding::refusal::<Policy>(text)
+        crate::json::from_str::<Policy>(text)
+            .map(|p| panic!("accepted {p:?}"))
+            .unwrap_or_else(|e| format!("at `{}`: {}", e.path, e.reason))
     }
 
     #[test]

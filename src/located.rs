@@ -1,0 +1,63 @@
+//! Error locations for JSON read in steps: a value collected first (an object whose keys
+//! are renamed, a step whose action is read after its own fields) and then read by a
+//! derive. `serde_path_to_error` tracks the path inside the second read; the error carries
+//! it in its message as ``at `path`: reason``, and [`join_located`] joins it onto the path
+//! tracked outside (`crate::fault::parse_json_arg` does, so the fault says
+//! `actions[3].user.userName`, not `actions[3]`).
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// `T` from `value` by its `Deserialize`, an error located inside `value` as
+/// ``at `path`: reason``.
+pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        at(&path, &e.into_inner().to_string())
+    })
+}
+
+/// `read` (a derive's inherent `deserialize`, for a type whose `Deserialize` trait impl
+/// prepares the value first) over `value`, an error located as in [`from_value`].
+pub(crate) fn read_value<T>(
+    value: Value,
+    read: impl for<'a, 'b> FnOnce(
+        serde_path_to_error::Deserializer<'a, 'b, Value>,
+    ) -> Result<T, serde_json::Error>,
+) -> Result<T, String> {
+    let mut track = serde_path_to_error::Track::new();
+    let result = read(serde_path_to_error::Deserializer::new(value, &mut track));
+    result.map_err(|e| at(&track.path().to_string(), &e.to_string()))
+}
+
+/// `message` located at `outer` (`.` for the root): ``at `path`: reason``, or the message
+/// unchanged at the root.
+pub(crate) fn at(outer: &str, message: &str) -> String {
+    match join_located(outer, message) {
+        (Some(path), reason) => format!("at `{path}`: {reason}"),
+        (None, reason) => reason.to_owned(),
+    }
+}
+
+/// Joins an outer serde path (`.` for the root) with the location carried by `message`,
+/// returning the full path (if any) and the bare reason.
+pub(crate) fn join_located<'a>(outer: &str, message: &'a str) -> (Option<String>, &'a str) {
+    let (inner, reason) = split_located(message);
+    let outer = (outer != "." && !outer.is_empty()).then_some(outer);
+    let path = match (outer, inner) {
+        (Some(o), Some(i)) if i.starts_with('[') => Some(format!("{o}{i}")),
+        (Some(o), Some(i)) => Some(format!("{o}.{i}")),
+        (Some(o), None) => Some(o.to_owned()),
+        (None, Some(i)) => Some(i.to_owned()),
+        (None, None) => None,
+    };
+    (path, reason)
+}
+
+/// Splits ``at `path`: reason`` into its parts; other messages have no location.
+fn split_located(message: &str) -> (Option<&str>, &str) {
+    message
+        .strip_prefix("at `")
+        .and_then(|rest| rest.split_once("`: "))
+        .map_or((None, message), |(path, reason)| (Some(path), reason))
+}
