@@ -216,6 +216,7 @@ pub enum Mode {
 /// [`EngineConfig::default`]'s value, and unknown fields are ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
 pub struct EngineConfig {
     /// The server's base path, such as `/scim/v2`.
     pub base_path: String,

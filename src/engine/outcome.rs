@@ -63,6 +63,7 @@ pub enum Event {
 /// How one plan action ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ActionOutcome {
     /// The action's position in the plan.
     pub index: usize,
@@ -202,6 +203,7 @@ pub enum RunStatus {
 /// The final report of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RunReport {
     /// How the run ended.
     pub status: RunStatus,
@@ -235,6 +237,7 @@ pub struct RunReport {
 /// What the listing found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ListingSummary {
     /// Users listed.
     pub users: u64,
