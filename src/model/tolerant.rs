@@ -156,17 +156,12 @@ pub(crate) fn resource(value: &mut Value, shape: Shape, notes: &mut Notes) {
 
 fn object(value: &mut Value, shape: Shape, path: &mut Path, notes: &mut Notes) {
     let Value::Object(map) = value else { return };
-    match shape {
-        Shape::User => user(map, path, notes),
-        Shape::Group => group(map, path, notes),
-        Shape::Other => {}
-    }
-}
-
-const IDS: &[&str] = &["id", "externalId"];
-const REFERENCE: &[&str] = &["value", "display"];
-
-fn user(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
+    // The multi-valued attribute whose entries reference other resources by id.
+    let (references, array) = match shape {
+        Shape::User => ("groups", "groups[]"),
+        Shape::Group => ("members", "members[]"),
+        Shape::Other => return,
+    };
     for (key, v) in map.iter_mut() {
         // Most values are strings, booleans or null: nothing to look at.
         match v {
@@ -175,10 +170,12 @@ fn user(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
                     text(v, path, name, notes);
                 }
             }
-            Value::Array(items) if key.eq_ignore_ascii_case("groups") => {
-                each(items, path, "groups[]", REFERENCE, notes);
+            Value::Array(items) if key.eq_ignore_ascii_case(references) => {
+                each(items, path, array, REFERENCE, notes);
             }
-            Value::Object(ext) if key.eq_ignore_ascii_case(schemas::ENTERPRISE_USER) => {
+            Value::Object(ext)
+                if shape == Shape::User && key.eq_ignore_ascii_case(schemas::ENTERPRISE_USER) =>
+            {
                 path.0.push(schemas::ENTERPRISE_USER);
                 let manager = ext
                     .iter_mut()
@@ -196,22 +193,8 @@ fn user(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
     meta(map, path, notes);
 }
 
-fn group(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
-    for (key, v) in map.iter_mut() {
-        match v {
-            Value::Number(_) => {
-                if let Some(name) = named(key, IDS) {
-                    text(v, path, name, notes);
-                }
-            }
-            Value::Array(items) if key.eq_ignore_ascii_case("members") => {
-                each(items, path, "members[]", REFERENCE, notes);
-            }
-            _ => {}
-        }
-    }
-    meta(map, path, notes);
-}
+const IDS: &[&str] = &["id", "externalId"];
+const REFERENCE: &[&str] = &["value", "display"];
 
 /// The objects of an array attribute: their `names` read as text.
 fn each(
