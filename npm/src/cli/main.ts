@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 
-import { MIN_REDACTED_TOKEN_LENGTH, ScimProvisionError } from "../node.js";
+import { redactToken, ScimProvisionError } from "../node.js";
 import { parseCommand, USAGE } from "./args.js";
 import { applyCommand, EXIT_ERROR, EXIT_OK, planCommand, reportCommand, type Terminal } from "./commands.js";
 import { CliError } from "./inputs.js";
@@ -71,8 +71,7 @@ function hint(error: ScimProvisionError): string {
  * defence. Whatever happens, the token is not printed. */
 function redactor(tokenEnv: string): (text: string) => string {
   const token = process.env[tokenEnv];
-  if (!token || token.length < MIN_REDACTED_TOKEN_LENGTH) return (text) => text;
-  return (text) => text.split(token).join("[redacted]");
+  return (text) => redactToken(text, token);
 }
 
 function version(): string {
