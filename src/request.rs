@@ -11,6 +11,7 @@ use crate::model::{Group, PatchOp, User};
 use crate::profile::{Profile, ResourceSupport, UnsupportedFilter};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// RFC 3986 unreserved characters pass through; everything else is percent-encoded, which
 /// is safe both in a path segment and in a query value.
@@ -289,6 +290,20 @@ impl RequestEncoder {
         id: &str,
         patch: &PatchOp,
     ) -> Result<HttpRequest, EncodeError> {
+        let body = to_body(&self.patch_body(patch)?)?;
+        let path = self.item(kind, id)?;
+        Ok(self.request(Method::Patch, path, Some(body)))
+    }
+
+    /// The body of a PATCH as JSON, with operation names cased and paths checked as the
+    /// profile requires (what [`RequestEncoder::patch`] sends).
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::PatchUnsupported`], [`EncodeError::EmptyPatch`],
+    /// [`EncodeError::TooManyOperations`] or [`EncodeError::MissingPatchPath`] when the
+    /// profile does not take this PATCH.
+    pub fn patch_body(&self, patch: &PatchOp) -> Result<Value, EncodeError> {
         let rules = &self.profile.patch;
         if !rules.supported {
             return Err(EncodeError::PatchUnsupported(self.profile.name.clone()));
@@ -313,9 +328,30 @@ impl RequestEncoder {
                 });
             }
         }
-        let path = self.item(kind, id)?;
-        let body = to_body(&patch.to_json(rules.op_case))?;
-        Ok(self.request(Method::Patch, path, Some(body)))
+        Ok(patch.to_json(rules.op_case))
+    }
+
+    /// The path of the `kind` collection (`/scim/v2/Users`), or with `id`, of that resource
+    /// in it (the id percent-encoded as one segment).
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource.
+    pub fn resource_path(
+        &self,
+        kind: ResourceKind,
+        id: Option<&str>,
+    ) -> Result<String, EncodeError> {
+        match id {
+            Some(id) => self.item(kind, id),
+            None => Ok(self.collection(kind)),
+        }
+    }
+
+    /// A request of `method` to `path` (from this encoder) with `body` (JSON text), carrying
+    /// the headers every request of this encoder carries.
+    pub fn envelope(&self, method: Method, path: String, body: Option<String>) -> HttpRequest {
+        self.request(method, path, body)
     }
 
     /// `DELETE /Users/{id}` or `DELETE /Groups/{id}`.

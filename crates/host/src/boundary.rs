@@ -350,7 +350,9 @@ pub fn plan_json(
     let (desired, actual) = plan_inputs(desired_json, actual_json)?;
     let config: PlanConfig = parse_json_arg("config-json", config_json)?;
     let encoder = RequestEncoder::new(&config.base_path, config.profile).map_err(Fault::from)?;
-    let plan = plan::plan(&desired, &actual, &encoder, &config.policy).map_err(Fault::from)?;
+    let plan = plan::plan(&desired, &actual, encoder.profile(), &config.policy)
+        .map_err(Fault::from)?
+        .with_requests(&encoder);
     Ok(to_json(&plan))
 }
 

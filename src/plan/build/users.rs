@@ -147,7 +147,7 @@ impl Planner<'_> {
             user_name: have.user_name.clone(),
             id,
         };
-        let patchless = !self.encoder.profile().patch.supported;
+        let patchless = !self.profile.patch.supported;
         let replacement = patchless.then(|| replacement(want, have, to));
         let (make, reason): (fn(UserUpdate) -> Action, &str) = match (from, to) {
             (false, true) => (
@@ -177,7 +177,7 @@ impl Planner<'_> {
         if !self.removals_allowed || self.policy.offboarding == Offboarding::Leave {
             return;
         }
-        let patchless = !self.encoder.profile().patch.supported;
+        let patchless = !self.profile.patch.supported;
         for (s, have) in server.users.iter().enumerate() {
             // A held user is one of an ambiguous match's candidates: in the directory, perhaps.
             if claimed[s] || held[s] || !server.touchable[s] {
