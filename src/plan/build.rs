@@ -21,6 +21,7 @@ mod index;
 mod users;
 
 use index::{DesiredIndex, ServerIndex};
+pub(crate) use users::user_update;
 use users::UserMatches;
 
 /// The directory as the server can take it: without `manager.displayName` when the profile

@@ -33,11 +33,10 @@ pub use action::{
 };
 pub use build::plan;
 use build::summarize;
-pub(crate) use build::validate;
+pub(crate) use build::{user_update, validate};
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
 pub use diff::Change;
-pub(crate) use diff::{replacement, user_changes};
 pub use integrity::{check_approval, check_integrity, plan_digest, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
