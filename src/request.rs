@@ -169,6 +169,11 @@ pub struct RequestEncoder {
 impl RequestEncoder {
     /// An encoder for the server at `base_path` (such as `/scim/v2`; a trailing `/` is
     /// dropped).
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidBasePath`] when `base_path` is neither empty nor a path starting
+    /// with `/` (or holds `?`, `#`, a control character, a space or a dot segment).
     pub fn new(base_path: &str, profile: Profile) -> Result<RequestEncoder, EncodeError> {
         let trimmed = base_path.trim_end_matches('/');
         let valid = (trimmed.is_empty() || trimmed.starts_with('/'))
@@ -190,6 +195,13 @@ impl RequestEncoder {
     }
 
     /// `GET /Users` or `GET /Groups` with query parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::UnsupportedFilter`] or [`EncodeError::UnsupportedParameter`] for what
+    /// the profile does not support, [`EncodeError::PageSizeTooLarge`],
+    /// [`EncodeError::InvalidStartIndex`] or [`EncodeError::InvalidAttributeName`] for a bad
+    /// value.
     pub fn list(&self, kind: ResourceKind, query: &ListQuery) -> Result<HttpRequest, EncodeError> {
         let support = self.support(kind);
         let mut params: Vec<(&str, String)> = Vec::new();
@@ -246,11 +258,19 @@ impl RequestEncoder {
     }
 
     /// `GET /Users/{id}` or `GET /Groups/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource.
     pub fn get(&self, kind: ResourceKind, id: &str) -> Result<HttpRequest, EncodeError> {
         Ok(self.request(Method::Get, self.item(kind, id)?, None))
     }
 
     /// `POST /Users`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::Body`] when the user cannot be written as JSON.
     pub fn create_user(&self, user: &User) -> Result<HttpRequest, EncodeError> {
         let body = to_body(user)?;
         Ok(self.request(
@@ -261,6 +281,10 @@ impl RequestEncoder {
     }
 
     /// `POST /Groups`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::Body`] when the group cannot be written as JSON.
     pub fn create_group(&self, group: &Group) -> Result<HttpRequest, EncodeError> {
         let body = to_body(group)?;
         Ok(self.request(
@@ -271,12 +295,22 @@ impl RequestEncoder {
     }
 
     /// `PUT /Users/{id}` with the whole resource.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource,
+    /// [`EncodeError::Body`] when the user cannot be written as JSON.
     pub fn replace_user(&self, id: &str, user: &User) -> Result<HttpRequest, EncodeError> {
         let path = self.item(ResourceKind::User, id)?;
         Ok(self.request(Method::Put, path, Some(to_body(user)?)))
     }
 
     /// `PUT /Groups/{id}` with the whole resource.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource,
+    /// [`EncodeError::Body`] when the group cannot be written as JSON.
     pub fn replace_group(&self, id: &str, group: &Group) -> Result<HttpRequest, EncodeError> {
         let path = self.item(ResourceKind::Group, id)?;
         Ok(self.request(Method::Put, path, Some(to_body(group)?)))
@@ -284,6 +318,11 @@ impl RequestEncoder {
 
     /// `PATCH /Users/{id}` or `PATCH /Groups/{id}`, with operation names cased and paths
     /// checked as the profile requires.
+    ///
+    /// # Errors
+    ///
+    /// [`RequestEncoder::patch_body`]'s errors, and [`EncodeError::InvalidId`] for an id that
+    /// cannot name a resource.
     pub fn patch(
         &self,
         kind: ResourceKind,
@@ -355,6 +394,10 @@ impl RequestEncoder {
     }
 
     /// `DELETE /Users/{id}` or `DELETE /Groups/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource.
     pub fn delete(&self, kind: ResourceKind, id: &str) -> Result<HttpRequest, EncodeError> {
         Ok(self.request(Method::Delete, self.item(kind, id)?, None))
     }
@@ -419,6 +462,10 @@ impl RequestEncoder {
 /// Percent-encodes `id` as exactly one path segment. `.` and `..` are refused: URL
 /// resolution (WHATWG `fetch` included) treats them, even percent-encoded, as dot segments
 /// that climb the path.
+///
+/// # Errors
+///
+/// [`EncodeError::InvalidId`] for an empty id, one longer than 1024 bytes, or `.` / `..`.
 pub fn encode_id(id: &str) -> Result<String, EncodeError> {
     let reason = if id.is_empty() {
         Some("empty")
