@@ -40,6 +40,8 @@ pub use diff::Change;
 pub use integrity::{check_approval, check_integrity, plan_digest, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
+#[cfg(test)]
+pub(crate) use requests::plan_into_empty;
 pub use requests::{BuildError, IdLookup, NoIds};
 
 /// What the server holds, as listed.

@@ -288,10 +288,25 @@ fn resolve_all(members: &[UserRef], ids: &dyn IdLookup) -> Result<Vec<String>, B
     members.iter().map(|m| m.resolve(ids)).collect()
 }
 
+/// The plan of the directory `desired` (JSON) for an empty server of profile `profile`.
+#[cfg(test)]
+pub(crate) fn plan_into_empty(desired: &str, profile: crate::profile::Profile) -> Plan {
+    let desired = super::DesiredState::from_json(desired).unwrap();
+    let encoder = RequestEncoder::new("/scim/v2", profile).unwrap();
+    super::plan(
+        &desired,
+        &super::ActualState::default(),
+        encoder.profile(),
+        &super::Policy::default(),
+    )
+    .unwrap()
+    .with_requests(&encoder)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{plan, ActionKind, ActualState, DesiredState, Policy};
+    use crate::plan::ActionKind;
     use crate::profile::Profile;
 
     struct Learnt;
@@ -314,20 +329,12 @@ mod tests {
 
     #[test]
     fn a_preview_is_the_request_the_encoder_writes_and_apply_sends_it() {
-        let desired = DesiredState::from_json(
+        let p = plan_into_empty(
             r#"{"users": [{"userName": "a@x", "externalId": "E1"}],
                 "groups": [{"displayName": "Eng", "members": ["a@x"]}]}"#,
-        )
-        .unwrap();
+            Profile::airtable(),
+        );
         let encoder = RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
-        let p = plan(
-            &desired,
-            &ActualState::default(),
-            encoder.profile(),
-            &Policy::default(),
-        )
-        .unwrap()
-        .with_requests(&encoder);
         let kinds: Vec<ActionKind> = p.actions.iter().map(|s| s.action.kind()).collect();
         assert_eq!(
             kinds,

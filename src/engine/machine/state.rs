@@ -186,26 +186,16 @@ impl IdLookup for Ids {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{ActionKind, ActualState, DesiredState, Policy};
+    use crate::plan::ActionKind;
     use crate::profile::Profile;
-    use crate::request::RequestEncoder;
 
     /// A plan into an empty server: two users created, a group created, its members added.
     fn applying() -> Applying {
-        let desired = DesiredState::from_json(
+        let plan = crate::plan::plan_into_empty(
             r#"{"users": [{"userName": "b@x"}, {"userName": "a@x"}],
                 "groups": [{"displayName": "Eng", "members": ["a@x", "b@x"]}]}"#,
-        )
-        .unwrap();
-        let encoder = RequestEncoder::new("/scim/v2", Profile::generic()).unwrap();
-        let plan = crate::plan::plan(
-            &desired,
-            &ActualState::default(),
-            encoder.profile(),
-            &Policy::default(),
-        )
-        .unwrap()
-        .with_requests(&encoder);
+            Profile::generic(),
+        );
         Applying::new(plan)
     }
 
