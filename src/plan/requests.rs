@@ -102,24 +102,6 @@ impl Step {
             Err(e) => Step::new(action, None, Some(e.to_string())),
         }
     }
-
-    /// The request apply sends for this step: its preview when the plan has one (made once,
-    /// when the plan was), else built now with the ids learnt so far.
-    ///
-    /// # Errors
-    ///
-    /// [`BuildError::Unresolved`] when an id is still unknown, [`BuildError::Encode`] when
-    /// the profile does not take the request.
-    pub fn request(
-        &self,
-        encoder: &RequestEncoder,
-        ids: &dyn IdLookup,
-    ) -> Result<HttpRequest, BuildError> {
-        match &self.request {
-            Some(preview) => Ok(preview.to_request(encoder)),
-            None => self.action.request(encoder, ids),
-        }
-    }
 }
 
 impl RequestPreview {
@@ -351,15 +333,8 @@ mod tests {
             panic!("{create:?}")
         };
         let typed = encoder.create_user(&c.user).unwrap();
-        let sent = create.request(&encoder, &NoIds).unwrap();
-        assert_eq!(
-            Some(&sent),
-            create
-                .request
-                .as_ref()
-                .map(|r| r.to_request(&encoder))
-                .as_ref()
-        );
+        let sent = create.request.as_ref().unwrap().to_request(&encoder);
+        assert_eq!(sent, create.action.request(&encoder, &NoIds).unwrap());
         assert_eq!(
             (sent.method, &sent.path, &sent.headers),
             (typed.method, &typed.path, &typed.headers)
@@ -380,10 +355,10 @@ mod tests {
             Some("waiting for the id of group \"Eng\"")
         );
         assert_eq!(
-            add.request(&encoder, &NoIds),
+            add.action.request(&encoder, &NoIds),
             Err(BuildError::Unresolved("group \"Eng\"".into()))
         );
-        let sent = add.request(&encoder, &Learnt).unwrap();
+        let sent = add.action.request(&encoder, &Learnt).unwrap();
         assert_eq!(
             (sent.method, sent.path.as_str()),
             (Method::Patch, "/scim/v2/Groups/g-Eng")
