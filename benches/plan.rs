@@ -10,7 +10,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use scim_provision::plan::{plan, ActualState, DesiredState, Policy};
+use scim_provision::plan::{plan, ActualState, Cap, DesiredState, Policy};
 use scim_provision::profile::Profile;
 use scim_provision::request::RequestEncoder;
 use serde_json::{json, Value};
@@ -147,15 +147,14 @@ fn main() {
 
     let memberships: usize = desired.groups.iter().map(|g| g.members.len()).sum();
     let encoder = RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
-    let policy = Policy {
-        max_deactivations: Default::default(),
-        ..Policy::default()
-    };
+    let policy = Policy::default().with_max_deactivations(Cap::default());
 
     let before_plan = CURRENT.load(Ordering::Relaxed);
     PEAK.store(before_plan, Ordering::Relaxed);
     let t = Instant::now();
-    let p = plan(&desired, &actual, &encoder, &policy).unwrap();
+    let p = plan(&desired, &actual, encoder.profile(), &policy)
+        .unwrap()
+        .with_requests(&encoder);
     let planning = t.elapsed();
     let planning_peak = PEAK.load(Ordering::Relaxed) - before_plan;
 

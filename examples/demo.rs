@@ -2,7 +2,7 @@
 //! of an Airtable enterprise (examples/data/server.json) and prints the plan a reviewer would
 //! read, then the first requests it becomes. Nothing is sent anywhere.
 
-use scim_provision::plan::{plan, Action, ActualState, DesiredState, Policy};
+use scim_provision::plan::{plan, Action, ActionKind, ActualState, DesiredState, Policy};
 use scim_provision::profile::Profile;
 use scim_provision::request::RequestEncoder;
 
@@ -13,11 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let actual: ActualState =
         serde_json::from_str(&std::fs::read_to_string(format!("{data}/server.json"))?)?;
     let encoder = RequestEncoder::new("/scim/v2", Profile::airtable())?;
-    let policy = Policy {
-        protected_user_names: vec!["scim-bot@example.com".into()],
-        ..Policy::default()
-    };
-    let p = plan(&desired, &actual, &encoder, &policy)?;
+    let policy = Policy::default().with_protected_user_names(vec!["scim-bot@example.com".into()]);
+    let p = plan(&desired, &actual, encoder.profile(), &policy)?.with_requests(&encoder);
 
     println!(
         "Directory: {} people in {} groups.  Airtable: {} users, {} groups.\n",
@@ -43,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
             }
             Action::AddMembers(m) | Action::RemoveMembers(m) => {
-                let label = if step.action.kind() == "addMembers" {
+                let label = if step.action.kind() == ActionKind::AddMembers {
                     "add to"
                 } else {
                     "remove from"
@@ -84,15 +81,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn verb(kind: &str) -> &'static str {
+fn verb(kind: ActionKind) -> &'static str {
     match kind {
-        "updateUser" => "update",
-        "reactivateUser" => "reactivate",
-        "deactivateUser" => "deactivate",
-        "deleteUser" => "delete",
-        "createGroup" => "new group",
-        "renameGroup" => "rename",
-        "deleteGroup" => "drop group",
+        ActionKind::UpdateUser => "update",
+        ActionKind::ReactivateUser => "reactivate",
+        ActionKind::DeactivateUser => "deactivate",
+        ActionKind::DeleteUser => "delete",
+        ActionKind::CreateGroup => "new group",
+        ActionKind::RenameGroup => "rename",
+        ActionKind::DeleteGroup => "drop group",
         _ => "change",
     }
 }

@@ -11,6 +11,7 @@ use crate::model::{Group, PatchOp, User};
 use crate::profile::{Profile, ResourceSupport, UnsupportedFilter};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// RFC 3986 unreserved characters pass through; everything else is percent-encoded, which
 /// is safe both in a path segment and in a query value.
@@ -168,6 +169,11 @@ pub struct RequestEncoder {
 impl RequestEncoder {
     /// An encoder for the server at `base_path` (such as `/scim/v2`; a trailing `/` is
     /// dropped).
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidBasePath`] when `base_path` is neither empty nor a path starting
+    /// with `/` (or holds `?`, `#`, a control character, a space or a dot segment).
     pub fn new(base_path: &str, profile: Profile) -> Result<RequestEncoder, EncodeError> {
         let trimmed = base_path.trim_end_matches('/');
         let valid = (trimmed.is_empty() || trimmed.starts_with('/'))
@@ -189,6 +195,13 @@ impl RequestEncoder {
     }
 
     /// `GET /Users` or `GET /Groups` with query parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::UnsupportedFilter`] or [`EncodeError::UnsupportedParameter`] for what
+    /// the profile does not support, [`EncodeError::PageSizeTooLarge`],
+    /// [`EncodeError::InvalidStartIndex`] or [`EncodeError::InvalidAttributeName`] for a bad
+    /// value.
     pub fn list(&self, kind: ResourceKind, query: &ListQuery) -> Result<HttpRequest, EncodeError> {
         let support = self.support(kind);
         let mut params: Vec<(&str, String)> = Vec::new();
@@ -245,11 +258,19 @@ impl RequestEncoder {
     }
 
     /// `GET /Users/{id}` or `GET /Groups/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource.
     pub fn get(&self, kind: ResourceKind, id: &str) -> Result<HttpRequest, EncodeError> {
         Ok(self.request(Method::Get, self.item(kind, id)?, None))
     }
 
     /// `POST /Users`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::Body`] when the user cannot be written as JSON.
     pub fn create_user(&self, user: &User) -> Result<HttpRequest, EncodeError> {
         let body = to_body(user)?;
         Ok(self.request(
@@ -260,6 +281,10 @@ impl RequestEncoder {
     }
 
     /// `POST /Groups`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::Body`] when the group cannot be written as JSON.
     pub fn create_group(&self, group: &Group) -> Result<HttpRequest, EncodeError> {
         let body = to_body(group)?;
         Ok(self.request(
@@ -270,12 +295,22 @@ impl RequestEncoder {
     }
 
     /// `PUT /Users/{id}` with the whole resource.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource,
+    /// [`EncodeError::Body`] when the user cannot be written as JSON.
     pub fn replace_user(&self, id: &str, user: &User) -> Result<HttpRequest, EncodeError> {
         let path = self.item(ResourceKind::User, id)?;
         Ok(self.request(Method::Put, path, Some(to_body(user)?)))
     }
 
     /// `PUT /Groups/{id}` with the whole resource.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource,
+    /// [`EncodeError::Body`] when the group cannot be written as JSON.
     pub fn replace_group(&self, id: &str, group: &Group) -> Result<HttpRequest, EncodeError> {
         let path = self.item(ResourceKind::Group, id)?;
         Ok(self.request(Method::Put, path, Some(to_body(group)?)))
@@ -283,12 +318,31 @@ impl RequestEncoder {
 
     /// `PATCH /Users/{id}` or `PATCH /Groups/{id}`, with operation names cased and paths
     /// checked as the profile requires.
+    ///
+    /// # Errors
+    ///
+    /// [`RequestEncoder::patch_body`]'s errors, and [`EncodeError::InvalidId`] for an id that
+    /// cannot name a resource.
     pub fn patch(
         &self,
         kind: ResourceKind,
         id: &str,
         patch: &PatchOp,
     ) -> Result<HttpRequest, EncodeError> {
+        let body = to_body(&self.patch_body(patch)?)?;
+        let path = self.item(kind, id)?;
+        Ok(self.request(Method::Patch, path, Some(body)))
+    }
+
+    /// The body of a PATCH as JSON, with operation names cased and paths checked as the
+    /// profile requires (what [`RequestEncoder::patch`] sends).
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::PatchUnsupported`], [`EncodeError::EmptyPatch`],
+    /// [`EncodeError::TooManyOperations`] or [`EncodeError::MissingPatchPath`] when the
+    /// profile does not take this PATCH.
+    pub fn patch_body(&self, patch: &PatchOp) -> Result<Value, EncodeError> {
         let rules = &self.profile.patch;
         if !rules.supported {
             return Err(EncodeError::PatchUnsupported(self.profile.name.clone()));
@@ -313,12 +367,37 @@ impl RequestEncoder {
                 });
             }
         }
-        let path = self.item(kind, id)?;
-        let body = to_body(&patch.to_json(rules.op_case))?;
-        Ok(self.request(Method::Patch, path, Some(body)))
+        Ok(patch.to_json(rules.op_case))
+    }
+
+    /// The path of the `kind` collection (`/scim/v2/Users`), or with `id`, of that resource
+    /// in it (the id percent-encoded as one segment).
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource.
+    pub fn resource_path(
+        &self,
+        kind: ResourceKind,
+        id: Option<&str>,
+    ) -> Result<String, EncodeError> {
+        match id {
+            Some(id) => self.item(kind, id),
+            None => Ok(self.collection(kind)),
+        }
+    }
+
+    /// A request of `method` to `path` (from this encoder) with `body` (JSON text), carrying
+    /// the headers every request of this encoder carries.
+    pub fn envelope(&self, method: Method, path: String, body: Option<String>) -> HttpRequest {
+        self.request(method, path, body)
     }
 
     /// `DELETE /Users/{id}` or `DELETE /Groups/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::InvalidId`] for an id that cannot name a resource.
     pub fn delete(&self, kind: ResourceKind, id: &str) -> Result<HttpRequest, EncodeError> {
         Ok(self.request(Method::Delete, self.item(kind, id)?, None))
     }
@@ -383,6 +462,10 @@ impl RequestEncoder {
 /// Percent-encodes `id` as exactly one path segment. `.` and `..` are refused: URL
 /// resolution (WHATWG `fetch` included) treats them, even percent-encoded, as dot segments
 /// that climb the path.
+///
+/// # Errors
+///
+/// [`EncodeError::InvalidId`] for an empty id, one longer than 1024 bytes, or `.` / `..`.
 pub fn encode_id(id: &str) -> Result<String, EncodeError> {
     let reason = if id.is_empty() {
         Some("empty")

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashSet};
 use scim_provision::engine::{Engine, EngineConfig, Mode, RunReport, RunStatus};
 use scim_provision::http::Method;
 use scim_provision::model::{EnterpriseUser, Group, Member, User};
-use scim_provision::plan::{user_key, Action, Cap, DesiredGroup, DesiredState, Policy, Scope};
+use scim_provision::plan::{
+    user_key, Action, ActionKind, Cap, DesiredGroup, DesiredState, Policy, Scope,
+};
 use scim_provision::profile::Profile;
 use scim_sim::{drive, Control, Faults, Flavor, Simulator as Sim, Trigger};
 
@@ -55,18 +57,10 @@ fn directory() -> DesiredState {
 }
 
 fn policy() -> Policy {
-    Policy {
-        scope: Scope {
-            email_domains: vec!["example.com".into()],
-            ..Scope::default()
-        },
-        protected_user_names: vec!["svc@example.com".into()],
-        max_deactivations: Cap {
-            count: Some(20),
-            percent: Some(50.0),
-        },
-        ..Policy::default()
-    }
+    Policy::default()
+        .with_scope(Scope::default().with_email_domains(vec!["example.com".into()]))
+        .with_protected_user_names(vec!["svc@example.com".into()])
+        .with_max_deactivations(Cap::new(Some(20), Some(50.0)))
 }
 
 /// The server before the first run: drift, leavers, a returner, people outside the scope.
@@ -435,7 +429,7 @@ fn a_clean_run_sends_exactly_the_lower_bound() {
         );
         // One request per changed user, and ceil(member changes / limit) per changed group.
         let chunk = config(airtable).profile.member_chunk_size();
-        let mut per_group: BTreeMap<(String, &str), (usize, usize)> = BTreeMap::new();
+        let mut per_group: BTreeMap<(String, ActionKind), (usize, usize)> = BTreeMap::new();
         for step in &plan.actions {
             if let Action::AddMembers(m) | Action::RemoveMembers(m) = &step.action {
                 let entry = per_group
@@ -452,7 +446,7 @@ fn a_clean_run_sends_exactly_the_lower_bound() {
         let user_actions = plan
             .actions
             .iter()
-            .filter(|s| s.action.kind().ends_with("User"))
+            .filter(|s| s.action.writes_user())
             .count();
         let s = plan.summary;
         let changed_users = s.create_users

@@ -11,7 +11,7 @@ use scim_provision::engine::{
 };
 use scim_provision::http::{HttpRequest, Method};
 use scim_provision::model::{Group, Member, User};
-use scim_provision::plan::{group_key, user_key, DesiredGroup, DesiredState};
+use scim_provision::plan::{group_key, user_key, ActionKind, DesiredGroup, DesiredState};
 use scim_provision::profile::{FilterSupport, Profile};
 use scim_sim::{drive, Control, Endpoint, Faults, Flavor, LostAnswer, Simulator as Sim, Trigger};
 
@@ -78,7 +78,7 @@ fn run(sim: &mut Sim, config: EngineConfig, desired: DesiredState, clock: &mut u
     run_with(sim, Engine::new(config, desired).unwrap(), clock, |_, _| {})
 }
 
-fn outcome<'a>(report: &'a RunReport, kind: &str, subject: &str) -> &'a ActionResult {
+fn outcome<'a>(report: &'a RunReport, kind: ActionKind, subject: &str) -> &'a ActionResult {
     &report
         .outcomes
         .iter()
@@ -149,7 +149,7 @@ fn a_group_whose_create_answer_is_lost_is_adopted_not_created_twice() {
             assert_eq!(posts_to(&sim, Endpoint::Groups), 1, "{case}");
             let id = groups[0].id.clone().unwrap();
             assert_eq!(
-                outcome(&report, "createGroup", "New Team"),
+                outcome(&report, ActionKind::CreateGroup, "New Team"),
                 &ActionResult::Adopted {
                     id,
                     updated: false,
@@ -202,7 +202,7 @@ fn a_user_whose_create_answer_is_lost_is_looked_up_by_external_id_before_any_sec
         let ana = users_named(&sim, "ana@example.com");
         assert_eq!(ana.len(), 1);
         assert!(matches!(
-            outcome(&report, "createUser", "ana@example.com"),
+            outcome(&report, ActionKind::CreateUser, "ana@example.com"),
             ActionResult::Adopted { id, .. } if Some(id) == ana[0].id.as_ref()
         ));
         assert_converged(&mut sim, config(profile), directory(), &mut clock);
@@ -231,7 +231,7 @@ fn a_create_the_lookup_does_not_find_is_sent_again() {
     );
     assert_eq!(report.status, RunStatus::Applied, "{report:?}");
     assert_eq!(
-        outcome(&report, "createGroup", "New Team"),
+        outcome(&report, ActionKind::CreateGroup, "New Team"),
         &ActionResult::Applied
     );
     assert_eq!(posts_to(&sim, Endpoint::Groups), 2);
@@ -259,7 +259,7 @@ fn a_profile_that_cannot_filter_searches_every_page_of_the_listing() {
     assert_eq!(report.status, RunStatus::Applied, "{report:?}");
     assert_eq!(groups_named(&sim, "New Team").len(), 1);
     assert!(matches!(
-        outcome(&report, "createGroup", "New Team"),
+        outcome(&report, ActionKind::CreateGroup, "New Team"),
         ActionResult::Adopted { .. }
     ));
     let log = sim.log();
@@ -302,7 +302,7 @@ fn a_lookup_that_finds_two_resources_adopts_neither_and_names_both() {
     assert_eq!(ids.len(), 2, "the lookup made no third group");
     let ActionResult::Failed {
         error: ActionError::Ambiguous { reason, candidates },
-    } = outcome(&report, "createGroup", "New Team")
+    } = outcome(&report, ActionKind::CreateGroup, "New Team")
     else {
         panic!("{:?}", report.outcomes)
     };
@@ -338,7 +338,7 @@ fn a_lookup_that_finds_two_resources_adopts_neither_and_names_both() {
     seeded.sort();
     let ActionResult::Failed {
         error: ActionError::Ambiguous { candidates, .. },
-    } = outcome(&report, "createUser", "bob@example.com")
+    } = outcome(&report, ActionKind::CreateUser, "bob@example.com")
     else {
         panic!("{:?}", report.outcomes)
     };
@@ -370,7 +370,7 @@ fn a_unique_external_id_decides_between_two_users_of_one_name() {
         .find(|u| u.external_id.as_deref() == Some("E1"))
         .unwrap();
     assert!(matches!(
-        outcome(&report, "createUser", "ana@example.com"),
+        outcome(&report, ActionKind::CreateUser, "ana@example.com"),
         ActionResult::Adopted { id, .. } if Some(id) == ours.id.as_ref()
     ));
 }
@@ -423,7 +423,7 @@ fn an_incomplete_listing_looks_every_create_up_first() {
         for name in ["Hidden", "Also hidden"] {
             assert!(
                 matches!(
-                    outcome(&report, "createGroup", name),
+                    outcome(&report, ActionKind::CreateGroup, name),
                     ActionResult::Adopted { .. }
                 ),
                 "{flavor:?} {name}: {:?}",
@@ -431,7 +431,7 @@ fn an_incomplete_listing_looks_every_create_up_first() {
             );
         }
         assert_eq!(
-            outcome(&report, "createGroup", "Brand new"),
+            outcome(&report, ActionKind::CreateGroup, "Brand new"),
             &ActionResult::Applied
         );
         assert_eq!(posts_to(&sim, Endpoint::Groups), 1, "{flavor:?}");
@@ -476,8 +476,8 @@ fn a_refused_lookup_after_a_conflict_is_reported_and_the_listing_adopts() {
         });
         assert_eq!(report.status, RunStatus::Applied, "{flavor:?}: {report:?}");
         for (kind, subject, id) in [
-            ("createUser", name, seeded.0.clone()),
-            ("createGroup", team, seeded.1.clone()),
+            (ActionKind::CreateUser, name, seeded.0.clone()),
+            (ActionKind::CreateGroup, team, seeded.1.clone()),
         ] {
             match outcome(&report, kind, subject) {
                 ActionResult::Adopted {
@@ -506,7 +506,7 @@ fn a_refused_lookup_after_a_conflict_is_reported_and_the_listing_adopts() {
         groups: vec![],
     };
     let report = run(&mut sim, config(Profile::airtable()), desired, &mut clock);
-    match outcome(&report, "createUser", name) {
+    match outcome(&report, ActionKind::CreateUser, name) {
         ActionResult::Failed {
             error:
                 ActionError::LookupFailed {
@@ -558,7 +558,7 @@ fn the_re_creation_of_a_vanished_user_is_not_sent_twice() {
     let ana = users_named(&sim, "ana@example.com");
     assert_eq!(ana.len(), 1);
     assert_eq!(posts_to(&sim, Endpoint::Users), 1, "created again once");
-    match outcome(&report, "updateUser", "ana@example.com") {
+    match outcome(&report, ActionKind::UpdateUser, "ana@example.com") {
         ActionResult::Drift { detail } => {
             assert!(detail.contains(ana[0].id.as_deref().unwrap()), "{detail}")
         }

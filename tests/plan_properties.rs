@@ -206,24 +206,24 @@ fn world() -> impl Strategy<Value = World> {
                         group
                     })
                     .collect();
-                let policy = Policy {
-                    offboarding,
-                    scope: Scope {
-                        email_domains: if domain_scope {
-                            vec!["example.com".into()]
-                        } else {
-                            vec![]
-                        },
-                        require_external_id: ext_scope,
-                        user_names: vec![],
-                    },
-                    protected_user_names: protected
-                        .map(|p| vec![format!("{}@example.com", NAMES[p])])
-                        .unwrap_or_default(),
-                    max_deactivations: Cap::default(),
-                    max_deletions: Cap::default(),
-                    delete_unnamed_groups: delete_groups,
-                };
+                let scope = Scope::default()
+                    .with_email_domains(if domain_scope {
+                        vec!["example.com".into()]
+                    } else {
+                        vec![]
+                    })
+                    .with_require_external_id(ext_scope);
+                let policy = Policy::default()
+                    .with_offboarding(offboarding)
+                    .with_scope(scope)
+                    .with_protected_user_names(
+                        protected
+                            .map(|p| vec![format!("{}@example.com", NAMES[p])])
+                            .unwrap_or_default(),
+                    )
+                    .with_max_deactivations(Cap::default())
+                    .with_max_deletions(Cap::default())
+                    .with_delete_unnamed_groups(delete_groups);
                 let profile = match profile_name {
                     "no-patch" => {
                         let mut p = Profile::generic();
@@ -252,7 +252,9 @@ fn world() -> impl Strategy<Value = World> {
 
 fn plan_for(w: &World, actual: &ActualState) -> Plan {
     let encoder = RequestEncoder::new("/scim/v2", w.profile.clone()).expect("encoder");
-    plan(&w.desired, actual, &encoder, &w.policy).expect("valid desired state")
+    plan(&w.desired, actual, encoder.profile(), &w.policy)
+        .expect("valid desired state")
+        .with_requests(&encoder)
 }
 
 /// Every userName an action touches (subjects and members).
@@ -350,8 +352,8 @@ proptest! {
     #[test]
     fn caps_always_block(w in world(), count in 0u32..4, percent in proptest::option::of(0.0f64..60.0)) {
         let mut w = w;
-        w.policy.max_deactivations = Cap { count: Some(count), percent };
-        w.policy.max_deletions = Cap { count: Some(count), percent };
+        w.policy.max_deactivations = Cap::new(Some(count), percent);
+        w.policy.max_deletions = Cap::new(Some(count), percent);
         let p = plan_for(&w, &w.actual);
         let managed = p.source.managed_users as f64;
         let over = |n: u64| n > u64::from(count) || percent.is_some_and(|pc| n > 0 && n as f64 * 100.0 > pc * managed);
@@ -392,11 +394,10 @@ fn empty_directory_against_a_populated_server_is_blocked() {
         complete: true,
         problems: vec![],
     };
-    let encoder = RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
     let p = plan(
         &DesiredState::default(),
         &actual,
-        &encoder,
+        &Profile::airtable(),
         &Policy::default(),
     )
     .unwrap();

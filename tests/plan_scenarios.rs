@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use scim_provision::plan::{plan, ActualState, DesiredState, Plan, Policy};
+use scim_provision::plan::{plan, ActionKind, ActualState, DesiredState, Plan, Policy};
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::RequestEncoder;
 use serde_json::Value;
@@ -36,7 +36,9 @@ fn run(case: &Value) -> Plan {
     let actual: ActualState = serde_json::from_value(case["actual"].clone()).unwrap();
     let policy: Policy = serde_json::from_value(case["policy"].clone()).unwrap();
     let encoder = RequestEncoder::new("/scim/v2", profile_of(case)).unwrap();
-    plan(&desired, &actual, &encoder, &policy).unwrap()
+    plan(&desired, &actual, encoder.profile(), &policy)
+        .unwrap()
+        .with_requests(&encoder)
 }
 
 fn check(name: &str) {
@@ -61,18 +63,18 @@ fn check(name: &str) {
             .collect();
         assert_eq!(&Value::Array(got), reasons, "{name}: blocked reasons");
     }
-    let actions: Vec<(String, String)> = p
+    let actions: Vec<(ActionKind, String)> = p
         .actions
         .iter()
-        .map(|s| (s.action.kind().to_owned(), s.action.subject().to_owned()))
+        .map(|s| (s.action.kind(), s.action.subject().to_owned()))
         .collect();
-    let want: Vec<(String, String)> = expect["actions"]
+    let want: Vec<(ActionKind, String)> = expect["actions"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| {
             (
-                a[0].as_str().unwrap().to_owned(),
+                serde_json::from_value(a[0].clone()).unwrap(),
                 a[1].as_str().unwrap().to_owned(),
             )
         })
@@ -140,7 +142,7 @@ fn delete_policy_and_rename() {
 #[test]
 fn invalid_directories_are_refused_with_names() {
     let case = load("invalid-directory.json");
-    let encoder = RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
+    let profile = Profile::airtable();
     for c in case["cases"].as_array().unwrap() {
         let desired = DesiredState::from_json(&c["desired"].to_string()).unwrap();
         let err = plan(
@@ -149,7 +151,7 @@ fn invalid_directories_are_refused_with_names() {
                 complete: true,
                 ..ActualState::default()
             },
-            &encoder,
+            &profile,
             &Policy::default(),
         )
         .unwrap_err();

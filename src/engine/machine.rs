@@ -94,6 +94,12 @@ pub struct Engine {
 impl Engine {
     /// A run of `config` towards the directory `desired`. Fails only on a configuration
     /// that cannot work or a directory that contradicts itself.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Config`] for a configuration that cannot work (no request may be in
+    /// flight, a rate that is not a positive number), [`EngineError::Encode`] for a base path
+    /// that is not a path, [`EngineError::Desired`] for a directory that contradicts itself.
     pub fn new(config: EngineConfig, desired: DesiredState) -> Result<Engine, EngineError> {
         if config.max_in_flight == 0 {
             return Err(EngineError::Config("maxInFlight must be at least 1".into()));
@@ -166,6 +172,11 @@ impl Engine {
     }
 
     /// Hands the engine the answer (or the transport failure) of a request it sent.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::UnknownRequest`] when no request with the input's id is in flight
+    /// (answered already, or never sent).
     pub fn handle_input(&mut self, input: Input, now_ms: u64) -> Result<(), EngineError> {
         self.observe(now_ms);
         let (id, answer) = match input {

@@ -312,7 +312,9 @@ mod tests {
         };
         let encoder = crate::request::RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
         let desired = crate::plan::DesiredState::default();
-        let plan = crate::plan::plan(&desired, &actual, &encoder, &Policy::default()).unwrap();
+        let plan = crate::plan::plan(&desired, &actual, encoder.profile(), &Policy::default())
+            .unwrap()
+            .with_requests(&encoder);
         let config = EngineConfig {
             base_path: "/scim/v2".into(),
             profile: Profile::airtable(),

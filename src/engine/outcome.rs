@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Plan;
+use crate::plan::{ActionKind, Plan};
 use crate::response::ServerError;
 
 /// Where a run is.
@@ -68,7 +68,7 @@ pub struct ActionOutcome {
     /// The action's position in the plan.
     pub index: usize,
     /// Its kind (`createUser`...).
-    pub kind: String,
+    pub kind: ActionKind,
     /// Who it was about.
     pub subject: String,
     /// The result.

@@ -1,15 +1,12 @@
-//! Plan actions: one reviewable step each, and the HTTP request it becomes once the ids it
-//! needs are known.
+//! Plan actions: one reviewable step each, what kind of step it is ([`ActionKind`]) and
+//! when it is applied ([`ApplyPhase`]). The request each becomes is `plan/requests.rs`'s.
+
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use super::diff::Change;
-use crate::filter::Filter;
-use crate::http::HttpRequest;
-use crate::model::{Group, Member, PatchOp, PatchOperation, User};
-use crate::profile::MemberAddShape;
-use crate::request::{EncodeError, RequestEncoder, ResourceKind};
+use crate::model::User;
 use crate::response::Expect;
 
 /// One step of a plan.
@@ -159,54 +156,86 @@ pub struct SetMembers {
     pub removed: Vec<UserRef>,
 }
 
-/// Ids learnt while applying a plan (users and groups this plan created).
-pub trait IdLookup {
-    /// The id of the user with this userName, if known.
-    fn user_id(&self, user_name: &str) -> Option<String>;
-    /// The id of the group with this displayName, if known.
-    fn group_id(&self, display_name: &str) -> Option<String>;
-}
-
-/// A lookup that knows nothing beyond the ids written in the plan.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoIds;
-
-impl IdLookup for NoIds {
-    fn user_id(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn group_id(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
-/// Why an action's request cannot be built yet, or at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// What an action does, as the plan JSON names it (its `type`, and `kind` in an
+/// outcome). Declared in the order of those names: the derived order is the plan's order of
+/// actions within an apply phase, as it was when kinds were compared as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub enum BuildError {
-    /// An id the request needs is not known (its create has not happened, or failed).
-    #[error("waiting for the id of {0}")]
-    Unresolved(String),
-    /// The request could not be encoded.
-    #[error(transparent)]
-    Encode(#[from] EncodeError),
+pub enum ActionKind {
+    /// [`Action::AddMembers`].
+    AddMembers,
+    /// [`Action::CreateGroup`].
+    CreateGroup,
+    /// [`Action::CreateUser`].
+    CreateUser,
+    /// [`Action::DeactivateUser`].
+    DeactivateUser,
+    /// [`Action::DeleteGroup`].
+    DeleteGroup,
+    /// [`Action::DeleteUser`].
+    DeleteUser,
+    /// [`Action::ReactivateUser`].
+    ReactivateUser,
+    /// [`Action::RemoveMembers`].
+    RemoveMembers,
+    /// [`Action::RenameGroup`].
+    RenameGroup,
+    /// [`Action::SetMembers`].
+    SetMembers,
+    /// [`Action::UpdateUser`].
+    UpdateUser,
 }
 
-impl UserRef {
-    fn resolve(&self, ids: &dyn IdLookup) -> Result<String, BuildError> {
-        self.id
-            .clone()
-            .or_else(|| ids.user_id(&self.user_name))
-            .ok_or_else(|| BuildError::Unresolved(format!("user {:?}", self.user_name)))
+impl ActionKind {
+    /// Every kind, in their order.
+    pub const ALL: [ActionKind; 11] = [
+        ActionKind::AddMembers,
+        ActionKind::CreateGroup,
+        ActionKind::CreateUser,
+        ActionKind::DeactivateUser,
+        ActionKind::DeleteGroup,
+        ActionKind::DeleteUser,
+        ActionKind::ReactivateUser,
+        ActionKind::RemoveMembers,
+        ActionKind::RenameGroup,
+        ActionKind::SetMembers,
+        ActionKind::UpdateUser,
+    ];
+
+    /// The kind's name in the plan JSON (`createUser`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::AddMembers => "addMembers",
+            ActionKind::CreateGroup => "createGroup",
+            ActionKind::CreateUser => "createUser",
+            ActionKind::DeactivateUser => "deactivateUser",
+            ActionKind::DeleteGroup => "deleteGroup",
+            ActionKind::DeleteUser => "deleteUser",
+            ActionKind::ReactivateUser => "reactivateUser",
+            ActionKind::RemoveMembers => "removeMembers",
+            ActionKind::RenameGroup => "renameGroup",
+            ActionKind::SetMembers => "setMembers",
+            ActionKind::UpdateUser => "updateUser",
+        }
+    }
+
+    /// Whether actions of this kind write a user (else a group).
+    pub fn is_user(self) -> bool {
+        matches!(
+            self,
+            ActionKind::CreateUser
+                | ActionKind::UpdateUser
+                | ActionKind::ReactivateUser
+                | ActionKind::DeactivateUser
+                | ActionKind::DeleteUser
+        )
     }
 }
 
-impl GroupRef {
-    fn resolve(&self, ids: &dyn IdLookup) -> Result<String, BuildError> {
-        self.id
-            .clone()
-            .or_else(|| ids.group_id(&self.display_name))
-            .ok_or_else(|| BuildError::Unresolved(format!("group {:?}", self.display_name)))
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -232,94 +261,6 @@ pub enum ApplyPhase {
 }
 
 impl Action {
-    /// The request this action becomes, given the ids known so far.
-    pub fn request(
-        &self,
-        encoder: &RequestEncoder,
-        ids: &dyn IdLookup,
-    ) -> Result<HttpRequest, BuildError> {
-        let profile = encoder.profile();
-        Ok(match self {
-            Action::CreateUser(c) => encoder.create_user(&c.user)?,
-            Action::UpdateUser(u) | Action::ReactivateUser(u) | Action::DeactivateUser(u) => {
-                let id = u.user.resolve(ids)?;
-                match &u.replacement {
-                    Some(full) => encoder.replace_user(&id, full)?,
-                    None => {
-                        let ops = u
-                            .changes
-                            .iter()
-                            .map(|c| PatchOperation::replace(c.attribute.clone(), c.after.clone()))
-                            .collect();
-                        encoder.patch(ResourceKind::User, &id, &PatchOp::new(ops))?
-                    }
-                }
-            }
-            Action::DeleteUser(d) => encoder.delete(ResourceKind::User, &d.user.resolve(ids)?)?,
-            Action::CreateGroup(c) => {
-                let mut group = Group::new(c.display_name.clone());
-                group.external_id.clone_from(&c.external_id);
-                encoder.create_group(&group)?
-            }
-            Action::RenameGroup(r) => {
-                let id = r.group.resolve(ids)?;
-                if profile.patch.supported {
-                    let op = PatchOperation::replace("displayName", Value::String(r.to.clone()));
-                    encoder.patch(ResourceKind::Group, &id, &PatchOp::new(vec![op]))?
-                } else {
-                    // Without PATCH a rename is a PUT; members are left out so the server
-                    // keeps them (SetMembers carries them when they change too).
-                    encoder.replace_group(&id, &Group::new(r.to.clone()))?
-                }
-            }
-            Action::DeleteGroup(d) => {
-                encoder.delete(ResourceKind::Group, &d.group.resolve(ids)?)?
-            }
-            Action::AddMembers(m) => {
-                let id = m.group.resolve(ids)?;
-                let member_ids = resolve_all(&m.members, ids)?;
-                let ops = match profile.patch.member_add {
-                    MemberAddShape::SingleObject => member_ids
-                        .iter()
-                        .map(|mid| PatchOperation::add("members", json!({ "value": mid })))
-                        .collect(),
-                    _ => {
-                        let values: Vec<Value> = member_ids
-                            .iter()
-                            .map(|mid| json!({ "value": mid }))
-                            .collect();
-                        vec![PatchOperation::add("members", Value::Array(values))]
-                    }
-                };
-                encoder.patch(ResourceKind::Group, &id, &PatchOp::new(ops))?
-            }
-            Action::RemoveMembers(m) => {
-                let id = m.group.resolve(ids)?;
-                let ops = resolve_all(&m.members, ids)?
-                    .iter()
-                    .map(|mid| {
-                        PatchOperation::remove(format!(
-                            "members[{}]",
-                            Filter::eq("value", mid.as_str())
-                        ))
-                    })
-                    .collect();
-                encoder.patch(ResourceKind::Group, &id, &PatchOp::new(ops))?
-            }
-            Action::SetMembers(s) => {
-                let id = s.group.resolve(ids)?;
-                let mut group = Group::new(s.group.display_name.clone());
-                group.members = Some(
-                    resolve_all(&s.members, ids)?
-                        .into_iter()
-                        .map(Member::new)
-                        .collect(),
-                );
-                encoder.replace_group(&id, &group)?
-            }
-        })
-    }
-
     /// What the response to this action's request looks like.
     pub fn expect(&self) -> Expect {
         match self {
@@ -350,21 +291,26 @@ impl Action {
         }
     }
 
-    /// The action's name as in the plan JSON (`createUser`...).
-    pub fn kind(&self) -> &'static str {
+    /// What kind of action this is (its `type` in the plan JSON).
+    pub fn kind(&self) -> ActionKind {
         match self {
-            Action::CreateUser(_) => "createUser",
-            Action::UpdateUser(_) => "updateUser",
-            Action::ReactivateUser(_) => "reactivateUser",
-            Action::DeactivateUser(_) => "deactivateUser",
-            Action::DeleteUser(_) => "deleteUser",
-            Action::CreateGroup(_) => "createGroup",
-            Action::RenameGroup(_) => "renameGroup",
-            Action::DeleteGroup(_) => "deleteGroup",
-            Action::AddMembers(_) => "addMembers",
-            Action::RemoveMembers(_) => "removeMembers",
-            Action::SetMembers(_) => "setMembers",
+            Action::CreateUser(_) => ActionKind::CreateUser,
+            Action::UpdateUser(_) => ActionKind::UpdateUser,
+            Action::ReactivateUser(_) => ActionKind::ReactivateUser,
+            Action::DeactivateUser(_) => ActionKind::DeactivateUser,
+            Action::DeleteUser(_) => ActionKind::DeleteUser,
+            Action::CreateGroup(_) => ActionKind::CreateGroup,
+            Action::RenameGroup(_) => ActionKind::RenameGroup,
+            Action::DeleteGroup(_) => ActionKind::DeleteGroup,
+            Action::AddMembers(_) => ActionKind::AddMembers,
+            Action::RemoveMembers(_) => ActionKind::RemoveMembers,
+            Action::SetMembers(_) => ActionKind::SetMembers,
         }
+    }
+
+    /// Whether the action writes a user (else a group).
+    pub fn writes_user(&self) -> bool {
+        self.kind().is_user()
     }
 
     /// Who the action is about: a userName or a group name.
@@ -384,6 +330,21 @@ impl Action {
     }
 }
 
-fn resolve_all(members: &[UserRef], ids: &dyn IdLookup) -> Result<Vec<String>, BuildError> {
-    members.iter().map(|m| m.resolve(ids)).collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_named_and_ordered_as_in_the_plan_json() {
+        let names: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "the derived order is the order of the names");
+        for kind in ActionKind::ALL {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, serde_json::Value::String(kind.as_str().to_owned()));
+            assert_eq!(serde_json::from_value::<ActionKind>(json).unwrap(), kind);
+            assert_eq!(kind.to_string(), kind.as_str());
+        }
+    }
 }

@@ -2,19 +2,18 @@
 //!
 //! This module holds the entry point ([`plan`]), the planner's state and its guards; the
 //! indexes it matches with, the users' half and the groups' half of planning are its
-//! children (`index`, `users`, `groups`).
+//! children (`index`, `users`, `groups`). The planner decides from the profile and the
+//! directory alone: the requests its actions become are `plan/requests.rs`'s.
 
 use std::borrow::Cow;
 
-use super::action::{Action, NoIds};
+use super::action::{Action, ActionKind};
 use super::desired::DesiredState;
 use super::integrity;
 use super::policy::{Offboarding, Policy};
-use super::{
-    ActualState, Blocked, Guard, Note, Plan, PlanError, RequestPreview, SourceCounts, Step, Summary,
-};
+use super::{ActualState, Blocked, Draft, Guard, Note, PlanError, SourceCounts, Summary};
 use crate::model::User;
-use crate::request::RequestEncoder;
+use crate::profile::Profile;
 use crate::sorting;
 
 mod groups;
@@ -22,6 +21,7 @@ mod index;
 mod users;
 
 use index::{DesiredIndex, ServerIndex};
+pub(crate) use users::user_update;
 use users::UserMatches;
 
 /// The directory as the server can take it: without `manager.displayName` when the profile
@@ -30,7 +30,7 @@ use users::UserMatches;
 /// without a copy, whenever there is nothing to drop.
 fn writable_view<'a>(
     desired: &'a DesiredState,
-    encoder: &RequestEncoder,
+    profile: &Profile,
 ) -> (Cow<'a, DesiredState>, Option<Note>) {
     let named = |u: &User| {
         u.enterprise
@@ -38,7 +38,7 @@ fn writable_view<'a>(
             .and_then(|e| e.manager.as_ref())
             .is_some_and(|m| m.display_name.is_some())
     };
-    if encoder.profile().manager_display_name_writable || !desired.users.iter().any(named) {
+    if profile.manager_display_name_writable || !desired.users.iter().any(named) {
         return (Cow::Borrowed(desired), None);
     }
     let mut copy = desired.clone();
@@ -49,31 +49,37 @@ fn writable_view<'a>(
     {
         manager.display_name = None;
     }
-    let note = Note {
-        subject: "manager.displayName".into(),
-        message: format!(
+    let note = Note::new(
+        "manager.displayName",
+        format!(
             "read-only on this server (profile {}, as RFC 7643 defines it): the directory's manager names are not sent; manager ids are",
-            encoder.profile().name
+            profile.name
         ),
-    };
+    );
     (Cow::Owned(copy), Some(note))
 }
 
 /// Plans the changes that bring the server (`actual`) to the directory (`desired`) under
-/// `policy`, for the server `encoder` talks to.
+/// `policy`, for a server that behaves as `profile` says. The result is a [`Draft`]:
+/// [`Draft::with_requests`] writes each action's request for the server's encoder.
+///
+/// # Errors
+///
+/// A [`PlanError`] when the directory contradicts itself (two users or groups with one
+/// key, an empty name, a member who is not a directory user).
 pub fn plan(
     desired: &DesiredState,
     actual: &ActualState,
-    encoder: &RequestEncoder,
+    profile: &Profile,
     policy: &Policy,
-) -> Result<Plan, PlanError> {
-    let (desired, read_only_note) = writable_view(desired, encoder);
+) -> Result<Draft, PlanError> {
+    let (desired, read_only_note) = writable_view(desired, profile);
     let desired = desired.as_ref();
     let dir = DesiredIndex::new(desired)?;
     let server = ServerIndex::new(actual, policy);
     let mut p = Planner {
         policy,
-        encoder,
+        profile,
         actual,
         actions: Vec::new(),
         notes: Vec::new(),
@@ -96,18 +102,12 @@ pub fn plan(
     });
     sorting::sort_by(&mut notes, Ord::cmp);
     let summary = summarize(actions.iter().map(|(a, ..)| a));
-    let steps: Vec<Step> = actions
-        .into_iter()
-        .map(|(action, ..)| step(action, encoder))
-        .collect();
-    Ok(Plan {
-        digest: Some(integrity::plan_digest(&steps, &blocked)),
-        state_digest: Some(integrity::state_digest(actual)),
-        version: 1,
-        profile: encoder.profile().name.clone(),
+    Ok(Draft {
+        state_digest: integrity::state_digest(actual),
+        profile: profile.name.clone(),
         summary,
         blocked,
-        actions: steps,
+        actions: actions.into_iter().map(|(action, ..)| action).collect(),
         notes,
         source: SourceCounts {
             desired_users: desired.users.len() as u64,
@@ -130,7 +130,7 @@ type Keyed = (Action, String, usize);
 
 struct Planner<'a> {
     policy: &'a Policy,
-    encoder: &'a RequestEncoder,
+    profile: &'a Profile,
     actual: &'a ActualState,
     actions: Vec<Keyed>,
     notes: Vec<Note>,
@@ -145,10 +145,7 @@ impl Planner<'_> {
     }
 
     fn note(&mut self, subject: &str, message: impl Into<String>) {
-        self.notes.push(Note {
-            subject: subject.to_owned(),
-            message: message.into(),
-        });
+        self.notes.push(Note::new(subject, message));
     }
 
     fn guards(&mut self, desired: &DesiredState, server: &ServerIndex) -> Vec<Blocked> {
@@ -186,7 +183,7 @@ impl Planner<'_> {
                 ),
             });
         }
-        let count = |kind: &str| {
+        let count = |kind: ActionKind| {
             self.actions
                 .iter()
                 .filter(|(a, ..)| a.kind() == kind)
@@ -195,7 +192,7 @@ impl Planner<'_> {
         if let Some(why) = self
             .policy
             .max_deactivations
-            .exceeded(count("deactivateUser"), server.managed)
+            .exceeded(count(ActionKind::DeactivateUser), server.managed)
         {
             blocked.push(Blocked {
                 guard: Guard::DeactivationCap,
@@ -205,7 +202,7 @@ impl Planner<'_> {
         if let Some(why) = self
             .policy
             .max_deletions
-            .exceeded(count("deleteUser"), server.managed)
+            .exceeded(count(ActionKind::DeleteUser), server.managed)
         {
             blocked.push(Blocked {
                 guard: Guard::DeletionCap,
@@ -241,29 +238,4 @@ pub(super) fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summar
         }
     }
     s
-}
-
-fn step(action: Action, encoder: &RequestEncoder) -> Step {
-    match action.request(encoder, &NoIds) {
-        Ok(req) => {
-            let body = req
-                .body
-                .as_deref()
-                .and_then(|b| serde_json::from_str(b).ok());
-            Step {
-                action,
-                request: Some(RequestPreview {
-                    method: req.method,
-                    path: req.path,
-                    body,
-                }),
-                waits_for: None,
-            }
-        }
-        Err(e) => Step {
-            action,
-            request: None,
-            waits_for: Some(e.to_string()),
-        },
-    }
 }

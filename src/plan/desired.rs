@@ -99,6 +99,11 @@ pub const MAX_INPUT_BYTES: usize = 512 * 1024 * 1024;
 
 impl DesiredState {
     /// Parses the CSV format (see [`CSV_HEADERS`]).
+    ///
+    /// # Errors
+    ///
+    /// [`DesiredStateError::Csv`] listing every bad row (unknown or missing headers, ragged
+    /// rows, bad values; row 1 for input over 512 MiB).
     pub fn from_csv(input: &str) -> Result<DesiredState, DesiredStateError> {
         let fail = |row: u64, reason: String| DesiredStateError::Csv {
             rows: vec![CsvRowError { row, reason }],

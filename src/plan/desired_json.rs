@@ -29,6 +29,11 @@ use crate::model::{join_located, user_object, User};
 
 impl DesiredState {
     /// Parses the JSON format.
+    ///
+    /// # Errors
+    ///
+    /// [`DesiredStateError::Json`] with the path of what is wrong: malformed JSON, the wrong
+    /// shape, or input over 512 MiB.
     pub fn from_json(input: &str) -> Result<DesiredState, DesiredStateError> {
         if input.len() > MAX_INPUT_BYTES {
             return Err(DesiredStateError::Json {

@@ -18,6 +18,7 @@ mod fast_reference;
 mod integrity;
 mod keys;
 mod policy;
+mod requests;
 mod str_index;
 mod wire;
 
@@ -27,19 +28,21 @@ use crate::http::Method;
 use crate::model::{Group, User};
 
 pub use action::{
-    Action, ApplyPhase, BuildError, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef,
-    IdLookup, Membership, NoIds, RenameGroup, SetMembers, UserRef, UserUpdate,
+    Action, ActionKind, ApplyPhase, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef,
+    Membership, RenameGroup, SetMembers, UserRef, UserUpdate,
 };
 pub use build::plan;
 use build::summarize;
-pub(crate) use build::validate;
+pub(crate) use build::{user_update, validate};
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
 pub use diff::Change;
-pub(crate) use diff::{replacement, user_changes};
 pub use integrity::{check_approval, check_integrity, plan_digest, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
+#[cfg(test)]
+pub(crate) use requests::plan_into_empty;
+pub use requests::{BuildError, IdLookup, NoIds};
 
 /// What the server holds, as listed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -56,10 +59,32 @@ pub struct ActualState {
     pub problems: Vec<String>,
 }
 
+/// What the planner decided, before the requests are written: [`plan`]'s result, which
+/// [`Draft::with_requests`] turns into the reviewable [`Plan`] for one server.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Draft {
+    /// The profile planned for.
+    pub profile: String,
+    /// Counts per kind of change.
+    pub summary: Summary,
+    /// Guards that tripped.
+    pub blocked: Vec<Blocked>,
+    /// The actions, in apply order.
+    pub actions: Vec<Action>,
+    /// Things a reviewer should know that are not actions.
+    pub notes: Vec<Note>,
+    /// Sizes of what the plan was computed from.
+    pub source: SourceCounts,
+    /// Hex SHA-256 of the server state planned from (the plan's `stateDigest`).
+    pub state_digest: String,
+}
+
 /// A reviewable plan. Read from JSON as written (`Written`), then its summary is recomputed
 /// from the actions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", from = "Written")]
+#[non_exhaustive]
 pub struct Plan {
     /// Plan format version.
     pub version: u32,
@@ -128,6 +153,7 @@ impl From<Written> for Plan {
 /// trusted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Summary {
     /// Users created.
     pub create_users: u64,
@@ -154,6 +180,7 @@ pub struct Summary {
 /// A guard that tripped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Blocked {
     /// Which guard.
     pub guard: Guard,
@@ -182,6 +209,7 @@ pub enum Guard {
 /// One action with the request it becomes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Step {
     /// The action.
     #[serde(flatten)]
@@ -197,6 +225,7 @@ pub struct Step {
 /// A request shown for review, with its body as JSON rather than a string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RequestPreview {
     /// Method.
     pub method: Method,
@@ -210,6 +239,7 @@ pub struct RequestPreview {
 /// A remark for the reviewer.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Note {
     /// Who it is about.
     pub subject: String,
@@ -220,6 +250,7 @@ pub struct Note {
 /// The sizes of a plan's inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SourceCounts {
     /// Users in the directory.
     pub desired_users: u64,
@@ -279,6 +310,44 @@ pub enum PlanError {
         /// 0-based position in the desired groups.
         index: usize,
     },
+}
+
+impl Step {
+    /// An action with its request, or what the request waits for.
+    pub fn new(action: Action, request: Option<RequestPreview>, waits_for: Option<String>) -> Step {
+        Step {
+            action,
+            request,
+            waits_for,
+        }
+    }
+}
+
+impl RequestPreview {
+    /// A request of `method` to `path` (the base path and query included) with `body`.
+    pub fn new(method: Method, path: String, body: Option<serde_json::Value>) -> RequestPreview {
+        RequestPreview { method, path, body }
+    }
+}
+
+impl Blocked {
+    /// A guard that tripped, and why.
+    pub fn new(guard: Guard, reason: impl Into<String>) -> Blocked {
+        Blocked {
+            guard,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Note {
+    /// A remark about `subject`.
+    pub fn new(subject: impl Into<String>, message: impl Into<String>) -> Note {
+        Note {
+            subject: subject.into(),
+            message: message.into(),
+        }
+    }
 }
 
 impl Plan {

@@ -27,6 +27,7 @@ pub enum Offboarding {
 /// user is in scope.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Scope {
     /// userName must end in `@` one of these domains (case-insensitive).
     pub email_domains: Vec<String>,
@@ -40,6 +41,7 @@ pub struct Scope {
 /// server. Exceeding either blocks the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Cap {
     /// At most this many.
     pub count: Option<u32>,
@@ -94,6 +96,7 @@ impl std::str::FromStr for Cap {
 /// Everything that limits what a plan may do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Policy {
     /// What happens to users the directory no longer lists (default: deactivate).
     pub offboarding: Offboarding,
@@ -130,6 +133,24 @@ impl Default for Policy {
 }
 
 impl Scope {
+    /// Only users whose userName ends in `@` one of `domains`.
+    pub fn with_email_domains(mut self, domains: Vec<String>) -> Scope {
+        self.email_domains = domains;
+        self
+    }
+
+    /// Only users that carry an `externalId` (`true`).
+    pub fn with_require_external_id(mut self, require: bool) -> Scope {
+        self.require_external_id = require;
+        self
+    }
+
+    /// Only users with one of these userNames.
+    pub fn with_user_names(mut self, user_names: Vec<String>) -> Scope {
+        self.user_names = user_names;
+        self
+    }
+
     /// Whether a user with this userName and external id is in scope.
     pub fn contains(&self, user_name: &str, external_id: Option<&str>) -> bool {
         if self.require_external_id && external_id.is_none_or(str::is_empty) {
@@ -157,6 +178,42 @@ impl Scope {
 }
 
 impl Policy {
+    /// What happens to users the directory no longer lists.
+    pub fn with_offboarding(mut self, offboarding: Offboarding) -> Policy {
+        self.offboarding = offboarding;
+        self
+    }
+
+    /// The users the planner may touch.
+    pub fn with_scope(mut self, scope: Scope) -> Policy {
+        self.scope = scope;
+        self
+    }
+
+    /// userNames never touched.
+    pub fn with_protected_user_names(mut self, user_names: Vec<String>) -> Policy {
+        self.protected_user_names = user_names;
+        self
+    }
+
+    /// The deactivations allowed per run.
+    pub fn with_max_deactivations(mut self, cap: Cap) -> Policy {
+        self.max_deactivations = cap;
+        self
+    }
+
+    /// The deletions allowed per run.
+    pub fn with_max_deletions(mut self, cap: Cap) -> Policy {
+        self.max_deletions = cap;
+        self
+    }
+
+    /// Whether server groups the directory does not name are deleted.
+    pub fn with_delete_unnamed_groups(mut self, delete: bool) -> Policy {
+        self.delete_unnamed_groups = delete;
+        self
+    }
+
     /// Whether a userName is protected.
     pub fn is_protected(&self, user_name: &str) -> bool {
         let key = user_key(user_name);
@@ -170,6 +227,12 @@ impl Policy {
 }
 
 impl Cap {
+    /// At most `count` removals and at most `percent` % of the in-scope users (`None`: no
+    /// limit of that kind).
+    pub fn new(count: Option<u32>, percent: Option<f64>) -> Cap {
+        Cap { count, percent }
+    }
+
     /// The reason `planned` removals exceed this cap out of `in_scope` users, if they do.
     pub fn exceeded(&self, planned: usize, in_scope: usize) -> Option<String> {
         if let Some(count) = self.count {

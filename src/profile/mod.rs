@@ -207,6 +207,10 @@ impl FilterSupport {
     }
 
     /// Checks every part of `filter` against what the endpoint accepts.
+    ///
+    /// # Errors
+    ///
+    /// The first [`UnsupportedFilter`] part of `filter` the endpoint does not accept.
     pub fn check(&self, filter: &Filter) -> Result<(), UnsupportedFilter> {
         match filter {
             Filter::Compare { path, op, .. } => {

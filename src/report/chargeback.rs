@@ -53,6 +53,7 @@ impl Bucket {
 /// How many active users one bucket holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BucketCount {
     /// The bucket (`null` in JSON when unassigned).
     #[serde(rename = "name")]
@@ -61,10 +62,18 @@ pub struct BucketCount {
     pub count: u64,
 }
 
+impl BucketCount {
+    /// `count` active users in `bucket`.
+    pub fn new(bucket: Bucket, count: u64) -> BucketCount {
+        BucketCount { bucket, count }
+    }
+}
+
 /// Active users per attribute. Each list is sorted by count (largest first), then by name
 /// (case-folded, then exact), the unassigned bucket last among equal counts.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Chargeback {
     /// Active users counted; each list below sums to it.
     pub active_users: u64,

@@ -68,6 +68,7 @@ pub use snapshot::{
 /// The rows come from [`ReportInput::stale`], usually filled by [`stale::stale_from_plan`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct StaleAccountRow {
     /// The account's userName.
     pub user_name: String,

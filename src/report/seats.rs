@@ -15,6 +15,7 @@ use crate::plan::user_key;
 /// Seat counts of one listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SeatSummary {
     /// Every listed user, active or not.
     pub total_users: u64,

@@ -23,6 +23,7 @@ use crate::model::{Group, Member, User};
 /// Groups and their members at one point in time.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AccessSnapshot {
     /// When the listing was taken, in milliseconds since the Unix epoch.
     pub taken_at_ms: u64,
@@ -37,6 +38,7 @@ pub struct AccessSnapshot {
 /// One group in a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GroupAccess {
     /// The group's server id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,6 +69,7 @@ pub enum SnapshotMember {
 /// A member resolved to a listed user.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct KnownMember {
     /// The user's id.
     pub id: String,
@@ -88,6 +91,7 @@ pub struct KnownMember {
 /// A member whose id matches no listed user.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UnknownMember {
     /// The member id as the group lists it.
     pub id: String,

@@ -129,7 +129,9 @@ mod tests {
             ..ActualState::default()
         };
         let encoder = RequestEncoder::new("", Profile::generic()).unwrap();
-        let p = plan(&desired, &actual, &encoder, &policy).unwrap();
+        let p = plan(&desired, &actual, encoder.profile(), &policy)
+            .unwrap()
+            .with_requests(&encoder);
         let mut rows = stale_from_plan(&p, &listed, &desired, &policy);
         rows.sort_by(|a, b| a.user_name.cmp(&b.user_name));
         let cells: Vec<(&str, &str)> = rows

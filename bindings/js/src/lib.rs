@@ -230,7 +230,9 @@ fn plan_texts(
         Some(text) => parse_json_arg("policy-json", text).map_err(throw)?,
     };
     let encoder = encoder_from(base_path, profile)?;
-    plan::plan(&desired, &actual, &encoder, &policy).map_err(|e| throw(Fault::from(&e)))
+    plan::plan(&desired, &actual, encoder.profile(), &policy)
+        .map(|draft| draft.with_requests(&encoder))
+        .map_err(|e| throw(Fault::from(&e)))
 }
 
 /// Plans `desired` against `actual` (objects or JSON strings); returns the Plan.

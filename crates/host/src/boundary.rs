@@ -57,44 +57,82 @@ use crate::fault::{parse_json_arg, to_json, Fault};
 use crate::heap::reserve_heap_for;
 
 /// Parses the JSON desired-state format.
+///
+/// # Errors
+///
+/// A fault of kind `desired-state` with the path of what is wrong.
 pub fn desired_from_json(text: &str) -> Result<DesiredState, Fault> {
     DesiredState::from_json(text).map_err(Fault::from)
 }
 
 /// Parses the CSV desired-state format.
+///
+/// # Errors
+///
+/// A fault of kind `desired-state` listing every bad row.
 pub fn desired_from_csv(text: &str) -> Result<DesiredState, Fault> {
     DesiredState::from_csv(text).map_err(Fault::from)
 }
 
 /// Parses a directory file in the format its name and text say
 /// ([`plan::DesiredFormat::detect`]).
+///
+/// # Errors
+///
+/// A fault of kind `desired-state` for text that is not a directory in the format
+/// detected.
 pub fn desired_from_file(file_name: &str, text: &str) -> Result<DesiredState, Fault> {
     DesiredState::from_file(file_name, text).map_err(Fault::from)
 }
 
 /// A removal cap written as `N` (a count) or `P%` (a percentage of the in-scope users), as
 /// the CLI's `--max-deactivations` takes it.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` for text that is neither `N` nor `P%` (at most
+/// 100).
 pub fn parse_cap(text: &str) -> Result<plan::Cap, Fault> {
     text.parse::<plan::Cap>().map_err(|e| Fault::from(&e))
 }
 
 /// A profile given as JSON text (argument `profile-json`).
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `profile-json`) for text that is not a
+/// profile.
 pub fn profile_from_json(text: &str) -> Result<Profile, Fault> {
     parse_json_arg("profile-json", text)
 }
 
 /// The built-in profile called `name` (case-insensitive), or a fault of code
 /// `unknownProfile`.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` and code `unknownProfile` for a name no built-in
+/// profile has.
 pub fn builtin_profile(name: &str) -> Result<Profile, Fault> {
     profile::builtin(name).ok_or_else(|| Fault::unknown_profile(name))
 }
 
 /// An encoder for `base_path` and a profile given as JSON text.
+///
+/// # Errors
+///
+/// `profile_from_json`'s faults; a fault of kind `encode` for a base path that is not
+/// a path.
 pub fn encoder(base_path: &str, profile_json: &str) -> Result<RequestEncoder, Fault> {
     RequestEncoder::new(base_path, profile_from_json(profile_json)?).map_err(Fault::from)
 }
 
 /// `GET /Users` or `/Groups` with a `ListQuery` given as JSON text (argument `query-json`).
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `query-json`) for text that is not a
+/// query; of kind `encode` for a query the profile does not take.
 pub fn encode_list(
     encoder: &RequestEncoder,
     kind: ResourceKind,
@@ -105,6 +143,10 @@ pub fn encode_list(
 }
 
 /// `GET /Users/{id}` or `/Groups/{id}`.
+///
+/// # Errors
+///
+/// A fault of kind `encode` for an id that cannot name a resource.
 pub fn encode_get(
     encoder: &RequestEncoder,
     kind: ResourceKind,
@@ -114,6 +156,11 @@ pub fn encode_get(
 }
 
 /// `POST /Users` or `/Groups` with a User or Group given as JSON text (`resource-json`).
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `resource-json`, or `kind` for a kind
+/// this crate does not know) or of kind `encode`.
 pub fn encode_create(
     encoder: &RequestEncoder,
     kind: ResourceKind,
@@ -134,6 +181,11 @@ pub fn encode_create(
 
 /// `PUT /Users/{id}` or `/Groups/{id}` with the whole resource as JSON text
 /// (`resource-json`).
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `resource-json`, or `kind` for a kind
+/// this crate does not know) or of kind `encode` (an id that cannot name a resource).
 pub fn encode_replace(
     encoder: &RequestEncoder,
     kind: ResourceKind,
@@ -159,6 +211,11 @@ fn unknown_kind(kind: ResourceKind) -> Fault {
 }
 
 /// `PATCH /Users/{id}` or `/Groups/{id}` with a PatchOp as JSON text (`patch-json`).
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `patch-json`) or of kind `encode` (a
+/// PATCH the profile does not take, an id that cannot name a resource).
 pub fn encode_patch(
     encoder: &RequestEncoder,
     kind: ResourceKind,
@@ -170,6 +227,10 @@ pub fn encode_patch(
 }
 
 /// `DELETE /Users/{id}` or `/Groups/{id}`.
+///
+/// # Errors
+///
+/// A fault of kind `encode` for an id that cannot name a resource.
 pub fn encode_delete(
     encoder: &RequestEncoder,
     kind: ResourceKind,
@@ -195,6 +256,10 @@ pub enum DecodeTarget {
 impl DecodeTarget {
     /// The target called `name` (`user`, `group`, `service-provider-config`), or a fault of
     /// kind `invalid-argument` naming `argument`.
+    ///
+    /// # Errors
+    ///
+    /// A fault of kind `invalid-argument` naming `argument` for any other name.
     pub fn from_name(argument: &str, name: &str) -> Result<DecodeTarget, Fault> {
         match name {
             "user" => Ok(DecodeTarget::User),
@@ -281,6 +346,11 @@ fn decode_as<T: FromValue + Serialize>(
 /// [`DecodedJson`]: `{"type": "resource", "resource": ...}`, `{"type": "page", "page":
 /// ListResponse}` or `{"type": "noContent"}`. An error status is a fault of kind `server`,
 /// an unusable response one of kind `decode`.
+///
+/// # Errors
+///
+/// A fault of kind `server` for an error status, of kind `decode` for a response that
+/// cannot be used.
 pub fn decode_json(
     target: DecodeTarget,
     expect: Expect,
@@ -297,6 +367,10 @@ pub fn decode_json(
 }
 
 /// Parses filter text into the JSON of its [`Filter`].
+///
+/// # Errors
+///
+/// A fault of kind `filter` with the offset of what is wrong.
 pub fn parse_filter_json(text: &str) -> Result<String, Fault> {
     filter::parse(text)
         .map(|f| to_json(&f))
@@ -304,6 +378,11 @@ pub fn parse_filter_json(text: &str) -> Result<String, Fault> {
 }
 
 /// Renders the JSON of a [`Filter`] (argument `filter-json`) as filter text, values escaped.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `filter-json`) for text that is not a
+/// filter.
 pub fn render_filter_json(filter_json: &str) -> Result<String, Fault> {
     let filter: Filter = parse_json_arg("filter-json", filter_json)?;
     Ok(filter.to_string())
@@ -329,6 +408,11 @@ pub struct PlanConfig {
 /// The planner's two inputs from JSON text (`desired-json`, `actual-json`), as every plan
 /// entry point reads them: the heap grows once up front, and the listed state takes its
 /// fast decoding path.
+///
+/// # Errors
+///
+/// A fault of kind `desired-state` for the directory, of kind `invalid-argument`
+/// (argument `actual-json`) for the listed state.
 pub fn plan_inputs(
     desired_json: &str,
     actual_json: &str,
@@ -342,6 +426,12 @@ pub fn plan_inputs(
 
 /// Plans a desired state (JSON text) against an [`ActualState`] (`actual-json`) under a
 /// [`PlanConfig`] (`config-json`); returns the plan's JSON.
+///
+/// # Errors
+///
+/// `plan_inputs`' faults; a fault of kind `invalid-argument` (argument `config-json`), of
+/// kind `encode` for a base path that is not a path, or of kind `plan` for a directory
+/// that contradicts itself.
 pub fn plan_json(
     desired_json: &str,
     actual_json: &str,
@@ -350,7 +440,9 @@ pub fn plan_json(
     let (desired, actual) = plan_inputs(desired_json, actual_json)?;
     let config: PlanConfig = parse_json_arg("config-json", config_json)?;
     let encoder = RequestEncoder::new(&config.base_path, config.profile).map_err(Fault::from)?;
-    let plan = plan::plan(&desired, &actual, &encoder, &config.policy).map_err(Fault::from)?;
+    let plan = plan::plan(&desired, &actual, encoder.profile(), &config.policy)
+        .map_err(Fault::from)?
+        .with_requests(&encoder);
     Ok(to_json(&plan))
 }
 
@@ -370,6 +462,11 @@ pub fn check_plan_json(plan_json: &str) -> Result<String, Fault> {
 }
 
 /// A run of an [`EngineConfig`] (`config-json`) towards a desired state (JSON text).
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `config-json`), of kind `desired-state`,
+/// or of kind `engine` / `encode` / `plan` when [`Engine::new`] refuses the run.
 pub fn engine_from_json(config_json: &str, desired_json: &str) -> Result<Engine, Fault> {
     let config: EngineConfig = parse_json_arg("config-json", config_json)?;
     let desired = desired_from_json(desired_json)?;
@@ -514,6 +611,12 @@ fn listing_incomplete<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Stri
 
 /// The SaaS-ops [`Report`] of listed users (`users-json`) and groups (`groups-json`), with
 /// the stale accounts of a plan (`plan-json`) when given.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` naming the argument (`users-json`, `groups-json`,
+/// `plan-json`, `policy-json`) that does not read as its type, or of kind `desired-state`
+/// for the directory.
 pub fn report(
     users_json: &str,
     groups_json: &str,
@@ -552,6 +655,10 @@ pub fn report(
 }
 
 /// [`report()`] as JSON text.
+///
+/// # Errors
+///
+/// As [`report()`].
 pub fn report_json(
     users_json: &str,
     groups_json: &str,
@@ -562,6 +669,10 @@ pub fn report_json(
 }
 
 /// [`report()`] as one self-contained HTML page.
+///
+/// # Errors
+///
+/// As [`report()`].
 pub fn report_html(
     users_json: &str,
     groups_json: &str,
@@ -573,6 +684,10 @@ pub fn report_html(
 
 /// The listed users (`users-json`) as CSV with Airtable's admin-panel columns, their groups
 /// from `groups-json`.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (`users-json` or `groups-json`).
 pub fn report_csv(users_json: &str, groups_json: &str) -> Result<String, Fault> {
     let users: Vec<User> = parse_json_arg("users-json", users_json)?;
     let groups: Vec<Group> = parse_json_arg("groups-json", groups_json)?;

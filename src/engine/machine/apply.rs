@@ -3,7 +3,7 @@
 //! out (record the outcome, retry, look up, create a vanished user again, fail the run). No
 //! decision about an answer is made here.
 
-use super::state::{is_user_action, State};
+use super::state::State;
 use super::{Engine, Job, Task, Then};
 use crate::engine::disposition::{disposition, Answer, Attempts, Disposition, Write};
 use crate::engine::outcome::{ActionError, ActionResult, Event, Phase, RunStatus};
@@ -38,24 +38,14 @@ impl Engine {
         self.finish(status, None, None);
     }
 
-    /// Builds the request of plan action `index`, queued as job `i`. An action that needs
-    /// no request after all (its dependencies failed) is resolved and removed: `Err(())`.
+    /// The request of plan action `index`, queued as job `i`: the plan's preview of it when
+    /// the plan had every id it needs (made once, when the plan was), else built now with
+    /// the ids learnt so far. An action that needs no request after all (its dependencies
+    /// failed) is resolved and removed: `Err(())`.
     pub(super) fn action_request(&mut self, i: usize, index: usize) -> Result<HttpRequest, ()> {
-        let action = self.action(index).clone();
-        let (action, dropped) = self.drop_unresolved_members(action);
-        if let Some((group, names)) = dropped {
-            self.warn(format!(
-                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
-                names.len(),
-                names.join(", ")
-            ));
-        }
-        let result = match action {
-            Some(a) => match &self.state {
-                State::Applying(applying) => a.request(&self.encoder, &applying.ids),
-                _ => Err(BuildError::Unresolved("any member".into())),
-            },
-            None => Err(BuildError::Unresolved("any member".into())),
+        let result = match &self.steps()[index].request {
+            Some(preview) => Ok(preview.to_request(&self.encoder)),
+            None => self.waiting_request(index),
         };
         match result {
             Ok(r) => Ok(r),
@@ -72,6 +62,24 @@ impl Engine {
                 self.resolve(index, result);
                 Err(())
             }
+        }
+    }
+
+    /// The request of action `index`, which waited for ids learnt during the run, built
+    /// with them; members whose id never came are left out (with a warning).
+    fn waiting_request(&mut self, index: usize) -> Result<HttpRequest, BuildError> {
+        let action = self.action(index).clone();
+        let (action, dropped) = self.drop_unresolved_members(action);
+        if let Some((group, names)) = dropped {
+            self.warn(format!(
+                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        match (action, &self.state) {
+            (Some(a), State::Applying(applying)) => a.request(&self.encoder, &applying.ids),
+            _ => Err(BuildError::Unresolved("any member".into())),
         }
     }
 
@@ -154,7 +162,7 @@ impl Engine {
             Task::FollowUp { expect, .. } => (*expect, true),
             _ => {
                 let action = self.action(index);
-                (action.expect(), is_user_action(action))
+                (action.expect(), action.writes_user())
             }
         };
         let decoded = if user {
@@ -209,7 +217,7 @@ impl Engine {
     /// Records the id a write of action `index` created, so later actions resolve it.
     fn learn_id(&mut self, index: usize, id: String) {
         let action = self.action(index);
-        let (user, subject) = (is_user_action(action), action.subject().to_owned());
+        let (user, subject) = (action.writes_user(), action.subject().to_owned());
         self.learn(user, &subject, id);
     }
 

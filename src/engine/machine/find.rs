@@ -5,18 +5,15 @@
 //! is decided in `engine::lookup`, what its verdict means for the create in
 //! `engine::disposition` (`settlement`).
 
-use serde_json::Value;
-
 use super::super::lookup::{Answer, Found, Lookup, Verdict, Why};
 use super::{Engine, Job, Task, Then};
 use crate::engine::disposition::{settlement, Attempts, Settlement};
 use crate::engine::outcome::ActionResult;
 use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
-use crate::model::{PatchOp, PatchOperation, User};
-use crate::plan::{self, replacement, user_changes, user_key, Action};
-use crate::request::ResourceKind;
-use crate::response::{Expect, ServerError};
+use crate::model::User;
+use crate::plan::{self, user_key, Action, NoIds};
+use crate::response::ServerError;
 
 impl Engine {
     /// Queues plan action `index`: a create from an incomplete listing is looked up first
@@ -218,7 +215,8 @@ impl Engine {
         }
     }
 
-    /// Adopts an existing user, updating what differs from the directory.
+    /// Adopts an existing user, updating what differs from the directory (as the planner
+    /// would have, had the listing shown the user: [`plan::user_update`]).
     fn adopt_user(
         &mut self,
         index: usize,
@@ -228,16 +226,8 @@ impl Engine {
         lookup_error: Option<Box<ServerError>>,
     ) {
         self.learn(true, &wanted.user_name, id.clone());
-        let mut changes = user_changes(wanted, existing);
-        let want_active = wanted.is_active();
-        if existing.is_active() != want_active {
-            changes.push(plan::Change {
-                attribute: "active".into(),
-                before: Value::Bool(existing.is_active()),
-                after: Value::Bool(want_active),
-            });
-        }
-        if changes.is_empty() {
+        let patch = self.encoder.profile().patch.supported;
+        let Some(update) = plan::user_update(wanted, existing, patch) else {
             self.resolve(
                 index,
                 ActionResult::Adopted {
@@ -247,29 +237,12 @@ impl Engine {
                 },
             );
             return;
-        }
-        let patch = self.encoder.profile().patch.supported;
-        let request = if patch {
-            let ops = changes
-                .iter()
-                .map(|c| PatchOperation::replace(c.attribute.clone(), c.after.clone()))
-                .collect();
-            self.encoder
-                .patch(ResourceKind::User, &id, &PatchOp::new(ops))
-        } else {
-            self.encoder
-                .replace_user(&id, &replacement(wanted, existing, want_active))
         };
-        let expect = if patch {
-            Expect::Patch
-        } else {
-            Expect::Replace
-        };
-        match request {
+        match update.request(&self.encoder, &NoIds) {
             Ok(request) => self.push_front(Task::FollowUp {
                 index,
                 request,
-                expect,
+                expect: update.expect(),
                 then: Then::Adopted { id, lookup_error },
             }),
             Err(e) => self.resolve(index, ActionResult::invalid(e.to_string())),

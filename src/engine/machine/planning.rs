@@ -19,13 +19,14 @@ enum Next {
 impl Engine {
     /// Plans from the listed state, then applies or stops as the mode says.
     pub(super) fn make_plan(&mut self) {
-        let plan = match plan::plan(
+        let planned = plan::plan(
             &self.desired,
             &self.actual,
-            &self.encoder,
+            self.encoder.profile(),
             &self.config.policy,
-        ) {
-            Ok(p) => p,
+        );
+        let plan = match planned {
+            Ok(draft) => draft.with_requests(&self.encoder),
             Err(e) => {
                 self.finish(RunStatus::Failed, Some(e.to_string()), None);
                 return;

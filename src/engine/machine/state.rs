@@ -9,7 +9,7 @@ use foldhash::HashMap;
 use crate::engine::listing::Listing;
 use crate::engine::outcome::{ActionOutcome, ActionResult, RunReport};
 use crate::model::{Group, User};
-use crate::plan::{group_key, user_key, Action, ApplyPhase, IdLookup, Plan, Step};
+use crate::plan::{group_key, user_key, ApplyPhase, IdLookup, Plan, Step};
 
 /// Where a run is.
 #[derive(Debug)]
@@ -117,7 +117,7 @@ impl Applying {
         let action = &self.steps()[index].action;
         Some(ActionOutcome {
             index,
-            kind: action.kind().to_owned(),
+            kind: action.kind(),
             subject: action.subject().to_owned(),
             result,
         })
@@ -145,7 +145,7 @@ impl Applying {
             .enumerate()
             .map(|(index, s)| ActionOutcome {
                 index,
-                kind: s.action.kind().to_owned(),
+                kind: s.action.kind(),
                 subject: s.action.subject().to_owned(),
                 result: self
                     .outcomes
@@ -183,58 +183,46 @@ impl IdLookup for Ids {
     }
 }
 
-/// Whether `action` writes a user (else a group).
-pub(super) fn is_user_action(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::CreateUser(_)
-            | Action::UpdateUser(_)
-            | Action::ReactivateUser(_)
-            | Action::DeactivateUser(_)
-            | Action::DeleteUser(_)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{ActualState, DesiredState, Policy};
+    use crate::plan::ActionKind;
     use crate::profile::Profile;
-    use crate::request::RequestEncoder;
 
     /// A plan into an empty server: two users created, a group created, its members added.
     fn applying() -> Applying {
-        let desired = DesiredState::from_json(
+        let plan = crate::plan::plan_into_empty(
             r#"{"users": [{"userName": "b@x"}, {"userName": "a@x"}],
                 "groups": [{"displayName": "Eng", "members": ["a@x", "b@x"]}]}"#,
-        )
-        .unwrap();
-        let encoder = RequestEncoder::new("/scim/v2", Profile::generic()).unwrap();
-        let plan = crate::plan::plan(
-            &desired,
-            &ActualState::default(),
-            &encoder,
-            &Policy::default(),
-        )
-        .unwrap();
+            Profile::generic(),
+        );
         Applying::new(plan)
     }
 
     #[test]
     fn phases_run_in_order_and_skip_settled_actions() {
         let mut a = applying();
-        let kinds = |a: &Applying, ix: Vec<usize>| -> Vec<&'static str> {
+        let kinds = |a: &Applying, ix: Vec<usize>| -> Vec<ActionKind> {
             ix.into_iter().map(|i| a.steps()[i].action.kind()).collect()
         };
         let first = a.phase_actions().unwrap();
-        assert_eq!(kinds(&a, first.clone()), ["createUser", "createUser"]);
+        assert_eq!(
+            kinds(&a, first.clone()),
+            [ActionKind::CreateUser, ActionKind::CreateUser]
+        );
         // An action settled early is not started again.
         a.record(first[0], ActionResult::Applied);
         assert_eq!(a.phase_actions().unwrap(), vec![first[1]]);
         a.next_phase();
-        assert_eq!(kinds(&a, a.phase_actions().unwrap()), ["createGroup"]);
+        assert_eq!(
+            kinds(&a, a.phase_actions().unwrap()),
+            [ActionKind::CreateGroup]
+        );
         a.next_phase();
-        assert_eq!(kinds(&a, a.phase_actions().unwrap()), ["addMembers"]);
+        assert_eq!(
+            kinds(&a, a.phase_actions().unwrap()),
+            [ActionKind::AddMembers]
+        );
         a.next_phase();
         assert_eq!(a.phase_actions(), None, "every phase is over");
     }

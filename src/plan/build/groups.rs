@@ -214,7 +214,7 @@ impl Planner<'_> {
             return;
         }
 
-        if !self.encoder.profile().patch.supported {
+        if !self.profile.patch.supported {
             // The whole list after the change: current members kept (including ids this
             // run cannot see), then the additions, in key order.
             let removed: HashSet<&str> = to_remove.iter().filter_map(|r| r.id.as_deref()).collect();
@@ -246,7 +246,7 @@ impl Planner<'_> {
             );
             return;
         }
-        let chunk = self.encoder.profile().member_chunk_size();
+        let chunk = self.profile.member_chunk_size();
         for (n, members) in to_add.chunks(chunk).enumerate() {
             self.push(
                 Action::AddMembers(Membership {

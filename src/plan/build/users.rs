@@ -140,44 +140,16 @@ impl Planner<'_> {
     }
 
     fn plan_user_update(&mut self, want: &User, have: &User, key: &str) {
-        let mut changes = user_changes(want, have);
-        let (from, to) = (have.is_active(), want.is_active());
-        let id = have.id.clone();
-        let user = UserRef {
-            user_name: have.user_name.clone(),
-            id,
-        };
-        let patchless = !self.encoder.profile().patch.supported;
-        let replacement = patchless.then(|| replacement(want, have, to));
-        let (make, reason): (fn(UserUpdate) -> Action, &str) = match (from, to) {
-            (false, true) => (
-                Action::ReactivateUser,
-                "inactive on the server, active in the directory",
-            ),
-            (true, false) => (Action::DeactivateUser, "marked inactive in the directory"),
-            _ if changes.is_empty() => return,
-            _ => (Action::UpdateUser, "managed attributes differ"),
-        };
-        if from != to {
-            changes.push(active_change(from, to));
+        if let Some(update) = user_update(want, have, self.profile.patch.supported) {
+            self.push(update, key.to_owned(), 0);
         }
-        self.push(
-            make(UserUpdate {
-                user,
-                changes,
-                replacement,
-                reason: reason.into(),
-            }),
-            key.to_owned(),
-            0,
-        );
     }
 
     fn plan_offboarding(&mut self, server: &ServerIndex, claimed: &[bool], held: &[bool]) {
         if !self.removals_allowed || self.policy.offboarding == Offboarding::Leave {
             return;
         }
-        let patchless = !self.encoder.profile().patch.supported;
+        let patchless = !self.profile.patch.supported;
         for (s, have) in server.users.iter().enumerate() {
             // A held user is one of an ambiguous match's candidates: in the directory, perhaps.
             if claimed[s] || held[s] || !server.touchable[s] {
@@ -212,6 +184,38 @@ impl Planner<'_> {
     }
 }
 
+/// What brings the server user `have` (matched to the directory's `want`, and addressed by
+/// `have`'s id) to the directory: an update of the managed attributes that differ, a
+/// reactivation or a deactivation (with those changes), or `None` when nothing differs. A
+/// PUT of the whole resource where the server has no PATCH (`patch_supported`). The one
+/// rule for a matched user, whether the planner matched it or apply adopted it after a
+/// lookup.
+pub(crate) fn user_update(want: &User, have: &User, patch_supported: bool) -> Option<Action> {
+    let mut changes = user_changes(want, have);
+    let (from, to) = (have.is_active(), want.is_active());
+    let (make, reason): (fn(UserUpdate) -> Action, &str) = match (from, to) {
+        (false, true) => (
+            Action::ReactivateUser,
+            "inactive on the server, active in the directory",
+        ),
+        (true, false) => (Action::DeactivateUser, "marked inactive in the directory"),
+        _ if changes.is_empty() => return None,
+        _ => (Action::UpdateUser, "managed attributes differ"),
+    };
+    if from != to {
+        changes.push(active_change(from, to));
+    }
+    Some(make(UserUpdate {
+        user: UserRef {
+            user_name: have.user_name.clone(),
+            id: have.id.clone(),
+        },
+        changes,
+        replacement: (!patch_supported).then(|| replacement(want, have, to)),
+        reason: reason.into(),
+    }))
+}
+
 pub(super) fn active_change(from: bool, to: bool) -> Change {
     Change {
         attribute: "active".into(),
@@ -226,5 +230,49 @@ pub(super) fn ensure_schemas(user: &mut User) {
     }
     if user.enterprise.is_some() && !user.schemas.iter().any(|s| s == schemas::ENTERPRISE_USER) {
         user.schemas.push(schemas::ENTERPRISE_USER.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(active: bool, title: &str) -> User {
+        let mut u = User::new("a@x");
+        u.id = Some("u1".into());
+        u.active = Some(active);
+        u.title = Some(title.into());
+        u
+    }
+
+    #[test]
+    fn a_matched_user_is_updated_reactivated_deactivated_or_left() {
+        assert_eq!(user_update(&user(true, "T"), &user(true, "T"), true), None);
+        let Some(Action::UpdateUser(u)) = user_update(&user(true, "New"), &user(true, "T"), true)
+        else {
+            panic!("an update")
+        };
+        let attributes: Vec<&str> = u.changes.iter().map(|c| c.attribute.as_str()).collect();
+        assert_eq!(
+            (attributes, u.user.id.as_deref()),
+            (vec!["title"], Some("u1"))
+        );
+        assert_eq!(u.replacement, None, "PATCH where the server has it");
+
+        let Some(Action::ReactivateUser(u)) =
+            user_update(&user(true, "New"), &user(false, "T"), false)
+        else {
+            panic!("a reactivation")
+        };
+        let attributes: Vec<&str> = u.changes.iter().map(|c| c.attribute.as_str()).collect();
+        assert_eq!(attributes, ["title", "active"]);
+        let put = u.replacement.expect("a PUT without PATCH");
+        assert_eq!(
+            (put.active, put.title.as_deref()),
+            (Some(true), Some("New"))
+        );
+
+        let deactivation = user_update(&user(false, "T"), &user(true, "T"), true);
+        assert!(matches!(deactivation, Some(Action::DeactivateUser(_))));
     }
 }
