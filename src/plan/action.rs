@@ -13,6 +13,7 @@ use crate::request::{EncodeError, RequestEncoder, ResourceKind};
 use crate::response::Expect;
 
 /// One step of a plan.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 #[non_exhaustive]
@@ -42,6 +43,8 @@ pub enum Action {
 }
 
 /// A user reference: userName always, id once known.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRef {
@@ -53,6 +56,8 @@ pub struct UserRef {
 }
 
 /// A group reference: displayName always, id once known.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupRef {
@@ -64,6 +69,7 @@ pub struct GroupRef {
 }
 
 /// Details of [`Action::CreateUser`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUser {
@@ -76,6 +82,8 @@ pub struct CreateUser {
 }
 
 /// Details of an update, reactivation or deactivation.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserUpdate {
@@ -91,6 +99,7 @@ pub struct UserUpdate {
 }
 
 /// Details of [`Action::DeleteUser`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUser {
@@ -101,6 +110,8 @@ pub struct DeleteUser {
 }
 
 /// Details of [`Action::CreateGroup`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateGroup {
@@ -114,6 +125,7 @@ pub struct CreateGroup {
 }
 
 /// Details of [`Action::RenameGroup`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RenameGroup {
@@ -126,6 +138,7 @@ pub struct RenameGroup {
 }
 
 /// Details of [`Action::DeleteGroup`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteGroup {
@@ -136,6 +149,7 @@ pub struct DeleteGroup {
 }
 
 /// Details of [`Action::AddMembers`] and [`Action::RemoveMembers`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
@@ -146,6 +160,7 @@ pub struct Membership {
 }
 
 /// Details of [`Action::SetMembers`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetMembers {

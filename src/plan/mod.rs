@@ -42,6 +42,7 @@ pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 
 /// What the server holds, as listed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActualState {
@@ -53,11 +54,14 @@ pub struct ActualState {
     pub complete: bool,
     /// What made the listing incomplete, for the blocked reason.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub problems: Vec<String>,
 }
 
 /// A reviewable plan. Read from JSON as written (`Written`), then its summary is recomputed
 /// from the actions.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", from = "Written")]
 pub struct Plan {
@@ -126,6 +130,7 @@ impl From<Written> for Plan {
 /// Counts of a plan's changes; `addMembers` and `removeMembers` count members. Always
 /// computed from the actions, also when a plan is decoded (a saved plan's figures are not
 /// trusted).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
@@ -152,6 +157,7 @@ pub struct Summary {
 }
 
 /// A guard that tripped.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Blocked {
@@ -162,6 +168,7 @@ pub struct Blocked {
 }
 
 /// The safety guards.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -180,6 +187,8 @@ pub enum Guard {
 }
 
 /// One action with the request it becomes.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
@@ -195,6 +204,8 @@ pub struct Step {
 }
 
 /// A request shown for review, with its body as JSON rather than a string.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestPreview {
@@ -208,6 +219,7 @@ pub struct RequestPreview {
 }
 
 /// A remark for the reviewer.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
@@ -218,6 +230,7 @@ pub struct Note {
 }
 
 /// The sizes of a plan's inputs.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceCounts {
