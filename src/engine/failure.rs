@@ -1,8 +1,11 @@
 //! What a host raises for a run that did not give what it was run for: the one reading of a
 //! [`RunReport`] as an error, so every host (the npm facade, the CLI, the component's
-//! embedders) says the same thing for the same report.
+//! embedders) says the same thing for the same report. A host that holds the report as its
+//! own data hands back only what decides it, a [`RunEnd`], read from the report's JSON
+//! without the rest (the plan and the outcomes are skipped, not decoded).
 
-use serde::Serialize;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::outcome::{RunReport, RunStatus};
 use crate::plan::Plan;
@@ -19,47 +22,93 @@ pub struct RunFailure {
     pub status: RunStatus,
     /// The report's reason, or, when it gives none, ``the run ended with status `…` ``.
     pub message: String,
-    /// The server error that ended the run (a 401, say), when one did.
-    pub error: Option<ServerError>,
+    /// The server error that ended the run (a 401, say), when one did (boxed: large, and
+    /// rare).
+    pub error: Option<Box<ServerError>>,
 }
 
-impl RunFailure {
-    fn of(report: &RunReport) -> RunFailure {
-        let message = report.reason.clone().unwrap_or_else(|| {
+/// What decides whether a run is an error: its report's `status`, `reason`, `error` and
+/// whether it has a `plan`. Read from a run report's JSON (other fields ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RunEnd {
+    /// How the run ended.
+    pub status: RunStatus,
+    /// Why, when the report says.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The server error that ended the run.
+    #[serde(default)]
+    pub error: Option<Box<ServerError>>,
+    /// Whether the report has a plan.
+    #[serde(default, rename = "plan", deserialize_with = "present")]
+    pub has_plan: bool,
+}
+
+/// Whether a value is there (not absent, not `null`), without decoding it.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<IgnoredAny>::deserialize(d)?.is_some())
+}
+
+impl RunEnd {
+    /// The failure to raise, or `None` when the run did not fail: only a
+    /// [`RunStatus::Failed`] run is an error; a refused, aborted or partly applied run is a
+    /// result the host reports.
+    pub fn failure(&self) -> Option<RunFailure> {
+        (self.status == RunStatus::Failed).then(|| self.to_failure())
+    }
+
+    /// Like [`RunEnd::failure`], for a run that was to plan: a run without a plan (aborted
+    /// before planning) is one too.
+    pub fn planning_failure(&self) -> Option<RunFailure> {
+        self.failure()
+            .or_else(|| (!self.has_plan).then(|| self.to_failure()))
+    }
+
+    fn to_failure(&self) -> RunFailure {
+        let message = self.reason.clone().unwrap_or_else(|| {
             // The status's serialized name, as the report itself spells it.
-            let status = serde_json::to_value(report.status)
+            let status = serde_json::to_value(self.status)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
             format!("the run ended with status {status}")
         });
         RunFailure {
-            status: report.status,
+            status: self.status,
             message,
-            error: report.error.clone(),
+            error: self.error.clone(),
         }
     }
 }
 
 impl RunReport {
-    /// The failure to raise for this report, or `None` when the run did not fail: only a
-    /// [`RunStatus::Failed`] run is an error; a refused, aborted or partly applied run is a
-    /// result the host reports.
-    pub fn failure(&self) -> Option<RunFailure> {
-        (self.status == RunStatus::Failed).then(|| RunFailure::of(self))
+    /// What decides whether this run is an error.
+    pub fn end(&self) -> RunEnd {
+        RunEnd {
+            status: self.status,
+            reason: self.reason.clone(),
+            error: self.error.clone().map(Box::new),
+            has_plan: self.plan.is_some(),
+        }
     }
 
-    /// The plan of a run that was to plan, or why there is none: the run failed
-    /// ([`RunReport::failure`]) or ended before planning (aborted).
+    /// The failure to raise for this report ([`RunEnd::failure`]), or `None`.
+    pub fn failure(&self) -> Option<RunFailure> {
+        self.end().failure()
+    }
+
+    /// The plan of a run that was to plan, or why there is none
+    /// ([`RunEnd::planning_failure`]).
     ///
     /// # Errors
     ///
-    /// The [`RunFailure`] of a report without a plan.
+    /// The [`RunFailure`] of a failed report, or of one without a plan.
     pub fn planned(&self) -> Result<&Plan, RunFailure> {
-        match (&self.plan, self.failure()) {
-            (_, Some(failure)) => Err(failure),
+        match (&self.plan, self.end().planning_failure()) {
             (Some(plan), None) => Ok(plan),
-            (None, None) => Err(RunFailure::of(self)),
+            (_, failure) => Err(failure.unwrap_or_else(|| self.end().to_failure())),
         }
     }
 }
@@ -108,7 +157,7 @@ mod tests {
         );
         let failure = failed.failure().unwrap();
         assert_eq!(failure.message, "listing failed");
-        assert_eq!(failure.error, Some(unauthorized()));
+        assert_eq!(failure.error, Some(Box::new(unauthorized())));
         assert_eq!(failure.status, RunStatus::Failed);
     }
 
@@ -125,7 +174,17 @@ mod tests {
         let failure = aborted.planned().unwrap_err();
         assert_eq!(failure.message, "the run ended with status aborted");
         assert_eq!(failure.status, RunStatus::Aborted);
+        let end: RunEnd = serde_json::from_value(serde_json::json!({
+            "status": "aborted", "plan": null, "outcomes": [{"not": "read"}]
+        }))
+        .unwrap();
+        assert!(!end.has_plan);
+        assert_eq!(end.failure(), None);
+        assert_eq!(end.planning_failure(), Some(failure));
         let failed = report(RunStatus::Failed, Some("no"), Some(unauthorized()));
-        assert_eq!(failed.planned().unwrap_err().error, Some(unauthorized()));
+        assert_eq!(
+            failed.planned().unwrap_err().error,
+            Some(Box::new(unauthorized()))
+        );
     }
 }

@@ -118,7 +118,7 @@ use crate::plan::{Plan, PlanError, Policy};
 use crate::profile::Profile;
 use crate::request::EncodeError;
 
-pub use failure::RunFailure;
+pub use failure::{RunEnd, RunFailure};
 pub use machine::Engine;
 pub use outcome::{
     ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,

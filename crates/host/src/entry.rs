@@ -7,7 +7,10 @@
 //! | `desired` | directory text | [`DesiredOptions`]: `format` (`json`, `csv`) or `fileName` | a desired state ([`desired`]) |
 //! | `user`, `group`, `service-provider-config` | an HTTP response | [`ResponseOptions`]: `expect` and the decode options | a decoded response ([`response`]) |
 
-use scim_provision::engine::RunReport;
+// A `Fault` crosses to the host once per failed call (see fault.rs).
+#![allow(clippy::result_large_err)]
+
+use scim_provision::engine::RunEnd;
 use scim_provision::http::HttpResponse;
 use scim_provision::plan::DesiredState;
 use scim_provision::response::Expect;
@@ -61,18 +64,24 @@ pub fn desired(text: &str, options: &DesiredOptions) -> Result<DesiredState, Fau
 }
 
 /// What a response answers (`expect`: `get`, `list`, `create`, `replace`, `patch`,
-/// `delete`) and how it is decoded (any decode option absent takes the core's default).
+/// `delete`) and how it is decoded: the fields of [`PartialDecodeOptions`] (any absent takes
+/// the core's default). Spelled out rather than `#[serde(flatten)]`ed, whose buffering
+/// decoder would cost the npm `.wasm` about a kilobyte gzipped.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ResponseOptions {
     /// The kind of request answered.
     #[cfg_attr(feature = "ts", ts(as = "Expect"))]
     pub expect: String,
-    /// The decode options.
-    #[serde(flatten)]
-    pub decode: PartialDecodeOptions,
+    /// As [`PartialDecodeOptions::max_body_bytes`].
+    pub max_body_bytes: Option<u64>,
+    /// As [`PartialDecodeOptions::create_statuses`].
+    pub create_statuses: Option<Vec<u16>>,
+    /// As [`PartialDecodeOptions::now_ms`].
+    pub now_ms: Option<u64>,
 }
 
 /// Decodes `response` as `target` (argument `response-options` its [`ResponseOptions`]),
@@ -90,25 +99,36 @@ pub fn response(
     let options: ResponseOptions = parse_json_arg("options", options_json)?;
     let expect = Expect::from_name(&options.expect)
         .ok_or_else(|| Fault::unknown_value("expect", &options.expect, Expect::NAMES))?;
-    decode_json(target, expect, response, &options.decode.resolve())
+    let decode = PartialDecodeOptions {
+        max_body_bytes: options.max_body_bytes,
+        create_statuses: options.create_statuses,
+        now_ms: options.now_ms,
+    };
+    decode_json(target, expect, response, &decode.resolve())
 }
 
-/// The error a host raises for a run report (`report-json`): `None` when the run is no
-/// error. With `planned`, for a run that was to plan, a report without a plan is one too
-/// ([`RunReport::planned`]); else only a failed run is ([`RunReport::failure`]). The fault is
-/// of kind `server` when a server error ended the run, else `run-failed`.
+/// The error a host raises for a run report (`report-json`), as [`failure`] reads it. Only
+/// what decides it is read from the report ([`RunEnd`]).
 ///
 /// # Errors
 ///
 /// A fault of kind `invalid-argument` for text that is not a run report.
 pub fn run_failure(report_json: &str, planned: bool) -> Result<Option<Fault>, Fault> {
-    let report: RunReport = parse_json_arg("report-json", report_json)?;
+    let end: RunEnd = parse_json_arg("report-json", report_json)?;
+    Ok(failure(&end, planned))
+}
+
+/// The error a host raises for the end of a run, or `None` when the run is no error. With
+/// `planned`, for a run that was to plan, a run without a plan is one too
+/// ([`RunEnd::planning_failure`]); else only a failed run is ([`RunEnd::failure`]). The fault
+/// is of kind `server` when a server error ended the run, else `run-failed`.
+pub fn failure(end: &RunEnd, planned: bool) -> Option<Fault> {
     let failure = if planned {
-        report.planned().err()
+        end.planning_failure()
     } else {
-        report.failure()
+        end.failure()
     };
-    Ok(failure.as_ref().map(Fault::from))
+    failure.as_ref().map(Fault::from)
 }
 
 #[cfg(test)]

@@ -390,7 +390,7 @@ impl From<&RunFailure> for Fault {
             Some(e) => Fault {
                 message: f.message.clone(),
                 data,
-                ..Fault::from(e)
+                ..Fault::from(&**e)
             },
             None => Fault::new(FaultKind::RunFailed, "runFailed", f.message.clone(), data),
         }

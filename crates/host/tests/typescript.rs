@@ -13,7 +13,7 @@ use scim_provision::engine::{EngineConfig, Input, Output, RunFailure};
 use scim_provision::filter::Filter;
 use scim_provision::http::{HttpRequest, HttpResponse};
 use scim_provision::model::{Group, ServiceProviderConfig, User};
-use scim_provision::plan::{Action, ActualState, Cap, DesiredState, Plan, Policy};
+use scim_provision::plan::{Action, ActualState, Cap, CsvRowError, DesiredState, Plan, Policy};
 use scim_provision::profile::Profile;
 use scim_provision::report::Report;
 use scim_provision::request::{ListQuery, ResourceKind};
@@ -50,6 +50,7 @@ fn export_bindings() {
     export::<Action>(&cfg);
     export::<ActualState>(&cfg);
     export::<DesiredState>(&cfg);
+    export::<CsvRowError>(&cfg);
     export::<User>(&cfg);
     export::<Group>(&cfg);
     export::<Policy>(&cfg);

@@ -16,6 +16,7 @@ status: RunStatus,
  */
 message: string, 
 /**
- * The server error that ended the run (a 401, say), when one did.
+ * The server error that ended the run (a 401, say), when one did (boxed: large, and
+ * rare).
  */
 error: ServerError | null, };

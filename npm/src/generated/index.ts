@@ -18,6 +18,7 @@ export type * from "./CompValue.js";
 export type * from "./CompareOp.js";
 export type * from "./CreateGroup.js";
 export type * from "./CreateUser.js";
+export type * from "./CsvRowError.js";
 export type * from "./DecodeOptions.js";
 export type * from "./DecodeTarget.js";
 export type * from "./Decoded.js";
