@@ -3,7 +3,9 @@ import type { Expect } from "./Expect.js";
 
 /**
  * What a response answers (`expect`: `get`, `list`, `create`, `replace`, `patch`,
- * `delete`) and how it is decoded (any decode option absent takes the core's default).
+ * `delete`) and how it is decoded: the fields of [`PartialDecodeOptions`] (any absent takes
+ * the core's default). Spelled out rather than `#[serde(flatten)]`ed, whose buffering
+ * decoder would cost the npm `.wasm` about a kilobyte gzipped.
  */
 export type ResponseOptions = { 
 /**
@@ -11,15 +13,14 @@ export type ResponseOptions = {
  */
 expect: Expect, 
 /**
- * Bodies longer than this many bytes are refused unread.
+ * As [`PartialDecodeOptions::max_body_bytes`].
  */
 maxBodyBytes?: number | null, 
 /**
- * Statuses accepted as success for [`Expect::Create`].
+ * As [`PartialDecodeOptions::create_statuses`].
  */
 createStatuses?: Array<number> | null, 
 /**
- * The current time in milliseconds since the Unix epoch, for an HTTP-date
- * `Retry-After`.
+ * As [`PartialDecodeOptions::now_ms`].
  */
 nowMs?: number | null, };
