@@ -21,6 +21,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p scim-provision -p scim
 echo "== cargo test"
 # Plain `cargo test` (not --all-targets) so doc tests run too.
 cargo test --workspace
+echo "== TypeScript types generated from the Rust types (npm/src/generated/ up to date)"
+bash scripts/gen-types.sh --check
 echo "== HTML report in headless Chromium"
 bash scripts/report-check.sh
 echo "== WebAssembly component (jco and wasmtime hosts, conformance corpus)"

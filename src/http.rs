@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
 
 /// HTTP methods the SCIM protocol uses.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 #[non_exhaustive]
@@ -38,6 +39,7 @@ impl Method {
 
 /// A request for the host to send. `path` includes the base path and the query string; the
 /// host prefixes its origin (`https://airtable.com`) and adds the `Authorization` header.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
     /// The method.
@@ -51,15 +53,18 @@ pub struct HttpRequest {
 }
 
 /// A response as the host received it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct HttpResponse {
     /// The HTTP status code.
     pub status: u16,
     /// Response headers (names in any case); none when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub headers: Vec<(String, String)>,
     /// The body as text (empty when there is none, or absent).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub body: String,
 }
 

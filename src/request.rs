@@ -25,6 +25,7 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 const MAX_ID_LEN: usize = 1024;
 
 /// The two resource types this crate provisions.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -62,6 +63,8 @@ impl ResourceKind {
 /// Read with serde's derive: camelCase names, every field may be absent (`null` is none for
 /// the three options and refused for the two lists), unknown fields ignored, the filter in
 /// its serde form (see [`crate::filter`]).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListQuery {
@@ -72,8 +75,10 @@ pub struct ListQuery {
     /// Filter expression.
     pub filter: Option<Filter>,
     /// Attributes to return (`attributes=`).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub attributes: Vec<String>,
     /// Attributes to leave out (`excludedAttributes=`).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub excluded_attributes: Vec<String>,
 }
 

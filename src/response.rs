@@ -29,6 +29,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 const EXCERPT_CHARS: usize = 200;
 
 /// What a request was for, which decides the statuses and body expected.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -129,6 +130,7 @@ pub enum Decoded<T> {
 }
 
 /// An error status from the server, with whatever SCIM detail its body carried.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{}", self.describe())]

@@ -5,45 +5,29 @@
 // WIT `error` record has: `kind`, `code`, `message`, `httpStatus`, `scimType`, `detail`,
 // `location` and `data`. `toJSON()` returns exactly that record.
 
-/** Which core error: the same names as the component's WIT `error-kind`. */
-export type CoreErrorKind =
-  | "encode"
-  | "decode"
-  | "server"
-  | "desired-state"
-  | "plan"
-  | "engine"
-  | "filter"
-  | "invalid-argument";
+import type { CsvRowError, Fault, FaultKind } from "./types.js";
 
-/** Raised by the TypeScript facade itself, not by the core: a run that ended `failed`
- * without a server error to show (the server could not be listed, the directory contradicts
- * itself...: `message` says which), or a fault of the package itself. Bad options to the
- * facade are `invalid-argument`, as in the core. */
-export type FacadeErrorKind = "run-failed" | "internal";
+/** Which core error: the same names as the component's WIT `error-kind` (generated from the
+ * host crate's `FaultKind`). A run that ended `failed` without a server error to show is
+ * `run-failed`, as the core reads the run report. */
+export type CoreErrorKind = FaultKind;
+
+/** Raised by the package itself, not by the core: a fault of the package (or its WebAssembly
+ * glue) that no core error describes. Bad options to the facade are `invalid-argument`, as
+ * in the core. Facade-only: it has no Rust counterpart. */
+export type FacadeErrorKind = "internal";
 
 export type ErrorKind = CoreErrorKind | FacadeErrorKind;
 
-/** A bad row of a CSV desired state. */
-export interface CsvRowError {
-  row: number;
-  reason: string;
-}
+export type { CsvRowError };
 
-/** The core's structured error record, as `ScimProvisionError.toJSON()` returns it. */
-export interface ErrorRecord {
+/** The core's structured error record (`Fault`, generated), as `ScimProvisionError.toJSON()`
+ * returns it; `kind` may also be the facade's own `internal`. */
+export type ErrorRecord = Omit<Fault, "kind" | "data"> & {
   kind: ErrorKind;
-  /** The core error's variant in camelCase (`unsupportedFilter`, `wrongShape`, `csv`...). */
-  code: string;
-  message: string;
-  httpStatus: number | null;
-  scimType: string | null;
-  detail: string | null;
-  /** A JSON path, CSV rows (`rows 2, 3`), a byte offset (`byte 12`)... */
-  location: string | null;
   /** Every field of the core error. */
   data: Record<string, unknown>;
-}
+};
 
 export interface ErrorFields {
   kind: ErrorKind;

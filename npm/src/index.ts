@@ -6,24 +6,31 @@
 import * as wasm from "../wasm/scim_provision_js.js";
 import { core, ScimProvisionError } from "./errors.js";
 import { drive, type HostOptions } from "./host.js";
-import { buildReport, type BuildReportOptions } from "./lowlevel.js";
+import { buildReport, decode } from "./lowlevel.js";
 import { redactToken } from "./redact.js";
 import type {
   ActualState,
+  BuildReportOptions,
   Cap,
+  Decoded,
   DesiredInput,
+  DesiredOptions,
   DesiredState,
   EngineConfig,
   EngineEvent,
+  Expect,
   Group,
   HttpResponse,
   Input,
+  Mode,
   OpsReport,
   Output,
   Plan,
   Policy,
   Profile,
+  ResourceKind,
   RunReport,
+  ServerError,
   User,
 } from "./types.js";
 
@@ -50,6 +57,16 @@ export class Engine {
 
   abort(): void {
     this.#inner.abort();
+  }
+
+  /** The error the core reads the finished run's report as, or `undefined` when it is no
+   * error (or the run is not done): a run that ended `failed` (kind `server` when a server
+   * error ended it, with its `httpStatus`, `scimType` and `detail`; else `run-failed`; the
+   * message is the report's `reason`), and, with `planned`, for a run that was to plan, one
+   * that ended without a plan. */
+  runFailure(planned = false): ScimProvisionError | undefined {
+    const fault: unknown = this.#inner.runFailure(planned);
+    return fault === undefined ? undefined : ScimProvisionError.from(fault);
   }
 
   listedState(): ActualState {
@@ -139,10 +156,10 @@ export class Provisioner {
   /** Lists the server and returns the plan that would bring it to `desired`. Writes nothing. */
   async plan(desired: DesiredInput, run: RunOptions = {}): Promise<Plan> {
     return this.#redacted(async () => {
-      const report = await this.#run({ mode: "planOnly" }, desired, run);
+      const report = await this.#run({ mode: "planOnly" }, desired, run, true);
       this.#lastDesired = desired;
-      if (!report.plan) throw failure(report);
-      return report.plan;
+      // The core said the run has a plan (`runFailure`, planned).
+      return report.plan as Plan;
     });
   }
 
@@ -175,7 +192,7 @@ export class Provisioner {
     const engine = new Engine(this.#config({ mode: "planOnly" }), desired);
     try {
       const done = await drive(engine, this.#host(options));
-      if (done.status === "failed") throw failure(done);
+      throwIfFailed(engine);
       const { users, groups } = this.#redact(engine.listedState());
       const plan = options.desired !== undefined ? done.plan ?? null : null;
       const reportOptions = {
@@ -215,7 +232,7 @@ export class Provisioner {
     }
   }
 
-  #config(mode: EngineConfig["mode"]): EngineConfig {
+  #config(mode: Mode): EngineConfig {
     const o = this.#options;
     return {
       basePath: this.#basePath,
@@ -241,11 +258,13 @@ export class Provisioner {
     };
   }
 
-  async #run(mode: EngineConfig["mode"], desired: DesiredInput, run: RunOptions): Promise<RunReport> {
+  /** Runs the engine to its report; throws the core's error for it (`planned`: the run was
+   * to plan, so a report without a plan is one). */
+  async #run(mode: Mode, desired: DesiredInput, run: RunOptions, planned = false): Promise<RunReport> {
     const engine = new Engine(this.#config(mode), desired);
     try {
       const report = await drive(engine, this.#host(run));
-      if (report.status === "failed") throw failure(report);
+      throwIfFailed(engine, planned);
       return report;
     } finally {
       engine.free();
@@ -253,15 +272,10 @@ export class Provisioner {
   }
 }
 
-function failure(report: RunReport): ScimProvisionError {
-  const e = report.error;
-  return new ScimProvisionError({
-    kind: e ? "server" : "run-failed",
-    message: report.reason ?? `the run ended with status ${report.status}`,
-    status: e?.httpStatus ?? null,
-    scimType: e?.scimType ?? null,
-    detail: e?.detail ?? null,
-  });
+/** Throws the core's error for a finished run, if it is one (`Engine.runFailure`). */
+function throwIfFailed(engine: Engine, planned = false): void {
+  const failure = engine.runFailure(planned);
+  if (failure) throw failure;
 }
 
 function toDesiredObject(desired: DesiredInput): DesiredState {
@@ -287,20 +301,28 @@ export function checkPlan(plan: Plan | string): Plan {
   return JSON.parse(core(() => wasm.checkPlan(plan))) as Plan;
 }
 
+/** Parses a directory's text: in `options.format` when given, else in the format the core
+ * reads from `options.fileName` and the text (`.csv` or `.json` by extension, else JSON when
+ * the text starts with `{`, else CSV). Throws with the JSON path of a bad value, or every
+ * bad CSV row. */
+export function parseDesired(text: string, options: DesiredOptions = {}): DesiredState {
+  return core(() => wasm.decode("desired", text, options)) as DesiredState;
+}
+
 /** Parses the JSON desired-state format (throws with the JSON path of a bad value). */
 export function parseDesiredJson(text: string): DesiredState {
-  return core(() => wasm.parseDesiredJson(text)) as DesiredState;
+  return parseDesired(text, { format: "json" });
 }
 
 /** Parses the CSV desired-state format (throws with every bad row). */
 export function parseDesiredCsv(text: string): DesiredState {
-  return core(() => wasm.parseDesiredCsv(text)) as DesiredState;
+  return parseDesired(text, { format: "csv" });
 }
 
 /** Parses a directory file in the format the core reads from its name and text: `.csv` or
  * `.json` by extension, else JSON when the text starts with `{`, else CSV. */
 export function parseDesiredFile(fileName: string, text: string): DesiredState {
-  return core(() => wasm.parseDesiredFile(fileName, text)) as DesiredState;
+  return parseDesired(text, { fileName });
 }
 
 /** A removal cap written as `N` (a count) or `P%` (a percentage of the in-scope users);
@@ -332,21 +354,24 @@ export function plan(
   actual: ActualState | string,
   options: { basePath?: string; profile?: string | Profile; policy?: Policy } = {},
 ): Plan {
-  const profileArg = typeof options.profile === "string" || options.profile === undefined ? options.profile ?? "generic" : options.profile;
-  if (typeof desired === "string" && typeof actual === "string") {
-    const policy = options.policy ? JSON.stringify(options.policy) : "";
-    return JSON.parse(core(() => wasm.planJson(desired, actual, options.basePath ?? "", profileArg, policy))) as Plan;
-  }
-  return core(() => wasm.plan(desired, actual, options.basePath ?? "", profileArg, options.policy)) as Plan;
+  const config = { basePath: options.basePath ?? "", profile: options.profile ?? "generic", policy: options.policy };
+  return core(() => wasm.plan({ desired, actual, config })) as Plan;
 }
 
-/** Decodes a response to a request of kind `expect` for users or groups. */
+/** Decodes a response to a request of kind `expect` for users or groups, an error status
+ * as `{type: "error", error}` (the server error) instead of thrown as `decode` does. */
 export function decodeResponse(
-  expect: "get" | "list" | "create" | "replace" | "patch" | "delete",
-  resource: "user" | "group",
+  expect: Expect,
+  resource: ResourceKind,
   response: HttpResponse,
-): { type: "resource"; resource: User | Group } | { type: "page"; page: unknown } | { type: "noContent" } | { type: "error"; error: unknown } {
-  return core(() => wasm.decodeResponse(expect, resource, response, undefined));
+): Decoded<User | Group> | { type: "error"; error: ServerError } {
+  try {
+    return decode(resource, expect, response) as Decoded<User | Group>;
+  } catch (error) {
+    // The server fault's `data` is the core's ServerError, field for field.
+    if (error instanceof ScimProvisionError && error.kind === "server") return { type: "error", error: error.data as unknown as ServerError };
+    throw error;
+  }
 }
 
 /** `attribute eq "value"`, escaped as RFC 7644 requires. */
@@ -373,4 +398,4 @@ export function reportHtml(users: User[], groups: Group[], plan: Plan | null, op
 // The component-shaped low-level calls (Encoder, decode, renderFilter, planWithConfig,
 // buildReport) and the structured error record.
 export * from "./lowlevel.js";
-export type { CoreErrorKind, CsvRowError, ErrorRecord, FacadeErrorKind } from "./errors.js";
+export type { CoreErrorKind, ErrorRecord, FacadeErrorKind } from "./errors.js";

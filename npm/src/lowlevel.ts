@@ -5,24 +5,25 @@
 
 import * as wasm from "../wasm/scim_provision_js.js";
 import { core } from "./errors.js";
-import type { ActualState, DesiredInput, Group, HttpRequest, HttpResponse, OpsReport, Plan, Policy, Profile, User } from "./types.js";
-
-export type ResourceKind = "user" | "group";
-export type DecodeTarget = ResourceKind | "service-provider-config";
-export type Expect = "get" | "list" | "create" | "replace" | "patch" | "delete";
-
-/** Any absent field takes the core's default (64 MiB, create statuses 200 and 201, time 0). */
-export interface DecodeOptions {
-  maxBodyBytes?: number;
-  createStatuses?: number[];
-  /** Now, in milliseconds since the Unix epoch, for an HTTP-date `Retry-After`. */
-  nowMs?: number;
-}
-
-export type Decoded =
-  | { type: "resource"; resource: Record<string, unknown> }
-  | { type: "page"; page: { totalResults?: number; startIndex?: number; itemsPerPage?: number; Resources: Record<string, unknown>[] } }
-  | { type: "noContent" };
+import type {
+  ActualState,
+  BuildReportOptions,
+  DecodeOptions,
+  Decoded,
+  DecodeTarget,
+  DesiredInput,
+  Expect,
+  Group,
+  HttpRequest,
+  HttpResponse,
+  OpsReport,
+  Plan,
+  PlanConfig,
+  Profile,
+  ResourceKind,
+  ServiceProviderConfig,
+  User,
+} from "./types.js";
 
 /** Builds the requests of one server: a base path and a profile (built-in name, object or JSON). */
 export class Encoder {
@@ -77,9 +78,10 @@ export class Encoder {
 
 /** Decodes a response as the component does: an error status throws a `ScimProvisionError`
  * of kind `server` (with `httpStatus`, `scimType`, `detail`), an unusable response one of
- * kind `decode`. */
-export function decode(target: DecodeTarget, expect: Expect, response: HttpResponse, options?: DecodeOptions): Decoded {
-  return JSON.parse(core(() => wasm.decode(target, expect, response, options))) as Decoded;
+ * kind `decode`. Any absent option takes the core's default (64 MiB, create statuses 200
+ * and 201, time 0). */
+export function decode(target: DecodeTarget, expect: Expect, response: HttpResponse, options: DecodeOptions = {}): Decoded<User | Group | ServiceProviderConfig> {
+  return core(() => wasm.decode(target, response, { ...options, expect })) as Decoded<User | Group | ServiceProviderConfig>;
 }
 
 /** Renders a filter AST (as `parseFilter` returns it) back to filter text, values escaped. */
@@ -89,23 +91,8 @@ export function renderFilter(filter: unknown): string {
 
 /** Plans with the configuration as one value (`{basePath, profile, policy}`, the profile an
  * object), as the component's `planner.plan` does. */
-export function planWithConfig(
-  desired: DesiredInput,
-  actual: ActualState | string,
-  config: { basePath?: string; profile: Profile; policy?: Policy } | string,
-): Plan {
-  return JSON.parse(core(() => wasm.planWithConfig(desired, actual, config))) as Plan;
-}
-
-/** Options of the reports: the snapshot time, seats bought, the directory and policy a
- * plan was made with (objects or JSON text), and the run report's `listing` (an incomplete
- * one makes the report say so: `complete: false`, `incomplete` its problems). */
-export interface BuildReportOptions {
-  takenAtMs?: number;
-  purchasedSeats?: number | null;
-  desired?: DesiredInput | null;
-  policy?: Policy | string | null;
-  listing?: { complete: boolean; problems: string[] } | null;
+export function planWithConfig(desired: DesiredInput, actual: ActualState | string, config: PlanConfig | string): Plan {
+  return core(() => wasm.plan({ desired, actual, config })) as Plan;
 }
 
 /** The SaaS-ops report (seats, chargeback, access snapshot, stale accounts of `plan`) of

@@ -5,10 +5,12 @@ import {
   ScimProvisionError,
   parseDesiredCsv,
   plan,
+  profile,
   type DesiredState,
   type EngineEvent,
   type Output,
   type Plan,
+  type Profile,
   type RunReport,
 } from "../dist/node.js";
 
@@ -39,9 +41,12 @@ async function usage(): Promise<void> {
   } catch (e) {
     if (e instanceof ScimProvisionError) void [e.kind, e.code, e.status, e.httpStatus, e.scimType, e.detail, e.location, e.data, e.toJSON().kind];
   }
-  const engine = new Engine({ basePath: "/scim/v2", profile: { name: "generic", discovery: true }, mode: { mode: "planOnly" } }, desired);
+  const generic: Profile | undefined = profile("generic");
+  const engine = new Engine({ basePath: "/scim/v2", profile: generic, mode: { mode: "planOnly" } }, desired);
   const out: Output = engine.pollOutput(Date.now());
   if (out.type === "send") engine.handleInput({ type: "failed", id: out.id, reason: "offline" }, Date.now());
+  const failure: ScimProvisionError | undefined = engine.runFailure();
+  if (failure?.kind === "run-failed") void failure.message;
   void counts;
 }
 

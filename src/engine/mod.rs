@@ -102,6 +102,7 @@
 
 mod coercions;
 mod disposition;
+mod failure;
 mod listing;
 mod lookup;
 mod machine;
@@ -117,18 +118,21 @@ use crate::plan::{Plan, PlanError, Policy};
 use crate::profile::Profile;
 use crate::request::EncodeError;
 
+pub use failure::{RunEnd, RunFailure};
 pub use machine::Engine;
 pub use outcome::{
     ActionError, ActionOutcome, ActionResult, Event, ListingSummary, Phase, RunReport, RunStatus,
 };
 
 /// Identifies a request the engine asked the host to send.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RequestId(pub u64);
 
 /// What the engine wants from the host next. Serialized (for bindings) with a `type` tag:
 /// `send`, `event`, `wait`, `done`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 #[must_use]
@@ -161,6 +165,7 @@ pub enum Output {
 
 /// What the host tells the engine. Read with a `type` tag, `response` or `failed`; unknown
 /// fields are ignored (see `wire.rs` for how paths inside it are kept).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", try_from = "wire::InputFields")]
 #[non_exhaustive]
@@ -185,6 +190,7 @@ pub enum Input {
 /// `applyApproved` (with `plan` and an optional `replan`, false when absent) or
 /// `planAndApply`; unknown fields are ignored (see `wire.rs` for how paths inside it are
 /// kept).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "camelCase", try_from = "wire::ModeFields")]
 #[non_exhaustive]
@@ -206,6 +212,7 @@ pub enum Mode {
         plan: Box<Plan>,
         /// Apply the fresh plan when the server (or the directory or policy) changed since
         /// review.
+        #[cfg_attr(feature = "ts", ts(optional = nullable))]
         replan: bool,
     },
     /// Plan and apply in one go: choosing this mode is the explicit approval.
@@ -214,37 +221,52 @@ pub enum Mode {
 
 /// How a run behaves. Read (serde's derive) with camelCase names; an absent field takes
 /// [`EngineConfig::default`]'s value, and unknown fields are ignored.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct EngineConfig {
     /// The server's base path, such as `/scim/v2`.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub base_path: String,
     /// The server's profile (refined by discovery when the profile asks for it).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub profile: Profile,
     /// The safety policy.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub policy: Policy,
     /// What to do after planning.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub mode: Mode,
     /// Apply a plan even when a guard blocked it.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub allow_blocked: bool,
     /// Requests in flight at most.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_in_flight: u32,
     /// Requests per second, overriding the profile's rate limit (`None`: the profile's).
     pub requests_per_second: Option<f64>,
     /// Attempts per request for 5xx answers, transport failures and undecodable bodies.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_attempts: u32,
     /// Attempts per request for 429 answers.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_rate_limited_attempts: u32,
     /// First backoff delay in milliseconds (doubled per attempt, jittered).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub backoff_base_ms: u64,
     /// Longest backoff delay in milliseconds.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub backoff_max_ms: u64,
     /// Seed of the backoff jitter.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub seed: u64,
     /// Refuse (as an incomplete listing) servers holding more resources than this.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_listed_resources: u64,
     /// Response bodies larger than this are refused.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_body_bytes: usize,
 }
 

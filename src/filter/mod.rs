@@ -22,6 +22,7 @@ pub use parse::{
 use serde::{Deserialize, Serialize};
 
 /// A parsed or built filter expression.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Filter {
@@ -52,6 +53,7 @@ pub enum Filter {
 }
 
 /// An attribute path: optional schema URN, attribute name, optional sub-attribute.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttrPath {
     /// Schema URN prefix such as `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`.
@@ -63,6 +65,7 @@ pub struct AttrPath {
 }
 
 /// Comparison operators of RFC 7644 §3.4.2.2.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -88,6 +91,7 @@ pub enum CompareOp {
 }
 
 /// A comparison literal. Numbers keep their JSON text so nothing is lost to float rounding.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum CompValue {

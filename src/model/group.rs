@@ -8,11 +8,14 @@ use super::user::Meta;
 
 /// A SCIM Group. Airtable groups are flat (no nested groups) and `members[].value` are user
 /// ids.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     /// Schema URNs the resource claims.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,6 +38,7 @@ pub struct Group {
 }
 
 /// A member of a group.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Member {
     /// The member's id (a user id).

@@ -14,11 +14,14 @@ use crate::decoding::{list, opt_u64, required, string, u64_value, Bad, Res};
 /// and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
 /// answer goes through the tolerant reader first (`response::decode`), which reads a count
 /// written as digits (`"2"`) as the integer.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListResponse<T> {
     /// Schema URNs (the ListResponse message URN).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub schemas: Vec<String>,
     /// Total number of results matching the query, across all pages.
     pub total_results: u64,

@@ -49,6 +49,7 @@ pub enum PatchOpKind {
 }
 
 /// How a server wants operation names spelled.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

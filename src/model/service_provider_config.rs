@@ -8,6 +8,7 @@ use super::attr_names;
 use super::serde_util::{case_insensitive_derive, lenient_bool, null_as_empty};
 
 /// A server's self-description. Missing sections read as "not supported".
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self", default, rename_all = "camelCase")]
 pub struct ServiceProviderConfig {
@@ -16,6 +17,7 @@ pub struct ServiceProviderConfig {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "null_as_empty"
     )]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub schemas: Vec<String>,
     /// PATCH support.
     pub patch: SupportedConfig,
@@ -34,6 +36,7 @@ pub struct ServiceProviderConfig {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "null_as_empty"
     )]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub authentication_schemes: Vec<Value>,
     /// Everything else (`documentationUri`, `meta`...), as sent.
     #[serde(flatten)]
@@ -43,6 +46,7 @@ pub struct ServiceProviderConfig {
 case_insensitive_derive!(ServiceProviderConfig, attr_names::SERVICE_PROVIDER_CONFIG);
 
 /// A `{"supported": bool}` section.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SupportedConfig {
     /// Whether the feature is supported.
@@ -51,6 +55,7 @@ pub struct SupportedConfig {
 }
 
 /// The `bulk` section.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkConfig {
@@ -66,6 +71,7 @@ pub struct BulkConfig {
 }
 
 /// The `filter` section.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FilterConfig {

@@ -9,11 +9,14 @@ use super::serde_util::lenient_bool;
 
 /// A SCIM User. Attributes this type does not name (phone numbers, addresses, custom
 /// extensions...) are kept in [`User::extra`] and written back unchanged.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Schema URNs the resource claims.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,9 +43,11 @@ pub struct User {
     pub active: Option<bool>,
     /// Email addresses.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub emails: Vec<MultiValue>,
     /// Groups the user belongs to (read-only; maintained by the server).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub groups: Vec<MultiValue>,
     /// Resource metadata (boxed: large, and rarely read).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +73,7 @@ pub struct User {
 }
 
 /// The components of a user's name.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Name {
@@ -86,6 +92,7 @@ pub struct Name {
 }
 
 /// One value of a multi-valued attribute such as `emails` or `groups`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MultiValue {
     /// The value: an address for emails, an id for group references.
@@ -110,6 +117,7 @@ pub struct MultiValue {
 }
 
 /// Resource metadata (RFC 7643 §3.1).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Meta {
@@ -135,6 +143,7 @@ pub struct Meta {
 
 /// The Enterprise User extension (RFC 7643 §4.3): the attributes Airtable stores for
 /// reporting and returns in its admin-panel CSV.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnterpriseUser {
@@ -162,6 +171,7 @@ pub struct EnterpriseUser {
 }
 
 /// A user's manager in the Enterprise User extension.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Manager {

@@ -10,6 +10,7 @@ use crate::model::User;
 use crate::response::Expect;
 
 /// One step of a plan.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 #[non_exhaustive]
@@ -39,6 +40,8 @@ pub enum Action {
 }
 
 /// A user reference: userName always, id once known.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRef {
@@ -50,6 +53,8 @@ pub struct UserRef {
 }
 
 /// A group reference: displayName always, id once known.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupRef {
@@ -61,6 +66,7 @@ pub struct GroupRef {
 }
 
 /// Details of [`Action::CreateUser`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateUser {
@@ -73,6 +79,8 @@ pub struct CreateUser {
 }
 
 /// Details of an update, reactivation or deactivation.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserUpdate {
@@ -88,6 +96,7 @@ pub struct UserUpdate {
 }
 
 /// Details of [`Action::DeleteUser`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteUser {
@@ -98,6 +107,8 @@ pub struct DeleteUser {
 }
 
 /// Details of [`Action::CreateGroup`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateGroup {
@@ -111,6 +122,7 @@ pub struct CreateGroup {
 }
 
 /// Details of [`Action::RenameGroup`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RenameGroup {
@@ -123,6 +135,7 @@ pub struct RenameGroup {
 }
 
 /// Details of [`Action::DeleteGroup`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteGroup {
@@ -133,6 +146,7 @@ pub struct DeleteGroup {
 }
 
 /// Details of [`Action::AddMembers`] and [`Action::RemoveMembers`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
@@ -143,6 +157,7 @@ pub struct Membership {
 }
 
 /// Details of [`Action::SetMembers`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetMembers {
@@ -159,6 +174,7 @@ pub struct SetMembers {
 /// What an action does, as the plan JSON names it (its `type`, and `kind` in an
 /// outcome). Declared in the order of those names: the derived order is the plan's order of
 /// actions within an apply phase, as it was when kinds were compared as text.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

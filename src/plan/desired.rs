@@ -19,6 +19,7 @@ use crate::model::{schemas, EnterpriseUser, Manager, Name, User};
 use crate::plan::ActualState;
 
 /// A group as the directory wants it: a name, an optional external id, members by userName.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DesiredGroup {
@@ -29,19 +30,23 @@ pub struct DesiredGroup {
     pub external_id: Option<String>,
     /// Members, named by userName.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub members: Vec<String>,
 }
 
 /// Everything the directory wants to exist.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DesiredState {
     /// Users. Only attributes present are managed; absent ones are left as the server has
     /// them.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub users: Vec<User>,
     /// Groups.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub groups: Vec<DesiredGroup>,
 }
 
@@ -66,6 +71,7 @@ pub enum DesiredStateError {
 }
 
 /// One bad CSV row.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("row {row}: {reason}")]

@@ -12,6 +12,7 @@ use super::keys::user_key;
 use crate::model::{schemas, EnterpriseUser, Manager, MultiValue, Name, User};
 
 /// One attribute that will change.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Change {

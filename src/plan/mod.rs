@@ -45,6 +45,7 @@ pub(crate) use requests::plan_into_empty;
 pub use requests::{BuildError, IdLookup, NoIds};
 
 /// What the server holds, as listed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActualState {
@@ -56,6 +57,7 @@ pub struct ActualState {
     pub complete: bool,
     /// What made the listing incomplete, for the blocked reason.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub problems: Vec<String>,
 }
 
@@ -82,6 +84,8 @@ pub struct Draft {
 
 /// A reviewable plan. Read from JSON as written (`Written`), then its summary is recomputed
 /// from the actions.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", from = "Written")]
 #[non_exhaustive]
@@ -151,6 +155,7 @@ impl From<Written> for Plan {
 /// Counts of a plan's changes; `addMembers` and `removeMembers` count members. Always
 /// computed from the actions, also when a plan is decoded (a saved plan's figures are not
 /// trusted).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -178,6 +183,7 @@ pub struct Summary {
 }
 
 /// A guard that tripped.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -189,6 +195,7 @@ pub struct Blocked {
 }
 
 /// The safety guards.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -207,6 +214,8 @@ pub enum Guard {
 }
 
 /// One action with the request it becomes.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -223,6 +232,8 @@ pub struct Step {
 }
 
 /// A request shown for review, with its body as JSON rather than a string.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -237,6 +248,7 @@ pub struct RequestPreview {
 }
 
 /// A remark for the reviewer.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -248,6 +260,7 @@ pub struct Note {
 }
 
 /// The sizes of a plan's inputs.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

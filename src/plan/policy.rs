@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::keys::user_key;
 
 /// What happens to a managed user the directory no longer lists.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -25,20 +26,26 @@ pub enum Offboarding {
 
 /// The users the planner may touch. Each criterion given must hold; none given means every
 /// user is in scope.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Scope {
     /// userName must end in `@` one of these domains (case-insensitive).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub email_domains: Vec<String>,
     /// The user must carry an `externalId` (users this tool created do).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub require_external_id: bool,
     /// The user's userName must be one of these (case-insensitive, after NFC).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub user_names: Vec<String>,
 }
 
 /// A limit on removals per run, as a count and as a percentage of the in-scope users on the
 /// server. Exceeding either blocks the plan.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
@@ -94,22 +101,29 @@ impl std::str::FromStr for Cap {
 }
 
 /// Everything that limits what a plan may do.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Policy {
     /// What happens to users the directory no longer lists (default: deactivate).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub offboarding: Offboarding,
     /// Users outside the scope are never touched.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub scope: Scope,
     /// userNames never touched, whatever the directory says (the service account...).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub protected_user_names: Vec<String>,
     /// Deactivations per run (default: 100 users and 25 %).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_deactivations: Cap,
     /// Deletions per run (default: 10 users and 10 %).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_deletions: Cap,
     /// Delete server groups the directory does not name (default: false; only groups the
     /// directory names are managed).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub delete_unnamed_groups: bool,
 }
 

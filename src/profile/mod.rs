@@ -22,6 +22,7 @@ use crate::model::OpCase;
 pub use builtin::{builtin, builtin_names};
 
 /// Everything the core needs to know about one kind of SCIM server.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Profile {
@@ -55,10 +56,12 @@ pub struct Profile {
     /// read-only (servers reject writes with `mutability`); Airtable stores it. When false
     /// the planner neither sends nor compares it.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub manager_display_name_writable: bool,
 }
 
 /// What listing and filtering one resource type supports.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceSupport {
@@ -75,6 +78,7 @@ pub struct ResourceSupport {
 }
 
 /// The filter subset an endpoint accepts.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilterSupport {
@@ -96,6 +100,7 @@ pub struct FilterSupport {
 }
 
 /// PATCH support and the shape of the operations a server expects.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchSupport {
@@ -114,6 +119,7 @@ pub struct PatchSupport {
 }
 
 /// How a PATCH `add` on `members` carries the new members.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -125,6 +131,7 @@ pub enum MemberAddShape {
 }
 
 /// How a server writes the `status` of an error body.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -136,6 +143,7 @@ pub enum StatusFormat {
 }
 
 /// A request rate limit.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateLimit {

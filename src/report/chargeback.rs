@@ -21,6 +21,7 @@ pub const UNASSIGNED_LABEL: &str = "(unassigned)";
 /// A chargeback key: a value as listed, or none.
 ///
 /// In JSON a named bucket is its string and the unassigned bucket is `null`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -51,6 +52,7 @@ impl Bucket {
 }
 
 /// How many active users one bucket holds.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -71,6 +73,7 @@ impl BucketCount {
 
 /// Active users per attribute. Each list is sorted by count (largest first), then by name
 /// (case-folded, then exact), the unassigned bucket last among equal counts.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

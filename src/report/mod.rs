@@ -66,6 +66,8 @@ pub use snapshot::{
 /// no longer wants active, with what the planner does about it.
 ///
 /// The rows come from [`ReportInput::stale`], usually filled by [`stale::stale_from_plan`].
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "StaleAccount"))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -160,6 +162,8 @@ impl<'a> ReportInput<'a> {
 }
 
 /// Every report at once. Serializes to camelCase JSON in a deterministic order.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "OpsReport"))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

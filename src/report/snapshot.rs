@@ -21,6 +21,7 @@ use super::name_order;
 use crate::model::{Group, Member, User};
 
 /// Groups and their members at one point in time.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -36,6 +37,8 @@ pub struct AccessSnapshot {
 }
 
 /// One group in a snapshot.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -56,6 +59,7 @@ pub struct GroupAccess {
 }
 
 /// A member of a group in a snapshot. In JSON, `status` is `known` or `unknown`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "status", rename_all = "camelCase")]
 #[non_exhaustive]
@@ -67,6 +71,8 @@ pub enum SnapshotMember {
 }
 
 /// A member resolved to a listed user.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -89,6 +95,8 @@ pub struct KnownMember {
 }
 
 /// A member whose id matches no listed user.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

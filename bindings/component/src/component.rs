@@ -46,6 +46,7 @@ fn wit_kind(kind: FaultKind) -> Option<ErrorKind> {
         FaultKind::Engine => ErrorKind::Engine,
         FaultKind::Filter => ErrorKind::Filter,
         FaultKind::InvalidArgument => ErrorKind::InvalidArgument,
+        FaultKind::RunFailed => ErrorKind::RunFailed,
         _ => return None,
     })
 }
@@ -305,6 +306,10 @@ impl engine::GuestEngine for EngineResource {
 
 impl engine::Guest for Component {
     type Engine = EngineResource;
+
+    fn run_failure(report_json: String, planned: bool) -> Result<Option<Error>, Error> {
+        Ok(scim_provision_host::entry::run_failure(&report_json, planned)?.map(Error::from))
+    }
 }
 
 fn report_options(options: &WitReportOptions) -> ReportOptions<'_> {

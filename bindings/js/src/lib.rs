@@ -16,13 +16,12 @@ mod text;
 use js_sys::{Error as JsError, JsString, Reflect};
 use scim_provision::engine::{self, Input};
 use scim_provision::http::{HttpRequest, HttpResponse};
-use scim_provision::plan::{self, Policy};
+use scim_provision::plan;
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
-use scim_provision::response::{self, Decoded, Expect};
-use scim_provision_host::boundary::{
-    self, DecodeTarget, PartialDecodeOptions, ReportOptions, ReportOptionsJson,
-};
+use scim_provision::response;
+use scim_provision_host::boundary::{self, DecodeTarget, ReportOptions, ReportOptionsJson};
+use scim_provision_host::entry::{self, DesiredOptions};
 use scim_provision_host::fault::{parse_json_arg, to_json, Fault};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -96,8 +95,7 @@ fn internal(message: String) -> JsValue {
 /// serializers are in the module anyway, where a second serializer (serde-wasm-bindgen)
 /// would add a copy of every `Serialize` impl, and `JSON.parse` is fast.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| internal(e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
+    parse_js(&serde_json::to_string(value).map_err(|e| internal(e.to_string()))?)
 }
 
 /// The JSON text of a value given as a JavaScript object or already as a JSON string.
@@ -127,6 +125,11 @@ fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, JsVa
     json_text(value, argument).map(Some)
 }
 
+/// JSON text the host crate returned, as a JavaScript value.
+fn parse_js(text: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
+}
+
 /// Reads a value given as a JavaScript object or as a JSON string.
 fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, argument: &str) -> Result<T, JsValue> {
     parse_json_arg(argument, &json_text(value, argument)?).map_err(throw)
@@ -146,30 +149,6 @@ fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
 fn resource_kind(argument: &str, kind: &str) -> Result<ResourceKind, JsValue> {
     ResourceKind::from_name(kind)
         .ok_or_else(|| throw(Fault::unknown_value(argument, kind, ResourceKind::NAMES)))
-}
-
-fn expect_of(expect: &str) -> Result<Expect, JsValue> {
-    Expect::from_name(expect)
-        .ok_or_else(|| throw(Fault::unknown_value("expect", expect, Expect::NAMES)))
-}
-
-/// Parses the JSON desired-state format.
-#[wasm_bindgen(js_name = parseDesiredJson)]
-pub fn parse_desired_json(text: &JsString) -> Result<JsValue, JsValue> {
-    to_js(&boundary::desired_from_json(&text::string_from(text)).map_err(throw)?)
-}
-
-/// Parses the CSV desired-state format.
-#[wasm_bindgen(js_name = parseDesiredCsv)]
-pub fn parse_desired_csv(text: &JsString) -> Result<JsValue, JsValue> {
-    to_js(&boundary::desired_from_csv(&text::string_from(text)).map_err(throw)?)
-}
-
-/// Parses a directory file in the format the core reads from its name and text (`.csv` or
-/// `.json`, else JSON when the text starts with `{`, else CSV).
-#[wasm_bindgen(js_name = parseDesiredFile)]
-pub fn parse_desired_file(file_name: &str, text: &JsString) -> Result<JsValue, JsValue> {
-    to_js(&boundary::desired_from_file(file_name, &text::string_from(text)).map_err(throw)?)
 }
 
 /// A removal cap written as `N` or `P%`, as `{count, percent}`; throws a fault of code `cap`
@@ -216,81 +195,6 @@ fn encoder_from(base_path: &str, profile: &JsValue) -> Result<RequestEncoder, Js
     RequestEncoder::new(base_path, profile_from(profile)?).map_err(|e| throw(Fault::from(&e)))
 }
 
-/// Plans from JSON texts, whichever way JavaScript handed the inputs over.
-fn plan_texts(
-    desired: &str,
-    actual: &str,
-    base_path: &str,
-    profile: &JsValue,
-    policy: Option<&str>,
-) -> Result<plan::Plan, JsValue> {
-    let (desired, actual) = boundary::plan_inputs(desired, actual).map_err(throw)?;
-    let policy: Policy = match policy {
-        None => Policy::default(),
-        Some(text) => parse_json_arg("policy-json", text).map_err(throw)?,
-    };
-    let encoder = encoder_from(base_path, profile)?;
-    plan::plan(&desired, &actual, encoder.profile(), &policy)
-        .map(|draft| draft.with_requests(&encoder))
-        .map_err(|e| throw(Fault::from(&e)))
-}
-
-/// Plans `desired` against `actual` (objects or JSON strings); returns the Plan.
-#[wasm_bindgen(js_name = plan)]
-pub fn plan_js(
-    desired: JsValue,
-    actual: JsValue,
-    base_path: &str,
-    profile: JsValue,
-    policy: JsValue,
-) -> Result<JsValue, JsValue> {
-    let plan = plan_texts(
-        &json_text(&desired, "desired-json")?,
-        &json_text(&actual, "actual-json")?,
-        base_path,
-        &profile,
-        optional_json(&policy, "policy-json")?.as_deref(),
-    )?;
-    to_js(&plan)
-}
-
-/// Like [`plan_js`] with JSON strings in and out (an empty `policy` is the default one):
-/// the fast path for large directories.
-#[wasm_bindgen(js_name = planJson)]
-pub fn plan_json(
-    desired: &JsString,
-    actual: &JsString,
-    base_path: &str,
-    profile: JsValue,
-    policy: &str,
-) -> Result<String, JsValue> {
-    let policy = (!policy.is_empty()).then_some(policy);
-    Ok(to_json(&plan_texts(
-        &text::string_from(desired),
-        &text::string_from(actual),
-        base_path,
-        &profile,
-        policy,
-    )?))
-}
-
-/// Plans with the whole configuration as one value, `{basePath, profile, policy}` (object or
-/// JSON text; `profile` a Profile object), exactly as the component's `planner.plan` does.
-/// JSON text in, the plan's JSON text out.
-#[wasm_bindgen(js_name = planWithConfig)]
-pub fn plan_with_config(
-    desired: JsValue,
-    actual: JsValue,
-    config: JsValue,
-) -> Result<String, JsValue> {
-    boundary::plan_json(
-        &json_text(&desired, "desired-json")?,
-        &json_text(&actual, "actual-json")?,
-        &json_text(&config, "config-json")?,
-    )
-    .map_err(throw)
-}
-
 /// Checks a saved plan (object or JSON text) against its digest before anything is sent,
 /// and returns it (JSON text) with every figure recomputed by the core; throws a fault of
 /// code `planEdited` or `planWithoutDigest` otherwise.
@@ -299,78 +203,56 @@ pub fn check_plan(plan: JsValue) -> Result<String, JsValue> {
     boundary::check_plan_json(&json_text(&plan, "plan-json")?).map_err(throw)
 }
 
-/// Decodes a response (`{status, headers, body}`) to a request of kind `expect`
-/// (`get`, `list`, `create`, `replace`, `patch`, `delete`) whose resources are `resource`
-/// (`user` or `group`). Returns `{type: "resource" | "page" | "noContent" | "error", ...}`.
-#[wasm_bindgen(js_name = decodeResponse)]
-pub fn decode_response(
-    expect: JsValue,
-    resource: &str,
-    response: JsValue,
-    options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let expect = expect_of(&expect.as_string().unwrap_or_default())?;
-    let response: HttpResponse = from_js(&response, "response")?;
-    let options: PartialDecodeOptions = optional_from_js(&options, "options")?;
-    let options = options.resolve();
-    /// The result's shape for JS, serialized straight to JSON text.
-    #[derive(Serialize)]
-    #[serde(tag = "type", rename_all = "camelCase")]
-    enum Shaped<T> {
-        Resource {
-            resource: T,
-        },
-        Page {
-            page: scim_provision::model::ListResponse<T>,
-        },
-        Error {
-            error: response::ServerError,
-        },
-        NoContent,
+/// The one decode entry point. `kind` says what `input` is and `options` how to read it
+/// (`scim_provision_host::entry` reads them):
+///
+/// - `desired`: a directory's text, `options` `{format: "json" | "csv", fileName}` (both
+///   optional: the format, else the file name's extension, else the content decides);
+///   returns the desired state.
+/// - `user`, `group`, `service-provider-config`: a response (`{status, headers, body}`),
+///   `options` `{expect, maxBodyBytes, createStatuses, nowMs}` (`expect` required: `get`,
+///   `list`, `create`, `replace`, `patch`, `delete`); returns `{type: "resource" | "page" |
+///   "noContent", ...}` and throws an error status as a fault of kind `server`.
+#[wasm_bindgen(js_name = decode)]
+pub fn decode(kind: &str, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    if kind == "desired" {
+        let text = input
+            .dyn_ref::<JsString>()
+            .map(text::string_from)
+            .ok_or_else(|| throw(Fault::invalid_argument("input", ".", "not a string")))?;
+        let options: DesiredOptions = optional_from_js(&options, "options")?;
+        return to_js(&entry::desired(&text, &options).map_err(throw)?);
     }
-    fn shape<T: Serialize>(d: Decoded<T>) -> Result<JsValue, JsValue> {
-        to_js(&match d {
-            Decoded::Resource(resource) => Shaped::Resource { resource },
-            Decoded::Page(page) => Shaped::Page { page },
-            Decoded::Error(error) => Shaped::Error { error },
-            _ => Shaped::NoContent,
-        })
-    }
-    let decode_error = |e: response::DecodeError| throw(Fault::from(&e));
-    match resource_kind("resource", resource)? {
-        ResourceKind::User => shape(
-            response::decode::<scim_provision::model::User>(expect, &response, &options)
-                .map_err(decode_error)?,
-        ),
-        ResourceKind::Group => shape(
-            response::decode::<scim_provision::model::Group>(expect, &response, &options)
-                .map_err(decode_error)?,
-        ),
-        // A kind this adapter has no decoder for yet.
-        _ => Err(throw(Fault::unknown_value(
-            "resource",
-            resource,
-            &["user", "group"],
-        ))),
-    }
+    let target = DecodeTarget::from_name("kind", kind).map_err(throw)?;
+    let response: HttpResponse = from_js(&input, "response")?;
+    let decoded = entry::response(target, &response, &json_text(&options, "options")?);
+    parse_js(&decoded.map_err(throw)?)
 }
 
-/// Decodes a response as the component's `codec.decode-response` does: `target` is `user`,
-/// `group` or `service-provider-config`, `options` `{maxBodyBytes, createStatuses, nowMs}`
-/// (any absent), and an error status is thrown as an error of kind `server`. Returns the
-/// JSON text of `{type: "resource" | "page" | "noContent", ...}`.
-#[wasm_bindgen(js_name = decode)]
-pub fn decode(
-    target: &str,
-    expect: &str,
-    response: JsValue,
-    options: JsValue,
-) -> Result<String, JsValue> {
-    let target = DecodeTarget::from_name("target", target).map_err(throw)?;
-    let expect = expect_of(expect)?;
-    let response: HttpResponse = from_js(&response, "response")?;
-    let options: PartialDecodeOptions = optional_from_js(&options, "options")?;
-    boundary::decode_json(target, expect, &response, &options.resolve()).map_err(throw)
+/// The one plan entry point: `input` is `{desired, actual, config}`, each an object or its
+/// JSON text; `config` is `{basePath, profile, policy}` as the component's `planner.plan`
+/// takes it, but for `profile`, which may also be a built-in profile's name. Returns the Plan.
+#[wasm_bindgen(js_name = plan)]
+pub fn plan_js(input: JsValue) -> Result<JsValue, JsValue> {
+    let field = |name: &str| Reflect::get(&input, &JsValue::from_str(name)).unwrap_or_default();
+    let mut config = field("config");
+    if let Some(name) = Reflect::get(&config, &JsValue::from_str("profile"))
+        .ok()
+        .and_then(|p| p.as_string())
+        .filter(|_| config.is_object())
+    {
+        // A copy with the named profile in place; the caller's object stays as it was.
+        let copy = js_sys::Object::assign(&js_sys::Object::new(), config.unchecked_ref());
+        let profile = to_js(&boundary::builtin_profile(&name).map_err(throw)?)?;
+        let _ = Reflect::set(&copy, &JsValue::from_str("profile"), &profile);
+        config = copy.into();
+    }
+    let plan = boundary::plan_json(
+        &json_text(&field("desired"), "desired-json")?,
+        &json_text(&field("actual"), "actual-json")?,
+        &json_text(&config, "config-json")?,
+    );
+    parse_js(&plan.map_err(throw)?)
 }
 
 /// Parses a `Retry-After` value into a delay in milliseconds from `nowMs`.
@@ -558,6 +440,8 @@ pub fn report_csv(users: JsValue, groups: JsValue) -> Result<String, JsValue> {
 #[wasm_bindgen]
 pub struct Engine {
     inner: engine::Engine,
+    /// What decides whether the run is an error, once it is done.
+    end: Option<engine::RunEnd>,
 }
 
 #[wasm_bindgen]
@@ -571,13 +455,30 @@ impl Engine {
             &json_text(&desired, "desired-json")?,
         )
         .map_err(throw)?;
-        Ok(Engine { inner })
+        Ok(Engine { inner, end: None })
     }
 
     /// The next output: `{type: "send" | "event" | "wait" | "done", ...}`.
     #[wasm_bindgen(js_name = pollOutput)]
     pub fn poll_output(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.poll_output(now_ms.max(0.0) as u64))
+        let output = self.inner.poll_output(now_ms.max(0.0) as u64);
+        if let engine::Output::Done { report } = &output {
+            self.end = Some(report.end());
+        }
+        to_js(&output)
+    }
+
+    /// The error to raise for the run, as the core reads its report, or `undefined` when it
+    /// is no error (or not done): a failed run, and with `planned` also a run that was to
+    /// plan and has no plan. Kind `server` when a server error ended the run, else
+    /// `run-failed`. The report is not handed back: the engine keeps what decides it.
+    #[wasm_bindgen(js_name = runFailure)]
+    pub fn run_failure(&self, planned: bool) -> JsValue {
+        let fault = self
+            .end
+            .as_ref()
+            .and_then(|end| entry::failure(end, planned));
+        fault.map_or(JsValue::UNDEFINED, throw)
     }
 
     /// An answer: `{type: "response", id, response: {status, headers, body}}` or

@@ -241,6 +241,7 @@ pub fn encode_delete(
 
 /// What a response is decoded as. Serialized in kebab-case (`service-provider-config`), as
 /// the WIT `resource-type` enum spells it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -277,6 +278,9 @@ impl DecodeTarget {
 /// Decoding options where any field may be absent and takes the core's default
 /// ([`DecodeOptions::default`]): the WIT `decode-options` record, and the npm package's
 /// options object.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "DecodeOptions"))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartialDecodeOptions {
@@ -308,6 +312,8 @@ impl PartialDecodeOptions {
 
 /// A decoded response, tagged by `type`. A server's error status is not an outcome here
 /// but a [`Fault`] of kind `server`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "Decoded"))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 #[non_exhaustive]
@@ -391,17 +397,20 @@ pub fn render_filter_json(filter_json: &str) -> Result<String, Fault> {
 /// The planner's configuration as one JSON object: the server (base path and profile) and
 /// the policy. Read with serde's derive: camelCase names, `profile` required, the others
 /// taking their defaults when absent, unknown fields refused.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PlanConfig {
     /// The server's base path (`/scim/v2`); empty when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub base_path: String,
     /// The server's profile.
     pub profile: Profile,
     /// The safety policy (defaults when absent).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub policy: Policy,
 }
 
@@ -496,24 +505,31 @@ pub struct ReportOptions<'a> {
 /// `takenAtMs`, `null` for none), unknown names ignored; `desired` and `policy` are JSON
 /// objects or JSON text (a string is the text); `listing` is a run report's `listing`
 /// (`complete` and `problems` are read).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "BuildReportOptions"))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "camelCase", remote = "Self")]
 #[non_exhaustive]
 pub struct ReportOptionsJson {
     /// The snapshot time, milliseconds since the Unix epoch (0 when absent).
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub taken_at_ms: u64,
     /// Seats bought.
     #[serde(default)]
     pub purchased_seats: Option<u64>,
     /// The desired state, as JSON text.
     #[serde(default, rename = "desired", deserialize_with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::plan::DesiredState>>", optional = nullable))]
     pub desired_json: Option<String>,
     /// The policy, as JSON text.
     #[serde(default, rename = "policy", deserialize_with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::plan::Policy>>", optional = nullable))]
     pub policy_json: Option<String>,
     /// Why the listing was incomplete, when it was.
     #[serde(default, rename = "listing", deserialize_with = "listing_incomplete")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<ListingSummary>", optional = nullable))]
     pub incomplete: Option<Vec<String>>,
 }
 
@@ -576,13 +592,30 @@ fn json_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
 }
 
 /// The part of a run report's `listing` a report reads.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ReportListing"))]
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
 struct ListingSummary {
     #[serde(default = "complete_by_default")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     complete: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     problems: Vec<String>,
+}
+
+/// A value a host may hand over as JSON or as its JSON text (the report options' `desired`
+/// and `policy`): only its TypeScript declaration exists.
+#[cfg(feature = "ts")]
+#[derive(ts_rs::TS)]
+#[ts(untagged)]
+#[allow(dead_code)]
+enum JsonOrText<T> {
+    /// The value.
+    Value(T),
+    /// Its JSON text.
+    Text(String),
 }
 
 fn complete_by_default() -> bool {

@@ -49,7 +49,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use scim_provision::engine::EngineError;
+use scim_provision::engine::{EngineError, RunFailure};
 use scim_provision::filter::{FilterParseError, FilterParseErrorKind};
 use scim_provision::plan::{CapError, DesiredStateError, PlanError, ReviewError};
 use scim_provision::profile::UnsupportedFilter;
@@ -58,6 +58,7 @@ use scim_provision::response::{DecodeError, ServerError};
 
 /// Which core error a [`Fault`] comes from. Serialized in kebab-case, as the WIT
 /// `error-kind` enum spells it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -78,6 +79,10 @@ pub enum FaultKind {
     Filter,
     /// An argument that does not deserialize into its core type, or names nothing known.
     InvalidArgument,
+    /// A [`RunFailure`]: a run that failed without a server error to show (the server
+    /// could not be listed, the directory contradicts itself...), or that was to plan and
+    /// ended without a plan. A run that a server error ended is of kind `server`.
+    RunFailed,
 }
 
 impl FaultKind {
@@ -92,6 +97,7 @@ impl FaultKind {
             FaultKind::Engine => "engine",
             FaultKind::Filter => "filter",
             FaultKind::InvalidArgument => "invalid-argument",
+            FaultKind::RunFailed => "run-failed",
         }
     }
 }
@@ -106,6 +112,7 @@ impl fmt::Display for FaultKind {
 ///
 /// Built with `From` from a reference to any core error; serializes with camelCase keys and
 /// every optional field present (`null` when absent).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -125,6 +132,7 @@ pub struct Fault {
     /// Where: a JSON path, CSV rows, a byte offset, a PATCH operation.
     pub location: Option<String>,
     /// Every field of the variant, as a JSON object.
+    #[cfg_attr(feature = "ts", ts(as = "serde_json::Map<String, Value>"))]
     pub data: Value,
 }
 
@@ -368,6 +376,27 @@ impl From<&ServerError> for Fault {
     }
 }
 
+/// A run that is an error to its host ([`RunReport::failure`], [`RunReport::planned`]): kind
+/// `server` (code `serverError`, with the server error's status, `scimType` and `detail`) when
+/// a server error ended it, else kind `run-failed` (code `runFailed`); the message is the
+/// report's reason, `data` the [`RunFailure`].
+///
+/// [`RunReport::failure`]: scim_provision::engine::RunReport::failure
+/// [`RunReport::planned`]: scim_provision::engine::RunReport::planned
+impl From<&RunFailure> for Fault {
+    fn from(f: &RunFailure) -> Fault {
+        let data = to_value(f);
+        match &f.error {
+            Some(e) => Fault {
+                message: f.message.clone(),
+                data,
+                ..Fault::from(&**e)
+            },
+            None => Fault::new(FaultKind::RunFailed, "runFailed", f.message.clone(), data),
+        }
+    }
+}
+
 /// Kind `invalid-argument`, code `cap`: a removal cap that is neither `N` nor `P%`.
 impl From<&CapError> for Fault {
     fn from(e: &CapError) -> Fault {
@@ -541,6 +570,7 @@ mod tests {
             FaultKind::Engine,
             FaultKind::Filter,
             FaultKind::InvalidArgument,
+            FaultKind::RunFailed,
         ] {
             assert_eq!(to_json(&kind), format!("\"{}\"", kind.as_str()));
         }

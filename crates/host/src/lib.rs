@@ -9,6 +9,8 @@
 //!   as the component's WIT parameter (`config-json`), a bad value located by its JSON path.
 //! - [`fault`]: every core error as one structured [`fault::Fault`] record (kind, code,
 //!   message, HTTP status, `scimType`, `detail`, location, data), with `From` for each.
+//! - [`entry`]: the options of a single decode entry point (a directory's format, what a
+//!   response answers), and a run report read as the error its host raises.
 //! - [`heap`]: growing the WebAssembly heap once ahead of a large decode.
 //!
 //! A host-specific helper that only one host can use stays in its binding (the JavaScript
@@ -17,5 +19,6 @@
 #![forbid(unsafe_code)]
 
 pub mod boundary;
+pub mod entry;
 pub mod fault;
 pub mod heap;
