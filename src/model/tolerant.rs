@@ -34,7 +34,9 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use super::names::canonical;
 use super::schemas;
+use super::user::Meta;
 
 /// What the tolerant reader changed in an answer so the model could read it, at which
 /// attribute path (array indices written `[]`).
@@ -224,14 +226,6 @@ fn texts(map: &mut Map<String, Value>, path: &Path, names: &[&'static str], note
     }
 }
 
-const META: &[&str] = &[
-    "resourceType",
-    "created",
-    "lastModified",
-    "location",
-    "version",
-];
-
 /// `meta`: integers as text; whatever else is not a string is dropped, and so is a `meta`
 /// that is not an object.
 fn meta(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
@@ -260,7 +254,7 @@ fn meta(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
     path.0.push("meta");
     let mut dropped = Vec::new();
     for (key, v) in meta.iter_mut() {
-        let Some(name) = named(key, META) else {
+        let Some(name) = canonical::<Meta>(key) else {
             continue;
         };
         match v {

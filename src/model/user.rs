@@ -4,16 +4,22 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::names::case_insensitive;
 use super::schemas;
-use super::serde_util::lenient_bool;
+use super::serde_util::{lenient_bool, null_as_empty};
+use super::tolerant::Shape;
 
 /// A SCIM User. Attributes this type does not name (phone numbers, addresses, custom
 /// extensions...) are kept in [`User::extra`] and written back unchanged.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct User {
     /// Schema URNs the resource claims.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,13 +42,25 @@ pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// Whether the account is active (provisioned) or deactivated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// Email addresses.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub emails: Vec<MultiValue>,
     /// Groups the user belongs to (read-only; maintained by the server).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub groups: Vec<MultiValue>,
     /// Resource metadata (boxed: large, and rarely read).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,13 +81,15 @@ pub struct User {
     )]
     pub airtable_sso: Option<Box<Map<String, Value>>>,
     /// Every attribute not modelled above, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
+case_insensitive!(User, extra = extra, shape = Shape::User);
+
 /// The components of a user's name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Name {
     /// The full name, formatted for display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,12 +101,15 @@ pub struct Name {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Other name components (`middleName`, `honorificPrefix`...), as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
+case_insensitive!(Name, extra = extra);
+
 /// One value of a multi-valued attribute such as `emails` or `groups`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MultiValue {
     /// The value: an address for emails, an id for group references.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,13 +128,15 @@ pub struct MultiValue {
     )]
     pub primary: Option<bool>,
     /// Other sub-attributes (`$ref`...), as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
+case_insensitive!(MultiValue, extra = extra);
+
 /// Resource metadata (RFC 7643 §3.1).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Meta {
     /// `User`, `Group`...
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,14 +154,16 @@ pub struct Meta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Anything else, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(Meta, extra = extra);
 
 /// The Enterprise User extension (RFC 7643 §4.3): the attributes Airtable stores for
 /// reporting and returns in its admin-panel CSV.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct EnterpriseUser {
     /// Employee number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,13 +184,15 @@ pub struct EnterpriseUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<Manager>,
     /// Anything else, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
+case_insensitive!(EnterpriseUser, extra = extra);
+
 /// A user's manager in the Enterprise User extension.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Manager {
     /// The manager's id (Airtable shows it as "Manager ID").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,9 +201,11 @@ pub struct Manager {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `$ref` and anything else, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(Manager, extra = extra);
 
 impl User {
     /// A user with the core schema and a user name, everything else unset.
