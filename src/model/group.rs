@@ -5,8 +5,7 @@ use serde_json::{Map, Value};
 
 use super::names::case_insensitive;
 use super::schemas;
-use super::serde_util::null_as_empty;
-use super::tolerant::Shape;
+use super::serde_util::{null_as_empty, FromValue, Shape};
 use super::user::Meta;
 
 /// A SCIM Group. Airtable groups are flat (no nested groups) and `members[].value` are user
@@ -41,7 +40,11 @@ pub struct Group {
     pub extra: Map<String, Value>,
 }
 
-case_insensitive!(Group, extra = extra, shape = Shape::Group);
+case_insensitive!(Group, extra = extra);
+
+impl FromValue for Group {
+    const SHAPE: Shape = Shape::Group;
+}
 
 /// A member of a group.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

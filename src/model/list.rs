@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::names::{self, Attributes};
-use super::serde_util::null_as_empty;
+use super::serde_util::{null_as_empty, FromValue};
 
 /// One page of users or groups.
 ///
@@ -58,6 +58,8 @@ impl<T: DeserializeOwned> Attributes for ListResponse<T> {
         ListResponse::deserialize(d)
     }
 }
+
+impl<T: FromValue> FromValue for ListResponse<T> {}
 
 #[cfg(test)]
 mod tests {

@@ -24,14 +24,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::tolerant::Shape;
-
 /// A model type read through [`deserialize`]. Implemented by [`case_insensitive!`].
 pub trait Attributes: Sized {
-    /// What the tolerant reader looks at in a server's answer of the type (see
-    /// `model::tolerant`).
-    const SHAPE: Shape = Shape::Other;
-
     /// The type's serde derive, which reads the canonical spellings.
     fn derived<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
 
@@ -192,7 +186,7 @@ impl<'de> Deserializer<'de> for Probe {
 /// derive's) and [`Attributes`] for a type whose serde derives are `remote = "Self"`;
 /// `extra = field` names the map that keeps attributes the type does not name.
 macro_rules! case_insensitive {
-    ($ty:ident $(, extra = $extra:ident)? $(, shape = $shape:expr)?) => {
+    ($ty:ident $(, extra = $extra:ident)?) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 $crate::model::names::deserialize(d)
@@ -204,7 +198,6 @@ macro_rules! case_insensitive {
             }
         }
         impl $crate::model::names::Attributes for $ty {
-            $(const SHAPE: $crate::model::tolerant::Shape = $shape;)?
             fn derived<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 $ty::deserialize(d)
             }

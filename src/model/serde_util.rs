@@ -7,11 +7,15 @@ use serde_json::Value;
 
 use super::names::{self, Attributes};
 
-/// A model type decoded straight from a parsed JSON value, by the same rules as its
-/// `Deserialize`. Callers holding a `Value` (a response body, a listing page) use it because
-/// `Deserialize` from a `Value` first collects the object again as a new one. Sealed: only
-/// this crate's model types implement it.
+/// A resource a server answers with (or a page of them), decoded straight from a parsed
+/// JSON value by the same rules as its `Deserialize`. Callers holding a `Value` (a response
+/// body, a listing page) use it because `Deserialize` from a `Value` first collects the
+/// object again as a new one. Sealed: only this crate's model types implement it.
 pub trait FromValue: DeserializeOwned + Attributes {
+    /// What the tolerant reader looks at in a server's answer of the type (see
+    /// `model::tolerant`).
+    const SHAPE: Shape = Shape::Other;
+
     /// Decodes `value`, or says where and why it does not fit, as `Deserialize` would.
     ///
     /// # Errors
@@ -22,7 +26,17 @@ pub trait FromValue: DeserializeOwned + Attributes {
     }
 }
 
-impl<T: DeserializeOwned + Attributes> FromValue for T {}
+/// Which resource an answer holds, which decides the attributes the tolerant reader
+/// (`model::tolerant`) looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A User.
+    User,
+    /// A Group.
+    Group,
+    /// Anything else (ServiceProviderConfig): left as sent.
+    Other,
+}
 
 /// A boolean that also accepts `"true"` and `"false"` in any case (Microsoft Entra's legacy
 /// SCIM mode sends `"True"` and `"False"`), for `deserialize_with`; `null` is unassigned.

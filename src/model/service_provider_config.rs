@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::names::case_insensitive;
-use super::serde_util::{lenient_bool, null_as_empty};
+use super::serde_util::{lenient_bool, null_as_empty, FromValue};
 
 /// A server's self-description. Missing sections read as "not supported".
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -41,6 +41,8 @@ pub struct ServiceProviderConfig {
 }
 
 case_insensitive!(ServiceProviderConfig, extra = extra);
+
+impl FromValue for ServiceProviderConfig {}
 
 /// A `{"supported": bool}` section.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -36,6 +36,7 @@ use serde_json::{Map, Number, Value};
 
 use super::names::canonical;
 use super::schemas;
+use super::serde_util::Shape;
 use super::user::Meta;
 
 /// What the tolerant reader changed in an answer so the model could read it, at which
@@ -94,17 +95,6 @@ impl fmt::Display for Coercion {
             ),
         }
     }
-}
-
-/// Which resource an answer holds, which decides the attributes looked at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// A User.
-    User,
-    /// A Group.
-    Group,
-    /// Anything else (ServiceProviderConfig): left as sent.
-    Other,
 }
 
 /// The coercions of one answer, each once.

@@ -6,8 +6,7 @@ use serde_json::{Map, Value};
 
 use super::names::case_insensitive;
 use super::schemas;
-use super::serde_util::{lenient_bool, null_as_empty};
-use super::tolerant::Shape;
+use super::serde_util::{lenient_bool, null_as_empty, FromValue, Shape};
 
 /// A SCIM User. Attributes this type does not name (phone numbers, addresses, custom
 /// extensions...) are kept in [`User::extra`] and written back unchanged.
@@ -85,7 +84,11 @@ pub struct User {
     pub extra: Map<String, Value>,
 }
 
-case_insensitive!(User, extra = extra, shape = Shape::User);
+case_insensitive!(User, extra = extra);
+
+impl FromValue for User {
+    const SHAPE: Shape = Shape::User;
+}
 
 /// The components of a user's name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
