@@ -3,9 +3,10 @@
 //! `serde_json::from_str` says only where in the text it stopped (line and column); a host
 //! handing over a configuration, a plan or a listed state needs to know which value is
 //! wrong. [`from_str`] tracks the path with `serde_path_to_error` (`users[1].active`,
-//! `policy.maxDeletions`) and joins on the path that the crate's hand-written `Deserialize`
-//! impls put inside their own messages (``at `count`: ...``), so every core type gives one
-//! path in one format. The host crate (`scim-provision-host`) turns a [`JsonError`] into its
+//! `policy.maxDeletions`) and joins on the path that a type's own `Deserialize` impl puts
+//! inside its message (the model's case-insensitive renaming, `model::names`, reads each
+//! object in two steps: ``at `name.givenName`: ...``), so every core type gives one path in
+//! one format. The host crate (`scim-provision-host`) turns a [`JsonError`] into its
 //! structured fault naming the argument.
 //!
 //! ```

@@ -1,17 +1,20 @@
 //! The fast path for large inputs: users and groups decoded straight from JSON text, without
 //! collecting each object first.
 //!
-//! This is the crate's hand-written hot path, kept for speed: listing pages (the listed
+//! This is the crate's one hand-written hot path, kept for speed: listing pages (the listed
 //! state) and the desired state, measured by `cargo bench --bench plan` ("decode into crate
-//! types"). Its reference is the exact path: a property test (`plan::fast_reference`) checks
-//! on random documents that both give the same value, or the same error.
+//! types", against a serde_json parse in the same run). Every other decoder in the crate is a
+//! serde derive. Its reference is the exact path, the derives behind the case-insensitive
+//! renaming (`model::names`): a property test (`plan::fast_reference`) checks on random
+//! documents that both give the same value, or the same error.
 //!
-//! It takes only the common case: attribute names spelled canonically, every value of the
-//! type the model wants. Anything else (another spelling, `"True"` for a boolean, a wrong
-//! type, a missing `userName`, malformed JSON) is an error here, and the caller then decodes
-//! the whole input again on the exact path (`Deserialize`), which accepts what it may and
-//! locates what it must refuse. For input the fast path accepts, both paths give the same
-//! value; the fast path only skips building and renaming a map per object.
+//! It takes only the common case: attribute names spelled as the derives spell them, every
+//! value of the type the model wants. Anything else (another spelling, `"True"` for a
+//! boolean, a wrong type, a missing `userName`, malformed JSON) is an error here, and the
+//! caller then decodes the whole input again on the exact path (`Deserialize`), which accepts
+//! what it may and locates what it must refuse. For input the fast path accepts, both paths
+//! give the same value; the fast path only skips collecting and renaming each object. The
+//! attribute names it tells apart from unknown ones come from the types (`names::canonical`).
 //!
 //! The seeds are generic over serde's traits but meant for one deserializer,
 //! `serde_json::Deserializer<StrRead>`, so their code exists once.
