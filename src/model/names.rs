@@ -5,8 +5,10 @@
 //! inherent `T::deserialize`), and its `Deserialize` impl is the one generic step here
 //! ([`deserialize`]): the object is collected, each key that names one of the type's
 //! attributes ignoring ASCII case is renamed to the spelling the derive expects, the keys it
-//! does not name are set aside, and the derive reads the rest with its paths tracked
-//! (`crate::located`). Set-aside keys land, exactly as sent, in the type's `extra` map
+//! does not name are set aside, and the derive reads the rest. It reads it borrowed and
+//! untracked first; only when that fails does it read again with `serde_path_to_error`
+//! tracking the path (`crate::located`), since tracking costs an allocation per key of every
+//! server answer. Set-aside keys land, exactly as sent, in the type's `extra` map
 //! (`#[serde(flatten, skip_deserializing)]`, so it is still written back) or are dropped for
 //! a type without one. Two spellings of one attribute in one object (`userName` and
 //! `USERNAME`) are refused rather than one silently winning.
@@ -77,11 +79,35 @@ pub(crate) fn from_value<T: Attributes>(value: Value) -> Result<T, serde_json::E
 
 /// Renames, sets aside, and runs the derive; an error is ``at `path`: reason``.
 fn read_object<T: Attributes>(
-    map: Map<String, Value>,
+    mut map: Map<String, Value>,
     fields: &'static [&'static str],
 ) -> Result<T, String> {
-    let mut known = Map::new();
     let mut extra = Map::new();
+    // Most objects spell every key as the derive does and carry nothing else: read as sent.
+    if !map.keys().all(|k| fields.contains(&k.as_str())) {
+        map = split(map, fields, &mut extra)?;
+    }
+    let value = Value::Object(map);
+    // The derive over the value borrowed: the common case reads without tracking paths (a
+    // tracked read costs an allocation per key); an error is read again, tracked, to say
+    // where it is.
+    let mut t = match T::derived(&value) {
+        Ok(t) => t,
+        Err(_) => crate::located::read_value(&value, |d| T::derived(d))?,
+    };
+    if let Some(slot) = t.extra() {
+        *slot = extra;
+    }
+    Ok(t)
+}
+
+/// The attributes of `map` that `fields` name, renamed; the others go to `extra`.
+fn split(
+    map: Map<String, Value>,
+    fields: &'static [&'static str],
+    extra: &mut Map<String, Value>,
+) -> Result<Map<String, Value>, String> {
+    let mut known = Map::new();
     // The attributes sent in another spelling, to name both spellings of a duplicate.
     let mut renamed: Vec<(&'static str, String)> = Vec::new();
     for (key, value) in map {
@@ -103,16 +129,14 @@ fn read_object<T: Attributes>(
                 "attribute `{name}` is given twice (as `{a}` and `{b}`); attribute names are case-insensitive"
             ));
         }
-        if name != key {
+        if name == key {
+            known.insert(key, value);
+        } else {
             renamed.push((name, key));
+            known.insert(name.to_owned(), value);
         }
-        known.insert(name.to_owned(), value);
     }
-    let mut t = crate::located::read_value(Value::Object(known), |d| T::derived(d))?;
-    if let Some(slot) = t.extra() {
-        *slot = extra;
-    }
-    Ok(t)
+    Ok(known)
 }
 
 /// Collects an object; anything else is serde's `invalid type: ..., expected struct T`.
