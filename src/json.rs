@@ -3,9 +3,10 @@
 //! `serde_json::from_str` says only where in the text it stopped (line and column); a host
 //! handing over a configuration, a plan or a listed state needs to know which value is
 //! wrong. [`from_str`] tracks the path with `serde_path_to_error` (`users[1].active`,
-//! `policy.maxDeletions`) and joins on the path that the crate's hand-written `Deserialize`
-//! impls put inside their own messages (``at `count`: ...``), so every core type gives one
-//! path in one format. The host crate (`scim-provision-host`) turns a [`JsonError`] into its
+//! `policy.maxDeletions`) and joins on the path that a type's own `Deserialize` impl puts
+//! inside its message (the model's case-insensitive renaming, `model::names`, reads each
+//! object in two steps: ``at `name.givenName`: ...``), so every core type gives one path in
+//! one format. The host crate (`scim-provision-host`) turns a [`JsonError`] into its
 //! structured fault naming the argument.
 //!
 //! ```
@@ -39,24 +40,34 @@ pub struct JsonError {
 ///
 /// A [`JsonError`] with the path and serde's reason when `text` is not JSON or not a `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
+    read(text, false)
+}
+
+/// [`from_str`], with serde_json's ` at line L column C` kept on every reason: the
+/// directory's errors have always named the position (`DesiredState::from_json`).
+pub(crate) fn from_str_positioned<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
+    read(text, true)
+}
+
+fn read<T: DeserializeOwned>(text: &str, position: bool) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| located(&e.path().to_string(), e.inner()))?;
-    de.end().map_err(|e| located(".", &e))?;
+        .map_err(|e| located(&e.path().to_string(), e.inner(), position))?;
+    de.end().map_err(|e| located(".", &e, position))?;
     Ok(value)
 }
 
 /// The error for `e` at the tracked path `outer` (one copy, whatever the type).
 #[inline(never)]
-fn located(outer: &str, e: &serde_json::Error) -> JsonError {
+fn located(outer: &str, e: &serde_json::Error, position: bool) -> JsonError {
     let message = e.to_string();
     let message = match e.classify() {
-        serde_json::error::Category::Data => message
+        serde_json::error::Category::Data if !position => message
             .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
             .unwrap_or(&message),
         _ => &message,
     };
-    let (path, reason) = crate::decoding::join_located(outer, message);
+    let (path, reason) = crate::located::join_located(outer, message);
     JsonError {
         path: path.unwrap_or_else(|| ".".to_owned()),
         reason: reason.to_owned(),

@@ -56,7 +56,6 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod decoding;
 pub mod engine;
 pub mod filter;
 #[doc(hidden)]

@@ -2,7 +2,7 @@
 //! are renamed, a step whose action is read after its own fields) and then read by a
 //! derive. `serde_path_to_error` tracks the path inside the second read; the error carries
 //! it in its message as ``at `path`: reason``, and [`join_located`] joins it onto the path
-//! tracked outside (`crate::fault::parse_json_arg` does, so the fault says
+//! tracked outside (`crate::json::from_str` does, so the error says
 //! `actions[3].user.userName`, not `actions[3]`).
 
 use serde::de::DeserializeOwned;
@@ -18,11 +18,11 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String>
 }
 
 /// `read` (a derive's inherent `deserialize`, for a type whose `Deserialize` trait impl
-/// prepares the value first) over `value`, an error located as in [`from_value`].
-pub(crate) fn read_value<T>(
-    value: Value,
+/// prepares the value first) over `value` borrowed, an error located as in [`from_value`].
+pub(crate) fn read_value<'v, T>(
+    value: &'v Value,
     read: impl for<'a, 'b> FnOnce(
-        serde_path_to_error::Deserializer<'a, 'b, Value>,
+        serde_path_to_error::Deserializer<'a, 'b, &'v Value>,
     ) -> Result<T, serde_json::Error>,
 ) -> Result<T, String> {
     let mut track = serde_path_to_error::Track::new();

@@ -10,9 +10,9 @@
 //! here panics on any input. What the tolerant reader changed comes back from
 //! [`decode_with_coercions`], each change once, for the caller to report.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::decoding::{deserialize_with_decoder, variant, Res};
 use crate::http::HttpResponse;
 use crate::model::tolerant;
 pub use crate::model::Coercion;
@@ -73,12 +73,13 @@ impl Expect {
 // Indexing `ALL` by a position in `NAMES` is in bounds.
 const _: () = assert!(Expect::ALL.len() == Expect::NAMES.len());
 
-deserialize_with_decoder!(Expect, expect);
-
 /// `Expect` by its serialized name; anything but a string is `invalid type: ..., expected a
 /// string` (the derive also read `{"get": null}`).
-fn expect(v: serde_json::Value) -> Res<Expect> {
-    variant(v, Expect::NAMES).map(|i| Expect::ALL[i])
+impl<'de> Deserialize<'de> for Expect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(d)?;
+        Expect::from_name(&name).ok_or_else(|| D::Error::unknown_variant(&name, Expect::NAMES))
+    }
 }
 
 /// Limits and context for decoding.

@@ -4,9 +4,8 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::attr_names;
-use super::serde_util::{case_insensitive_derive, null_as_empty};
-use crate::decoding::json_type;
+use super::names::case_insensitive;
+use super::serde_util::{json_type, null_as_empty};
 
 /// An error body as a server sent it. RFC 7644 makes `status` a string; Airtable sends a
 /// number; both are accepted.
@@ -33,7 +32,7 @@ pub struct ScimError {
     pub detail: Option<String>,
 }
 
-case_insensitive_derive!(ScimError, attr_names::ERROR);
+case_insensitive!(ScimError);
 
 /// An HTTP status written as a number or a string (RFC 7644 says string; Airtable and
 /// others send a number).

@@ -1,17 +1,20 @@
 //! The fast path for large inputs: users and groups decoded straight from JSON text, without
 //! collecting each object first.
 //!
-//! This is the crate's hand-written hot path, kept for speed: listing pages (the listed
+//! This is the crate's one hand-written hot path, kept for speed: listing pages (the listed
 //! state) and the desired state, measured by `cargo bench --bench plan` ("decode into crate
-//! types"). Its reference is the exact path: a property test (`plan::fast_reference`) checks
-//! on random documents that both give the same value, or the same error.
+//! types", against a serde_json parse in the same run). Every other decoder in the crate is a
+//! serde derive. Its reference is the exact path, the derives behind the case-insensitive
+//! renaming (`model::names`): a property test (`plan::fast_reference`) checks on random
+//! documents that both give the same value, or the same error.
 //!
-//! It takes only the common case: attribute names spelled canonically, every value of the
-//! type the model wants. Anything else (another spelling, `"True"` for a boolean, a wrong
-//! type, a missing `userName`, malformed JSON) is an error here, and the caller then decodes
-//! the whole input again on the exact path (`Deserialize`), which accepts what it may and
-//! locates what it must refuse. For input the fast path accepts, both paths give the same
-//! value; the fast path only skips building and renaming a map per object.
+//! It takes only the common case: attribute names spelled as the derives spell them, every
+//! value of the type the model wants. Anything else (another spelling, `"True"` for a
+//! boolean, a wrong type, a missing `userName`, malformed JSON) is an error here, and the
+//! caller then decodes the whole input again on the exact path (`Deserialize`), which accepts
+//! what it may and locates what it must refuse. For input the fast path accepts, both paths
+//! give the same value; the fast path only skips collecting and renaming each object. The
+//! attribute names it tells apart from unknown ones come from the types (`names::canonical`).
 //!
 //! The seeds are generic over serde's traits but meant for one deserializer,
 //! `serde_json::Deserializer<StrRead>`, so their code exists once.
@@ -22,8 +25,8 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::attr_names::{self, canonical_name, AttrTable};
 use super::group::{Group, Member};
+use super::names::{canonical, Attributes};
 use super::schemas;
 use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
@@ -146,15 +149,14 @@ impl<'de> Visitor<'de> for Strings {
     }
 }
 
-/// The entry `key` of an object of `table` that the model does not type: kept in `extra`
-/// as sent, unless it is another spelling of a known attribute (the exact path renames it).
-fn keep<'de, A: MapAccess<'de>>(
+/// The entry `key` of a `T` that the model does not type: kept in `extra` as sent, unless it
+/// names one of `T`'s attributes (in another spelling, which the exact path renames).
+fn keep<'de, T: Attributes, A: MapAccess<'de>>(
     map: &mut A,
-    table: &AttrTable,
     key: Cow<'de, str>,
     extra: &mut Map<String, Value>,
 ) -> Result<(), A::Error> {
-    if canonical_name(&key, table).is_some_and(|c| c != key) {
+    if canonical::<T>(&key).is_some() {
         return Err(not_simple());
     }
     let value: Value = map.next_value()?;
@@ -252,7 +254,7 @@ object_visitor!(
                         _ => return Err(not_simple()),
                     }
                 }
-                _ => keep(&mut m, &attr_names::USER, key, &mut u.extra)?,
+                _ => keep::<User, _>(&mut m, key, &mut u.extra)?,
             }
         }
         u.user_name = user_name.ok_or_else(not_simple)?;
@@ -267,7 +269,7 @@ object_visitor!(NameV => Name, |m| {
             "givenName" => n.given_name = opt_str(&mut m)?,
             "familyName" => n.family_name = opt_str(&mut m)?,
             "formatted" => n.formatted = opt_str(&mut m)?,
-            _ => keep(&mut m, &attr_names::NAME, key, &mut n.extra)?,
+            _ => keep::<Name, _>(&mut m, key, &mut n.extra)?,
         }
     }
     Ok(n)
@@ -286,7 +288,7 @@ object_visitor!(MultiValueV => MultiValue, |m| {
             "display" => v.display = opt_str(&mut m)?,
             "type" => v.kind = opt_str(&mut m)?,
             "primary" => v.primary = m.next_value_seed(Any(Bool))?,
-            _ => keep(&mut m, &attr_names::MULTI_VALUE, key, &mut v.extra)?,
+            _ => keep::<MultiValue, _>(&mut m, key, &mut v.extra)?,
         }
     }
     Ok(v)
@@ -301,7 +303,7 @@ object_visitor!(MetaV => Meta, |m| {
             "lastModified" => meta.last_modified = opt_str(&mut m)?,
             "location" => meta.location = opt_str(&mut m)?,
             "version" => meta.version = opt_str(&mut m)?,
-            _ => keep(&mut m, &attr_names::META, key, &mut meta.extra)?,
+            _ => keep::<Meta, _>(&mut m, key, &mut meta.extra)?,
         }
     }
     Ok(meta)
@@ -317,7 +319,7 @@ object_visitor!(EnterpriseV => EnterpriseUser, |m| {
             "organization" => e.organization = opt_str(&mut m)?,
             "division" => e.division = opt_str(&mut m)?,
             "manager" => e.manager = m.next_value_seed(Any(Opt(ManagerV)))?,
-            _ => keep(&mut m, &attr_names::ENTERPRISE_USER, key, &mut e.extra)?,
+            _ => keep::<EnterpriseUser, _>(&mut m, key, &mut e.extra)?,
         }
     }
     Ok(e)
@@ -329,7 +331,7 @@ object_visitor!(ManagerV => Manager, |m| {
         match &*key {
             "value" => mgr.value = opt_str(&mut m)?,
             "displayName" => mgr.display_name = opt_str(&mut m)?,
-            _ => keep(&mut m, &attr_names::MANAGER, key, &mut mgr.extra)?,
+            _ => keep::<Manager, _>(&mut m, key, &mut mgr.extra)?,
         }
     }
     Ok(mgr)
@@ -351,7 +353,7 @@ object_visitor!(
                 }
                 "schemas" => g.schemas = m.next_value_seed(Any(Strings { nullable: true }))?,
                 "meta" => g.meta = m.next_value_seed(Any(Opt(MetaV)))?.map(Box::new),
-                _ => keep(&mut m, &attr_names::GROUP, key, &mut g.extra)?,
+                _ => keep::<Group, _>(&mut m, key, &mut g.extra)?,
             }
         }
         g.display_name = display_name.ok_or_else(not_simple)?;
@@ -367,7 +369,7 @@ object_visitor!(MemberV => Member, |m| {
             "value" => value = req_str(&mut m)?,
             "display" => member.display = opt_str(&mut m)?,
             "type" => member.kind = opt_str(&mut m)?,
-            _ => keep(&mut m, &attr_names::MULTI_VALUE, key, &mut member.extra)?,
+            _ => keep::<Member, _>(&mut m, key, &mut member.extra)?,
         }
     }
     member.value = value.ok_or_else(not_simple)?;

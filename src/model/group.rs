@@ -3,18 +3,24 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::names::case_insensitive;
 use super::schemas;
+use super::serde_util::{null_as_empty, FromValue, Shape};
 use super::user::Meta;
 
 /// A SCIM Group. Airtable groups are flat (no nested groups) and `members[].value` are user
 /// ids.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Group {
     /// Schema URNs the resource claims.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
@@ -33,13 +39,20 @@ pub struct Group {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Box<Meta>>,
     /// Every attribute not modelled above, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
+}
+
+case_insensitive!(Group, extra = extra);
+
+impl FromValue for Group {
+    const SHAPE: Shape = Shape::Group;
 }
 
 /// A member of a group.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Member {
     /// The member's id (a user id).
     pub value: String,
@@ -50,9 +63,11 @@ pub struct Member {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// `$ref` and anything else, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(Member, extra = extra);
 
 impl Group {
     /// A group with the core schema and a display name, no members.

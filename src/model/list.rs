@@ -1,11 +1,10 @@
 //! The ListResponse message (RFC 7644 §3.4.2): one page of a listing.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::attr_names;
-use super::serde_util::{canonical_object, canonical_value, sealed::Sealed, FromValue};
-use crate::decoding::{list, opt_u64, required, string, u64_value, Bad, Res};
+use super::names::{self, Attributes};
+use super::serde_util::{null_as_empty, FromValue};
 
 /// One page of users or groups.
 ///
@@ -16,71 +15,56 @@ use crate::decoding::{list, opt_u64, required, string, u64_value, Bad, Res};
 /// written as digits (`"2"`) as the integer.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+// ts-rs does not read a `serde` attribute with `bound(...)` in it: the renaming once more.
+#[cfg_attr(feature = "ts", ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(
+    remote = "Self",
+    rename_all = "camelCase",
+    bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize")
+)]
 pub struct ListResponse<T> {
     /// Schema URNs (the ListResponse message URN).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub schemas: Vec<String>,
     /// Total number of results matching the query, across all pages.
     pub total_results: u64,
     /// Number of resources on this page, as the server reported it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items_per_page: Option<u64>,
     /// 1-based index of the first resource on this page, as the server reported it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_index: Option<u64>,
     /// The resources on this page.
-    #[serde(rename = "Resources")]
+    #[serde(rename = "Resources", default, deserialize_with = "null_as_empty")]
     pub resources: Vec<T>,
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListResponse<T> {
+// `case_insensitive!` for a generic type.
+impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = canonical_object(d, &attr_names::LIST_RESPONSE)?;
-        decode_list(map, |r| T::deserialize(r).map_err(Bad::new)).map_err(Bad::into_error)
+        names::deserialize(d)
     }
 }
 
-impl<T: FromValue> Sealed for ListResponse<T> {}
-
-impl<T: FromValue> FromValue for ListResponse<T> {
-    fn from_value(value: Value) -> Result<Self, serde_json::Error> {
-        canonical_value(value, &attr_names::LIST_RESPONSE)
-            .and_then(|map| decode_list(map, |r| T::from_value(r).map_err(Bad::new)))
-            .map_err(Bad::into_error)
+impl<T: Serialize> Serialize for ListResponse<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ListResponse::serialize(self, s)
     }
 }
 
-/// Decodes a canonicalized ListResponse; each resource decodes with its own type's rules,
-/// and its errors are located under `Resources[i]`.
-fn decode_list<T>(
-    map: Map<String, Value>,
-    resource: impl Fn(Value) -> Res<T>,
-) -> Res<ListResponse<T>> {
-    let mut page = ListResponse {
-        schemas: Vec::new(),
-        total_results: 0,
-        items_per_page: None,
-        start_index: None,
-        resources: Vec::new(),
-    };
-    let mut total = None;
-    for (key, v) in map {
-        let r = match key.as_str() {
-            "schemas" => list(v, string).map(|x| page.schemas = x),
-            "totalResults" => u64_value(v).map(|x| total = Some(x)),
-            "itemsPerPage" => opt_u64(v).map(|x| page.items_per_page = x),
-            "startIndex" => opt_u64(v).map(|x| page.start_index = x),
-            "Resources" => list(v, &resource).map(|x| page.resources = x),
-            _ => Ok(()),
-        };
-        r.map_err(|e| e.key(&key))?;
+impl<T: DeserializeOwned> Attributes for ListResponse<T> {
+    fn derived<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListResponse::deserialize(d)
     }
-    page.total_results = required(total, "totalResults")?;
-    Ok(page)
 }
+
+impl<T: FromValue> FromValue for ListResponse<T> {}
 
 #[cfg(test)]
 mod tests {

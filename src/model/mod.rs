@@ -1,18 +1,18 @@
 //! SCIM 2.0 resources and messages (RFC 7643, RFC 7644) as serde types.
 //!
-//! Every top-level type decodes attribute names case-insensitively (see `attr_names`) and
-//! keeps attributes it does not model in an `extra` map, so a resource read from a server and
+//! Every type decodes attribute names case-insensitively (one mechanism for all, `names`:
+//! serde's derive behind a renaming of the keys it names) and keeps attributes it does not
+//! model in an `extra` map, so a resource read from a server and
 //! written back loses nothing. Values that are `null` are treated as unassigned, as RFC 7643
 //! §2.5 says, and are not written back. The types' own decoders are strict; a server's
 //! answer is first made readable by the tolerant reader (`tolerant`), which coerces what it
 //! can without loss and reports each [`Coercion`].
 
-mod attr_names;
-mod decode;
 mod error;
 pub(crate) mod fast;
 mod group;
 mod list;
+mod names;
 mod patch;
 mod serde_util;
 mod service_provider_config;
@@ -31,7 +31,6 @@ pub use tolerant::Coercion;
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
 pub(crate) use crate::located::join_located;
-pub(crate) use decode::user_object;
 
 /// Schema URNs used by this crate.
 pub mod schemas {

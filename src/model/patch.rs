@@ -3,9 +3,9 @@
 use serde::{de::Error as _, Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::attr_names;
+use super::names::case_insensitive;
 use super::schemas;
-use super::serde_util::{case_insensitive_derive, null_as_empty};
+use super::serde_util::null_as_empty;
 
 /// A PATCH request body.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -19,10 +19,11 @@ pub struct PatchOp {
     pub operations: Vec<PatchOperation>,
 }
 
-case_insensitive_derive!(PatchOp, attr_names::PATCH_OP);
+case_insensitive!(PatchOp);
 
 /// One PATCH operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PatchOperation {
     /// What to do.
     pub op: PatchOpKind,
@@ -34,6 +35,8 @@ pub struct PatchOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
 }
+
+case_insensitive!(PatchOperation);
 
 /// The kind of a PATCH operation. Decoded case-insensitively (Entra's legacy mode sends
 /// `Replace`); encoded in lower case unless a profile asks otherwise.

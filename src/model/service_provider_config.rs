@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::attr_names;
-use super::serde_util::{case_insensitive_derive, lenient_bool, null_as_empty};
+use super::names::case_insensitive;
+use super::serde_util::{lenient_bool, null_as_empty, FromValue};
 
 /// A server's self-description. Missing sections read as "not supported".
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -39,25 +39,30 @@ pub struct ServiceProviderConfig {
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub authentication_schemes: Vec<Value>,
     /// Everything else (`documentationUri`, `meta`...), as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
 
-case_insensitive_derive!(ServiceProviderConfig, attr_names::SERVICE_PROVIDER_CONFIG);
+case_insensitive!(ServiceProviderConfig, extra = extra);
+
+impl FromValue for ServiceProviderConfig {}
 
 /// A `{"supported": bool}` section.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SupportedConfig {
     /// Whether the feature is supported.
     #[serde(default, deserialize_with = "lenient_bool")]
     pub supported: Option<bool>,
 }
 
+case_insensitive!(SupportedConfig);
+
 /// The `bulk` section.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct BulkConfig {
     /// Whether Bulk is supported.
     #[serde(default, deserialize_with = "lenient_bool")]
@@ -70,10 +75,12 @@ pub struct BulkConfig {
     pub max_payload_size: Option<u64>,
 }
 
+case_insensitive!(BulkConfig);
+
 /// The `filter` section.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct FilterConfig {
     /// Whether filtering is supported.
     #[serde(default, deserialize_with = "lenient_bool")]
@@ -82,6 +89,8 @@ pub struct FilterConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<u64>,
 }
+
+case_insensitive!(FilterConfig);
 
 impl SupportedConfig {
     /// `supported`, with absence read as false.

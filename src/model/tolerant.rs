@@ -34,7 +34,10 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use super::names::canonical;
 use super::schemas;
+use super::serde_util::Shape;
+use super::user::Meta;
 
 /// What the tolerant reader changed in an answer so the model could read it, at which
 /// attribute path (array indices written `[]`).
@@ -92,17 +95,6 @@ impl fmt::Display for Coercion {
             ),
         }
     }
-}
-
-/// Which resource an answer holds, which decides the attributes looked at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// A User.
-    User,
-    /// A Group.
-    Group,
-    /// Anything else (ServiceProviderConfig): left as sent.
-    Other,
 }
 
 /// The coercions of one answer, each once.
@@ -224,14 +216,6 @@ fn texts(map: &mut Map<String, Value>, path: &Path, names: &[&'static str], note
     }
 }
 
-const META: &[&str] = &[
-    "resourceType",
-    "created",
-    "lastModified",
-    "location",
-    "version",
-];
-
 /// `meta`: integers as text; whatever else is not a string is dropped, and so is a `meta`
 /// that is not an object.
 fn meta(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
@@ -260,7 +244,7 @@ fn meta(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
     path.0.push("meta");
     let mut dropped = Vec::new();
     for (key, v) in meta.iter_mut() {
-        let Some(name) = named(key, META) else {
+        let Some(name) = canonical::<Meta>(key) else {
             continue;
         };
         match v {

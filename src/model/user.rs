@@ -4,18 +4,23 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::names::case_insensitive;
 use super::schemas;
-use super::serde_util::lenient_bool;
+use super::serde_util::{lenient_bool, null_as_empty, FromValue, Shape};
 
 /// A SCIM User. Attributes this type does not name (phone numbers, addresses, custom
 /// extensions...) are kept in [`User::extra`] and written back unchanged.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct User {
     /// Schema URNs the resource claims.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub schemas: Vec<String>,
     /// Server-assigned identifier.
@@ -39,14 +44,26 @@ pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// Whether the account is active (provisioned) or deactivated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// Email addresses.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub emails: Vec<MultiValue>,
     /// Groups the user belongs to (read-only; maintained by the server).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub groups: Vec<MultiValue>,
     /// Resource metadata (boxed: large, and rarely read).
@@ -68,14 +85,20 @@ pub struct User {
     )]
     pub airtable_sso: Option<Box<Map<String, Value>>>,
     /// Every attribute not modelled above, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
+}
+
+case_insensitive!(User, extra = extra);
+
+impl FromValue for User {
+    const SHAPE: Shape = Shape::User;
 }
 
 /// The components of a user's name.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Name {
     /// The full name, formatted for display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,13 +110,16 @@ pub struct Name {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Other name components (`middleName`, `honorificPrefix`...), as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(Name, extra = extra);
 
 /// One value of a multi-valued attribute such as `emails` or `groups`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct MultiValue {
     /// The value: an address for emails, an id for group references.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,14 +138,16 @@ pub struct MultiValue {
     )]
     pub primary: Option<bool>,
     /// Other sub-attributes (`$ref`...), as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(MultiValue, extra = extra);
 
 /// Resource metadata (RFC 7643 §3.1).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Meta {
     /// `User`, `Group`...
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,15 +165,17 @@ pub struct Meta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Anything else, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(Meta, extra = extra);
 
 /// The Enterprise User extension (RFC 7643 §4.3): the attributes Airtable stores for
 /// reporting and returns in its admin-panel CSV.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct EnterpriseUser {
     /// Employee number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,14 +196,16 @@ pub struct EnterpriseUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<Manager>,
     /// Anything else, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(EnterpriseUser, extra = extra);
 
 /// A user's manager in the Enterprise User extension.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub struct Manager {
     /// The manager's id (Airtable shows it as "Manager ID").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,9 +214,11 @@ pub struct Manager {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `$ref` and anything else, as sent.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
     pub extra: Map<String, Value>,
 }
+
+case_insensitive!(Manager, extra = extra);
 
 impl User {
     /// A user with the core schema and a user name, everything else unset.

@@ -1,9 +1,11 @@
 //! Property tests: the one hand-written hot path (`model::fast`, behind
-//! [`DesiredState::from_json`] and [`ActualState::from_json_arg`]) gives what its reference
-//! gives on random documents: the same value when it accepts, and the same error (the hot
-//! path then falls back, so the error is the reference's own) when it does not. The
-//! reference for the listed state is `ActualState`'s serde derive read through
-//! `json::from_str`; for the desired state, the exact path of `desired_json`.
+//! [`DesiredState::from_json`] and [`ActualState::from_json`]) gives what its reference, the
+//! serde derives, give on random documents: the same value when it accepts, and the same
+//! error (the hot path then falls back to the derive) when it does not. The reference for
+//! the listed state is `ActualState`'s derive read through `json::from_str`; for the desired
+//! state, `DesiredState`'s derive read through `desired_json::exact_desired_state`. Both
+//! reach `User` and `Group` through their derives behind the case-insensitive renaming
+//! (`model::names`).
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
