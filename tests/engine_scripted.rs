@@ -326,12 +326,14 @@ fn conflict_on_create_is_adopted_and_updated() {
 
 #[test]
 fn not_found_on_update_is_drift_and_the_user_is_recreated() {
-    let d = desired(json!({"users": [{"userName": "a@x.com", "title": "New"}]}));
+    let d = desired(json!({"users": [{"userName": "a@x.com", "title": "New",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
+            {"manager": {"value": "m1", "displayName": "Boss"}}}]}));
+    let mut profile = Profile::airtable();
+    profile.manager_display_name_writable = false;
     let mut created = None;
-    let run = drive(
-        engine(Profile::airtable(), Mode::PlanAndApply, d),
-        10,
-        |r, _| match (r.method, r.path.as_str()) {
+    let run = drive(engine(profile, Mode::PlanAndApply, d), 10, |r, _| {
+        match (r.method, r.path.as_str()) {
             (Method::Patch, "/scim/v2/Users/u1") => error(404, None),
             (Method::Post, "/scim/v2/Users") => {
                 created = r.body.clone();
@@ -341,8 +343,8 @@ fn not_found_on_update_is_drift_and_the_user_is_recreated() {
                 list(json!([{"id": "u1", "userName": "a@x.com", "title": "Old", "active": true}]))
             }
             _ => list(json!([])),
-        },
-    );
+        }
+    });
     assert!(
         matches!(&run.report.outcomes[0].result, ActionResult::Drift { detail } if detail.contains("created again"))
     );
@@ -350,6 +352,17 @@ fn not_found_on_update_is_drift_and_the_user_is_recreated() {
     // The directory leaves `active` out; the create says it, as every user create does.
     let body: serde_json::Value = serde_json::from_str(&created.unwrap()).unwrap();
     assert_eq!(body["active"], true);
+    // The same body as a planned create: the schemas its extension needs, and no manager
+    // name where the profile says the server treats it as read-only.
+    assert_eq!(
+        body["schemas"],
+        json!([
+            "urn:ietf:params:scim:schemas:core:2.0:User",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        ])
+    );
+    let manager = &body["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"];
+    assert_eq!(manager, &json!({"value": "m1"}));
 }
 
 #[test]

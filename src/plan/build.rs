@@ -21,8 +21,8 @@ mod index;
 mod users;
 
 use index::{DesiredIndex, ServerIndex};
-pub(crate) use users::user_update;
 use users::UserMatches;
+pub(crate) use users::{create_body, user_update};
 
 /// The directory as the server can take it: without `manager.displayName` when the profile
 /// says the server treats it as read-only (RFC 7643), so it is neither compared (the server

@@ -33,7 +33,7 @@ pub use action::{
 };
 pub use build::plan;
 use build::summarize;
-pub(crate) use build::{user_update, validate};
+pub(crate) use build::{create_body, user_update, validate};
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
 pub use diff::Change;

@@ -9,7 +9,7 @@ use crate::engine::disposition::{disposition, Answer, Attempts, Disposition, Wri
 use crate::engine::outcome::{ActionError, ActionResult, Event, Phase, RunStatus};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Group, User};
-use crate::plan::{user_key, Action, BuildError, IdLookup, Membership, SetMembers, UserRef};
+use crate::plan::{self, user_key, Action, BuildError, IdLookup, Membership, SetMembers, UserRef};
 use crate::response::{DecodeError, Decoded, Expect, ServerError};
 
 impl Engine {
@@ -235,16 +235,13 @@ impl Engine {
             .desired
             .users
             .iter()
-            .find(|u| user_key(&u.user_name) == key && u.is_active())
-            .cloned();
-        let Some(mut user) = wanted else {
+            .find(|u| user_key(&u.user_name) == key && u.is_active());
+        let Some(wanted) = wanted else {
             let detail = format!("{user_name:?} is no longer on the server ({e})");
             self.resolve(index, ActionResult::Drift { detail });
             return;
         };
-        user.id = None;
-        // As in every user create: explicit, since some servers read absence as inactive.
-        user.active = Some(true);
+        let user = plan::create_body(wanted, self.encoder.profile());
         match self.encoder.create_user(&user) {
             Ok(request) => self.push_front(Task::FollowUp {
                 index,

@@ -11,6 +11,7 @@ use crate::plan::desired::DesiredState;
 use crate::plan::diff::{replacement, user_changes, Change};
 use crate::plan::keys::user_key;
 use crate::plan::policy::Offboarding;
+use crate::profile::Profile;
 
 /// For each desired user: the server user it matched, and whether it will exist and is
 /// touchable after the plan.
@@ -115,18 +116,10 @@ impl Planner<'_> {
                 None => {
                     m.exists[i] = true;
                     m.touchable[i] = true;
-                    let mut body = want.clone();
-                    body.id = None;
-                    body.meta = None;
-                    body.groups.clear();
-                    // Explicit, never absent: some servers read a missing `active` as
-                    // inactive (only active users are created).
-                    body.active = Some(true);
-                    ensure_schemas(&mut body);
                     self.push(
                         Action::CreateUser(CreateUser {
                             user_name: want.user_name.clone(),
-                            user: body,
+                            user: create_body(want, self.profile),
                             reason: "in the directory, not on the server".into(),
                         }),
                         key.clone(),
@@ -222,6 +215,26 @@ pub(super) fn active_change(from: bool, to: bool) -> Change {
         before: Value::Bool(from),
         after: Value::Bool(to),
     }
+}
+
+/// The body that creates `want` on a server of `profile`: without the server's own
+/// attributes (`id`, `meta`, the read-only `groups`), `active` explicit (some servers read a
+/// missing `active` as inactive; only active users are created), the schemas its extensions
+/// need, and no `manager.displayName` where the server treats it as read-only. The one rule
+/// for a planned create and for the engine's re-create of a user that vanished mid-run.
+pub(crate) fn create_body(want: &User, profile: &Profile) -> User {
+    let mut body = want.clone();
+    body.id = None;
+    body.meta = None;
+    body.groups.clear();
+    body.active = Some(true);
+    if !profile.manager_display_name_writable {
+        if let Some(manager) = body.enterprise.as_mut().and_then(|e| e.manager.as_mut()) {
+            manager.display_name = None;
+        }
+    }
+    ensure_schemas(&mut body);
+    body
 }
 
 pub(super) fn ensure_schemas(user: &mut User) {
