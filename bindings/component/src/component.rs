@@ -8,8 +8,9 @@ use scim_provision::http::{HttpRequest as CoreRequest, HttpResponse as CoreRespo
 use scim_provision::profile;
 use scim_provision::request::{RequestEncoder, ResourceKind as CoreKind};
 use scim_provision::response::Expect as CoreExpect;
-use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
+use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions};
 use scim_provision_host::fault::{to_json, Fault, FaultKind};
+use scim_provision_host::report::{self as host_report, ReportOptions};
 
 wit_bindgen::generate!({
     path: "../../wit",
@@ -329,7 +330,7 @@ impl reports::Guest for Component {
         plan_json: Option<String>,
         options: WitReportOptions,
     ) -> Result<String, Error> {
-        Ok(boundary::report_json(
+        Ok(host_report::report_json(
             &users_json,
             &groups_json,
             plan_json.as_deref(),
@@ -343,7 +344,7 @@ impl reports::Guest for Component {
         plan_json: Option<String>,
         options: WitReportOptions,
     ) -> Result<String, Error> {
-        Ok(boundary::report_html(
+        Ok(host_report::report_html(
             &users_json,
             &groups_json,
             plan_json.as_deref(),
@@ -352,6 +353,6 @@ impl reports::Guest for Component {
     }
 
     fn report_csv(users_json: String, groups_json: String) -> Result<String, Error> {
-        Ok(boundary::report_csv(&users_json, &groups_json)?)
+        Ok(host_report::report_csv(&users_json, &groups_json)?)
     }
 }

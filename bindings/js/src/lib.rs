@@ -20,9 +20,10 @@ use scim_provision::plan;
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response;
-use scim_provision_host::boundary::{self, DecodeTarget, ReportOptions, ReportOptionsJson};
+use scim_provision_host::boundary::{self, DecodeTarget};
 use scim_provision_host::entry::{self, DesiredOptions};
 use scim_provision_host::fault::{parse_json_arg, to_json, Fault};
+use scim_provision_host::report::{self as host_report, ReportOptions, ReportOptionsJson};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -409,7 +410,7 @@ pub fn build_report(
         &groups,
         &plan,
         &options,
-        boundary::report,
+        host_report::report,
     )?)
 }
 
@@ -421,13 +422,13 @@ pub fn report_html(
     plan: JsValue,
     options: JsValue,
 ) -> Result<String, JsValue> {
-    with_report_args(&users, &groups, &plan, &options, boundary::report_html)
+    with_report_args(&users, &groups, &plan, &options, host_report::report_html)
 }
 
 /// The users as CSV with Airtable's admin-panel columns.
 #[wasm_bindgen(js_name = reportCsv)]
 pub fn report_csv(users: JsValue, groups: JsValue) -> Result<String, JsValue> {
-    boundary::report_csv(
+    host_report::report_csv(
         &json_text(&users, "users-json")?,
         &json_text(&groups, "groups-json")?,
     )

@@ -11,6 +11,7 @@
 //!   message, HTTP status, `scimType`, `detail`, location, data), with `From` for each.
 //! - [`entry`]: the options of a single decode entry point (a directory's format, what a
 //!   response answers), and a run report read as the error its host raises.
+//! - [`report`]: the SaaS-ops report's options and the report as JSON, HTML or CSV.
 //! - [`heap`]: growing the WebAssembly heap once ahead of a large decode.
 //!
 //! A host-specific helper that only one host can use stays in its binding (the JavaScript
@@ -22,3 +23,4 @@ pub mod boundary;
 pub mod entry;
 pub mod fault;
 pub mod heap;
+pub mod report;

@@ -19,8 +19,9 @@ use scim_provision::http::HttpResponse;
 use scim_provision::profile;
 use scim_provision::request::ResourceKind;
 use scim_provision::response::Expect;
-use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions, ReportOptions};
+use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions};
 use scim_provision_host::fault::{to_json, to_value, Fault};
+use scim_provision_host::report::{report_csv, report_html, report_json, ReportOptions};
 
 /// A run loop that takes longer than this many polls is a failure.
 const MAX_STEPS: usize = 100_000;
@@ -309,15 +310,15 @@ fn run_report(case: &Value) -> Result<Value, String> {
         policy_json: policy.as_deref(),
         incomplete: incomplete.as_deref(),
     };
-    let report = match boundary::report_json(&users, &groups, plan.as_deref(), &options) {
+    let report = match report_json(&users, &groups, plan.as_deref(), &options) {
         Ok(text) => parse_text(&text)?,
         Err(e) => return Ok(err(e)),
     };
-    let html = match boundary::report_html(&users, &groups, plan.as_deref(), &options) {
+    let html = match report_html(&users, &groups, plan.as_deref(), &options) {
         Ok(text) => text,
         Err(e) => return Ok(err(e)),
     };
-    let csv = match boundary::report_csv(&users, &groups) {
+    let csv = match report_csv(&users, &groups) {
         Ok(text) => text,
         Err(e) => return Ok(err(e)),
     };

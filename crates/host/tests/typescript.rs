@@ -18,11 +18,10 @@ use scim_provision::profile::Profile;
 use scim_provision::report::Report;
 use scim_provision::request::{ListQuery, ResourceKind};
 use scim_provision::response::Expect;
-use scim_provision_host::boundary::{
-    DecodeTarget, DecodedJson, PartialDecodeOptions, PlanConfig, ReportOptionsJson,
-};
+use scim_provision_host::boundary::{DecodeTarget, DecodedJson, PartialDecodeOptions, PlanConfig};
 use scim_provision_host::entry::{DesiredOptions, ResponseOptions};
 use scim_provision_host::fault::Fault;
+use scim_provision_host::report::ReportOptionsJson;
 use ts_rs::{Config, TS};
 
 fn out_dir() -> PathBuf {

@@ -1,0 +1,336 @@
+//! The SaaS-ops report for hosts: its options as the WIT record and as the npm package's
+//! JSON object, and the report of listed users and groups (with a plan's stale accounts) as
+//! a [`Report`], JSON text, an HTML page or CSV, every bad argument a [`Fault`] that names
+//! it.
+
+// A `Fault` is the error every binding hands on whole; see `boundary`.
+#![allow(clippy::result_large_err)]
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use scim_provision::model::{Group, User};
+use scim_provision::plan::{DesiredState, Plan, Policy};
+use scim_provision::report::{self, Report, ReportInput};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use crate::boundary::desired_from_json;
+use crate::fault::{parse_json_arg, to_json, Fault};
+
+/// The report's options: the WIT `report-options` record, and the npm package's options
+/// object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReportOptions<'a> {
+    /// The snapshot time, milliseconds since the Unix epoch.
+    pub taken_at_ms: u64,
+    /// Seats bought, for the unused-seat count.
+    pub purchased_seats: Option<u64>,
+    /// The desired state (JSON text) the plan was made from: it explains the stale accounts
+    /// and marks which listed users the directory manages.
+    pub desired_json: Option<&'a str>,
+    /// The policy (`policy-json`) the plan was made under, for the stale accounts.
+    pub policy_json: Option<&'a str>,
+    /// Why the listing was incomplete, when it was (`None`: complete): the report then
+    /// says its figures may be short.
+    pub incomplete: Option<&'a [String]>,
+}
+
+/// The report's options as one JSON object, as the npm package takes them: `takenAtMs`,
+/// `purchasedSeats`, `desired`, `policy` and `listing`, each optional (and, but for
+/// `takenAtMs`, `null` for none), unknown names ignored; `desired` and `policy` are JSON
+/// objects or JSON text (a string is the text); `listing` is a run report's `listing`
+/// (`complete` and `problems` are read).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "BuildReportOptions"))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", remote = "Self")]
+#[non_exhaustive]
+pub struct ReportOptionsJson {
+    /// The snapshot time, milliseconds since the Unix epoch (0 when absent).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub taken_at_ms: u64,
+    /// Seats bought.
+    #[serde(default)]
+    pub purchased_seats: Option<u64>,
+    /// The desired state, as JSON text.
+    #[serde(default, rename = "desired", deserialize_with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::plan::DesiredState>>", optional = nullable))]
+    pub desired_json: Option<String>,
+    /// The policy, as JSON text.
+    #[serde(default, rename = "policy", deserialize_with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::plan::Policy>>", optional = nullable))]
+    pub policy_json: Option<String>,
+    /// Why the listing was incomplete, when it was.
+    #[serde(default, rename = "listing", deserialize_with = "listing_incomplete")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<ListingSummary>", optional = nullable))]
+    pub incomplete: Option<Vec<String>>,
+}
+
+impl ReportOptionsJson {
+    /// The options as [`report()`] takes them.
+    pub fn as_options(&self) -> ReportOptions<'_> {
+        ReportOptions {
+            taken_at_ms: self.taken_at_ms,
+            purchased_seats: self.purchased_seats,
+            desired_json: self.desired_json.as_deref(),
+            policy_json: self.policy_json.as_deref(),
+            incomplete: self.incomplete.as_deref(),
+        }
+    }
+}
+
+/// From a JSON object only (serde's derive would also take an array of the fields).
+impl<'de> Deserialize<'de> for ReportOptionsJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjectOnly(PhantomData))
+    }
+}
+
+impl<'de> Fields<'de> for ReportOptionsJson {
+    const EXPECTING: &'static str = "struct ReportOptions";
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ReportOptionsJson::deserialize(d)
+    }
+}
+
+/// A struct whose derived `Deserialize` (`remote = "Self"`: `fields`) is wrapped in
+/// [`ObjectOnly`], so it is read from a JSON object and nothing else, as expecting
+/// `EXPECTING`.
+trait Fields<'de>: Sized {
+    const EXPECTING: &'static str;
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+/// The visitor of a [`Fields`] struct: a map goes to the derived fields (the path tracker
+/// sees through it), anything else is refused.
+struct ObjectOnly<T>(PhantomData<T>);
+
+impl<'de, T: Fields<'de>> Visitor<'de> for ObjectOnly<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::fields(MapAccessDeserializer::new(map))
+    }
+}
+
+/// A JSON value that stands for JSON text: a string is the text itself, `null` is none.
+fn json_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        Value::String(text) => Some(text),
+        other => Some(other.to_string()),
+    })
+}
+
+/// The part of a run report's `listing` a report reads.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ReportListing"))]
+#[derive(Deserialize)]
+#[serde(remote = "Self")]
+struct ListingSummary {
+    #[serde(default = "complete_by_default")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    complete: bool,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    problems: Vec<String>,
+}
+
+/// A value a host may hand over as JSON or as its JSON text (the report options' `desired`
+/// and `policy`): only its TypeScript declaration exists.
+#[cfg(feature = "ts")]
+#[derive(ts_rs::TS)]
+#[ts(untagged)]
+#[allow(dead_code)]
+enum JsonOrText<T> {
+    /// The value.
+    Value(T),
+    /// Its JSON text.
+    Text(String),
+}
+
+fn complete_by_default() -> bool {
+    true
+}
+
+impl<'de> Deserialize<'de> for ListingSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjectOnly(PhantomData))
+    }
+}
+
+impl<'de> Fields<'de> for ListingSummary {
+    const EXPECTING: &'static str = "struct ListingSummary";
+    fn fields<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ListingSummary::deserialize(d)
+    }
+}
+
+/// A run report's `listing` (`complete`, `problems`) as the reasons it was incomplete, or
+/// `None` when it was complete (or absent).
+fn listing_incomplete<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let listing = Option::<ListingSummary>::deserialize(d)?;
+    Ok(listing.and_then(|l| (!l.complete).then_some(l.problems)))
+}
+
+/// The SaaS-ops [`Report`] of listed users (`users-json`) and groups (`groups-json`), with
+/// the stale accounts of a plan (`plan-json`) when given.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` naming the argument (`users-json`, `groups-json`,
+/// `plan-json`, `policy-json`) that does not read as its type, or of kind `desired-state`
+/// for the directory.
+pub fn report(
+    users_json: &str,
+    groups_json: &str,
+    plan_json: Option<&str>,
+    options: &ReportOptions<'_>,
+) -> Result<Report, Fault> {
+    let users: Vec<User> = parse_json_arg("users-json", users_json)?;
+    let groups: Vec<Group> = parse_json_arg("groups-json", groups_json)?;
+    let plan: Option<Plan> = plan_json
+        .map(|text| parse_json_arg("plan-json", text))
+        .transpose()?;
+    let desired = options.desired_json.map(desired_from_json).transpose()?;
+    let policy: Policy = match options.policy_json {
+        Some(text) => parse_json_arg("policy-json", text)?,
+        None => Policy::default(),
+    };
+    let stale = match &plan {
+        Some(plan) => {
+            let no_directory = DesiredState::default();
+            let directory = desired.as_ref().unwrap_or(&no_directory);
+            report::stale::stale_from_plan(plan, &users, directory, &policy)
+        }
+        None => Vec::new(),
+    };
+    let mut input = ReportInput::new(&users, &groups, options.taken_at_ms).stale(&stale);
+    if let Some(d) = &desired {
+        input = input.desired(&d.users);
+    }
+    if let Some(n) = options.purchased_seats {
+        input = input.purchased_seats(n);
+    }
+    if let Some(reasons) = options.incomplete {
+        input = input.incomplete(reasons);
+    }
+    Ok(report::build_report(&input))
+}
+
+/// [`report()`] as JSON text.
+///
+/// # Errors
+///
+/// As [`report()`].
+pub fn report_json(
+    users_json: &str,
+    groups_json: &str,
+    plan_json: Option<&str>,
+    options: &ReportOptions<'_>,
+) -> Result<String, Fault> {
+    report(users_json, groups_json, plan_json, options).map(|r| to_json(&r))
+}
+
+/// [`report()`] as one self-contained HTML page.
+///
+/// # Errors
+///
+/// As [`report()`].
+pub fn report_html(
+    users_json: &str,
+    groups_json: &str,
+    plan_json: Option<&str>,
+    options: &ReportOptions<'_>,
+) -> Result<String, Fault> {
+    report(users_json, groups_json, plan_json, options).map(|r| report::render_html(&r))
+}
+
+/// The listed users (`users-json`) as CSV with Airtable's admin-panel columns, their groups
+/// from `groups-json`.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (`users-json` or `groups-json`).
+pub fn report_csv(users_json: &str, groups_json: &str) -> Result<String, Fault> {
+    let users: Vec<User> = parse_json_arg("users-json", users_json)?;
+    let groups: Vec<Group> = parse_json_arg("groups-json", groups_json)?;
+    Ok(report::users_csv(&users, &groups))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_options_take_objects_or_text() {
+        let o: ReportOptionsJson = parse_json_arg(
+            "options",
+            r#"{"takenAtMs":5,"purchasedSeats":null,"desired":{"users":[]},"policy":"{}","x":1}"#,
+        )
+        .unwrap();
+        assert_eq!(o.taken_at_ms, 5);
+        assert_eq!(o.purchased_seats, None);
+        assert_eq!(o.desired_json.as_deref(), Some(r#"{"users":[]}"#));
+        assert_eq!(o.as_options().policy_json, Some("{}"));
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"takenAtMs":"x"}"#).unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("takenAtMs"));
+        assert_eq!(e.data["reason"], "invalid type: string \"x\", expected u64");
+        let e = parse_json_arg::<ReportOptionsJson>("options", "[]").unwrap_err();
+        assert_eq!(
+            e.data["reason"],
+            "invalid type: sequence, expected struct ReportOptions"
+        );
+    }
+
+    #[test]
+    fn a_report_carries_the_listing_s_completeness() {
+        let o: ReportOptionsJson = parse_json_arg(
+            "options",
+            r#"{"listing": {"users": 3, "groups": 0, "complete": false, "problems": ["/Users: the page failed"]}}"#,
+        )
+        .unwrap();
+        let r = report("[]", "[]", None, &o.as_options()).unwrap();
+        assert!(!r.complete);
+        assert_eq!(r.incomplete, ["/Users: the page failed"]);
+        for complete in [
+            r#"{"listing": {"complete": true, "problems": []}}"#,
+            "{}",
+            r#"{"listing": null}"#,
+        ] {
+            let o: ReportOptionsJson = parse_json_arg("options", complete).unwrap();
+            let r = report("[]", "[]", None, &o.as_options()).unwrap();
+            assert!(r.complete && r.incomplete.is_empty(), "{complete}");
+        }
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"listing": {"complete": 1}}"#)
+            .unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("listing.complete"));
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"listing": []}"#).unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("listing"));
+        assert_eq!(
+            e.data["reason"],
+            "invalid type: sequence, expected struct ListingSummary"
+        );
+    }
+
+    #[test]
+    fn a_report_names_its_bad_argument() {
+        let e = report_csv("[]", r#"[{"displayName": 3}]"#).unwrap_err();
+        assert_eq!(e.data["argument"], "groups-json");
+        assert!(e.location.as_deref().is_some_and(|l| l.starts_with("[0]")));
+        let options = ReportOptions {
+            policy_json: Some("{\"offboarding\":\"later\"}"),
+            ..ReportOptions::default()
+        };
+        let e = report("[]", "[]", Some("{}"), &options).unwrap_err();
+        assert_eq!(e.data["argument"], "plan-json");
+        assert!(report_json("[]", "[]", None, &ReportOptions::default()).is_ok());
+    }
+}
