@@ -4,11 +4,13 @@
 //! `serde_json::Value`), the time to decode them into the crate's types, the planning time
 //! on already-decoded inputs, the ratio planning / serde_json parse (target <= 1.0), and
 //! peak heap memory (counted by a wrapping global allocator) against the input bytes
-//! (target < 3x). Run with `cargo bench --bench plan`.
+//! (target < 3x). Parse and planning are timed alternately, [`RUNS`] times each, and their
+//! medians compared: on a shared machine one timing of each swung the ratio by 0.3.
+//! Run with `cargo bench --bench plan`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use scim_provision::plan::{plan, ActualState, Cap, DesiredState, Policy};
 use scim_provision::profile::Profile;
@@ -50,6 +52,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
+/// How many times parse and planning are each timed (alternately).
+const RUNS: usize = 5;
 const USERS: usize = 100_000;
 const GROUPS: usize = 5_000;
 const MEMBERS_PER_GROUP: usize = 200;
@@ -133,35 +137,58 @@ fn main() {
     let (desired_json, actual_json) = inputs();
     let input_bytes = desired_json.len() + actual_json.len();
 
-    let t = Instant::now();
-    let v1: Value = serde_json::from_str(&desired_json).unwrap();
-    let v2: Value = serde_json::from_str(&actual_json).unwrap();
-    let parse = t.elapsed();
-    drop((v1, v2));
-
+    let before_decode = CURRENT.load(Ordering::Relaxed);
     let t = Instant::now();
     let desired = DesiredState::from_json(&desired_json).unwrap();
     let actual = ActualState::from_json(&actual_json).unwrap();
     let decode = t.elapsed();
-    drop((desired_json, actual_json));
+    let decoded = CURRENT.load(Ordering::Relaxed) - before_decode;
 
     let memberships: usize = desired.groups.iter().map(|g| g.members.len()).sum();
     let encoder = RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
     let policy = Policy::default().with_max_deactivations(Cap::default());
 
-    let before_plan = CURRENT.load(Ordering::Relaxed);
-    PEAK.store(before_plan, Ordering::Relaxed);
-    let t = Instant::now();
-    let p = plan(&desired, &actual, encoder.profile(), &policy)
-        .unwrap()
-        .with_requests(&encoder);
-    let planning = t.elapsed();
-    let planning_peak = PEAK.load(Ordering::Relaxed) - before_plan;
+    let mut planning_peak = 0;
+    let (mut parses, mut plans) = (Vec::new(), Vec::new());
+    let mut p = None;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let v1: Value = serde_json::from_str(&desired_json).unwrap();
+        let v2: Value = serde_json::from_str(&actual_json).unwrap();
+        parses.push(t.elapsed());
+        drop((v1, v2));
+
+        drop(p.take());
+        let before = CURRENT.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        let t = Instant::now();
+        p = Some(
+            plan(&desired, &actual, encoder.profile(), &policy)
+                .unwrap()
+                .with_requests(&encoder),
+        );
+        plans.push(t.elapsed());
+        planning_peak = planning_peak.max(PEAK.load(Ordering::Relaxed) - before);
+    }
+    let p = p.unwrap();
+    drop((desired_json, actual_json));
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (parse, planning) = (median(&mut parses), median(&mut plans));
+    let ms = |v: &[Duration]| {
+        v.iter()
+            .map(|d| format!("{:.0}", d.as_secs_f64() * 1e3))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
 
     println!(
         "planner benchmark: {USERS} users, {GROUPS} groups, {memberships} memberships, 2% drift"
     );
     println!("  input                    {:>10.1} MiB", mb(input_bytes));
+    println!("  (parse and planning: medians of {RUNS} alternate runs)");
     println!(
         "  serde_json parse (Value) {:>10.1} ms",
         parse.as_secs_f64() * 1e3
@@ -179,9 +206,14 @@ fn main() {
         planning.as_secs_f64() / parse.as_secs_f64()
     );
     println!(
+        "  every run (ms): parse {}; planning {}",
+        ms(&parses),
+        ms(&plans)
+    );
+    println!(
         "  heap held by decoded inputs {:>7.1} MiB  ({:.2}x input)",
-        mb(before_plan),
-        before_plan as f64 / input_bytes as f64
+        mb(decoded),
+        decoded as f64 / input_bytes as f64
     );
     println!(
         "  peak heap during planning {:>9.1} MiB  ({:.2}x input, target < 3x)",
@@ -190,8 +222,8 @@ fn main() {
     );
     println!(
         "  peak heap overall         {:>9.1} MiB  ({:.2}x input)",
-        mb(PEAK.load(Ordering::Relaxed)),
-        PEAK.load(Ordering::Relaxed) as f64 / input_bytes as f64
+        mb(decoded + planning_peak),
+        (decoded + planning_peak) as f64 / input_bytes as f64
     );
     let s = p.summary;
     println!(

@@ -78,7 +78,7 @@ pub struct Draft {
     pub notes: Vec<Note>,
     /// Sizes of what the plan was computed from.
     pub source: SourceCounts,
-    /// Hex SHA-256 of the server state planned from (the plan's `stateDigest`).
+    /// Hex XXH3-128 fingerprint of the server state planned from (the plan's `stateDigest`).
     pub state_digest: String,
 }
 
@@ -108,8 +108,8 @@ pub struct Plan {
     /// edited action, or a deleted guard, no longer matches it. `None` only in a plan decoded from a file that lacks it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
-    /// Hex SHA-256 of the server state the plan was made from, as the planner saw it (see
-    /// [`check_approval`]).
+    /// Hex XXH3-128 of the server state the plan was made from, as the planner saw it: a
+    /// fingerprint that changes with it, not tamper evidence (see [`check_approval`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_digest: Option<String>,
 }

@@ -44,7 +44,7 @@ source: SourceCounts,
  */
 digest?: string, 
 /**
- * Hex SHA-256 of the server state the plan was made from, as the planner saw it (see
- * [`check_approval`]).
+ * Hex XXH3-128 of the server state the plan was made from, as the planner saw it: a
+ * fingerprint that changes with it, not tamper evidence (see [`check_approval`]).
  */
 stateDigest?: string, };
