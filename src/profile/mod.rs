@@ -12,6 +12,7 @@
 //! absent `managerDisplayNameWritable` is false.
 
 mod builtin;
+mod paging;
 mod refine;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ use crate::filter::{CompareOp, Filter};
 use crate::model::OpCase;
 
 pub use builtin::{builtin, builtin_names};
+pub use paging::{page_size, LARGEST_ADVERTISED_PAGE};
 
 /// Everything the core needs to know about one kind of SCIM server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,9 +68,11 @@ pub struct ResourceSupport {
     pub filter: FilterSupport,
     /// Whether `startIndex` paging is honoured (Airtable `/Groups`: no).
     pub start_index: bool,
-    /// The largest `count` the server honours, if it caps pages.
+    /// The largest `count` the server honours, if it caps pages; listings ask for pages this
+    /// large (discovery's `filter.maxResults` may narrow it, never widen it).
     pub max_page_size: Option<u32>,
-    /// The `count` to ask for when listing.
+    /// The `count` to ask for when listing where no cap is known (neither `max_page_size`
+    /// nor discovery says how large a page may be).
     pub page_size: u32,
     /// Whether a listing includes each group's `members` (AWS: no).
     pub members_in_listing: bool,
