@@ -445,6 +445,7 @@ mod tests {
         Action::CreateGroup(CreateGroup {
             display_name: name.into(),
             external_id: ext.map(str::to_owned),
+            members: Vec::new(),
             reason: String::new(),
         })
     }

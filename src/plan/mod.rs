@@ -171,7 +171,7 @@ pub struct Summary {
     pub update_groups: u64,
     /// Groups deleted.
     pub delete_groups: u64,
-    /// Members added.
+    /// Members added, including those a group's create carries.
     pub add_members: u64,
     /// Members removed.
     pub remove_members: u64,

@@ -9,7 +9,7 @@
 //! (a typo is an error, never a silently ignored setting), every field required but the
 //! optional ones: `rateLimit`, `users.maxPageSize`/`groups.maxPageSize`,
 //! `patch.maxOperations` and `patch.maxMembers` are `null` or absent for "none", and an
-//! absent `managerDisplayNameWritable` is false.
+//! absent `managerDisplayNameWritable` or `createGroupWithMembers` is false.
 
 mod builtin;
 mod paging;
@@ -58,6 +58,12 @@ pub struct Profile {
     /// the planner neither sends nor compares it.
     #[serde(default)]
     pub manager_display_name_writable: bool,
+    /// Whether `POST /Groups` takes `members` (RFC 7644 servers): a new group is then
+    /// created with its members in one request. Airtable creates groups empty whatever the
+    /// body says; there, and for a profile that does not say (absent reads false), members
+    /// follow in PATCHes.
+    #[serde(default)]
+    pub create_group_with_members: bool,
 }
 
 /// What listing and filtering one resource type supports.
