@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::action::{Action, GroupRef, UserRef};
-use super::{integrity, Draft, Plan, RequestPreview, Step};
+use super::{integrity, Cost, Draft, Plan, RequestPreview, Step};
 use crate::filter::Filter;
 use crate::http::{HttpRequest, Method};
 use crate::model::{Group, Member, PatchOp, PatchOperation};
@@ -72,7 +72,7 @@ impl GroupRef {
 impl Draft {
     /// The reviewable plan: each action with its request as `encoder` writes it (for the
     /// server the draft was planned for, so with the same profile), or what that request
-    /// waits for; then the plan's digest over them.
+    /// waits for; then the plan's digest over them, and its cost at the profile's rate.
     pub fn with_requests(self, encoder: &RequestEncoder) -> Plan {
         let actions: Vec<Step> = self
             .actions
@@ -85,6 +85,10 @@ impl Draft {
             version: 1,
             profile: self.profile,
             summary: self.summary,
+            cost: Cost::of(
+                actions.iter().map(|s| &s.action),
+                encoder.profile().rate_limit,
+            ),
             blocked: self.blocked,
             actions,
             notes: self.notes,
