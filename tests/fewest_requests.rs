@@ -147,7 +147,7 @@ fn a_new_group_of_new_users_waits_for_their_ids_and_is_still_one_post() {
     assert_eq!(plan.cost.requests, 4);
     assert_eq!(plan.cost.by_kind[&ActionKind::CreateUser], 3);
     assert_eq!(plan.cost.by_kind[&ActionKind::CreateGroup], 1);
-    assert!(plan.cost.by_kind.get(&ActionKind::AddMembers).is_none());
+    assert!(!plan.cost.by_kind.contains_key(&ActionKind::AddMembers));
 }
 
 /// The `count` of each listing request to `/Users`.
