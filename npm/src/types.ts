@@ -102,7 +102,8 @@ export type Action =
   | { type: "createUser"; userName: string; user: User; reason: string }
   | { type: "updateUser" | "reactivateUser" | "deactivateUser"; user: UserRef; changes: Change[]; replacement?: User; reason: string }
   | { type: "deleteUser"; user: UserRef; reason: string }
-  | { type: "createGroup"; displayName: string; externalId?: string; reason: string }
+  /** `members`: those the create carries (absent where the server creates groups empty). */
+  | { type: "createGroup"; displayName: string; externalId?: string; members?: UserRef[]; reason: string }
   | { type: "renameGroup"; group: GroupRef; to: string; reason: string }
   | { type: "deleteGroup"; group: GroupRef; reason: string }
   | { type: "addMembers" | "removeMembers"; group: GroupRef; members: UserRef[] }
@@ -130,10 +131,21 @@ export interface Summary {
  * changes are withheld and the reason names every candidate id. */
 export type Guard = "emptySource" | "incompleteListing" | "deactivationCap" | "deletionCap" | "ambiguousMatch";
 
+/** What applying a plan costs: one request per action (the listing it was made from is not
+ * counted), by kind, and the least time they take at the profile's rate limit. Recomputed
+ * by the core when a plan is read; not covered by `digest`. */
+export interface Cost {
+  requests: number;
+  byKind: Partial<Record<Action["type"], number>>;
+  minSeconds: number;
+  rateLimit?: { requestsPerSecond: number; burst: number };
+}
+
 export interface Plan {
   version: number;
   profile: string;
   summary: Summary;
+  cost: Cost;
   blocked: Array<{ guard: Guard; reason: string }>;
   actions: Step[];
   notes: Array<{ subject: string; message: string }>;
