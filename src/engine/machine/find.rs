@@ -228,12 +228,7 @@ impl Engine {
         };
         let missing = missing_members(&create.members, existing, &applying.ids);
         if missing.is_empty() {
-            let adopted = ActionResult::Adopted {
-                id,
-                updated: false,
-                lookup_error,
-            };
-            self.resolve(index, adopted);
+            self.adopted(index, id, lookup_error, None);
             return;
         }
         let group = GroupRef {
@@ -263,15 +258,7 @@ impl Engine {
                 removed: Vec::new(),
             })
         };
-        match update.request(&self.encoder, &NoIds) {
-            Ok(request) => self.push_front(Task::FollowUp {
-                index,
-                request,
-                expect: update.expect(),
-                then: Then::Adopted { id, lookup_error },
-            }),
-            Err(e) => self.resolve(index, ActionResult::invalid(e.to_string())),
-        }
+        self.adopted(index, id, lookup_error, Some(update));
     }
 
     /// Adopts an existing user, updating what differs from the directory (as the planner
@@ -286,15 +273,26 @@ impl Engine {
     ) {
         self.learn(true, &wanted.user_name, id.clone());
         let patch = self.encoder.profile().patch.supported;
-        let Some(update) = plan::user_update(wanted, existing, patch) else {
-            self.resolve(
-                index,
-                ActionResult::Adopted {
-                    id,
-                    updated: false,
-                    lookup_error,
-                },
-            );
+        let update = plan::user_update(wanted, existing, patch);
+        self.adopted(index, id, lookup_error, update);
+    }
+
+    /// Action `index` adopted `id`: done when nothing differs (`update` is `None`), else
+    /// once `update` (whose ids are all known) has been sent.
+    fn adopted(
+        &mut self,
+        index: usize,
+        id: String,
+        lookup_error: Option<Box<ServerError>>,
+        update: Option<Action>,
+    ) {
+        let Some(update) = update else {
+            let adopted = ActionResult::Adopted {
+                id,
+                updated: false,
+                lookup_error,
+            };
+            self.resolve(index, adopted);
             return;
         };
         match update.request(&self.encoder, &NoIds) {
