@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::action::{Action, ActionKind};
 use crate::profile::RateLimit;
@@ -34,12 +34,45 @@ pub struct Cost {
     pub by_kind: BTreeMap<ActionKind, u64>,
     /// The least time they take at `rateLimit`, in seconds (to the millisecond, rounded
     /// up); 0 without a rate limit.
-    #[serde(default)]
+    #[serde(default, serialize_with = "number")]
     pub min_seconds: f64,
     /// The rate the time is computed at: the profile's documented limit; absent when it
     /// documents none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rate"
+    )]
     pub rate_limit: Option<RateLimit>,
+}
+
+// Numbers are written as JavaScript writes them, so every form of the core (native, npm,
+// component) prints a plan byte for byte alike: a whole number without `.0` (JavaScript's
+// `JSON.stringify(5.0)` is `5`); other values are the shortest round-trip digits in both.
+fn number<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    // Exact: a whole f64 below 2^53 converts to u64 and back unchanged.
+    if value.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(value) {
+        s.serialize_u64(*value as u64)
+    } else {
+        s.serialize_f64(*value)
+    }
+}
+
+fn rate<S: Serializer>(value: &Option<RateLimit>, s: S) -> Result<S::Ok, S::Error> {
+    /// A [`RateLimit`] written with [`number`].
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Written {
+        #[serde(serialize_with = "number")]
+        requests_per_second: f64,
+        burst: u32,
+    }
+    value
+        .map(|r| Written {
+            requests_per_second: r.requests_per_second,
+            burst: r.burst,
+        })
+        .serialize(s)
 }
 
 impl Cost {
@@ -133,10 +166,26 @@ mod tests {
             serde_json::json!({
                 "requests": 4,
                 "byKind": {"addMembers": 1, "createGroup": 1, "createUser": 2},
-                "minSeconds": 0.0,
-                "rateLimit": {"requestsPerSecond": 5.0, "burst": 5}
+                "minSeconds": 0,
+                "rateLimit": {"requestsPerSecond": 5, "burst": 5}
             })
         );
+        // Whole numbers without `.0`, as JavaScript writes them; others as they are.
+        let text = serde_json::to_string(&Cost::of(
+            p.actions.iter().map(|s| &s.action).cycle().take(7),
+            rate(2.5, 5),
+        ))
+        .unwrap();
+        assert!(
+            text.contains(r#""minSeconds":0.8,"rateLimit":{"requestsPerSecond":2.5,"burst":5}"#),
+            "{text}"
+        );
+        let text = serde_json::to_string(&Cost::of(
+            p.actions.iter().map(|s| &s.action).cycle().take(10),
+            rate(5.0, 5),
+        ))
+        .unwrap();
+        assert!(text.contains(r#""minSeconds":1,"#), "{text}");
 
         // The generic profile documents no rate, and the group's POST carries its members.
         let p = plan_into_empty(
