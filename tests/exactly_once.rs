@@ -13,6 +13,7 @@ use scim_provision::http::{HttpRequest, Method};
 use scim_provision::model::{Group, Member, User};
 use scim_provision::plan::{group_key, user_key, ActionKind, DesiredGroup, DesiredState};
 use scim_provision::profile::{FilterSupport, Profile};
+use scim_provision::request::RequestEncoder;
 use scim_sim::{drive, Control, Endpoint, Faults, Flavor, LostAnswer, Simulator as Sim, Trigger};
 
 const TIMEOUT_MS: u64 = 5_000;
@@ -160,6 +161,57 @@ fn a_group_whose_create_answer_is_lost_is_adopted_not_created_twice() {
             assert_eq!(groups[0].members.as_ref().map(Vec::len), Some(2), "{case}");
             assert_converged(&mut sim, config(profile), directory(), &mut clock);
         }
+    }
+}
+
+#[test]
+fn a_lost_create_with_members_is_adopted_and_the_group_gets_every_member() {
+    // The generic server takes members in the POST: the create carries both new users. Its
+    // answer is lost after the commit, and before the lookup an admin takes a member out of
+    // the new group: the group the lookup finds lacks one.
+    for how in [LostAnswer::Dropped, LostAnswer::ServerError(502)] {
+        let mut sim = Sim::new(Flavor::Generic, "/scim/v2", lost_group_post(how), 1);
+        let mut clock = 0;
+        let engine = Engine::new(config(Profile::generic()), directory()).unwrap();
+        let mut edited = false;
+        let report = run_with(&mut sim, engine, &mut clock, |sim, request| {
+            let lookup = request.method == Method::Get && request.path.contains("/Groups?filter=");
+            if lookup && !edited {
+                edited = true;
+                let group = groups_named(sim, "New Team").pop().expect("committed");
+                let mut smaller = group.clone();
+                smaller.members = group.members.map(|mut ms| {
+                    ms.truncate(1);
+                    ms
+                });
+                let put = RequestEncoder::new("/scim/v2", Profile::generic())
+                    .unwrap()
+                    .replace_group(group.id.as_deref().unwrap(), &smaller)
+                    .unwrap();
+                let _ = sim.handle(&put, 0);
+            }
+        });
+        let case = format!("{how:?}");
+        assert!(edited, "{case}: the create was looked up");
+        assert_eq!(report.status, RunStatus::Applied, "{case}: {report:?}");
+        let groups = groups_named(&sim, "New Team");
+        assert_eq!(groups.len(), 1, "{case}: one group, not two");
+        assert_eq!(posts_to(&sim, Endpoint::Groups), 1, "{case}");
+        assert!(
+            matches!(
+                outcome(&report, ActionKind::CreateGroup, "New Team"),
+                ActionResult::Adopted { updated: true, .. }
+            ),
+            "{case}: {:?}",
+            report.outcomes
+        );
+        assert_eq!(groups[0].members.as_ref().map(Vec::len), Some(2), "{case}");
+        assert_converged(
+            &mut sim,
+            config(Profile::generic()),
+            directory(),
+            &mut clock,
+        );
     }
 }
 
@@ -313,9 +365,13 @@ fn a_lookup_that_finds_two_resources_adopts_neither_and_names_both() {
     );
     assert!(reason.contains("\"New Team\""), "{reason}");
     assert_eq!(report.status, RunStatus::PartiallyApplied);
+    // Our POST carried its members (and committed); the other client's group got none:
+    // nothing was added to a guessed group.
+    let other = other.expect("seeded");
     assert!(
         sim.groups()
             .iter()
+            .filter(|g| g.id.as_deref() == Some(other.as_str()))
             .all(|g| g.members.as_ref().is_none_or(Vec::is_empty)),
         "no member was added to a guessed group"
     );

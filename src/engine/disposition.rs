@@ -458,6 +458,7 @@ mod tests {
         Action::CreateGroup(CreateGroup {
             display_name: "Eng".into(),
             external_id: None,
+            members: Vec::new(),
             reason: String::new(),
         })
     }

@@ -199,10 +199,7 @@ impl Lookup {
         };
         let external_id = external_id.filter(|e| !e.is_empty());
         let steps = steps(&support.filter, kind, external_id.is_some());
-        let page_size = support
-            .max_page_size
-            .map_or(support.page_size, |m| support.page_size.min(m))
-            .max(1);
+        let page_size = support.list_page_size();
         Lookup {
             kind,
             name,
@@ -448,6 +445,7 @@ mod tests {
         Action::CreateGroup(CreateGroup {
             display_name: name.into(),
             external_id: ext.map(str::to_owned),
+            members: Vec::new(),
             reason: String::new(),
         })
     }

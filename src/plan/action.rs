@@ -25,7 +25,8 @@ pub enum Action {
     DeactivateUser(UserUpdate),
     /// `DELETE /Users/{id}` (only when the policy asks for deletion).
     DeleteUser(DeleteUser),
-    /// `POST /Groups` (empty; members follow in membership actions).
+    /// `POST /Groups`, with its first members where the profile takes them in the create
+    /// (`createGroupWithMembers`); other members follow in membership actions.
     CreateGroup(CreateGroup),
     /// PATCH (or PUT) of `displayName`.
     RenameGroup(RenameGroup),
@@ -117,6 +118,13 @@ pub struct CreateGroup {
     /// The directory's id for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+    /// The members the create carries (at most one member chunk with PATCH, all without;
+    /// none where the server creates groups empty). A member this plan creates has no id in
+    /// the plan: the request then waits for it, and is built once the create users phase,
+    /// which comes first, has learnt it. Absent in the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub members: Vec<UserRef>,
     /// Why.
     pub reason: String,
 }

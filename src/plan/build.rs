@@ -226,7 +226,10 @@ pub(super) fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summar
             Action::ReactivateUser(_) => s.reactivate_users += 1,
             Action::DeactivateUser(_) => s.deactivate_users += 1,
             Action::DeleteUser(_) => s.delete_users += 1,
-            Action::CreateGroup(_) => s.create_groups += 1,
+            Action::CreateGroup(c) => {
+                s.create_groups += 1;
+                s.add_members += c.members.len() as u64;
+            }
             Action::RenameGroup(_) => s.update_groups += 1,
             Action::DeleteGroup(_) => s.delete_groups += 1,
             Action::AddMembers(m) => s.add_members += m.members.len() as u64,

@@ -9,6 +9,7 @@
 mod action;
 mod ambiguity;
 mod build;
+mod cost;
 mod desired;
 mod desired_file;
 mod desired_json;
@@ -34,6 +35,7 @@ pub use action::{
 pub use build::plan;
 use build::summarize;
 pub(crate) use build::{create_body, user_update, validate};
+pub use cost::Cost;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
 pub use diff::Change;
@@ -96,6 +98,9 @@ pub struct Plan {
     pub profile: String,
     /// Counts per kind of change.
     pub summary: Summary,
+    /// The requests applying it sends, by kind, and the least time they take at the
+    /// profile's rate limit. Not covered by `digest`; recomputed when a plan is decoded.
+    pub cost: Cost,
     /// Guards that tripped; non-empty means the plan must not be applied without override.
     pub blocked: Vec<Blocked>,
     /// The steps, in apply order.
@@ -128,6 +133,9 @@ struct Written {
     /// Required and well-formed, then replaced.
     #[serde(rename = "summary")]
     _summary: Summary,
+    /// Absent in plans made before plans carried it; only its rate is read.
+    #[serde(default)]
+    cost: Option<Cost>,
     blocked: Vec<Blocked>,
     actions: Vec<Step>,
     notes: Vec<Note>,
@@ -138,10 +146,15 @@ struct Written {
 
 impl From<Written> for Plan {
     fn from(w: Written) -> Plan {
+        let rate_limit = match w.cost {
+            Some(cost) => cost.rate_limit,
+            None => crate::profile::builtin(&w.profile).and_then(|p| p.rate_limit),
+        };
         Plan {
             version: w.version,
-            profile: w.profile,
             summary: summarize(w.actions.iter().map(|s| &s.action)),
+            cost: Cost::of(w.actions.iter().map(|s| &s.action), rate_limit),
+            profile: w.profile,
             blocked: w.blocked,
             actions: w.actions,
             notes: w.notes,
@@ -176,7 +189,7 @@ pub struct Summary {
     pub update_groups: u64,
     /// Groups deleted.
     pub delete_groups: u64,
-    /// Members added.
+    /// Members added, including those a group's create carries.
     pub add_members: u64,
     /// Members removed.
     pub remove_members: u64,

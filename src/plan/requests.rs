@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::action::{Action, GroupRef, UserRef};
-use super::{integrity, Draft, Plan, RequestPreview, Step};
+use super::{integrity, Cost, Draft, Plan, RequestPreview, Step};
 use crate::filter::Filter;
 use crate::http::{HttpRequest, Method};
 use crate::model::{Group, Member, PatchOp, PatchOperation};
@@ -72,7 +72,7 @@ impl GroupRef {
 impl Draft {
     /// The reviewable plan: each action with its request as `encoder` writes it (for the
     /// server the draft was planned for, so with the same profile), or what that request
-    /// waits for; then the plan's digest over them.
+    /// waits for; then the plan's digest over them, and its cost at the profile's rate.
     pub fn with_requests(self, encoder: &RequestEncoder) -> Plan {
         let actions: Vec<Step> = self
             .actions
@@ -85,6 +85,10 @@ impl Draft {
             version: 1,
             profile: self.profile,
             summary: self.summary,
+            cost: Cost::of(
+                actions.iter().map(|s| &s.action),
+                encoder.profile().rate_limit,
+            ),
             blocked: self.blocked,
             actions,
             notes: self.notes,
@@ -160,6 +164,10 @@ impl Action {
             Action::CreateGroup(c) => {
                 let mut group = Group::new(c.display_name.clone());
                 group.external_id.clone_from(&c.external_id);
+                if !c.members.is_empty() {
+                    let members = resolve_all(&c.members, ids)?;
+                    group.members = Some(members.into_iter().map(Member::new).collect());
+                }
                 to.post(ResourceKind::Group, &group)
             }
             Action::RenameGroup(r) => {
@@ -367,6 +375,125 @@ mod tests {
             body(&sent).unwrap()["Operations"][0]["value"],
             json!({"value": "u-a@x"})
         );
+    }
+
+    /// The plan of a directory of `members` (the first `listed` of them on the server
+    /// already) and one new group holding them all.
+    fn plan_group_of(members: usize, listed: usize, profile: Profile) -> Plan {
+        let names: Vec<String> = (0..members).map(|i| format!("u{i:03}@x")).collect();
+        let desired = serde_json::json!({
+            "users": names.iter().map(|n| json!({"userName": n})).collect::<Vec<_>>(),
+            "groups": [{"displayName": "Eng", "members": names}],
+        });
+        let desired = super::super::DesiredState::from_json(&desired.to_string()).unwrap();
+        let actual = super::super::ActualState {
+            users: names[..listed]
+                .iter()
+                .map(|n| {
+                    let mut u = crate::model::User::new(n.clone());
+                    u.id = Some(format!("id-{n}"));
+                    u.active = Some(true);
+                    u
+                })
+                .collect(),
+            complete: true,
+            ..Default::default()
+        };
+        let encoder = RequestEncoder::new("/scim/v2", profile).unwrap();
+        super::super::plan(
+            &desired,
+            &actual,
+            encoder.profile(),
+            &super::super::Policy::default(),
+        )
+        .unwrap()
+        .with_requests(&encoder)
+    }
+
+    fn group_steps(p: &Plan) -> Vec<&Step> {
+        p.actions
+            .iter()
+            .filter(|s| !s.action.writes_user())
+            .collect()
+    }
+
+    #[test]
+    fn a_new_group_of_existing_users_is_one_post_carrying_them() {
+        let p = plan_group_of(3, 3, Profile::generic());
+        let steps = group_steps(&p);
+        assert_eq!(steps.len(), 1, "{steps:?}");
+        let preview = steps[0].request.as_ref().expect("every id is known");
+        assert_eq!(
+            (preview.method, preview.path.as_str()),
+            (Method::Post, "/scim/v2/Groups")
+        );
+        assert_eq!(
+            preview.body.as_ref().unwrap()["members"],
+            json!([{"value": "id-u000@x"}, {"value": "id-u001@x"}, {"value": "id-u002@x"}])
+        );
+        assert_eq!(p.summary.add_members, 3, "the summary counts them as today");
+
+        // Airtable creates groups empty: the POST, then a PATCH.
+        let p = plan_group_of(3, 3, Profile::airtable());
+        let kinds: Vec<ActionKind> = group_steps(&p).iter().map(|s| s.action.kind()).collect();
+        assert_eq!(kinds, [ActionKind::CreateGroup, ActionKind::AddMembers]);
+        let create = group_steps(&p)[0].request.clone().unwrap();
+        assert_eq!(create.body.unwrap().get("members"), None);
+        assert_eq!(p.summary.add_members, 3);
+    }
+
+    #[test]
+    fn members_the_plan_creates_make_the_post_wait_for_their_ids() {
+        let p = plan_group_of(3, 1, Profile::generic());
+        let steps = group_steps(&p);
+        assert_eq!(steps.len(), 1, "still one request: {steps:?}");
+        assert_eq!(steps[0].request, None);
+        assert_eq!(
+            steps[0].waits_for.as_deref(),
+            Some("waiting for the id of user \"u001@x\"")
+        );
+        // Users are created first: by the groups phase their ids are learnt.
+        let sent = steps[0].action.request(
+            &RequestEncoder::new("/scim/v2", Profile::generic()).unwrap(),
+            &Learnt,
+        );
+        let body = body(&sent.unwrap()).unwrap();
+        assert_eq!(
+            body["members"],
+            json!([{"value": "id-u000@x"}, {"value": "u-u001@x"}, {"value": "u-u002@x"}])
+        );
+    }
+
+    #[test]
+    fn a_create_carries_one_member_chunk_with_patch_and_all_without() {
+        let mut profile = Profile::generic();
+        profile.patch.max_members = Some(2);
+        let p = plan_group_of(5, 5, profile.clone());
+        let sizes: Vec<(ActionKind, usize)> = group_steps(&p)
+            .iter()
+            .map(|s| match &s.action {
+                Action::CreateGroup(c) => (ActionKind::CreateGroup, c.members.len()),
+                Action::AddMembers(m) => (ActionKind::AddMembers, m.members.len()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                (ActionKind::CreateGroup, 2),
+                (ActionKind::AddMembers, 2),
+                (ActionKind::AddMembers, 1)
+            ]
+        );
+        assert_eq!(p.summary.add_members, 5);
+        profile.patch.supported = false;
+        let p = plan_group_of(5, 5, profile);
+        let steps = group_steps(&p);
+        assert_eq!(steps.len(), 1, "no PUT of the members after the POST");
+        let Action::CreateGroup(c) = &steps[0].action else {
+            panic!("{steps:?}")
+        };
+        assert_eq!(c.members.len(), 5);
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub(super) fn generic() -> Profile {
         extra_headers: Vec::new(),
         delete_user_deactivates: false,
         manager_display_name_writable: false,
+        // RFC 7643 §4.2: `members` is readWrite, so a POST may carry it.
+        create_group_with_members: true,
     }
 }
 
@@ -120,6 +122,8 @@ pub(super) fn airtable() -> Profile {
         delete_user_deactivates: false,
         // Airtable's admin panel shows "Manager name" from it.
         manager_display_name_writable: true,
+        // "POST /Groups creates an empty group": members follow by PATCH.
+        create_group_with_members: false,
     }
 }
 
@@ -159,6 +163,9 @@ pub(super) fn aws_iam_identity_center() -> Profile {
     p.patch.path_required = true;
     p.patch.max_operations = Some(100);
     p.patch.max_members = Some(100);
+    // Members in a create are not documented (group membership is documented through
+    // PATCH only): create empty, as Okta does, rather than lose members silently.
+    p.create_group_with_members = false;
     p
 }
 
@@ -168,6 +175,8 @@ pub(super) fn atlassian() -> Profile {
     p.name = "atlassian".into();
     p.users.max_page_size = Some(100);
     p.groups.max_page_size = Some(100);
+    // Members in a create are not documented: create empty, then PATCH.
+    p.create_group_with_members = false;
     p
 }
 
@@ -217,5 +226,13 @@ mod tests {
         assert_eq!(p.retry_after_default_ms, 30_000);
         assert!(p.create_statuses.contains(&200));
         assert_eq!(p.users.filter.operators, vec![CompareOp::Eq]);
+        assert!(
+            !p.create_group_with_members,
+            "POST /Groups creates an empty group"
+        );
+        assert!(
+            generic().create_group_with_members,
+            "RFC 7643: members is readWrite"
+        );
     }
 }

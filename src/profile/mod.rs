@@ -9,9 +9,10 @@
 //! (a typo is an error, never a silently ignored setting), every field required but the
 //! optional ones: `rateLimit`, `users.maxPageSize`/`groups.maxPageSize`,
 //! `patch.maxOperations` and `patch.maxMembers` are `null` or absent for "none", and an
-//! absent `managerDisplayNameWritable` is false.
+//! absent `managerDisplayNameWritable` or `createGroupWithMembers` is false.
 
 mod builtin;
+mod paging;
 mod refine;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ use crate::filter::{CompareOp, Filter};
 use crate::model::OpCase;
 
 pub use builtin::{builtin, builtin_names};
+pub use paging::{page_size, LARGEST_ADVERTISED_PAGE};
 
 /// Everything the core needs to know about one kind of SCIM server.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -58,6 +60,13 @@ pub struct Profile {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub manager_display_name_writable: bool,
+    /// Whether `POST /Groups` takes `members` (RFC 7644 servers): a new group is then
+    /// created with its members in one request. Airtable creates groups empty whatever the
+    /// body says; there, and for a profile that does not say (absent reads false), members
+    /// follow in PATCHes.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub create_group_with_members: bool,
 }
 
 /// What listing and filtering one resource type supports.
@@ -69,9 +78,11 @@ pub struct ResourceSupport {
     pub filter: FilterSupport,
     /// Whether `startIndex` paging is honoured (Airtable `/Groups`: no).
     pub start_index: bool,
-    /// The largest `count` the server honours, if it caps pages.
+    /// The largest `count` the server honours, if it caps pages; listings ask for pages this
+    /// large (discovery's `filter.maxResults` may narrow it, never widen it).
     pub max_page_size: Option<u32>,
-    /// The `count` to ask for when listing.
+    /// The `count` to ask for when listing where no cap is known (neither `max_page_size`
+    /// nor discovery says how large a page may be).
     pub page_size: u32,
     /// Whether a listing includes each group's `members` (AWS: no).
     pub members_in_listing: bool,

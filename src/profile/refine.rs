@@ -2,13 +2,17 @@
 
 use crate::model::ServiceProviderConfig;
 
+use super::paging::page_cap;
 use super::{FilterSupport, Profile};
 
 impl Profile {
     /// This profile adjusted to what the server says of itself: PATCH off when unsupported,
-    /// filtering off when unsupported, page sizes capped at `filter.maxResults`. A server
-    /// can only narrow what the profile allows, never widen it: a vendor profile's known
-    /// quirks stay in force whatever the server advertises.
+    /// filtering off when unsupported, `filter.maxResults` as the page-size cap (listings
+    /// then ask for pages that large: [`ResourceSupport::list_page_size`]). A server can only
+    /// narrow what the profile allows, never widen it: a vendor profile's known quirks and
+    /// documented page cap stay in force whatever the server advertises.
+    ///
+    /// [`ResourceSupport::list_page_size`]: super::ResourceSupport::list_page_size
     pub fn refined_by(&self, config: &ServiceProviderConfig) -> Profile {
         let mut p = self.clone();
         if config.patch.supported == Some(false) {
@@ -18,12 +22,8 @@ impl Profile {
             p.users.filter = FilterSupport::none();
             p.groups.filter = FilterSupport::none();
         }
-        if let Some(max) = config.filter.max_results {
-            let max = u32::try_from(max).unwrap_or(u32::MAX).max(1);
-            for r in [&mut p.users, &mut p.groups] {
-                r.max_page_size = Some(r.max_page_size.map_or(max, |m| m.min(max)));
-                r.page_size = r.page_size.min(max);
-            }
+        for r in [&mut p.users, &mut p.groups] {
+            r.max_page_size = page_cap(r.max_page_size, config.filter.max_results);
         }
         p
     }
@@ -44,13 +44,70 @@ mod tests {
         let p = Profile::generic().refined_by(&spc);
         assert!(!p.patch.supported);
         assert_eq!(p.users.max_page_size, Some(25));
-        assert_eq!(p.users.page_size, 25);
+        assert_eq!(p.users.list_page_size(), 25);
 
         let generous: ServiceProviderConfig =
             serde_json::from_value(json!({"patch": {"supported": true}})).unwrap();
         let mut base = Profile::generic();
         base.patch.supported = false;
         assert!(!base.refined_by(&generous).patch.supported);
+    }
+
+    fn advertising(max_results: serde_json::Value) -> ServiceProviderConfig {
+        serde_json::from_value(json!({"filter": {"supported": true, "maxResults": max_results}}))
+            .unwrap()
+    }
+
+    #[test]
+    fn listings_ask_for_the_largest_page_the_server_allows() {
+        let generic = Profile::generic();
+        // Discovery says 1,000: pages of 1,000, not the default 100.
+        let p = generic.refined_by(&advertising(json!(1_000)));
+        assert_eq!(
+            (p.users.list_page_size(), p.groups.list_page_size()),
+            (1_000, 1_000)
+        );
+        // Discovery says nothing of a cap: the default.
+        let silent: ServiceProviderConfig = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(generic.refined_by(&silent).users.list_page_size(), 100);
+        assert_eq!(generic.users.list_page_size(), 100);
+        // 0 and absurd values.
+        assert_eq!(
+            generic
+                .refined_by(&advertising(json!(0)))
+                .users
+                .list_page_size(),
+            100
+        );
+        assert_eq!(
+            generic
+                .refined_by(&advertising(json!(u64::MAX)))
+                .users
+                .list_page_size(),
+            super::super::paging::LARGEST_ADVERTISED_PAGE
+        );
+        // A profile's documented cap is never exceeded (Atlassian: 100), and is used whole
+        // without discovery (Slack: 1,000).
+        let atlassian = crate::profile::builtin("atlassian").unwrap();
+        assert_eq!(
+            atlassian
+                .refined_by(&advertising(json!(1_000)))
+                .users
+                .list_page_size(),
+            100
+        );
+        let slack = crate::profile::builtin("slack").unwrap();
+        assert_eq!(slack.users.list_page_size(), 1_000);
+        // A host that wants smaller pages keeps them.
+        let mut small = Profile::generic();
+        small.users.max_page_size = Some(20);
+        assert_eq!(
+            small
+                .refined_by(&advertising(json!(1_000)))
+                .users
+                .list_page_size(),
+            20
+        );
     }
 
     #[test]

@@ -80,7 +80,13 @@ pub fn apply(plan: &Plan, state: &mut ActualState) -> usize {
                 let mut g = Group::new(c.display_name.clone());
                 g.id = Some(id.clone());
                 g.external_id.clone_from(&c.external_id);
-                g.members = Some(Vec::new());
+                // The members a create carries (none where the server creates it empty).
+                g.members = Some(
+                    c.members
+                        .iter()
+                        .map(|r| Member::new(resolve_user(r, &user_ids)))
+                        .collect(),
+                );
                 group_ids.insert(c.display_name.clone(), id);
                 state.groups.push(g);
             }

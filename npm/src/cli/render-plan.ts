@@ -56,7 +56,16 @@ export function renderPlan(plan: Plan, style: Style, target: string): string {
   }
 
   lines.push(summaryLine(plan, style));
+  if (plan.actions.length > 0) lines.push(costLine(plan, style));
   return lines.join("\n");
+}
+
+/** The requests the plan sends and the least time they take, as the core counted them. */
+export function costLine(plan: Plan, style: Style): string {
+  const c = plan.cost;
+  const kinds = Object.entries(c.byKind).map(([kind, n]) => `${n} ${kind}`);
+  const rate = c.rateLimit ? ` · at least ${c.minSeconds} s at ${c.rateLimit.requestsPerSecond} requests/s` : "";
+  return style.dim(`Cost: ${count(c.requests, "request")} (${kinds.join(", ")})${rate}; the listing already made is not counted`);
 }
 
 /** One line of counts, or "No changes." */
@@ -117,9 +126,13 @@ function groupSteps(steps: Step[], style: Style): Section[] {
       case "deleteUser":
         remove.rows.push([printable(step.user.userName), printable(step.reason)]);
         break;
-      case "createGroup":
-        createGroup.rows.push([printable(step.displayName), printable(step.reason)]);
+      case "createGroup": {
+        const carried = step.members?.length ?? 0;
+        const detail = carried > 0 ? `${step.reason}; with ${count(carried, "member")}` : step.reason;
+        createGroup.rows.push([printable(step.displayName), printable(detail)]);
+        if (carried > 0) countMembers(step.displayName, carried, 0);
         break;
+      }
       case "renameGroup":
         rename.rows.push([printable(step.group.displayName), `→ ${printable(step.to)}`]);
         break;

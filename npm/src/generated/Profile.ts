@@ -63,4 +63,11 @@ deleteUserDeactivates: boolean,
  * read-only (servers reject writes with `mutability`); Airtable stores it. When false
  * the planner neither sends nor compares it.
  */
-managerDisplayNameWritable?: boolean, };
+managerDisplayNameWritable?: boolean, 
+/**
+ * Whether `POST /Groups` takes `members` (RFC 7644 servers): a new group is then
+ * created with its members in one request. Airtable creates groups empty whatever the
+ * body says; there, and for a profile that does not say (absent reads false), members
+ * follow in PATCHes.
+ */
+createGroupWithMembers?: boolean, };

@@ -14,11 +14,13 @@ filter: FilterSupport,
  */
 startIndex: boolean, 
 /**
- * The largest `count` the server honours, if it caps pages.
+ * The largest `count` the server honours, if it caps pages; listings ask for pages this
+ * large (discovery's `filter.maxResults` may narrow it, never widen it).
  */
 maxPageSize: number | null, 
 /**
- * The `count` to ask for when listing.
+ * The `count` to ask for when listing where no cap is known (neither `max_page_size`
+ * nor discovery says how large a page may be).
  */
 pageSize: number, 
 /**

@@ -39,7 +39,7 @@ updateGroups: number,
  */
 deleteGroups: number, 
 /**
- * Members added.
+ * Members added, including those a group's create carries.
  */
 addMembers: number, 
 /**

@@ -17,6 +17,7 @@ export type * from "./Change.js";
 export type * from "./Chargeback.js";
 export type * from "./CompValue.js";
 export type * from "./CompareOp.js";
+export type * from "./Cost.js";
 export type * from "./CreateGroup.js";
 export type * from "./CreateUser.js";
 export type * from "./CsvRowError.js";

@@ -9,7 +9,9 @@ use crate::engine::disposition::{disposition, Answer, Attempts, Disposition, Wri
 use crate::engine::outcome::{ActionError, ActionResult, Event, Phase, RunStatus};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Group, User};
-use crate::plan::{self, user_key, Action, BuildError, IdLookup, Membership, SetMembers, UserRef};
+use crate::plan::{
+    self, user_key, Action, BuildError, CreateGroup, IdLookup, Membership, SetMembers, UserRef,
+};
 use crate::response::{DecodeError, Decoded, Expect, ServerError};
 
 impl Engine {
@@ -83,8 +85,8 @@ impl Engine {
         }
     }
 
-    /// Membership actions go ahead without members whose create failed; `None` when no
-    /// member is left.
+    /// Membership actions, and group creates carrying members, go ahead without members
+    /// whose create failed; `None` when no member is left to add.
     #[allow(clippy::type_complexity)]
     fn drop_unresolved_members(
         &self,
@@ -115,6 +117,16 @@ impl Engine {
                 let (members, dropped) = split(s.members);
                 let name = s.group.display_name.clone();
                 let action = Action::SetMembers(SetMembers { members, ..s });
+                (
+                    Some(action),
+                    (!dropped.is_empty()).then_some((name, dropped)),
+                )
+            }
+            // The group is created all the same, with the members that have ids.
+            Action::CreateGroup(c) => {
+                let (members, dropped) = split(c.members);
+                let name = c.display_name.clone();
+                let action = Action::CreateGroup(CreateGroup { members, ..c });
                 (
                     Some(action),
                     (!dropped.is_empty()).then_some((name, dropped)),
@@ -158,12 +170,13 @@ impl Engine {
 
     /// Decodes a write's answer as the write expects it.
     fn read_write_answer(&mut self, task: &Task, index: usize, response: &HttpResponse) -> Answer {
-        let (expect, user) = match task {
-            Task::FollowUp { expect, .. } => (*expect, true),
-            _ => {
-                let action = self.action(index);
-                (action.expect(), action.writes_user())
-            }
+        // A follow-up writes the action's own subject: an adopted user's update, a vanished
+        // user's re-creation, an adopted group's missing members.
+        let action = self.action(index);
+        let user = action.writes_user();
+        let expect = match task {
+            Task::FollowUp { expect, .. } => *expect,
+            _ => action.expect(),
         };
         let decoded = if user {
             self.decode::<User>(expect, response)

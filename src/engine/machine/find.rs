@@ -6,13 +6,16 @@
 //! `engine::disposition` (`settlement`).
 
 use super::super::lookup::{Answer, Found, Lookup, Verdict, Why};
+use super::state::State;
 use super::{Engine, Job, Task, Then};
 use crate::engine::disposition::{settlement, Attempts, Settlement};
 use crate::engine::outcome::ActionResult;
 use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
-use crate::model::User;
-use crate::plan::{self, user_key, Action, NoIds};
+use crate::model::{Group, User};
+use crate::plan::{
+    self, user_key, Action, CreateGroup, GroupRef, IdLookup, Membership, NoIds, SetMembers, UserRef,
+};
 use crate::response::ServerError;
 
 impl Engine {
@@ -197,22 +200,65 @@ impl Engine {
                 );
                 self.resolve(index, ActionResult::Drift { detail });
             }
-            (Action::CreateGroup(c), Found::Group(_)) => {
-                self.learn(false, &c.display_name, id.clone());
-                self.resolve(
-                    index,
-                    ActionResult::Adopted {
-                        id,
-                        updated: false,
-                        lookup_error,
-                    },
-                );
+            (Action::CreateGroup(c), Found::Group(existing)) => {
+                self.adopt_group(index, &c, id, &existing, lookup_error);
             }
             _ => self.resolve(
                 index,
                 ActionResult::invalid("the lookup found another kind"),
             ),
         }
+    }
+
+    /// Adopts an existing group; the members its create carried and the group lacks are
+    /// added (a create whose answer was lost may have been another client's group, or lost
+    /// its members since): a PATCH `add` of them, or without PATCH a PUT of the group's
+    /// members with them.
+    fn adopt_group(
+        &mut self,
+        index: usize,
+        create: &CreateGroup,
+        id: String,
+        existing: &Group,
+        lookup_error: Option<Box<ServerError>>,
+    ) {
+        self.learn(false, &create.display_name, id.clone());
+        let State::Applying(applying) = &self.state else {
+            return;
+        };
+        let missing = missing_members(&create.members, existing, &applying.ids);
+        if missing.is_empty() {
+            self.adopted(index, id, lookup_error, None);
+            return;
+        }
+        let group = GroupRef {
+            display_name: existing.display_name.clone(),
+            id: Some(id.clone()),
+        };
+        let update = if self.encoder.profile().patch.supported {
+            Action::AddMembers(Membership {
+                group,
+                members: missing,
+            })
+        } else {
+            let mut members: Vec<UserRef> = existing
+                .members
+                .iter()
+                .flatten()
+                .map(|m| UserRef {
+                    user_name: m.value.clone(),
+                    id: Some(m.value.clone()),
+                })
+                .collect();
+            members.extend(missing.iter().cloned());
+            Action::SetMembers(SetMembers {
+                group,
+                members,
+                added: missing,
+                removed: Vec::new(),
+            })
+        };
+        self.adopted(index, id, lookup_error, Some(update));
     }
 
     /// Adopts an existing user, updating what differs from the directory (as the planner
@@ -227,15 +273,26 @@ impl Engine {
     ) {
         self.learn(true, &wanted.user_name, id.clone());
         let patch = self.encoder.profile().patch.supported;
-        let Some(update) = plan::user_update(wanted, existing, patch) else {
-            self.resolve(
-                index,
-                ActionResult::Adopted {
-                    id,
-                    updated: false,
-                    lookup_error,
-                },
-            );
+        let update = plan::user_update(wanted, existing, patch);
+        self.adopted(index, id, lookup_error, update);
+    }
+
+    /// Action `index` adopted `id`: done when nothing differs (`update` is `None`), else
+    /// once `update` (whose ids are all known) has been sent.
+    fn adopted(
+        &mut self,
+        index: usize,
+        id: String,
+        lookup_error: Option<Box<ServerError>>,
+        update: Option<Action>,
+    ) {
+        let Some(update) = update else {
+            let adopted = ActionResult::Adopted {
+                id,
+                updated: false,
+                lookup_error,
+            };
+            self.resolve(index, adopted);
             return;
         };
         match update.request(&self.encoder, &NoIds) {
@@ -247,5 +304,83 @@ impl Engine {
             }),
             Err(e) => self.resolve(index, ActionResult::invalid(e.to_string())),
         }
+    }
+}
+
+/// The members a group's create carried (`wanted`) that the group found in its place does
+/// not hold, each with its id (written in the plan or learnt during the run); members
+/// without an id (their create failed) are left out. A group listed without members lacks
+/// them all: adding a member already there changes nothing (RFC 7644 §3.5.2.1).
+fn missing_members(wanted: &[UserRef], found: &Group, ids: &dyn IdLookup) -> Vec<UserRef> {
+    wanted
+        .iter()
+        .filter_map(|m| {
+            let id = m.id.clone().or_else(|| ids.user_id(&m.user_name))?;
+            let held = found
+                .members
+                .as_ref()
+                .is_some_and(|ms| ms.iter().any(|have| have.value == id));
+            (!held).then(|| UserRef {
+                user_name: m.user_name.clone(),
+                id: Some(id),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Member;
+    use crate::plan::NoIds;
+
+    fn member(name: &str, id: Option<&str>) -> UserRef {
+        UserRef {
+            user_name: name.into(),
+            id: id.map(str::to_owned),
+        }
+    }
+
+    struct Learnt;
+
+    impl IdLookup for Learnt {
+        fn user_id(&self, user_name: &str) -> Option<String> {
+            (user_name == "new@x").then(|| "u-new".to_owned())
+        }
+        fn group_id(&self, _: &str) -> Option<String> {
+            None
+        }
+    }
+
+    #[test]
+    fn an_adopted_group_gets_the_members_it_lacks() {
+        let wanted = [
+            member("a@x", Some("u1")),
+            member("b@x", Some("u2")),
+            member("new@x", None),
+            member("failed@x", None),
+        ];
+        let mut found = Group::new("Eng");
+        found.members = Some(vec![Member::new("u1".to_owned())]);
+        let names = |ms: Vec<UserRef>| -> Vec<(String, Option<String>)> {
+            ms.into_iter().map(|m| (m.user_name, m.id)).collect()
+        };
+        assert_eq!(
+            names(missing_members(&wanted, &found, &Learnt)),
+            [
+                ("b@x".to_owned(), Some("u2".to_owned())),
+                ("new@x".to_owned(), Some("u-new".to_owned()))
+            ]
+        );
+        // Listed without members: every member with an id is added.
+        found.members = None;
+        assert_eq!(missing_members(&wanted, &found, &NoIds).len(), 2);
+        // Holding them all: nothing to add.
+        found.members = Some(
+            ["u1", "u2", "u-new"]
+                .map(|v| Member::new(v.to_owned()))
+                .into(),
+        );
+        assert!(missing_members(&wanted, &found, &Learnt).is_empty());
     }
 }

@@ -287,10 +287,7 @@ fn listing_for<T: HasId>(profile: &Profile, kind: ResourceKind, max: u64) -> Lis
         ResourceKind::User => &profile.users,
         _ => &profile.groups,
     };
-    let page = support
-        .max_page_size
-        .map_or(support.page_size, |m| support.page_size.min(m));
-    Listing::new(kind, page, support.start_index, max)
+    Listing::new(kind, support.list_page_size(), support.start_index, max)
 }
 
 /// Grows the heap once by about what a listing of `bytes` of pages will hold, and hands it

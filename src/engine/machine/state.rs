@@ -189,12 +189,13 @@ mod tests {
     use crate::plan::ActionKind;
     use crate::profile::Profile;
 
-    /// A plan into an empty server: two users created, a group created, its members added.
+    /// A plan into an empty server: two users created, a group created, its members added
+    /// (Airtable creates groups empty).
     fn applying() -> Applying {
         let plan = crate::plan::plan_into_empty(
             r#"{"users": [{"userName": "b@x"}, {"userName": "a@x"}],
                 "groups": [{"displayName": "Eng", "members": ["a@x", "b@x"]}]}"#,
-            Profile::generic(),
+            Profile::airtable(),
         );
         Applying::new(plan)
     }

@@ -111,15 +111,8 @@ impl Planner<'_> {
             id: have.and_then(|h| h.id.clone()),
         };
         match have {
-            None => self.push(
-                Action::CreateGroup(CreateGroup {
-                    display_name: want.display_name.clone(),
-                    external_id: want.external_id.clone(),
-                    reason: "in the directory, not on the server".into(),
-                }),
-                key.clone(),
-                0,
-            ),
+            // Pushed below, once its members are known.
+            None => {}
             Some(h) if h.display_name != want.display_name => self.push(
                 Action::RenameGroup(RenameGroup {
                     group: group.clone(),
@@ -204,6 +197,11 @@ impl Planner<'_> {
         }
         sorting::sort_by_rank(&mut to_remove, &server.rank);
         let to_remove: Vec<UserRef> = to_remove.into_iter().map(server_ref).collect();
+        let to_add = if have.is_none() {
+            self.create_group(want, key.clone(), to_add)
+        } else {
+            to_add
+        };
         if have.is_some() && current.is_none() && !wanted.is_empty() {
             self.note(
                 &want.display_name,
@@ -267,5 +265,35 @@ impl Planner<'_> {
                 n,
             );
         }
+    }
+
+    /// The create of a new group, carrying as many of its members as one request may where
+    /// the profile takes members in the create (one chunk with PATCH; all of them without,
+    /// as the PUT it saves would have); returns the members left to add.
+    fn create_group(
+        &mut self,
+        want: &DesiredGroup,
+        key: String,
+        mut to_add: Vec<UserRef>,
+    ) -> Vec<UserRef> {
+        let carried = if !self.profile.create_group_with_members {
+            0
+        } else if self.profile.patch.supported {
+            to_add.len().min(self.profile.member_chunk_size())
+        } else {
+            to_add.len()
+        };
+        let rest = to_add.split_off(carried);
+        self.push(
+            Action::CreateGroup(CreateGroup {
+                display_name: want.display_name.clone(),
+                external_id: want.external_id.clone(),
+                members: to_add,
+                reason: "in the directory, not on the server".into(),
+            }),
+            key,
+            0,
+        );
+        rest
     }
 }

@@ -1,0 +1,93 @@
+// Fewest requests end to end (issue 18): the `scim-provision` CLI against scim2-server, through
+// the recording proxy of test/lib/fault-proxy.mjs (no faults): a new group whose members all
+// exist is created with them in ONE `POST /Groups`, the server then holds the members (read
+// back directly, not through the package), the listing asks for pages as large as the
+// server's ServiceProviderConfig allows (scim2-server: `filter.maxResults` 1000), and the
+// plan states what it will cost.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { startFaultProxy } from "./lib/fault-proxy.mjs";
+import { readAll, startScimServer } from "./server.mjs";
+
+const CLI = fileURLToPath(new URL("../bin/scim-provision.js", import.meta.url));
+const TOKEN = "fewest-requests-token-4711";
+const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const PEOPLE = ["ana.silva", "ben.okafor", "chen.li"];
+
+const tmp = mkdtempSync(join(tmpdir(), "scim-fewest-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(args) {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, SCIM_TOKEN: TOKEN, NO_COLOR: "1" }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr });
+    });
+    child.stdin.end();
+  });
+}
+const shown = (run) => `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+
+test("a new group of existing users is one POST carrying its members; pages as large as discovery allows", { timeout: 60_000 }, async (t) => {
+  const server = await startScimServer(TOKEN);
+  t.after(() => server.stop());
+  const proxy = await startFaultProxy(server);
+  t.after(() => proxy.close());
+
+  // The users exist already (created directly on the server); the directory adds a group.
+  const ids = new Map();
+  for (const p of PEOPLE) {
+    const [givenName, familyName] = p.split(".");
+    const res = await fetch(`${server.url}/Users`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/scim+json" },
+      body: JSON.stringify({ schemas: [USER], userName: `${p}@example.com`, active: true, name: { givenName, familyName } }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 201, text);
+    ids.set(`${p}@example.com`, JSON.parse(text).id);
+  }
+  const dir = join(tmp, "directory.csv");
+  writeFileSync(
+    dir,
+    ["userName,givenName,familyName,active,groups", ...PEOPLE.map((p) => `${p}@example.com,${p.split(".")[0]},${p.split(".")[1]},true,Engineering`)].join("\n") + "\n",
+  );
+
+  // The plan states its cost: one request, the group's create, which carries the members.
+  const planned = await cli(["plan", "--desired", dir, "--url", proxy.url, "--json"]);
+  assert.equal(planned.code, 2, shown(planned));
+  const plan = JSON.parse(planned.stdout);
+  assert.deepEqual(plan.cost.byKind, { createGroup: 1 }, shown(planned));
+  assert.equal(plan.cost.requests, 1);
+  const create = plan.actions.find((a) => a.type === "createGroup");
+  assert.deepEqual(create.request.body.members.map((m) => m.value).sort(), [...ids.values()].sort());
+  assert.equal(plan.summary.addMembers, 3, "the summary counts the members added, as before");
+  const view = await cli(["plan", "--desired", dir, "--url", proxy.url]);
+  assert.match(view.stdout, /Cost: 1 request \(1 createGroup\)/, shown(view));
+  assert.match(view.stdout, /with 3 members/, shown(view));
+
+  // Listing: one page of users, asked with count=1000 (scim2-server's maxResults).
+  const listings = proxy.requests("GET", /^\/Users\?/).map((r) => new URLSearchParams(r.path.split("?")[1]).get("count"));
+  assert.ok(listings.length > 0 && listings.every((c) => c === "1000"), `count per listing page: ${listings}`);
+
+  proxy.clear();
+  const apply = await cli(["apply", "--desired", dir, "--url", proxy.url, "--yes"]);
+  assert.equal(apply.code, 0, shown(apply));
+  const writes = proxy.records.filter((r) => WRITES.has(r.method));
+  assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), ["POST /Groups"], "one request writes the group and its members");
+  assert.deepEqual(writes[0].json.members.map((m) => m.value).sort(), [...ids.values()].sort());
+
+  // The server holds the members, read back directly.
+  const groups = await readAll(server, "Groups");
+  assert.equal(groups.length, 1);
+  assert.equal(groups[0].displayName, "Engineering");
+  assert.deepEqual((groups[0].members ?? []).map((m) => m.value).sort(), [...ids.values()].sort());
+  const again = await cli(["plan", "--desired", dir, "--url", proxy.url]);
+  assert.equal(again.code, 0, `a second plan is empty: ${shown(again)}`);
+});
