@@ -85,6 +85,7 @@ impl<'de> Deserialize<'de> for Expect {
 /// Limits and context for decoding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DecodeOptions {
     /// Bodies longer than this many bytes are refused unread.
     pub max_body_bytes: usize,
@@ -113,6 +114,24 @@ impl DecodeOptions {
             now_ms,
             ..DecodeOptions::default()
         }
+    }
+
+    /// These options with bodies over `bytes` refused unread.
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> DecodeOptions {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// These options with `statuses` taken as success for a create.
+    pub fn with_create_statuses(mut self, statuses: Vec<u16>) -> DecodeOptions {
+        self.create_statuses = statuses;
+        self
+    }
+
+    /// These options at `now_ms` (milliseconds since the Unix epoch).
+    pub fn with_now_ms(mut self, now_ms: u64) -> DecodeOptions {
+        self.now_ms = now_ms;
+        self
     }
 }
 
@@ -239,6 +258,13 @@ impl DecodeError {
 ///
 /// The body goes through the tolerant reader first (see the module docs); use
 /// [`decode_with_coercions`] to learn what it changed.
+///
+/// # Errors
+///
+/// A [`DecodeError`] when the answer cannot be read: a body over `max_body_bytes`, a
+/// status the request does not expect, an empty or non-JSON body where one is needed, or
+/// JSON of the wrong shape (with its path). An HTTP error status is not an error here: it
+/// is [`Decoded::Error`] with the server's structured error.
 pub fn decode<T: FromValue>(
     expect: Expect,
     response: &HttpResponse,
@@ -250,6 +276,10 @@ pub fn decode<T: FromValue>(
 /// [`decode`], with what the tolerant reader changed to read the body: each [`Coercion`]
 /// once (array indices are written `[]`, so an attribute odd on every resource is one
 /// entry), in the order met.
+///
+/// # Errors
+///
+/// As [`decode`].
 pub fn decode_with_coercions<T: FromValue>(
     expect: Expect,
     response: &HttpResponse,
@@ -320,6 +350,10 @@ fn body(
 }
 
 /// Decodes a user response.
+///
+/// # Errors
+///
+/// As [`decode`].
 pub fn decode_user(
     expect: Expect,
     response: &HttpResponse,
@@ -329,6 +363,10 @@ pub fn decode_user(
 }
 
 /// Decodes a group response.
+///
+/// # Errors
+///
+/// As [`decode`].
 pub fn decode_group(
     expect: Expect,
     response: &HttpResponse,
@@ -338,6 +376,10 @@ pub fn decode_group(
 }
 
 /// Decodes a ServiceProviderConfig response.
+///
+/// # Errors
+///
+/// As [`decode`].
 pub fn decode_service_provider_config(
     response: &HttpResponse,
     options: &DecodeOptions,

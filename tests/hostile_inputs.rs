@@ -166,10 +166,7 @@ fn every_bad_input_class_has_a_structured_error() {
         other => panic!("{other:?}"),
     }
     // Huge bodies are refused before parsing.
-    let options = DecodeOptions {
-        max_body_bytes: 1024,
-        ..DecodeOptions::default()
-    };
+    let options = DecodeOptions::default().with_max_body_bytes(1024);
     let big = format!(r#"{{"userName": "{}"}}"#, "a".repeat(2048));
     assert!(matches!(
         decode::<User>(Expect::Get, &HttpResponse::new(200, big), &options),

@@ -314,13 +314,11 @@ impl engine::Guest for Component {
 }
 
 fn report_options(options: &WitReportOptions) -> ReportOptions<'_> {
-    ReportOptions {
-        taken_at_ms: options.taken_at_ms,
-        purchased_seats: options.purchased_seats,
-        desired_json: options.desired_json.as_deref(),
-        policy_json: options.policy_json.as_deref(),
-        incomplete: options.incomplete.as_deref(),
-    }
+    ReportOptions::new(options.taken_at_ms)
+        .with_purchased_seats(options.purchased_seats)
+        .with_desired_json(options.desired_json.as_deref())
+        .with_policy_json(options.policy_json.as_deref())
+        .with_incomplete(options.incomplete.as_deref())
 }
 
 impl reports::Guest for Component {

@@ -23,6 +23,7 @@ use crate::fault::{parse_json_arg, to_json, Fault};
 /// The report's options: the WIT `report-options` record, and the npm package's options
 /// object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ReportOptions<'a> {
     /// The snapshot time, milliseconds since the Unix epoch.
     pub taken_at_ms: u64,
@@ -36,6 +37,40 @@ pub struct ReportOptions<'a> {
     /// Why the listing was incomplete, when it was (`None`: complete): the report then
     /// says its figures may be short.
     pub incomplete: Option<&'a [String]>,
+}
+
+impl<'a> ReportOptions<'a> {
+    /// Options for a snapshot taken at `taken_at_ms`, nothing else given.
+    pub fn new(taken_at_ms: u64) -> ReportOptions<'a> {
+        ReportOptions {
+            taken_at_ms,
+            ..ReportOptions::default()
+        }
+    }
+
+    /// With the seats bought.
+    pub fn with_purchased_seats(mut self, seats: Option<u64>) -> Self {
+        self.purchased_seats = seats;
+        self
+    }
+
+    /// With the desired state (JSON text) the plan was made from.
+    pub fn with_desired_json(mut self, text: Option<&'a str>) -> Self {
+        self.desired_json = text;
+        self
+    }
+
+    /// With the policy (JSON text) the plan was made under.
+    pub fn with_policy_json(mut self, text: Option<&'a str>) -> Self {
+        self.policy_json = text;
+        self
+    }
+
+    /// With why the listing was incomplete (`None`: it was complete).
+    pub fn with_incomplete(mut self, reasons: Option<&'a [String]>) -> Self {
+        self.incomplete = reasons;
+        self
+    }
 }
 
 /// The report's options as one JSON object, as the npm package takes them: `takenAtMs`,

@@ -303,13 +303,11 @@ fn run_report(case: &Value) -> Result<Value, String> {
         .get("listing")
         .filter(|l| l["complete"] == Value::Bool(false))
         .map(|l| serde_json::from_value(l["problems"].clone()).unwrap_or_default());
-    let options = ReportOptions {
-        taken_at_ms: o.get("takenAtMs").and_then(Value::as_u64).unwrap_or(0),
-        purchased_seats: o.get("purchasedSeats").and_then(Value::as_u64),
-        desired_json: desired.as_deref(),
-        policy_json: policy.as_deref(),
-        incomplete: incomplete.as_deref(),
-    };
+    let options = ReportOptions::new(o.get("takenAtMs").and_then(Value::as_u64).unwrap_or(0))
+        .with_purchased_seats(o.get("purchasedSeats").and_then(Value::as_u64))
+        .with_desired_json(desired.as_deref())
+        .with_policy_json(policy.as_deref())
+        .with_incomplete(incomplete.as_deref());
     let report = match report_json(&users, &groups, plan.as_deref(), &options) {
         Ok(text) => parse_text(&text)?,
         Err(e) => return Ok(err(e)),

@@ -27,10 +27,8 @@ fn user(name: &str) -> User {
 }
 
 fn decoded_user(expect: Expect, r: &scim_provision::http::HttpResponse) -> User {
-    let options = DecodeOptions {
-        create_statuses: vec![200, 201],
-        ..DecodeOptions::default()
-    };
+    // The defaults take 200 and 201 for a create.
+    let options = DecodeOptions::default();
     match decode_user(expect, r, &options).unwrap() {
         Decoded::Resource(u) => u,
         other => panic!("{other:?}"),

@@ -122,10 +122,7 @@ fn retry_after_forms() {
         dated.header("retry-after"),
         Some("Thu, 29 Feb 2024 12:35:00 GMT")
     );
-    let options = DecodeOptions {
-        now_ms: 1_709_210_096_000,
-        ..DecodeOptions::default()
-    };
+    let options = DecodeOptions::default().with_now_ms(1_709_210_096_000);
     match decode_user(Expect::List, &dated, &options).unwrap() {
         Decoded::Error(e) => assert_eq!(e.retry_after_ms, Some(4_000)),
         other => panic!("{other:?}"),
@@ -280,10 +277,7 @@ fn truncated_bodies_keep_status_and_apply() {
     let full = serde_json::to_string(&c.sim.users()[0]).unwrap();
     assert!(!r.body.is_empty() && r.body.len() < full.len());
     assert!(serde_json::from_str::<serde_json::Value>(&r.body).is_err());
-    let options = DecodeOptions {
-        create_statuses: vec![201],
-        ..DecodeOptions::default()
-    };
+    let options = DecodeOptions::default().with_create_statuses(vec![201]);
     assert!(matches!(
         decode_user(Expect::Create, &r, &options),
         Err(DecodeError::NotJson { .. })
