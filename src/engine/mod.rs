@@ -210,8 +210,8 @@ pub enum Input {
 
 /// What the run does once it has listed the server. Read with a `mode` tag: `planOnly`,
 /// `applyApproved` (with `plan` and an optional `replan`, false when absent),
-/// `planAndApply` or `review`; unknown fields are ignored (see `wire.rs` for how paths inside it are
-/// kept).
+/// `planAndApply` or `review`; unknown fields are ignored (see `wire.rs` for how paths
+/// inside it are kept).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "camelCase", try_from = "wire::ModeFields")]

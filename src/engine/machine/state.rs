@@ -1,8 +1,9 @@
 //! The run's state: one variant per phase, each owning what that phase works on (the
 //! listings while listing, the missing-member problems while planning, the plan under
-//! review, the plan and its outcomes while applying, the report once done), as quinn-proto's `Connection` keeps its
-//! `State`. What lives longer than one phase stays on the `Engine`: the configuration, the
-//! scheduler, the listed server state and the warnings.
+//! review, the plan and its outcomes while applying, the report once done), as
+//! quinn-proto's `Connection` keeps its `State`. What lives longer than one phase stays on
+//! the `Engine`: the configuration, the scheduler, the listed server state and the
+//! warnings.
 
 use foldhash::HashMap;
 
