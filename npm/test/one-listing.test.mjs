@@ -5,18 +5,16 @@
 // and applies it from that listing. A drift resync sends the listing pages, discovery and the
 // plan's writes, nothing more.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 
 import { Provisioner } from "../dist/node.js";
+import { runCli, shown } from "./lib/cli.mjs";
 import { startFaultProxy } from "./lib/fault-proxy.mjs";
 import { startScimServer } from "./server.mjs";
 
-const CLI = fileURLToPath(new URL("../bin/scim-provision.js", import.meta.url));
 const TOKEN = "one-listing-token-2718";
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const USERS = 40;
@@ -24,15 +22,7 @@ const USERS = 40;
 const tmp = mkdtempSync(join(tmpdir(), "scim-one-listing-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function cli(args) {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, SCIM_TOKEN: TOKEN, NO_COLOR: "1" }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
-const shown = (run) => `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+const cli = (args) => runCli(args, TOKEN);
 
 /** The directory as CSV: `USERS` users in four groups; `title` set per user by `titleOf`. */
 function directoryCsv(titleOf = () => "Engineer", count = USERS) {
