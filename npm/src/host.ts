@@ -4,7 +4,7 @@
 
 import { core, ScimProvisionError } from "./errors.js";
 import { redactToken } from "./redact.js";
-import type { EngineEvent, HttpRequest, Input, Output, RunReport } from "./types.js";
+import type { EngineEvent, HttpRequest, Input, Output, Plan, RunReport } from "./types.js";
 
 /** The engine as the host loop needs it (the wasm-bindgen class, or any lookalike). */
 export interface EngineLike {
@@ -24,6 +24,9 @@ export interface HostOptions {
   headers?: Record<string, string>;
   /** Called with each progress, plan, action and warning event. */
   onProgress?: (event: EngineEvent) => void;
+  /** Answers a plan shown for approval (`review` output, mode `review`): `true` approves
+   * that plan (by its digest), `false` declines it. Absent: declined. */
+  onReview?: (plan: Plan) => boolean | Promise<boolean>;
   /** Stops the run cleanly; the report says what was done. */
   signal?: AbortSignal;
   /** The clock, in milliseconds (default Date.now). */
@@ -111,6 +114,13 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
           continue;
         case "done":
           return out.report;
+        case "review": {
+          // The approval names the digest of the plan shown: the engine applies no other.
+          const approved = (await host.onReview?.(redactToken(out.plan, host.token))) ?? false;
+          const answer: Input = approved ? { type: "approve", digest: out.plan.digest ?? "" } : { type: "decline" };
+          core(() => engine.handleInput(answer, now()));
+          continue;
+        }
         case "wait": {
           const waits: Array<Promise<Settled | null>> = [...inFlight.values()];
           let timer: ReturnType<typeof setTimeout> | undefined;

@@ -110,6 +110,15 @@ export interface ApplyOptions extends RunOptions {
   replan?: boolean;
 }
 
+export interface SyncOptions extends RunOptions {
+  /** Shown the plan made from this run's listing before anything is written: resolve
+   * `true` to apply it (from that same listing: the server is listed once), `false` to
+   * decline (the run ends `declined`, nothing written). A plan with nothing to do is applied
+   * without asking; a plan a guard blocked is refused without asking. Absent: `sync` applies
+   * the plan it makes, calling it being the approval. */
+  approve?: (plan: Plan) => boolean | Promise<boolean>;
+}
+
 export interface ReportOptions extends RunOptions {
   /** The directory: adds the stale accounts and the seats it needs. */
   desired?: DesiredInput;
@@ -179,9 +188,13 @@ export class Provisioner {
     });
   }
 
-  /** Plans and applies in one go: calling this is the explicit approval. */
-  async sync(desired: DesiredInput, run: RunOptions = {}): Promise<RunReport> {
-    return this.#redacted(() => this.#run({ mode: "planAndApply" }, desired, run));
+  /** Plans and applies in one run, from one listing. With `approve`, the plan is shown to
+   * it first and applied only when it resolves `true` (the engine's `review` mode: the
+   * approval names the plan's digest, so no other plan is applied); without, calling this is
+   * the explicit approval. */
+  async sync(desired: DesiredInput, run: SyncOptions = {}): Promise<RunReport> {
+    const mode: Mode = run.approve ? { mode: "review" } : { mode: "planAndApply" };
+    return this.#redacted(() => this.#run(mode, desired, run));
   }
 
   /** Lists the server and computes the SaaS-ops report (seats, chargeback, stale accounts
@@ -246,8 +259,9 @@ export class Provisioner {
     };
   }
 
-  #host(run: RunOptions): HostOptions {
+  #host(run: SyncOptions): HostOptions {
     return {
+      onReview: run.approve,
       origin: this.#origin,
       fetch: run.fetch,
       token: this.#options.token,
@@ -260,7 +274,7 @@ export class Provisioner {
 
   /** Runs the engine to its report; throws the core's error for it (`planned`: the run was
    * to plan, so a report without a plan is one). */
-  async #run(mode: Mode, desired: DesiredInput, run: RunOptions, planned = false): Promise<RunReport> {
+  async #run(mode: Mode, desired: DesiredInput, run: SyncOptions, planned = false): Promise<RunReport> {
     const engine = new Engine(this.#config(mode), desired);
     try {
       const report = await drive(engine, this.#host(run));

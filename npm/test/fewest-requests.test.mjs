@@ -5,17 +5,15 @@
 // server's ServiceProviderConfig allows (scim2-server: `filter.maxResults` 1000), and the
 // plan states what it will cost.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 
+import { runCli, shown } from "./lib/cli.mjs";
 import { startFaultProxy } from "./lib/fault-proxy.mjs";
 import { readAll, startScimServer } from "./server.mjs";
 
-const CLI = fileURLToPath(new URL("../bin/scim-provision.js", import.meta.url));
 const TOKEN = "fewest-requests-token-4711";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -24,15 +22,7 @@ const PEOPLE = ["ana.silva", "ben.okafor", "chen.li"];
 const tmp = mkdtempSync(join(tmpdir(), "scim-fewest-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function cli(args) {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, SCIM_TOKEN: TOKEN, NO_COLOR: "1" }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
-const shown = (run) => `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+const cli = (args) => runCli(args, TOKEN);
 
 test("a new group of existing users is one POST carrying its members; pages as large as discovery allows", { timeout: 60_000 }, async (t) => {
   const server = await startScimServer(TOKEN);

@@ -201,6 +201,8 @@ def output_json(out: Variant) -> dict:
         return {"type": "wait", "untilMs": out.payload}
     if out.tag == "done":
         return {"type": "done", "report": json.loads(out.payload)}
+    if out.tag == "review":
+        return {"type": "review", "plan": json.loads(out.payload)}
     raise CaseError(f"unknown output {out.tag}")
 
 
@@ -577,8 +579,10 @@ class Http:
         return json.loads(body)
 
 
-def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: float = 60) -> dict:
-    """The loop contract with a real clock and synchronous HTTP. Returns the report."""
+def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: float = 60,
+          review: Any = None) -> dict:
+    """The loop contract with a real clock and synchronous HTTP. Returns the report. In mode
+    `review`, `review(plan)` answers the plan shown (an `approve` or `decline` input)."""
     run = p.engine_create(canonical(config), desired)
     try:
         start = time.monotonic()
@@ -599,6 +603,10 @@ def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: fl
                 # Every request was answered synchronously, so only a timer can be pending.
                 until = out.payload if out.payload is not None else now + 10
                 time.sleep(min(max(until - now, 0), 5_000) / 1000)
+            elif out.tag == "review":
+                if review is None:
+                    raise CaseError("a review output outside mode review")
+                p.handle_input(run, review(json.loads(out.payload)), int(time.time() * 1000))
             elif out.tag == "done":
                 return json.loads(out.payload)
         raise CaseError("the run did not finish within 10000 polls")
@@ -703,6 +711,34 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
               state.get("user5@example.com"))
         check("title updated", state.get("user1@example.com", {}).get("title") == "Staff Engineer",
               state.get("user1@example.com"))
+
+        # 4b. Review mode: the plan is shown (`review`), declined (nothing written), then
+        # approved by its digest and applied from the run's one listing.
+        def listings() -> list:
+            return [r for r in http.sent if r[0] == "GET" and r[1].startswith(("/v2/Users?", "/v2/Groups?"))
+                    and "filter=" not in r[1]]
+
+        retitled = json.loads(p.parse_desired_json(canonical(changed)))
+        retitled["users"][1]["title"] = "Lead"
+        retitled_text = p.parse_desired_json(canonical(retitled))
+        review_mode = {**base, "mode": {"mode": "review"}}
+        shown: list = []
+        before = len(http.sent)
+        report = drive(p, http, review_mode, retitled_text,
+                       review=lambda plan: shown.append(plan) or Variant("decline", None))
+        writes = [r for r in http.sent[before:] if r[0] != "GET"]
+        check("review declined", report["status"] == "declined" and len(shown) == 1 and not writes,
+              (report.get("reason"), writes))
+        shown.clear()
+        before = len(http.sent)
+        sent_before = len(listings())
+        report = drive(p, http, review_mode, retitled_text,
+                       review=lambda plan: shown.append(plan) or Variant("approve", plan["digest"]))
+        listed = len(listings()) - sent_before
+        state = {u["userName"]: u for u in http.get_json("/v2/Users?count=100")["Resources"]}
+        check("review approved", report["status"] == "applied"
+              and state.get("user2@example.com", {}).get("title") == "Lead", report.get("reason"))
+        check("review lists once", listed == 2 and len(shown) == 1, http.sent[before:])
 
         # 5. The reports of the server's state, through the component's `reports` interface.
         users_now = canonical(http.get_json("/v2/Users?count=100")["Resources"])

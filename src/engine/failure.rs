@@ -143,6 +143,7 @@ mod tests {
             RunStatus::PartiallyApplied,
             RunStatus::Refused,
             RunStatus::Aborted,
+            RunStatus::Declined,
         ] {
             assert_eq!(
                 report(status, Some("why"), None).failure(),

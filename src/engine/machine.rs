@@ -1,6 +1,6 @@
 //! The engine's state machine: the `Engine` the host drives, its tasks, and the moves from
 //! one [`State`] to the next. Its parts, each in its own module: the run's state and each
-//! phase's data (`state`), discovery and listing (`listing`), planning (`planning`), writes
+//! phase's data (`state`), discovery and listing (`listing`), planning and the answer to a plan under review (`planning`), writes
 //! and their answers (`apply`), the lookups that keep creates exactly-once (`find`). When a
 //! request goes is the scheduler's business (`engine::scheduler`), what a write's answer
 //! means the disposition's (`engine::disposition`).
@@ -153,10 +153,14 @@ impl Engine {
             if let Some(event) = self.events.pop_front() {
                 return Output::Event { event };
             }
-            if let State::Done(report) = &self.state {
-                return Output::Done {
-                    report: report.clone(),
-                };
+            match &self.state {
+                State::Done(report) => {
+                    return Output::Done {
+                        report: report.clone(),
+                    }
+                }
+                State::Reviewing(plan) => return Output::Review { plan: plan.clone() },
+                _ => {}
             }
             if let Some(send) = self.next_send(now_ms) {
                 return send;
@@ -182,6 +186,8 @@ impl Engine {
         let (id, answer) = match input {
             Input::Response { id, response } => (id, Ok(response)),
             Input::Failed { id, reason } => (id, Err(reason)),
+            Input::Approve { digest } => return self.on_review(Some(digest)),
+            Input::Decline => return self.on_review(None),
         };
         let job = self
             .sched
@@ -456,7 +462,8 @@ impl Engine {
                 self.state = State::Applying(a);
                 self.start_apply_phase();
             }
-            done @ State::Done(_) => self.state = done,
+            // Waits for the host's answer (`poll_output` shows the plan), or is over.
+            waits @ (State::Reviewing(_) | State::Done(_)) => self.state = waits,
         }
     }
 
@@ -476,6 +483,7 @@ impl Engine {
         self.sched.clear();
         let (plan, outcomes) = match &self.state {
             State::Applying(a) => (Some(a.plan.clone()), a.outcomes()),
+            State::Reviewing(p) => (plan.or_else(|| Some((**p).clone())), Vec::new()),
             _ => (plan, Vec::new()),
         };
         let report = RunReport {

@@ -12,7 +12,11 @@
 //!    ([`Input::Failed`]: connection refused, timeout, aborted). Then go back to 1.
 //! 3. On [`Output::Wait`], sleep until `until_ms` (if given) or until a response arrives,
 //!    whichever comes first, then go back to 1.
-//! 4. [`Output::Done`] carries the final [`RunReport`]; polling again returns it again.
+//! 4. In [`Mode::Review`] only: [`Output::Review`] carries the plan made from this run's
+//!    listing. Show it, then answer [`Input::Approve`] with its `digest` (the plan is applied
+//!    from the same listing) or [`Input::Decline`]; until then nothing is sent and polling
+//!    returns the plan again.
+//! 5. [`Output::Done`] carries the final [`RunReport`]; polling again returns it again.
 //!
 //! Several requests may be in flight at once (up to [`EngineConfig::max_in_flight`]); the
 //! engine paces them (a token bucket at the profile's or the configured rate), honours
@@ -156,6 +160,13 @@ pub enum Output {
         /// When to poll again at the latest.
         until_ms: Option<u64>,
     },
+    /// The plan awaits the host's approval ([`Mode::Review`]): show it, then answer with
+    /// [`Input::Approve`] naming its `digest`, or [`Input::Decline`]. Nothing is sent until
+    /// then; polling again returns it again.
+    Review {
+        /// The plan made from this run's listing, the one an approval applies.
+        plan: Box<Plan>,
+    },
     /// The run is over.
     Done {
         /// The final report.
@@ -163,8 +174,9 @@ pub enum Output {
     },
 }
 
-/// What the host tells the engine. Read with a `type` tag, `response` or `failed`; unknown
-/// fields are ignored (see `wire.rs` for how paths inside it are kept).
+/// What the host tells the engine. Read with a `type` tag, `response`, `failed`, `approve`
+/// or `decline`; unknown fields are ignored (see `wire.rs` for how paths inside it are
+/// kept).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", try_from = "wire::InputFields")]
@@ -184,12 +196,22 @@ pub enum Input {
         /// What happened, for the report.
         reason: String,
     },
+    /// The plan under review ([`Output::Review`]) is approved: apply it, from the listing it
+    /// was made from. `digest` names the plan the approver saw (its `digest`); an approval
+    /// of any other plan is refused ([`RunStatus::Refused`]) and nothing is written.
+    Approve {
+        /// The `digest` of the plan approved.
+        digest: String,
+    },
+    /// The plan under review is declined: the run ends [`RunStatus::Declined`], nothing
+    /// written.
+    Decline,
 }
 
 /// What the run does once it has listed the server. Read with a `mode` tag: `planOnly`,
-/// `applyApproved` (with `plan` and an optional `replan`, false when absent) or
-/// `planAndApply`; unknown fields are ignored (see `wire.rs` for how paths inside it are
-/// kept).
+/// `applyApproved` (with `plan` and an optional `replan`, false when absent),
+/// `planAndApply` or `review`; unknown fields are ignored (see `wire.rs` for how paths
+/// inside it are kept).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "camelCase", try_from = "wire::ModeFields")]
@@ -217,6 +239,13 @@ pub enum Mode {
     },
     /// Plan and apply in one go: choosing this mode is the explicit approval.
     PlanAndApply,
+    /// List and plan, then wait for the host's approval ([`Output::Review`]) and apply the
+    /// plan from the same listing ([`Input::Approve`]), or end [`RunStatus::Declined`]
+    /// ([`Input::Decline`]): one listing per run, where a reviewed plan applied by
+    /// [`Mode::ApplyApproved`] takes a second. A plan with nothing to do is applied without
+    /// asking (the run ends [`RunStatus::Applied`]); a plan a guard blocked is refused
+    /// before it is shown for approval, as in every mode.
+    Review,
 }
 
 /// How a run behaves. Read (serde's derive) with camelCase names; an absent field takes
@@ -319,6 +348,9 @@ pub enum EngineError {
     /// An input for a request the engine is not waiting for (unknown, or already answered).
     #[error("no request {0:?} is in flight")]
     UnknownRequest(RequestId),
+    /// An approval or a decline while no plan awaits one ([`Output::Review`]).
+    #[error("no plan awaits approval")]
+    NotReviewing,
 }
 
 #[cfg(test)]
@@ -359,7 +391,7 @@ mod tests {
         let c: EngineConfig =
             serde_json::from_str(r#"{"mode":{"mode":"planAndApply","extra":1},"x":2}"#).unwrap();
         assert_eq!(c.mode, Mode::PlanAndApply);
-        for mode in [Mode::PlanOnly, Mode::PlanAndApply] {
+        for mode in [Mode::PlanOnly, Mode::PlanAndApply, Mode::Review] {
             let json = serde_json::to_string(&mode).unwrap();
             assert_eq!(serde_json::from_str::<Mode>(&json).unwrap(), mode);
         }
@@ -383,6 +415,10 @@ mod tests {
                 id: RequestId(8),
                 reason: "timed out".into(),
             },
+            Input::Approve {
+                digest: "ab12".into(),
+            },
+            Input::Decline,
         ] {
             let json = serde_json::to_string(&input).unwrap();
             assert_eq!(serde_json::from_str::<Input>(&json).unwrap(), input);
@@ -462,6 +498,24 @@ mod tests {
                 "missing field `reason`",
             ),
             ("input", r#"{"id":1}"#, ".", "missing field `type`"),
+            (
+                "input",
+                r#"{"type":"response","response":{"status":200}}"#,
+                ".",
+                "missing field `id`",
+            ),
+            (
+                "input",
+                r#"{"type":"approve"}"#,
+                ".",
+                "missing field `digest`",
+            ),
+            (
+                "input",
+                r#"{"type":"approve","digest":7}"#,
+                "digest",
+                "expected a string",
+            ),
             (
                 "input",
                 r#"{"type":"response","id":1,"response":{}}"#,

@@ -205,6 +205,9 @@ pub enum RunStatus {
     Failed,
     /// The host stopped the run.
     Aborted,
+    /// The host declined the plan under review ([`crate::engine::Mode::Review`]): nothing
+    /// was written.
+    Declined,
 }
 
 /// The final report of a run.

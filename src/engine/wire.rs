@@ -26,6 +26,7 @@ enum ModeName {
     PlanOnly,
     ApplyApproved,
     PlanAndApply,
+    Review,
 }
 
 /// Every field of every [`Mode`].
@@ -44,6 +45,7 @@ impl TryFrom<ModeFields> for Mode {
         Ok(match m.mode {
             ModeName::PlanOnly => Mode::PlanOnly,
             ModeName::PlanAndApply => Mode::PlanAndApply,
+            ModeName::Review => Mode::Review,
             ModeName::ApplyApproved => Mode::ApplyApproved {
                 plan: m
                     .plan
@@ -59,6 +61,8 @@ impl TryFrom<ModeFields> for Mode {
 enum InputName {
     Response,
     Failed,
+    Approve,
+    Decline,
 }
 
 /// Every field of every [`Input`].
@@ -66,9 +70,10 @@ enum InputName {
 pub(super) struct InputFields {
     #[serde(rename = "type")]
     kind: InputName,
-    id: RequestId,
+    id: Option<RequestId>,
     response: Option<HttpResponse>,
     reason: Option<String>,
+    digest: Option<String>,
 }
 
 impl TryFrom<InputFields> for Input {
@@ -76,15 +81,20 @@ impl TryFrom<InputFields> for Input {
 
     fn try_from(i: InputFields) -> Result<Input, serde_json::Error> {
         let missing = serde_json::Error::missing_field;
+        let id = || i.id.ok_or_else(|| missing("id"));
         Ok(match i.kind {
             InputName::Response => Input::Response {
-                id: i.id,
+                id: id()?,
                 response: i.response.ok_or_else(|| missing("response"))?,
             },
             InputName::Failed => Input::Failed {
-                id: i.id,
+                id: id()?,
                 reason: i.reason.ok_or_else(|| missing("reason"))?,
             },
+            InputName::Approve => Input::Approve {
+                digest: i.digest.ok_or_else(|| missing("digest"))?,
+            },
+            InputName::Decline => Input::Decline,
         })
     }
 }

@@ -270,6 +270,7 @@ impl engine::GuestEngine for EngineResource {
             core_engine::Output::Event { event } => Output::Event(to_json(&event)),
             core_engine::Output::Wait { until_ms } => Output::Wait(until_ms),
             core_engine::Output::Done { report } => Output::Done(to_json(&report)),
+            core_engine::Output::Review { plan } => Output::Review(to_json(&plan)),
             // An output kind newer than this binding travels as an event in its serde form.
             other => Output::Event(to_json(&other)),
         }
@@ -285,6 +286,8 @@ impl engine::GuestEngine for EngineResource {
                 id: RequestId(f.id),
                 reason: f.reason,
             },
+            Input::Approve(digest) => core_engine::Input::Approve { digest },
+            Input::Decline => core_engine::Input::Decline,
         };
         self.0
             .borrow_mut()

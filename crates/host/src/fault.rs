@@ -500,6 +500,9 @@ impl From<&EngineError> for Fault {
                 e.to_string(),
                 json!({ "id": id.0 }),
             ),
+            EngineError::NotReviewing => {
+                Fault::new(FaultKind::Engine, "notReviewing", e.to_string(), json!({}))
+            }
             _ => Fault::new(FaultKind::Engine, OTHER, e.to_string(), json!({})),
         }
     }

@@ -1,11 +1,13 @@
 //! Running a whole engine against the simulator: the host loop every engine test needs,
 //! written once. Answers arrive when the simulator says (latency and jitter on the test's
-//! clock); a lost answer becomes a transport failure after the host's timeout.
+//! clock); a lost answer becomes a transport failure after the host's timeout. A run in
+//! `Mode::Review` is answered by the test's reviewer (`drive_reviewed`).
 
 use std::collections::BTreeMap;
 
 use scim_provision::engine::{Engine, Input, Output, RequestId, RunReport};
 use scim_provision::http::{HttpRequest, HttpResponse};
+use scim_provision::plan::Plan;
 
 use crate::{Reply, Simulator};
 
@@ -28,7 +30,25 @@ pub fn drive(
     engine: &mut Engine,
     clock: &mut u64,
     timeout_ms: u64,
+    on_send: impl FnMut(&mut Simulator, &HttpRequest, u64) -> Control,
+) -> RunReport {
+    let unexpected = |_: &mut Simulator, _: &Plan| -> Input {
+        panic!("the run asks for a review: drive it with drive_reviewed")
+    };
+    drive_reviewed(sim, engine, clock, timeout_ms, on_send, unexpected)
+}
+
+/// [`drive`], with `on_review` answering each plan the engine shows for approval
+/// (`Output::Review`) with `Input::Approve` or `Input::Decline` (or anything else, to see
+/// it refused); it may change the server first, as another client would while a person
+/// reads the plan.
+pub fn drive_reviewed(
+    sim: &mut Simulator,
+    engine: &mut Engine,
+    clock: &mut u64,
+    timeout_ms: u64,
     mut on_send: impl FnMut(&mut Simulator, &HttpRequest, u64) -> Control,
+    mut on_review: impl FnMut(&mut Simulator, &Plan) -> Input,
 ) -> RunReport {
     let mut pending: BTreeMap<(u64, u64), (RequestId, Option<HttpResponse>)> = BTreeMap::new();
     for _ in 0..10_000_000 {
@@ -66,6 +86,12 @@ pub fn drive(
                         .handle_input(input, *clock)
                         .expect("the engine accepts the answer to its own request");
                 }
+            }
+            Output::Review { plan } => {
+                let answer = on_review(sim, &plan);
+                engine
+                    .handle_input(answer, *clock)
+                    .expect("the engine takes an answer to its review");
             }
             Output::Done { report } => return *report,
             _ => {}

@@ -67,7 +67,7 @@ mod users;
 use scim_provision::http::{HttpRequest, HttpResponse, Method};
 use scim_provision::model::{Group, User};
 
-pub use drive::{drive, Control};
+pub use drive::{drive, drive_reviewed, Control};
 pub use faults::{FaultKind, Faults, LostAnswer, RateLimit, RetryAfter, Trigger};
 pub use log::{LoggedRequest, Stats};
 pub use routes::Endpoint;

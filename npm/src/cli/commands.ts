@@ -5,7 +5,7 @@
 import { createInterface } from "node:readline/promises";
 
 import { blockedRefusal, checkPlan, Provisioner } from "../node.js";
-import type { DesiredState, Plan, Policy } from "../types.js";
+import type { DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
 import { CliError, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
@@ -73,56 +73,87 @@ export async function planCommand(command: Of<"plan">, term: Terminal): Promise<
 
 /** `apply`: 0 only when every action succeeded. */
 export async function applyCommand(command: Of<"apply">, term: Terminal): Promise<number> {
+  return command.plan ? applyReviewed(command, command.plan, term) : applyDesired(command, term);
+}
+
+/** `apply --desired`: one run lists, plans, shows the plan and asks (the engine's `review`
+ * mode), then applies that plan from the same listing. */
+async function applyDesired(command: Of<"apply">, term: Terminal): Promise<number> {
   const style = styles(command, term);
   const progress = new Progress(term.stderr, style.err);
-  let plan: Plan;
-  let desired: DesiredState;
-  let policy: Policy | undefined;
-  let p: Provisioner;
-  if (command.plan) {
-    const file = readPlanFile(command.plan);
-    const fromFile = command.desired ? undefined : file.input?.desired;
-    if (!command.desired && !fromFile) {
-      throw new CliError(`${command.plan} does not carry its directory: pass the --desired FILE it was made from`);
-    }
-    desired = command.desired ? readDesired(command.desired) : fromFile!;
-    policy = policyOf(command, file.input?.policy);
-    p = provisioner(command, file.profile, policy);
-    // The core checks the file against its digest (an edited plan stops here, before any
-    // request) and recomputes every figure shown below: none is taken from the file.
-    plan = checkPlan(planOf(file));
-  } else {
-    desired = readDesired(command.desired!);
-    policy = policyOf(command, undefined);
-    p = provisioner(command, undefined, policy);
-    plan = await p.plan(desired, { onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
+  const desired = readDesired(command.desired!);
+  const p = provisioner(command, undefined, policyOf(command, undefined));
+  let shown = false;
+  let declined = false;
+  const show = (plan: Plan) => {
+    if (!command.json && !shown) term.stdout.write(renderPlan(plan, style.out, command.url) + "\n\n");
+    shown = true;
+  };
+  const approve = async (plan: Plan): Promise<boolean> => {
+    progress.clear();
+    show(plan);
+    if (command.yes) return true;
+    declined = !(await confirm(term, `Apply ${plan.actions.length} changes to ${command.url}?`));
+    return !declined;
+  };
+  const report = await p.sync(desired, { approve, onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
+  // Not asked (nothing to do, or refused before asking): the plan is shown all the same.
+  if (report.plan) show(report.plan);
+  if (declined) {
+    term.stderr.write("Nothing applied.\n");
+    return EXIT_ERROR;
   }
+  // The engine refused a plan a guard blocked before asking; the CLI says what to do.
+  if (report.status === "refused" && report.plan) blocked(report.plan, command.allowBlocked);
+  return finish(command, report, style.out, term);
+}
 
+/** `apply --plan FILE`: the reviewed plan is checked and shown without a request; the run
+ * lists once, to verify the server still matches it, and applies it from that listing. */
+async function applyReviewed(command: Of<"apply">, planFile: string, term: Terminal): Promise<number> {
+  const style = styles(command, term);
+  const progress = new Progress(term.stderr, style.err);
+  const file = readPlanFile(planFile);
+  const fromFile = command.desired ? undefined : file.input?.desired;
+  if (!command.desired && !fromFile) {
+    throw new CliError(`${planFile} does not carry its directory: pass the --desired FILE it was made from`);
+  }
+  const desired: DesiredState = command.desired ? readDesired(command.desired) : fromFile!;
+  const p = provisioner(command, file.profile, policyOf(command, file.input?.policy));
+  // The core checks the file against its digest (an edited plan stops here, before any
+  // request) and recomputes every figure shown below: none is taken from the file.
+  const plan = checkPlan(planOf(file));
   if (!command.json) {
     // A reviewed plan applied with --yes was read already: its counts are enough here.
-    const reviewed = command.plan !== undefined && command.yes;
-    const shown = reviewed ? `Applying the reviewed plan ${command.plan} to ${command.url}\n${summaryLine(plan, style.out)}` : renderPlan(plan, style.out, command.url);
+    const shown = command.yes ? `Applying the reviewed plan ${planFile} to ${command.url}\n${summaryLine(plan, style.out)}` : renderPlan(plan, style.out, command.url);
     term.stdout.write(shown + "\n\n");
   }
   // The engine would refuse the run too; asked first, so nobody confirms a plan it refuses.
-  const refusal = blockedRefusal(plan.blocked, command.allowBlocked);
-  if (refusal !== undefined) {
-    throw new CliError(`${refusal}; review it, then pass --allow-blocked to apply it anyway`);
-  }
+  blocked(plan, command.allowBlocked);
   if (plan.actions.length > 0 && !command.yes && !(await confirm(term, `Apply ${plan.actions.length} changes to ${command.url}?`))) {
     term.stderr.write("Nothing applied.\n");
     return EXIT_ERROR;
   }
+  const report = await p.apply(plan, { desired, onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
+  return finish(command, report, style.out, term);
+}
 
-  const report = await p
-    .apply(plan, { desired, onProgress: progress.onEvent, signal: term.signal })
-    .finally(() => progress.clear());
+/** Throws the CLI's error for a plan a guard blocked, with what to do about it. */
+function blocked(plan: Plan, allowBlocked: boolean): void {
+  const refusal = blockedRefusal(plan.blocked, allowBlocked);
+  if (refusal !== undefined) {
+    throw new CliError(`${refusal}; review it, then pass --allow-blocked to apply it anyway`);
+  }
+}
+
+/** Prints a finished apply run; 0 only when every action succeeded. */
+function finish(command: Of<"apply">, report: RunReport, style: Style, term: Terminal): number {
   if (report.status === "refused" && !command.json) {
     // Nothing was written: the core's reason (the server changed since the plan was made,
     // the directory or policy is not the plan's...) is the one line to read.
     throw new CliError(report.reason ?? "the run was refused");
   }
-  term.stdout.write((command.json ? JSON.stringify(report, null, 2) : renderRun(report, style.out)) + "\n");
+  term.stdout.write((command.json ? JSON.stringify(report, null, 2) : renderRun(report, style)) + "\n");
   return report.status === "applied" ? EXIT_OK : EXIT_ERROR;
 }
 

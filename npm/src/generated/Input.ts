@@ -3,8 +3,9 @@ import type { HttpResponse } from "./HttpResponse.js";
 import type { RequestId } from "./RequestId.js";
 
 /**
- * What the host tells the engine. Read with a `type` tag, `response` or `failed`; unknown
- * fields are ignored (see `wire.rs` for how paths inside it are kept).
+ * What the host tells the engine. Read with a `type` tag, `response`, `failed`, `approve`
+ * or `decline`; unknown fields are ignored (see `wire.rs` for how paths inside it are
+ * kept).
  */
 export type Input = { "type": "response", 
 /**
@@ -22,4 +23,8 @@ id: RequestId,
 /**
  * What happened, for the report.
  */
-reason: string, };
+reason: string, } | { "type": "approve", 
+/**
+ * The `digest` of the plan approved.
+ */
+digest: string, } | { "type": "decline" };

@@ -3,9 +3,9 @@ import type { Plan } from "./Plan.js";
 
 /**
  * What the run does once it has listed the server. Read with a `mode` tag: `planOnly`,
- * `applyApproved` (with `plan` and an optional `replan`, false when absent) or
- * `planAndApply`; unknown fields are ignored (see `wire.rs` for how paths inside it are
- * kept).
+ * `applyApproved` (with `plan` and an optional `replan`, false when absent),
+ * `planAndApply` or `review`; unknown fields are ignored (see `wire.rs` for how paths
+ * inside it are kept).
  */
 export type Mode = { "mode": "planOnly" } | { "mode": "applyApproved", 
 /**
@@ -16,4 +16,4 @@ plan: Plan,
  * Apply the fresh plan when the server (or the directory or policy) changed since
  * review.
  */
-replan?: boolean, } | { "mode": "planAndApply" };
+replan?: boolean, } | { "mode": "planAndApply" } | { "mode": "review" };

@@ -1,8 +1,9 @@
 //! The run's state: one variant per phase, each owning what that phase works on (the
-//! listings while listing, the missing-member problems while planning, the plan and its
-//! outcomes while applying, the report once done), as quinn-proto's `Connection` keeps its
-//! `State`. What lives longer than one phase stays on the `Engine`: the configuration, the
-//! scheduler, the listed server state and the warnings.
+//! listings while listing, the missing-member problems while planning, the plan under
+//! review, the plan and its outcomes while applying, the report once done), as
+//! quinn-proto's `Connection` keeps its `State`. What lives longer than one phase stays on
+//! the `Engine`: the configuration, the scheduler, the listed server state and the
+//! warnings.
 
 use foldhash::HashMap;
 
@@ -27,6 +28,9 @@ pub(super) enum State {
         /// Why some members are unknown.
         member_problems: Vec<String>,
     },
+    /// Planned in [`crate::engine::Mode::Review`]: the plan waits for the host's approval,
+    /// nothing queued or in flight.
+    Reviewing(Box<Plan>),
     /// Applying a plan, one apply phase after the other.
     Applying(Box<Applying>),
     /// Over; the report is final.
