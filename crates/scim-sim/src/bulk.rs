@@ -291,7 +291,7 @@ mod tests {
             Simulator::new(Flavor::Generic, "/scim/v2", Faults::none().bulk(10, 200), 1);
         assert_eq!(answer(post(&mut small, &batch(None))).0, 413);
         let mut none = Simulator::new(Flavor::Generic, "/scim/v2", Faults::none(), 1);
-        assert_eq!(answer(post(&mut none, &batch(None))).0, 501);
+        assert_eq!(answer(post(&mut none, &batch(None))).0, 404);
         assert!(none.users().is_empty());
     }
 

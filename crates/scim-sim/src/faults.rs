@@ -351,7 +351,7 @@ impl Faults {
 
     /// SCIM Bulk (RFC 7644 §3.7) served at `POST /Bulk` and advertised by the generic
     /// flavor's ServiceProviderConfig, with these limits (operations per request, bytes per
-    /// body). Without it, `/Bulk` answers 501 and discovery says Bulk is unsupported.
+    /// body). Without it, `/Bulk` answers 404 and discovery says Bulk is unsupported.
     #[must_use]
     pub fn bulk(mut self, max_operations: u64, max_payload_size: u64) -> Faults {
         self.bulk = Some((max_operations, max_payload_size));
