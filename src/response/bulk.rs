@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::{parse, server_error, wrong_shape, DecodeError, DecodeOptions, Decoded, Expect};
+use super::{server_error, wrong_shape, DecodeError, DecodeOptions, Decoded, Expect};
 use crate::http::HttpResponse;
 use crate::model::{BulkOperationResult, BulkRequest, BulkResponse, FromValue};
 
@@ -59,26 +59,17 @@ pub fn decode_bulk(
     response: &HttpResponse,
     options: &DecodeOptions,
 ) -> Result<Decoded<BulkAnswer>, DecodeError> {
+    // The checks of any answer to a read: 200 and a JSON body (RFC 7644 §3.7.3).
+    let value = match super::body(Expect::Get, response, options)? {
+        super::Body::Error(e) => return Ok(Decoded::Error(e)),
+        super::Body::Resource(v) | super::Body::Page(v) => v,
+        super::Body::NoContent => {
+            return Err(DecodeError::EmptyBody {
+                status: response.status,
+            })
+        }
+    };
     let status = response.status;
-    if response.body.len() > options.max_body_bytes {
-        return Err(DecodeError::BodyTooLarge {
-            size: response.body.len(),
-            limit: options.max_body_bytes,
-        });
-    }
-    if (400..=599).contains(&status) {
-        return Ok(Decoded::Error(server_error(response, options.now_ms)));
-    }
-    if status != 200 {
-        return Err(DecodeError::UnexpectedStatus {
-            status,
-            expected: Expect::Create,
-        });
-    }
-    if response.body.trim().is_empty() {
-        return Err(DecodeError::EmptyBody { status });
-    }
-    let value = parse(status, &response.body)?;
     let read = BulkResponse::from_value(value).map_err(|e| wrong_shape(status, e))?;
     Ok(Decoded::Resource(match_results(
         sent,
