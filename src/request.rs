@@ -13,6 +13,10 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod bulk;
+
+pub use bulk::{bulk_request, BULK_ID_PREFIX};
+
 /// RFC 3986 unreserved characters pass through; everything else is percent-encoded, which
 /// is safe both in a path segment and in a query value.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -159,6 +163,24 @@ pub enum EncodeError {
         /// The operation's index.
         index: usize,
     },
+    /// A Bulk request to a server the profile does not say takes them (`bulk`, `useBulk`).
+    #[error("the {0} profile does not send Bulk requests")]
+    BulkUnsupported(String),
+    /// A Bulk request beyond the server's limits.
+    #[error("a Bulk request of {operations} operations and {bytes} bytes exceeds the limits of {max_operations} operations and {max_payload_size} bytes")]
+    BulkTooLarge {
+        /// Operations given.
+        operations: usize,
+        /// The encoded body's size.
+        bytes: usize,
+        /// The most operations allowed.
+        max_operations: u32,
+        /// The largest body allowed.
+        max_payload_size: u64,
+    },
+    /// A path that is not this encoder's, so cannot be made relative for a Bulk operation.
+    #[error("{0:?} is not under the base path")]
+    NotUnderBase(String),
     /// A resource that cannot be serialized (a non-finite number in `extra`).
     #[error("cannot serialize the request body: {0}")]
     Body(String),

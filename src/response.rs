@@ -22,6 +22,10 @@ use crate::model::{
 use crate::profile::Profile;
 use crate::redact::{mask_credentials, masked};
 
+mod bulk;
+
+pub use bulk::{decode_bulk, BulkAnswer, BulkOutcome};
+
 /// Default limit on a response body: enough for a page of tens of thousands of users.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 

@@ -36,7 +36,7 @@ case_insensitive!(ScimError);
 
 /// An HTTP status written as a number or a string (RFC 7644 says string; Airtable and
 /// others send a number).
-fn status_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+pub(super) fn status_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
     let parsed = match Value::deserialize(d)? {
         Value::Null => return Ok(None),
         Value::Number(n) => n.as_u64(),

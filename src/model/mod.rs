@@ -8,6 +8,7 @@
 //! answer is first made readable by the tolerant reader (`tolerant`), which coerces what it
 //! can without loss and reports each [`Coercion`].
 
+mod bulk;
 mod error;
 pub(crate) mod fast;
 mod group;
@@ -19,6 +20,7 @@ mod service_provider_config;
 pub(crate) mod tolerant;
 mod user;
 
+pub use bulk::{BulkOperation, BulkOperationResult, BulkRequest, BulkResponse};
 pub use error::ScimError;
 pub use group::{Group, Member};
 pub use list::ListResponse;
@@ -46,6 +48,10 @@ pub mod schemas {
     pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
     /// PatchOp message.
     pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    /// BulkRequest message.
+    pub const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+    /// BulkResponse message.
+    pub const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
     /// Error message.
     pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
     /// ServiceProviderConfig resource.

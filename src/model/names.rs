@@ -241,8 +241,9 @@ mod tests {
 
     use super::*;
     use crate::model::{
-        EnterpriseUser, Group, ListResponse, Manager, Member, Meta, MultiValue, Name, PatchOp,
-        ScimError, ServiceProviderConfig, User,
+        BulkOperation, BulkOperationResult, BulkRequest, BulkResponse, EnterpriseUser, Group,
+        ListResponse, Manager, Member, Meta, MultiValue, Name, PatchOp, ScimError,
+        ServiceProviderConfig, User,
     };
 
     #[test]
@@ -267,6 +268,10 @@ mod tests {
             names::<PatchOp>(),
             names::<ScimError>(),
             names::<ServiceProviderConfig>(),
+            names::<BulkRequest>(),
+            names::<BulkOperation>(),
+            names::<BulkResponse>(),
+            names::<BulkOperationResult>(),
         ] {
             assert!(!name.is_empty() && !fields.is_empty(), "{name}");
         }

@@ -8,6 +8,7 @@
 
 mod action;
 mod ambiguity;
+mod batches;
 mod build;
 mod cost;
 mod desired;
@@ -32,6 +33,7 @@ pub use action::{
     Action, ActionKind, ApplyPhase, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef,
     Membership, RenameGroup, SetMembers, UserRef, UserUpdate,
 };
+pub use batches::{next_batch, Batch, BatchEnd};
 pub use build::plan;
 use build::summarize;
 pub(crate) use build::{create_body, user_update, validate};

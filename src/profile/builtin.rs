@@ -73,6 +73,9 @@ pub(super) fn generic() -> Profile {
         manager_display_name_writable: false,
         // RFC 7643 §4.2: `members` is readWrite, so a POST may carry it.
         create_group_with_members: true,
+        // Known only from discovery (ServiceProviderConfig `bulk`).
+        bulk: None,
+        use_bulk: true,
     }
 }
 
@@ -124,6 +127,9 @@ pub(super) fn airtable() -> Profile {
         manager_display_name_writable: true,
         // "POST /Groups creates an empty group": members follow by PATCH.
         create_group_with_members: false,
+        // No `/Bulk` is documented.
+        bulk: None,
+        use_bulk: true,
     }
 }
 

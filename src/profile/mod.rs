@@ -8,10 +8,12 @@
 //! A profile reads from JSON with serde's derives: camelCase names, unknown fields refused
 //! (a typo is an error, never a silently ignored setting), every field required but the
 //! optional ones: `rateLimit`, `users.maxPageSize`/`groups.maxPageSize`,
-//! `patch.maxOperations` and `patch.maxMembers` are `null` or absent for "none", and an
-//! absent `managerDisplayNameWritable` or `createGroupWithMembers` is false.
+//! `patch.maxOperations`, `patch.maxMembers` and `bulk` are `null` or absent for "none", an
+//! absent `managerDisplayNameWritable` or `createGroupWithMembers` is false, and an absent
+//! `useBulk` is true.
 
 mod builtin;
+mod bulk;
 mod paging;
 mod refine;
 
@@ -21,6 +23,7 @@ use crate::filter::{CompareOp, Filter};
 use crate::model::OpCase;
 
 pub use builtin::{builtin, builtin_names};
+pub use bulk::{BulkSupport, DEFAULT_MAX_PAYLOAD_SIZE, LARGEST_ADVERTISED_BATCH};
 pub use paging::{page_size, LARGEST_ADVERTISED_PAGE};
 
 /// Everything the core needs to know about one kind of SCIM server.
@@ -67,6 +70,17 @@ pub struct Profile {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub create_group_with_members: bool,
+    /// SCIM Bulk (RFC 7644 §3.7) as the server offers it: discovery sets it from the
+    /// ServiceProviderConfig's `bulk` section; a profile may state it for a server without
+    /// discovery. Absent: writes go one request each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub bulk: Option<BulkSupport>,
+    /// Whether to send writes in Bulk requests where `bulk` says the server takes them
+    /// (absent reads true); false always sends single requests.
+    #[serde(default = "bulk::yes")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub use_bulk: bool,
 }
 
 /// What listing and filtering one resource type supports.

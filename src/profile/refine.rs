@@ -8,7 +8,8 @@ use super::{FilterSupport, Profile};
 impl Profile {
     /// This profile adjusted to what the server says of itself: PATCH off when unsupported,
     /// filtering off when unsupported, `filter.maxResults` as the page-size cap (listings
-    /// then ask for pages that large: [`ResourceSupport::list_page_size`]). A server can only
+    /// then ask for pages that large: [`ResourceSupport::list_page_size`]), Bulk where it is
+    /// advertised (`profile/bulk.rs`). A server can only
     /// narrow what the profile allows, never widen it: a vendor profile's known quirks and
     /// documented page cap stay in force whatever the server advertises.
     ///
@@ -25,6 +26,7 @@ impl Profile {
         for r in [&mut p.users, &mut p.groups] {
             r.max_page_size = page_cap(r.max_page_size, config.filter.max_results);
         }
+        p.refine_bulk(&config.bulk);
         p
     }
 }

@@ -25,7 +25,10 @@ pub(crate) fn service_provider_config(
         "schemas": [schemas::SERVICE_PROVIDER_CONFIG],
         "documentationUri": "https://example.invalid/scim-sim",
         "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": match faults.bulk {
+            Some((ops, bytes)) => json!({"supported": true, "maxOperations": ops, "maxPayloadSize": bytes}),
+            None => json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0}),
+        },
         "filter": filter,
         "changePassword": {"supported": false},
         "sort": {"supported": false},

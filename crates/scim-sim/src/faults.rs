@@ -189,6 +189,7 @@ pub struct Faults {
     pub(crate) invalid_json: Trigger,
     pub(crate) page_cap: Option<u64>,
     pub(crate) max_results: Option<u64>,
+    pub(crate) bulk: Option<(u64, u64)>,
     pub(crate) ignore_start_index: bool,
     pub(crate) unstable_order: bool,
     pub(crate) total_changes_mid_listing: bool,
@@ -216,6 +217,7 @@ impl Default for Faults {
             invalid_json: Trigger::never(),
             page_cap: None,
             max_results: None,
+            bulk: None,
             ignore_start_index: false,
             unstable_order: false,
             total_changes_mid_listing: false,
@@ -344,6 +346,15 @@ impl Faults {
     #[must_use]
     pub fn max_results(mut self, n: u64) -> Faults {
         self.max_results = Some(n);
+        self
+    }
+
+    /// SCIM Bulk (RFC 7644 §3.7) served at `POST /Bulk` and advertised by the generic
+    /// flavor's ServiceProviderConfig, with these limits (operations per request, bytes per
+    /// body). Without it, `/Bulk` answers 404 and discovery says Bulk is unsupported.
+    #[must_use]
+    pub fn bulk(mut self, max_operations: u64, max_payload_size: u64) -> Faults {
+        self.bulk = Some((max_operations, max_payload_size));
         self
     }
 

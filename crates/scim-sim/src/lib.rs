@@ -48,6 +48,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod bulk;
 mod discovery;
 mod drive;
 mod eval;
@@ -355,6 +356,11 @@ impl Simulator {
             (Target::ServiceProviderConfig, Method::Get) => {
                 discovery::service_provider_config(self.flavor, &store.base, &self.faults)
             }
+            // Without Bulk, `/Bulk` is no endpoint at all (Airtable documents none).
+            (Target::Bulk, _) if self.faults.bulk.is_none() => {
+                Err(Failure::new(404, "resource not found"))
+            }
+            (Target::Bulk, Method::Post) => return self.bulk(body, now_ms),
             (Target::Unknown, _) => Err(Failure::new(404, "resource not found")),
             _ => Err(Failure::new(405, "method not allowed on this endpoint")),
         };

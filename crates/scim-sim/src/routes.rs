@@ -25,6 +25,8 @@ pub enum Endpoint {
     GroupById,
     /// `/ServiceProviderConfig`
     ServiceProviderConfig,
+    /// `/Bulk`
+    Bulk,
     /// Anything else (answered 404).
     Unknown,
 }
@@ -37,6 +39,7 @@ pub(crate) enum Target {
     Groups,
     Group(String),
     ServiceProviderConfig,
+    Bulk,
     Unknown,
 }
 
@@ -48,6 +51,7 @@ impl Target {
             Target::Groups => Endpoint::Groups,
             Target::Group(_) => Endpoint::GroupById,
             Target::ServiceProviderConfig => Endpoint::ServiceProviderConfig,
+            Target::Bulk => Endpoint::Bulk,
             Target::Unknown => Endpoint::Unknown,
         }
     }
@@ -128,6 +132,7 @@ fn target(base: &str, path: &str) -> Target {
         [e] if e == "Users" => Target::Users,
         [e] if e == "Groups" => Target::Groups,
         [e] if e == "ServiceProviderConfig" => Target::ServiceProviderConfig,
+        [e] if e == "Bulk" => Target::Bulk,
         [e, id] if e == "Users" && !id.is_empty() => Target::User(id.clone()),
         [e, id] if e == "Groups" && !id.is_empty() => Target::Group(id.clone()),
         _ => Target::Unknown,

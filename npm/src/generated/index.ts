@@ -12,6 +12,7 @@ export type * from "./Bucket.js";
 export type * from "./BucketCount.js";
 export type * from "./BuildReportOptions.js";
 export type * from "./BulkConfig.js";
+export type * from "./BulkSupport.js";
 export type * from "./Cap.js";
 export type * from "./Change.js";
 export type * from "./Chargeback.js";
