@@ -5,7 +5,8 @@
 use crate::model::OpCase;
 
 use super::{
-    FilterSupport, MemberAddShape, PatchSupport, Profile, RateLimit, ResourceSupport, StatusFormat,
+    FilterSupport, MemberAddShape, Pagination, PatchSupport, Profile, RateLimit, ResourceSupport,
+    StatusFormat,
 };
 
 /// Makes one built-in profile.
@@ -73,6 +74,8 @@ pub(super) fn generic() -> Profile {
         manager_display_name_writable: false,
         // RFC 7643 §4.2: `members` is readWrite, so a POST may carry it.
         create_group_with_members: true,
+        // RFC 7644's paging; discovery switches to cursors where the server offers them.
+        pagination: Pagination::Index,
     }
 }
 
@@ -124,6 +127,7 @@ pub(super) fn airtable() -> Profile {
         manager_display_name_writable: true,
         // "POST /Groups creates an empty group": members follow by PATCH.
         create_group_with_members: false,
+        pagination: Pagination::Index,
     }
 }
 
@@ -143,8 +147,9 @@ pub(super) fn slack() -> Profile {
 }
 
 /// AWS IAM Identity Center: `eq` and `and` only, PATCH paths required, at most 100 member
-/// changes per PATCH, groups listed without members, listings capped at 50 (and some
-/// ignoring `startIndex`, which the listing checks detect).
+/// changes per PATCH, groups listed without members, listings capped at 50 and paged by
+/// RFC 9865 cursors (AWS answers `?cursor` with `nextCursor` pages; its `startIndex` paging
+/// is unreliable).
 pub(super) fn aws_iam_identity_center() -> Profile {
     let mut p = generic();
     p.name = "aws-iam-identity-center".into();
@@ -166,6 +171,7 @@ pub(super) fn aws_iam_identity_center() -> Profile {
     // Members in a create are not documented (group membership is documented through
     // PATCH only): create empty, as Okta does, rather than lose members silently.
     p.create_group_with_members = false;
+    p.pagination = Pagination::Cursor;
     p
 }
 

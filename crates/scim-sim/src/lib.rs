@@ -48,6 +48,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod cursor;
 mod discovery;
 mod drive;
 mod eval;
@@ -67,6 +68,7 @@ mod users;
 use scim_provision::http::{HttpRequest, HttpResponse, Method};
 use scim_provision::model::{Group, User};
 
+pub use cursor::CursorPaging;
 pub use drive::{drive, Control};
 pub use faults::{FaultKind, Faults, LostAnswer, RateLimit, RetryAfter, Trigger};
 pub use log::{LoggedRequest, Stats};
