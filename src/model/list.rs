@@ -12,8 +12,8 @@ use super::serde_util::{null_as_empty, FromValue};
 /// checks depend on it, so anything else is a decoding error. It may be absent (or `null`):
 /// RFC 9865 lets a cursor-paged server leave it out (Entra ID does); an index listing without
 /// it is incomplete (`engine::listing`). `nextCursor` and `previousCursor` are RFC 9865's
-/// cursors (§2.2); the last page of a cursor listing has no `nextCursor`. `itemsPerPage` and `startIndex` may be missing,
-/// and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
+/// cursors; the last page of a cursor listing has no `nextCursor`. `itemsPerPage` and
+/// `startIndex` may be missing, and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
 /// answer goes through the tolerant reader first (`response::decode`), which reads a count
 /// written as digits (`"2"`) as the integer.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -45,10 +45,10 @@ pub struct ListResponse<T> {
     /// 1-based index of the first resource on this page, as the server reported it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_index: Option<u64>,
-    /// The cursor of the page after this one (RFC 9865 §2.2); absent on the last page.
+    /// The cursor of the page after this one (RFC 9865); absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    /// The cursor of the page before this one (RFC 9865 §2.2), as the server sent it.
+    /// The cursor of the page before this one (RFC 9865), as the server sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_cursor: Option<String>,
     /// The resources on this page.

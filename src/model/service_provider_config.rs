@@ -25,7 +25,10 @@ pub struct ServiceProviderConfig {
     pub bulk: BulkConfig,
     /// Filtering support and the maximum number of results a query returns.
     pub filter: FilterConfig,
-    /// RFC 9865's `pagination` section: which paging styles the server supports.
+    /// RFC 9865's `pagination` section: which paging styles the server supports (left out
+    /// when the server said nothing of it).
+    #[serde(skip_serializing_if = "PaginationConfig::is_unsaid")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub pagination: PaginationConfig,
     /// Password change support.
     pub change_password: SupportedConfig,
@@ -94,17 +97,25 @@ pub struct FilterConfig {
 
 case_insensitive!(FilterConfig);
 
-/// The `pagination` section (RFC 9865 §4): absent fields say nothing.
+/// The `pagination` section (RFC 9865, "Service Provider Configuration"): absent fields say nothing.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
 pub struct PaginationConfig {
     /// Whether cursor-based pagination (`cursor`, `nextCursor`) is supported.
-    #[serde(default, deserialize_with = "lenient_bool")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cursor: Option<bool>,
     /// Whether index-based pagination (`startIndex`) is supported.
-    #[serde(default, deserialize_with = "lenient_bool")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub index: Option<bool>,
     /// What the server uses when a request names neither: `"cursor"` or `"index"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,6 +132,13 @@ pub struct PaginationConfig {
 }
 
 case_insensitive!(PaginationConfig);
+
+impl PaginationConfig {
+    /// Whether the server said nothing of pagination (the section absent or empty).
+    pub fn is_unsaid(&self) -> bool {
+        *self == PaginationConfig::default()
+    }
+}
 
 impl SupportedConfig {
     /// `supported`, with absence read as false.

@@ -17,8 +17,9 @@ use crate::model::PaginationConfig;
 /// Cursors win whenever the server says it has them (`cursor: true`), even where it offers
 /// `startIndex` too: index pages of a set that changes during the listing skip or repeat
 /// resources (a resource removed before page 2 shifts every later one back by one, so one
-/// falls between pages; RFC 9865 §1), while a cursor marks a position in the server's own
-/// order. A server that says it has no cursors (`cursor: false`) is listed by index unless
+/// falls between pages; RFC 7644 §3.4.2.4 warns that index pages are not consistent), while
+/// a cursor marks a position in the server's own order, the paging RFC 9865 adds for
+/// servers built on cursors. A server that says it has no cursors (`cursor: false`) is listed by index unless
 /// it says it has no index paging either (then its word is no guide and the profile
 /// decides). A server that says nothing leaves the profile's choice.
 pub fn pagination(profile: Pagination, advertised: &PaginationConfig) -> Pagination {

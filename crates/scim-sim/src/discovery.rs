@@ -42,7 +42,7 @@ pub(crate) fn service_provider_config(
         }
     });
     if faults.cursors.is_some() {
-        // RFC 9865 §4: both styles offered, as a server adding cursors keeps its index paging.
+        // RFC 9865: both styles offered, as a server adding cursors keeps its index paging.
         body["pagination"] =
             json!({"cursor": true, "index": true, "defaultPaginationMethod": "index"});
         if let Some(max) = faults.max_results {
