@@ -7,8 +7,8 @@
  * checks depend on it, so anything else is a decoding error. It may be absent (or `null`):
  * RFC 9865 lets a cursor-paged server leave it out (Entra ID does); an index listing without
  * it is incomplete (`engine::listing`). `nextCursor` and `previousCursor` are RFC 9865's
- * cursors (§2.2); the last page of a cursor listing has no `nextCursor`. `itemsPerPage` and `startIndex` may be missing,
- * and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
+ * cursors; the last page of a cursor listing has no `nextCursor`. `itemsPerPage` and
+ * `startIndex` may be missing, and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
  * answer goes through the tolerant reader first (`response::decode`), which reads a count
  * written as digits (`"2"`) as the integer.
  */
@@ -31,11 +31,11 @@ itemsPerPage?: number,
  */
 startIndex?: number, 
 /**
- * The cursor of the page after this one (RFC 9865 §2.2); absent on the last page.
+ * The cursor of the page after this one (RFC 9865); absent on the last page.
  */
 nextCursor?: string, 
 /**
- * The cursor of the page before this one (RFC 9865 §2.2), as the server sent it.
+ * The cursor of the page before this one (RFC 9865), as the server sent it.
  */
 previousCursor?: string, 
 /**

@@ -26,9 +26,10 @@ bulk: BulkConfig,
  */
 filter: FilterConfig, 
 /**
- * RFC 9865's `pagination` section: which paging styles the server supports.
+ * RFC 9865's `pagination` section: which paging styles the server supports (left out
+ * when the server said nothing of it).
  */
-pagination: PaginationConfig, 
+pagination?: PaginationConfig, 
 /**
  * Password change support.
  */
