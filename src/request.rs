@@ -8,7 +8,7 @@
 use crate::filter::Filter;
 use crate::http::{HttpRequest, Method, SCIM_MEDIA_TYPE};
 use crate::model::{Group, PatchOp, User};
-use crate::profile::{Profile, ResourceSupport, UnsupportedFilter};
+use crate::profile::{Pagination, Profile, ResourceSupport, UnsupportedFilter};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -74,6 +74,9 @@ impl ResourceKind {
 pub struct ListQuery {
     /// 1-based index of the first result.
     pub start_index: Option<u64>,
+    /// RFC 9865's cursor: empty for the first page, then the `nextCursor` of the page before.
+    /// Never together with `start_index`.
+    pub cursor: Option<String>,
     /// Page size.
     pub count: Option<u32>,
     /// Filter expression.
@@ -226,7 +229,8 @@ impl RequestEncoder {
     /// # Errors
     ///
     /// [`EncodeError::UnsupportedFilter`] or [`EncodeError::UnsupportedParameter`] for what
-    /// the profile does not support, [`EncodeError::PageSizeTooLarge`],
+    /// the profile does not support (a `cursor` where the profile does not page by cursor,
+    /// or beside a `startIndex`), [`EncodeError::PageSizeTooLarge`],
     /// [`EncodeError::InvalidStartIndex`] or [`EncodeError::InvalidAttributeName`] for a bad
     /// value.
     pub fn list(&self, kind: ResourceKind, query: &ListQuery) -> Result<HttpRequest, EncodeError> {
@@ -235,6 +239,13 @@ impl RequestEncoder {
         if let Some(filter) = &query.filter {
             self.check_filter(kind, filter)?;
             params.push(("filter", filter.to_string()));
+        }
+        if let Some(cursor) = &query.cursor {
+            if self.profile.pagination != Pagination::Cursor || query.start_index.is_some() {
+                return Err(self.unsupported(kind, "cursor"));
+            }
+            // The first page's cursor is empty: `?cursor&count=100`, as RFC 9865's example.
+            params.push(("cursor", cursor.clone()));
         }
         if let Some(start) = query.start_index {
             if !support.start_index {
@@ -269,8 +280,10 @@ impl RequestEncoder {
         for (i, (name, value)) in params.iter().enumerate() {
             path.push(if i == 0 { '?' } else { '&' });
             path.push_str(name);
-            path.push('=');
-            path.extend(utf8_percent_encode(value, COMPONENT));
+            if !value.is_empty() {
+                path.push('=');
+                path.extend(utf8_percent_encode(value, COMPONENT));
+            }
         }
         Ok(self.request(Method::Get, path, None))
     }
@@ -568,6 +581,45 @@ mod tests {
     }
 
     #[test]
+    fn cursor_pages_are_asked_for_as_rfc_9865_writes_them() {
+        let mut profile = Profile::generic();
+        profile.pagination = Pagination::Cursor;
+        let e = RequestEncoder::new("/scim/v2", profile).unwrap();
+        let first = ListQuery {
+            cursor: Some(String::new()),
+            count: Some(100),
+            ..ListQuery::default()
+        };
+        let r = e.list(ResourceKind::User, &first).unwrap();
+        assert_eq!(r.path, "/scim/v2/Users?cursor&count=100");
+        let next = ListQuery {
+            cursor: Some("VZUTiyhEQJ94IR/+=".into()),
+            ..first.clone()
+        };
+        let r = e.list(ResourceKind::User, &next).unwrap();
+        assert_eq!(
+            r.path,
+            "/scim/v2/Users?cursor=VZUTiyhEQJ94IR%2F%2B%3D&count=100"
+        );
+        // Never beside startIndex, and only where the profile pages by cursor.
+        let both = ListQuery {
+            start_index: Some(1),
+            ..first.clone()
+        };
+        let refused = |r: Result<HttpRequest, EncodeError>| {
+            matches!(
+                r,
+                Err(EncodeError::UnsupportedParameter {
+                    parameter: "cursor",
+                    ..
+                })
+            )
+        };
+        assert!(refused(e.list(ResourceKind::User, &both)));
+        assert!(refused(airtable().list(ResourceKind::User, &first)));
+    }
+
+    #[test]
     fn airtable_groups_refuse_start_index() {
         let q = ListQuery {
             start_index: Some(1),
@@ -699,6 +751,7 @@ mod tests {
     fn list_queries_decode_as_the_derive_decoded() {
         let q = ListQuery {
             start_index: Some(3),
+            cursor: Some("c2".into()),
             count: Some(50),
             filter: Some(Filter::eq("userName", "ana@example.com").negate()),
             attributes: vec!["userName".into()],

@@ -154,7 +154,7 @@ fn numeric_ids_references_and_meta_times_are_read_as_text() {
 #[test]
 fn string_counts_are_read_as_integers() {
     let (p, _) = page::<User>("string-totalresults.json");
-    assert_eq!(p.total_results, 2);
+    assert_eq!(p.total_results, Some(2));
     assert_eq!(p.items_per_page, Some(2));
     assert_eq!(p.start_index, Some(1));
     assert_eq!(p.resources.len(), 2);

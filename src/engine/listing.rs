@@ -6,6 +6,11 @@
 //! before the total, and the resources add up to `totalResults`. Anything else is a
 //! *problem*; a listing with problems is incomplete, and an incomplete listing plans no
 //! removal.
+//!
+//! A cursor listing (RFC 9865) walks `nextCursor` from page to page, one after the other,
+//! and ends at the page without one. The same checks hold where they apply (`totalResults` is
+//! optional there); besides, a cursor named twice, an empty page that names a next one, or
+//! resources beyond the page's own `totalResults` make it incomplete.
 
 use foldhash::{HashSet, HashSetExt};
 
@@ -52,6 +57,18 @@ pub(crate) struct Listing<T> {
     more_problems: usize,
     /// Set once a problem makes further pages pointless.
     stopped: bool,
+    /// For a cursor listing (RFC 9865), its cursors; `None` pages by `startIndex`.
+    cursors: Option<Cursors>,
+}
+
+/// The cursors of a cursor listing. Its pages are numbered from 1 and asked for one after
+/// the other: each page's cursor is only known from the page before.
+#[derive(Debug, Default)]
+struct Cursors {
+    /// The cursor of the page asked for now (empty for the first page, as RFC 9865 says).
+    next: String,
+    /// Every cursor the server has named, to notice one named twice.
+    seen: HashSet<String>,
 }
 
 impl<T: HasId> Listing<T> {
@@ -70,22 +87,43 @@ impl<T: HasId> Listing<T> {
             problems: Vec::new(),
             more_problems: 0,
             stopped: false,
+            cursors: None,
         }
+    }
+
+    /// This listing paged by RFC 9865 cursors rather than `startIndex`.
+    #[must_use]
+    pub(crate) fn by_cursor(mut self) -> Self {
+        self.cursors = Some(Cursors::default());
+        self
     }
 
     /// The first page to ask for; the listing then waits for its answer.
     pub(crate) fn start(&mut self) -> u64 {
-        let start = if self.paged { 1 } else { 0 };
+        let start = if self.paged || self.cursors.is_some() {
+            1
+        } else {
+            0
+        };
         self.pending.insert(start);
         start
     }
 
-    /// The query for the page at `start` (0: unpaged).
+    /// The query for the page at `start` (0: unpaged; for a cursor listing, the page asked
+    /// for now, whose cursor the page before named).
     pub(crate) fn query(&self, start: u64) -> ListQuery {
-        ListQuery {
-            start_index: (start > 0).then_some(start),
-            count: Some(self.page_size),
-            ..ListQuery::default()
+        let count = Some(self.page_size);
+        match &self.cursors {
+            Some(c) => ListQuery {
+                cursor: Some(c.next.clone()),
+                count,
+                ..ListQuery::default()
+            },
+            None => ListQuery {
+                start_index: (start > 0).then_some(start),
+                count,
+                ..ListQuery::default()
+            },
         }
     }
 
@@ -132,26 +170,23 @@ impl<T: HasId> Listing<T> {
     /// A page that could not be had after its retries.
     pub(crate) fn failed(&mut self, start: u64, reason: &str) {
         self.pending.remove(&start);
-        let at = if start == 0 {
-            String::new()
-        } else {
-            format!(" at startIndex {start}")
-        };
+        let at = self.place(start);
         self.problem(format!("the page{at} failed: {reason}"));
         self.stopped = true;
     }
 
-    /// Takes a decoded page; returns the start indices of further pages to ask for.
-    pub(crate) fn page(&mut self, start: u64, page: ListResponse<T>) -> Vec<u64> {
-        if !self.pending.remove(&start) {
+    /// Takes a decoded page; returns the keys of further pages to ask for (start indices, or
+    /// page numbers for a cursor listing).
+    pub(crate) fn page(&mut self, key: u64, page: ListResponse<T>) -> Vec<u64> {
+        if !self.pending.remove(&key) {
             return Vec::new();
         }
         let n = page.resources.len() as u64;
         let asked = u64::from(self.page_size);
         if n > asked {
+            let at = self.place(key.max(1));
             self.problem(format!(
-                "the page at startIndex {} has {n} resources, more than the {asked} asked for",
-                start.max(1)
+                "the page{at} has {n} resources, more than the {asked} asked for"
             ));
         }
         for r in &page.resources {
@@ -161,16 +196,65 @@ impl<T: HasId> Listing<T> {
                         self.problem(format!("id {id:?} was listed twice"));
                     }
                 }
-                _ => self.problem(format!(
-                    "a resource without an id at startIndex {}",
-                    start.max(1)
-                )),
+                _ => {
+                    let at = self.place(key.max(1));
+                    self.problem(format!("a resource without an id{at}"));
+                }
             }
         }
+        let next = if self.cursors.is_some() {
+            self.next_by_cursor(key, &page)
+        } else {
+            self.next_by_index(key, &page)
+        };
+        match self.pages.binary_search_by_key(&key, |(s, _)| *s) {
+            Ok(i) => self.pages[i].1 = page.resources,
+            Err(i) => self.pages.insert(i, (key, page.resources)),
+        }
+        for s in &next {
+            self.pending.insert(*s);
+        }
+        if self.pending.is_empty() && self.is_complete() {
+            let listed = self.count() as u64;
+            // A cursor listing need not say its total (RFC 9865); an index listing must.
+            if let Some(total) = self.total.or(self.cursors.is_none().then_some(0)) {
+                if listed != total {
+                    self.problem(format!(
+                        "listed {listed} resources but totalResults is {total}"
+                    ));
+                }
+            }
+        }
+        next
+    }
+
+    /// Where a page is, as a problem names it: ` at startIndex 11`, ` 2` (cursor pages are
+    /// numbered), or nothing for an unpaged listing.
+    fn place(&self, key: u64) -> String {
+        match key {
+            0 => String::new(),
+            _ if self.cursors.is_some() => format!(" {key}"),
+            _ => format!(" at startIndex {key}"),
+        }
+    }
+
+    /// The pages after an index-paged page: every start index up to `totalResults`, once the
+    /// first page has said it.
+    fn next_by_index(&mut self, start: u64, page: &ListResponse<T>) -> Vec<u64> {
+        let n = page.resources.len() as u64;
+        let asked = u64::from(self.page_size);
+        let Some(reported) = page.total_results else {
+            self.problem(format!(
+                "the page at startIndex {} carries no totalResults",
+                start.max(1)
+            ));
+            self.stopped = true;
+            return Vec::new();
+        };
         let mut next = Vec::new();
         match self.total {
             None => {
-                let total = page.total_results;
+                let total = reported;
                 self.total = Some(total);
                 if total > self.max_resources {
                     self.problem(format!(
@@ -202,10 +286,9 @@ impl<T: HasId> Listing<T> {
                 }
             }
             Some(total) => {
-                if page.total_results != total {
+                if reported != total {
                     self.problem(format!(
-                        "totalResults changed from {total} to {} during the listing",
-                        page.total_results
+                        "totalResults changed from {total} to {reported} during the listing"
                     ));
                 }
                 if let Some(si) = page.start_index {
@@ -227,23 +310,65 @@ impl<T: HasId> Listing<T> {
                 }
             }
         }
-        match self.pages.binary_search_by_key(&start, |(s, _)| *s) {
-            Ok(i) => self.pages[i].1 = page.resources,
-            Err(i) => self.pages.insert(i, (start, page.resources)),
-        }
-        for s in &next {
-            self.pending.insert(*s);
-        }
-        if self.pending.is_empty() && self.is_complete() {
-            let listed = self.count() as u64;
-            let total = self.total.unwrap_or(0);
-            if listed != total {
+        next
+    }
+
+    /// The page after a cursor page (RFC 9865): the one its `nextCursor` names, if any. A
+    /// cursor listing ends at the page without `nextCursor`; a cursor named twice (the
+    /// listing would go round in circles), an empty page that names a next one, a
+    /// `totalResults` that changes or that the resources outgrow, or more resources than the
+    /// configured maximum stop it incomplete.
+    fn next_by_cursor(&mut self, key: u64, page: &ListResponse<T>) -> Vec<u64> {
+        let n = page.resources.len() as u64;
+        let listed = self.count() as u64 + n;
+        if let Some(reported) = page.total_results {
+            match self.total {
+                None => self.total = Some(reported),
+                Some(total) if total != reported => self.problem(format!(
+                    "totalResults changed from {total} to {reported} during the listing"
+                )),
+                Some(_) => {}
+            }
+            if listed > reported {
                 self.problem(format!(
-                    "listed {listed} resources but totalResults is {total}"
+                    "page {key} brings the listing to {listed} resources, more than its totalResults of {reported}"
                 ));
             }
         }
-        next
+        let most = self.total.unwrap_or(0).max(listed);
+        if most > self.max_resources {
+            self.problem(format!(
+                "the server holds {most} resources or more, more than the configured maximum of {}",
+                self.max_resources
+            ));
+            self.stopped = true;
+        }
+        let Some(cursor) = page.next_cursor.as_deref().filter(|c| !c.is_empty()) else {
+            return Vec::new();
+        };
+        if n == 0 {
+            self.problem(format!(
+                "page {key} is empty yet names a next page (cursor {cursor:?})"
+            ));
+            self.stopped = true;
+        }
+        let named_before = match self.cursors.as_mut() {
+            Some(cursors) => !cursors.seen.insert(cursor.to_owned()),
+            None => return Vec::new(),
+        };
+        if named_before {
+            self.problem(format!(
+                "page {key} names the cursor {cursor:?} again: the listing would go round in circles"
+            ));
+            self.stopped = true;
+        }
+        if self.stopped {
+            return Vec::new();
+        }
+        if let Some(cursors) = self.cursors.as_mut() {
+            cursor.clone_into(&mut cursors.next);
+        }
+        vec![key + 1]
     }
 }
 
@@ -262,7 +387,7 @@ mod tests {
 
     fn page(total: u64, start: Option<u64>, ids: std::ops::Range<u32>) -> ListResponse<User> {
         ListResponse {
-            total_results: total,
+            total_results: Some(total),
             start_index: start,
             resources: users(ids),
             ..ListResponse::default()
@@ -349,6 +474,131 @@ mod tests {
         l.start();
         assert!(l.page(1, page(8, None, 0..5)).is_empty());
         assert!(!l.is_complete());
+    }
+
+    fn cursor_page(
+        total: Option<u64>,
+        next: Option<&str>,
+        ids: std::ops::Range<u32>,
+    ) -> ListResponse<User> {
+        ListResponse {
+            total_results: total,
+            next_cursor: next.map(str::to_owned),
+            resources: users(ids),
+            ..ListResponse::default()
+        }
+    }
+
+    fn cursor_listing(page_size: u32) -> Listing<User> {
+        Listing::<User>::new(ResourceKind::User, page_size, true, 1000).by_cursor()
+    }
+
+    #[test]
+    fn cursor_pages_follow_next_cursor_one_after_the_other() {
+        let mut l = cursor_listing(100);
+        assert_eq!(l.start(), 1);
+        // The first page asks with an empty cursor, never a startIndex.
+        let first = l.query(1);
+        assert_eq!(
+            (first.cursor.as_deref(), first.start_index),
+            (Some(""), None)
+        );
+        assert_eq!(l.page(1, cursor_page(None, Some("c100"), 0..100)), vec![2]);
+        assert_eq!(l.query(2).cursor.as_deref(), Some("c100"));
+        assert_eq!(
+            l.page(2, cursor_page(None, Some("c200"), 100..200)),
+            vec![3]
+        );
+        // No nextCursor: the listing ends, complete without any totalResults.
+        assert!(l.page(3, cursor_page(None, None, 200..250)).is_empty());
+        assert!(l.is_done() && l.is_complete(), "{:?}", l.problems());
+        assert_eq!(l.into_resources().len(), 250);
+        // Where the server states a total, the resources must add up to it.
+        let mut l = cursor_listing(10);
+        l.start();
+        l.page(1, cursor_page(Some(15), Some("a"), 0..10));
+        l.page(2, cursor_page(Some(15), None, 10..14));
+        assert!(l
+            .problems()
+            .iter()
+            .any(|p| p.contains("listed 14 resources but totalResults is 15")));
+    }
+
+    #[test]
+    fn cursor_anomalies_make_the_listing_incomplete() {
+        let problems = |pages: &[ListResponse<User>]| {
+            let mut l = cursor_listing(10);
+            let mut key = l.start();
+            for p in pages {
+                match l.page(key, p.clone()).as_slice() {
+                    [next] => key = *next,
+                    _ => break,
+                }
+            }
+            assert!(l.is_done());
+            l.problems()
+        };
+        // A cursor named twice: the listing would loop; it stops incomplete.
+        let p = problems(&[
+            cursor_page(None, Some("a"), 0..10),
+            cursor_page(None, Some("a"), 10..20),
+            cursor_page(None, None, 20..25),
+        ]);
+        assert!(
+            p.iter().any(|p| p.contains("names the cursor \"a\" again")),
+            "{p:?}"
+        );
+        // An empty page that names a next page.
+        let p = problems(&[
+            cursor_page(None, Some("a"), 0..10),
+            cursor_page(None, Some("b"), 0..0),
+        ]);
+        assert!(p.iter().any(|p| p.contains("page 2 is empty yet")), "{p:?}");
+        // A page that contradicts its own totalResults, and a total that changes.
+        let p = problems(&[
+            cursor_page(Some(12), Some("a"), 0..10),
+            cursor_page(Some(11), None, 10..20),
+        ]);
+        assert!(
+            p.iter().any(|p| p.contains("changed from 12 to 11")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|p| p.contains("more than its totalResults of 11")),
+            "{p:?}"
+        );
+        // The same id on two pages.
+        let p = problems(&[
+            cursor_page(None, Some("a"), 0..10),
+            cursor_page(None, None, 5..12),
+        ]);
+        assert!(p.iter().any(|p| p.contains("listed twice")), "{p:?}");
+        // A failed page.
+        let mut l = cursor_listing(10);
+        l.start();
+        l.page(1, cursor_page(None, Some("a"), 0..10));
+        l.failed(2, "HTTP 400 expiredCursor");
+        assert!(l.is_done() && !l.is_complete());
+        assert_eq!(
+            l.problems(),
+            vec!["Users: the page 2 failed: HTTP 400 expiredCursor".to_owned()]
+        );
+        // A server that pages without end is stopped at the configured maximum.
+        let mut l = Listing::<User>::new(ResourceKind::User, 10, true, 15).by_cursor();
+        l.start();
+        l.page(1, cursor_page(None, Some("a"), 0..10));
+        assert!(l.page(2, cursor_page(None, Some("b"), 10..20)).is_empty());
+        assert!(!l.is_complete());
+    }
+
+    #[test]
+    fn an_index_page_without_a_total_makes_the_listing_incomplete() {
+        let mut l = Listing::<User>::new(ResourceKind::User, 10, true, 1000);
+        l.start();
+        assert!(l.page(1, cursor_page(None, None, 0..10)).is_empty());
+        assert!(l.is_done() && !l.is_complete());
+        assert!(l.problems()[0].contains("carries no totalResults"));
     }
 
     #[test]

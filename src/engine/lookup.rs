@@ -14,7 +14,9 @@
 //! 3. the listing of the whole resource kind, every page, searched for the `externalId`
 //!    first and the name next: when the profile cannot filter on the name, or when a
 //!    filtered query was refused (a server that cannot parse an escaped quote answers 400
-//!    `invalidFilter`; its error is kept for the outcome).
+//!    `invalidFilter`; its error is kept for the outcome). It pages as the listing does: by
+//!    `startIndex`, or by RFC 9865 cursors where the profile pages by cursor (a cursor named
+//!    twice fails the lookup, as it would make the listing incomplete).
 //!
 //! A step that finds one resource ends the lookup ([`Verdict::Found`]); one that finds two
 //! or more never guesses ([`Verdict::Ambiguous`], naming every candidate id); one that finds
@@ -26,7 +28,7 @@ use crate::filter::Filter;
 use crate::http::HttpResponse;
 use crate::model::{FromValue, Group, ListResponse, User};
 use crate::plan::{group_key, user_key, Action};
-use crate::profile::{FilterSupport, Profile};
+use crate::profile::{FilterSupport, Pagination, Profile};
 use crate::request::{ListQuery, ResourceKind};
 use crate::response::{decode, DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 
@@ -146,6 +148,10 @@ pub(crate) struct Lookup {
     page_size: u32,
     paged: bool,
     start: u64,
+    /// For a cursor-paged listing step, the cursor of the page to ask for next (empty for
+    /// the first) and every cursor the server named.
+    cursor: Option<String>,
+    cursors_seen: Vec<String>,
     seen: u64,
     matches: Vec<Found>,
     /// The first error a query met, for the outcome.
@@ -210,6 +216,8 @@ impl Lookup {
             page_size,
             paged: support.start_index,
             start: 1,
+            cursor: (profile.pagination == Pagination::Cursor).then(String::new),
+            cursors_seen: Vec::new(),
             seen: 0,
             matches: Vec::new(),
             error: None,
@@ -255,7 +263,8 @@ impl Lookup {
             Step::Name if self.kind == ResourceKind::User => eq("userName", &self.name),
             Step::Name => eq("displayName", &self.name),
             Step::Listing => ListQuery {
-                start_index: self.paged.then_some(self.start),
+                start_index: (self.paged && self.cursor.is_none()).then_some(self.start),
+                cursor: self.cursor.clone(),
                 count: Some(self.page_size),
                 ..ListQuery::default()
             },
@@ -268,7 +277,7 @@ impl Lookup {
             ResourceKind::User => page_of(response, options, |u: User| Found::User(Box::new(u))),
             _ => page_of(response, options, |g: Group| Found::Group(Box::new(g))),
         };
-        let (total, resources) = match page {
+        let (total, next_cursor, resources) = match page {
             Ok(Ok(page)) => page,
             Ok(Err(e)) => return Answer::Refused(e),
             Err(e) => return Answer::Undecodable(e),
@@ -283,28 +292,58 @@ impl Lookup {
             .collect();
         self.matches.extend(matching);
         if step == Step::Listing {
-            if total > self.max_resources {
-                return Answer::Settled(Verdict::Failed(format!(
-                    "{} holds {total} resources, more than the configured maximum of {}",
-                    self.kind.endpoint(),
-                    self.max_resources
-                )));
-            }
             self.seen += n;
-            let more = n > 0 && self.seen < total;
-            if more && self.paged {
-                self.start += n;
-                return Answer::Ask;
-            }
-            if more {
-                return Answer::Settled(Verdict::Failed(format!(
-                    "the listing of {} returned {} of {total} and cannot be paged",
-                    self.kind.endpoint(),
-                    self.seen
-                )));
+            if let Some(settled) = self.next_page(total, next_cursor, n) {
+                return settled;
             }
         }
         self.next_step()
+    }
+
+    /// After a listing page of `n` resources: `Answer::Ask` for the next page, a failure, or
+    /// `None` when the listing has been read to its end.
+    fn next_page(
+        &mut self,
+        total: Option<u64>,
+        next_cursor: Option<String>,
+        n: u64,
+    ) -> Option<Answer> {
+        let endpoint = self.kind.endpoint();
+        let most = total.unwrap_or(0).max(self.seen);
+        if most > self.max_resources {
+            return Some(Answer::Settled(Verdict::Failed(format!(
+                "{endpoint} holds {most} resources, more than the configured maximum of {}",
+                self.max_resources
+            ))));
+        }
+        if let Some(cursor) = &mut self.cursor {
+            // RFC 9865: the listing ends at the page without `nextCursor`.
+            let next = next_cursor.filter(|c| !c.is_empty())?;
+            if n == 0 || self.cursors_seen.contains(&next) {
+                return Some(Answer::Settled(Verdict::Failed(format!(
+                    "the cursor listing of {endpoint} went round in circles at cursor {next:?}"
+                ))));
+            }
+            cursor.clone_from(&next);
+            self.cursors_seen.push(next);
+            return Some(Answer::Ask);
+        }
+        let Some(total) = total else {
+            return Some(Answer::Settled(Verdict::Failed(format!(
+                "the listing of {endpoint} carries no totalResults"
+            ))));
+        };
+        if n > 0 && self.seen < total {
+            if !self.paged {
+                return Some(Answer::Settled(Verdict::Failed(format!(
+                    "the listing of {endpoint} returned {} of {total} and cannot be paged",
+                    self.seen
+                ))));
+            }
+            self.start += n;
+            return Some(Answer::Ask);
+        }
+        None
     }
 
     /// The current query cannot be had (`error`: the server's answer, if it gave one). A
@@ -322,6 +361,9 @@ impl Lookup {
         self.matches.clear();
         self.at = self.steps.len();
         self.start = 1;
+        if let Some(cursor) = &mut self.cursor {
+            cursor.clear();
+        }
         self.seen = 0;
         Answer::Ask
     }
@@ -398,20 +440,22 @@ fn key_of(kind: ResourceKind, name: &str) -> String {
     }
 }
 
-/// A page as (totalResults, resources), or the server's error.
+/// A page as (totalResults, nextCursor, resources), or the server's error.
 #[allow(clippy::type_complexity)]
 fn page_of<T: FromValue>(
     response: &HttpResponse,
     options: &DecodeOptions,
     wrap: impl Fn(T) -> Found,
-) -> Result<Result<(u64, Vec<Found>), ServerError>, DecodeError> {
+) -> Result<Result<(Option<u64>, Option<String>, Vec<Found>), ServerError>, DecodeError> {
     match decode::<T>(Expect::List, response, options)? {
         Decoded::Page(ListResponse {
             total_results,
+            next_cursor,
             resources,
             ..
         }) => Ok(Ok((
             total_results,
+            next_cursor,
             resources.into_iter().map(wrap).collect(),
         ))),
         Decoded::Error(e) => Ok(Err(e)),
@@ -461,6 +505,53 @@ mod tests {
 
     fn filter_of(l: &Lookup) -> Option<String> {
         l.query().filter.map(|f| f.to_string())
+    }
+
+    #[test]
+    fn a_cursor_profile_looks_through_cursor_pages() {
+        // Groups that cannot be filtered by name, listed by RFC 9865 cursors.
+        let mut profile = Profile::generic();
+        profile.pagination = crate::profile::Pagination::Cursor;
+        profile.groups.filter = FilterSupport::none();
+        let action = create_group("Eng", None);
+        let mut l = Lookup::new(&action, Why::Unproven, &profile).unwrap();
+        let q = l.query();
+        assert_eq!((q.cursor.as_deref(), q.start_index), (Some(""), None));
+        let cursor_page = |next: Option<&str>, resources: serde_json::Value| {
+            let mut body = json!({"Resources": resources});
+            if let Some(next) = next {
+                body["nextCursor"] = next.into();
+            }
+            HttpResponse::new(200, body.to_string())
+        };
+        let other = json!([{"id": "g1", "displayName": "Ops"}]);
+        assert_eq!(
+            answer(&mut l, cursor_page(Some("n1"), other.clone())),
+            Answer::Ask
+        );
+        assert_eq!(l.query().cursor.as_deref(), Some("n1"));
+        let eng = json!([{"id": "g2", "displayName": "eng"}]);
+        match answer(&mut l, cursor_page(None, eng)) {
+            Answer::Settled(Verdict::Found(Found::Group(g))) => {
+                assert_eq!(g.id.as_deref(), Some("g2"))
+            }
+            other => panic!("{other:?}"),
+        }
+        // A cursor named twice proves nothing: the lookup fails rather than loop.
+        let mut l = Lookup::new(&action, Why::Unproven, &profile).unwrap();
+        assert_eq!(
+            answer(&mut l, cursor_page(Some("n1"), other.clone())),
+            Answer::Ask
+        );
+        match answer(
+            &mut l,
+            cursor_page(Some("n1"), json!([{"id": "g3", "displayName": "X"}])),
+        ) {
+            Answer::Settled(Verdict::Failed(reason)) => {
+                assert!(reason.contains("round in circles"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

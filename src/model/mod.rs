@@ -27,7 +27,7 @@ pub use list::ListResponse;
 pub use patch::{OpCase, PatchOp, PatchOpKind, PatchOperation};
 pub use serde_util::FromValue;
 pub use service_provider_config::{
-    BulkConfig, FilterConfig, ServiceProviderConfig, SupportedConfig,
+    BulkConfig, FilterConfig, PaginationConfig, ServiceProviderConfig, SupportedConfig,
 };
 pub use tolerant::Coercion;
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};

@@ -25,6 +25,11 @@ pub struct ServiceProviderConfig {
     pub bulk: BulkConfig,
     /// Filtering support and the maximum number of results a query returns.
     pub filter: FilterConfig,
+    /// RFC 9865's `pagination` section: which paging styles the server supports (left out
+    /// when the server said nothing of it).
+    #[serde(skip_serializing_if = "PaginationConfig::is_unsaid")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub pagination: PaginationConfig,
     /// Password change support.
     pub change_password: SupportedConfig,
     /// Sorting support.
@@ -92,6 +97,49 @@ pub struct FilterConfig {
 
 case_insensitive!(FilterConfig);
 
+/// The `pagination` section (RFC 9865, "Service Provider Configuration"): absent fields say nothing.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase")]
+pub struct PaginationConfig {
+    /// Whether cursor-based pagination (`cursor`, `nextCursor`) is supported.
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cursor: Option<bool>,
+    /// Whether index-based pagination (`startIndex`) is supported.
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub index: Option<bool>,
+    /// What the server uses when a request names neither: `"cursor"` or `"index"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_pagination_method: Option<String>,
+    /// The page size when a request gives no `count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_page_size: Option<u64>,
+    /// The largest page the server returns (a page-size cap, as `filter.maxResults`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_page_size: Option<u64>,
+    /// Seconds a cursor stays valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor_timeout: Option<u64>,
+}
+
+case_insensitive!(PaginationConfig);
+
+impl PaginationConfig {
+    /// Whether the server said nothing of pagination (the section absent or empty).
+    pub fn is_unsaid(&self) -> bool {
+        *self == PaginationConfig::default()
+    }
+}
+
 impl SupportedConfig {
     /// `supported`, with absence read as false.
     pub fn is_supported(&self) -> bool {
@@ -139,5 +187,30 @@ mod tests {
         assert!(c.patch.is_supported());
         assert!(!c.etag.is_supported());
         assert_eq!(c.filter.max_results, None);
+        assert_eq!(c.pagination, PaginationConfig::default());
+    }
+
+    #[test]
+    fn reads_the_rfc_9865_pagination_section() {
+        let c: ServiceProviderConfig = serde_json::from_value(json!({"pagination": {
+            "cursor": true, "index": false, "defaultPaginationMethod": "cursor",
+            "defaultPageSize": 100, "maxPageSize": 250, "cursorTimeout": 3600
+        }}))
+        .unwrap();
+        assert_eq!(
+            c.pagination,
+            PaginationConfig {
+                cursor: Some(true),
+                index: Some(false),
+                default_pagination_method: Some("cursor".into()),
+                default_page_size: Some(100),
+                max_page_size: Some(250),
+                cursor_timeout: Some(3600),
+            }
+        );
+        assert_eq!(
+            spc_error(r#"{"pagination":{"maxPageSize":"many"}}"#),
+            "at `pagination.maxPageSize`: invalid type: string \"many\", expected u64"
+        );
     }
 }

@@ -5,7 +5,8 @@
 use crate::model::OpCase;
 
 use super::{
-    FilterSupport, MemberAddShape, PatchSupport, Profile, RateLimit, ResourceSupport, StatusFormat,
+    FilterSupport, MemberAddShape, Pagination, PatchSupport, Profile, RateLimit, ResourceSupport,
+    StatusFormat,
 };
 
 /// Makes one built-in profile.
@@ -76,6 +77,8 @@ pub(super) fn generic() -> Profile {
         // Known only from discovery (ServiceProviderConfig `bulk`).
         bulk: None,
         use_bulk: true,
+        // RFC 7644's paging; discovery switches to cursors where the server offers them.
+        pagination: Pagination::Index,
     }
 }
 
@@ -130,6 +133,7 @@ pub(super) fn airtable() -> Profile {
         // No `/Bulk` is documented.
         bulk: None,
         use_bulk: true,
+        pagination: Pagination::Index,
     }
 }
 
@@ -149,8 +153,9 @@ pub(super) fn slack() -> Profile {
 }
 
 /// AWS IAM Identity Center: `eq` and `and` only, PATCH paths required, at most 100 member
-/// changes per PATCH, groups listed without members, listings capped at 50 (and some
-/// ignoring `startIndex`, which the listing checks detect).
+/// changes per PATCH, groups listed without members, listings capped at 50 and paged by
+/// RFC 9865 cursors (AWS answers `?cursor` with `nextCursor` pages; its `startIndex` paging
+/// is unreliable).
 pub(super) fn aws_iam_identity_center() -> Profile {
     let mut p = generic();
     p.name = "aws-iam-identity-center".into();
@@ -172,6 +177,7 @@ pub(super) fn aws_iam_identity_center() -> Profile {
     // Members in a create are not documented (group membership is documented through
     // PATCH only): create empty, as Okta does, rather than lose members silently.
     p.create_group_with_members = false;
+    p.pagination = Pagination::Cursor;
     p
 }
 

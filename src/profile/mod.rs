@@ -9,8 +9,8 @@
 //! (a typo is an error, never a silently ignored setting), every field required but the
 //! optional ones: `rateLimit`, `users.maxPageSize`/`groups.maxPageSize`,
 //! `patch.maxOperations`, `patch.maxMembers` and `bulk` are `null` or absent for "none", an
-//! absent `managerDisplayNameWritable` or `createGroupWithMembers` is false, and an absent
-//! `useBulk` is true.
+//! absent `managerDisplayNameWritable` or `createGroupWithMembers` is false, an absent
+//! `useBulk` is true, and an absent `pagination` is `"index"`.
 
 mod builtin;
 mod bulk;
@@ -24,7 +24,7 @@ use crate::model::OpCase;
 
 pub use builtin::{builtin, builtin_names};
 pub use bulk::{BulkSupport, DEFAULT_MAX_PAYLOAD_SIZE, LARGEST_ADVERTISED_BATCH};
-pub use paging::{page_size, LARGEST_ADVERTISED_PAGE};
+pub use paging::{page_size, pagination, LARGEST_ADVERTISED_PAGE};
 
 /// Everything the core needs to know about one kind of SCIM server.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -81,6 +81,26 @@ pub struct Profile {
     #[serde(default = "bulk::yes")]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub use_bulk: bool,
+    /// How listings page: `startIndex` (RFC 7644, the default) or RFC 9865 cursors.
+    /// Discovery switches to cursors where the server advertises them
+    /// ([`pagination`](paging::pagination) has the rule).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub pagination: Pagination,
+}
+
+/// How a listing walks its pages.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Pagination {
+    /// `startIndex` and `count` (RFC 7644 §3.4.2.4); pages may be fetched in parallel.
+    #[default]
+    Index,
+    /// `cursor` and `count`, following each page's `nextCursor` (RFC 9865), one page after
+    /// the other.
+    Cursor,
 }
 
 /// What listing and filtering one resource type supports.

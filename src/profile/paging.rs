@@ -1,13 +1,35 @@
-//! The page size a listing asks for: the largest page the server allows, from what the
-//! profile documents and what the server advertises in its ServiceProviderConfig
-//! (`filter.maxResults`, RFC 7644 §3.4.2), never more than the profile documents.
+//! How a listing pages: by `startIndex` or by RFC 9865 cursors ([`pagination`]), and the page
+//! size it asks for: the largest page the server allows, from what the profile documents and
+//! what the server advertises in its ServiceProviderConfig (`filter.maxResults`, RFC 7644
+//! §3.4.2, and RFC 9865's `pagination.maxPageSize`), never more than the profile documents.
 //!
 //! Fewer, larger pages are fewer requests: a server that says it serves 1,000 resources a
 //! page is listed 1,000 at a time, not at the profile's default of 100. A cap only ever
 //! narrows: a host that wants smaller pages sets `maxPageSize` in its profile, and that is
 //! kept whatever the server advertises.
 
-use super::ResourceSupport;
+use super::{Pagination, ResourceSupport};
+use crate::model::PaginationConfig;
+
+/// How to page, from the profile's `pagination` and the server's RFC 9865 `pagination`
+/// section (the default section, all absent, when there was no discovery).
+///
+/// Cursors win whenever the server says it has them (`cursor: true`), even where it offers
+/// `startIndex` too: index pages of a set that changes during the listing skip or repeat
+/// resources (a resource removed before page 2 shifts every later one back by one, so one
+/// falls between pages; RFC 7644 §3.4.2.4 warns that index pages are not consistent), while
+/// a cursor marks a position in the server's own order, the paging RFC 9865 adds for
+/// servers built on cursors. A server that says it has no cursors (`cursor: false`) is listed by index unless
+/// it says it has no index paging either (then its word is no guide and the profile
+/// decides). A server that says nothing leaves the profile's choice.
+pub fn pagination(profile: Pagination, advertised: &PaginationConfig) -> Pagination {
+    match (advertised.cursor, advertised.index) {
+        (Some(true), _) => Pagination::Cursor,
+        (Some(false), Some(false)) => profile,
+        (Some(false), _) => Pagination::Index,
+        (None, _) => profile,
+    }
+}
 
 /// The largest page size taken from a server's own advertisement. A server advertising
 /// `maxResults: 2147483647` means "no cap", not "list everything in one response"; pages
@@ -53,6 +75,38 @@ impl ResourceSupport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn advertised(cursor: Option<bool>, index: Option<bool>) -> PaginationConfig {
+        PaginationConfig {
+            cursor,
+            index,
+            ..PaginationConfig::default()
+        }
+    }
+
+    #[test]
+    fn cursors_win_where_the_server_has_them() {
+        use Pagination::{Cursor, Index};
+        for profile in [Index, Cursor] {
+            // The server offers cursors, alone or beside index paging: cursors.
+            for index in [None, Some(true), Some(false)] {
+                assert_eq!(pagination(profile, &advertised(Some(true), index)), Cursor);
+            }
+            // Silence, or a self-contradiction: the profile decides.
+            assert_eq!(pagination(profile, &advertised(None, None)), profile);
+            assert_eq!(pagination(profile, &advertised(None, Some(true))), profile);
+            assert_eq!(
+                pagination(profile, &advertised(Some(false), Some(false))),
+                profile
+            );
+        }
+        // The server says it has no cursors: index paging, whatever the profile hoped.
+        assert_eq!(pagination(Cursor, &advertised(Some(false), None)), Index);
+        assert_eq!(
+            pagination(Cursor, &advertised(Some(false), Some(true))),
+            Index
+        );
+    }
 
     #[test]
     fn the_largest_page_allowed_is_asked_for() {

@@ -2,16 +2,19 @@
 
 use crate::model::ServiceProviderConfig;
 
-use super::paging::page_cap;
+use super::paging::{page_cap, pagination};
 use super::{FilterSupport, Profile};
 
 impl Profile {
     /// This profile adjusted to what the server says of itself: PATCH off when unsupported,
-    /// filtering off when unsupported, `filter.maxResults` as the page-size cap (listings
-    /// then ask for pages that large: [`ResourceSupport::list_page_size`]), Bulk where it is
-    /// advertised (`profile/bulk.rs`). A server can only
-    /// narrow what the profile allows, never widen it: a vendor profile's known quirks and
-    /// documented page cap stay in force whatever the server advertises.
+    /// filtering off when unsupported, `filter.maxResults` and RFC 9865's
+    /// `pagination.maxPageSize` as page-size caps (listings then ask for pages that large:
+    /// [`ResourceSupport::list_page_size`]), cursor paging where the server offers it
+    /// ([`pagination`](super::pagination)), Bulk where it is advertised (`profile/bulk.rs`). A server can only narrow what the profile allows,
+    /// never widen it: a vendor profile's known quirks and documented page cap stay in force
+    /// whatever the server advertises. Cursors are the one exception, by design: they only
+    /// change how pages are walked, and a server's own word that it has them is the best
+    /// evidence there is.
     ///
     /// [`ResourceSupport::list_page_size`]: super::ResourceSupport::list_page_size
     pub fn refined_by(&self, config: &ServiceProviderConfig) -> Profile {
@@ -23,10 +26,13 @@ impl Profile {
             p.users.filter = FilterSupport::none();
             p.groups.filter = FilterSupport::none();
         }
+        let paging = &config.pagination;
         for r in [&mut p.users, &mut p.groups] {
-            r.max_page_size = page_cap(r.max_page_size, config.filter.max_results);
+            let cap = page_cap(r.max_page_size, config.filter.max_results);
+            r.max_page_size = page_cap(cap, paging.max_page_size);
         }
         p.refine_bulk(&config.bulk);
+        p.pagination = pagination(p.pagination, paging);
         p
     }
 }
@@ -109,6 +115,24 @@ mod tests {
                 .users
                 .list_page_size(),
             20
+        );
+    }
+
+    #[test]
+    fn advertised_cursors_switch_the_listing_and_cap_its_pages() {
+        let spc: ServiceProviderConfig = serde_json::from_value(json!({
+            "filter": {"supported": true, "maxResults": 1_000},
+            "pagination": {"cursor": true, "index": true, "maxPageSize": 250}
+        }))
+        .unwrap();
+        let p = Profile::generic().refined_by(&spc);
+        assert_eq!(p.pagination, super::super::Pagination::Cursor);
+        assert_eq!(p.users.list_page_size(), 250);
+        // Nothing said of pagination: the profile's choice stands.
+        let silent: ServiceProviderConfig = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(
+            Profile::generic().refined_by(&silent).pagination,
+            super::super::Pagination::Index
         );
     }
 

@@ -21,7 +21,7 @@ pub(crate) fn service_provider_config(
     if let Some(max) = faults.max_results {
         filter["maxResults"] = json!(max);
     }
-    let body = json!({
+    let mut body = json!({
         "schemas": [schemas::SERVICE_PROVIDER_CONFIG],
         "documentationUri": "https://example.invalid/scim-sim",
         "patch": {"supported": true},
@@ -44,5 +44,13 @@ pub(crate) fn service_provider_config(
             "location": format!("{base}/ServiceProviderConfig")
         }
     });
+    if faults.cursors.is_some() {
+        // RFC 9865: both styles offered, as a server adding cursors keeps its index paging.
+        body["pagination"] =
+            json!({"cursor": true, "index": true, "defaultPaginationMethod": "index"});
+        if let Some(max) = faults.max_results {
+            body["pagination"]["maxPageSize"] = json!(max);
+        }
+    }
     Ok(json_response(200, &body))
 }

@@ -22,6 +22,7 @@ use std::ops::RangeInclusive;
 
 use scim_provision::http::Method;
 
+use crate::cursor::CursorPaging;
 use crate::rng::{below, draw, hits_per_mille, Stream};
 use crate::routes::Endpoint;
 
@@ -198,6 +199,7 @@ pub struct Faults {
     pub(crate) after_commit: Vec<(Trigger, LostAnswer)>,
     pub(crate) reject_escaped_quotes: bool,
     pub(crate) duplicate_group_names: bool,
+    pub(crate) cursors: Option<CursorPaging>,
 }
 
 impl Default for Faults {
@@ -226,6 +228,7 @@ impl Default for Faults {
             after_commit: Vec::new(),
             reject_escaped_quotes: false,
             duplicate_group_names: false,
+            cursors: None,
         }
     }
 }
@@ -413,6 +416,15 @@ impl Faults {
     #[must_use]
     pub fn duplicate_group_names(mut self) -> Faults {
         self.duplicate_group_names = true;
+        self
+    }
+
+    /// RFC 9865 cursor paging as `paging` says (with its faults): a listing asked with
+    /// `cursor` is answered in cursor pages, and the generic flavor's ServiceProviderConfig
+    /// advertises `pagination` (`cursor` and `index`). See [`crate::cursor`].
+    #[must_use]
+    pub fn cursor_pagination(mut self, paging: CursorPaging) -> Faults {
+        self.cursors = Some(paging);
         self
     }
 

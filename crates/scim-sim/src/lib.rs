@@ -49,6 +49,7 @@
 #![forbid(unsafe_code)]
 
 mod bulk;
+mod cursor;
 mod discovery;
 mod drive;
 mod eval;
@@ -68,6 +69,7 @@ mod users;
 use scim_provision::http::{HttpRequest, HttpResponse, Method};
 use scim_provision::model::{Group, User};
 
+pub use cursor::CursorPaging;
 pub use drive::{drive, drive_reviewed, Control};
 pub use faults::{FaultKind, Faults, LostAnswer, RateLimit, RetryAfter, Trigger};
 pub use log::{LoggedRequest, Stats};

@@ -7,6 +7,9 @@
 //! the project's parser (a parse error is 400 `invalidFilter`) and evaluated per RFC
 //! (see [`crate::eval`]); `userName eq` and `displayName eq` use the store's indexes.
 //!
+//! Cursor paging (RFC 9865, [`crate::cursor`]) where [`Faults::cursor_pagination`] turns it
+//! on: a request with `cursor` gets a cursor page; without it, index paging as above.
+//!
 //! Airtable flavor: `/Users` accepts only `userName eq "..."` and `/Groups` only
 //! `displayName eq "..."` (anything else 400 `invalidFilter`). Airtable documents no
 //! `startIndex` on `/Groups`; rather than silently ignoring it (which would make a client
@@ -18,6 +21,7 @@ use scim_provision::http::HttpResponse;
 use scim_provision::model::schemas;
 use serde_json::{json, Map, Value};
 
+use crate::cursor;
 use crate::eval::{self, is_core_urn};
 use crate::faults::Faults;
 use crate::patch::Resource;
@@ -66,6 +70,26 @@ pub(crate) fn list(
         SplitMix::new(shuffle_seed, Stream::Shuffle).shuffle(&mut ids);
     }
 
+    if let Some(cursor) = query.get("cursor") {
+        let Some(paging) = &faults.cursors else {
+            return Err(Failure::invalid_value("cursor paging is not supported"));
+        };
+        let mut take = count.map_or(u64::MAX, |c| c as u64);
+        for cap in [faults.page_cap, faults.max_results].into_iter().flatten() {
+            take = take.min(cap);
+        }
+        let w = cursor::window(paging, cursor, take, ids.len())?;
+        let resources = render_page(store, resource, &ids, w.skip, w.take, query)?;
+        let mut body = json!({
+            "schemas": [schemas::LIST_RESPONSE],
+            "itemsPerPage": resources.len(),
+            "Resources": resources,
+        });
+        if let Some(next) = w.next {
+            body["nextCursor"] = json!(next);
+        }
+        return Ok(json_response(200, &body));
+    }
     let requested_start = start as u64;
     let served_start = if faults.ignore_start_index {
         1
@@ -83,13 +107,7 @@ pub(crate) fn list(
     }
     let skip = usize::try_from(served_start - 1).unwrap_or(usize::MAX);
     let take = usize::try_from(page_size).unwrap_or(usize::MAX);
-    let with_members = store.flavor != Flavor::Airtable;
-    let mut resources = Vec::new();
-    for id in ids.iter().skip(skip).take(take) {
-        let mut v = render(store, resource, id, with_members)?;
-        project(&mut v, query);
-        resources.push(v);
-    }
+    let resources = render_page(store, resource, &ids, skip, take, query)?;
     let body = json!({
         "schemas": [schemas::LIST_RESPONSE],
         "totalResults": reported_total,
@@ -98,6 +116,25 @@ pub(crate) fn list(
         "Resources": resources,
     });
     Ok(json_response(200, &body))
+}
+
+/// The resources `ids[skip..skip + take]`, rendered and projected.
+fn render_page(
+    store: &Store,
+    resource: Resource,
+    ids: &[&str],
+    skip: usize,
+    take: usize,
+    query: &Query,
+) -> Result<Vec<Value>, Failure> {
+    let with_members = store.flavor != Flavor::Airtable;
+    let mut resources = Vec::new();
+    for id in ids.iter().skip(skip).take(take) {
+        let mut v = render(store, resource, id, with_members)?;
+        project(&mut v, query);
+        resources.push(v);
+    }
+    Ok(resources)
 }
 
 fn render(

@@ -14,6 +14,11 @@ export type ListQuery = {
  */
 startIndex?: number | null, 
 /**
+ * RFC 9865's cursor: empty for the first page, then the `nextCursor` of the page before.
+ * Never together with `start_index`.
+ */
+cursor?: string | null, 
+/**
  * Page size.
  */
 count?: number | null, 

@@ -3,9 +3,12 @@
 /**
  * One page of users or groups.
  *
- * `totalResults` must be a non-negative JSON integer: the listing's safety checks depend on
- * it, so anything else is a decoding error. `itemsPerPage` and `startIndex` may be missing,
- * and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
+ * `totalResults`, when present, must be a non-negative JSON integer: the listing's safety
+ * checks depend on it, so anything else is a decoding error. It may be absent (or `null`):
+ * RFC 9865 lets a cursor-paged server leave it out (Entra ID does); an index listing without
+ * it is incomplete (`engine::listing`). `nextCursor` and `previousCursor` are RFC 9865's
+ * cursors; the last page of a cursor listing has no `nextCursor`. `itemsPerPage` and
+ * `startIndex` may be missing, and `Resources` may be spelled `resources` or be absent when the page is empty. A server's
  * answer goes through the tolerant reader first (`response::decode`), which reads a count
  * written as digits (`"2"`) as the integer.
  */
@@ -15,9 +18,10 @@ export type ListResponse<T> = {
  */
 schemas?: Array<string>, 
 /**
- * Total number of results matching the query, across all pages.
+ * Total number of results matching the query, across all pages (optional in RFC 9865's
+ * cursor pages).
  */
-totalResults: number, 
+totalResults?: number, 
 /**
  * Number of resources on this page, as the server reported it.
  */
@@ -26,6 +30,14 @@ itemsPerPage?: number,
  * 1-based index of the first resource on this page, as the server reported it.
  */
 startIndex?: number, 
+/**
+ * The cursor of the page after this one (RFC 9865); absent on the last page.
+ */
+nextCursor?: string, 
+/**
+ * The cursor of the page before this one (RFC 9865), as the server sent it.
+ */
+previousCursor?: string, 
 /**
  * The resources on this page.
  */

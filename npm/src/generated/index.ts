@@ -66,6 +66,8 @@ export type * from "./Offboarding.js";
 export type * from "./OpCase.js";
 export type * from "./OpsReport.js";
 export type * from "./Output.js";
+export type * from "./Pagination.js";
+export type * from "./PaginationConfig.js";
 export type * from "./PatchSupport.js";
 export type * from "./Phase.js";
 export type * from "./Plan.js";

@@ -1,7 +1,8 @@
 //! Discovery and listing, as the engine runs them: the ServiceProviderConfig's answer, the
 //! pages of each resource kind, the members fetched where the listing leaves them out, and
-//! the listed state made of it all. Which pages a listing asks for and what makes it
-//! incomplete is `engine::listing`'s business.
+//! the listed state made of it all. Which pages a listing asks for (by `startIndex`, or by
+//! RFC 9865 cursor, one page after the other) and what makes it incomplete is
+//! `engine::listing`'s business.
 
 use foldhash::HashSet;
 
@@ -13,7 +14,7 @@ use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
 use crate::model::Group;
 use crate::plan::{group_key, ActualState};
-use crate::profile::Profile;
+use crate::profile::{Pagination, Profile};
 use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, Decoded, Expect, ServerError};
 
@@ -287,7 +288,12 @@ fn listing_for<T: HasId>(profile: &Profile, kind: ResourceKind, max: u64) -> Lis
         ResourceKind::User => &profile.users,
         _ => &profile.groups,
     };
-    Listing::new(kind, support.list_page_size(), support.start_index, max)
+    let listing = Listing::new(kind, support.list_page_size(), support.start_index, max);
+    match profile.pagination {
+        // RFC 9865: each page's cursor comes from the page before, so pages are sequential.
+        Pagination::Cursor => listing.by_cursor(),
+        _ => listing,
+    }
 }
 
 /// Grows the heap once by about what a listing of `bytes` of pages will hold, and hands it
