@@ -37,10 +37,7 @@
 //! use scim_provision::response::{decode_user, DecodeOptions, Decoded, Expect};
 //!
 //! let encoder = RequestEncoder::new("/scim/v2", Profile::airtable())?;
-//! let query = ListQuery {
-//!     filter: Some(Filter::eq("userName", "ana@example.com")),
-//!     ..ListQuery::default()
-//! };
+//! let query = ListQuery::filtered(Filter::eq("userName", "ana@example.com"));
 //! let request = encoder.list(ResourceKind::User, &query)?;
 //! assert_eq!(request.path, "/scim/v2/Users?filter=userName%20eq%20%22ana%40example.com%22");
 //!

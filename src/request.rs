@@ -71,6 +71,7 @@ impl ResourceKind {
 #[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
 pub struct ListQuery {
     /// 1-based index of the first result.
     pub start_index: Option<u64>,
@@ -87,6 +88,34 @@ pub struct ListQuery {
     /// Attributes to leave out (`excludedAttributes=`).
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub excluded_attributes: Vec<String>,
+}
+
+impl ListQuery {
+    /// The first page of the resources `filter` matches.
+    pub fn filtered(filter: Filter) -> ListQuery {
+        ListQuery {
+            filter: Some(filter),
+            ..ListQuery::default()
+        }
+    }
+
+    /// This query from the `index`-th result (1-based, RFC 7644 paging).
+    pub fn with_start_index(mut self, index: u64) -> ListQuery {
+        self.start_index = Some(index);
+        self
+    }
+
+    /// This query at the page `cursor` names (RFC 9865; empty for the first page).
+    pub fn with_cursor(mut self, cursor: impl Into<String>) -> ListQuery {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// This query with pages of `count` results.
+    pub fn with_count(mut self, count: u32) -> ListQuery {
+        self.count = Some(count);
+        self
+    }
 }
 
 /// A request the caller asked for that this crate will not encode.

@@ -52,10 +52,7 @@ fn hostile_user_and_group_names_stay_inside_their_literal() {
             (ResourceKind::Group, "displayName"),
         ] {
             let f = Filter::eq(attr, value.as_str());
-            let q = ListQuery {
-                filter: Some(f.clone()),
-                ..ListQuery::default()
-            };
+            let q = ListQuery::filtered(f.clone());
             let req = encoder.list(kind, &q).unwrap();
             // Exactly one query parameter, and the path before it untouched.
             let (before, query) = req.path.split_once('?').unwrap();
@@ -95,7 +92,7 @@ proptest! {
     fn any_string_round_trips_through_filter_and_path(value in any::<String>()) {
         let encoder = RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
         let f = Filter::eq("userName", value.as_str());
-        let req = encoder.list(ResourceKind::User, &ListQuery { filter: Some(f.clone()), ..ListQuery::default() }).unwrap();
+        let req = encoder.list(ResourceKind::User, &ListQuery::filtered(f.clone())).unwrap();
         prop_assert_eq!(filter_of(&req.path), f);
         if let Ok(req) = encoder.get(ResourceKind::Group, &value) {
             let last = req.path.rsplit('/').next().unwrap();

@@ -24,6 +24,7 @@ pub const DEFAULT_MAX_PAYLOAD_SIZE: u64 = 1_048_576;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct BulkSupport {
     /// The most operations one request may carry (at least 1).
     pub max_operations: u32,

@@ -30,6 +30,7 @@ pub use paging::{page_size, pagination, LARGEST_ADVERTISED_PAGE};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Profile {
     /// Short name, such as `airtable`.
     pub name: String,
@@ -107,6 +108,7 @@ pub enum Pagination {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ResourceSupport {
     /// Filters the endpoint accepts.
     pub filter: FilterSupport,
@@ -126,6 +128,7 @@ pub struct ResourceSupport {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct FilterSupport {
     /// Attribute paths that may be filtered on (compared case-insensitively); `"*"` allows
     /// any.
@@ -148,6 +151,7 @@ pub struct FilterSupport {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PatchSupport {
     /// Whether PATCH is supported at all; without it, updates are full PUTs.
     pub supported: bool,
@@ -191,6 +195,7 @@ pub enum StatusFormat {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// Sustained requests per second.
     pub requests_per_second: f64,

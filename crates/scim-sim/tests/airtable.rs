@@ -68,10 +68,7 @@ fn groups_refuse_start_index() {
     assert_eq!(r.status, 400);
     assert_eq!(error_of(&r).1.as_deref(), Some("invalidValue"));
     // What the core's encoder sends for Airtable groups works.
-    let query = ListQuery {
-        count: Some(100),
-        ..ListQuery::default()
-    };
+    let query = ListQuery::default().with_count(100);
     let r = c.send(&c.enc.list(ResourceKind::Group, &query).unwrap());
     assert_eq!(r.status, 200);
     let page = json(&r);
@@ -244,10 +241,7 @@ fn users_carry_their_groups() {
     let mut g = Group::new("G");
     g.members = Some(vec![Member::new(&a)]);
     let gid = c.sim.seed_group(g);
-    let query = ListQuery {
-        filter: Some(Filter::eq("userName", "a@x.com")),
-        ..ListQuery::default()
-    };
+    let query = ListQuery::filtered(Filter::eq("userName", "a@x.com"));
     let r = c.send(&c.enc.list(ResourceKind::User, &query).unwrap());
     assert_eq!(ids(&json(&r)), [a.as_str()]);
     assert_eq!(
@@ -262,10 +256,7 @@ fn users_of_another_enterprise_conflict_invisibly() {
     c.sim.reserve_user_name("outsider@x.com");
     let r = c.send(&c.enc.create_user(&User::new("Outsider@x.com")).unwrap());
     assert_eq!(r.status, 409);
-    let query = ListQuery {
-        filter: Some(Filter::eq("userName", "outsider@x.com")),
-        ..ListQuery::default()
-    };
+    let query = ListQuery::filtered(Filter::eq("userName", "outsider@x.com"));
     let r = c.send(&c.enc.list(ResourceKind::User, &query).unwrap());
     assert_eq!(json(&r)["totalResults"], 0);
 }

@@ -240,10 +240,7 @@ fn drops_after_apply_make_retries_conflict() {
     assert_eq!(log[0].faults, [FaultKind::Dropped]);
     // The client retries: 409, then adopts by filter, and there is still one user.
     assert_eq!(c.send(&request).status, 409);
-    let query = ListQuery {
-        filter: Some(Filter::eq("userName", "U0@x.com")),
-        ..ListQuery::default()
-    };
+    let query = ListQuery::filtered(Filter::eq("userName", "U0@x.com"));
     let found = json(&c.send(&c.enc.list(ResourceKind::User, &query).unwrap()));
     assert_eq!(found["totalResults"], 1);
     assert_eq!(c.sim.users().len(), 1);
@@ -349,10 +346,7 @@ fn group_names_can_be_left_not_unique() {
 fn escaped_quotes_in_filters_can_be_refused() {
     let mut c = Client::new(Flavor::Generic, Faults::none().reject_escaped_quotes(), 1);
     c.sim.seed_user(User::new(r#"o"hara@x.com"#));
-    let query = |name: &str| ListQuery {
-        filter: Some(Filter::eq("userName", name)),
-        ..ListQuery::default()
-    };
+    let query = |name: &str| ListQuery::filtered(Filter::eq("userName", name));
     let quoted = c
         .enc
         .list(ResourceKind::User, &query(r#"o"hara@x.com"#))

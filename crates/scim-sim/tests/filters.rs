@@ -31,10 +31,7 @@ const HOSTILE: &[&str] = &[
 ];
 
 fn lookup(c: &mut Client, kind: ResourceKind, attr: &str, value: &str) -> Vec<String> {
-    let query = ListQuery {
-        filter: Some(Filter::eq(attr, value)),
-        ..ListQuery::default()
-    };
+    let query = ListQuery::filtered(Filter::eq(attr, value));
     let r = c.send(&c.enc.list(kind, &query).unwrap());
     assert_eq!(r.status, 200, "{value:?}: {}", r.body);
     ids(&json(&r))
