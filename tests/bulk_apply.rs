@@ -112,6 +112,9 @@ fn an_initial_sync_sends_the_listing_and_the_fewest_bulk_requests() {
     );
     let bulk = count(&sim, Method::Post, Endpoint::Bulk) as u64;
     assert_eq!(bulk, operations.div_ceil(MAX_OPERATIONS));
+    // The plan stated it: discovery's limits are the profile's.
+    let cost = &report.plan.as_ref().unwrap().cost;
+    assert_eq!((cost.requests, cost.bulk_max_operations), (bulk, Some(100)));
     // Discovery, one page of users, one of groups: the rest is Bulk.
     let reads = sim.log().iter().filter(|e| e.method == Method::Get).count() as u64;
     assert_eq!(reads, 3);
