@@ -81,3 +81,42 @@ test("a new group of existing users is one POST carrying its members; pages as l
   const again = await cli(["plan", "--desired", dir, "--url", proxy.url]);
   assert.equal(again.code, 0, `a second plan is empty: ${shown(again)}`);
 });
+
+test("against a server advertising SCIM Bulk, an initial sync is the listing and one POST /Bulk; the server holds everything", { timeout: 60_000 }, async (t) => {
+  const server = await startScimServer(TOKEN, { bulk: true });
+  t.after(() => server.stop());
+  const proxy = await startFaultProxy(server);
+  t.after(() => proxy.close());
+  const people = Array.from({ length: 40 }, (_, i) => `person${String(i).padStart(2, "0")}@example.com`);
+  const dir = join(tmp, "bulk.csv");
+  writeFileSync(
+    dir,
+    ["userName,givenName,familyName,active,groups", ...people.map((p, i) => `${p},P,${i},true,${i % 2 ? "Odd" : "Even"}`)].join("\n") + "\n",
+  );
+
+  const planned = await cli(["plan", "--desired", dir, "--url", proxy.url, "--json"]);
+  const plan = JSON.parse(planned.stdout);
+  // 40 user creates and 2 group creates carrying their members: one Bulk request of 1,000.
+  assert.equal(plan.actions.length, 42, shown(planned));
+  assert.deepEqual([plan.cost.requests, plan.cost.bulkMaxOperations], [1, 1000], shown(planned));
+
+  proxy.clear();
+  const apply = await cli(["apply", "--desired", dir, "--url", proxy.url, "--yes"]);
+  assert.equal(apply.code, 0, shown(apply));
+  const writes = proxy.records.filter((r) => WRITES.has(r.method));
+  assert.deepEqual(writes.map((r) => `${r.method} ${r.path}`), ["POST /Bulk"], "every write in one Bulk request");
+  assert.equal(writes[0].json.Operations.length, 42);
+
+  // The server holds each user once and each group with its members, read back directly.
+  const users = await readAll(server, "Users");
+  assert.deepEqual(users.map((u) => u.userName).sort(), people);
+  const idOf = new Map(users.map((u) => [u.userName, u.id]));
+  const groups = await readAll(server, "Groups");
+  assert.deepEqual(groups.map((g) => g.displayName).sort(), ["Even", "Odd"]);
+  for (const g of groups) {
+    const want = people.filter((_, i) => (i % 2 ? "Odd" : "Even") === g.displayName).map((p) => idOf.get(p)).sort();
+    assert.deepEqual((g.members ?? []).map((m) => m.value).sort(), want, `members of ${g.displayName}`);
+  }
+  const again = await cli(["plan", "--desired", dir, "--url", proxy.url]);
+  assert.equal(again.code, 0, `a second plan is empty: ${shown(again)}`);
+});

@@ -1,7 +1,7 @@
 //! The engine's state machine: the `Engine` the host drives, its tasks, and the moves from
 //! one [`State`] to the next. Its parts, each in its own module: the run's state and each
 //! phase's data (`state`), discovery and listing (`listing`), planning and the answer to a plan under review (`planning`), writes
-//! and their answers (`apply`), the lookups that keep creates exactly-once (`find`). When a
+//! and their answers (`apply`), writes sent as SCIM Bulk batches (`bulk`), the lookups that keep creates exactly-once (`find`). When a
 //! request goes is the scheduler's business (`engine::scheduler`), what a write's answer
 //! means the disposition's (`engine::disposition`).
 
@@ -21,6 +21,7 @@ use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 use listing::listings_for;
 
 mod apply;
+mod bulk;
 mod find;
 mod listing;
 mod planning;
@@ -44,6 +45,8 @@ enum Task {
     Action {
         index: usize,
     },
+    /// A Bulk request carrying the operations of several actions (see `bulk`).
+    Batch(Box<bulk::Sent>),
     /// A create to settle by looking its subject up (see `lookup`): after a 409, after an
     /// unknown outcome (`create` holds the create's job, sent again only if the subject is
     /// absent), or before creating from an incomplete listing.
@@ -222,7 +225,7 @@ impl Engine {
             Task::Discover => self.on_discover(job, response, now_ms),
             Task::Page { kind, start } => self.on_page(job, kind, start, response, now_ms),
             Task::Members { group } => self.on_members(job, group, response, now_ms),
-            Task::Action { .. } | Task::FollowUp { .. } => {
+            Task::Action { .. } | Task::FollowUp { .. } | Task::Batch(_) => {
                 self.on_write(job, Ok(response), now_ms);
             }
             Task::Find { .. } => self.on_find(job, response, now_ms),
@@ -307,6 +310,7 @@ impl Engine {
                     .map_err(|e| e.to_string())
             }
             Task::Action { index } => return self.action_request(i, *index),
+            Task::Batch(sent) => Ok(sent.request.clone()),
             Task::Find { lookup, .. } => self
                 .encoder
                 .list(lookup.kind(), &lookup.query())
@@ -367,6 +371,11 @@ impl Engine {
             Task::Action { index } | Task::FollowUp { index, .. } => {
                 self.write_given_up(index, reason, attempts);
             }
+            Task::Batch(sent) => {
+                for index in sent.actions {
+                    self.write_given_up(index, reason, attempts);
+                }
+            }
         }
     }
 
@@ -390,7 +399,10 @@ impl Engine {
 
     /// Whether `task` is a write (its answers are decided by `disposition`).
     fn is_write(&self, task: &Task) -> bool {
-        matches!(task, Task::Action { .. } | Task::FollowUp { .. })
+        matches!(
+            task,
+            Task::Action { .. } | Task::FollowUp { .. } | Task::Batch(_)
+        )
     }
 
     fn options(&self) -> DecodeOptions {

@@ -52,6 +52,19 @@
 //! | `PATCH` `add` to `members` | yes | RFC 7644 §3.5.2.1: adding a value already present changes nothing; a server that refuses the duplicate answers an error, reported as the action's failure, and the next plan (from a fresh listing) has nothing left to add. No second resource can come of it. |
 //! | `PATCH` `remove` from `members` | yes | removing an absent member leaves it absent; a server answering 400 `noTarget` to the second send is reported as the action's failure, and the next plan has nothing left to remove |
 //! | `DELETE` | yes | a 404 afterwards is drift: the resource is gone, as asked |
+//! | `POST /Bulk` (SCIM Bulk, RFC 7644 §3.7) | never as a whole, except after a 429 | each operation by the row of the single request it stands for: a batch without an answer, with an unreadable answer or a 5xx leaves every operation's outcome unknown, as does an operation the answer does not mention; each create is looked up as above, each other operation is sent again alone (a single request, after its backoff). A retry therefore carries only the operations whose outcome is unknown, never an operation the answer settled. A 429 sends the whole batch again after its wait (nothing was processed); any other 4xx for the whole request (a 413, a 400) applied nothing, and its operations go as single requests. |
+//!
+//! Under Bulk ([`Profile::bulk_limits`](crate::profile::Profile::bulk_limits), with a
+//! complete listing) the plan's actions go in plan order as batches of `plan::next_batch`,
+//! one batch in flight at a time, each made when nothing else is queued or in flight (so it
+//! is built with every id learnt before it). Each operation's result is read onto its own
+//! action through the same disposition as a single request's answer: a failed operation
+//! fails only its action (`failOnErrors` is the batch size, so the server never stops for
+//! one bad row); a 409 on a create is looked up and adopted; a 404 is drift or a
+//! re-creation. An operation refused because it names, by `bulkId`, a create that failed in
+//! the same batch is sent again alone, without that member. An action too large for
+//! `maxPayloadSize`, or waiting for an id when nothing is in flight (its dependency's create
+//! failed), goes as a single request, as without Bulk.
 //!
 //! A 429 is always sent again after its wait: a rate-limited request was not processed. A
 //! 409 on a create is followed by the same lookup (the existing resource is adopted); when
@@ -74,7 +87,8 @@
 //! function, unit-tested case by case, which the state machine only carries out. What a
 //! lookup finds is decided in the lookup, what a listing page means in the listing. Plan
 //! actions are applied in [`ApplyPhase`](crate::plan::ApplyPhase) order, each phase once the
-//! one before has settled.
+//! one before has settled (under Bulk, in plan order, which is phase order, one batch at a
+//! time).
 //!
 //! ```
 //! use scim_provision::engine::{Engine, EngineConfig, Input, Mode, Output};

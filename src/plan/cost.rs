@@ -3,6 +3,12 @@
 //!
 //! Each action is one request (a membership change is chunked into actions to the profile's
 //! limits by the planner, so the count is exact for a run where every answer is a success).
+//! Under SCIM Bulk (the profile's [`bulk_limits`](crate::profile::Profile::bulk_limits)),
+//! the actions go as operations of Bulk requests: the count is ⌈actions ÷ maxOperations⌉,
+//! the fewest batches the engine sends (it sends more when `maxPayloadSize` fills a batch
+//! first, when an operation waits for an id a batch still in flight will answer, or when the
+//! listing was incomplete and every create is looked up first), and the time is that of
+//! those requests. `byKind` still counts actions (operations) by kind.
 //! Not counted: the listing the plan was made from (already sent), the listing an `apply
 //! --plan` makes to check the reviewed plan, and what answers may add (a retry, a lookup
 //! after a lost answer or a 409, an adopted resource's update). The least time is that of
@@ -27,10 +33,11 @@ use crate::profile::RateLimit;
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Cost {
-    /// Requests the plan's actions send: one each.
+    /// Requests the plan's actions send: one each, or under Bulk ⌈actions ÷
+    /// `bulkMaxOperations`⌉.
     #[serde(default)]
     pub requests: u64,
-    /// Those requests by kind of action (kinds with none left out).
+    /// The actions by kind (kinds with none left out): one request each without Bulk.
     #[serde(default)]
     pub by_kind: BTreeMap<ActionKind, u64>,
     /// The least time they take at `rateLimit`, in seconds (to the millisecond, rounded
@@ -45,6 +52,9 @@ pub struct Cost {
         serialize_with = "rate"
     )]
     pub rate_limit: Option<RateLimit>,
+    /// The operations per Bulk request the actions are counted in; absent without Bulk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_max_operations: Option<u32>,
 }
 
 // Numbers are written as JavaScript writes them, so every form of the core (native, npm,
@@ -77,21 +87,29 @@ fn rate<S: Serializer>(value: &Option<RateLimit>, s: S) -> Result<S::Ok, S::Erro
 }
 
 impl Cost {
-    /// The cost of `actions` at `rate_limit`.
+    /// The cost of `actions` at `rate_limit`, sent as Bulk requests of `bulk_max_operations`
+    /// operations when given (and not 0).
     pub fn of<'a>(
         actions: impl Iterator<Item = &'a Action>,
         rate_limit: Option<RateLimit>,
+        bulk_max_operations: Option<u32>,
     ) -> Cost {
+        let bulk_max_operations = bulk_max_operations.filter(|&n| n > 0);
         let mut by_kind: BTreeMap<ActionKind, u64> = BTreeMap::new();
         for action in actions {
             *by_kind.entry(action.kind()).or_default() += 1;
         }
-        let requests = by_kind.values().sum();
+        let actions: u64 = by_kind.values().sum();
+        let requests = match bulk_max_operations {
+            Some(n) => actions.div_ceil(u64::from(n)),
+            None => actions,
+        };
         Cost {
             requests,
             by_kind,
             min_seconds: min_seconds(requests, rate_limit),
             rate_limit,
+            bulk_max_operations,
         }
     }
 }
@@ -175,6 +193,7 @@ mod tests {
         let text = serde_json::to_string(&Cost::of(
             p.actions.iter().map(|s| &s.action).cycle().take(7),
             rate(2.5, 5),
+            None,
         ))
         .unwrap();
         assert!(
@@ -184,6 +203,7 @@ mod tests {
         let text = serde_json::to_string(&Cost::of(
             p.actions.iter().map(|s| &s.action).cycle().take(10),
             rate(5.0, 5),
+            None,
         ))
         .unwrap();
         assert!(text.contains(r#""minSeconds":1,"#), "{text}");
@@ -196,6 +216,42 @@ mod tests {
         );
         assert_eq!((p.cost.requests, p.cost.min_seconds), (2, 0.0));
         assert_eq!(p.cost.rate_limit, None);
+    }
+
+    #[test]
+    fn under_bulk_the_cost_counts_batches() {
+        let directory = r#"{"users": [{"userName": "a@x"}, {"userName": "b@x"}, {"userName": "c@x"},
+                          {"userName": "d@x"}, {"userName": "e@x"}],
+                "groups": [{"displayName": "Eng", "members": ["a@x", "b@x"]}]}"#;
+        let mut profile = Profile::generic();
+        profile.bulk = Some(crate::profile::BulkSupport {
+            max_operations: 4,
+            max_payload_size: 1_048_576,
+        });
+        profile.rate_limit = rate(1.0, 1);
+        let p = plan_into_empty(directory, profile.clone());
+        // Six actions, four to a request.
+        assert_eq!(p.actions.len(), 6);
+        assert_eq!(p.cost.requests, 2);
+        assert_eq!(p.cost.bulk_max_operations, Some(4));
+        assert_eq!(p.cost.by_kind.values().sum::<u64>(), 6);
+        assert_eq!(p.cost.min_seconds, 1.0, "the second request waits a second");
+        let json = serde_json::to_value(&p.cost).unwrap();
+        assert_eq!(json["bulkMaxOperations"], 4);
+        // A saved plan keeps counting in batches; useBulk off counts single requests.
+        let read: crate::plan::Plan =
+            serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+        assert_eq!(read.cost, p.cost);
+        profile.use_bulk = false;
+        let single = plan_into_empty(directory, profile);
+        assert_eq!(
+            (single.cost.requests, single.cost.bulk_max_operations),
+            (6, None)
+        );
+        assert!(serde_json::to_value(&single.cost)
+            .unwrap()
+            .get("bulkMaxOperations")
+            .is_none());
     }
 
     #[test]

@@ -148,14 +148,17 @@ struct Written {
 
 impl From<Written> for Plan {
     fn from(w: Written) -> Plan {
-        let rate_limit = match w.cost {
-            Some(cost) => cost.rate_limit,
-            None => crate::profile::builtin(&w.profile).and_then(|p| p.rate_limit),
+        let (rate_limit, bulk) = match w.cost {
+            Some(cost) => (cost.rate_limit, cost.bulk_max_operations),
+            None => (
+                crate::profile::builtin(&w.profile).and_then(|p| p.rate_limit),
+                None,
+            ),
         };
         Plan {
             version: w.version,
             summary: summarize(w.actions.iter().map(|s| &s.action)),
-            cost: Cost::of(w.actions.iter().map(|s| &s.action), rate_limit),
+            cost: Cost::of(w.actions.iter().map(|s| &s.action), rate_limit, bulk),
             profile: w.profile,
             blocked: w.blocked,
             actions: w.actions,

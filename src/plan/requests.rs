@@ -88,6 +88,7 @@ impl Draft {
             cost: Cost::of(
                 actions.iter().map(|s| &s.action),
                 encoder.profile().rate_limit,
+                encoder.profile().bulk_limits().map(|b| b.max_operations),
             ),
             blocked: self.blocked,
             actions,

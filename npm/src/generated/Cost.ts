@@ -7,11 +7,12 @@ import type { RateLimit } from "./RateLimit.js";
  */
 export type Cost = { 
 /**
- * Requests the plan's actions send: one each.
+ * Requests the plan's actions send: one each, or under Bulk ⌈actions ÷
+ * `bulkMaxOperations`⌉.
  */
 requests: number, 
 /**
- * Those requests by kind of action (kinds with none left out).
+ * The actions by kind (kinds with none left out): one request each without Bulk.
  */
 byKind: { [key in ActionKind]?: number }, 
 /**
@@ -23,4 +24,8 @@ minSeconds: number,
  * The rate the time is computed at: the profile's documented limit; absent when it
  * documents none.
  */
-rateLimit?: RateLimit | null, };
+rateLimit?: RateLimit | null, 
+/**
+ * The operations per Bulk request the actions are counted in; absent without Bulk.
+ */
+bulkMaxOperations?: number | null, };

@@ -1,7 +1,8 @@
 //! Apply, as the engine runs it: the apply phases one after the other, each action's
 //! request, reading a write's answer, asking [`disposition`] what it means and carrying that
 //! out (record the outcome, retry, look up, create a vanished user again, fail the run). No
-//! decision about an answer is made here.
+//! decision about an answer is made here. Under Bulk, the plan goes in batches instead of
+//! phase by phase (`bulk`), and each operation's outcome is carried out here the same way.
 
 use super::state::State;
 use super::{Engine, Job, Task, Then};
@@ -18,6 +19,10 @@ impl Engine {
     /// Starts the actions of the current apply phase; once every phase is over, ends the
     /// run.
     pub(super) fn start_apply_phase(&mut self) {
+        if self.applies_in_bulk() {
+            self.next_bulk();
+            return;
+        }
         let State::Applying(a) = &self.state else {
             return;
         };
@@ -30,7 +35,7 @@ impl Engine {
         }
     }
 
-    fn finish_apply(&mut self) {
+    pub(super) fn finish_apply(&mut self) {
         let clean = matches!(&self.state, State::Applying(a) if a.is_clean());
         let status = if clean {
             RunStatus::Applied
@@ -140,6 +145,7 @@ impl Engine {
     pub(super) fn on_write(&mut self, job: Job, answer: Result<HttpResponse, String>, now_ms: u64) {
         let index = match &job.task {
             Task::Action { index } | Task::FollowUp { index, .. } => *index,
+            Task::Batch(_) => return self.on_batch(job, answer, now_ms),
             _ => return,
         };
         let answer = match answer {
@@ -193,7 +199,7 @@ impl Engine {
     }
 
     /// Carries out what an answer means for write `job` of action `index`.
-    fn execute(&mut self, job: Job, index: usize, decided: Disposition, now_ms: u64) {
+    pub(super) fn execute(&mut self, job: Job, index: usize, decided: Disposition, now_ms: u64) {
         match decided {
             Disposition::Done {
                 result,

@@ -71,6 +71,8 @@ pub(super) struct Applying {
     resolved: u64,
     /// Ids learnt while applying.
     pub(super) ids: Ids,
+    /// Under Bulk, the first action not yet sent (batches go in plan order).
+    pub(super) bulk_next: usize,
 }
 
 impl Applying {
@@ -84,6 +86,7 @@ impl Applying {
             at: 0,
             resolved: 0,
             ids: Ids::default(),
+            bulk_next: 0,
         }
     }
 
