@@ -84,7 +84,7 @@ pub struct Profile {
     pub use_bulk: bool,
     /// How listings page: `startIndex` (RFC 7644, the default) or RFC 9865 cursors.
     /// Discovery switches to cursors where the server advertises them
-    /// ([`pagination`](paging::pagination) has the rule).
+    /// ([`pagination()`] has the rule).
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub pagination: Pagination,

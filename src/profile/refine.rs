@@ -10,9 +10,9 @@ impl Profile {
     /// filtering off when unsupported, `filter.maxResults` and RFC 9865's
     /// `pagination.maxPageSize` as page-size caps (listings then ask for pages that large:
     /// [`ResourceSupport::list_page_size`]), cursor paging where the server offers it
-    /// ([`pagination`](super::pagination)), Bulk where it is advertised (`profile/bulk.rs`). A server can only narrow what the profile allows,
-    /// never widen it: a vendor profile's known quirks and documented page cap stay in force
-    /// whatever the server advertises. Cursors are the one exception, by design: they only
+    /// ([`pagination`](super::pagination())), Bulk where it is advertised (`profile/bulk.rs`).
+    /// A server can only narrow what the profile allows, never widen it: a vendor profile's
+    /// known quirks and documented page cap stay in force whatever the server advertises. Cursors are the one exception, by design: they only
     /// change how pages are walked, and a server's own word that it has them is the best
     /// evidence there is.
     ///

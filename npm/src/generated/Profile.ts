@@ -87,6 +87,6 @@ useBulk?: boolean,
 /**
  * How listings page: `startIndex` (RFC 7644, the default) or RFC 9865 cursors.
  * Discovery switches to cursors where the server advertises them
- * ([`pagination`](paging::pagination) has the rule).
+ * ([`pagination()`] has the rule).
  */
 pagination?: Pagination, };
