@@ -226,23 +226,13 @@ fn meta(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
         Some(Value::Object(meta)) => meta,
         Some(Value::Null) | None => return,
         Some(other) => {
-            let found = json_type(other);
+            dropped(notes, path.at("meta"), other, "an object");
             map.remove(&key);
-            let path = path.at("meta");
-            let expected = "an object";
-            note(
-                notes,
-                Coercion::Dropped {
-                    path,
-                    found,
-                    expected,
-                },
-            );
             return;
         }
     };
     path.0.push("meta");
-    let mut dropped = Vec::new();
+    let mut removed = Vec::new();
     for (key, v) in meta.iter_mut() {
         let Some(name) = canonical::<Meta>(key) else {
             continue;
@@ -251,22 +241,12 @@ fn meta(map: &mut Map<String, Value>, path: &mut Path, notes: &mut Notes) {
             Value::String(_) | Value::Null => {}
             Value::Number(n) if integer(n).is_some() => text(v, path, name, notes),
             other => {
-                let found = json_type(other);
-                let path = path.at(name);
-                let expected = "a string";
-                note(
-                    notes,
-                    Coercion::Dropped {
-                        path,
-                        found,
-                        expected,
-                    },
-                );
-                dropped.push(key.clone());
+                dropped(notes, path.at(name), other, "a string");
+                removed.push(key.clone());
             }
         }
     }
-    for key in dropped {
+    for key in removed {
         meta.remove(&key);
     }
     path.0.pop();
@@ -307,6 +287,19 @@ fn count(v: &mut Value, path: &Path, name: &str, notes: &mut Notes) {
 /// that an id compares by).
 fn integer(n: &Number) -> Option<String> {
     (n.is_u64() || n.is_i64()).then(|| n.to_string())
+}
+
+/// Notes that the value `found` at `path` was dropped where `expected` was read.
+fn dropped(notes: &mut Notes, path: String, found: &Value, expected: &'static str) {
+    let found = json_type(found);
+    note(
+        notes,
+        Coercion::Dropped {
+            path,
+            found,
+            expected,
+        },
+    );
 }
 
 /// The canonical name among `names` that `key` spells, ignoring ASCII case.
