@@ -1,5 +1,6 @@
 //! SCIM filter expressions (RFC 7644 §3.4.2.2): an AST, a builder that escapes values, a
-//! renderer and a parser for the subset this crate accepts.
+//! renderer, a parser for the subset this crate accepts, and an evaluator (`Filter::matches`,
+//! in `eval`) for scoping rules the core applies itself.
 //!
 //! Filters are built as data and rendered once, so a hostile value such as
 //! `x") or (userName pr` stays inside its JSON string literal: the renderer escapes `"`, `\` and
@@ -11,6 +12,7 @@
 //! {"urn": null, "attr": "userName", "sub_attr": null}, "op": "eq", "value": {"Str": "x"}}}`),
 //! which hosts use to hand over a built filter (`filter-json`, a list query's `filter`).
 
+mod eval;
 mod parse;
 mod render;
 
