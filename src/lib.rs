@@ -60,6 +60,7 @@ pub mod fuzzing;
 pub mod http;
 pub mod json;
 mod located;
+pub mod mapping;
 pub mod model;
 pub mod plan;
 pub mod profile;

@@ -406,7 +406,8 @@ fn user_from_row(
     Ok((user, groups))
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+/// `true`/`false`, `yes`/`no`, `1`/`0` in any case: a directory's boolean.
+pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Some(true),
         "false" | "no" | "0" => Some(false),

@@ -11,7 +11,7 @@ mod ambiguity;
 mod batches;
 mod build;
 mod cost;
-mod desired;
+pub(crate) mod desired;
 mod desired_file;
 mod desired_json;
 mod diff;

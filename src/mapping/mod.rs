@@ -1,0 +1,189 @@
+//! Attribute mappings: how an HR or identity export with its own columns ("Work Email",
+//! "Employment Status", "Cost Center Code") becomes the directory the planner reads.
+//!
+//! A mapping is data, never code: a JSON document (schema in `docs/MAPPING.md`) naming, for
+//! each SCIM attribute, where its value comes from (a column of a CSV export, or a field of a
+//! JSON export by its dotted path) and a small, safe set of transforms — trim, lower or upper
+//! case, a template (`"{First Name} {Last Name}"`), split and pick, a value map
+//! (`"Terminated"` → `false`), a default and a condition on another field — plus the rules
+//! that name each row's groups. Built-in mappings for common exports are selectable by name
+//! ([`Mapping::builtin`]).
+//!
+//! `document` holds the document's types and its checks, `source` reads the export's records,
+//! `rule` evaluates one rule on one record; this module turns a whole export into a
+//! [`DesiredState`], refusing it whole, every bad row named with its column, when any row is
+//! wrong (nothing is half-imported, as with the project's own CSV).
+
+mod document;
+mod rule;
+mod source;
+
+pub use document::{Case, Condition, Mapping, Rule, Split, BUILTIN_MAPPINGS};
+
+use serde_json::{Map, Value};
+
+use crate::model::{schemas, User};
+use crate::plan::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError};
+use source::Record;
+
+impl Mapping {
+    /// Reads an export through this mapping: CSV or JSON as [`crate::plan::DesiredFormat`]
+    /// decides from the file's name and text.
+    ///
+    /// # Errors
+    ///
+    /// [`DesiredStateError::Csv`] listing every bad row of a CSV export (a column the mapping
+    /// names and the header lacks, a value outside a value map, a user without a userName),
+    /// or [`DesiredStateError::Json`] with the path of the first bad record of a JSON export.
+    pub fn read(&self, file_name: &str, text: &str) -> Result<DesiredState, DesiredStateError> {
+        match crate::plan::DesiredFormat::detect(file_name, text) {
+            crate::plan::DesiredFormat::Json => self.read_json(text),
+            _ => self.read_csv(text),
+        }
+    }
+
+    /// Reads a CSV export (a header row, then one row per person).
+    ///
+    /// # Errors
+    ///
+    /// As [`Mapping::read`].
+    pub fn read_csv(&self, text: &str) -> Result<DesiredState, DesiredStateError> {
+        let records =
+            source::csv_records(text, self).map_err(|rows| DesiredStateError::Csv { rows })?;
+        let mut out = Directory::default();
+        let mut rows = Vec::new();
+        for (row, record) in records {
+            if let Err(reason) = out.add(self, &record) {
+                rows.push(CsvRowError { row, reason });
+            }
+        }
+        if rows.is_empty() {
+            Ok(out.state)
+        } else {
+            Err(DesiredStateError::Csv { rows })
+        }
+    }
+
+    /// Reads a JSON export: an array of person objects, or an object holding one such array.
+    ///
+    /// # Errors
+    ///
+    /// As [`Mapping::read`].
+    pub fn read_json(&self, text: &str) -> Result<DesiredState, DesiredStateError> {
+        let (path, records) = source::json_records(text)?;
+        let mut out = Directory::default();
+        for (i, record) in records.iter().enumerate() {
+            out.add(self, &Record::Json(record))
+                .map_err(|reason| DesiredStateError::Json {
+                    path: format!("{path}[{i}]"),
+                    reason,
+                })?;
+        }
+        Ok(out.state)
+    }
+}
+
+/// The directory being built, with the groups in the order they first appear.
+#[derive(Default)]
+struct Directory {
+    state: DesiredState,
+    groups: std::collections::HashMap<String, usize>,
+}
+
+impl Directory {
+    /// Maps one record into a user and its memberships.
+    fn add(&mut self, mapping: &Mapping, record: &Record<'_>) -> Result<(), String> {
+        let mut object = Map::new();
+        let mut problems = Vec::new();
+        for (target, rule) in &mapping.users {
+            match rule.eval(record, target) {
+                Ok(Some(value)) => set_path(&mut object, target, value),
+                Ok(None) => {}
+                Err(problem) => problems.push(problem),
+            }
+        }
+        let mut groups: Vec<String> = Vec::new();
+        for rule in &mapping.groups {
+            match rule.names(record) {
+                Ok(names) => {
+                    for name in names {
+                        if !groups.contains(&name) {
+                            groups.push(name);
+                        }
+                    }
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
+        }
+        if !object.contains_key("userName") {
+            return Err(format!(
+                "no userName: {} is empty",
+                mapping.users["userName"].describe()
+            ));
+        }
+        let mut schema_list = vec![Value::from(schemas::USER)];
+        schema_list.extend(
+            object
+                .keys()
+                .filter(|k| k.starts_with("urn:"))
+                .map(|k| Value::from(k.as_str())),
+        );
+        object.insert("schemas".into(), Value::Array(schema_list));
+        let user: User = serde_json::from_value(Value::Object(object))
+            .map_err(|e| format!("the mapped user is not a SCIM user: {e}"))?;
+        for name in groups {
+            let next = self.state.groups.len();
+            let index = *self.groups.entry(name.clone()).or_insert(next);
+            if index == next {
+                self.state.groups.push(DesiredGroup {
+                    display_name: name,
+                    ..DesiredGroup::default()
+                });
+            }
+            self.state.groups[index]
+                .members
+                .push(user.user_name.clone());
+        }
+        self.state.users.push(user);
+        Ok(())
+    }
+}
+
+/// Sets `target` (`title`, `name.givenName`, `urn:…:User:department`,
+/// `urn:…:User:manager.value`, or `emails`: a work address) in a user object.
+fn set_path(object: &mut Map<String, Value>, target: &str, value: Value) {
+    if target == "emails" {
+        let email = serde_json::json!([{"value": value, "type": "work", "primary": true}]);
+        object.insert("emails".into(), email);
+        return;
+    }
+    let (container, path) = match document::split_urn(target) {
+        Some((urn, rest)) => {
+            let entry = object
+                .entry(urn.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            let Value::Object(ext) = entry else { return };
+            (ext, rest)
+        }
+        None => (object, target),
+    };
+    match path.split_once('.') {
+        Some((attr, sub)) => {
+            let entry = container
+                .entry(attr.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner) = entry {
+                inner.insert(sub.to_owned(), value);
+            }
+        }
+        None => {
+            container.insert(path.to_owned(), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
