@@ -124,7 +124,11 @@ fn is_case_exact(path: &AttrPath) -> bool {
         .is_none_or(|urn| CORE_URNS.iter().any(|c| c.eq_ignore_ascii_case(urn)));
     match &path.sub_attr {
         Some(sub) => sub == "$ref",
-        None => core && ["id", "externalId"].iter().any(|a| a.eq_ignore_ascii_case(&path.attr)),
+        None => {
+            core && ["id", "externalId"]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&path.attr))
+        }
     }
 }
 
@@ -141,12 +145,10 @@ fn compare(actual: &Value, op: CompareOp, literal: &CompValue, case_exact: bool)
                 a.to_lowercase().cmp(&b.to_lowercase())
             })
         }
-        (Value::Number(a), CompValue::Number(b)) => {
-            match (a.as_f64(), b.parse::<f64>().ok()) {
-                (Some(a), Some(b)) => a.partial_cmp(&b),
-                _ => None,
-            }
-        }
+        (Value::Number(a), CompValue::Number(b)) => match (a.as_f64(), b.parse::<f64>().ok()) {
+            (Some(a), Some(b)) => a.partial_cmp(&b),
+            _ => None,
+        },
         (Value::Bool(a), CompValue::Bool(b)) => {
             return matches!(op, CompareOp::Eq) && a == b;
         }
@@ -215,8 +217,13 @@ mod tests {
         assert!(holds(r#"userName ew "@EXAMPLE.COM""#));
         assert!(holds(r#"name.GIVENNAME sw "an""#));
         assert!(holds(r#"externalId eq "E-100""#));
-        assert!(!holds(r#"externalId eq "e-100""#), "externalId is caseExact");
-        assert!(holds(r#"urn:ietf:params:scim:schemas:core:2.0:User:userName pr"#));
+        assert!(
+            !holds(r#"externalId eq "e-100""#),
+            "externalId is caseExact"
+        );
+        assert!(holds(
+            r#"urn:ietf:params:scim:schemas:core:2.0:User:userName pr"#
+        ));
     }
 
     #[test]
@@ -249,10 +256,16 @@ mod tests {
         assert!(holds(r#"meta.lastModified gt "2026-01-01T00:00:00Z""#));
         assert!(!holds(r#"active gt true"#), "booleans do not order");
         assert!(holds(r#"title pr and not (nickName pr)"#));
-        assert!(holds(r#"nickName ne "x""#), "absent is not equal to anything");
+        assert!(
+            holds(r#"nickName ne "x""#),
+            "absent is not equal to anything"
+        );
         assert!(holds(r#"nickName eq null"#));
         assert!(!holds(r#"title eq null"#));
-        assert!(!holds(r#"active eq "true""#), "a string literal is not a boolean");
+        assert!(
+            !holds(r#"active eq "true""#),
+            "a string literal is not a boolean"
+        );
         assert!(holds(r#"active eq true or title eq "nobody""#));
     }
 

@@ -32,6 +32,11 @@ pub struct DesiredGroup {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub members: Vec<String>,
+    /// Groups whose members are members of this one too, named by displayName (nested
+    /// groups, flattened into `members` when the directory is read: `desired_nested`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub member_groups: Vec<String>,
 }
 
 /// Everything the directory wants to exist.

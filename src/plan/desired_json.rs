@@ -14,7 +14,8 @@ impl DesiredState {
     /// # Errors
     ///
     /// [`DesiredStateError::Json`] with the path of what is wrong: malformed JSON, the wrong
-    /// shape, or input over 512 MiB.
+    /// shape, input over 512 MiB, or nested groups (`memberGroups`, flattened into members
+    /// by [`DesiredState::flatten_nested_groups`]) that form a cycle or name no group.
     pub fn from_json(input: &str) -> Result<DesiredState, DesiredStateError> {
         if input.len() > MAX_INPUT_BYTES {
             return Err(DesiredStateError::Json {
@@ -24,7 +25,7 @@ impl DesiredState {
         }
         match fast_desired(input) {
             Some(state) => Ok(state),
-            None => exact_desired_state(input),
+            None => exact_desired_state(input)?.flatten_nested_groups(),
         }
     }
 }
@@ -56,7 +57,7 @@ mod tests {
             (
                 r#"{"groups":[{"displayName":"g","bad":1}]}"#,
                 "groups[0].bad",
-                "unknown field `bad`, expected one of `displayName`, `externalId`, `members` at line 1 column 35",
+                "unknown field `bad`, expected one of `displayName`, `externalId`, `members`, `memberGroups` at line 1 column 35",
             ),
             (
                 r#"{"users":[{"userName":"a","x":1e999}]}"#,
@@ -97,6 +98,7 @@ mod tests {
                 display_name: "g".into(),
                 external_id: None,
                 members: vec!["a".into()],
+                member_groups: Vec::new(),
             }]
         );
     }

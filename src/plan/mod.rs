@@ -14,6 +14,7 @@ mod cost;
 pub(crate) mod desired;
 mod desired_file;
 mod desired_json;
+mod desired_nested;
 mod diff;
 #[cfg(test)]
 mod fast_reference;

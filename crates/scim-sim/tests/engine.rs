@@ -28,11 +28,13 @@ fn directory() -> DesiredState {
                 display_name: "Everyone".into(),
                 external_id: None,
                 members: (0..12).map(name).collect(),
+                member_groups: Vec::new(),
             },
             DesiredGroup {
                 display_name: "Leads".into(),
                 external_id: None,
                 members: (0..12).step_by(3).map(name).collect(),
+                member_groups: Vec::new(),
             },
         ],
     }
