@@ -86,6 +86,7 @@ fn main() {
             members: (0..MEMBERS)
                 .map(|k| format!("user{:05}@example.com", (g * 31 + k * 197) % USERS))
                 .collect(),
+            member_groups: Vec::new(),
         })
         .collect();
     let mut config = EngineConfig::new("/scim/v2", Profile::generic(), Mode::PlanAndApply);

@@ -31,6 +31,7 @@ fn directory(users: usize) -> DesiredState {
                 display_name: format!("Team {g}"),
                 external_id: None,
                 members: (g..users).step_by(5).map(name).collect(),
+                member_groups: Vec::new(),
             })
             .collect(),
     }

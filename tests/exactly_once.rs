@@ -31,6 +31,7 @@ fn group(name: &str, members: &[&str]) -> DesiredGroup {
         display_name: name.into(),
         external_id: None,
         members: members.iter().map(|m| (*m).to_owned()).collect(),
+        member_groups: Vec::new(),
     }
 }
 
@@ -647,16 +648,19 @@ fn property_directory() -> DesiredState {
                 display_name: "Existing".into(),
                 external_id: None,
                 members: ["ana", "bob", "cy"].map(at).to_vec(),
+                member_groups: Vec::new(),
             },
             DesiredGroup {
                 display_name: "New One".into(),
                 external_id: Some("G1".into()),
                 members: ["dee", "eve"].map(at).to_vec(),
+                member_groups: Vec::new(),
             },
             DesiredGroup {
                 display_name: "New Two".into(),
                 external_id: None,
                 members: ["ana", "eve"].map(at).to_vec(),
+                member_groups: Vec::new(),
             },
         ],
     }

@@ -29,6 +29,7 @@ fn directory() -> DesiredState {
             display_name: "Eng".into(),
             external_id: None,
             members: NAMES.iter().map(|n| (*n).to_owned()).collect(),
+            member_groups: Vec::new(),
         }],
     }
 }

@@ -48,6 +48,7 @@ fn server_and_directory() -> (Sim, DesiredState) {
             display_name: "Eng".into(),
             external_id: None,
             members: vec!["new1@example.com".into(), "new2@example.com".into()],
+            member_groups: Vec::new(),
         }],
     };
     (sim, desired)

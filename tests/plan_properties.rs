@@ -169,6 +169,7 @@ fn world() -> impl Strategy<Value = World> {
                             .into_iter()
                             .filter_map(|m| desired_users.get(m).map(|u| u.user_name.clone()))
                             .collect(),
+                        member_groups: Vec::new(),
                     })
                     .collect();
                 let mut exts = std::collections::HashSet::new();
