@@ -15,4 +15,9 @@ externalId?: string | null,
 /**
  * Members, named by userName.
  */
-members?: Array<string>, };
+members?: Array<string>, 
+/**
+ * Groups whose members are members of this one too, named by displayName (nested
+ * groups, flattened into `members` when the directory is read: `desired_nested`).
+ */
+memberGroups?: Array<string>, };
