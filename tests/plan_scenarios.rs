@@ -130,6 +130,12 @@ fn scope_and_protected() {
 }
 
 #[test]
+fn allowed_actions_leave_the_rest_as_notes() {
+    check("allowed-actions.json");
+    check("allowed-no-user-creates.json");
+}
+
+#[test]
 fn generic_without_patch() {
     check("generic-without-patch.json");
 }

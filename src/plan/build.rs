@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use super::action::{Action, ActionKind};
+use super::allowed;
 use super::desired::DesiredState;
 use super::integrity;
 use super::policy::{Offboarding, Policy};
@@ -90,6 +91,7 @@ pub fn plan(
 
     let matches = p.plan_users(desired, &dir, &server);
     p.plan_groups(desired, &dir, &server, &matches);
+    p.actions = allowed::withhold(std::mem::take(&mut p.actions), &policy.allow, &mut p.notes);
     let blocked = p.guards(desired, &server);
 
     let Planner {

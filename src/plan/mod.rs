@@ -7,6 +7,7 @@
 //! blocked plan must not be applied without an explicit override.
 
 mod action;
+mod allowed;
 mod ambiguity;
 mod batches;
 mod build;
@@ -34,6 +35,7 @@ pub use action::{
     Action, ActionKind, ApplyPhase, CreateGroup, CreateUser, DeleteGroup, DeleteUser, GroupRef,
     Membership, RenameGroup, SetMembers, UserRef, UserUpdate,
 };
+pub use allowed::{Allowed, GroupVerb, MembershipVerb, UserVerb};
 pub use batches::{next_batch, Batch, BatchEnd};
 pub use build::plan;
 use build::summarize;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::allowed::Allowed;
 use super::keys::user_key;
 
 /// What happens to a managed user the directory no longer lists.
@@ -125,6 +126,11 @@ pub struct Policy {
     /// directory names are managed).
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub delete_unnamed_groups: bool,
+    /// Which kinds of change the run may make (default: all); what it may not is left out
+    /// of the plan with a note.
+    #[serde(skip_serializing_if = "Allowed::is_all")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub allow: Allowed,
 }
 
 impl Default for Policy {
@@ -142,6 +148,7 @@ impl Default for Policy {
                 percent: Some(10.0),
             },
             delete_unnamed_groups: false,
+            allow: Allowed::default(),
         }
     }
 }
@@ -225,6 +232,12 @@ impl Policy {
     /// Whether server groups the directory does not name are deleted.
     pub fn with_delete_unnamed_groups(mut self, delete: bool) -> Policy {
         self.delete_unnamed_groups = delete;
+        self
+    }
+
+    /// Only the kinds of change `allow` lists.
+    pub fn with_allow(mut self, allow: Allowed) -> Policy {
+        self.allow = allow;
         self
     }
 
@@ -338,6 +351,7 @@ mod tests {
             },
             max_deletions: Cap::default(),
             delete_unnamed_groups: true,
+            allow: Allowed::default().with_memberships(vec![crate::plan::MembershipVerb::Add]),
         };
         let json = serde_json::to_string(&policy).unwrap();
         assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), policy);
@@ -364,7 +378,7 @@ mod tests {
         );
         assert_eq!(
             error(r#"{"maxDeactivation":1}"#),
-            "at `maxDeactivation`: unknown field `maxDeactivation`, expected one of `offboarding`, `scope`, `protectedUserNames`, `maxDeactivations`, `maxDeletions`, `deleteUnnamedGroups`"
+            "at `maxDeactivation`: unknown field `maxDeactivation`, expected one of `offboarding`, `scope`, `protectedUserNames`, `maxDeactivations`, `maxDeletions`, `deleteUnnamedGroups`, `allow`"
         );
         assert_eq!(
             error(r#"{"offboarding":"purge"}"#),
