@@ -306,13 +306,13 @@ proptest! {
         // note excepted).
         for want in &w.desired.users {
             let noted = first.notes.iter().any(|n| n.subject == want.user_name && n.message.starts_with("skipped"));
-            if noted || !w.policy.may_touch(&want.user_name, want.external_id.as_deref()) {
+            if noted || !w.policy.may_touch(want) {
                 continue;
             }
             let by_ext = want.external_id.as_ref().and_then(|e| state.users.iter().find(|u| u.external_id.as_ref() == Some(e)));
             let have = by_ext.or_else(|| state.users.iter().find(|u| user_key(&u.user_name) == user_key(&want.user_name)));
             match have {
-                Some(have) if w.policy.may_touch(&have.user_name, have.external_id.as_deref()) => {
+                Some(have) if w.policy.may_touch(have) => {
                     prop_assert_eq!(have.is_active(), want.is_active(), "{}", want.user_name);
                     if want.title.is_some() { prop_assert_eq!(&have.title, &want.title); }
                 }
@@ -346,7 +346,9 @@ proptest! {
             let ext = server
                 .and_then(|u| u.external_id.clone())
                 .or_else(|| w.desired.users.iter().find(|u| user_key(&u.user_name) == user_key(&name)).and_then(|u| u.external_id.clone()));
-            prop_assert!(w.policy.may_touch(&name, ext.as_deref()), "touched {name}");
+            let mut subject = scim_provision::model::User::new(name.clone());
+            subject.external_id = ext;
+            prop_assert!(w.policy.may_touch(&subject), "touched {name}");
         }
     }
 
@@ -520,7 +522,7 @@ proptest! {
         let p = plan_for(&w, &actual);
 
         let users: Vec<_> = w.desired.users.iter()
-            .map(|u| (u.external_id.clone(), user_key(&u.user_name), u.user_name.clone(), w.policy.may_touch(&u.user_name, u.external_id.as_deref())))
+            .map(|u| (u.external_id.clone(), user_key(&u.user_name), u.user_name.clone(), w.policy.may_touch(u)))
             .collect();
         let server_users: Vec<_> = actual.users.iter()
             .map(|u| (u.external_id.clone(), user_key(&u.user_name), u.id.clone().unwrap()))

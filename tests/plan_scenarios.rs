@@ -136,6 +136,11 @@ fn allowed_actions_leave_the_rest_as_notes() {
 }
 
 #[test]
+fn a_scope_filter_decides_who_is_managed() {
+    check("scope-filter.json");
+}
+
+#[test]
 fn generic_without_patch() {
     check("generic-without-patch.json");
 }

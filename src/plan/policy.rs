@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::allowed::Allowed;
 use super::keys::user_key;
+use crate::filter::{Filter, FilterParseError};
+use crate::model::User;
 
 /// What happens to a managed user the directory no longer lists.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -41,6 +43,58 @@ pub struct Scope {
     /// The user's userName must be one of these (case-insensitive, after NFC).
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub user_names: Vec<String>,
+    /// The user must satisfy this SCIM filter expression (RFC 7644 §3.4.2.2), evaluated by
+    /// the core on directory and server users alike (`filter::Filter::matches`), e.g.
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "Sales" and
+    /// not (title co "Contractor")`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable, as = "Option<String>"))]
+    pub filter: Option<ScopeFilter>,
+}
+
+/// A scope's filter: its text as written and the expression parsed from it once, when the
+/// policy is read (a malformed filter is refused there, at `scope.filter`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeFilter {
+    text: String,
+    parsed: Filter,
+}
+
+impl ScopeFilter {
+    /// Parses a filter expression.
+    ///
+    /// # Errors
+    ///
+    /// The parser's error when `text` is not a filter this crate reads.
+    pub fn new(text: &str) -> Result<ScopeFilter, FilterParseError> {
+        Ok(ScopeFilter {
+            text: text.to_owned(),
+            parsed: crate::filter::parse(text)?,
+        })
+    }
+
+    /// The expression as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether a user satisfies it.
+    pub fn matches(&self, user: &User) -> bool {
+        serde_json::to_value(user).is_ok_and(|json| self.parsed.matches(&json))
+    }
+}
+
+impl Serialize for ScopeFilter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for ScopeFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ScopeFilter, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ScopeFilter::new(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A limit on removals per run, as a count and as a percentage of the in-scope users on the
@@ -172,8 +226,15 @@ impl Scope {
         self
     }
 
-    /// Whether a user with this userName and external id is in scope.
-    pub fn contains(&self, user_name: &str, external_id: Option<&str>) -> bool {
+    /// Only users satisfying this filter.
+    pub fn with_filter(mut self, filter: ScopeFilter) -> Scope {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Whether a user is in scope.
+    pub fn contains(&self, user: &User) -> bool {
+        let (user_name, external_id) = (user.user_name.as_str(), user.external_id.as_deref());
         if self.require_external_id && external_id.is_none_or(str::is_empty) {
             return false;
         }
@@ -194,7 +255,7 @@ impl Scope {
                 return false;
             }
         }
-        true
+        self.filter.as_ref().is_none_or(|f| f.matches(user))
     }
 }
 
@@ -248,8 +309,8 @@ impl Policy {
     }
 
     /// Whether the planner may touch this user at all.
-    pub fn may_touch(&self, user_name: &str, external_id: Option<&str>) -> bool {
-        self.scope.contains(user_name, external_id) && !self.is_protected(user_name)
+    pub fn may_touch(&self, user: &User) -> bool {
+        self.scope.contains(user) && !self.is_protected(&user.user_name)
     }
 }
 
@@ -343,6 +404,7 @@ mod tests {
                 email_domains: vec!["example.com".into()],
                 require_external_id: true,
                 user_names: vec!["ana@example.com".into()],
+                filter: Some(ScopeFilter::new("active eq true").unwrap()),
             },
             protected_user_names: vec!["svc@example.com".into()],
             max_deactivations: Cap {
@@ -400,16 +462,51 @@ mod tests {
 
     #[test]
     fn scope_criteria_all_apply() {
+        let user = |name: &str, ext: Option<&str>| {
+            let mut u = User::new(name);
+            u.external_id = ext.map(str::to_owned);
+            u
+        };
         let s = Scope {
             email_domains: vec!["Example.com".into()],
             require_external_id: true,
             user_names: vec![],
+            filter: None,
         };
-        assert!(s.contains("ana@EXAMPLE.com", Some("1")));
-        assert!(!s.contains("ana@example.com", None));
-        assert!(!s.contains("ana@other.com", Some("1")));
-        assert!(!s.contains("ana@example.com.evil", Some("1")));
-        assert!(Scope::default().contains("anything", None));
+        assert!(s.contains(&user("ana@EXAMPLE.com", Some("1"))));
+        assert!(!s.contains(&user("ana@example.com", None)));
+        assert!(!s.contains(&user("ana@other.com", Some("1"))));
+        assert!(!s.contains(&user("ana@example.com.evil", Some("1"))));
+        assert!(Scope::default().contains(&user("anything", None)));
+    }
+
+    #[test]
+    fn a_scope_filter_is_read_once_and_evaluated_on_each_user() {
+        let policy: Policy = crate::json::from_str(
+            r#"{"scope": {"filter": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq \"Sales\" and not (title co \"Contractor\")"}}"#,
+        )
+        .unwrap();
+        let person = |department: &str, title: &str| {
+            let mut u: User = serde_json::from_value(serde_json::json!({
+                "userName": "p@example.com", "title": title,
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": department}
+            }))
+            .unwrap();
+            u.schemas.clear();
+            u
+        };
+        assert!(policy.may_touch(&person("sales", "Account Executive")));
+        assert!(!policy.may_touch(&person("Sales", "Contractor, Sales")));
+        assert!(!policy.may_touch(&person("Support", "Agent")));
+        // Written back as the text it was read from.
+        let json = serde_json::to_value(&policy).unwrap();
+        assert!(json["scope"]["filter"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:ietf"));
+        let e =
+            crate::json::from_str::<Policy>(r#"{"scope": {"filter": "title eq"}}"#).unwrap_err();
+        assert_eq!(e.path, "scope.filter");
     }
 
     #[test]
@@ -419,7 +516,7 @@ mod tests {
             ..Policy::default()
         };
         assert!(p.is_protected("svc@example.COM"));
-        assert!(!p.may_touch("svc@example.com", None));
+        assert!(!p.may_touch(&User::new("svc@example.com")));
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn stale_from_plan(
         .map(|u| user_key(&u.user_name))
         .collect();
     let why_kept = |u: &User| -> &'static str {
-        if !policy.may_touch(&u.user_name, u.external_id.as_deref()) {
+        if !policy.may_touch(u) {
             "none: outside the policy's scope or protected"
         } else if policy.offboarding == Offboarding::Leave {
             "none: the policy leaves offboarded users as they are"

@@ -16,4 +16,11 @@ requireExternalId?: boolean,
 /**
  * The user's userName must be one of these (case-insensitive, after NFC).
  */
-userNames?: Array<string>, };
+userNames?: Array<string>, 
+/**
+ * The user must satisfy this SCIM filter expression (RFC 7644 §3.4.2.2), evaluated by
+ * the core on directory and server users alike (`filter::Filter::matches`), e.g.
+ * `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "Sales" and
+ * not (title co "Contractor")`.
+ */
+filter?: string | null, };

@@ -177,7 +177,7 @@ impl<'a> ServerIndex<'a> {
             let key = user_key(&u.user_name);
             by_key.insert(&key, i);
             keys.push(key);
-            touchable.push(policy.may_touch(&u.user_name, u.external_id.as_deref()));
+            touchable.push(policy.may_touch(u));
         }
         let managed = touchable.iter().filter(|t| **t).count();
         ServerIndex {

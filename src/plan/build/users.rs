@@ -57,9 +57,7 @@ impl Planner<'_> {
         }
         for (i, want) in desired.users.iter().enumerate() {
             let key = &dir.keys[i];
-            let in_scope = self
-                .policy
-                .may_touch(&want.user_name, want.external_id.as_deref());
+            let in_scope = self.policy.may_touch(want);
             match &matching.matches[i] {
                 Match::Contested => {
                     self.note(
