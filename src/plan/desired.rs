@@ -128,7 +128,7 @@ impl DesiredState {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .trim(csv::Trim::All)
-            .from_reader(input.as_bytes());
+            .from_reader(input.trim_start_matches('\u{feff}').as_bytes());
         let headers = reader
             .headers()
             .map_err(|e| fail(1, format!("cannot read the header row: {e}")))?
@@ -332,21 +332,59 @@ impl<'de> Visitor<'de> for ActualV {
     }
 }
 
+/// Other names a header may have, normalised as [`header_key`] does: the usual spellings of
+/// HR and identity exports, and the columns of the admin-panel CSV this crate writes
+/// (`report::CSV_HEADERS`, "Given name", "Manager ID", ...) normalise to the names themselves.
+const HEADER_ALIASES: [(&str, &str); 15] = [
+    ("email", "userName"),
+    ("emailaddress", "userName"),
+    ("workemail", "userName"),
+    ("login", "userName"),
+    ("firstname", "givenName"),
+    ("lastname", "familyName"),
+    ("surname", "familyName"),
+    ("employeeid", "externalId"),
+    ("jobtitle", "title"),
+    ("dept", "department"),
+    ("manager", "managerName"),
+    ("managerdisplayname", "managerName"),
+    ("enabled", "active"),
+    ("group", "groups"),
+    ("groupnames", "groups"),
+];
+
+/// A header compared without case, spaces, `_` or `-` ("Given name" is `givenName`).
+fn header_key(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// For each known header, the column index it appears at.
 fn map_headers(headers: &csv::StringRecord) -> Result<Vec<Option<usize>>, String> {
     let mut columns = vec![None; CSV_HEADERS.len()];
     for (index, header) in headers.iter().enumerate() {
+        let key = header_key(header);
+        let name = HEADER_ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == key)
+            .map_or(key.as_str(), |(_, name)| name);
         let known = CSV_HEADERS
             .iter()
-            .position(|h| h.eq_ignore_ascii_case(header))
+            .position(|h| header_key(h) == header_key(name))
             .ok_or_else(|| {
                 format!(
-                    "unknown column {header:?}; expected some of: {}",
+                    "unknown column {header:?}; expected some of: {} (or a mapping for an export with its own columns)",
                     CSV_HEADERS.join(", ")
                 )
             })?;
         if columns[known].replace(index).is_some() {
-            return Err(format!("column {header:?} appears twice"));
+            return Err(format!(
+                "column {header:?} is a second {} column",
+                CSV_HEADERS[known]
+            ));
         }
     }
     if columns[0].is_none() {
@@ -361,7 +399,7 @@ fn user_from_row(
 ) -> Result<(User, Vec<String>), String> {
     let cell = |name: &str| -> Option<String> {
         let pos = CSV_HEADERS.iter().position(|h| *h == name)?;
-        let value = record.get(columns[pos]?)?;
+        let value = unneutralised(record.get(columns[pos]?)?);
         (!value.is_empty()).then(|| value.to_owned())
     };
     let user_name = cell("userName").ok_or("userName is empty")?;
@@ -411,6 +449,15 @@ fn user_from_row(
     Ok((user, groups))
 }
 
+/// A cell as it was before the admin-panel export protected it from spreadsheets
+/// (`report::neutralise` puts a `'` before a leading `=`, `+`, `-`, `@`, tab or CR).
+fn unneutralised(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 /// `true`/`false`, `yes`/`no`, `1`/`0` in any case: a directory's boolean.
 pub(crate) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
@@ -423,6 +470,81 @@ pub(crate) fn parse_bool(v: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_admin_panel_csv_reads_back_as_the_directory_it_lists() {
+        use crate::model::{Group, Member};
+        let mut ana: User = serde_json::from_value(serde_json::json!({
+            "id": "u1", "userName": "ana@example.com", "externalId": "E-1", "title": "=HYPERLINK(\"x\")",
+            "name": {"givenName": "Ana", "familyName": "Silva, Jr."},
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":
+                {"department": "-", "costCenter": "CC \"7\"", "manager": {"value": "u9", "displayName": "Chen"}}
+        }))
+        .unwrap();
+        ana.active = Some(false);
+        let mut bo = User::new("bo@example.com");
+        bo.id = Some("u2".into());
+        let group = |name: &str, ids: &[&str]| Group {
+            display_name: name.into(),
+            members: Some(ids.iter().map(|id| Member::new(*id)).collect()),
+            ..Group::new(name)
+        };
+        let groups = [group("Sales; EMEA", &["u2"]), group("All", &["u1", "u2"])];
+        let csv = format!(
+            "\u{feff}{}",
+            crate::report::users_csv(&[ana.clone(), bo], &groups)
+        );
+        let state = DesiredState::from_csv(&csv).unwrap();
+        let read = &state.users[0];
+        assert_eq!(read.user_name, "ana@example.com");
+        assert_eq!(
+            read.title, ana.title,
+            "the export's formula guard is taken off again"
+        );
+        assert_eq!(read.active, Some(false));
+        assert_eq!(read.external_id.as_deref(), Some("E-1"));
+        assert_eq!(
+            read.name.as_ref().unwrap().family_name.as_deref(),
+            Some("Silva, Jr.")
+        );
+        let e = read.enterprise.as_ref().unwrap();
+        assert_eq!(e.department.as_deref(), Some("-"));
+        assert_eq!(e.cost_center.as_deref(), Some("CC \"7\""));
+        assert_eq!(e.manager.as_ref().unwrap().value.as_deref(), Some("u9"));
+        // Group names are joined with "; " in the export, so a name holding one splits.
+        let names: Vec<&str> = state
+            .groups
+            .iter()
+            .map(|g| g.display_name.as_str())
+            .collect();
+        assert_eq!(names, ["All", "Sales", "EMEA"]);
+    }
+
+    #[test]
+    fn headers_of_common_exports_are_aliases() {
+        let state = DesiredState::from_csv(
+            "Work Email,First Name,Last Name,Employee ID,Job Title,Group\nana@x,Ana,Silva,E1,Lead,Eng\n",
+        )
+        .unwrap();
+        let ana = &state.users[0];
+        assert_eq!(
+            (ana.given_name(), ana.family_name()),
+            (Some("Ana"), Some("Silva"))
+        );
+        assert_eq!(
+            (ana.external_id.as_deref(), ana.title.as_deref()),
+            (Some("E1"), Some("Lead"))
+        );
+        assert_eq!(state.groups[0].display_name, "Eng");
+        let Err(DesiredStateError::Csv { rows }) = DesiredState::from_csv("email,userName\na,b\n")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            rows[0].reason,
+            "column \"userName\" is a second userName column"
+        );
+    }
 
     #[test]
     fn csv_rows_become_users_and_groups() {
