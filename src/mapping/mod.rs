@@ -10,76 +10,80 @@
 //! ([`Mapping::builtin`]).
 //!
 //! `document` holds the document's types and its checks, `source` reads the export's records,
-//! `rule` evaluates one rule on one record; this module turns a whole export into a
-//! [`DesiredState`], refusing it whole, every bad row named with its column, when any row is
-//! wrong (nothing is half-imported, as with the project's own CSV).
+//! `rule` evaluates one rule on one record, `preview` shows what a mapping makes of an export
+//! without refusing it; this module turns a whole export into a [`DesiredState`], refusing it
+//! whole, every bad row named with its column, when any row is wrong (nothing is
+//! half-imported, as with the project's own CSV).
 
 mod document;
+mod preview;
 mod rule;
 mod source;
 
 pub use document::{Case, Condition, Mapping, Rule, Split, BUILTIN_MAPPINGS};
+pub use preview::MapPreview;
 
 use serde_json::{Map, Value};
 
 use crate::model::{schemas, User};
-use crate::plan::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError};
+use crate::plan::{CsvRowError, DesiredFormat, DesiredGroup, DesiredState, DesiredStateError};
+use rule::Problem;
 use source::Record;
 
 impl Mapping {
-    /// Reads an export through this mapping: CSV or JSON as [`crate::plan::DesiredFormat`]
-    /// decides from the file's name and text.
+    /// Reads an export through this mapping: CSV or JSON as [`DesiredFormat`] decides from
+    /// the file's name and text. Nested group names are not a thing of exports; the
+    /// directory it gives is what the planner reads.
     ///
     /// # Errors
     ///
-    /// [`DesiredStateError::Csv`] listing every bad row of a CSV export (a column the mapping
-    /// names and the header lacks, a value outside a value map, a user without a userName),
-    /// or [`DesiredStateError::Json`] with the path of the first bad record of a JSON export.
+    /// [`DesiredStateError::Csv`] listing every bad row with its column (a column the
+    /// mapping names and the header lacks, a value outside a value map, a user without a
+    /// userName); for a JSON export, rows are its records counted from 1.
+    /// [`DesiredStateError::Json`] when a JSON export is not an array of records.
     pub fn read(&self, file_name: &str, text: &str) -> Result<DesiredState, DesiredStateError> {
-        match crate::plan::DesiredFormat::detect(file_name, text) {
-            crate::plan::DesiredFormat::Json => self.read_json(text),
-            _ => self.read_csv(text),
+        let (directory, errors) = self.read_all(file_name, text)?;
+        if errors.is_empty() {
+            Ok(directory.state)
+        } else {
+            Err(DesiredStateError::Csv { rows: errors })
         }
     }
 
-    /// Reads a CSV export (a header row, then one row per person).
-    ///
-    /// # Errors
-    ///
-    /// As [`Mapping::read`].
-    pub fn read_csv(&self, text: &str) -> Result<DesiredState, DesiredStateError> {
-        let records =
-            source::csv_records(text, self).map_err(|rows| DesiredStateError::Csv { rows })?;
+    /// Every record mapped, and every row error (none refuses the others).
+    fn read_all(
+        &self,
+        file_name: &str,
+        text: &str,
+    ) -> Result<(Directory, Vec<CsvRowError>), DesiredStateError> {
         let mut out = Directory::default();
-        let mut rows = Vec::new();
-        for (row, record) in records {
-            if let Err(reason) = out.add(self, &record) {
-                rows.push(CsvRowError { row, reason });
+        let mut errors = Vec::new();
+        let mut add = |row: u64, record: &Record<'_>| {
+            out.records += 1;
+            for (column, reason) in out.add(self, record).err().unwrap_or_default() {
+                let error = CsvRowError::new(row, reason);
+                errors.push(match column {
+                    Some(column) => error.with_column(column),
+                    None => error,
+                });
+            }
+        };
+        match DesiredFormat::detect(file_name, text) {
+            DesiredFormat::Json => {
+                let (_, records) = source::json_records(text)?;
+                for (i, record) in records.iter().enumerate() {
+                    add(i as u64 + 1, &Record::Json(record));
+                }
+            }
+            _ => {
+                let records = source::csv_records(text, self)
+                    .map_err(|rows| DesiredStateError::Csv { rows })?;
+                for (row, record) in &records {
+                    add(*row, record);
+                }
             }
         }
-        if rows.is_empty() {
-            Ok(out.state)
-        } else {
-            Err(DesiredStateError::Csv { rows })
-        }
-    }
-
-    /// Reads a JSON export: an array of person objects, or an object holding one such array.
-    ///
-    /// # Errors
-    ///
-    /// As [`Mapping::read`].
-    pub fn read_json(&self, text: &str) -> Result<DesiredState, DesiredStateError> {
-        let (path, records) = source::json_records(text)?;
-        let mut out = Directory::default();
-        for (i, record) in records.iter().enumerate() {
-            out.add(self, &Record::Json(record))
-                .map_err(|reason| DesiredStateError::Json {
-                    path: format!("{path}[{i}]"),
-                    reason,
-                })?;
-        }
-        Ok(out.state)
+        Ok((out, errors))
     }
 }
 
@@ -88,11 +92,13 @@ impl Mapping {
 struct Directory {
     state: DesiredState,
     groups: std::collections::HashMap<String, usize>,
+    /// Records read, mapped or not.
+    records: u64,
 }
 
 impl Directory {
-    /// Maps one record into a user and its memberships.
-    fn add(&mut self, mapping: &Mapping, record: &Record<'_>) -> Result<(), String> {
+    /// Maps one record into a user and its memberships; every problem of the record.
+    fn add(&mut self, mapping: &Mapping, record: &Record<'_>) -> Result<(), Vec<Problem>> {
         let mut object = Map::new();
         let mut problems = Vec::new();
         for (target, rule) in &mapping.users {
@@ -115,14 +121,11 @@ impl Directory {
                 Err(problem) => problems.push(problem),
             }
         }
-        if !problems.is_empty() {
-            return Err(problems.join("; "));
+        if !object.contains_key("userName") && problems.is_empty() {
+            problems.push(mapping.users["userName"].problem("is empty: no userName".into()));
         }
-        if !object.contains_key("userName") {
-            return Err(format!(
-                "no userName: {} is empty",
-                mapping.users["userName"].describe()
-            ));
+        if !problems.is_empty() {
+            return Err(problems);
         }
         let mut schema_list = vec![Value::from(schemas::USER)];
         schema_list.extend(
@@ -133,7 +136,7 @@ impl Directory {
         );
         object.insert("schemas".into(), Value::Array(schema_list));
         let user: User = serde_json::from_value(Value::Object(object))
-            .map_err(|e| format!("the mapped user is not a SCIM user: {e}"))?;
+            .map_err(|e| vec![(None, format!("the mapped user is not a SCIM user: {e}"))])?;
         for name in groups {
             let next = self.state.groups.len();
             let index = *self.groups.entry(name.clone()).or_insert(next);

@@ -1,6 +1,10 @@
 //! One rule evaluated on one record: the steps in the order `Rule` documents them, a text
 //! outside a value map or a non-boolean `active` being a row error that names its field.
 
+/// What is wrong with a record: the field at fault (none for a template or a default) and
+/// why.
+pub(super) type Problem = (Option<String>, String);
+
 use serde_json::Value;
 
 use super::document::{Case, Condition, Rule};
@@ -9,7 +13,7 @@ use crate::plan::desired::parse_bool;
 
 impl Rule {
     /// The value this rule gives `target` for `record` (`None`: leave it unset).
-    pub(super) fn eval(&self, record: &Record<'_>, target: &str) -> Result<Option<Value>, String> {
+    pub(super) fn eval(&self, record: &Record<'_>, target: &str) -> Result<Option<Value>, Problem> {
         if !self.when.as_ref().is_none_or(|c| c.holds(record)) {
             return Ok(None);
         }
@@ -22,16 +26,15 @@ impl Rule {
                     (None, Some(default)) => Some(default.clone()),
                     (None, None) => {
                         let known: Vec<&str> = map.keys().map(String::as_str).collect();
-                        return Err(format!(
-                            "{} {text:?} is not one of the mapped values ({})",
-                            self.describe(),
+                        return Err(self.problem(format!(
+                            "{text:?} is not one of the mapped values ({})",
                             known.join(", ")
-                        ));
+                        )));
                     }
                 }
             }
             (None, Some(text)) if target == "active" => Some(Value::Bool(parse_bool(&text).ok_or_else(|| {
-                format!("{} {text:?} is not true/false, yes/no or 1/0 (a value map can say what it means)", self.describe())
+                self.problem(format!("{text:?} is not true/false, yes/no or 1/0 (a value map can say what it means)"))
             })?)),
             (None, Some(text)) => Some(Value::String(text)),
             (_, None) => self.default.clone(),
@@ -40,16 +43,11 @@ impl Rule {
     }
 
     /// The group names this (group) rule gives `record`.
-    pub(super) fn names(&self, record: &Record<'_>) -> Result<Vec<String>, String> {
+    pub(super) fn names(&self, record: &Record<'_>) -> Result<Vec<String>, Problem> {
         let text = match self.eval(record, "groups")? {
             None => return Ok(Vec::new()),
             Some(Value::String(text)) => text,
-            Some(other) => {
-                return Err(format!(
-                    "{} gives {other}, not group names",
-                    self.describe()
-                ))
-            }
+            Some(other) => return Err(self.problem(format!("gives {other}, not group names"))),
         };
         let separator = self.separator.as_deref().unwrap_or(";");
         let mut names: Vec<String> = Vec::new();
@@ -65,12 +63,13 @@ impl Rule {
         Ok(names)
     }
 
-    /// How an error names this rule's source: the field, the template or the default.
-    pub(super) fn describe(&self) -> String {
+    /// A problem with this rule's value: about its field, or (a template, a default) about
+    /// the rule, which the reason then names.
+    pub(super) fn problem(&self, reason: String) -> Problem {
         match (&self.from, &self.template) {
-            (Some(field), _) => format!("{field:?}"),
-            (None, Some(template)) => format!("the template {template:?}"),
-            (None, None) => "the default".into(),
+            (Some(field), _) => (Some(field.clone()), reason),
+            (None, Some(template)) => (None, format!("the template {template:?}: {reason}")),
+            (None, None) => (None, format!("the default: {reason}")),
         }
     }
 

@@ -65,7 +65,7 @@ pub(super) fn csv_records(
     text: &str,
     mapping: &Mapping,
 ) -> Result<Vec<(u64, Record<'static>)>, Vec<CsvRowError>> {
-    let fail = |row: u64, reason: String| vec![CsvRowError { row, reason }];
+    let fail = |row: u64, reason: String| vec![CsvRowError::new(row, reason)];
     if text.len() > MAX_INPUT_BYTES {
         return Err(fail(
             1,
@@ -120,10 +120,7 @@ pub(super) fn csv_records(
             .map_or(i as u64 + 2, |p| p.line());
         match record {
             Ok(r) => rows.push((row, Record::Csv(Rc::clone(&columns), r))),
-            Err(e) => errors.push(CsvRowError {
-                row,
-                reason: e.to_string(),
-            }),
+            Err(e) => errors.push(CsvRowError::new(row, e.to_string())),
         }
     }
     if errors.is_empty() {

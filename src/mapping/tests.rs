@@ -174,7 +174,7 @@ fn templates_split_case_conditions_and_defaults() {
     let csv = "login,domain,first,last,full,role,kind,badge,teams\n\
                Ana,EXAMPLE.com,Ana,,\"Silva, Ana\",Lead,Staff,{last},A| B |A\n\
                bo,example.com,{last},Bo,\"Ng,Bo\",Lead,contractor,,\n";
-    let state = mapping.read_csv(csv).unwrap();
+    let state = mapping.read("x.csv", csv).unwrap();
     let ana = user(&state, "ana@example.com");
     assert_eq!(
         ana.display_name.as_deref(),
@@ -224,26 +224,16 @@ fn a_json_export_is_read_by_dotted_paths() {
     let state = mapping.read("export.json", text).unwrap();
     assert_eq!(state.users.len(), 2);
     assert_eq!(user(&state, "bo@example.com").active, Some(false));
+    let both = vec!["ana@example.com".to_owned()];
     assert_eq!(
         members(&state),
-        vec![
-            ("A".into(), vec!["ana@example.com".into()]),
-            ("B".into(), vec!["ana@example.com".into()])
-        ]
+        vec![("A".into(), both.clone()), ("B".into(), both)]
     );
-    let err = mapping
-        .read(
-            "export.json",
-            r#"[{"work": {"email": "a@x"}, "status": "paused"}]"#,
-        )
-        .unwrap_err();
+    let bad = r#"[{"work": {"email": "a@x"}, "status": "paused"}]"#;
     assert_eq!(
-        err,
-        DesiredStateError::Json {
-            path: "[0]".into(),
-            reason: r#""status" "paused" is not one of the mapped values (ACTIVE, TERMINATED)"#
-                .into()
-        }
+        mapping.read("export.json", bad).unwrap_err().to_string(),
+        r#"desired state CSV: row 1, column "status": "paused" is not one of the mapped values (ACTIVE, TERMINATED)"#,
+        "a JSON export's rows are its records"
     );
     let err = mapping
         .read("export.json", r#"{"a": [], "b": []}"#)
@@ -262,38 +252,37 @@ fn a_json_export_is_read_by_dotted_paths() {
 }
 
 #[test]
-fn every_bad_row_is_named_with_its_field_and_nothing_is_half_imported() {
+fn every_bad_row_is_named_with_its_column_and_nothing_is_half_imported() {
     let mapping = Mapping::builtin("bamboohr").unwrap();
     let mut csv = fixture("bamboohr.csv");
     csv.push_str("105,No,Mail,,,Intern,People,Operations,,Active,Intern,,2026-01-01\n");
     csv.push_str("106,On,Leave,,on.leave@example.com,Intern,People,Operations,,On Leave,Intern,,2026-01-01\n");
-    let DesiredStateError::Csv { rows } = mapping.read_csv(&csv).unwrap_err() else {
+    let DesiredStateError::Csv { rows } = mapping.read("x.csv", &csv).unwrap_err() else {
         panic!()
     };
-    let rows: Vec<(u64, &str)> = rows.iter().map(|r| (r.row, r.reason.as_str())).collect();
+    let rows: Vec<(u64, Option<&str>, &str)> = rows
+        .iter()
+        .map(|r| (r.row, r.column.as_deref(), r.reason.as_str()))
+        .collect();
+    let on_leave = r#""On Leave" is not one of the mapped values (Active, Inactive)"#;
     assert_eq!(
         rows,
         vec![
-            (6, r#"no userName: "Work Email" is empty"#),
-            (
-                7,
-                r#""Status" "On Leave" is not one of the mapped values (Active, Inactive)"#
-            ),
+            (6, Some("Work Email"), "is empty: no userName"),
+            (7, Some("Status"), on_leave)
         ]
     );
     let DesiredStateError::Csv { rows } = mapping
-        .read_csv("Work Email,First Name\na@x,A\n")
+        .read("x.csv", "Work Email,First Name\na@x,A\n")
         .unwrap_err()
     else {
         panic!()
     };
     assert_eq!(rows[0].row, 1);
+    let reason = &rows[0].reason;
     assert!(
-        rows[0]
-            .reason
-            .starts_with(r#"the header lacks the columns the mapping reads: "Department""#),
-        "{}",
-        rows[0].reason
+        reason.starts_with(r#"the header lacks the columns the mapping reads: "Department""#),
+        "{reason}"
     );
 }
 
@@ -328,4 +317,26 @@ fn a_wrong_document_is_located_by_its_path() {
     assert_eq!(at, "users.userName");
     assert!(reason.contains("a field name or a rule object"), "{reason}");
     assert!(Mapping::named_or_json("  workday ").is_ok());
+}
+
+#[test]
+fn a_preview_keeps_every_row_error_and_splits_by_scope() {
+    let mapping = Mapping::builtin("bamboohr").unwrap();
+    let mut csv = fixture("bamboohr.csv");
+    csv.push_str("106,On,Leave,,on.leave@example.com,Intern,People,Operations,,On Leave,Intern,,2026-01-01\n");
+    let policy: crate::plan::Policy = crate::json::from_str(
+        r#"{"scope": {"filter": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division eq \"Product\""}}"#,
+    )
+    .unwrap();
+    let p = mapping.preview("b.csv", &csv, &policy, 1).unwrap();
+    assert_eq!((p.records, p.mapped, p.in_scope), (5, 4, 2));
+    assert_eq!(p.users.len(), 1, "the limit");
+    assert_eq!(p.out_of_scope, ["jose.nunez@example.com"]);
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(
+        (p.errors[0].row, p.errors[0].column.as_deref()),
+        (6, Some("Status"))
+    );
+    let short = mapping.preview("b.csv", "Work Email\nx\n", &policy, 10);
+    assert!(short.is_err(), "a header lacking columns stops every row");
 }

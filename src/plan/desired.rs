@@ -79,12 +79,34 @@ pub enum DesiredStateError {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
-#[error("row {row}: {reason}")]
+#[error("row {row}{}: {reason}", .column.as_ref().map(|c| format!(", column {c:?}")).unwrap_or_default())]
+#[non_exhaustive]
 pub struct CsvRowError {
     /// 1-based line number in the file (the header is row 1).
     pub row: u64,
+    /// The column (or a JSON export's field) at fault, where one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub column: Option<String>,
     /// What is wrong.
     pub reason: String,
+}
+
+impl CsvRowError {
+    /// What is wrong with row `row`.
+    pub fn new(row: u64, reason: impl Into<String>) -> CsvRowError {
+        CsvRowError {
+            row,
+            column: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// The column at fault.
+    pub fn with_column(mut self, column: impl Into<String>) -> CsvRowError {
+        self.column = Some(column.into());
+        self
+    }
 }
 
 /// The CSV headers understood, in documentation order. Header names are matched
@@ -117,7 +139,7 @@ impl DesiredState {
     /// rows, bad values; row 1 for input over 512 MiB).
     pub fn from_csv(input: &str) -> Result<DesiredState, DesiredStateError> {
         let fail = |row: u64, reason: String| DesiredStateError::Csv {
-            rows: vec![CsvRowError { row, reason }],
+            rows: vec![CsvRowError::new(row, reason)],
         };
         if input.len() > MAX_INPUT_BYTES {
             return Err(fail(
@@ -147,10 +169,7 @@ impl DesiredState {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(CsvRowError {
-                        row,
-                        reason: e.to_string(),
-                    });
+                    errors.push(CsvRowError::new(row, e.to_string()));
                     continue;
                 }
             };
@@ -172,7 +191,7 @@ impl DesiredState {
                     }
                     state.users.push(user);
                 }
-                Err(reason) => errors.push(CsvRowError { row, reason }),
+                Err(reason) => errors.push(CsvRowError::new(row, reason)),
             }
         }
         if errors.is_empty() {

@@ -9,6 +9,10 @@ export type CsvRowError = {
  */
 row: number, 
 /**
+ * The column (or a JSON export's field) at fault, where one is.
+ */
+column?: string, 
+/**
  * What is wrong.
  */
 reason: string, };
