@@ -24,6 +24,7 @@ pub const TARGETS: &[Target] = &[
     ("filter_parse", filter_parse),
     ("desired_state", desired_state),
     ("json_arguments", json_arguments),
+    ("mapping", mapping),
 ];
 
 /// Decodes the bytes as every kind of response; the first two bytes choose the status.
@@ -76,6 +77,12 @@ pub fn filter_parse(data: &[u8]) {
         return;
     };
     if let Ok(parsed) = filter::parse(text) {
+        // Evaluation never fails, whatever the filter names.
+        let _ = parsed.matches(&serde_json::json!({
+            "userName": "Ana@example.com", "emails": [{"value": "a@x", "type": "work"}],
+            "name": {"givenName": "Ana"}, "active": true, "x": 7,
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Sales"}
+        }));
         let rendered = parsed.to_string();
         assert_eq!(
             filter::parse(&rendered),
@@ -100,6 +107,44 @@ pub fn desired_state(data: &[u8]) {
         );
     }
     let _ = DesiredState::from_csv(text);
+}
+
+/// A mapping document and an export, split at the first NUL byte (no NUL: the bytes are an
+/// export read through each built-in mapping): the document is read, and the export mapped
+/// as CSV and as JSON, through `read` and `preview`. Whatever is read must hold only users
+/// with a userName, each group's members among them.
+pub fn mapping(data: &[u8]) {
+    let (document, export) = match data.iter().position(|b| *b == 0) {
+        Some(at) => (Some(&data[..at]), &data[at + 1..]),
+        None => (None, data),
+    };
+    let Ok(export) = std::str::from_utf8(export) else {
+        return;
+    };
+    let mappings: Vec<crate::mapping::Mapping> = match document {
+        Some(doc) => std::str::from_utf8(doc)
+            .ok()
+            .and_then(|doc| crate::mapping::Mapping::from_json(doc).ok())
+            .into_iter()
+            .collect(),
+        None => crate::mapping::BUILTIN_MAPPINGS
+            .iter()
+            .filter_map(|(name, _)| crate::mapping::Mapping::builtin(name))
+            .collect(),
+    };
+    for m in &mappings {
+        for file in ["export.csv", "export.json"] {
+            if let Ok(state) = m.read(file, export) {
+                let names: std::collections::HashSet<&str> =
+                    state.users.iter().map(|u| u.user_name.as_str()).collect();
+                assert!(!names.contains(""), "a user without a userName");
+                for g in &state.groups {
+                    assert!(g.members.iter().all(|m| names.contains(m.as_str())));
+                }
+            }
+            let _ = m.preview(file, export, &Policy::default(), 3);
+        }
+    }
 }
 
 /// Reads the bytes as each JSON argument a host hands the core (engine configuration and
