@@ -12,6 +12,8 @@
 //! complete.
 //!
 //! - [`seats`]: total, active (billed), deactivated (not billed), purchased and unused seats.
+//! - [`licenses`]: the same per license type, the type read from an attribute or license
+//!   groups ([`LicenseRule`]).
 //! - [`chargeback`]: active users per department, cost center, division and organization.
 //! - [`snapshot`]: every group with its members at a given time (an access review).
 //! - [`stale`]: stale accounts, derived from a plan with [`stale::stale_from_plan`].
@@ -46,6 +48,7 @@
 pub mod chargeback;
 pub mod csv_export;
 pub mod html;
+pub mod licenses;
 pub mod seats;
 pub mod snapshot;
 pub mod stale;
@@ -57,6 +60,7 @@ use crate::model::{Group, User};
 pub use chargeback::{Bucket, BucketCount, Chargeback};
 pub use csv_export::{users_csv, CSV_HEADERS};
 pub use html::render_html;
+pub use licenses::{license_seats, LicenseGroup, LicenseRule, LicenseSeats};
 pub use seats::SeatSummary;
 pub use snapshot::{
     format_rfc3339_utc, AccessSnapshot, GroupAccess, KnownMember, SnapshotMember, UnknownMember,
@@ -114,6 +118,8 @@ pub struct ReportInput<'a> {
     pub stale: &'a [StaleAccountRow],
     /// Why the listing was incomplete, when it was (`None`: complete).
     pub incomplete: Option<&'a [String]>,
+    /// How license types are told apart, when seats are counted per type.
+    pub licenses: Option<&'a LicenseRule>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -128,7 +134,15 @@ impl<'a> ReportInput<'a> {
             taken_at_ms,
             stale: &[],
             incomplete: None,
+            licenses: None,
         }
+    }
+
+    /// Counts seats per license type as `rule` says.
+    #[must_use]
+    pub fn licenses(mut self, rule: &'a LicenseRule) -> ReportInput<'a> {
+        self.licenses = Some(rule);
+        self
     }
 
     /// Sets the desired directory.
@@ -181,6 +195,10 @@ pub struct Report {
     pub snapshot: AccessSnapshot,
     /// Stale accounts, sorted by userName.
     pub stale: Vec<StaleAccountRow>,
+    /// Seats per license type, when a license rule was given (sorted by type).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub licenses: Vec<LicenseSeats>,
 }
 
 /// The reason an incomplete listing gets when its caller gave none.
@@ -200,6 +218,9 @@ pub fn build_report(input: &ReportInput<'_>) -> Report {
         chargeback: chargeback::chargeback(input.users),
         snapshot: snapshot::access_snapshot(input.users, input.groups, input.taken_at_ms),
         stale: stale::stale_accounts(input),
+        licenses: input.licenses.map_or_else(Vec::new, |rule| {
+            licenses::license_seats(rule, input.users, input.groups, input.desired)
+        }),
     }
 }
 
