@@ -27,7 +27,7 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-fn push_escaped(out: &mut String, s: &str) {
+pub(super) fn push_escaped(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(pos) = rest.find(['&', '<', '>', '"', '\'']) {
         let (plain, tail) = rest.split_at(pos);
@@ -46,7 +46,7 @@ fn push_escaped(out: &mut String, s: &str) {
     out.push_str(rest);
 }
 
-fn push_num(out: &mut String, n: u64) {
+pub(super) fn push_num(out: &mut String, n: u64) {
     out.push_str(&n.to_string());
 }
 
@@ -104,6 +104,7 @@ pub fn render_html(report: &Report) -> String {
     out.push_str("</p>\n</header>\n<main>\n");
     incomplete(&mut out, report);
     seats(&mut out, report);
+    super::license_html::section(&mut out, &report.licenses);
     chart(&mut out, &report.chargeback.by_department);
     chargeback(&mut out, report);
     stale(&mut out, &report.stale);

@@ -48,6 +48,7 @@
 pub mod chargeback;
 pub mod csv_export;
 pub mod html;
+mod license_html;
 pub mod licenses;
 pub mod seats;
 pub mod snapshot;
