@@ -13,6 +13,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use crate::model::{Group, User};
 
+use super::licenses::LicenseRule;
 use super::name_order;
 
 /// The header row, in column order.
@@ -51,6 +52,14 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 /// sorted (case-folded, then exact), de-duplicated and joined with `"; "`. `Active` is
 /// `true` or `false` (unassigned counts as active).
 pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
+    indexed_rows(users, groups)
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect()
+}
+
+/// [`user_rows`], each with the index of its user in `users`.
+fn indexed_rows(users: &[User], groups: &[Group]) -> Vec<([String; 13], usize)> {
     let mut groups_of: HashMap<&str, Vec<&str>> = HashMap::new();
     for group in groups {
         for id in group.member_ids() {
@@ -64,9 +73,10 @@ pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
         crate::sorting::sort_by(names, |a, b| name_order(a, b));
         names.dedup();
     }
-    let mut rows: Vec<[String; 13]> = users
+    let mut rows: Vec<([String; 13], usize)> = users
         .iter()
-        .map(|u| {
+        .enumerate()
+        .map(|(index, u)| {
             let ent = u.enterprise.as_ref();
             let manager = ent.and_then(|e| e.manager.as_ref());
             let own = |s: Option<&String>| s.cloned().unwrap_or_default();
@@ -75,7 +85,7 @@ pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
                     .and_then(|id| groups_of.get(id))
                     .map(|names| names.join("; "))
                     .unwrap_or_default();
-            [
+            let row = [
                 own(u.external_id.as_ref()),
                 own(u.title.as_ref()),
                 own(ent.and_then(|e| e.cost_center.as_ref())),
@@ -89,10 +99,11 @@ pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
                 u.family_name().map(str::to_owned).unwrap_or_default(),
                 u.is_active().to_string(),
                 member_of,
-            ]
+            ];
+            (row, index)
         })
         .collect();
-    crate::sorting::sort_by(&mut rows, |x, y| {
+    crate::sorting::sort_by(&mut rows, |(x, _), (y, _)| {
         name_order(&x[USER_NAME], &y[USER_NAME]).then_with(|| x.cmp(y))
     });
     rows
@@ -101,21 +112,72 @@ pub fn user_rows(users: &[User], groups: &[Group]) -> Vec<[String; 13]> {
 /// The column of `userName` in [`CSV_HEADERS`].
 const USER_NAME: usize = 8;
 
+/// What the CSV export adds to its columns.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct CsvOptions<'a> {
+    /// A last column, `License type`, with each user's type under this rule.
+    pub licenses: Option<&'a LicenseRule>,
+    /// Start with a UTF-8 byte-order mark, which spreadsheet programs need to read the file
+    /// as UTF-8 (the directory reader skips it).
+    pub byte_order_mark: bool,
+}
+
+impl<'a> CsvOptions<'a> {
+    /// The plain export.
+    pub fn new() -> CsvOptions<'a> {
+        CsvOptions::default()
+    }
+
+    /// Adds the `License type` column.
+    #[must_use]
+    pub fn with_licenses(mut self, rule: &'a LicenseRule) -> CsvOptions<'a> {
+        self.licenses = Some(rule);
+        self
+    }
+
+    /// Starts the file with a UTF-8 byte-order mark.
+    #[must_use]
+    pub fn with_byte_order_mark(mut self, bom: bool) -> CsvOptions<'a> {
+        self.byte_order_mark = bom;
+        self
+    }
+}
+
+/// The header of the license column ([`CsvOptions::licenses`]).
+pub const LICENSE_HEADER: &str = "License type";
+
 /// The CSV export: the [`CSV_HEADERS`] row, then one row per user as [`user_rows`] orders
 /// them, every cell [`neutralise`]d against CSV injection and quoted per RFC 4180 by the
 /// `csv` crate's writer (records end with CRLF).
 pub fn users_csv(users: &[User], groups: &[Group]) -> String {
-    let rows = user_rows(users, groups);
+    users_csv_with(users, groups, &CsvOptions::new())
+}
+
+/// [`users_csv`] with the columns and the byte-order mark `options` ask for.
+pub fn users_csv_with(users: &[User], groups: &[Group], options: &CsvOptions<'_>) -> String {
+    let rows = indexed_rows(users, groups);
+    let types = options.licenses.map(|rule| rule.types(users, groups));
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::with_capacity(rows.len().saturating_mul(96)));
     // Writing into a `Vec` cannot fail (there is no I/O), and every cell is a `str`, so the
     // bytes are UTF-8: neither `expect` below can be reached, whatever the input.
+    let license_header = types.as_ref().map(|_| LICENSE_HEADER);
     writer
-        .write_record(CSV_HEADERS)
+        .write_record(CSV_HEADERS.iter().copied().chain(license_header))
         .expect("writing into a Vec cannot fail");
-    for row in &rows {
-        let cells: Vec<Cow<'_, str>> = row.iter().map(|cell| neutralise(cell)).collect();
+    for (row, index) in &rows {
+        let license = types
+            .as_ref()
+            .and_then(|t| t.get(*index))
+            .map(String::as_str);
+        let cells: Vec<Cow<'_, str>> = row
+            .iter()
+            .map(String::as_str)
+            .chain(license)
+            .map(neutralise)
+            .collect();
         writer
             .write_record(cells.iter().map(|cell| cell.as_bytes()))
             .expect("writing into a Vec cannot fail");
@@ -123,7 +185,12 @@ pub fn users_csv(users: &[User], groups: &[Group]) -> String {
     let bytes = writer
         .into_inner()
         .expect("flushing into a Vec cannot fail");
-    String::from_utf8(bytes).expect("cells are UTF-8 strings")
+    let csv = String::from_utf8(bytes).expect("cells are UTF-8 strings");
+    if options.byte_order_mark {
+        format!("\u{feff}{csv}")
+    } else {
+        csv
+    }
 }
 
 #[cfg(test)]
@@ -184,5 +251,29 @@ mod tests {
     #[test]
     fn empty_listing_is_just_the_header() {
         assert_eq!(users_csv(&[], &[]).lines().count(), 1);
+    }
+}
+
+#[cfg(test)]
+mod license_column {
+    use super::*;
+    use crate::report::LicenseRule;
+
+    #[test]
+    fn the_license_column_follows_each_user_through_the_sort_and_is_neutralised() {
+        let mut z = User::new("z@x");
+        z.extra.insert("userType".into(), "=SUM(A1)".into());
+        let mut a = User::new("a@x");
+        a.extra.insert("userType".into(), "Editor".into());
+        let rule = LicenseRule {
+            attribute: Some("userType".into()),
+            ..LicenseRule::default()
+        };
+        let csv = users_csv_with(&[z, a], &[], &CsvOptions::new().with_licenses(&rule));
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert!(lines[0].ends_with(",Groups,License type"));
+        assert!(lines[1].contains("a@x") && lines[1].ends_with(",Editor"), "{}", lines[1]);
+        assert!(lines[2].contains("z@x") && lines[2].ends_with(",'=SUM(A1)"), "{}", lines[2]);
+        assert!(!users_csv(&[], &[]).starts_with('\u{feff}'));
     }
 }

@@ -59,7 +59,7 @@ use serde::Serialize;
 use crate::model::{Group, User};
 
 pub use chargeback::{Bucket, BucketCount, Chargeback};
-pub use csv_export::{users_csv, CSV_HEADERS};
+pub use csv_export::{users_csv, users_csv_with, CsvOptions, CSV_HEADERS, LICENSE_HEADER};
 pub use html::render_html;
 pub use licenses::{license_seats, LicenseGroup, LicenseRule, LicenseSeats};
 pub use seats::SeatSummary;
