@@ -92,6 +92,8 @@ pub struct Engine {
     warnings: Vec<String>,
     /// Reads answers, owing a warning per tolerated oddity (see `coercions`).
     reader: super::coercions::Reader,
+    /// The writes' outcomes the circuit breaker has seen (see `breaker`).
+    breaker: super::breaker::Tally,
 }
 
 impl Engine {
@@ -141,6 +143,7 @@ impl Engine {
             actual: ActualState::default(),
             warnings: Vec::new(),
             reader: Default::default(),
+            breaker: Default::default(),
             config,
         })
     }

@@ -118,6 +118,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod breaker;
 mod coercions;
 mod disposition;
 mod failure;
@@ -136,6 +137,7 @@ use crate::plan::{Plan, PlanError, Policy};
 use crate::profile::Profile;
 use crate::request::EncodeError;
 
+pub use breaker::Breaker;
 pub use failure::{RunEnd, RunFailure};
 pub use machine::Engine;
 pub use outcome::{
@@ -311,6 +313,9 @@ pub struct EngineConfig {
     /// Response bodies larger than this are refused.
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_body_bytes: usize,
+    /// When a run that keeps failing stops writing (default: 20 of the last 40 writes).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub breaker: Breaker,
 }
 
 impl Default for EngineConfig {
@@ -330,6 +335,7 @@ impl Default for EngineConfig {
             seed: 0,
             max_listed_resources: 1_000_000,
             max_body_bytes: crate::response::DEFAULT_MAX_BODY_BYTES,
+            breaker: Breaker::default(),
         }
     }
 }

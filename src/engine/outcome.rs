@@ -208,6 +208,9 @@ pub enum RunStatus {
     /// The host declined the plan under review ([`crate::engine::Mode::Review`]): nothing
     /// was written.
     Declined,
+    /// The circuit breaker stopped the writes: too many of the latest failed
+    /// ([`crate::engine::Breaker`]); the reason says how many.
+    Quarantined,
 }
 
 /// The final report of a run.

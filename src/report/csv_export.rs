@@ -272,8 +272,16 @@ mod license_column {
         let csv = users_csv_with(&[z, a], &[], &CsvOptions::new().with_licenses(&rule));
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert!(lines[0].ends_with(",Groups,License type"));
-        assert!(lines[1].contains("a@x") && lines[1].ends_with(",Editor"), "{}", lines[1]);
-        assert!(lines[2].contains("z@x") && lines[2].ends_with(",'=SUM(A1)"), "{}", lines[2]);
+        assert!(
+            lines[1].contains("a@x") && lines[1].ends_with(",Editor"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].contains("z@x") && lines[2].ends_with(",'=SUM(A1)"),
+            "{}",
+            lines[2]
+        );
         assert!(!users_csv(&[], &[]).starts_with('\u{feff}'));
     }
 }

@@ -3,4 +3,4 @@
 /**
  * How the run ended.
  */
-export type RunStatus = "planned" | "applied" | "partiallyApplied" | "refused" | "failed" | "aborted" | "declined";
+export type RunStatus = "planned" | "applied" | "partiallyApplied" | "refused" | "failed" | "aborted" | "declined" | "quarantined";

@@ -9,6 +9,7 @@ export type * from "./ActualState.js";
 export type * from "./Allowed.js";
 export type * from "./AttrPath.js";
 export type * from "./Blocked.js";
+export type * from "./Breaker.js";
 export type * from "./Bucket.js";
 export type * from "./BucketCount.js";
 export type * from "./BuildReportOptions.js";

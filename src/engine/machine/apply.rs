@@ -286,12 +286,16 @@ impl Engine {
         let State::Applying(a) = &mut self.state else {
             return;
         };
+        let failed = matches!(result, ActionResult::Failed { .. });
         let Some(outcome) = a.record(index, result) else {
             return;
         };
         let (resolved, total) = a.progress();
         self.events.push_back(Event::ActionDone { outcome });
         self.progress(Phase::Apply, resolved, total);
+        if let Some(cause) = self.breaker.record(&self.config.breaker, failed) {
+            self.finish(RunStatus::Quarantined, Some(cause), None);
+        }
     }
 }
 
