@@ -9,6 +9,9 @@ import type { EngineEvent, HttpRequest, Input, Output, Plan, RunReport } from ".
 /** The engine as the host loop needs it (the wasm-bindgen class, or any lookalike). */
 export interface EngineLike {
   pollOutput(nowMs: number): Output;
+  /** An answer: its body as the bytes received (the core checks them as UTF-8). */
+  handleResponse(id: number, status: number, headers: [string, string][], body: Uint8Array, nowMs: number): void;
+  /** Any other input: a transport failure, an approval, a decline. */
   handleInput(input: Input, nowMs: number): void;
   abort(): void;
 }
@@ -36,7 +39,8 @@ export interface HostOptions {
   requestTimeoutMs?: number;
 }
 
-type Settled = { id: number; input: Input };
+/** A request's end: its answer (the body as bytes) or the input saying it had none. */
+type Settled = { id: number; status: number; headers: [string, string][]; body: Uint8Array } | { id: number; input: Input };
 
 /** Drives `engine` to the end over HTTP and returns its report. The token never leaves it:
  * events, the report and errors are handed out with it replaced by `[redacted]`. */
@@ -83,10 +87,8 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
       signal: single.signal,
     })
       .then(
-        async (res): Promise<Settled> => ({
-          id,
-          input: { type: "response", id, response: { status: res.status, headers: answerHeaders(res.headers, host.token), body: await res.text() } },
-        }),
+        // The body's bytes go to the engine as they came: one copy, into WebAssembly memory.
+        async (res): Promise<Settled> => ({ id, status: res.status, headers: answerHeaders(res.headers, host.token), body: new Uint8Array(await res.arrayBuffer()) }),
       )
       .catch((err: unknown): Settled => {
         const reason = timedOut ? `no answer within ${timeoutMs} ms` : transportReason(err);
@@ -136,7 +138,8 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
           if (timer !== undefined) clearTimeout(timer);
           if (settled) {
             inFlight.delete(settled.id);
-            core(() => engine.handleInput(settled.input, now()));
+            if ("input" in settled) core(() => engine.handleInput(settled.input, now()));
+            else core(() => engine.handleResponse(settled.id, settled.status, settled.headers, settled.body, now()));
           }
         }
       }
