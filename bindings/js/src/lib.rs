@@ -240,18 +240,27 @@ pub fn decode(kind: &str, input: JsValue, options: JsValue) -> Result<JsValue, J
 /// the core as it is, never escaped into the envelope's JSON; the envelope's other fields,
 /// or a body of any other type, are read as JSON (argument `response`), whose errors name
 /// the field at fault.
+/// An answer's status and headers, read as an `HttpResponse` without its body (argument
+/// `response`): the one deserializer `decode` and `handleResponse` share, whose errors name
+/// the field at fault.
+fn head(status: &JsValue, headers: &JsValue) -> Result<HttpResponse, JsValue> {
+    let envelope = js_sys::Object::new();
+    let _ = Reflect::set(&envelope, &JsValue::from_str("status"), status);
+    let _ = Reflect::set(&envelope, &JsValue::from_str("headers"), headers);
+    from_js(&envelope, "response")
+}
+
 fn response_from_js(input: &JsValue) -> Result<HttpResponse, JsValue> {
-    let body = Reflect::get(input, &JsValue::from_str("body")).unwrap_or_default();
+    let field = |name: &str| Reflect::get(input, &JsValue::from_str(name)).unwrap_or_default();
+    let body = field("body");
     let text = body.dyn_ref::<JsString>();
     let bytes = body.dyn_ref::<Uint8Array>();
     if !input.is_object() || (text.is_none() && bytes.is_none()) {
         return from_js(input, "response");
     }
-    let envelope = js_sys::Object::assign(&js_sys::Object::new(), input.unchecked_ref());
-    let _ = Reflect::delete_property(&envelope, &JsValue::from_str("body"));
     let HttpResponse {
         status, headers, ..
-    } = from_js(&envelope, "response")?;
+    } = head(&field("status"), &field("headers"))?;
     Ok(match text {
         Some(text) => HttpResponse {
             status,
@@ -542,11 +551,7 @@ impl Engine {
         body: Vec<u8>,
         now_ms: f64,
     ) -> Result<(), JsValue> {
-        // Read as the envelope `decode` reads, one deserializer for both.
-        let envelope = js_sys::Object::new();
-        let _ = Reflect::set(&envelope, &JsValue::from_str("status"), &status.into());
-        let _ = Reflect::set(&envelope, &JsValue::from_str("headers"), &headers);
-        let HttpResponse { headers, .. } = from_js(&envelope, "response")?;
+        let HttpResponse { headers, .. } = head(&status.into(), &headers)?;
         let input = Input::Response {
             id: RequestId(id.max(0.0) as u64),
             response: HttpResponse::from_bytes(status, headers, body),
