@@ -220,7 +220,7 @@ pub fn check_plan(plan: JsValue) -> Result<String, JsValue> {
 pub fn decode(kind: &str, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     if kind == "desired" {
         let text = if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-            boundary::directory_text(bytes.to_vec()).map_err(throw)?
+            boundary::directory_text(text::bytes_from(bytes)).map_err(throw)?
         } else {
             input
                 .dyn_ref::<JsString>()
@@ -268,7 +268,7 @@ fn response_from_js(input: &JsValue) -> Result<HttpResponse, JsValue> {
             body: text::string_from(text),
         },
         None => {
-            let bytes = bytes.map(Uint8Array::to_vec).unwrap_or_default();
+            let bytes = bytes.map(text::bytes_from).unwrap_or_default();
             HttpResponse::from_bytes(status, headers, bytes)
         }
     })
@@ -505,7 +505,7 @@ impl Engine {
             Some(bytes) => boundary::engine_from_file(
                 &config,
                 file_name.as_deref().unwrap_or_default(),
-                bytes.to_vec(),
+                text::bytes_from(bytes),
             ),
             None => boundary::engine_from_json(&config, &json_text(&desired, "desired-json")?),
         };
