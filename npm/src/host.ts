@@ -164,7 +164,7 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
  * into a new one), handed to the engine, which copies them into WebAssembly memory, and the
  * buffer serves a later answer. A new `ArrayBuffer` per answer is garbage V8 collects late:
  * listing 100k users (26 MB of pages), the CLI peaked at 270 MiB RSS with `arrayBuffer()`
- * and at 246 MiB with this (`npm/bench/cli-plan.mjs`). */
+ * and at 252 MiB with this (median of 3, `npm/bench/cli-plan.mjs`). */
 class BodyPool {
   readonly #free: Uint8Array[] = [];
 
