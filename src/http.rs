@@ -1,5 +1,9 @@
 //! The plain-data HTTP envelope exchanged with the host: the core builds [`HttpRequest`]s and
 //! reads [`HttpResponse`]s; the host moves the bytes and adds credentials.
+//!
+//! A host hands a body over as the bytes it received ([`HttpResponse::from_bytes`]); the
+//! core reads text, so the bytes are checked as UTF-8 once, in place. A body that is not
+//! UTF-8 is the server's fault, never the run's end: see [`HttpResponse::from_bytes`].
 
 use serde::{Deserialize, Serialize};
 
@@ -85,6 +89,38 @@ impl HttpResponse {
         }
     }
 
+    /// A response from what the host received: the body as bytes, which become the text
+    /// without a copy when they are UTF-8 (RFC 8259 §8.1: JSON between systems is UTF-8).
+    ///
+    /// A body that is not UTF-8 is still an answer with its status:
+    ///
+    /// - under an error or unexpected status (not 2xx), only its status and headers decide,
+    ///   and its text is only quoted: the bytes that are not UTF-8 read as U+FFFD;
+    /// - under a success status (2xx), the body was to be JSON and is not: it is unreadable,
+    ///   as any success body that is not JSON. It reaches the decoder as text that cannot be
+    ///   JSON and says why, `<not UTF-8 at byte N>` (`N` the offset of the first bad byte)
+    ///   followed by the body as U+FFFD-replaced text, so the decoder's `NotJson` error and
+    ///   the engine's rule for an unreadable answer apply (a listing page is retried, then
+    ///   left out of an incomplete listing; a create is looked up; ...), and what the
+    ///   report quotes names the offset. Replacing the bad bytes and reading on would change
+    ///   names silently, and a renamed user is one the plan would remove.
+    pub fn from_bytes(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> HttpResponse {
+        let body = String::from_utf8(body).unwrap_or_else(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes());
+            if (200..300).contains(&status) {
+                format!("<not UTF-8 at byte {at}> {text}")
+            } else {
+                text.into_owned()
+            }
+        });
+        HttpResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
@@ -148,6 +184,30 @@ mod tests {
         assert_eq!(
             reason::<HttpResponse>(r#"{"status": 200, "body": null}"#),
             "body: invalid type: null, expected a string"
+        );
+    }
+
+    #[test]
+    fn bytes_become_the_body_checked_as_utf8() {
+        let text = "{\"userName\":\"José\"}";
+        let ok = HttpResponse::from_bytes(200, vec![("A".into(), "b".into())], text.into());
+        assert_eq!(
+            (ok.status, ok.body.as_str(), ok.header("a")),
+            (200, text, Some("b"))
+        );
+        // Latin-1 "é" (0xE9) where UTF-8 was due.
+        let latin1 = b"{\"userName\":\"Jos\xE9\"}".to_vec();
+        let unreadable = HttpResponse::from_bytes(200, Vec::new(), latin1.clone());
+        assert_eq!(
+            unreadable.body,
+            "<not UTF-8 at byte 16> {\"userName\":\"Jos\u{FFFD}\"}"
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&unreadable.body).is_err());
+        let error = HttpResponse::from_bytes(503, Vec::new(), latin1);
+        assert_eq!(error.body, "{\"userName\":\"Jos\u{FFFD}\"}");
+        assert_eq!(
+            HttpResponse::from_bytes(204, Vec::new(), Vec::new()),
+            HttpResponse::new(204, "")
         );
     }
 

@@ -13,6 +13,7 @@ import type {
   BuildReportOptions,
   Cap,
   Decoded,
+  DesiredFile,
   DesiredInput,
   DesiredOptions,
   DesiredState,
@@ -21,6 +22,7 @@ import type {
   Expect,
   Group,
   HttpResponse,
+  HttpResponseBytes,
   Input,
   Mode,
   OpsReport,
@@ -39,18 +41,31 @@ export { ScimProvisionError, type ErrorFields, type ErrorKind } from "./errors.j
 export { drive, type EngineLike, type HostOptions } from "./host.js";
 export { MIN_REDACTED_TOKEN_LENGTH, REDACTED, redactToken } from "./redact.js";
 
-/** The sans-IO engine: `pollOutput(nowMs)` until `wait` or `done`; `handleInput` answers. */
+/** The sans-IO engine: `pollOutput(nowMs)` until `wait` or `done`; `handleResponse` hands
+ * an answer back, `handleInput` anything else. */
 export class Engine {
   readonly #inner: wasm.Engine;
 
+  /** A run of `config` towards `desired`; a directory file (`{bytes, fileName}`) is decoded
+   * in the core, a refused one thrown as a `ScimProvisionError` of kind `desired-state`. */
   constructor(config: EngineConfig | string, desired: DesiredInput) {
-    this.#inner = core(() => new wasm.Engine(config, desired));
+    this.#inner = isDesiredFile(desired)
+      ? core(() => new wasm.Engine(config, desired.bytes, desired.fileName))
+      : core(() => new wasm.Engine(config, desired));
   }
 
   pollOutput(nowMs: number): Output {
     return core(() => this.#inner.pollOutput(nowMs)) as Output;
   }
 
+  /** The answer to request `id`, its body the bytes received (`response.arrayBuffer()`):
+   * one copy into WebAssembly memory, checked as UTF-8 there. A success body that is not
+   * UTF-8 is an unreadable answer, which the engine reports for that request. */
+  handleResponse(id: number, status: number, headers: [string, string][], body: Uint8Array, nowMs: number): void {
+    core(() => this.#inner.handleResponse(id, status, headers, body, nowMs));
+  }
+
+  /** A transport failure, an approval or a decline (or an answer with its body as text). */
   handleInput(input: Input, nowMs: number): void {
     core(() => this.#inner.handleInput(input, nowMs));
   }
@@ -293,7 +308,12 @@ function throwIfFailed(engine: Engine, planned = false): void {
 }
 
 function toDesiredObject(desired: DesiredInput): DesiredState {
+  if (isDesiredFile(desired)) return parseDesired(desired.bytes, { fileName: desired.fileName });
   return typeof desired === "string" ? parseDesiredJson(desired) : desired;
+}
+
+function isDesiredFile(desired: DesiredInput): desired is DesiredFile {
+  return typeof desired === "object" && desired !== null && (desired as DesiredFile).bytes instanceof Uint8Array;
 }
 
 function resolveProfile(profile: string | Profile): Profile {
@@ -315,11 +335,12 @@ export function checkPlan(plan: Plan | string): Plan {
   return JSON.parse(core(() => wasm.checkPlan(plan))) as Plan;
 }
 
-/** Parses a directory's text: in `options.format` when given, else in the format the core
- * reads from `options.fileName` and the text (`.csv` or `.json` by extension, else JSON when
- * the text starts with `{`, else CSV). Throws with the JSON path of a bad value, or every
- * bad CSV row. */
-export function parseDesired(text: string, options: DesiredOptions = {}): DesiredState {
+/** Parses a directory's text, or its file's bytes (checked as UTF-8 in the core: code
+ * `notUtf8` otherwise): in `options.format` when given, else in the format the core reads
+ * from `options.fileName` and the text (`.csv` or `.json` by extension, else JSON when the
+ * text starts with `{`, else CSV). Throws with the JSON path of a bad value, or every bad
+ * CSV row. */
+export function parseDesired(text: string | Uint8Array, options: DesiredOptions = {}): DesiredState {
   return core(() => wasm.decode("desired", text, options)) as DesiredState;
 }
 
@@ -333,9 +354,10 @@ export function parseDesiredCsv(text: string): DesiredState {
   return parseDesired(text, { format: "csv" });
 }
 
-/** Parses a directory file in the format the core reads from its name and text: `.csv` or
- * `.json` by extension, else JSON when the text starts with `{`, else CSV. */
-export function parseDesiredFile(fileName: string, text: string): DesiredState {
+/** Parses a directory file (its text, or its bytes) in the format the core reads from its
+ * name and text: `.csv` or `.json` by extension, else JSON when the text starts with `{`,
+ * else CSV. */
+export function parseDesiredFile(fileName: string, text: string | Uint8Array): DesiredState {
   return parseDesired(text, { fileName });
 }
 
@@ -377,7 +399,7 @@ export function plan(
 export function decodeResponse(
   expect: Expect,
   resource: ResourceKind,
-  response: HttpResponse,
+  response: HttpResponse | HttpResponseBytes,
 ): Decoded<User | Group> | { type: "error"; error: ServerError } {
   try {
     return decode(resource, expect, response) as Decoded<User | Group>;

@@ -16,6 +16,7 @@ import type {
   Group,
   HttpRequest,
   HttpResponse,
+  HttpResponseBytes,
   OpsReport,
   Plan,
   PlanConfig,
@@ -78,9 +79,10 @@ export class Encoder {
 
 /** Decodes a response as the component does: an error status throws a `ScimProvisionError`
  * of kind `server` (with `httpStatus`, `scimType`, `detail`), an unusable response one of
- * kind `decode`. Any absent option takes the core's default (64 MiB, create statuses 200
- * and 201, time 0). */
-export function decode(target: DecodeTarget, expect: Expect, response: HttpResponse, options: DecodeOptions = {}): Decoded<User | Group | ServiceProviderConfig> {
+ * kind `decode`. The body is text or the bytes received; either goes into the core as it
+ * is, never escaped into JSON. Any absent option takes the core's default (64 MiB, create
+ * statuses 200 and 201, time 0). */
+export function decode(target: DecodeTarget, expect: Expect, response: HttpResponse | HttpResponseBytes, options: DecodeOptions = {}): Decoded<User | Group | ServiceProviderConfig> {
   return core(() => wasm.decode(target, response, { ...options, expect })) as Decoded<User | Group | ServiceProviderConfig>;
 }
 

@@ -3,11 +3,25 @@
 // npm/src/generated/, and the test command fails when that directory is stale). Nothing here
 // is written by hand but the facade-only types below, which have no Rust counterpart.
 
-import type { DesiredState } from "./generated/index.js";
+import type { DesiredState, HttpResponse } from "./generated/index.js";
 
 export type * from "./generated/index.js";
 
-/** The desired state as an object or as the JSON text of one (faster for large inputs).
- * Facade-only: a binding takes either form and hands the core JSON text, so there is no
- * Rust type of "a value or its text" to generate this from. */
-export type DesiredInput = DesiredState | string;
+/** A directory file as its bytes, with its name (whose extension may say the format): the
+ * core checks the bytes as UTF-8 and decodes them, CSV or JSON, so a file crosses into
+ * WebAssembly once. Facade-only: the bytes are the file's, not a Rust type's JSON. */
+export interface DesiredFile {
+  bytes: Uint8Array;
+  fileName?: string;
+}
+
+/** The desired state as an object, as the JSON text of one (faster for large inputs), or
+ * as a directory file's bytes (the fastest: decoded where it is planned). Facade-only: a
+ * binding takes any form and hands the core text or bytes, so there is no Rust type of "a
+ * value or its text" to generate this from. */
+export type DesiredInput = DesiredState | string | DesiredFile;
+
+/** A response with its body as the bytes received (`response.arrayBuffer()`), as `decode`
+ * takes it besides `HttpResponse`: the bytes go into the core as they are, checked as
+ * UTF-8 there. Facade-only: the bytes are the wire's, not a Rust type's JSON. */
+export type HttpResponseBytes = Omit<HttpResponse, "body"> & { body: Uint8Array };

@@ -187,6 +187,12 @@ describe("scim-provision CLI", () => {
     assertOneLineError(await cli(["plan", "--desired", fixture("bad-type.json"), "--url", server.url]), /bad-type\.json: .*users\[0\]\.active/);
     assertOneLineError(await cli(["plan", "--desired", fixture("truncated.json"), "--url", server.url]), /truncated\.json: /);
     assertOneLineError(await cli(["plan", "--desired", join(tmp, "missing.csv"), "--url", server.url]), /cannot read the desired-state file .*no such file/);
+    // A spreadsheet's Latin-1 export: the core reads the file's bytes and refuses them whole.
+    const latin1 = join(tmp, "latin1.csv");
+    writeFileSync(latin1, Buffer.concat([Buffer.from("userName,givenName\nana@example.com,Ana\njose@example.com,Jos"), Buffer.from([0xe9]), Buffer.from("\n")]));
+    const notUtf8 = /latin1\.csv: the directory is not UTF-8: byte 59 \(line 3\)/;
+    assertOneLineError(await cli(["plan", "--desired", latin1, "--url", server.url]), notUtf8);
+    assertOneLineError(await cli(["apply", "--desired", latin1, "--url", server.url, "--yes"]), notUtf8);
     assertOneLineError(await cli(["apply", "--plan", fixture("team.csv"), "--url", server.url, "--yes"]), /is not JSON/);
   });
 

@@ -96,11 +96,12 @@ function runEngine(c) {
         const id = out.val.id;
         const scripted = next < responses.length ? scriptedResponse(responses[next]) : { fail: 'no scripted response' };
         next += 1;
-        const input = scripted.fail !== undefined
-          ? { tag: 'failed', val: { id, reason: scripted.fail } }
-          : { tag: 'response', val: { id, response: scripted.response } };
-        const handled = attempt(() => run.handleInput(input, now));
-        if (handled.error) throw new CaseError(`handle-input failed: ${handled.error.message}`);
+        // An answer goes in as a host hands it: its body as the bytes received.
+        const r = scripted.response;
+        const handled = scripted.fail !== undefined
+          ? attempt(() => run.handleInput({ tag: 'failed', val: { id, reason: scripted.fail } }, now))
+          : attempt(() => run.handleResponse(id, r.status, r.headers, new TextEncoder().encode(r.body), now));
+        if (handled.error) throw new CaseError(`handling the answer failed: ${handled.error.message}`);
         sends += 1;
         if (abortAfter === sends) run.abort();
       } else if (out.tag === 'wait') {

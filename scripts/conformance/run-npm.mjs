@@ -65,11 +65,12 @@ export function npmKinds(pkg) {
         if (out.type === 'send') {
           const scripted = next < responses.length ? scriptedResponse(responses[next]) : { fail: 'no scripted response' };
           next += 1;
-          const input = scripted.fail !== undefined
-            ? { type: 'failed', id: out.id, reason: scripted.fail }
-            : { type: 'response', id: out.id, response: scripted.response };
-          const handled = attempt(() => run.handleInput(input, now));
-          if (handled.error) throw new CaseError(`handleInput failed: ${handled.error.message}`);
+          // An answer goes in as the facade's host loop hands it: the body's bytes.
+          const r = scripted.response;
+          const handled = scripted.fail !== undefined
+            ? attempt(() => run.handleInput({ type: 'failed', id: out.id, reason: scripted.fail }, now))
+            : attempt(() => run.handleResponse(out.id, r.status, r.headers, new TextEncoder().encode(r.body), now));
+          if (handled.error) throw new CaseError(`handling the answer failed: ${handled.error.message}`);
           sends += 1;
           if (abortAfter === sends) run.abort();
         } else if (out.type === 'wait') {

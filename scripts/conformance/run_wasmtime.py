@@ -148,6 +148,12 @@ class Provisioner:
     def handle_input(self, run: ResourceAny, input_: Variant, now_ms: int) -> None:
         self.call_result("engine", "[method]engine.handle-input", run, input_, now_ms)
 
+    def handle_response(self, run: ResourceAny, request_id: int, status: int, headers: list,
+                        body: bytes, now_ms: int) -> None:
+        """An answer with its body as the bytes received."""
+        self.call_result("engine", "[method]engine.handle-response", run, request_id, status,
+                         [tuple(h) for h in headers], body, now_ms)
+
     def abort(self, run: ResourceAny) -> None:
         self.call("engine", "[method]engine.abort", run)
 
@@ -270,12 +276,13 @@ def run_engine(p: Provisioner, case: dict) -> Any:
                 else:
                     kind, value = ("fail", "no scripted response")
                 next_response += 1
-                if kind == "fail":
-                    input_ = failed_input(request_id, value)
-                else:
-                    input_ = response_input(request_id, *value)
                 try:
-                    p.handle_input(run, input_, now)
+                    if kind == "fail":
+                        p.handle_input(run, failed_input(request_id, value), now)
+                    else:
+                        # As a host does: the body's bytes, as received.
+                        status, headers, body = value
+                        p.handle_response(run, request_id, status, headers, body.encode("utf-8"), now)
                 except WitError as e:
                     raise CaseError(f"handle-input failed: {e}") from e
                 sends += 1
@@ -515,6 +522,9 @@ def robustness_checks(engine: wasmtime.Engine, component: Component) -> tuple[in
                 q.handle_input(run, response_input(
                     out.payload.id, 503, [("Retry-After", "9" * 30)], "x"), 2**64 - 1)
                 each(q.handle_input, run, failed_input(out.payload.id, "again"), 0)
+                for body in (b"\xff\xfe", b'{"Resources":[{"userName":"\xe9"}]}'):
+                    for status in (200, 429):
+                        each(q.handle_response, run, out.payload.id, status, [], body, 2**64 - 1)
             elif out.tag == "done":
                 break
         each(q.handle_input, run, failed_input(2**64 - 1, "unknown"), 0)
@@ -556,7 +566,7 @@ class Http:
         self.token = token
         self.sent: list[tuple[str, str]] = []
 
-    def send(self, method: str, path: str, headers: list, body: str | None) -> tuple[int, list, str]:
+    def send(self, method: str, path: str, headers: list, body: str | None) -> tuple[int, list, bytes]:
         req = urllib.request.Request(
             self.origin + path,
             data=body.encode("utf-8") if body is not None else None,
@@ -568,9 +578,9 @@ class Http:
         self.sent.append((method, path))
         try:
             with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status, list(resp.getheaders()), resp.read().decode("utf-8", "replace")
+                return resp.status, list(resp.getheaders()), resp.read()
         except urllib.error.HTTPError as e:
-            return e.code, list(e.headers.items()), e.read().decode("utf-8", "replace")
+            return e.code, list(e.headers.items()), e.read()
 
     def get_json(self, path: str) -> Any:
         status, _, body = self.send("GET", path, [("Accept", "application/scim+json")], None)
@@ -595,10 +605,13 @@ def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: fl
                 r = out.payload.request
                 try:
                     status, headers, body = http.send(r.method, r.path, list(r.headers), r.body)
-                    input_ = response_input(out.payload.id, status, headers, body)
                 except (urllib.error.URLError, OSError) as e:
-                    input_ = failed_input(out.payload.id, f"{type(e).__name__}: {e}")
-                p.handle_input(run, input_, int(time.time() * 1000))
+                    p.handle_input(run, failed_input(out.payload.id, f"{type(e).__name__}: {e}"),
+                                   int(time.time() * 1000))
+                else:
+                    # The body's bytes as received; the core checks them as UTF-8.
+                    p.handle_response(run, out.payload.id, status, headers, body,
+                                      int(time.time() * 1000))
             elif out.tag == "wait":
                 # Every request was answered synchronously, so only a timer can be pending.
                 until = out.payload if out.payload is not None else now + 10

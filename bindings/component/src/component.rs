@@ -276,6 +276,24 @@ impl engine::GuestEngine for EngineResource {
         }
     }
 
+    fn handle_response(
+        &self,
+        id: u64,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        now_ms: u64,
+    ) -> Result<(), Error> {
+        let input = core_engine::Input::Response {
+            id: RequestId(id),
+            response: CoreResponse::from_bytes(status, headers, body),
+        };
+        self.0
+            .borrow_mut()
+            .handle_input(input, now_ms)
+            .map_err(|e| Fault::from(&e).into())
+    }
+
     fn handle_input(&self, input: Input, now_ms: u64) -> Result<(), Error> {
         let input = match input {
             Input::Response(r) => core_engine::Input::Response {

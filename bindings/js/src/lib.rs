@@ -13,8 +13,8 @@
 
 mod text;
 
-use js_sys::{Error as JsError, JsString, Reflect};
-use scim_provision::engine::{self, Input};
+use js_sys::{Error as JsError, JsString, Reflect, Uint8Array};
+use scim_provision::engine::{self, Input, RequestId};
 use scim_provision::http::{HttpRequest, HttpResponse};
 use scim_provision::plan;
 use scim_provision::profile::{self, Profile};
@@ -207,27 +207,71 @@ pub fn check_plan(plan: JsValue) -> Result<String, JsValue> {
 /// The one decode entry point. `kind` says what `input` is and `options` how to read it
 /// (`scim_provision_host::entry` reads them):
 ///
-/// - `desired`: a directory's text, `options` `{format: "json" | "csv", fileName}` (both
-///   optional: the format, else the file name's extension, else the content decides);
-///   returns the desired state.
-/// - `user`, `group`, `service-provider-config`: a response (`{status, headers, body}`),
-///   `options` `{expect, maxBodyBytes, createStatuses, nowMs}` (`expect` required: `get`,
-///   `list`, `create`, `replace`, `patch`, `delete`); returns `{type: "resource" | "page" |
-///   "noContent", ...}` and throws an error status as a fault of kind `server`.
+/// - `desired`: a directory's text, or its file's bytes (a `Uint8Array`, checked as UTF-8
+///   in the core), `options` `{format: "json" | "csv", fileName}` (both optional: the
+///   format, else the file name's extension, else the content decides); returns the
+///   desired state.
+/// - `user`, `group`, `service-provider-config`: a response (`{status, headers, body}`, the
+///   body as text or as the bytes received), `options` `{expect, maxBodyBytes,
+///   createStatuses, nowMs}` (`expect` required: `get`, `list`, `create`, `replace`,
+///   `patch`, `delete`); returns `{type: "resource" | "page" | "noContent", ...}` and throws
+///   an error status as a fault of kind `server`.
 #[wasm_bindgen(js_name = decode)]
 pub fn decode(kind: &str, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     if kind == "desired" {
-        let text = input
-            .dyn_ref::<JsString>()
-            .map(text::string_from)
-            .ok_or_else(|| throw(Fault::invalid_argument("input", ".", "not a string")))?;
+        let text = if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
+            boundary::directory_text(text::bytes_from(bytes)).map_err(throw)?
+        } else {
+            input
+                .dyn_ref::<JsString>()
+                .map(text::string_from)
+                .ok_or_else(|| throw(Fault::invalid_argument("input", ".", "not a string")))?
+        };
         let options: DesiredOptions = optional_from_js(&options, "options")?;
         return to_js(&entry::desired(&text, &options).map_err(throw)?);
     }
     let target = DecodeTarget::from_name("kind", kind).map_err(throw)?;
-    let response: HttpResponse = from_js(&input, "response")?;
+    let response = response_from_js(&input)?;
     let decoded = entry::response(target, &response, &json_text(&options, "options")?);
     parse_js(&decoded.map_err(throw)?)
+}
+
+/// A response object (`{status, headers, body}`). A body given as text or bytes goes into
+/// the core as it is, never escaped into the envelope's JSON; the envelope's other fields,
+/// or a body of any other type, are read as JSON (argument `response`), whose errors name
+/// the field at fault.
+/// An answer's status and headers, read as an `HttpResponse` without its body (argument
+/// `response`): the one deserializer `decode` and `handleResponse` share, whose errors name
+/// the field at fault.
+fn head(status: &JsValue, headers: &JsValue) -> Result<HttpResponse, JsValue> {
+    let envelope = js_sys::Object::new();
+    let _ = Reflect::set(&envelope, &JsValue::from_str("status"), status);
+    let _ = Reflect::set(&envelope, &JsValue::from_str("headers"), headers);
+    from_js(&envelope, "response")
+}
+
+fn response_from_js(input: &JsValue) -> Result<HttpResponse, JsValue> {
+    let field = |name: &str| Reflect::get(input, &JsValue::from_str(name)).unwrap_or_default();
+    let body = field("body");
+    let text = body.dyn_ref::<JsString>();
+    let bytes = body.dyn_ref::<Uint8Array>();
+    if !input.is_object() || (text.is_none() && bytes.is_none()) {
+        return from_js(input, "response");
+    }
+    let HttpResponse {
+        status, headers, ..
+    } = head(&field("status"), &field("headers"))?;
+    Ok(match text {
+        Some(text) => HttpResponse {
+            status,
+            headers,
+            body: text::string_from(text),
+        },
+        None => {
+            let bytes = bytes.map(text::bytes_from).unwrap_or_default();
+            HttpResponse::from_bytes(status, headers, bytes)
+        }
+    })
 }
 
 /// The one plan entry point: `input` is `{desired, actual, config}`, each an object or its
@@ -447,16 +491,28 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// A run of `config` (EngineConfig: object or JSON string) towards `desired` (object or
-    /// JSON string).
+    /// A run of `config` (EngineConfig: object or JSON string) towards `desired`: a desired
+    /// state (object or JSON string), or a directory file's bytes (`Uint8Array`), decoded
+    /// in the core in the format its `fileName` and content say; the bytes cross once.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue, desired: JsValue) -> Result<Engine, JsValue> {
-        let inner = boundary::engine_from_json(
-            &json_text(&config, "config-json")?,
-            &json_text(&desired, "desired-json")?,
-        )
-        .map_err(throw)?;
-        Ok(Engine { inner, end: None })
+    pub fn new(
+        config: JsValue,
+        desired: JsValue,
+        file_name: Option<String>,
+    ) -> Result<Engine, JsValue> {
+        let config = json_text(&config, "config-json")?;
+        let inner = match desired.dyn_ref::<Uint8Array>() {
+            Some(bytes) => boundary::engine_from_file(
+                &config,
+                file_name.as_deref().unwrap_or_default(),
+                text::bytes_from(bytes),
+            ),
+            None => boundary::engine_from_json(&config, &json_text(&desired, "desired-json")?),
+        };
+        Ok(Engine {
+            inner: inner.map_err(throw)?,
+            end: None,
+        })
     }
 
     /// The next output: `{type: "send" | "event" | "wait" | "done", ...}`.
@@ -482,8 +538,33 @@ impl Engine {
         fault.map_or(JsValue::UNDEFINED, throw)
     }
 
-    /// An answer: `{type: "response", id, response: {status, headers, body}}` or
-    /// `{type: "failed", id, reason}`.
+    /// The answer to request `id`: its status, its headers (`[name, value]` pairs) and its
+    /// body as the bytes received (`Uint8Array`, copied once into WebAssembly memory and
+    /// checked as UTF-8 there: `HttpResponse::from_bytes` says what a body that is not UTF-8
+    /// becomes).
+    #[wasm_bindgen(js_name = handleResponse)]
+    pub fn handle_response(
+        &mut self,
+        id: f64,
+        status: u16,
+        headers: JsValue,
+        body: Vec<u8>,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        let HttpResponse { headers, .. } = head(&status.into(), &headers)?;
+        let input = Input::Response {
+            id: RequestId(id.max(0.0) as u64),
+            response: HttpResponse::from_bytes(status, headers, body),
+        };
+        self.inner
+            .handle_input(input, now_ms.max(0.0) as u64)
+            .map_err(|e| throw(Fault::from(&e)))
+    }
+
+    /// Any other input: `{type: "failed", id, reason}`, `{type: "approve", digest}`,
+    /// `{type: "decline"}`; or an answer as `{type: "response", id, response: {status,
+    /// headers, body}}` with the body as text inside the JSON (`handleResponse` takes the
+    /// bytes instead).
     #[wasm_bindgen(js_name = handleInput)]
     pub fn handle_input(&mut self, input: JsValue, now_ms: f64) -> Result<(), JsValue> {
         let input: Input = from_js(&input, "input")?;

@@ -78,6 +78,35 @@ pub fn desired_from_file(file_name: &str, text: &str) -> Result<DesiredState, Fa
     DesiredState::from_file(file_name, text).map_err(Fault::from)
 }
 
+/// Parses a directory file given as its bytes, in the format its name and text say
+/// ([`plan::DesiredFormat::detect`]): the bytes cross into the core once, are checked as
+/// UTF-8 in place, and are decoded there.
+///
+/// # Errors
+///
+/// A fault of kind `desired-state`: code `notUtf8` (locating the first byte that is not
+/// UTF-8) for a file in another encoding, else as [`desired_from_file`].
+pub fn desired_from_bytes(file_name: &str, bytes: Vec<u8>) -> Result<DesiredState, Fault> {
+    desired_from_file(file_name, &directory_text(bytes)?)
+}
+
+/// A directory file's bytes as its text, checked as UTF-8 in place (no copy).
+///
+/// # Errors
+///
+/// A fault of kind `desired-state` and code `notUtf8` locating the first byte that is not
+/// UTF-8 ([`Fault::not_utf8`]).
+pub fn directory_text(bytes: Vec<u8>) -> Result<String, Fault> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        Fault::not_utf8(offset, line)
+    })
+}
+
 /// A removal cap written as `N` (a count) or `P%` (a percentage of the in-scope users), as
 /// the CLI's `--max-deactivations` takes it.
 ///
@@ -475,10 +504,55 @@ pub fn engine_from_json(config_json: &str, desired_json: &str) -> Result<Engine,
     Engine::new(config, desired).map_err(Fault::from)
 }
 
+/// A run of an [`EngineConfig`] (`config-json`) towards a directory file given as its bytes
+/// ([`desired_from_bytes`]): the file's one crossing into the core.
+///
+/// # Errors
+///
+/// As [`engine_from_json`], the directory's faults being [`desired_from_bytes`]'.
+pub fn engine_from_file(
+    config_json: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<Engine, Fault> {
+    let config: EngineConfig = parse_json_arg("config-json", config_json)?;
+    let desired = desired_from_bytes(file_name, bytes)?;
+    Engine::new(config, desired).map_err(Fault::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fault::FaultKind;
+
+    #[test]
+    fn a_directory_file_is_read_from_its_bytes() {
+        let csv = b"\xEF\xBB\xBFuserName\nana@example.com\n".to_vec();
+        let desired = desired_from_bytes("people", csv).unwrap();
+        assert_eq!(desired.users[0].user_name, "ana@example.com");
+        let json = br#"{"users":[{"userName":"bo@example.com"}]}"#.to_vec();
+        assert_eq!(desired_from_bytes("", json).unwrap().users.len(), 1);
+        // A Latin-1 export: "é" is the byte 0xE9.
+        let latin1 =
+            b"userName,givenName\nana@example.com,Ana\njose@example.com,Jos\xE9\n".to_vec();
+        let e = desired_from_bytes("people.csv", latin1).unwrap_err();
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (FaultKind::DesiredState, "notUtf8")
+        );
+        assert_eq!(e.location.as_deref(), Some("byte 59"));
+        assert_eq!(
+            (e.data["offset"].as_u64(), e.data["line"].as_u64()),
+            (Some(59), Some(3))
+        );
+        let config = format!(
+            r#"{{"basePath":"/scim/v2","profile":{},"mode":{{"mode":"planOnly"}}}}"#,
+            to_json(&Profile::generic())
+        );
+        assert!(engine_from_file(&config, "x.csv", b"userName\n".to_vec()).is_ok());
+        let e = engine_from_file(&config, "x.csv", b"userName\n\xFF\n".to_vec()).unwrap_err();
+        assert_eq!(e.code, "notUtf8");
+    }
 
     #[test]
     fn decode_targets_have_their_wit_names() {

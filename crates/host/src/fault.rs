@@ -215,6 +215,24 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// A fault of kind `desired-state` and code `notUtf8`: a directory file whose bytes are
+    /// not UTF-8 from byte `offset` (on line `line`), such as a spreadsheet's Latin-1 export.
+    /// Read on with U+FFFD in place of those bytes, a name would no longer match the server.
+    pub fn not_utf8(offset: usize, line: usize) -> Fault {
+        Fault::new(
+            FaultKind::DesiredState,
+            "notUtf8",
+            format!(
+                "the directory is not UTF-8: byte {offset} (line {line}) is not part of a \
+                 UTF-8 character; save the file as UTF-8"
+            ),
+            json!({ "offset": offset, "line": line }),
+        )
+        .at(format!("byte {offset}"))
+    }
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

@@ -5,8 +5,9 @@
 //! conformance runner (`tests/conformance.rs`) call, so all three agree byte for byte. The
 //! core crate's public API is the Rust API; this crate adds what a host outside Rust needs:
 //!
-//! - [`boundary`]: the core as JSON text in, results or faults out; an argument is named
-//!   as the component's WIT parameter (`config-json`), a bad value located by its JSON path.
+//! - [`boundary`]: the core as JSON text in (a directory file also as its bytes, checked
+//!   as UTF-8 once), results or faults out; an argument is named as the component's WIT
+//!   parameter (`config-json`), a bad value located by its JSON path.
 //! - [`fault`]: every core error as one structured [`fault::Fault`] record (kind, code,
 //!   message, HTTP status, `scimType`, `detail`, location, data), with `From` for each.
 //! - [`entry`]: the options of a single decode entry point (a directory's format, what a

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline/promises";
 import { blockedRefusal, checkPlan, Provisioner } from "../node.js";
 import type { DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
-import { CliError, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { CliError, desiredState, directoryErrors, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
@@ -60,8 +60,9 @@ export async function planCommand(command: Of<"plan">, term: Terminal): Promise<
   const policy = policyOf(command, undefined);
   const p = provisioner(command, undefined, policy);
   const progress = new Progress(term.stderr, style.err);
-  const plan = await p.plan(desired, { onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
-  if (command.out) writePlanFile(command.out, plan, desired, policy);
+  const plan = await directoryErrors(desired, () => p.plan(desired, { onProgress: progress.onEvent, signal: term.signal })).finally(() => progress.clear());
+  // The plan file carries the directory as a value: decoded again for it, after the run.
+  if (command.out) writePlanFile(command.out, plan, desiredState(desired), policy);
   if (command.json) {
     term.stdout.write(JSON.stringify(plan, null, 2) + "\n");
   } else {
@@ -96,7 +97,7 @@ async function applyDesired(command: Of<"apply">, term: Terminal): Promise<numbe
     declined = !(await confirm(term, `Apply ${plan.actions.length} changes to ${command.url}?`));
     return !declined;
   };
-  const report = await p.sync(desired, { approve, onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
+  const report = await directoryErrors(desired, () => p.sync(desired, { approve, onProgress: progress.onEvent, signal: term.signal })).finally(() => progress.clear());
   // Not asked (nothing to do, or refused before asking): the plan is shown all the same.
   if (report.plan) show(report.plan);
   if (declined) {
@@ -118,7 +119,8 @@ async function applyReviewed(command: Of<"apply">, planFile: string, term: Termi
   if (!command.desired && !fromFile) {
     throw new CliError(`${planFile} does not carry its directory: pass the --desired FILE it was made from`);
   }
-  const desired: DesiredState = command.desired ? readDesired(command.desired) : fromFile!;
+  // Decoded before anything is asked, so a bad file is refused before the confirmation.
+  const desired: DesiredState = command.desired ? desiredState(readDesired(command.desired)) : fromFile!;
   const p = provisioner(command, file.profile, policyOf(command, file.input?.policy));
   // The core checks the file against its digest (an edited plan stops here, before any
   // request) and recomputes every figure shown below: none is taken from the file.
@@ -179,9 +181,9 @@ export async function reportCommand(command: Of<"report">, term: Terminal): Prom
   const policy = command.policyFile ? readPolicy(command.policyFile) : undefined;
   const p = provisioner(command, undefined, policy);
   const progress = new Progress(term.stderr, style.err);
-  const result = await p
-    .report({ desired, purchasedSeats: command.seats, onProgress: progress.onEvent, signal: term.signal })
-    .finally(() => progress.clear());
+  const result = await directoryErrors(desired, () => p.report({ desired, purchasedSeats: command.seats, onProgress: progress.onEvent, signal: term.signal })).finally(() =>
+    progress.clear(),
+  );
   let text: string;
   switch (command.format) {
     case "json":

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 import { parseDesiredFile, ScimProvisionError } from "../node.js";
-import type { DesiredState, Plan, Policy } from "../types.js";
+import type { DesiredFile, DesiredState, Plan, Policy } from "../types.js";
 
 /** A failure the CLI reports as one line on stderr, with exit code 1. */
 export class CliError extends Error {
@@ -18,9 +18,9 @@ export interface PlanFile extends Plan {
   input?: { desired: DesiredState; policy?: Policy };
 }
 
-function readText(path: string, what: string): string {
+function readBytes(path: string, what: string): Buffer {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
@@ -28,13 +28,34 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Reads and parses a directory file, in the format the core reads from its name and text. */
-export function readDesired(path: string): DesiredState {
-  const text = readText(path, "desired-state file");
+function readText(path: string, what: string): string {
+  return readBytes(path, what).toString("utf8");
+}
+
+/** Reads a directory file as its bytes, for the run to decode (in the format the core reads
+ * from its name and text): the file crosses into WebAssembly once. Run the command that
+ * takes it with `directoryErrors`, which names the file in the error. */
+export function readDesired(path: string): DesiredFile {
+  return { bytes: readBytes(path, "desired-state file"), fileName: path };
+}
+
+/** A directory file decoded now, as a value (for a plan file's `input`, or to refuse a bad
+ * file before a question is asked). */
+export function desiredState(file: DesiredFile): DesiredState {
+  return directoryErrors(file, () => parseDesiredFile(file.fileName ?? "", file.bytes));
+}
+
+/** Runs `run`; a directory the core refuses becomes the CLI's one line naming the file. */
+export function directoryErrors<T>(file: DesiredFile | undefined, run: () => T): T {
+  const named = (error: unknown) => {
+    if (file && error instanceof ScimProvisionError && error.kind === "desired-state") return new CliError(`${file.fileName}: ${describeDesiredError(error)}`);
+    return error;
+  };
   try {
-    return parseDesiredFile(path, text);
+    const result = run();
+    return result instanceof Promise ? (result.catch((error: unknown) => Promise.reject(named(error))) as T) : result;
   } catch (error) {
-    throw new CliError(`${path}: ${describeDesiredError(error)}`);
+    throw named(error);
   }
 }
 
