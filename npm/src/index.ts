@@ -50,7 +50,7 @@ export class Engine {
    * in the core, a refused one thrown as a `ScimProvisionError` of kind `desired-state`. */
   constructor(config: EngineConfig | string, desired: DesiredInput) {
     this.#inner = isDesiredFile(desired)
-      ? core(() => new wasm.Engine(config, desired.bytes, desired.fileName))
+      ? core(() => new wasm.Engine(config, desired.bytes, desired.fileName, mappingText(desired.mapping)))
       : core(() => new wasm.Engine(config, desired));
   }
 
@@ -308,8 +308,13 @@ function throwIfFailed(engine: Engine, planned = false): void {
 }
 
 function toDesiredObject(desired: DesiredInput): DesiredState {
-  if (isDesiredFile(desired)) return parseDesired(desired.bytes, { fileName: desired.fileName });
+  if (isDesiredFile(desired)) return parseDesired(desired.bytes, { fileName: desired.fileName, mapping: mappingText(desired.mapping) });
   return typeof desired === "string" ? parseDesiredJson(desired) : desired;
+}
+
+/** A mapping as the core takes it: a built-in name or JSON text. */
+function mappingText(mapping: DesiredFile["mapping"]): string | undefined {
+  return mapping === undefined || typeof mapping === "string" ? mapping : JSON.stringify(mapping);
 }
 
 function isDesiredFile(desired: DesiredInput): desired is DesiredFile {

@@ -17,9 +17,12 @@ import type {
   HttpRequest,
   HttpResponse,
   HttpResponseBytes,
+  MapPreview,
+  Mapping,
   OpsReport,
   Plan,
   PlanConfig,
+  Policy,
   Profile,
   ResourceKind,
   ServiceProviderConfig,
@@ -106,4 +109,18 @@ export function buildReport(
   options: BuildReportOptions = {},
 ): OpsReport {
   return core(() => wasm.buildReport(users, groups, plan, options)) as OpsReport;
+}
+
+/** What an attribute mapping (a built-in name such as `"workday"`, a mapping object, or its
+ * JSON) makes of an export (its bytes or text; CSV or JSON as `fileName` and content say):
+ * the mapped users (at most `limit`), every row error with its row and column, and who is
+ * in or out of `policy`'s scope. Throws only for what stops every row. */
+export function mapPreview(
+  input: Uint8Array | string,
+  fileName: string,
+  mapping: string | Mapping,
+  options: { policy?: Policy; limit?: number } = {},
+): MapPreview {
+  const text = typeof mapping === "string" ? mapping : JSON.stringify(mapping);
+  return core(() => wasm.mapPreview(input, fileName, text, options.policy ?? null, options.limit ?? 20)) as MapPreview;
 }

@@ -3,7 +3,7 @@
 // npm/src/generated/, and the test command fails when that directory is stale). Nothing here
 // is written by hand but the facade-only types below, which have no Rust counterpart.
 
-import type { DesiredState, HttpResponse } from "./generated/index.js";
+import type { DesiredState, HttpResponse, Mapping } from "./generated/index.js";
 
 export type * from "./generated/index.js";
 
@@ -13,6 +13,10 @@ export type * from "./generated/index.js";
 export interface DesiredFile {
   bytes: Uint8Array;
   fileName?: string;
+  /** Read the file as an HR or identity export through this attribute mapping: a built-in
+   * mapping's name (`workday`, `bamboohr`, `google-workspace`), a mapping, or its JSON
+   * (docs/MAPPING.md). */
+  mapping?: string | Mapping;
 }
 
 /** The desired state as an object, as the JSON text of one (faster for large inputs), or

@@ -25,7 +25,7 @@ pub use preview::MapPreview;
 
 use serde_json::{Map, Value};
 
-use crate::model::{schemas, User};
+use crate::model::{schemas, FromValue, User};
 use crate::plan::{CsvRowError, DesiredFormat, DesiredGroup, DesiredState, DesiredStateError};
 use rule::Problem;
 use source::Record;
@@ -91,7 +91,7 @@ impl Mapping {
 #[derive(Default)]
 struct Directory {
     state: DesiredState,
-    groups: std::collections::HashMap<String, usize>,
+    groups: foldhash::HashMap<String, usize>,
     /// Records read, mapped or not.
     records: u64,
 }
@@ -135,7 +135,9 @@ impl Directory {
                 .map(|k| Value::from(k.as_str())),
         );
         object.insert("schemas".into(), Value::Array(schema_list));
-        let user: User = serde_json::from_value(Value::Object(object))
+        // Read as a server's answer is read (`FromValue`): no second deserializer of User
+        // in the WebAssembly module.
+        let user = User::from_value(Value::Object(object))
             .map_err(|e| vec![(None, format!("the mapped user is not a SCIM user: {e}"))])?;
         for name in groups {
             let next = self.state.groups.len();

@@ -1,7 +1,7 @@
 //! The records of an export: CSV rows addressed by header (case-insensitively), or JSON
 //! objects addressed by dotted path; a field's value is text.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::rc::Rc;
 
 use serde_json::Value;

@@ -34,6 +34,14 @@ pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
 pub(crate) use crate::located::join_located;
 
+/// A user as its JSON value, for rules that look at any attribute by path (scoping
+/// filters, license types). Written as text and read back, through the serializer and the
+/// parser every host already has, rather than `serde_json::to_value`, whose serializer
+/// would add a second copy of User's serialization to the WebAssembly module.
+pub(crate) fn user_json(user: &User) -> Option<serde_json::Value> {
+    serde_json::from_str(&serde_json::to_string(user).ok()?).ok()
+}
+
 /// Schema URNs used by this crate.
 pub mod schemas {
     /// Core User schema.

@@ -4,7 +4,7 @@
 //! users as members. A cycle is an error naming it; so is a member group the directory does
 //! not define. Group names are matched as the planner matches them (`keys::group_key`).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use super::desired::{DesiredState, DesiredStateError};
 use super::keys::{group_key, user_key};
@@ -77,7 +77,7 @@ fn members_of(
         members.extend(members_of(state, index, inner, flat, trail)?);
     }
     trail.pop();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     members.retain(|m| seen.insert(user_key(m)));
     flat[at] = Some(members.clone());
     Ok(members)

@@ -80,7 +80,7 @@ impl ScopeFilter {
 
     /// Whether a user satisfies it.
     pub fn matches(&self, user: &User) -> bool {
-        serde_json::to_value(user).is_ok_and(|json| self.parsed.matches(&json))
+        crate::model::user_json(user).is_some_and(|json| self.parsed.matches(&json))
     }
 }
 

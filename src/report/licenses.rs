@@ -8,7 +8,9 @@
 //! first of the rule's license groups (in the rule's order: its precedence) the user is a
 //! member of, else the rule's default type.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -203,7 +205,7 @@ pub fn license_seats(
 /// `urn:…:User:costCenter`): a string trimmed, a number or boolean as written, a
 /// multi-valued attribute's first value; `None` when absent or empty.
 fn attribute_text(user: &User, path: &str) -> Option<String> {
-    let json = serde_json::to_value(user).ok()?;
+    let json = crate::model::user_json(user)?;
     let field = |v: &Value, name: &str| -> Option<Value> {
         let map = v.as_object()?;
         map.get(name)

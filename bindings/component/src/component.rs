@@ -10,6 +10,7 @@ use scim_provision::request::{RequestEncoder, ResourceKind as CoreKind};
 use scim_provision::response::Expect as CoreExpect;
 use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions};
 use scim_provision_host::fault::{to_json, Fault, FaultKind};
+use scim_provision_host::mapping as host_mapping;
 use scim_provision_host::report::{self as host_report, ReportOptions};
 
 wit_bindgen::generate!({
@@ -224,6 +225,31 @@ impl planner::Guest for Component {
 
     fn parse_desired_csv(input: String) -> Result<String, Error> {
         Ok(to_json(&boundary::desired_from_csv(&input)?))
+    }
+
+    fn parse_desired_mapped(
+        file_name: String,
+        input: Vec<u8>,
+        mapping: String,
+    ) -> Result<String, Error> {
+        let desired = host_mapping::desired_from_mapped_bytes(&file_name, input, &mapping)?;
+        Ok(to_json(&desired))
+    }
+
+    fn map_preview(
+        file_name: String,
+        input: Vec<u8>,
+        mapping: String,
+        policy_json: Option<String>,
+        limit: u32,
+    ) -> Result<String, Error> {
+        Ok(host_mapping::map_preview(
+            &file_name,
+            input,
+            &mapping,
+            policy_json.as_deref(),
+            limit,
+        )?)
     }
 
     fn check_plan(plan_json: String) -> Result<String, Error> {

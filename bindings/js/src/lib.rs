@@ -236,6 +236,37 @@ pub fn decode(kind: &str, input: JsValue, options: JsValue) -> Result<JsValue, J
     parse_js(&decoded.map_err(throw)?)
 }
 
+/// What `mapping` (a built-in mapping's name or a mapping's JSON) makes of a directory
+/// file (`Uint8Array` or text): `{records, mapped, inScope, users, outOfScope, groups,
+/// errors}`, at most `limit` users and out-of-scope names, scope from `policy` (a Policy,
+/// object or JSON string; optional).
+#[wasm_bindgen(js_name = mapPreview)]
+pub fn map_preview(
+    input: JsValue,
+    file_name: &str,
+    mapping: &str,
+    policy: JsValue,
+    limit: u32,
+) -> Result<JsValue, JsValue> {
+    let bytes = match input.dyn_ref::<Uint8Array>() {
+        Some(bytes) => text::bytes_from(bytes),
+        None => input
+            .dyn_ref::<JsString>()
+            .map(text::string_from)
+            .ok_or_else(|| throw(Fault::invalid_argument("input", ".", "not a string")))?
+            .into_bytes(),
+    };
+    let policy = optional_json(&policy, "policy-json")?;
+    let preview = scim_provision_host::mapping::map_preview(
+        file_name,
+        bytes,
+        mapping,
+        policy.as_deref(),
+        limit,
+    );
+    parse_js(&preview.map_err(throw)?)
+}
+
 /// A response object (`{status, headers, body}`). A body given as text or bytes goes into
 /// the core as it is, never escaped into the envelope's JSON; the envelope's other fields,
 /// or a body of any other type, are read as JSON (argument `response`), whose errors name
@@ -493,12 +524,14 @@ pub struct Engine {
 impl Engine {
     /// A run of `config` (EngineConfig: object or JSON string) towards `desired`: a desired
     /// state (object or JSON string), or a directory file's bytes (`Uint8Array`), decoded
-    /// in the core in the format its `fileName` and content say; the bytes cross once.
+    /// in the core in the format its `fileName` and content say, through `mapping` (a
+    /// built-in mapping's name or a mapping's JSON) when given; the bytes cross once.
     #[wasm_bindgen(constructor)]
     pub fn new(
         config: JsValue,
         desired: JsValue,
         file_name: Option<String>,
+        mapping: Option<String>,
     ) -> Result<Engine, JsValue> {
         let config = json_text(&config, "config-json")?;
         let inner = match desired.dyn_ref::<Uint8Array>() {
@@ -506,6 +539,7 @@ impl Engine {
                 &config,
                 file_name.as_deref().unwrap_or_default(),
                 text::bytes_from(bytes),
+                mapping.as_deref(),
             ),
             None => boundary::engine_from_json(&config, &json_text(&desired, "desired-json")?),
         };

@@ -505,7 +505,9 @@ pub fn engine_from_json(config_json: &str, desired_json: &str) -> Result<Engine,
 }
 
 /// A run of an [`EngineConfig`] (`config-json`) towards a directory file given as its bytes
-/// ([`desired_from_bytes`]): the file's one crossing into the core.
+/// ([`desired_from_bytes`]), or an export read through `mapping` (a built-in name or a
+/// mapping's JSON, [`crate::mapping::desired_from_mapped_bytes`]): the file's one crossing
+/// into the core.
 ///
 /// # Errors
 ///
@@ -514,9 +516,13 @@ pub fn engine_from_file(
     config_json: &str,
     file_name: &str,
     bytes: Vec<u8>,
+    mapping: Option<&str>,
 ) -> Result<Engine, Fault> {
     let config: EngineConfig = parse_json_arg("config-json", config_json)?;
-    let desired = desired_from_bytes(file_name, bytes)?;
+    let desired = match mapping {
+        Some(mapping) => crate::mapping::desired_from_mapped_bytes(file_name, bytes, mapping)?,
+        None => desired_from_bytes(file_name, bytes)?,
+    };
     Engine::new(config, desired).map_err(Fault::from)
 }
 
@@ -549,8 +555,8 @@ mod tests {
             r#"{{"basePath":"/scim/v2","profile":{},"mode":{{"mode":"planOnly"}}}}"#,
             to_json(&Profile::generic())
         );
-        assert!(engine_from_file(&config, "x.csv", b"userName\n".to_vec()).is_ok());
-        let e = engine_from_file(&config, "x.csv", b"userName\n\xFF\n".to_vec()).unwrap_err();
+        assert!(engine_from_file(&config, "x.csv", b"userName\n".to_vec(), None).is_ok());
+        let e = engine_from_file(&config, "x.csv", b"userName\n\xFF\n".to_vec(), None).unwrap_err();
         assert_eq!(e.code, "notUtf8");
     }
 

@@ -35,6 +35,9 @@ pub struct DesiredOptions {
     pub format: Option<DesiredFormatName>,
     /// The file's name, whose extension tells the format.
     pub file_name: Option<String>,
+    /// Read the file as an export through this attribute mapping: a built-in mapping's name
+    /// (`workday`, `bamboohr`, `google-workspace`) or a mapping document's JSON text.
+    pub mapping: Option<String>,
 }
 
 /// A directory format by name.
@@ -50,12 +53,22 @@ pub enum DesiredFormatName {
     Csv,
 }
 
-/// A directory's text read as `options` say.
+/// A directory's text read as `options` say (through a mapping when they name one).
 ///
 /// # Errors
 ///
-/// A fault of kind `desired-state` locating what the format refuses (a JSON path, CSV rows).
+/// A fault of kind `desired-state` locating what the format or the mapping refuses (a JSON
+/// path, CSV rows with their columns); `invalid-argument` for a mapping that does not read.
 pub fn desired(text: &str, options: &DesiredOptions) -> Result<DesiredState, Fault> {
+    if let Some(mapping) = &options.mapping {
+        let file_name = match options.format {
+            Some(DesiredFormatName::Json) => "export.json",
+            Some(DesiredFormatName::Csv) => "export.csv",
+            None => options.file_name.as_deref().unwrap_or_default(),
+        };
+        let mapping = crate::mapping::mapping_from(mapping)?;
+        return mapping.read(file_name, text).map_err(|e| Fault::from(&e));
+    }
     match options.format {
         Some(DesiredFormatName::Json) => desired_from_json(text),
         Some(DesiredFormatName::Csv) => desired_from_csv(text),
@@ -147,6 +160,7 @@ mod tests {
         let json = DesiredOptions {
             format: Some(DesiredFormatName::Json),
             file_name: Some("people.csv".into()),
+            mapping: None,
         };
         assert_eq!(
             desired(csv, &json).unwrap_err().kind,

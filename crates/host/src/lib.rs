@@ -13,6 +13,7 @@
 //! - [`entry`]: the options of a single decode entry point (a directory's format, what a
 //!   response answers), and a run report read as the error its host raises.
 //! - [`report`]: the SaaS-ops report's options and the report as JSON, HTML or CSV.
+//! - [`mapping`]: a directory file read through an attribute mapping, and its preview.
 //! - [`heap`]: growing the WebAssembly heap once ahead of a large decode.
 //!
 //! A host-specific helper that only one host can use stays in its binding (the JavaScript
@@ -24,4 +25,5 @@ pub mod boundary;
 pub mod entry;
 pub mod fault;
 pub mod heap;
+pub mod mapping;
 pub mod report;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use scim_provision::engine::{EngineConfig, Input, Output, RunFailure};
 use scim_provision::filter::Filter;
 use scim_provision::http::{HttpRequest, HttpResponse};
+use scim_provision::mapping::{MapPreview, Mapping};
 use scim_provision::model::{Group, ServiceProviderConfig, User};
 use scim_provision::plan::{Action, ActualState, Cap, CsvRowError, DesiredState, Plan, Policy};
 use scim_provision::profile::Profile;
@@ -75,6 +76,8 @@ fn export_bindings() {
     export::<DesiredOptions>(&cfg);
     export::<ResponseOptions>(&cfg);
     export::<RunFailure>(&cfg);
+    export::<Mapping>(&cfg);
+    export::<MapPreview>(&cfg);
     write_index(&dir);
 }
 

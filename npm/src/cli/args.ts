@@ -6,12 +6,17 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseCap, ScimProvisionError } from "../node.js";
 import type { Cap } from "../types.js";
 import { CliError } from "./inputs.js";
+import { parseMap, type MapCommand } from "./map.js";
 
 export const USAGE = `Usage:
   scim-provision plan   --desired FILE --url URL [--profile NAME] [--policy FILE]
+                        [--mapping NAME|FILE] [--scope FILTER]
                         [--max-deactivations N|P%] [--json] [--out FILE]
   scim-provision apply  (--plan FILE | --desired FILE) --url URL [--profile NAME] [--policy FILE]
+                        [--mapping NAME|FILE] [--scope FILTER]
                         [--yes] [--max-deactivations N|P%] [--allow-blocked] [--json]
+  scim-provision map    --desired FILE --mapping NAME|FILE [--policy FILE] [--scope FILTER]
+                        [--limit N] [--json]
   scim-provision report --url URL [--desired FILE] [--format table|json|csv|html]
                         [--seats N] [--out FILE]
 
@@ -19,12 +24,23 @@ Common options:
   --url URL           the SCIM base URL (for Airtable: https://airtable.com/scim/v2)
   --profile NAME      the server profile: airtable, generic (default), slack, ...
   --token-env NAME    the environment variable holding the bearer token (default SCIM_TOKEN)
+  --mapping NAME|FILE read --desired as an HR or identity export through an attribute mapping:
+                      a built-in one (workday, bamboohr, google-workspace) or a mapping file
+                      (docs/MAPPING.md); \`map\` previews it offline
+  --scope FILTER      manage only users matching this SCIM filter, e.g.
+                      'title sw "Sales" and not (userType eq "Contractor")'
   --no-color          plain output (NO_COLOR is honoured too)
   -h, --help          this text
 
 Exit codes: plan 0 = no changes, 2 = changes pending; apply 0 = every action succeeded;
 report 0 = complete, 3 = the listing was incomplete (the report is written, its figures
 may be short; a warning on stderr says why); 1 = an error, a refusal or a failed action.`;
+
+/** How plan and apply read the directory and whom they manage. */
+interface Directory {
+  mapping: string | undefined;
+  scope: string | undefined;
+}
 
 interface Common {
   url: string;
@@ -35,7 +51,7 @@ interface Common {
 }
 
 export type Command =
-  | ({ name: "plan"; desired: string; json: boolean; out: string | undefined; maxDeactivations: Cap | undefined } & Common)
+  | ({ name: "plan"; desired: string; json: boolean; out: string | undefined; maxDeactivations: Cap | undefined } & Common & Directory)
   | ({
       name: "apply";
       plan: string | undefined;
@@ -44,7 +60,9 @@ export type Command =
       json: boolean;
       allowBlocked: boolean;
       maxDeactivations: Cap | undefined;
-    } & Common)
+    } & Common &
+      Directory)
+  | MapCommand
   | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined } & Common)
   | { name: "help" }
   | { name: "version" };
@@ -61,7 +79,15 @@ const COMMON = {
 } as const;
 
 const OPTIONS = {
-  plan: { ...COMMON, desired: { type: "string" }, json: { type: "boolean" }, out: { type: "string" }, "max-deactivations": { type: "string" } },
+  plan: {
+    ...COMMON,
+    desired: { type: "string" },
+    json: { type: "boolean" },
+    out: { type: "string" },
+    "max-deactivations": { type: "string" },
+    mapping: { type: "string" },
+    scope: { type: "string" },
+  },
   apply: {
     ...COMMON,
     plan: { type: "string" },
@@ -70,6 +96,8 @@ const OPTIONS = {
     json: { type: "boolean" },
     "allow-blocked": { type: "boolean" },
     "max-deactivations": { type: "string" },
+    mapping: { type: "string" },
+    scope: { type: "string" },
   },
   report: { ...COMMON, desired: { type: "string" }, format: { type: "string" }, seats: { type: "string" }, out: { type: "string" } },
 } as const;
@@ -79,8 +107,9 @@ export function parseCommand(argv: string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
   if (name === "--version" || name === "-V") return { name: "version" };
+  if (name === "map") return parseMap(rest);
   if (name !== "plan" && name !== "apply" && name !== "report") {
-    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply or report (see --help)`);
+    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report or map (see --help)`);
   }
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -108,7 +137,16 @@ export function parseCommand(argv: string[]): Command {
     case "plan": {
       const desired = str("desired");
       if (desired === undefined) throw new CliError("plan: --desired FILE is required");
-      return { name, ...common, desired, json: flag("json"), out: str("out"), maxDeactivations: cap(str("max-deactivations")) };
+      return {
+        name,
+        ...common,
+        desired,
+        json: flag("json"),
+        out: str("out"),
+        maxDeactivations: cap(str("max-deactivations")),
+        mapping: str("mapping"),
+        scope: str("scope"),
+      };
     }
     case "apply": {
       const plan = str("plan");
@@ -123,6 +161,8 @@ export function parseCommand(argv: string[]): Command {
         json: flag("json"),
         allowBlocked: flag("allow-blocked"),
         maxDeactivations: cap(str("max-deactivations")),
+        mapping: str("mapping"),
+        scope: str("scope"),
       };
     }
     case "report": {

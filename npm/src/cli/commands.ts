@@ -5,9 +5,9 @@
 import { createInterface } from "node:readline/promises";
 
 import { blockedRefusal, checkPlan, Provisioner } from "../node.js";
-import type { DesiredState, Plan, Policy, RunReport } from "../types.js";
+import type { DesiredFile, DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
-import { CliError, desiredState, directoryErrors, planOf, readDesired, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { CliError, desiredState, directoryErrors, planOf, readDesired, readMapping, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
@@ -38,9 +38,17 @@ function styles(command: Common, term: Terminal) {
 }
 
 function policyOf(command: Of<"plan"> | Of<"apply">, base: Policy | undefined): Policy | undefined {
-  const policy = command.policyFile ? readPolicy(command.policyFile) : base;
-  if (!command.maxDeactivations) return policy;
-  return { ...policy, maxDeactivations: command.maxDeactivations };
+  let policy = command.policyFile ? readPolicy(command.policyFile) : base;
+  if (command.maxDeactivations) policy = { ...policy, maxDeactivations: command.maxDeactivations };
+  // The core parses the filter with the policy, and refuses one that does not parse.
+  if (command.scope !== undefined) policy = { ...policy, scope: { ...policy?.scope, filter: command.scope } };
+  return policy;
+}
+
+/** The directory file, read through `--mapping` when given. */
+function directoryOf(command: Of<"plan"> | Of<"apply">, path: string): DesiredFile {
+  const file = readDesired(path);
+  return command.mapping === undefined ? file : { ...file, mapping: readMapping(command.mapping) };
 }
 
 function provisioner(command: Common, profile: string | undefined, policy: Policy | undefined): Provisioner {
@@ -56,7 +64,7 @@ function provisioner(command: Common, profile: string | undefined, policy: Polic
 /** `plan`: 0 when nothing would change, 2 when changes are pending. */
 export async function planCommand(command: Of<"plan">, term: Terminal): Promise<number> {
   const style = styles(command, term);
-  const desired = readDesired(command.desired);
+  const desired = directoryOf(command, command.desired);
   const policy = policyOf(command, undefined);
   const p = provisioner(command, undefined, policy);
   const progress = new Progress(term.stderr, style.err);
@@ -82,7 +90,7 @@ export async function applyCommand(command: Of<"apply">, term: Terminal): Promis
 async function applyDesired(command: Of<"apply">, term: Terminal): Promise<number> {
   const style = styles(command, term);
   const progress = new Progress(term.stderr, style.err);
-  const desired = readDesired(command.desired!);
+  const desired = directoryOf(command, command.desired!);
   const p = provisioner(command, undefined, policyOf(command, undefined));
   let shown = false;
   let declined = false;
@@ -120,7 +128,7 @@ async function applyReviewed(command: Of<"apply">, planFile: string, term: Termi
     throw new CliError(`${planFile} does not carry its directory: pass the --desired FILE it was made from`);
   }
   // Decoded before anything is asked, so a bad file is refused before the confirmation.
-  const desired: DesiredState = command.desired ? desiredState(readDesired(command.desired)) : fromFile!;
+  const desired: DesiredState = command.desired ? desiredState(directoryOf(command, command.desired)) : fromFile!;
   const p = provisioner(command, file.profile, policyOf(command, file.input?.policy));
   // The core checks the file against its digest (an edited plan stops here, before any
   // request) and recomputes every figure shown below: none is taken from the file.

@@ -2,9 +2,9 @@
 // content), the reviewed plan file, the bearer token from the environment, output files.
 // Every failure is a `CliError` with one clear line.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
-import { parseDesiredFile, ScimProvisionError } from "../node.js";
+import { parseDesired, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy } from "../types.js";
 
 /** A failure the CLI reports as one line on stderr, with exit code 1. */
@@ -42,7 +42,15 @@ export function readDesired(path: string): DesiredFile {
 /** A directory file decoded now, as a value (for a plan file's `input`, or to refuse a bad
  * file before a question is asked). */
 export function desiredState(file: DesiredFile): DesiredState {
-  return directoryErrors(file, () => parseDesiredFile(file.fileName ?? "", file.bytes));
+  const mapping = typeof file.mapping === "object" ? JSON.stringify(file.mapping) : file.mapping;
+  return directoryErrors(file, () => parseDesired(file.bytes, { fileName: file.fileName ?? "", ...(mapping ? { mapping } : {}) }));
+}
+
+/** `--mapping NAME|FILE`: a mapping file's text when the argument names a file, else the
+ * argument itself, which the core reads as a built-in mapping's name (and refuses, naming
+ * the built-in ones, when it is none). */
+export function readMapping(argument: string): string {
+  return existsSync(argument) ? readText(argument, "mapping file") : argument;
 }
 
 /** Runs `run`; a directory the core refuses becomes the CLI's one line naming the file. */
@@ -62,7 +70,7 @@ export function directoryErrors<T>(file: DesiredFile | undefined, run: () => T):
 function describeDesiredError(error: unknown): string {
   if (!(error instanceof ScimProvisionError)) return String((error as Error)?.message ?? error);
   if (error.rows && error.rows.length > 0) {
-    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}: ${r.reason}`);
+    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}${r.column ? `, column ${JSON.stringify(r.column)}` : ""}: ${r.reason}`);
     const more = error.rows.length > 5 ? `; and ${error.rows.length - 5} more bad rows` : "";
     return `${shown.join("; ")}${more}`;
   }

@@ -14,4 +14,9 @@ format?: DesiredFormat,
 /**
  * The file's name, whose extension tells the format.
  */
-fileName?: string, };
+fileName?: string, 
+/**
+ * Read the file as an export through this attribute mapping: a built-in mapping's name
+ * (`workday`, `bamboohr`, `google-workspace`) or a mapping document's JSON text.
+ */
+mapping?: string, };
