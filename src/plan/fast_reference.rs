@@ -217,7 +217,7 @@ fn listing_page(resources: Vec<Value>) -> impl Strategy<Value = String> {
                     m.insert("nextCursor".into(), c);
                 }
                 if let Some((k, v)) = vendor {
-                    m.insert(k.into(), v);
+                    m.insert(k, v);
                 }
                 let resources = if no_list {
                     json!({"not": "a list"})
