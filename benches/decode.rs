@@ -15,16 +15,7 @@ use serde_json::{json, Value};
 
 const RUNS: usize = 7;
 const USERS: usize = 10_000;
-const DEPTS: [&str; 8] = [
-    "Support",
-    "Sales",
-    "Engineering",
-    "Finance",
-    "Legal",
-    "Ops",
-    "Design",
-    "HR",
-];
+const DEPARTMENTS: [&str; 4] = ["Support", "Engineering", "Finance", "Design"];
 
 fn user(i: usize) -> Value {
     let id = format!("2819c223-7f76-453a-{i:012}");
@@ -51,7 +42,7 @@ fn user(i: usize) -> Value {
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
             "employeeNumber": format!("{i:06}"),
             "costCenter": format!("CC-{}", i % 50),
-            "department": DEPTS[i % DEPTS.len()],
+            "department": DEPARTMENTS[i % DEPARTMENTS.len()],
             "manager": {"value": format!("2819c223-7f76-453a-{:012}", (i * 7) % USERS),
                         "displayName": format!("Manager {}", i % 97)}
         },
