@@ -9,6 +9,12 @@
 //! limit). Strict failures are [`DecodeError`]s that say what was wrong and where; nothing
 //! here panics on any input. What the tolerant reader changed comes back from
 //! [`decode_with_coercions`], each change once, for the caller to report.
+//!
+//! A listing page (the engine's, a lookup's, the host's decode entry's) is read first on the
+//! crate's one hand-written hot path (`model::fast`), straight from its text: it takes a page
+//! as servers usually send it, where the tolerant reader would change nothing, and leaves
+//! anything else whole to the exact path (parse, tolerant reader, derives), so both read
+//! every page alike (`plan::fast_reference`).
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};

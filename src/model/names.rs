@@ -6,9 +6,9 @@
 //! ([`deserialize`]): the object is collected, each key that names one of the type's
 //! attributes ignoring ASCII case is renamed to the spelling the derive expects, the keys it
 //! does not name are set aside, and the derive reads the rest, borrowed, through the one
-//! deserializer that locates its errors (`model::tracked`). Set-aside keys land, exactly as sent, in the type's `extra` map
-//! (`#[serde(flatten, skip_deserializing)]`, so it is still written back) or are dropped for
-//! a type without one. Two spellings of one attribute in one object (`userName` and
+//! deserializer that locates its errors (`model::tracked`). Set-aside keys land, exactly as
+//! sent, in the type's `extra` map (`#[serde(flatten, skip_deserializing)]`, so it is still
+//! written back) or are dropped for a type without one. Two spellings of one attribute in one object (`userName` and
 //! `USERNAME`) are refused rather than one silently winning.
 //!
 //! The names come from the derive itself: [`names`] runs it over a deserializer that only
