@@ -1,6 +1,7 @@
 //! Error locations for JSON read in steps: a value collected first (an object whose keys
 //! are renamed, a step whose action is read after its own fields) and then read by a
-//! derive. `serde_path_to_error` tracks the path inside the second read; the error carries
+//! derive. `serde_path_to_error` (or, for the model's types, `model::tracked`) tracks the
+//! path inside the second read; the error carries
 //! it in its message as ``at `path`: reason``, and [`join_located`] joins it onto the path
 //! tracked outside (`crate::json::from_str` does, so the error says
 //! `actions[3].user.userName`, not `actions[3]`).
@@ -15,19 +16,6 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String>
         let path = e.path().to_string();
         at(&path, &e.into_inner().to_string())
     })
-}
-
-/// `read` (a derive's inherent `deserialize`, for a type whose `Deserialize` trait impl
-/// prepares the value first) over `value` borrowed, an error located as in [`from_value`].
-pub(crate) fn read_value<'v, T>(
-    value: &'v Value,
-    read: impl for<'a, 'b> FnOnce(
-        serde_path_to_error::Deserializer<'a, 'b, &'v Value>,
-    ) -> Result<T, serde_json::Error>,
-) -> Result<T, String> {
-    let mut track = serde_path_to_error::Track::new();
-    let result = read(serde_path_to_error::Deserializer::new(value, &mut track));
-    result.map_err(|e| at(&track.path().to_string(), &e.to_string()))
 }
 
 /// `message` located at `outer` (`.` for the root): ``at `path`: reason``, or the message

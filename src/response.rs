@@ -9,13 +9,19 @@
 //! limit). Strict failures are [`DecodeError`]s that say what was wrong and where; nothing
 //! here panics on any input. What the tolerant reader changed comes back from
 //! [`decode_with_coercions`], each change once, for the caller to report.
+//!
+//! A listing page (the engine's, a lookup's, the host's decode entry's) is read first on the
+//! crate's one hand-written hot path (`model::fast`), straight from its text: it takes a page
+//! as servers usually send it, where the tolerant reader would change nothing, and leaves
+//! anything else whole to the exact path (parse, tolerant reader, derives), so both read
+//! every page alike (`plan::fast_reference`).
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::http::HttpResponse;
-use crate::model::tolerant;
 pub use crate::model::Coercion;
+use crate::model::{fast, tolerant};
 use crate::model::{
     join_located, FromValue, Group, ListResponse, ScimError, ServiceProviderConfig, User,
 };
@@ -295,11 +301,13 @@ pub fn decode_with_coercions<T: FromValue>(
     let decoded = match body(expect, response, options)? {
         Body::Error(e) => Decoded::Error(e),
         Body::NoContent => Decoded::NoContent,
-        Body::Page(mut v) => {
-            tolerant::page(&mut v, T::SHAPE, &mut notes);
-            Decoded::Page(ListResponse::<T>::from_value(v).map_err(|e| wrong_shape(status, e))?)
+        Body::Page(text) => {
+            let (page, coerced) = page::<T>(status, text)?;
+            notes = coerced;
+            Decoded::Page(page)
         }
-        Body::Resource(mut v) => {
+        Body::Resource(text) => {
+            let mut v = parse(status, text)?;
             tolerant::resource(&mut v, T::SHAPE, &mut notes);
             Decoded::Resource(T::from_value(v).map_err(|e| wrong_shape(status, e))?)
         }
@@ -307,21 +315,47 @@ pub fn decode_with_coercions<T: FromValue>(
     Ok((decoded, notes))
 }
 
-/// A response checked and parsed, before its resources are decoded.
-enum Body {
+/// A listing page's body read: on the hot path (`model::fast`) when it takes the text (a
+/// well-formed page, nothing to coerce), else on the exact path ([`exact_page`]). Both give
+/// the same page, coercions and errors (`plan::fast_reference`'s property test).
+pub(crate) fn page<T: FromValue>(
+    status: u16,
+    text: &str,
+) -> Result<(ListResponse<T>, Vec<Coercion>), DecodeError> {
+    match fast::page(text) {
+        Some(page) => Ok((page, Vec::new())),
+        None => exact_page(status, text),
+    }
+}
+
+/// A listing page's body through the tolerant reader and the derives: the reference of the
+/// hot path, and what reads whatever it leaves.
+pub(crate) fn exact_page<T: FromValue>(
+    status: u16,
+    text: &str,
+) -> Result<(ListResponse<T>, Vec<Coercion>), DecodeError> {
+    let mut notes = Vec::new();
+    let mut v = parse(status, text)?;
+    tolerant::page(&mut v, T::SHAPE, &mut notes);
+    let page = ListResponse::<T>::from_value(v).map_err(|e| wrong_shape(status, e))?;
+    Ok((page, notes))
+}
+
+/// A response checked, before its body is read.
+enum Body<'a> {
     Error(ServerError),
     NoContent,
-    Page(serde_json::Value),
-    Resource(serde_json::Value),
+    Page(&'a str),
+    Resource(&'a str),
 }
 
 // Not inlined into each `decode::<T>`, which is the point of it.
 #[inline(never)]
-fn body(
+fn body<'a>(
     expect: Expect,
-    response: &HttpResponse,
+    response: &'a HttpResponse,
     options: &DecodeOptions,
-) -> Result<Body, DecodeError> {
+) -> Result<Body<'a>, DecodeError> {
     let status = response.status;
     if response.body.len() > options.max_body_bytes {
         return Err(DecodeError::BodyTooLarge {
@@ -348,8 +382,8 @@ fn body(
         Expect::Delete => Ok(Body::NoContent),
         Expect::Patch | Expect::Replace if status == 204 || empty => Ok(Body::NoContent),
         _ if empty => Err(DecodeError::EmptyBody { status }),
-        Expect::List => parse(status, &response.body).map(Body::Page),
-        _ => parse(status, &response.body).map(Body::Resource),
+        Expect::List => Ok(Body::Page(&response.body)),
+        _ => Ok(Body::Resource(&response.body)),
     }
 }
 

@@ -1,33 +1,41 @@
-//! The fast path for large inputs: users and groups decoded straight from JSON text, without
-//! collecting each object first.
+//! The fast path for large inputs: listing pages, users and groups decoded straight from JSON
+//! text, without collecting each object first.
 //!
-//! This is the crate's one hand-written hot path, kept for speed: listing pages (the listed
-//! state) and the desired state, measured by `cargo bench --bench plan` ("decode into crate
-//! types", against a serde_json parse in the same run). Every other decoder in the crate is a
-//! serde derive. Its reference is the exact path, the derives behind the case-insensitive
-//! renaming (`model::names`): a property test (`plan::fast_reference`) checks on random
-//! documents that both give the same value, or the same error.
+//! This is the crate's one hand-written hot path, kept for speed: a server's listing pages
+//! (`response::decode` of an `Expect::List` answer: [`page`]), the listed state
+//! (`ActualState::from_json`) and the desired state, measured by `cargo bench --bench decode`
+//! (a page against a serde_json parse of its text) and `cargo bench --bench plan` ("decode
+//! into crate types"). Every other decoder in the crate is a serde derive. Its reference is
+//! the exact path, the derives behind the case-insensitive renaming (`model::names`), after
+//! the tolerant reader (`model::tolerant`) for a server's page: property tests
+//! (`plan::fast_reference`) check on random documents that both give the same value (and
+//! the same coercions: none), or the same error.
 //!
 //! It takes only the common case: attribute names spelled as the derives spell them, every
 //! value of the type the model wants. Anything else (another spelling, `"True"` for a
-//! boolean, a wrong type, a missing `userName`, malformed JSON) is an error here, and the
-//! caller then decodes the whole input again on the exact path (`Deserialize`), which accepts
-//! what it may and locates what it must refuse. For input the fast path accepts, both paths
-//! give the same value; the fast path only skips collecting and renaming each object. The
-//! attribute names it tells apart from unknown ones come from the types (`names::canonical`).
+//! boolean, a number for an id or a count as text, which the tolerant reader would coerce, a
+//! wrong type, a missing `userName`, malformed JSON) is an error here, and the caller then
+//! decodes the whole input again on the exact path, which accepts what it may (recording
+//! each coercion) and locates what it must refuse. For input the fast path accepts, both
+//! paths give the same value and the tolerant reader changes nothing; the fast path only
+//! skips collecting, rewriting and renaming each object. The attribute names it tells apart
+//! from unknown ones come from the types (`names::canonical`).
 //!
 //! The seeds are generic over serde's traits but meant for one deserializer,
 //! `serde_json::Deserializer<StrRead>`, so their code exists once.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::group::{Group, Member};
+use super::list::ListResponse;
 use super::names::{canonical, Attributes};
 use super::schemas;
+use super::serde_util::{FromValue, Shape};
 use super::user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
 /// Deserializes with `deserialize_any` and the given visitor.
@@ -379,4 +387,106 @@ object_visitor!(MemberV => Member, |m| {
 /// The error the fast path returns for anything it leaves to the exact path.
 pub(crate) fn bail<E: serde::de::Error>() -> E {
     not_simple()
+}
+
+// The two resources with a hot path; their shape is what the tolerant reader looks at.
+impl FromValue for User {
+    const SHAPE: Shape = Shape::User;
+    fn fast<'de, D: Deserializer<'de>>(d: D) -> Result<User, D::Error> {
+        d.deserialize_any(UserV)
+    }
+}
+
+impl FromValue for Group {
+    const SHAPE: Shape = Shape::Group;
+    fn fast<'de, D: Deserializer<'de>>(d: D) -> Result<Group, D::Error> {
+        d.deserialize_any(GroupV)
+    }
+}
+
+/// A listing page of `T`s read from `text` on the hot path; `None` leaves it to the exact
+/// path (which the caller takes for the whole page, so nothing read here is kept).
+pub(crate) fn page<T: FromValue>(text: &str) -> Option<ListResponse<T>> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let page = de.deserialize_map(PageV(PhantomData)).ok()?;
+    de.end().ok()?;
+    Some(page)
+}
+
+/// A count: a non-negative integer or `null` (a count as text is the tolerant reader's).
+struct Count;
+
+impl<'de> Visitor<'de> for Count {
+    type Value = Option<u64>;
+    expecting!();
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A ListResponse in the common case.
+struct PageV<T>(PhantomData<T>);
+
+impl<'de, T: FromValue> Visitor<'de> for PageV<T> {
+    type Value = ListResponse<T>;
+    expecting!();
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ListResponse<T>, A::Error> {
+        let mut p = ListResponse {
+            schemas: Vec::new(),
+            total_results: None,
+            items_per_page: None,
+            start_index: None,
+            next_cursor: None,
+            previous_cursor: None,
+            resources: Vec::new(),
+        };
+        while let Some(key) = next_key(&mut m)? {
+            match &*key {
+                "Resources" => p.resources = m.next_value_seed(Any(Resources(PhantomData)))?,
+                "totalResults" => p.total_results = m.next_value_seed(Any(Count))?,
+                "itemsPerPage" => p.items_per_page = m.next_value_seed(Any(Count))?,
+                "startIndex" => p.start_index = m.next_value_seed(Any(Count))?,
+                "nextCursor" => p.next_cursor = opt_str(&mut m)?,
+                "previousCursor" => p.previous_cursor = opt_str(&mut m)?,
+                "schemas" => p.schemas = m.next_value_seed(Any(Strings { nullable: true }))?,
+                _ if canonical::<ListResponse<T>>(&key).is_some() => return Err(not_simple()),
+                // Dropped, as the derive drops it; read as a value, so that what the exact
+                // path's parse refuses is refused here too.
+                _ => drop(m.next_value::<Value>()?),
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// A page's `Resources`, each read by `T::fast`; `null` is empty.
+struct Resources<T>(PhantomData<T>);
+
+/// One resource read by `T::fast`.
+struct Resource<T>(PhantomData<T>);
+
+impl<'de, T: FromValue> DeserializeSeed<'de> for Resource<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::fast(d)
+    }
+}
+
+impl<'de, T: FromValue> Visitor<'de> for Resources<T> {
+    type Value = Vec<T>;
+    expecting!();
+    fn visit_unit<E>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(Resource(PhantomData))? {
+            out.push(v);
+        }
+        out.shrink_to_fit();
+        Ok(out)
+    }
 }

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::names::case_insensitive;
 use super::schemas;
-use super::serde_util::{null_as_empty, FromValue, Shape};
+use super::serde_util::null_as_empty;
 use super::user::Meta;
 
 /// A SCIM Group. Airtable groups are flat (no nested groups) and `members[].value` are user
@@ -44,10 +44,6 @@ pub struct Group {
 }
 
 case_insensitive!(Group, extra = extra);
-
-impl FromValue for Group {
-    const SHAPE: Shape = Shape::Group;
-}
 
 /// A member of a group.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -18,6 +18,7 @@ mod patch;
 mod serde_util;
 mod service_provider_config;
 pub(crate) mod tolerant;
+mod tracked;
 mod user;
 
 pub use bulk::{BulkOperation, BulkOperationResult, BulkRequest, BulkResponse};

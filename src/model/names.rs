@@ -5,12 +5,10 @@
 //! inherent `T::deserialize`), and its `Deserialize` impl is the one generic step here
 //! ([`deserialize`]): the object is collected, each key that names one of the type's
 //! attributes ignoring ASCII case is renamed to the spelling the derive expects, the keys it
-//! does not name are set aside, and the derive reads the rest. It reads it borrowed and
-//! untracked first; only when that fails does it read again with `serde_path_to_error`
-//! tracking the path (`crate::located`), since tracking costs an allocation per key of every
-//! server answer. Set-aside keys land, exactly as sent, in the type's `extra` map
-//! (`#[serde(flatten, skip_deserializing)]`, so it is still written back) or are dropped for
-//! a type without one. Two spellings of one attribute in one object (`userName` and
+//! does not name are set aside, and the derive reads the rest, borrowed, through the one
+//! deserializer that locates its errors (`model::tracked`). Set-aside keys land, exactly as
+//! sent, in the type's `extra` map (`#[serde(flatten, skip_deserializing)]`, so it is still
+//! written back) or are dropped for a type without one. Two spellings of one attribute in one object (`userName` and
 //! `USERNAME`) are refused rather than one silently winning.
 //!
 //! The names come from the derive itself: [`names`] runs it over a deserializer that only
@@ -25,6 +23,8 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
+
+use super::tracked::Tracked;
 
 /// A model type read through [`deserialize`]. Implemented by [`case_insensitive!`].
 pub trait Attributes: Sized {
@@ -88,13 +88,8 @@ fn read_object<T: Attributes>(
         map = split(map, fields, &mut extra)?;
     }
     let value = Value::Object(map);
-    // The derive over the value borrowed: the common case reads without tracking paths (a
-    // tracked read costs an allocation per key); an error is read again, tracked, to say
-    // where it is.
-    let mut t = match T::derived(&value) {
-        Ok(t) => t,
-        Err(_) => crate::located::read_value(&value, |d| T::derived(d))?,
-    };
+    // The derive over the value borrowed, its errors located on their way out (`tracked`).
+    let mut t = T::derived(Tracked(&value)).map_err(|e| e.to_string())?;
     if let Some(slot) = t.extra() {
         *slot = extra;
     }

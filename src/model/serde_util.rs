@@ -24,6 +24,15 @@ pub trait FromValue: DeserializeOwned + Attributes {
     fn from_value(value: Value) -> Result<Self, serde_json::Error> {
         names::from_value(value)
     }
+
+    /// One resource of a listing page read on the hot path (`model::fast`), straight from
+    /// the text; an error leaves the whole page to the exact path (`from_value`, after the
+    /// tolerant reader). Only users and groups have a hot path; this default has none.
+    #[doc(hidden)]
+    fn fast<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let _ = d;
+        Err(D::Error::custom("not on the fast path"))
+    }
 }
 
 /// Which resource an answer holds, which decides the attributes the tolerant reader

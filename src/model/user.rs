@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::names::case_insensitive;
 use super::schemas;
-use super::serde_util::{lenient_bool, null_as_empty, FromValue, Shape};
+use super::serde_util::{lenient_bool, null_as_empty};
 
 /// A SCIM User. Attributes this type does not name (phone numbers, addresses, custom
 /// extensions...) are kept in [`User::extra`] and written back unchanged.
@@ -90,10 +90,6 @@ pub struct User {
 }
 
 case_insensitive!(User, extra = extra);
-
-impl FromValue for User {
-    const SHAPE: Shape = Shape::User;
-}
 
 /// The components of a user's name.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -1,10 +1,12 @@
-//! Property tests: the one hand-written hot path (`model::fast`, behind
-//! [`DesiredState::from_json`] and [`ActualState::from_json`]) gives what its reference, the
-//! serde derives, give on random documents: the same value when it accepts, and the same
-//! error (the hot path then falls back to the derive) when it does not. The reference for
-//! the listed state is `ActualState`'s derive read through `json::from_str`; for the desired
-//! state, `DesiredState`'s derive read through `desired_json::exact_desired_state`. Both
-//! reach `User` and `Group` through their derives behind the case-insensitive renaming
+//! Property tests: the one hand-written hot path (`model::fast`, behind a server's listing
+//! pages in `response::decode`, [`DesiredState::from_json`] and [`ActualState::from_json`])
+//! gives what its reference, the serde derives, give on random documents: the same value
+//! when it accepts, and the same error (the hot path then falls back to the derive) when it
+//! does not. The reference for a listing page is `response::exact_page` (the tolerant
+//! reader, then `ListResponse`'s derive), compared with its coercions; for the listed state,
+//! `ActualState`'s derive read through `json::from_str`; for the desired state,
+//! `DesiredState`'s derive read through `desired_json::exact_desired_state`. All reach
+//! `User` and `Group` through their derives behind the case-insensitive renaming
 //! (`model::names`).
 
 use proptest::prelude::*;
@@ -13,6 +15,8 @@ use serde_json::{json, Map, Value};
 use super::desired_json::exact_desired_state;
 use super::{ActualState, DesiredState};
 use crate::json;
+use crate::model::{Group, User};
+use crate::response::{exact_page, page};
 
 /// A scalar of any JSON type, with the values the decoders treat specially.
 fn scalar() -> impl Strategy<Value = Value> {
@@ -128,8 +132,120 @@ fn group(members_by_name: bool) -> impl Strategy<Value = Value> {
         })
 }
 
+/// A user as a server lists it: [`user`] with what the tolerant reader coerces or drops
+/// (numeric ids and references, an odd `meta`) now and then.
+fn server_user() -> impl Strategy<Value = Value> {
+    (
+        user(),
+        proptest::option::of((spelling("id"), text_or_any())),
+        proptest::option::of((spelling("groups"), multi_values())),
+        proptest::option::of((spelling("meta"), meta())),
+        proptest::option::of(text_or_any()),
+    )
+        .prop_map(|(mut u, id, groups, meta, manager)| {
+            let m = u.as_object_mut().expect("an object");
+            for (k, v) in [id, groups, meta].into_iter().flatten() {
+                m.insert(k, v);
+            }
+            if let Some(v) = manager {
+                m.insert(
+                    crate::model::schemas::ENTERPRISE_USER.into(),
+                    json!({"department": "R&D", "manager": {"value": v}}),
+                );
+            }
+            u
+        })
+}
+
+/// `meta` as servers send it: strings most of the time, else a number, an object, a scalar.
+fn meta() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        8 => (text_or_any(), proptest::option::of(scalar())).prop_map(|(version, location)| {
+            let mut m = Map::new();
+            m.insert("version".into(), version);
+            m.insert("resourceType".into(), json!("User"));
+            if let Some(l) = location {
+                m.insert("location".into(), l);
+            }
+            Value::Object(m)
+        }),
+        1 => Just(json!({"location": {"href": "x"}})),
+        1 => scalar(),
+    ]
+}
+
+/// A count as servers send it: an integer most of the time, else text, a fraction...
+fn count() -> impl Strategy<Value = Option<Value>> {
+    proptest::option::weighted(
+        0.9,
+        prop_oneof![
+            8 => (0u64..5_000).prop_map(Value::from),
+            1 => Just(json!("12")),
+            1 => scalar(),
+        ],
+    )
+}
+
+/// A listing page around `resources`, its attributes spelled and typed at random.
+fn listing_page(resources: Vec<Value>) -> impl Strategy<Value = String> {
+    (
+        count(),
+        count(),
+        prop_oneof![
+            10 => Just("Resources"),
+            1 => Just("resources"),
+            1 => Just("RESOURCES"),
+        ],
+        proptest::option::of(text_or_any()),
+        proptest::bool::weighted(0.05),
+        proptest::option::of(("x-vendor", scalar())),
+        prop_oneof![8 => Just(""), 1 => Just(" x"), 1 => Just("  ")],
+    )
+        .prop_map(
+            move |(total, start, key, cursor, no_list, vendor, trailing)| {
+                let mut m = Map::new();
+                m.insert(
+                    "schemas".into(),
+                    json!([crate::model::schemas::LIST_RESPONSE]),
+                );
+                for (k, v) in [("totalResults", total), ("startIndex", start)] {
+                    if let Some(v) = v {
+                        m.insert(k.into(), v);
+                    }
+                }
+                if let Some(c) = cursor {
+                    m.insert("nextCursor".into(), c);
+                }
+                if let Some((k, v)) = vendor {
+                    m.insert(k, v);
+                }
+                let resources = if no_list {
+                    json!({"not": "a list"})
+                } else {
+                    Value::from(resources.clone())
+                };
+                m.insert(key.into(), resources);
+                Value::Object(m).to_string() + trailing
+            },
+        )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_user_page_on_the_hot_path_agrees_with_the_exact_path(
+        text in proptest::collection::vec(server_user(), 0..4).prop_flat_map(listing_page),
+    ) {
+        prop_assert_eq!(page::<User>(200, &text), exact_page::<User>(200, &text));
+    }
+
+    #[test]
+    fn a_group_page_on_the_hot_path_agrees_with_the_exact_path(
+        text in proptest::collection::vec(group(false), 0..4).prop_flat_map(listing_page),
+    ) {
+        prop_assert_eq!(page::<Group>(200, &text), exact_page::<Group>(200, &text));
+    }
 
     #[test]
     fn the_desired_state_hot_path_agrees_with_the_exact_path(
@@ -155,4 +271,29 @@ proptest! {
         let reference = json::from_str::<ActualState>(&text);
         prop_assert_eq!(hot, reference);
     }
+}
+
+#[test]
+fn a_well_formed_page_takes_the_hot_path_and_an_odd_one_does_not() {
+    let listing = |resources: Value| {
+        json!({"schemas": [crate::model::schemas::LIST_RESPONSE], "totalResults": 2,
+            "startIndex": 1, "itemsPerPage": 2, "Resources": resources, "x-vendor": [1]})
+        .to_string()
+    };
+    let users = listing(json!([
+        {"id": "u1", "userName": "a@x", "active": true, "name": {"givenName": "A"},
+         "emails": [{"value": "a@x", "primary": true}], "meta": {"version": "W/1"},
+         crate::model::schemas::ENTERPRISE_USER: {"department": "R&D", "manager": {"value": "u2"}}},
+        {"id": "u2", "userName": "b@x", "groups": [{"value": "g1", "display": "G"}]}
+    ]));
+    let read = crate::model::fast::page::<User>(&users).expect("the hot path takes it");
+    assert_eq!(Ok((read, Vec::new())), exact_page::<User>(200, &users));
+    let groups = listing(json!([{"id": "g1", "displayName": "G", "members": [{"value": "u1"}]}]));
+    assert!(crate::model::fast::page::<Group>(&groups).is_some());
+    // A numeric id is the tolerant reader's: the exact path reads it, with its coercion.
+    let odd = listing(json!([{"id": 7, "userName": "a@x"}]));
+    assert!(crate::model::fast::page::<User>(&odd).is_none());
+    let (read, coerced) = page::<User>(200, &odd).unwrap();
+    assert_eq!(read.resources[0].id.as_deref(), Some("7"));
+    assert_eq!(coerced.len(), 1);
 }

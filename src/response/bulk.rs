@@ -60,9 +60,9 @@ pub fn decode_bulk(
     options: &DecodeOptions,
 ) -> Result<Decoded<BulkAnswer>, DecodeError> {
     // The checks of any answer to a read: 200 and a JSON body (RFC 7644 §3.7.3).
-    let value = match super::body(Expect::Get, response, options)? {
+    let text = match super::body(Expect::Get, response, options)? {
         super::Body::Error(e) => return Ok(Decoded::Error(e)),
-        super::Body::Resource(v) | super::Body::Page(v) => v,
+        super::Body::Resource(text) | super::Body::Page(text) => text,
         super::Body::NoContent => {
             return Err(DecodeError::EmptyBody {
                 status: response.status,
@@ -70,7 +70,8 @@ pub fn decode_bulk(
         }
     };
     let status = response.status;
-    let read = BulkResponse::from_value(value).map_err(|e| wrong_shape(status, e))?;
+    let read = BulkResponse::from_value(super::parse(status, text)?)
+        .map_err(|e| wrong_shape(status, e))?;
     Ok(Decoded::Resource(match_results(
         sent,
         read.operations,
