@@ -179,7 +179,7 @@ mod tests {
         );
         assert_eq!(
             reason::<HttpResponse>(r#"{"status": 200, "headers": [["a", "b", "c"]]}"#),
-            "headers[0]: trailing characters at line 1 column 40"
+            "headers[0]: invalid length 3, expected fewer elements in array"
         );
         assert_eq!(
             reason::<HttpResponse>(r#"{"status": 200, "body": null}"#),

@@ -2,7 +2,8 @@
 //!
 //! `serde_json::from_str` says only where in the text it stopped (line and column); a host
 //! handing over a configuration, a plan or a listed state needs to know which value is
-//! wrong. [`from_str`] tracks the path with `serde_path_to_error` (`users[1].active`,
+//! wrong. [`from_str`] parses the text, then reads the value with the model's located
+//! deserializer (`model::tracked`), which names the path of what is wrong (`users[1].active`,
 //! `policy.maxDeletions`) and joins on the path that a type's own `Deserialize` impl puts
 //! inside its message (the model's case-insensitive renaming, `model::names`, reads each
 //! object in two steps: ``at `name.givenName`: ...``), so every core type gives one path in
@@ -18,7 +19,9 @@
 //! assert_eq!(e.reason, "invalid type: integer `7`, expected a string");
 //! ```
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::Deserializer;
+use serde_json::{Map, Value};
 
 /// A JSON document that does not deserialize into the type asked for, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,29 +43,92 @@ pub struct JsonError {
 ///
 /// A [`JsonError`] with the path and serde's reason when `text` is not JSON or not a `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
-    read(text, false)
-}
-
-/// [`from_str`], with serde_json's ` at line L column C` kept on every reason: the
-/// directory's errors have always named the position (`DesiredState::from_json`).
-pub(crate) fn from_str_positioned<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
-    read(text, true)
-}
-
-fn read<T: DeserializeOwned>(text: &str, position: bool) -> Result<T, JsonError> {
+    // Parsed first, then read by the model's one located deserializer (`model::tracked`):
+    // every type's derive is compiled once for it, where `serde_path_to_error` would add a
+    // copy per type to the WebAssembly module.
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| located(&e.path().to_string(), e.inner(), position))?;
-    de.end().map_err(|e| located(".", &e, position))?;
-    Ok(value)
+    let value = StrictValue
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| located(".", &e))?;
+    T::deserialize(crate::model::Tracked(&value)).map_err(|e| located(".", &e))
+}
+
+/// A JSON value, read as serde_json reads one except that an object naming a key twice is
+/// refused (``duplicate field `users` ``, with its position): a typed read of a document
+/// refuses that, and reading the value first must not let the second silently win.
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictValue)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            let value = map.next_value_seed(StrictValue)?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 /// The error for `e` at the tracked path `outer` (one copy, whatever the type).
 #[inline(never)]
-fn located(outer: &str, e: &serde_json::Error, position: bool) -> JsonError {
+fn located(outer: &str, e: &serde_json::Error) -> JsonError {
     let message = e.to_string();
     let message = match e.classify() {
-        serde_json::error::Category::Data if !position => message
+        serde_json::error::Category::Data => message
             .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
             .unwrap_or(&message),
         _ => &message,
@@ -125,9 +191,9 @@ mod tests {
             policy(r#"{"sc\u006fpe":{"userNames":{}}}"#),
             "scope.userNames"
         );
-        // A syntax error: where the parser stopped, its position kept in the reason.
+        // A syntax error: the document's, located by the position kept in the reason.
         let e = from_str::<crate::plan::Policy>("{\"scope\": {\"userNames\":   @").unwrap_err();
-        assert_eq!(e.path, "scope.userNames");
+        assert_eq!(e.path, ".");
         assert!(e.reason.ends_with("at line 1 column 27"), "{}", e.reason);
         let e = from_str::<Vec<crate::model::User>>(
             r#"[{"userName":"a"},{"userName":"b","active":"yes"}]"#,

@@ -1,7 +1,6 @@
 //! Error locations for JSON read in steps: a value collected first (an object whose keys
 //! are renamed, a step whose action is read after its own fields) and then read by a
-//! derive. `serde_path_to_error` (or, for the model's types, `model::tracked`) tracks the
-//! path inside the second read; the error carries
+//! derive. `model::tracked` locates an error inside the second read; the error carries
 //! it in its message as ``at `path`: reason``, and [`join_located`] joins it onto the path
 //! tracked outside (`crate::json::from_str` does, so the error says
 //! `actions[3].user.userName`, not `actions[3]`).
@@ -9,13 +8,10 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// `T` from `value` by its `Deserialize`, an error located inside `value` as
-/// ``at `path`: reason``.
+/// `T` from `value` by its `Deserialize` (read by `model::tracked`), an error located
+/// inside `value` as ``at `path`: reason``.
 pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, String> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        at(&path, &e.into_inner().to_string())
-    })
+    T::deserialize(crate::model::Tracked(&value)).map_err(|e| e.to_string())
 }
 
 /// `message` located at `outer` (`.` for the root): ``at `path`: reason``, or the message

@@ -31,6 +31,7 @@ pub use service_provider_config::{
     BulkConfig, FilterConfig, PaginationConfig, ServiceProviderConfig, SupportedConfig,
 };
 pub use tolerant::Coercion;
+pub(crate) use tracked::Tracked;
 pub use user::{EnterpriseUser, Manager, Meta, MultiValue, Name, User};
 
 pub(crate) use crate::located::join_located;

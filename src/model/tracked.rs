@@ -147,8 +147,17 @@ impl<'v> Deserializer<'v> for Tracked<'v> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        // No model type has an enum read by serde's derive (`PatchOpKind` reads a string).
-        self.0.deserialize_enum(name, variants, visitor)
+        // An externally tagged variant with content (`{"Not": {...}}`): what is wrong inside
+        // is located under the variant's name. A unit variant is a string, read as it is.
+        match self.0 {
+            Value::Object(map) if map.len() == 1 => {
+                let Some((variant, value)) = map.iter().next() else {
+                    return self.0.deserialize_enum(name, variants, visitor);
+                };
+                visitor.visit_enum(Variant { variant, value })
+            }
+            other => other.deserialize_enum(name, variants, visitor),
+        }
     }
 
     fn deserialize_unit_struct<V: Visitor<'v>>(
@@ -165,6 +174,72 @@ impl<'v> Deserializer<'v> for Tracked<'v> {
         deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
         deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit
         deserialize_identifier deserialize_ignored_any
+    }
+}
+
+/// An externally tagged enum's variant and its content, errors in the content located at
+/// the variant's name.
+struct Variant<'v> {
+    variant: &'v str,
+    value: &'v Value,
+}
+
+impl<'v> de::EnumAccess<'v> for Variant<'v> {
+    type Error = Error;
+    type Variant = Variant<'v>;
+
+    fn variant_seed<T: DeserializeSeed<'v>>(self, seed: T) -> Result<(T::Value, Self), Error> {
+        let tag = seed
+            .deserialize(BorrowedStrDeserializer::new(self.variant))
+            .map_err(|e| located(self.variant, &e))?;
+        Ok((tag, self))
+    }
+}
+
+impl<'v> de::VariantAccess<'v> for Variant<'v> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        match self.value {
+            Value::Null => Ok(()),
+            other => Err(located(
+                self.variant,
+                &de::Error::invalid_type(de::Unexpected::Other(kind(other)), &"unit variant"),
+            )),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'v>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(Tracked(self.value))
+            .map_err(|e| located(self.variant, &e))
+    }
+
+    fn tuple_variant<V: Visitor<'v>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        Tracked(self.value)
+            .deserialize_seq(visitor)
+            .map_err(|e| located(self.variant, &e))
+    }
+
+    fn struct_variant<V: Visitor<'v>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        Tracked(self.value)
+            .deserialize_map(visitor)
+            .map_err(|e| located(self.variant, &e))
+    }
+}
+
+/// How serde names a value's kind in an error.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "sequence",
+        Value::Object(_) => "map",
     }
 }
 
@@ -213,8 +288,10 @@ impl<'v> MapAccess<'v> for Entries<'v> {
             return Ok(None);
         };
         self.value = Some((key, value));
+        // An unknown or misspelt key is an error at that key, as serde_path_to_error has it.
         seed.deserialize(BorrowedStrDeserializer::new(key))
             .map(Some)
+            .map_err(|e| located(key, &e))
     }
 
     fn next_value_seed<T: DeserializeSeed<'v>>(&mut self, seed: T) -> Result<T::Value, Error> {
