@@ -82,7 +82,10 @@ impl<'v> Deserializer<'v> for Tracked<'v> {
         match self.0 {
             Value::Array(items) => Tracked::seq(items, visitor),
             Value::Object(map) => Tracked::map(map, visitor),
-            scalar => scalar.deserialize_any(visitor),
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => n.deserialize_any(visitor),
+            Value::String(s) => visitor.visit_borrowed_str(s),
         }
     }
 
@@ -104,7 +107,7 @@ impl<'v> Deserializer<'v> for Tracked<'v> {
     fn deserialize_seq<V: Visitor<'v>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::Array(items) => Tracked::seq(items, visitor),
-            other => other.deserialize_seq(visitor),
+            other => Err(mismatch(other, &visitor)),
         }
     }
 
@@ -124,27 +127,27 @@ impl<'v> Deserializer<'v> for Tracked<'v> {
     fn deserialize_map<V: Visitor<'v>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.0 {
             Value::Object(map) => Tracked::map(map, visitor),
-            other => other.deserialize_map(visitor),
+            other => Err(mismatch(other, &visitor)),
         }
     }
 
     fn deserialize_struct<V: Visitor<'v>>(
         self,
-        name: &'static str,
-        fields: &'static [&'static str],
+        _name: &'static str,
+        _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
             Value::Array(items) => Tracked::seq(items, visitor),
             Value::Object(map) => Tracked::map(map, visitor),
-            other => other.deserialize_struct(name, fields, visitor),
+            other => Err(mismatch(other, &visitor)),
         }
     }
 
     fn deserialize_enum<V: Visitor<'v>>(
         self,
-        name: &'static str,
-        variants: &'static [&'static str],
+        _name: &'static str,
+        _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
         // An externally tagged variant with content (`{"Not": {...}}`): what is wrong inside
@@ -152,11 +155,12 @@ impl<'v> Deserializer<'v> for Tracked<'v> {
         match self.0 {
             Value::Object(map) if map.len() == 1 => {
                 let Some((variant, value)) = map.iter().next() else {
-                    return self.0.deserialize_enum(name, variants, visitor);
+                    return Err(mismatch(self.0, &"string or map"));
                 };
                 visitor.visit_enum(Variant { variant, value })
             }
-            other => other.deserialize_enum(name, variants, visitor),
+            Value::String(unit) => visitor.visit_enum(BorrowedStrDeserializer::new(unit)),
+            other => Err(mismatch(other, &"string or map")),
         }
     }
 
@@ -168,11 +172,23 @@ impl<'v> Deserializer<'v> for Tracked<'v> {
         self.0.deserialize_unit_struct(name, visitor)
     }
 
+    fn deserialize_bytes<V: Visitor<'v>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => Tracked::seq(items, visitor),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'v>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_bytes(visitor)
+    }
+
     scalars! {
         deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
         deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
-        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit
+        deserialize_string deserialize_unit
         deserialize_identifier deserialize_ignored_any
     }
 }
@@ -229,6 +245,27 @@ impl<'v> de::VariantAccess<'v> for Variant<'v> {
             .deserialize_map(visitor)
             .map_err(|e| located(self.variant, &e))
     }
+}
+
+/// The error for `value` where `expected` wanted another kind, worded as serde_json's own
+/// `&Value` deserializer words it. Said here, not by calling that deserializer, whose
+/// generic array and object handling would be compiled once per type read (about 60 KB of
+/// the WebAssembly module) only to report a mismatch.
+#[cold]
+fn mismatch(value: &Value, expected: &dyn de::Expected) -> Error {
+    let unexpected = match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => de::Unexpected::Unsigned(u),
+            (None, Some(i)) => de::Unexpected::Signed(i),
+            _ => de::Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
+    };
+    de::Error::invalid_type(unexpected, expected)
 }
 
 /// How serde names a value's kind in an error.
