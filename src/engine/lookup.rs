@@ -173,6 +173,22 @@ impl Lookup {
         )
     }
 
+    /// The lookup of the group named `display_name` (a targeted run's subject).
+    pub(crate) fn for_group(display_name: &str, why: Why, profile: &Profile) -> Lookup {
+        Lookup::of(
+            ResourceKind::Group,
+            display_name.to_owned(),
+            None,
+            why,
+            profile,
+        )
+    }
+
+    /// The subject's name and externalId.
+    pub(crate) fn subject_keys(&self) -> (String, Option<String>) {
+        (self.name.clone(), self.external_id.clone())
+    }
+
     /// The lookup of `action`'s subject (`None`: not a create).
     pub(crate) fn new(action: &Action, why: Why, profile: &Profile) -> Option<Lookup> {
         let (kind, name, external_id) = match action {

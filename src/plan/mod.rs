@@ -22,6 +22,7 @@ mod keys;
 mod policy;
 mod requests;
 mod str_index;
+mod targeted;
 mod wire;
 
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,11 @@ pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 #[cfg(test)]
 pub(crate) use requests::plan_into_empty;
 pub use requests::{BuildError, IdLookup, NoIds};
+pub(crate) use targeted::lookups;
+pub use targeted::{
+    plan_targeted, read_events, validate_targets, EventError, EventKind, Events, EventsRefused,
+    Malformed, Operation, Target, TargetError, TargetGroup,
+};
 
 /// What the server holds, as listed.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -148,17 +154,20 @@ struct Written {
 
 impl From<Written> for Plan {
     fn from(w: Written) -> Plan {
-        let (rate_limit, bulk) = match w.cost {
-            Some(cost) => (cost.rate_limit, cost.bulk_max_operations),
+        let (rate_limit, bulk, lookups) = match w.cost {
+            Some(cost) => (cost.rate_limit, cost.bulk_max_operations, cost.lookups),
             None => (
                 crate::profile::builtin(&w.profile).and_then(|p| p.rate_limit),
                 None,
+                0,
             ),
         };
+        let mut cost = Cost::of(w.actions.iter().map(|s| &s.action), rate_limit, bulk);
+        cost.lookups = lookups;
         Plan {
             version: w.version,
             summary: summarize(w.actions.iter().map(|s| &s.action)),
-            cost: Cost::of(w.actions.iter().map(|s| &s.action), rate_limit, bulk),
+            cost,
             profile: w.profile,
             blocked: w.blocked,
             actions: w.actions,
@@ -229,6 +238,11 @@ pub enum Guard {
     /// A directory subject matches several server resources (duplicates in the listing);
     /// its changes are withheld and its candidates left alone.
     AmbiguousMatch,
+    /// A targeted run names a user outside the policy's scope, or protected.
+    OutOfScope,
+    /// A targeted run's operation needs a user the server does not hold (an update, a
+    /// reactivation, a grant).
+    UnknownSubject,
 }
 
 /// One action with the request it becomes.

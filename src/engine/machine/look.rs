@@ -1,0 +1,147 @@
+//! A targeted run's lookups, in place of the listing: one lookup per subject
+//! ([`plan::lookups`]: an `eq` query by `externalId` then by name where the profile filters
+//! on them, else the listing of the kind, as `engine::lookup` decides), sent and retried
+//! like any request, and what they found gathered into the state the targeted planner
+//! reads: the resources found, the candidates of an ambiguous match, and a lookup that could
+//! not be completed as a problem that blocks the plan.
+
+use super::state::{Looks, State};
+use super::{Engine, Job, Task};
+use crate::engine::lookup::{Answer, Found, Lookup, Verdict, Why};
+use crate::engine::scheduler::Retry;
+use crate::http::HttpResponse;
+use crate::model::{Group, User};
+use crate::plan::{self, ActualState};
+use crate::request::ResourceKind;
+
+impl Engine {
+    /// Starts the lookups of the targets' subjects (none to do: straight to planning).
+    pub(super) fn enter_looking(&mut self) {
+        let targets = self.targets.as_deref().unwrap_or_default();
+        let create_first = matches!(self.config.mode, crate::engine::Mode::PlanAndApply);
+        let profile = self.encoder.profile();
+        let max = self.config.max_listed_resources;
+        let lookups: Vec<Lookup> = plan::lookups(targets, create_first)
+            .into_iter()
+            .map(|s| {
+                let user = (s.kind == ResourceKind::User).then(|| {
+                    let mut u = User::new(s.name.clone());
+                    u.external_id = s.external_id.clone();
+                    u
+                });
+                match user {
+                    Some(u) => Lookup::for_user(&u, Why::Unproven, profile),
+                    None => Lookup::for_group(&s.name, Why::Unproven, profile),
+                }
+                .capped(max)
+            })
+            .collect();
+        for index in 0..lookups.len() {
+            self.looked += 1;
+            self.push(Task::Look { index }, 0);
+        }
+        self.state = State::Looking(Box::new(Looks {
+            verdicts: vec![None; lookups.len()],
+            lookups,
+        }));
+    }
+
+    /// An answer to a query of lookup `index`.
+    pub(super) fn on_look(&mut self, job: Job, index: usize, response: HttpResponse, now_ms: u64) {
+        let options = self.options();
+        let State::Looking(looks) = &mut self.state else {
+            return;
+        };
+        let answer = looks.lookups[index].answer(&response, &options);
+        let next = match answer {
+            Answer::Refused(e) => {
+                if self.is_fatal(&e) || self.retry_server_error(job, &e, now_ms).is_none() {
+                    return;
+                }
+                let reason = e.to_string();
+                self.looks(index, |l| l.give_up(Some(e), &reason))
+            }
+            Answer::Undecodable(e) => {
+                if self.sched.retry(job, Retry::Backoff, now_ms).is_none() {
+                    return;
+                }
+                self.looks(index, |l| l.give_up(None, &e.to_string()))
+            }
+            other => Some(other),
+        };
+        self.look_next(index, next);
+    }
+
+    /// A lookup query whose attempts are spent, or that could not be built.
+    pub(super) fn look_given_up(&mut self, index: usize, reason: &str) {
+        let next = self.looks(index, |l| l.give_up(None, reason));
+        self.look_next(index, next);
+    }
+
+    fn looks(&mut self, index: usize, f: impl FnOnce(&mut Lookup) -> Answer) -> Option<Answer> {
+        match &mut self.state {
+            State::Looking(looks) => Some(f(&mut looks.lookups[index])),
+            _ => None,
+        }
+    }
+
+    fn look_next(&mut self, index: usize, next: Option<Answer>) {
+        match next {
+            Some(Answer::Settled(verdict)) => {
+                if let State::Looking(looks) = &mut self.state {
+                    looks.verdicts[index] = Some(verdict);
+                }
+            }
+            Some(_) => {
+                self.looked += 1;
+                self.push_front(Task::Look { index });
+            }
+            None => {}
+        }
+    }
+
+    /// What the lookups found, as the state the targeted planner reads. An ambiguous
+    /// match's candidates are kept under the subject's name, so the planner sees the
+    /// ambiguity and blocks; a lookup without a verdict, or a failed one, makes the state
+    /// incomplete.
+    pub(super) fn collect_found(&mut self, looks: Looks) {
+        let mut actual = ActualState {
+            complete: true,
+            ..ActualState::default()
+        };
+        for (lookup, verdict) in looks.lookups.iter().zip(looks.verdicts) {
+            match verdict {
+                Some(Verdict::Found(Found::User(u))) => actual.users.push(*u),
+                Some(Verdict::Found(Found::Group(g))) => actual.groups.push(*g),
+                Some(Verdict::Absent) => {}
+                Some(Verdict::Ambiguous(ids)) => {
+                    for id in ids {
+                        let (name, external_id) = lookup.subject_keys();
+                        if lookup.kind() == ResourceKind::User {
+                            let mut u = User::new(name);
+                            u.id = Some(id);
+                            u.external_id = external_id;
+                            actual.users.push(u);
+                        } else {
+                            let mut g = Group::new(name);
+                            g.id = Some(id);
+                            actual.groups.push(g);
+                        }
+                    }
+                }
+                Some(Verdict::Failed(reason)) => {
+                    actual.complete = false;
+                    actual
+                        .problems
+                        .push(format!("{}: {reason}", lookup.subject()));
+                }
+                None => {
+                    actual.complete = false;
+                    let problem = format!("{}: the lookup did not finish", lookup.subject());
+                    actual.problems.push(problem);
+                }
+            }
+        }
+        self.actual = actual;
+    }
+}
