@@ -58,7 +58,7 @@ pub struct Cost {
     /// A targeted run's lookup queries, sent before the plan was made (its requests in all
     /// are `lookups + requests`); absent (0) for a plan made from a listing.
     #[serde(default, skip_serializing_if = "is_zero")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub lookups: u64,
 }
 

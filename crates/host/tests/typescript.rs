@@ -75,6 +75,8 @@ fn export_bindings() {
     export::<DesiredOptions>(&cfg);
     export::<ResponseOptions>(&cfg);
     export::<RunFailure>(&cfg);
+    export::<scim_provision::plan::Target>(&cfg);
+    export::<scim_provision::plan::Events>(&cfg);
     write_index(&dir);
 }
 

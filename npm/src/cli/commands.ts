@@ -157,7 +157,7 @@ function finish(command: Of<"apply">, report: RunReport, style: Style, term: Ter
   return report.status === "applied" ? EXIT_OK : EXIT_ERROR;
 }
 
-async function confirm(term: Terminal, question: string): Promise<boolean> {
+export async function confirm(term: Terminal, question: string): Promise<boolean> {
   if (!term.stdin.isTTY || !term.stderr.isTTY) {
     throw new CliError("apply needs confirmation: run it on a terminal, or pass --yes once the plan is reviewed");
   }

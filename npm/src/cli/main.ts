@@ -8,6 +8,7 @@ import { redactToken, ScimProvisionError } from "../node.js";
 import { parseCommand, USAGE } from "./args.js";
 import { applyCommand, EXIT_ERROR, EXIT_OK, planCommand, reportCommand, type Terminal } from "./commands.js";
 import { CliError } from "./inputs.js";
+import { targetedCommand } from "./targeted.js";
 
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
@@ -35,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         return await applyCommand(command, term);
       case "report":
         return await reportCommand(command, term);
+      default:
+        return await targetedCommand(command, term);
     }
   } catch (error) {
     const redact = redactor(tokenEnv);

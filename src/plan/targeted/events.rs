@@ -19,14 +19,15 @@
 //! others in [`Events::rejected`]. Idempotence needs no local state: what the server holds
 //! decides, so a replayed file plans nothing, and each event already in effect is a note.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::wire::{Fault, Fields};
 use super::{Operation, Target, TargetGroup};
 use crate::model::User;
 
 /// A kind of lifecycle event.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum EventKind {
@@ -46,7 +47,7 @@ pub enum EventKind {
 
 /// What to do with malformed lines.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Malformed {
@@ -59,7 +60,7 @@ pub enum Malformed {
 
 /// One malformed line.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("line {line}: `{field}`: {reason}")]
 #[non_exhaustive]
@@ -86,7 +87,9 @@ fn join(errors: &[EventError]) -> String {
 }
 
 /// An events file read into targets.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Events {
     /// The targets, in file order (a hire with groups is a provision and a grant per group).
@@ -96,17 +99,45 @@ pub struct Events {
 }
 
 /// A line as written.
-#[derive(Deserialize)]
 struct Line {
     id: String,
-    #[serde(rename = "type")]
     kind: EventKind,
     timestamp: String,
     user: User,
-    #[serde(default)]
     group: Option<String>,
-    #[serde(default)]
     groups: Vec<String>,
+}
+
+const KINDS: [(&str, EventKind); 6] = [
+    ("hire", EventKind::Hire),
+    ("update", EventKind::Update),
+    ("terminate", EventKind::Terminate),
+    ("rehire", EventKind::Rehire),
+    ("grant", EventKind::Grant),
+    ("revoke", EventKind::Revoke),
+];
+
+/// A line's fields, read in the order a reader checks them; other fields are ignored.
+fn parse_line(raw: &str) -> Result<Line, Fault> {
+    let value = serde_json::from_str(raw).map_err(|e| (".".to_owned(), e.to_string()))?;
+    let mut f = Fields::of(value)?;
+    let id = f.required("id")?;
+    let name = f.required("type")?;
+    let kind = KINDS.iter().find(|(n, _)| *n == name).map(|k| k.1);
+    let kind = kind.ok_or_else(|| {
+        let reason = format!(
+            "unknown variant `{name}`, expected one of `hire`, `update`, `terminate`, `rehire`, `grant`, `revoke`"
+        );
+        ("type".to_owned(), reason)
+    })?;
+    Ok(Line {
+        id,
+        kind,
+        timestamp: f.required("timestamp")?,
+        user: f.user("user")?,
+        group: f.text("group")?,
+        groups: f.texts("groups")?,
+    })
 }
 
 /// Reads JSON Lines of lifecycle events (see the module docs).
@@ -147,7 +178,7 @@ fn read_line(
         field: field.to_owned(),
         reason,
     };
-    let l: Line = crate::json::from_str(raw).map_err(|e| bad(&e.path, e.reason))?;
+    let l = parse_line(raw).map_err(|(field, reason)| bad(&field, reason))?;
     if l.id.trim().is_empty() {
         return Err(bad("id", "an event needs an id".into()));
     }

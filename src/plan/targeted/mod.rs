@@ -27,8 +27,9 @@
 
 mod events;
 mod planner;
+mod wire;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::User;
 use crate::plan::user_key;
@@ -36,10 +37,11 @@ use crate::request::ResourceKind;
 
 pub use events::{read_events, EventError, EventKind, Events, EventsRefused, Malformed};
 pub use planner::plan_targeted;
+pub use wire::read_targets;
 
 /// What a target does to its user.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Operation {
@@ -84,8 +86,8 @@ impl Operation {
 /// it (then it is not looked up).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TargetGroup {
     /// The group's displayName.
@@ -113,11 +115,12 @@ impl TargetGroup {
     }
 }
 
-/// One operation on one subject. Read (serde's derives) as `{"op": "grant", "user":
-/// {"userName": "ana@example.com"}, "group": {"displayName": "Eng"}}`.
+/// One operation on one subject. Written by serde's derive and read by [`read_targets`] as
+/// `{"op": "grant", "user": {"userName": "ana@example.com"}, "group": {"displayName":
+/// "Eng"}}`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Target {
@@ -289,7 +292,17 @@ mod tests {
                 r#""userName":"a@x"},"group":{"displayName":"Eng"},"event":"e1"}"#
             )
         );
-        assert_eq!(serde_json::from_str::<Target>(&json).unwrap(), t);
+        assert_eq!(read_targets(&format!("[{json}]")).unwrap(), std::slice::from_ref(&t));
+        let e = read_targets(r#"[{"op":"grant","user":{"userName":"a"},"group":{"id":7}}]"#);
+        let e = e.unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.reason.as_str()),
+            ("[0].group.displayName", "missing field `displayName`")
+        );
+        let e = read_targets(r#"[{"op":"hire","user":{"userName":"a"}}]"#).unwrap_err();
+        assert_eq!(e.path, "[0].op");
+        let e = read_targets(r#"[{"op":"grant","user":{"userName":"a","active":"x"}}]"#);
+        assert_eq!(e.unwrap_err().path, "[0].user.active");
         assert_eq!(validate_targets(std::slice::from_ref(&t)), Ok(()));
         let no_group = Target::new(Operation::Revoke, user("a@x"));
         let e = validate_targets(&[t.clone(), no_group]).unwrap_err();

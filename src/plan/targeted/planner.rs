@@ -2,8 +2,6 @@
 //! their lookups found, into the actions of a full sync. See the [module docs](super) for
 //! what an absent subject means.
 
-use serde_json::Value;
-
 use super::{validate_targets, Operation, Target, TargetError, TargetGroup};
 use crate::model::{Group, User};
 use crate::plan::action::{Action, DeleteUser};
@@ -37,7 +35,7 @@ struct Fold {
     name: String,
     have: Option<Box<User>>,
     /// The attributes asked for (provision, update), merged in order.
-    want: Option<Value>,
+    want: Option<User>,
     active: Option<bool>,
     delete: bool,
     /// Blocked (out of scope, ambiguous, unknown): no action.
@@ -100,14 +98,11 @@ pub fn plan_targeted(
     let Targeted {
         mut actions,
         mut notes,
-        mut blocked,
+        blocked,
         ..
     } = p;
-    sorting::sort_by(&mut actions, |a, b| {
-        (a.0.phase(), a.0.kind(), &a.1, a.2).cmp(&(b.0.phase(), b.0.kind(), &b.1, b.2))
-    });
+    crate::plan::build::sort_actions(&mut actions);
     sorting::sort_by(&mut notes, Ord::cmp);
-    blocked.dedup();
     let actions: Vec<Action> = actions.into_iter().map(|(a, ..)| a).collect();
     Ok(Draft {
         state_digest: integrity::state_digest(found),
@@ -135,7 +130,7 @@ struct Targeted<'a> {
     pairs: Vec<Pair>,
     blocked: Vec<Blocked>,
     notes: Vec<Note>,
-    actions: Vec<(Action, String, usize)>,
+    actions: Vec<crate::plan::build::Keyed>,
 }
 
 impl Targeted<'_> {
@@ -444,43 +439,68 @@ fn resolve(found: &[User], user: &User) -> Resolved {
         [] => Resolved::Absent,
         [one] => Resolved::One(Box::new((*one).clone())),
         many => {
-            let mut ids: Vec<String> = many.iter().filter_map(|u| u.id.clone()).collect();
-            ids.sort();
-            Resolved::Ambiguous(ids)
+            // In the order found (the lookup's verdict lists them sorted).
+            Resolved::Ambiguous(many.iter().filter_map(|u| u.id.clone()).collect())
         }
     }
 }
 
-/// Merges `user`'s attributes over those asked for so far (a later value wins).
-fn merge(into: &mut Option<Value>, user: &User) {
-    let Ok(Value::Object(over)) = serde_json::to_value(user) else {
+/// Merges `user`'s attributes over those asked for so far: a later value wins, an absent
+/// one leaves the earlier; the userName first given names the user (a later event may spell
+/// it in another case).
+fn merge(into: &mut Option<User>, user: &User) {
+    let Some(base) = into else {
+        *into = Some(user.clone());
         return;
     };
-    let base = into.get_or_insert_with(|| Value::Object(serde_json::Map::new()));
-    merge_values(base, over);
-}
-
-fn merge_values(base: &mut Value, over: serde_json::Map<String, Value>) {
-    let Value::Object(b) = base else { return };
-    for (k, v) in over {
-        match (b.get_mut(&k), v) {
-            (Some(slot @ Value::Object(_)), Value::Object(o)) => merge_values(slot, o),
-            // The userName first given names the user (a later event may spell it in
-            // another case).
-            (Some(_), Value::String(_)) if k == "userName" => {}
-            (None, Value::String(s)) if s.is_empty() && k == "userName" => {}
-            (_, v) => {
-                b.insert(k, v);
-            }
+    fn set<T: Clone>(to: &mut Option<T>, from: &Option<T>) {
+        if from.is_some() {
+            to.clone_from(from);
         }
     }
+    if base.user_name.is_empty() {
+        base.user_name.clone_from(&user.user_name);
+    }
+    set(&mut base.external_id, &user.external_id);
+    set(&mut base.display_name, &user.display_name);
+    set(&mut base.title, &user.title);
+    set(&mut base.locale, &user.locale);
+    set(&mut base.airtable_sso, &user.airtable_sso);
+    if !user.emails.is_empty() {
+        base.emails.clone_from(&user.emails);
+    }
+    if let Some(n) = &user.name {
+        let b = base.name.get_or_insert_with(Default::default);
+        set(&mut b.formatted, &n.formatted);
+        set(&mut b.family_name, &n.family_name);
+        set(&mut b.given_name, &n.given_name);
+        b.extra.extend(n.extra.clone());
+    }
+    if let Some(e) = &user.enterprise {
+        let b = base.enterprise.get_or_insert_with(Default::default);
+        set(&mut b.employee_number, &e.employee_number);
+        set(&mut b.cost_center, &e.cost_center);
+        set(&mut b.organization, &e.organization);
+        set(&mut b.division, &e.division);
+        set(&mut b.department, &e.department);
+        if let Some(m) = &e.manager {
+            let bm = b.manager.get_or_insert_with(|| m.clone());
+            set(&mut bm.value, &m.value);
+            set(&mut bm.display_name, &m.display_name);
+        }
+        b.extra.extend(e.extra.clone());
+    }
+    for s in &user.schemas {
+        if !base.schemas.contains(s) {
+            base.schemas.push(s.clone());
+        }
+    }
+    base.extra.extend(user.extra.clone());
 }
 
 /// The user the merged attributes describe, named `name` when they name none.
-fn wanted(attributes: Option<&Value>, name: &str) -> User {
-    let mut user = attributes
-        .and_then(|v| serde_json::from_value::<User>(v.clone()).ok())
-        .unwrap_or_else(|| User::new(name));
+fn wanted(attributes: Option<&User>, name: &str) -> User {
+    let mut user = attributes.cloned().unwrap_or_else(|| User::new(name));
     user.id = None;
     user.active = None;
     if user.user_name.is_empty() {

@@ -4,9 +4,8 @@
 
 use super::{user_ref, Targeted, UserRef};
 use crate::plan::action::{Action, CreateGroup, GroupRef, Membership, SetMembers};
-use crate::plan::{group_key, user_key, ActionKind, Guard, Note};
+use crate::plan::{group_key, ActionKind, Guard, Note};
 use crate::profile::Profile;
-use crate::sorting;
 
 impl Targeted<'_> {
     pub(super) fn group_actions(&mut self, profile: &Profile) {
@@ -54,16 +53,12 @@ impl Targeted<'_> {
         &mut self,
         g: usize,
         mut adds: Vec<UserRef>,
-        mut removes: Vec<UserRef>,
+        removes: Vec<UserRef>,
         chunk: usize,
         profile: &Profile,
     ) {
         let target = self.groups[g].target.clone();
         let key = group_key(&target.display_name);
-        let by_name =
-            |a: &UserRef, b: &UserRef| user_key(&a.user_name).cmp(&user_key(&b.user_name));
-        sorting::sort_by(&mut adds, by_name);
-        sorting::sort_by(&mut removes, by_name);
         let Some(have) = self.groups[g].have.clone() else {
             if adds.is_empty() {
                 return;
