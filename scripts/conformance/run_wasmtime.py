@@ -258,7 +258,11 @@ def scripted(entry: dict) -> tuple[str, Any]:
 
 def run_engine(p: Provisioner, case: dict) -> Any:
     config = canonical(resolve_profile(p, field(case, "config")))
-    run = p.engine_create(config, desired_text(p, case))
+    # A targeted run (`targets`: hire, terminate, grant...) or a run towards a directory.
+    if "targets" in case:
+        run = p.engine_create_targeted(config, canonical(case["targets"]))
+    else:
+        run = p.engine_create(config, desired_text(p, case))
     try:
         responses = case.get("responses", [])
         abort_after = case.get("abortAfterSends")
