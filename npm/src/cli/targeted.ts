@@ -7,9 +7,9 @@
 import { readFileSync } from "node:fs";
 
 import { Provisioner, readEvents, ScimProvisionError } from "../node.js";
-import type { Plan, Target, User } from "../types.js";
+import type { Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
-import { confirm, EXIT_ERROR, EXIT_OK, EXIT_PENDING, type Terminal } from "./commands.js";
+import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, type Terminal } from "./commands.js";
 import { CliError, readPolicy, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
@@ -81,19 +81,8 @@ export async function targetedCommand(command: TargetedCommand, term: Terminal):
     allowBlocked: command.allowBlocked,
   });
   const progress = new Progress(term.stderr, style.err);
-  let shown = false;
-  let declined = false;
-  const show = (plan: Plan) => {
-    if (!command.json && !shown) term.stdout.write(renderPlan(plan, style.out, command.url) + "\n\n");
-    shown = true;
-  };
-  const approve = async (plan: Plan): Promise<boolean> => {
-    progress.clear();
-    show(plan);
-    declined = !(await confirm(term, `Apply ${plan.actions.length} changes to ${command.url}?`));
-    return !declined;
-  };
-  const run = { onProgress: progress.onEvent, signal: term.signal, dryRun: command.dryRun, ...(command.yes || command.dryRun ? {} : { approve }) };
+  const review = reviewer(command, term, progress, style.out);
+  const run = { onProgress: progress.onEvent, signal: term.signal, dryRun: command.dryRun, ...(command.yes || command.dryRun ? {} : { approve: review.approve }) };
   const report = await p.targeted(targets, run).finally(() => progress.clear());
   if (command.dryRun) {
     const plan = report.plan!;
@@ -101,8 +90,8 @@ export async function targetedCommand(command: TargetedCommand, term: Terminal):
     if (plan.blocked.length > 0 && !command.allowBlocked) return EXIT_ERROR;
     return plan.actions.length === 0 ? EXIT_OK : EXIT_PENDING;
   }
-  if (report.plan) show(report.plan);
-  if (declined) {
+  if (report.plan) review.show(report.plan);
+  if (review.declined()) {
     term.stderr.write("Nothing applied.\n");
     return EXIT_ERROR;
   }

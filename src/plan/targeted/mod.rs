@@ -292,7 +292,10 @@ mod tests {
                 r#""userName":"a@x"},"group":{"displayName":"Eng"},"event":"e1"}"#
             )
         );
-        assert_eq!(read_targets(&format!("[{json}]")).unwrap(), std::slice::from_ref(&t));
+        assert_eq!(
+            read_targets(&format!("[{json}]")).unwrap(),
+            std::slice::from_ref(&t)
+        );
         let e = read_targets(r#"[{"op":"grant","user":{"userName":"a"},"group":{"id":7}}]"#);
         let e = e.unwrap_err();
         assert_eq!(

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{Operation, Target, TargetGroup};
 use crate::json::JsonError;
+use crate::model::tolerant::json_type as kind;
 use crate::model::{FromValue, User};
 
 /// A field at fault: its JSON path and why.
@@ -94,18 +95,6 @@ impl Fields {
                 .map(Some)
                 .map_err(|(_, why)| (key.to_owned(), why)),
         }
-    }
-}
-
-/// A JSON value's kind, for a message.
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
