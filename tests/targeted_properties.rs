@@ -125,13 +125,16 @@ fn writes(sim: &Sim) -> usize {
     sim.log().iter().filter(|e| e.method != Method::Get).count()
 }
 
+/// (key, state) rows, sorted.
+type Rows = Vec<(String, String)>;
+
 /// Every user and group as (key, state) text, sorted: to compare servers.
-fn snapshot(sim: &Sim) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn snapshot(sim: &Sim) -> (Rows, Rows) {
     let name_of = |id: &str| {
         sim.user(id)
             .map_or_else(|| id.to_owned(), |u| u.user_name.to_lowercase())
     };
-    let mut users: Vec<(String, String)> = sim
+    let mut users: Rows = sim
         .users()
         .into_iter()
         .map(|u| {
@@ -139,7 +142,7 @@ fn snapshot(sim: &Sim) -> (Vec<(String, String)>, Vec<(String, String)>) {
             (u.user_name.to_lowercase(), state)
         })
         .collect();
-    let mut groups: Vec<(String, String)> = sim
+    let mut groups: Rows = sim
         .groups()
         .into_iter()
         .map(|g| {
