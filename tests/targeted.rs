@@ -388,3 +388,34 @@ fn a_reviewed_targeted_plan_is_looked_up_and_shown_first() {
     assert_eq!((plan.cost.lookups, plan.cost.requests), (1, 1));
     assert!(plan.digest.is_some());
 }
+
+#[test]
+fn several_subjects_are_looked_up_in_one_or_query_where_the_profile_allows() {
+    let names = ["ann@example.com", "o\"neil@example.com", "zoë@example.com"];
+    // Generic filters with `or`: one query for the three; Airtable cannot: one each.
+    for (flavor, lookups) in [(Flavor::Generic, 1), (Flavor::Airtable, 3)] {
+        let mut sim = Sim::new(flavor, "/scim/v2", Faults::none(), 1);
+        for name in names {
+            sim.seed_user(active_user(name));
+        }
+        sim.seed_user(active_user("oneil@example.com"));
+        let targets = names
+            .iter()
+            .map(|n| target(Operation::Deactivate, &n.to_uppercase()))
+            .collect();
+        let report = run(&mut sim, flavor, targets);
+        assert_eq!(report.status, RunStatus::Applied, "{flavor:?}: {report:?}");
+        let sent = requests(&sim);
+        let gets = sent.iter().filter(|r| r.0 == Method::Get).count();
+        assert_eq!(
+            (gets, sent.len()),
+            (lookups, lookups + 3),
+            "{flavor:?}: {sent:?}"
+        );
+        for name in names {
+            assert!(!user_named(&sim, name).is_active(), "{flavor:?} {name}");
+        }
+        assert!(user_named(&sim, "oneil@example.com").is_active());
+        assert_eq!(report.plan.unwrap().cost.lookups, lookups as u64);
+    }
+}

@@ -50,6 +50,10 @@ enum Task {
     Look {
         index: usize,
     },
+    /// A targeted run's joined query `index`: several lookups in one `or` query.
+    LookJoined {
+        index: usize,
+    },
     /// A Bulk request carrying the operations of several actions (see `bulk`).
     Batch(Box<bulk::Sent>),
     /// A create to settle by looking its subject up (see `lookup`): after a 409, after an
@@ -256,6 +260,7 @@ impl Engine {
             }
             Task::Find { .. } => self.on_find(job, response, now_ms),
             Task::Look { index } => self.on_look(job, index, response, now_ms),
+            Task::LookJoined { index } => self.on_look_joined(job, index, response, now_ms),
         }
         Ok(())
     }
@@ -352,6 +357,13 @@ impl Engine {
                 }
                 _ => Err("a lookup outside the lookups".to_owned()),
             },
+            Task::LookJoined { index } => match &self.state {
+                State::Looking(l) => {
+                    let (kind, query) = l.joined[*index].query();
+                    self.encoder.list(kind, &query).map_err(|e| e.to_string())
+                }
+                _ => Err("a lookup outside the lookups".to_owned()),
+            },
         };
         match built {
             Ok(r) => Ok(r),
@@ -405,6 +417,7 @@ impl Engine {
             }
             Task::Find { .. } => self.find_given_up(job, reason),
             Task::Look { index } => self.look_given_up(index, reason),
+            Task::LookJoined { index } => self.look_alone(index),
             Task::Action { index } | Task::FollowUp { index, .. } => {
                 self.write_given_up(index, reason, attempts);
             }

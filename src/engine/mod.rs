@@ -121,6 +121,7 @@
 mod coercions;
 mod disposition;
 mod failure;
+mod joined;
 mod listing;
 mod lookup;
 mod machine;

@@ -48,7 +48,7 @@ pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 #[cfg(test)]
 pub(crate) use requests::plan_into_empty;
 pub use requests::{BuildError, IdLookup, NoIds};
-pub(crate) use targeted::lookups;
+pub(crate) use targeted::{lookups, Subject};
 pub use targeted::{
     plan_targeted, read_events, read_targets, validate_targets, EventError, EventKind, Events,
     EventsRefused, Malformed, Operation, Target, TargetError, TargetGroup,

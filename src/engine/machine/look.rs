@@ -7,6 +7,7 @@
 
 use super::state::{Looks, State};
 use super::{Engine, Job, Task};
+use crate::engine::joined::{Joined, Joint};
 use crate::engine::lookup::{Answer, Found, Lookup, Verdict, Why};
 use crate::engine::scheduler::Retry;
 use crate::http::HttpResponse;
@@ -21,29 +22,74 @@ impl Engine {
         let create_first = matches!(self.config.mode, crate::engine::Mode::PlanAndApply);
         let profile = self.encoder.profile();
         let max = self.config.max_listed_resources;
-        let lookups: Vec<Lookup> = plan::lookups(targets, create_first)
-            .into_iter()
-            .map(|s| {
-                let user = (s.kind == ResourceKind::User).then(|| {
-                    let mut u = User::new(s.name.clone());
-                    u.external_id = s.external_id.clone();
-                    u
-                });
-                match user {
-                    Some(u) => Lookup::for_user(&u, Why::Unproven, profile),
-                    None => Lookup::for_group(&s.name, Why::Unproven, profile),
-                }
-                .capped(max)
-            })
-            .collect();
-        for index in 0..lookups.len() {
+        let subjects = plan::lookups(targets, create_first);
+        let mut lookups: Vec<Lookup> = Vec::with_capacity(subjects.len());
+        for s in &subjects {
+            let lookup = if s.kind == ResourceKind::User {
+                let mut u = User::new(s.name.clone());
+                u.external_id.clone_from(&s.external_id);
+                Lookup::for_user(&u, Why::Unproven, profile)
+            } else {
+                Lookup::for_group(&s.name, Why::Unproven, profile)
+            };
+            lookups.push(lookup.capped(max));
+        }
+        let joined = Joined::plan(&subjects, profile);
+        for index in 0..joined.len() {
             self.looked += 1;
-            self.push(Task::Look { index }, 0);
+            self.push(Task::LookJoined { index }, 0);
+        }
+        for index in 0..lookups.len() {
+            if !joined.iter().any(|j| j.members.contains(&index)) {
+                self.looked += 1;
+                self.push(Task::Look { index }, 0);
+            }
         }
         self.state = State::Looking(Box::new(Looks {
             verdicts: vec![None; lookups.len()],
             lookups,
+            joined,
         }));
+    }
+
+    /// An answer to joined query `index`: each member's verdict, or each looked up alone.
+    pub(super) fn on_look_joined(
+        &mut self,
+        job: Job,
+        index: usize,
+        response: HttpResponse,
+        now_ms: u64,
+    ) {
+        let options = self.options();
+        let State::Looking(looks) = &mut self.state else {
+            return;
+        };
+        match looks.joined[index].answer(&response, &options) {
+            Joint::Settled(verdicts) => {
+                for (i, verdict) in verdicts {
+                    looks.verdicts[i] = Some(verdict);
+                }
+            }
+            Joint::Refused(e) => {
+                if self.is_fatal(&e) || self.retry_server_error(job, &e, now_ms).is_none() {
+                    return;
+                }
+                self.look_alone(index);
+            }
+            Joint::Alone => self.look_alone(index),
+        }
+    }
+
+    /// Looks each member of joined query `index` up alone.
+    pub(super) fn look_alone(&mut self, index: usize) {
+        let members = match &self.state {
+            State::Looking(looks) => looks.joined[index].members.clone(),
+            _ => return,
+        };
+        for index in members {
+            self.looked += 1;
+            self.push(Task::Look { index }, 0);
+        }
     }
 
     /// An answer to a query of lookup `index`.

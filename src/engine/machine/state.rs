@@ -7,6 +7,7 @@
 
 use foldhash::HashMap;
 
+use crate::engine::joined::Joined;
 use crate::engine::listing::Listing;
 use crate::engine::lookup::{Lookup, Verdict};
 use crate::engine::outcome::{ActionOutcome, ActionResult, RunReport};
@@ -56,6 +57,8 @@ impl State {
 #[derive(Debug)]
 pub(super) struct Looks {
     pub(super) lookups: Vec<Lookup>,
+    /// Lookups asked for together, in one `or` query each.
+    pub(super) joined: Vec<Joined>,
     pub(super) verdicts: Vec<Option<Verdict>>,
 }
 

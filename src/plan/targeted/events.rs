@@ -79,11 +79,14 @@ pub struct EventError {
 pub struct EventsRefused(pub Vec<EventError>);
 
 fn join(errors: &[EventError]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut text = String::new();
+    for e in errors {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(&e.to_string());
+    }
+    text
 }
 
 /// An events file read into targets.

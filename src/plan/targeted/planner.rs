@@ -103,7 +103,11 @@ pub fn plan_targeted(
     } = p;
     crate::plan::build::sort_actions(&mut actions);
     sorting::sort_by(&mut notes, Ord::cmp);
-    let actions: Vec<Action> = actions.into_iter().map(|(a, ..)| a).collect();
+    let mut plain: Vec<Action> = Vec::with_capacity(actions.len());
+    for (action, ..) in actions {
+        plain.push(action);
+    }
+    let actions = plain;
     Ok(Draft {
         state_digest: integrity::state_digest(found),
         profile: profile.name.clone(),
@@ -278,19 +282,24 @@ impl Targeted<'_> {
                 Some(g)
             }
             None => {
-                let candidates: Vec<&Group> = self
+                let mut candidates = self
                     .found
                     .groups
                     .iter()
-                    .filter(|g| g.id.is_some() && group_key(&g.display_name) == key)
-                    .collect();
-                if candidates.len() > 1 {
-                    let ids = candidates.iter().filter_map(|g| g.id.as_deref());
+                    .filter(|g| g.id.is_some() && group_key(&g.display_name) == key);
+                let first = candidates.next();
+                if candidates.next().is_some() {
+                    let ids = self
+                        .found
+                        .groups
+                        .iter()
+                        .filter(|g| g.id.is_some() && group_key(&g.display_name) == key);
+                    let ids = ids.filter_map(|g| g.id.as_deref());
                     let b = ambiguity::guard("group", &target.display_name, ids);
                     self.block(b.guard, b.reason);
                     return None;
                 }
-                candidates.first().map(|g| (*g).clone())
+                first.cloned()
             }
         };
         self.groups.push(GroupFold {
@@ -384,12 +393,14 @@ impl Targeted<'_> {
 
 /// The labels of a user's own targets (not its grants and revocations), joined.
 fn own_labels(labels: &[String]) -> String {
-    let own: Vec<&str> = labels
-        .iter()
-        .filter(|l| !is_membership(l))
-        .map(String::as_str)
-        .collect();
-    own.join(", ")
+    let mut own = String::new();
+    for label in labels.iter().filter(|l| !is_membership(l)) {
+        if !own.is_empty() {
+            own.push_str(", ");
+        }
+        own.push_str(label);
+    }
+    own
 }
 
 fn is_membership(label: &str) -> bool {
@@ -419,29 +430,30 @@ fn resolve(found: &[User], user: &User) -> Resolved {
         known.id = Some(id.clone());
         return Resolved::One(Box::new(known));
     }
-    let with_id = || {
-        found
-            .iter()
-            .filter(|u| u.id.as_deref().is_some_and(|i| !i.is_empty()))
-    };
     let ext = user.external_id.as_deref().filter(|e| !e.is_empty());
-    let mut candidates: Vec<&User> = with_id()
-        .filter(|u| ext.is_some() && u.external_id.as_deref() == ext)
-        .collect();
-    if candidates.is_empty() && !user.user_name.is_empty() {
-        let key = user_key(&user.user_name);
-        candidates = with_id()
-            .filter(|u| user_key(&u.user_name) == key)
-            .collect();
-    }
-    candidates.dedup_by(|a, b| a.id == b.id);
-    match candidates.as_slice() {
-        [] => Resolved::Absent,
-        [one] => Resolved::One(Box::new((*one).clone())),
-        many => {
-            // In the order found (the lookup's verdict lists them sorted).
-            Resolved::Ambiguous(many.iter().filter_map(|u| u.id.clone()).collect())
+    let key = user_key(&user.user_name);
+    let has_id = |u: &User| u.id.as_deref().is_some_and(|i| !i.is_empty());
+    let by_ext = |u: &User| ext.is_some() && u.external_id.as_deref() == ext;
+    let by_name = |u: &User| !user.user_name.is_empty() && user_key(&u.user_name) == key;
+    // A unique externalId decides, as in the planner; else the name.
+    let rule: &dyn Fn(&User) -> bool = if found.iter().any(|u| has_id(u) && by_ext(u)) {
+        &by_ext
+    } else {
+        &by_name
+    };
+    let mut ids: Vec<String> = Vec::new();
+    let mut one = None;
+    for u in found {
+        if has_id(u) && rule(u) && !ids.iter().any(|id| Some(id) == u.id.as_ref()) {
+            ids.push(u.id.clone().unwrap_or_default());
+            one = Some(u);
         }
+    }
+    match (ids.len(), one) {
+        (0, _) => Resolved::Absent,
+        (1, Some(u)) => Resolved::One(Box::new(u.clone())),
+        // In the order found (the lookup's verdict lists them sorted).
+        _ => Resolved::Ambiguous(ids),
     }
 }
 

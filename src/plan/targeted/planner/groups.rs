@@ -96,22 +96,7 @@ impl Targeted<'_> {
                 );
                 return self.block(Guard::IncompleteListing, reason);
             };
-            let removed: Vec<&str> = removes.iter().filter_map(|r| r.id.as_deref()).collect();
-            let mut all: Vec<UserRef> = members
-                .iter()
-                .filter(|m| !removed.contains(&m.value.as_str()))
-                .map(|m| UserRef {
-                    user_name: m.display.clone().unwrap_or_else(|| m.value.clone()),
-                    id: Some(m.value.clone()),
-                })
-                .collect();
-            all.extend(adds.iter().cloned());
-            let set = Action::SetMembers(SetMembers {
-                group,
-                members: all,
-                added: adds,
-                removed: removes,
-            });
+            let set = SetMembers::of(group, members, adds, removes);
             return self.push(set, key, 0);
         }
         self.memberships(&group, adds, ActionKind::AddMembers, chunk, &key);
