@@ -135,6 +135,10 @@ test("an events file applies in order, and replaying it writes nothing", { timeo
   writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
   const run = await cli(["events", "--file", file, "--url", proxy.url, "--yes"]);
   assert.equal(run.code, 0, shown(run));
+  // The two people are looked up in one query, `userName eq "…" or userName eq "…"`.
+  const userLookups = proxy.requests("GET", /^\/Users\?/).map((r) => decodeURIComponent(r.path));
+  assert.equal(userLookups.length, 1, userLookups.join("\n"));
+  assert.match(userLookups[0], /userName eq "fay@example\.com" or userName eq "hal@example\.com"/);
   assert.equal((await userNamed(server, "fay@example.com")).title, "Senior Analyst");
   assert.equal((await userNamed(server, "hal@example.com")).active, false);
   const [finance] = await readAll(server, "Groups");
