@@ -181,3 +181,40 @@ test("protected users refuse; hostile userNames find the right user", { timeout:
   }
   assert.equal((await userNamed(server, "obrien@example.com")).active, true, "the decoy is untouched");
 });
+
+test("the facade: provision with groups, grant, deprovision, events with skipped lines, dry runs", { timeout: 60_000 }, async (t) => {
+  const { Provisioner, readEvents, ScimProvisionError } = await import("../dist/node.js");
+  const { server, proxy } = await setup(t);
+  const p = new Provisioner({ baseUrl: proxy.url, token: TOKEN });
+
+  const dry = await p.provision({ userName: "gia@example.com", title: "Analyst" }, { groups: ["Data"], dryRun: true });
+  assert.equal(dry.status, "planned");
+  assert.deepEqual(dry.plan.actions.map((a) => a.type), ["createUser", "createGroup"]);
+  assert.equal(writes(proxy).length, 0);
+
+  const made = await p.provision({ userName: "gia@example.com", title: "Analyst" }, { groups: ["Data"] });
+  assert.equal(made.status, "applied", JSON.stringify(made));
+  const gia = await userNamed(server, "gia@example.com");
+  const [data] = await readAll(server, "Groups");
+  assert.deepEqual(data.members.map((m) => m.value), [gia.id]);
+
+  const again = await p.grant("GIA@example.com", "data");
+  assert.equal(again.status, "applied");
+  assert.equal(again.plan.actions.length, 0, "already a member");
+
+  const off = await p.deprovision("gia@example.com");
+  assert.equal(off.status, "applied");
+  assert.equal((await userNamed(server, "gia@example.com")).active, false);
+
+  // Events: a malformed line throws naming it, unless skipped.
+  const text = [
+    JSON.stringify({ id: "r1", type: "rehire", timestamp: "2026-05-01T09:00:00Z", user: { userName: "gia@example.com" } }),
+    JSON.stringify({ id: "x1", type: "grant", timestamp: "2026-05-01T09:00:00Z", user: { userName: "gia@example.com" } }),
+  ].join("\n");
+  assert.throws(() => readEvents(text), (e) => e instanceof ScimProvisionError && e.kind === "desired-state" && /line 2: `group`/.test(e.message));
+  await assert.rejects(p.events(text), /line 2/);
+  const report = await p.events(text, { skipMalformed: true });
+  assert.equal(report.status, "applied");
+  assert.deepEqual(report.rejected.map((r) => [r.line, r.field]), [[2, "group"]]);
+  assert.equal((await userNamed(server, "gia@example.com")).active, true, "rehired");
+});
