@@ -419,3 +419,40 @@ fn several_subjects_are_looked_up_in_one_or_query_where_the_profile_allows() {
         assert_eq!(report.plan.unwrap().cost.lookups, lookups as u64);
     }
 }
+
+#[test]
+fn a_user_gone_before_its_update_is_drift_not_created_again() {
+    let mut sim = Sim::new(Flavor::Airtable, "/scim/v2", Faults::none(), 1);
+    let id = sim.seed_user(active_user("vi@example.com"));
+    let mut vi = User::new("vi@example.com");
+    vi.title = Some("Lead".into());
+    let encoder =
+        scim_provision::request::RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
+    let delete = encoder
+        .delete(scim_provision::request::ResourceKind::User, &id)
+        .unwrap();
+    let mut engine = Engine::targeted(
+        config(Flavor::Airtable, Mode::PlanAndApply),
+        vec![Target::new(Operation::Update, vi)],
+    )
+    .unwrap();
+    let mut clock = 1_000;
+    let report = drive(
+        &mut sim,
+        &mut engine,
+        &mut clock,
+        TIMEOUT_MS,
+        |sim, request, now| {
+            // Another admin deletes the user between the lookup and the PATCH.
+            if request.method == Method::Patch {
+                let _ = sim.handle(&delete, now);
+            }
+            Control::Continue
+        },
+    );
+    assert!(
+        matches!(&report.outcomes[0].result, ActionResult::Drift { detail } if detail.contains("no longer on the server")),
+        "{report:?}"
+    );
+    assert!(sim.users().is_empty(), "not created again");
+}
