@@ -348,22 +348,8 @@ impl Engine {
                 .list(lookup.kind(), &lookup.query())
                 .map_err(|e| e.to_string()),
             Task::FollowUp { request, .. } => Ok(request.clone()),
-            Task::Look { index } => match &self.state {
-                State::Looking(l) => {
-                    let lookup = &l.lookups[*index];
-                    self.encoder
-                        .list(lookup.kind(), &lookup.query())
-                        .map_err(|e| e.to_string())
-                }
-                _ => Err("a lookup outside the lookups".to_owned()),
-            },
-            Task::LookJoined { index } => match &self.state {
-                State::Looking(l) => {
-                    let (kind, query) = l.joined[*index].query();
-                    self.encoder.list(kind, &query).map_err(|e| e.to_string())
-                }
-                _ => Err("a lookup outside the lookups".to_owned()),
-            },
+            Task::Look { index } => self.look_request(*index, false),
+            Task::LookJoined { index } => self.look_request(*index, true),
         };
         match built {
             Ok(r) => Ok(r),

@@ -10,7 +10,7 @@ use super::{Engine, Job, Task};
 use crate::engine::joined::{Joined, Joint};
 use crate::engine::lookup::{Answer, Found, Lookup, Verdict, Why};
 use crate::engine::scheduler::Retry;
-use crate::http::HttpResponse;
+use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Group, User};
 use crate::plan::{self, ActualState};
 use crate::request::ResourceKind;
@@ -50,6 +50,19 @@ impl Engine {
             lookups,
             joined,
         }));
+    }
+
+    /// The request of lookup `index` (`joined`: of joined query `index`).
+    pub(super) fn look_request(&self, index: usize, joined: bool) -> Result<HttpRequest, String> {
+        let State::Looking(l) = &self.state else {
+            return Err("a lookup outside the lookups".to_owned());
+        };
+        let (kind, query) = if joined {
+            l.joined[index].query()
+        } else {
+            (l.lookups[index].kind(), l.lookups[index].query())
+        };
+        self.encoder.list(kind, &query).map_err(|e| e.to_string())
     }
 
     /// An answer to joined query `index`: each member's verdict, or each looked up alone.
