@@ -33,7 +33,10 @@ import type {
   ResourceKind,
   RunReport,
   ServerError,
+  Target,
   User,
+  EventError,
+  Events,
 } from "./types.js";
 
 export * from "./types.js";
@@ -46,12 +49,18 @@ export { MIN_REDACTED_TOKEN_LENGTH, REDACTED, redactToken } from "./redact.js";
 export class Engine {
   readonly #inner: wasm.Engine;
 
-  /** A run of `config` towards `desired`; a directory file (`{bytes, fileName}`) is decoded
-   * in the core, a refused one thrown as a `ScimProvisionError` of kind `desired-state`. */
-  constructor(config: EngineConfig | string, desired: DesiredInput) {
-    this.#inner = isDesiredFile(desired)
-      ? core(() => new wasm.Engine(config, desired.bytes, desired.fileName, mappingText(desired.mapping)))
-      : core(() => new wasm.Engine(config, desired));
+  /** A run of `config` towards `desired`; a directory file (`{bytes, fileName, mapping}`) is
+   * decoded in the core, a refused one thrown as a `ScimProvisionError` of kind
+   * `desired-state`. With `targets`, a targeted run of them instead (only their subjects are
+   * looked up; `desired` is not read). */
+  constructor(config: EngineConfig | string, desired: DesiredInput, targets?: Target[] | string) {
+    this.#inner = core(() =>
+      targets !== undefined
+        ? wasm.Engine.targeted(config, targets)
+        : isDesiredFile(desired)
+          ? new wasm.Engine(config, desired.bytes, desired.fileName, mappingText(desired.mapping))
+          : new wasm.Engine(config, desired),
+    );
   }
 
   pollOutput(nowMs: number): Output {
@@ -157,6 +166,15 @@ export interface ReportResult {
 }
 
 /** Plans and applies a directory to a SCIM server over any fetch. */
+/** How a targeted run (`provision`, `grant`, `events`...) goes once its subjects are looked up. */
+export interface TargetedOptions extends SyncOptions {
+  /** Look the subjects up and plan; write nothing (the report's status is `planned`). */
+  dryRun?: boolean;
+}
+
+/** A targeted run of an events file: its report, and the malformed lines skipped. */
+export type EventsRunReport = RunReport & { rejected: EventError[] };
+
 export class Provisioner {
   readonly #options: ProvisionerOptions;
   readonly #origin: string;
@@ -246,6 +264,51 @@ export class Provisioner {
     }
   }
 
+  /** A targeted run: only the targets' subjects are looked up (no listing), then the plan
+   * is applied with the same policy, review (`approve`) and reliability as `sync`; with
+   * `dryRun` nothing is written. What each operation does, and what it means for a subject
+   * the server lacks, is the core's (`plan_targeted`). */
+  async targeted(targets: Target[], run: TargetedOptions = {}): Promise<RunReport> {
+    const mode: Mode = run.dryRun ? { mode: "planOnly" } : run.approve ? { mode: "review" } : { mode: "planAndApply" };
+    return this.#redacted(() => this.#run(mode, "{}", run, run.dryRun === true, targets));
+  }
+
+  /** Creates `user`, or updates and reactivates it where the server holds it; `groups`: the
+   * groups it joins. */
+  async provision(user: User, run: TargetedOptions & { groups?: string[] } = {}): Promise<RunReport> {
+    const grants = (run.groups ?? []).map((g): Target => ({ op: "grant", user: { userName: user.userName }, group: { displayName: g } }));
+    return this.targeted([{ op: "provision", user }, ...grants], run);
+  }
+
+  /** Deactivates the user (deletes it with `delete`, which the policy must allow). */
+  async deprovision(userName: string, run: TargetedOptions & { delete?: boolean } = {}): Promise<RunReport> {
+    return this.targeted([{ op: run.delete ? "delete" : "deactivate", user: { userName } }], run);
+  }
+
+  /** Reactivates the user. */
+  async reactivate(userName: string, run: TargetedOptions = {}): Promise<RunReport> {
+    return this.targeted([{ op: "reactivate", user: { userName } }], run);
+  }
+
+  /** Adds the user to the group (created when the server lacks it). */
+  async grant(userName: string, group: string, run: TargetedOptions = {}): Promise<RunReport> {
+    return this.targeted([{ op: "grant", user: { userName }, group: { displayName: group } }], run);
+  }
+
+  /** Removes the user from the group. */
+  async revoke(userName: string, group: string, run: TargetedOptions = {}): Promise<RunReport> {
+    return this.targeted([{ op: "revoke", user: { userName }, group: { displayName: group } }], run);
+  }
+
+  /** Applies JSON Lines of lifecycle events in order (see `readEvents`). A malformed line
+   * refuses the whole file before any request, unless `skipMalformed`: then the valid lines
+   * run and the others are listed in `rejected`. */
+  async events(text: string, run: TargetedOptions & { skipMalformed?: boolean } = {}): Promise<EventsRunReport> {
+    const events = readEvents(text, run.skipMalformed ?? false);
+    const report = await this.targeted(events.targets, run);
+    return { ...report, rejected: events.rejected };
+  }
+
   /** `value` without the token (see `redactToken`). */
   #redact<T>(value: T): T {
     return redactToken(value, this.#options.token);
@@ -289,8 +352,8 @@ export class Provisioner {
 
   /** Runs the engine to its report; throws the core's error for it (`planned`: the run was
    * to plan, so a report without a plan is one). */
-  async #run(mode: Mode, desired: DesiredInput, run: SyncOptions, planned = false): Promise<RunReport> {
-    const engine = new Engine(this.#config(mode), desired);
+  async #run(mode: Mode, desired: DesiredInput, run: SyncOptions, planned = false, targets?: Target[]): Promise<RunReport> {
+    const engine = new Engine(this.#config(mode), desired, targets);
     try {
       const report = await drive(engine, this.#host(run));
       throwIfFailed(engine, planned);
@@ -413,6 +476,14 @@ export function decodeResponse(
     if (error instanceof ScimProvisionError && error.kind === "server") return { type: "error", error: error.data as unknown as ServerError };
     throw error;
   }
+}
+
+/** Reads JSON Lines of lifecycle events (`hire`, `update`, `terminate`, `rehire`, `grant`,
+ * `revoke`) into targets. Throws a `ScimProvisionError` of kind `desired-state`, code
+ * `malformedEvents`, naming every malformed line and field, unless `skipMalformed`: then the
+ * malformed lines are returned in `rejected`. */
+export function readEvents(text: string, skipMalformed = false): Events {
+  return JSON.parse(core(() => wasm.readEvents(text, skipMalformed))) as Events;
 }
 
 /** `attribute eq "value"`, escaped as RFC 7644 requires. */

@@ -77,9 +77,12 @@ function desiredText(c) {
 
 function runEngine(c) {
   const config = canonical(resolveProfile(field(c, 'config')));
-  const desired = desiredText(c);
+  // A targeted run (`targets`: hire, terminate, grant...) or a run towards a directory.
+  const desired = 'targets' in c ? { ok: '' } : desiredText(c);
   if (desired.error) return desired;
-  const created = attempt(() => engine.Engine.create(config, desired.ok));
+  const created = 'targets' in c
+    ? attempt(() => engine.Engine.createTargeted(config, canonical(c.targets)))
+    : attempt(() => engine.Engine.create(config, desired.ok));
   if (created.error) return created;
   const run = created.ok;
   try {

@@ -47,9 +47,11 @@ export function npmKinds(pkg) {
 
   function runEngine(c) {
     const config = canonical(resolveProfile(field(c, 'config')));
-    const desired = desiredText(c);
+    // A targeted run (`targets`: hire, terminate, grant...) or a run towards a directory.
+    const desired = 'targets' in c ? { ok: '{}' } : desiredText(c);
     if (desired.error) return desired;
-    const created = attempt(() => new pkg.Engine(config, desired.ok));
+    const targets = 'targets' in c ? canonical(c.targets) : undefined;
+    const created = attempt(() => new pkg.Engine(config, desired.ok, targets));
     if (created.error) return created;
     const run = created.ok;
     try {

@@ -142,6 +142,12 @@ class Provisioner:
     def engine_create(self, config: str, desired: str) -> ResourceAny:
         return self.call_result("engine", "[static]engine.create", config, desired)
 
+    def engine_create_targeted(self, config: str, targets: str) -> ResourceAny:
+        return self.call_result("engine", "[static]engine.create-targeted", config, targets)
+
+    def read_events(self, text: str, skip_malformed: bool) -> str:
+        return self.call_result("planner", "read-events", text, skip_malformed)
+
     def poll_output(self, run: ResourceAny, now_ms: int) -> Variant:
         return self.call("engine", "[method]engine.poll-output", run, now_ms)
 
@@ -258,7 +264,11 @@ def scripted(entry: dict) -> tuple[str, Any]:
 
 def run_engine(p: Provisioner, case: dict) -> Any:
     config = canonical(resolve_profile(p, field(case, "config")))
-    run = p.engine_create(config, desired_text(p, case))
+    # A targeted run (`targets`: hire, terminate, grant...) or a run towards a directory.
+    if "targets" in case:
+        run = p.engine_create_targeted(config, canonical(case["targets"]))
+    else:
+        run = p.engine_create(config, desired_text(p, case))
     try:
         responses = case.get("responses", [])
         abort_after = case.get("abortAfterSends")
@@ -590,10 +600,14 @@ class Http:
 
 
 def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: float = 60,
-          review: Any = None) -> dict:
+          review: Any = None, targets: str | None = None) -> dict:
     """The loop contract with a real clock and synchronous HTTP. Returns the report. In mode
-    `review`, `review(plan)` answers the plan shown (an `approve` or `decline` input)."""
-    run = p.engine_create(canonical(config), desired)
+    `review`, `review(plan)` answers the plan shown (an `approve` or `decline` input). With
+    `targets` (a JSON array of targets), a targeted run of them (`desired` is not read)."""
+    if targets is None:
+        run = p.engine_create(canonical(config), desired)
+    else:
+        run = p.engine_create_targeted(canonical(config), targets)
     try:
         start = time.monotonic()
         for _ in range(10_000):
@@ -753,18 +767,51 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
               and state.get("user2@example.com", {}).get("title") == "Lead", report.get("reason"))
         check("review lists once", listed == 2 and len(shown) == 1, http.sent[before:])
 
+        # 4c. Lifecycle events (a targeted run): a hire joining a group named with a quote and
+        # a termination; only the subjects are looked up; replayed, nothing is written.
+        events = "\n".join(canonical(e) for e in [
+            {"id": "h1", "type": "hire", "timestamp": "2026-01-05T09:00:00Z",
+             "user": {"userName": "new@example.com", "name": {"givenName": "N", "familyName": "W"}},
+             "groups": ['On "call"']},
+            {"id": "t1", "type": "terminate", "timestamp": "2026-01-06T09:00:00Z",
+             "user": {"userName": "USER4@example.com"}},
+        ])
+        targets = canonical(json.loads(p.read_events(events, False))["targets"])
+        apply_mode = {**base, "mode": {"mode": "planAndApply"}}
+        before = len(http.sent)
+        report = drive(p, http, apply_mode, "", targets=targets)
+        listed = [r for r in http.sent[before:] if r[0] == "GET" and "filter=" not in r[1]
+                  and not r[1].endswith("ServiceProviderConfig")]
+        state = {u["userName"]: u for u in http.get_json("/v2/Users?count=100")["Resources"]}
+        groups = {g["displayName"]: g for g in http.get_json("/v2/Groups")["Resources"]}
+        on_call = [m["value"] for m in groups.get('On "call"', {}).get("members") or []]
+        check("events applied", report["status"] == "applied" and not listed
+              and state.get("user4@example.com", {}).get("active") is False
+              and on_call == [state.get("new@example.com", {}).get("id")],
+              (report.get("reason"), listed, on_call))
+        before = len(http.sent)
+        report = drive(p, http, apply_mode, "", targets=targets)
+        writes = [r for r in http.sent[before:] if r[0] != "GET"]
+        check("events replayed write nothing", report["status"] == "applied" and not writes,
+              (report.get("reason"), writes))
+        try:
+            p.read_events('{"id": "x"}', False)
+            check("a malformed events line is refused", False, "no error")
+        except WitError as e:
+            check("a malformed events line is refused", "line 1" in str(e), e)
+
         # 5. The reports of the server's state, through the component's `reports` interface.
         users_now = canonical(http.get_json("/v2/Users?count=100")["Resources"])
         groups_now = canonical(http.get_json("/v2/Groups")["Resources"])
         options = report_options(taken_at_ms=1_700_000_000_000, purchased_seats=10)
         seats = json.loads(p.report("build-report", users_now, groups_now, None, options))["seats"]
         check("report seats", (seats.get("totalUsers"), seats.get("active"), seats.get("deactivated"),
-                               seats.get("unused")) == (5, 4, 1, 6), seats)
+                               seats.get("unused")) == (6, 4, 2, 6), seats)
         html = p.report("report-html", users_now, groups_now, None, options)
         check("report html", html.startswith("<!DOCTYPE html>") and "o&quot;hara@example.com" in html,
               html[:200])
         csv_lines = p.report_csv(users_now, groups_now).splitlines()
-        check("report csv", len(csv_lines) == 6, csv_lines[:2])
+        check("report csv", len(csv_lines) == 7, csv_lines[:2])
 
         # 6. A wrong token: the run fails on the first request with the 401 in the report.
         report = drive(p, Http(http.origin, "wrong-token"), {**base, "mode": {"mode": "planOnly"}},

@@ -93,14 +93,14 @@ impl Found {
         }
     }
 
-    fn external_id(&self) -> Option<&str> {
+    pub(crate) fn external_id(&self) -> Option<&str> {
         match self {
             Found::User(u) => u.external_id.as_deref(),
             Found::Group(g) => g.external_id.as_deref(),
         }
     }
 
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Found::User(u) => user_key(&u.user_name),
             Found::Group(g) => group_key(&g.display_name),
@@ -171,6 +171,22 @@ impl Lookup {
             why,
             profile,
         )
+    }
+
+    /// The lookup of the group named `display_name` (a targeted run's subject).
+    pub(crate) fn for_group(display_name: &str, why: Why, profile: &Profile) -> Lookup {
+        Lookup::of(
+            ResourceKind::Group,
+            display_name.to_owned(),
+            None,
+            why,
+            profile,
+        )
+    }
+
+    /// The subject's name and externalId.
+    pub(crate) fn subject_keys(&self) -> (String, Option<String>) {
+        (self.name.clone(), self.external_id.clone())
     }
 
     /// The lookup of `action`'s subject (`None`: not a create).
@@ -273,11 +289,7 @@ impl Lookup {
 
     /// Takes the answer to [`Lookup::query`].
     pub(crate) fn answer(&mut self, response: &HttpResponse, options: &DecodeOptions) -> Answer {
-        let page = match self.kind {
-            ResourceKind::User => page_of(response, options, |u: User| Found::User(Box::new(u))),
-            _ => page_of(response, options, |g: Group| Found::Group(Box::new(g))),
-        };
-        let (total, next_cursor, resources) = match page {
+        let (total, next_cursor, resources) = match read_page(self.kind, response, options) {
             Ok(Ok(page)) => page,
             Ok(Err(e)) => return Answer::Refused(e),
             Err(e) => return Answer::Undecodable(e),
@@ -432,7 +444,7 @@ fn steps(filter: &FilterSupport, kind: ResourceKind, has_external_id: bool) -> V
     steps
 }
 
-fn key_of(kind: ResourceKind, name: &str) -> String {
+pub(crate) fn key_of(kind: ResourceKind, name: &str) -> String {
     if kind == ResourceKind::User {
         user_key(name)
     } else {
@@ -440,13 +452,29 @@ fn key_of(kind: ResourceKind, name: &str) -> String {
     }
 }
 
+/// A list answer of `kind`: (`totalResults`, `nextCursor`, the resources), or the server's
+/// error.
+pub(crate) fn read_page(
+    kind: ResourceKind,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Page {
+    match kind {
+        ResourceKind::User => page_of(response, options, |u: User| Found::User(Box::new(u))),
+        _ => page_of(response, options, |g: Group| Found::Group(Box::new(g))),
+    }
+}
+
+/// What [`read_page`] reads.
+pub(crate) type Page =
+    Result<Result<(Option<u64>, Option<String>, Vec<Found>), ServerError>, DecodeError>;
+
 /// A page as (totalResults, nextCursor, resources), or the server's error.
-#[allow(clippy::type_complexity)]
 fn page_of<T: FromValue>(
     response: &HttpResponse,
     options: &DecodeOptions,
     wrap: impl Fn(T) -> Found,
-) -> Result<Result<(Option<u64>, Option<String>, Vec<Found>), ServerError>, DecodeError> {
+) -> Page {
     match decode::<T>(Expect::List, response, options)? {
         Decoded::Page(ListResponse {
             total_results,

@@ -14,7 +14,7 @@ use super::scheduler::{self, Retry, RetryLimits, Scheduler};
 use super::{EngineConfig, EngineError, Input, Output};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::FromValue;
-use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step};
+use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step, Target};
 use crate::profile::Profile;
 use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
@@ -24,6 +24,7 @@ mod apply;
 mod bulk;
 mod find;
 mod listing;
+mod look;
 mod planning;
 mod state;
 
@@ -43,6 +44,14 @@ enum Task {
         group: usize,
     },
     Action {
+        index: usize,
+    },
+    /// A query of a targeted run's lookup `index` (see `look`).
+    Look {
+        index: usize,
+    },
+    /// A targeted run's joined query `index`: several lookups in one `or` query.
+    LookJoined {
         index: usize,
     },
     /// A Bulk request carrying the operations of several actions (see `bulk`).
@@ -80,6 +89,10 @@ pub struct Engine {
     config: EngineConfig,
     encoder: RequestEncoder,
     desired: DesiredState,
+    /// A targeted run's targets (its subjects are looked up instead of listed).
+    targets: Option<Box<[Target]>>,
+    /// The queries a targeted run's lookups sent (the plan's `cost.lookups`).
+    looked: u64,
     /// Where the run is, with that phase's data.
     state: State,
     sched: Scheduler<Task>,
@@ -136,6 +149,8 @@ impl Engine {
             sched,
             encoder,
             desired,
+            targets: None,
+            looked: 0,
             state: State::Created(listings),
             events: VecDeque::new(),
             first_ms: None,
@@ -146,6 +161,21 @@ impl Engine {
             breaker: Default::default(),
             config,
         })
+    }
+
+    /// A targeted run of `config`: only `targets`' subjects are looked up (no listing), then
+    /// planned ([`plan::plan_targeted`]) and applied as `config.mode` says, with the same
+    /// policy, review and reliability as a full sync.
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::new`]; [`EngineError::Targets`] for a target that lacks what its
+    /// operation needs.
+    pub fn targeted(config: EngineConfig, targets: Vec<Target>) -> Result<Engine, EngineError> {
+        plan::validate_targets(&targets)?;
+        let mut engine = Engine::new(config, DesiredState::default())?;
+        engine.targets = Some(targets.into_boxed_slice());
+        Ok(engine)
     }
 
     /// The next thing the host should do. Call until it returns [`Output::Wait`] or
@@ -232,6 +262,8 @@ impl Engine {
                 self.on_write(job, Ok(response), now_ms);
             }
             Task::Find { .. } => self.on_find(job, response, now_ms),
+            Task::Look { index } => self.on_look(job, index, response, now_ms),
+            Task::LookJoined { index } => self.on_look_joined(job, index, response, now_ms),
         }
         Ok(())
     }
@@ -319,6 +351,8 @@ impl Engine {
                 .list(lookup.kind(), &lookup.query())
                 .map_err(|e| e.to_string()),
             Task::FollowUp { request, .. } => Ok(request.clone()),
+            Task::Look { index } => self.look_request(*index, false),
+            Task::LookJoined { index } => self.look_request(*index, true),
         };
         match built {
             Ok(r) => Ok(r),
@@ -371,6 +405,8 @@ impl Engine {
                 self.member_problem(problem);
             }
             Task::Find { .. } => self.find_given_up(job, reason),
+            Task::Look { index } => self.look_given_up(index, reason),
+            Task::LookJoined { index } => self.look_alone(index),
             Task::Action { index } | Task::FollowUp { index, .. } => {
                 self.write_given_up(index, reason, attempts);
             }
@@ -449,6 +485,17 @@ impl Engine {
     /// Moves to the next phase once the current one has nothing queued or in flight.
     fn advance(&mut self) {
         match self.state.take() {
+            State::Created(l) | State::Discovering(l) if self.targets.is_some() => {
+                drop(l);
+                self.enter_looking();
+            }
+            State::Looking(looks) => {
+                self.state = State::Planning {
+                    member_problems: Vec::new(),
+                };
+                self.collect_found(*looks);
+                self.fetch_members();
+            }
             State::Created(mut l) | State::Discovering(mut l) => {
                 let users = l.users.start();
                 let groups = l.groups.start();

@@ -122,6 +122,7 @@ mod breaker;
 mod coercions;
 mod disposition;
 mod failure;
+mod joined;
 mod listing;
 mod lookup;
 mod machine;
@@ -365,6 +366,9 @@ pub enum EngineError {
     /// The directory contradicts itself.
     #[error(transparent)]
     Desired(#[from] PlanError),
+    /// A target of a targeted run lacks what its operation needs.
+    #[error(transparent)]
+    Targets(#[from] crate::plan::TargetError),
     /// An input for a request the engine is not waiting for (unknown, or already answered).
     #[error("no request {0:?} is in flight")]
     UnknownRequest(RequestId),

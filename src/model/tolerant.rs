@@ -307,7 +307,8 @@ fn named(key: &str, names: &[&'static str]) -> Option<&'static str> {
     names.iter().copied().find(|n| n.eq_ignore_ascii_case(key))
 }
 
-fn json_type(v: &Value) -> &'static str {
+/// A JSON value's kind, for a message (`a number`).
+pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -179,6 +179,38 @@ pub struct SetMembers {
     pub removed: Vec<UserRef>,
 }
 
+impl SetMembers {
+    /// The PUT of `group`'s member list for a server without PATCH: the members it has
+    /// (`existing`, by id) without `removed`, then `added`. The one rule for an adopted
+    /// group's missing members and a targeted grant or revocation.
+    pub(crate) fn of(
+        group: GroupRef,
+        existing: &[crate::model::Member],
+        added: Vec<UserRef>,
+        removed: Vec<UserRef>,
+    ) -> Action {
+        let mut members = Vec::with_capacity(existing.len() + added.len());
+        for m in existing {
+            if !removed
+                .iter()
+                .any(|r| r.id.as_deref() == Some(m.value.as_str()))
+            {
+                members.push(UserRef {
+                    user_name: m.value.clone(),
+                    id: Some(m.value.clone()),
+                });
+            }
+        }
+        members.extend(added.iter().cloned());
+        Action::SetMembers(SetMembers {
+            group,
+            members,
+            added,
+            removed,
+        })
+    }
+}
+
 /// What an action does, as the plan JSON names it (its `type`, and `kind` in an
 /// outcome). Declared in the order of those names: the derived order is the plan's order of
 /// actions within an apply phase, as it was when kinds were compared as text.

@@ -99,9 +99,7 @@ pub fn plan(
     } = p;
     notes.extend(read_only_note);
     let mut actions = actions;
-    sorting::sort_by(&mut actions, |a, b| {
-        (a.0.phase(), a.0.kind(), &a.1, a.2).cmp(&(b.0.phase(), b.0.kind(), &b.1, b.2))
-    });
+    sort_actions(&mut actions);
     sorting::sort_by(&mut notes, Ord::cmp);
     let summary = summarize(actions.iter().map(|(a, ..)| a));
     Ok(Draft {
@@ -128,7 +126,15 @@ pub(crate) fn validate(desired: &DesiredState) -> Result<(), PlanError> {
 }
 
 /// A planned action with its sort key (subject key, chunk index).
-type Keyed = (Action, String, usize);
+pub(super) type Keyed = (Action, String, usize);
+
+/// The plan's order of actions: by apply phase, kind, subject key, chunk (the targeted
+/// planner's too).
+pub(super) fn sort_actions(actions: &mut [Keyed]) {
+    sorting::sort_by(actions, |a, b| {
+        (a.0.phase(), a.0.kind(), &a.1, a.2).cmp(&(b.0.phase(), b.0.kind(), &b.1, b.2))
+    });
+}
 
 struct Planner<'a> {
     policy: &'a Policy,

@@ -55,6 +55,15 @@ pub struct Cost {
     /// The operations per Bulk request the actions are counted in; absent without Bulk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bulk_max_operations: Option<u32>,
+    /// A targeted run's lookup queries, sent before the plan was made (its requests in all
+    /// are `lookups + requests`); absent (0) for a plan made from a listing.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub lookups: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 // Numbers are written as JavaScript writes them, so every form of the core (native, npm,
@@ -110,6 +119,7 @@ impl Cost {
             min_seconds: min_seconds(requests, rate_limit),
             rate_limit,
             bulk_max_operations,
+            lookups: 0,
         }
     }
 }

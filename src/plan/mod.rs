@@ -24,6 +24,7 @@ mod keys;
 mod policy;
 mod requests;
 mod str_index;
+mod targeted;
 mod wire;
 
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,11 @@ pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 #[cfg(test)]
 pub(crate) use requests::plan_into_empty;
 pub use requests::{BuildError, IdLookup, NoIds};
+pub(crate) use targeted::{lookups, Subject};
+pub use targeted::{
+    plan_targeted, read_events, read_targets, validate_targets, EventError, EventKind, Events,
+    EventsRefused, Malformed, Operation, Target, TargetError, TargetGroup,
+};
 
 /// What the server holds, as listed.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -151,17 +157,20 @@ struct Written {
 
 impl From<Written> for Plan {
     fn from(w: Written) -> Plan {
-        let (rate_limit, bulk) = match w.cost {
-            Some(cost) => (cost.rate_limit, cost.bulk_max_operations),
+        let (rate_limit, bulk, lookups) = match w.cost {
+            Some(cost) => (cost.rate_limit, cost.bulk_max_operations, cost.lookups),
             None => (
                 crate::profile::builtin(&w.profile).and_then(|p| p.rate_limit),
                 None,
+                0,
             ),
         };
+        let mut cost = Cost::of(w.actions.iter().map(|s| &s.action), rate_limit, bulk);
+        cost.lookups = lookups;
         Plan {
             version: w.version,
             summary: summarize(w.actions.iter().map(|s| &s.action)),
-            cost: Cost::of(w.actions.iter().map(|s| &s.action), rate_limit, bulk),
+            cost,
             profile: w.profile,
             blocked: w.blocked,
             actions: w.actions,
@@ -232,6 +241,11 @@ pub enum Guard {
     /// A directory subject matches several server resources (duplicates in the listing);
     /// its changes are withheld and its candidates left alone.
     AmbiguousMatch,
+    /// A targeted run names a user outside the policy's scope, or protected.
+    OutOfScope,
+    /// A targeted run's operation needs a user the server does not hold (an update, a
+    /// reactivation, a grant).
+    UnknownSubject,
 }
 
 /// One action with the request it becomes.

@@ -259,7 +259,8 @@ mod tests {
             expect(
                 "blocked[0].guard",
                 "unknown variant `sometimes`, expected one of `emptySource`, \
-                 `incompleteListing`, `deactivationCap`, `deletionCap`, `ambiguousMatch`"
+                 `incompleteListing`, `deactivationCap`, `deletionCap`, `ambiguousMatch`, \
+                 `outOfScope`, `unknownSubject`"
             )
         );
         // The derives' own rules: a struct may be given as an array of its fields, a tag

@@ -256,6 +256,10 @@ impl planner::Guest for Component {
         Ok(boundary::check_plan_json(&plan_json)?)
     }
 
+    fn read_events(text: String, skip_malformed: bool) -> Result<String, Error> {
+        Ok(boundary::events_json(&text, skip_malformed)?)
+    }
+
     fn plan(
         desired_json: String,
         actual_json: String,
@@ -284,6 +288,11 @@ pub struct EngineResource(RefCell<core_engine::Engine>);
 impl engine::GuestEngine for EngineResource {
     fn create(config_json: String, desired_json: String) -> Result<engine::Engine, Error> {
         let engine = boundary::engine_from_json(&config_json, &desired_json)?;
+        Ok(engine::Engine::new(EngineResource(RefCell::new(engine))))
+    }
+
+    fn create_targeted(config_json: String, targets_json: String) -> Result<engine::Engine, Error> {
+        let engine = boundary::targeted_engine_from_json(&config_json, &targets_json)?;
         Ok(engine::Engine::new(EngineResource(RefCell::new(engine))))
     }
 

@@ -337,6 +337,13 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     response::parse_retry_after(value, now_ms as u64).map(|ms| ms as f64)
 }
 
+/// JSON Lines of lifecycle events into `{targets, rejected}` (JSON text); throws naming every
+/// malformed line unless `skipMalformed`.
+#[wasm_bindgen(js_name = readEvents)]
+pub fn read_events(text: &str, skip_malformed: bool) -> Result<String, JsValue> {
+    boundary::events_json(text, skip_malformed).map_err(throw)
+}
+
 /// Renders `attr eq "value"` with the escaping RFC 7644 requires.
 #[wasm_bindgen(js_name = filterEq)]
 pub fn filter_eq(attribute: &str, value: &str) -> String {
@@ -547,6 +554,18 @@ impl Engine {
             inner: inner.map_err(throw)?,
             end: None,
         })
+    }
+
+    /// A targeted run of `config` on `targets` (an array of Target, or its JSON text): only
+    /// their subjects are looked up, nothing is listed.
+    #[wasm_bindgen(js_name = targeted)]
+    pub fn targeted(config: JsValue, targets: JsValue) -> Result<Engine, JsValue> {
+        let inner = boundary::targeted_engine_from_json(
+            &json_text(&config, "config-json")?,
+            &json_text(&targets, "targets-json")?,
+        )
+        .map_err(throw)?;
+        Ok(Engine { inner, end: None })
     }
 
     /// The next output: `{type: "send" | "event" | "wait" | "done", ...}`.

@@ -526,6 +526,40 @@ pub fn engine_from_file(
     Engine::new(config, desired).map_err(Fault::from)
 }
 
+/// A targeted run ([`Engine::targeted`]) of an [`EngineConfig`] (`config-json`) on targets
+/// (`targets-json`: a JSON array of [`plan::Target`]).
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `config-json` or `targets-json`, at the
+/// bad target's field), or of kind `engine` / `encode` when [`Engine::targeted`] refuses
+/// the run.
+pub fn targeted_engine_from_json(config_json: &str, targets_json: &str) -> Result<Engine, Fault> {
+    let config: EngineConfig = parse_json_arg("config-json", config_json)?;
+    let targets =
+        plan::read_targets(targets_json).map_err(|e| Fault::from_json_error("targets-json", &e))?;
+    // A target without what its operation needs is an `invalid-argument` fault at its field.
+    Engine::targeted(config, targets).map_err(Fault::from)
+}
+
+/// JSON Lines of lifecycle events ([`plan::read_events`]) as JSON: `{"targets": [...],
+/// "rejected": [{line, field, reason}]}`; `skip_malformed` plans the valid lines and lists
+/// the others, else one malformed line refuses the file.
+///
+/// # Errors
+///
+/// A fault of kind `desired-state`, code `malformedEvents`, naming every malformed line,
+/// when one is malformed and `skip_malformed` is false.
+pub fn events_json(text: &str, skip_malformed: bool) -> Result<String, Fault> {
+    let malformed = if skip_malformed {
+        plan::Malformed::Skip
+    } else {
+        plan::Malformed::Refuse
+    };
+    let events = plan::read_events(text, malformed).map_err(|e| Fault::from(&e))?;
+    Ok(to_json(&events))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

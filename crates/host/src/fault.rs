@@ -500,6 +500,32 @@ impl From<ReviewError> for Fault {
     }
 }
 
+/// A target that lacks what its operation needs: kind `invalid-argument`, argument
+/// `targets-json`, at the target's field (`[1].group`).
+impl From<&scim_provision::plan::TargetError> for Fault {
+    fn from(e: &scim_provision::plan::TargetError) -> Fault {
+        Fault::invalid_argument(
+            "targets-json",
+            &format!("[{}].{}", e.index, e.field),
+            &e.reason,
+        )
+    }
+}
+
+/// An events file refused whole: kind `desired-state`, code `malformedEvents`, with every
+/// malformed line (`{line, field, reason}`) in `data.errors`.
+impl From<&scim_provision::plan::EventsRefused> for Fault {
+    fn from(e: &scim_provision::plan::EventsRefused) -> Fault {
+        let errors = serde_json::to_value(&e.0).unwrap_or_default();
+        Fault::new(
+            FaultKind::DesiredState,
+            "malformedEvents",
+            e.to_string(),
+            json!({ "errors": errors }),
+        )
+    }
+}
+
 /// Encode and plan errors inside an engine error keep their own kind.
 impl From<&EngineError> for Fault {
     fn from(e: &EngineError) -> Fault {
@@ -512,6 +538,7 @@ impl From<&EngineError> for Fault {
             ),
             EngineError::Encode(inner) => Fault::from(inner),
             EngineError::Desired(inner) => Fault::from(inner),
+            EngineError::Targets(inner) => Fault::from(inner),
             EngineError::UnknownRequest(id) => Fault::new(
                 FaultKind::Engine,
                 "unknownRequest",

@@ -137,11 +137,15 @@ fn scripted_response(entry: &Value) -> Result<Result<HttpResponse, String>, Stri
 
 fn run_engine(case: &Value) -> Result<Value, String> {
     let config_text = canonical(&resolve_profile(field(case, "config")?)?);
-    let desired_text = match desired_text(case)? {
-        Ok(text) => text,
-        Err(e) => return Ok(err(e)),
+    // A targeted run (`targets`: hire, terminate, grant...) or a run towards a directory.
+    let created = match case.get("targets") {
+        Some(targets) => boundary::targeted_engine_from_json(&config_text, &canonical(targets)),
+        None => match desired_text(case)? {
+            Ok(text) => boundary::engine_from_json(&config_text, &text),
+            Err(e) => return Ok(err(e)),
+        },
     };
-    let mut engine = match boundary::engine_from_json(&config_text, &desired_text) {
+    let mut engine = match created {
         Ok(e) => e,
         Err(e) => return Ok(err(e)),
     };

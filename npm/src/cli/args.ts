@@ -20,6 +20,18 @@ export const USAGE = `Usage:
   scim-provision report --url URL [--desired FILE] [--format table|json|csv|html]
                         [--seats N] [--out FILE]
 
+On-demand lifecycle operations (only the subjects named are looked up; nothing else is
+touched). Each takes --url, --profile, --policy, --token-env, --yes, --json, --dry-run:
+  scim-provision provision   --user EMAIL [--given-name G] [--family-name F] [--title T]
+                             [--department D] [--cost-center C] [--external-id X]
+                             [--groups "A;B"]
+  scim-provision deprovision --user EMAIL [--delete]     (deactivates; --delete needs the
+                                                          policy's offboarding: "delete")
+  scim-provision reactivate  --user EMAIL
+  scim-provision grant       --user EMAIL --group NAME
+  scim-provision revoke      --user EMAIL --group NAME
+  scim-provision events      --file EVENTS.jsonl [--skip-malformed]
+
 Common options:
   --url URL           the SCIM base URL (for Airtable: https://airtable.com/scim/v2)
   --profile NAME      the server profile: airtable, generic (default), slack, ...
@@ -32,7 +44,10 @@ Common options:
   --no-color          plain output (NO_COLOR is honoured too)
   -h, --help          this text
 
-Exit codes: plan 0 = no changes, 2 = changes pending; apply 0 = every action succeeded;
+Exit codes: plan and --dry-run 0 = no changes, 2 = changes pending (--dry-run: 1 when a
+guard blocks the plan); apply and the lifecycle commands 0 = every action succeeded or was
+already in effect (deprovisioning or revoking a user the server lacks is in effect: a note;
+updating, reactivating or granting one is refused: 1);
 report 0 = complete, 3 = the listing was incomplete (the report is written, its figures
 may be short; a warning on stderr says why); 1 = an error, a refusal or a failed action.`;
 
@@ -64,8 +79,38 @@ export type Command =
       Directory)
   | MapCommand
   | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined } & Common)
+  | TargetedCommand
   | { name: "help" }
   | { name: "version" };
+
+/** The attributes `provision` sets. */
+export interface ProvisionAttributes {
+  givenName?: string;
+  familyName?: string;
+  title?: string;
+  department?: string;
+  costCenter?: string;
+  externalId?: string;
+}
+
+/** A lifecycle command (`provision` ... `events`): the fields its name uses are set. */
+export type TargetedCommand = {
+  name: "provision" | "deprovision" | "reactivate" | "grant" | "revoke" | "events";
+  user: string | undefined;
+  group: string | undefined;
+  groups: string[];
+  attributes: ProvisionAttributes;
+  delete: boolean;
+  file: string | undefined;
+  skipMalformed: boolean;
+  yes: boolean;
+  json: boolean;
+  dryRun: boolean;
+  allowBlocked: boolean;
+  maxDeactivations: Cap | undefined;
+} & Common;
+
+const TARGETED = ["provision", "deprovision", "reactivate", "grant", "revoke", "events"] as const;
 
 export type ReportFormat = "table" | "json" | "csv" | "html";
 
@@ -102,18 +147,52 @@ const OPTIONS = {
   report: { ...COMMON, desired: { type: "string" }, format: { type: "string" }, seats: { type: "string" }, out: { type: "string" } },
 } as const;
 
+const TARGETED_COMMON = {
+  ...COMMON,
+  yes: { type: "boolean", short: "y" },
+  json: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  "allow-blocked": { type: "boolean" },
+  "max-deactivations": { type: "string" },
+} as const;
+
+const TARGETED_OPTIONS = {
+  provision: {
+    ...TARGETED_COMMON,
+    user: { type: "string" },
+    "given-name": { type: "string" },
+    "family-name": { type: "string" },
+    title: { type: "string" },
+    department: { type: "string" },
+    "cost-center": { type: "string" },
+    "external-id": { type: "string" },
+    groups: { type: "string" },
+  },
+  deprovision: { ...TARGETED_COMMON, user: { type: "string" }, delete: { type: "boolean" } },
+  reactivate: { ...TARGETED_COMMON, user: { type: "string" } },
+  grant: { ...TARGETED_COMMON, user: { type: "string" }, group: { type: "string" } },
+  revoke: { ...TARGETED_COMMON, user: { type: "string" }, group: { type: "string" } },
+  events: { ...TARGETED_COMMON, file: { type: "string" }, "skip-malformed": { type: "boolean" } },
+} as const;
+
+type TargetedName = (typeof TARGETED)[number];
+
+function isTargeted(name: string): name is TargetedName {
+  return (TARGETED as readonly string[]).includes(name);
+}
+
 /** Parses `argv` (without node and the script). */
 export function parseCommand(argv: string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
   if (name === "--version" || name === "-V") return { name: "version" };
   if (name === "map") return parseMap(rest);
-  if (name !== "plan" && name !== "apply" && name !== "report") {
-    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report or map (see --help)`);
+  if (name !== "plan" && name !== "apply" && name !== "report" && !isTargeted(name)) {
+    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report, map, ${TARGETED.join(", ")} (see --help)`);
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    const options: ParseArgsConfig["options"] = OPTIONS[name];
+    const options: ParseArgsConfig["options"] = isTargeted(name) ? TARGETED_OPTIONS[name] : OPTIONS[name];
     values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
     // parseArgs' messages name the option; drop its advice about "--" which does not apply.
@@ -133,6 +212,7 @@ export function parseCommand(argv: string[]): Command {
     noColor: flag("no-color"),
   };
 
+  if (isTargeted(name)) return targeted(name, common, str, flag);
   switch (name) {
     case "plan": {
       const desired = str("desired");
@@ -175,6 +255,49 @@ export function parseCommand(argv: string[]): Command {
       return { name, ...common, desired: str("desired"), format, seats: seats === undefined ? undefined : Number(seats), out: str("out") };
     }
   }
+}
+
+function targeted(
+  name: TargetedName,
+  common: Common,
+  str: (key: string) => string | undefined,
+  flag: (key: string) => boolean,
+): TargetedCommand {
+  const need = (key: string, what: string) => {
+    const value = str(key);
+    if (value === undefined || value.trim() === "") throw new CliError(`${name}: --${key} ${what} is required`);
+    return value;
+  };
+  const user = name === "events" ? undefined : need("user", "EMAIL");
+  const group = name === "grant" || name === "revoke" ? need("group", "NAME") : undefined;
+  const file = name === "events" ? need("file", "EVENTS.jsonl") : undefined;
+  const groups = (str("groups") ?? "")
+    .split(";")
+    .map((g) => g.trim())
+    .filter((g) => g !== "");
+  return {
+    name,
+    ...common,
+    user,
+    group,
+    groups,
+    attributes: {
+      givenName: str("given-name"),
+      familyName: str("family-name"),
+      title: str("title"),
+      department: str("department"),
+      costCenter: str("cost-center"),
+      externalId: str("external-id"),
+    },
+    delete: flag("delete"),
+    file,
+    skipMalformed: flag("skip-malformed"),
+    yes: flag("yes"),
+    json: flag("json"),
+    dryRun: flag("dry-run"),
+    allowBlocked: flag("allow-blocked"),
+    maxDeactivations: cap(str("max-deactivations")),
+  };
 }
 
 function checkUrl(text: string): string {

@@ -92,10 +92,28 @@ async function applyDesired(command: Of<"apply">, term: Terminal): Promise<numbe
   const progress = new Progress(term.stderr, style.err);
   const desired = directoryOf(command, command.desired!);
   const p = provisioner(command, undefined, policyOf(command, undefined));
+  const review = reviewer(command, term, progress, style.out);
+  const report = await directoryErrors(desired, () => p.sync(desired, { approve: review.approve, onProgress: progress.onEvent, signal: term.signal })).finally(() =>
+    progress.clear(),
+  );
+  // Not asked (nothing to do, or refused before asking): the plan is shown all the same.
+  if (report.plan) review.show(report.plan);
+  if (review.declined()) {
+    term.stderr.write("Nothing applied.\n");
+    return EXIT_ERROR;
+  }
+  // The engine refused a plan a guard blocked before asking; the CLI says what to do.
+  if (report.status === "refused" && report.plan) blocked(report.plan, command.allowBlocked);
+  return finish(command, report, style.out, term);
+}
+
+/** Shows a plan once (not with --json) and asks whether to apply it (not with --yes),
+ * remembering a "no": the approval an engine run in `review` mode waits for. */
+export function reviewer(command: { json: boolean; yes: boolean; url: string }, term: Terminal, progress: Progress, style: Style) {
   let shown = false;
   let declined = false;
   const show = (plan: Plan) => {
-    if (!command.json && !shown) term.stdout.write(renderPlan(plan, style.out, command.url) + "\n\n");
+    if (!command.json && !shown) term.stdout.write(renderPlan(plan, style, command.url) + "\n\n");
     shown = true;
   };
   const approve = async (plan: Plan): Promise<boolean> => {
@@ -105,16 +123,7 @@ async function applyDesired(command: Of<"apply">, term: Terminal): Promise<numbe
     declined = !(await confirm(term, `Apply ${plan.actions.length} changes to ${command.url}?`));
     return !declined;
   };
-  const report = await directoryErrors(desired, () => p.sync(desired, { approve, onProgress: progress.onEvent, signal: term.signal })).finally(() => progress.clear());
-  // Not asked (nothing to do, or refused before asking): the plan is shown all the same.
-  if (report.plan) show(report.plan);
-  if (declined) {
-    term.stderr.write("Nothing applied.\n");
-    return EXIT_ERROR;
-  }
-  // The engine refused a plan a guard blocked before asking; the CLI says what to do.
-  if (report.status === "refused" && report.plan) blocked(report.plan, command.allowBlocked);
-  return finish(command, report, style.out, term);
+  return { show, approve, declined: () => declined };
 }
 
 /** `apply --plan FILE`: the reviewed plan is checked and shown without a request; the run

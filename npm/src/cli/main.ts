@@ -9,6 +9,7 @@ import { parseCommand, USAGE } from "./args.js";
 import { applyCommand, EXIT_ERROR, EXIT_OK, planCommand, reportCommand, type Terminal } from "./commands.js";
 import { CliError } from "./inputs.js";
 import { mapCommand } from "./map.js";
+import { targetedCommand } from "./targeted.js";
 
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
@@ -38,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(command, term);
       case "map":
         return mapCommand(command, term);
+      default:
+        return await targetedCommand(command, term);
     }
   } catch (error) {
     const redact = redactor(tokenEnv);

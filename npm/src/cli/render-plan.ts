@@ -65,7 +65,9 @@ export function costLine(plan: Plan, style: Style): string {
   const c = plan.cost;
   const kinds = Object.entries(c.byKind).map(([kind, n]) => `${n} ${kind}`);
   const rate = c.rateLimit ? ` · at least ${c.minSeconds} s at ${c.rateLimit.requestsPerSecond} requests/s` : "";
-  return style.dim(`Cost: ${count(c.requests, "request")} (${kinds.join(", ")})${rate}; the listing already made is not counted`);
+  // A targeted plan was made from lookups, not a listing: they are part of its cost.
+  const made = c.lookups ? ` and ${count(c.lookups, "lookup")} already made (${count(c.lookups + c.requests, "request")} in all)` : "; the listing already made is not counted";
+  return style.dim(`Cost: ${count(c.requests, "request")} (${kinds.join(", ")})${rate}${made}`);
 }
 
 /** One line of counts, or "No changes." */

@@ -28,4 +28,9 @@ rateLimit?: RateLimit | null,
 /**
  * The operations per Bulk request the actions are counted in; absent without Bulk.
  */
-bulkMaxOperations?: number | null, };
+bulkMaxOperations?: number | null, 
+/**
+ * A targeted run's lookup queries, sent before the plan was made (its requests in all
+ * are `lookups + requests`); absent (0) for a plan made from a listing.
+ */
+lookups?: number, };

@@ -3,4 +3,4 @@
 /**
  * The safety guards.
  */
-export type Guard = "emptySource" | "incompleteListing" | "deactivationCap" | "deletionCap" | "ambiguousMatch";
+export type Guard = "emptySource" | "incompleteListing" | "deactivationCap" | "deletionCap" | "ambiguousMatch" | "outOfScope" | "unknownSubject";

@@ -241,22 +241,8 @@ impl Engine {
                 members: missing,
             })
         } else {
-            let mut members: Vec<UserRef> = existing
-                .members
-                .iter()
-                .flatten()
-                .map(|m| UserRef {
-                    user_name: m.value.clone(),
-                    id: Some(m.value.clone()),
-                })
-                .collect();
-            members.extend(missing.iter().cloned());
-            Action::SetMembers(SetMembers {
-                group,
-                members,
-                added: missing,
-                removed: Vec::new(),
-            })
+            let existing = existing.members.as_deref().unwrap_or_default();
+            SetMembers::of(group, existing, missing, Vec::new())
         };
         self.adopted(index, id, lookup_error, Some(update));
     }

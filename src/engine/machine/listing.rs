@@ -54,6 +54,19 @@ impl Engine {
         if self.encoder.profile().groups.members_in_listing {
             return;
         }
+        if self.targets.is_some() {
+            // A targeted run's groups are those it grants or revokes: each one's members.
+            let wanted = self.actual.groups.iter().enumerate();
+            let wanted: Vec<usize> = wanted
+                .filter(|(_, g)| g.members.is_none() && g.id.is_some())
+                .map(|(i, _)| i)
+                .collect();
+            for group in wanted {
+                self.looked += 1;
+                self.push(Task::Members { group }, 0);
+            }
+            return;
+        }
         let keys: HashSet<String> = self
             .desired
             .groups

@@ -22,16 +22,22 @@ enum Next {
 impl Engine {
     /// Plans from the listed state, then applies or stops as the mode says.
     pub(super) fn make_plan(&mut self) {
-        let planned = plan::plan(
-            &self.desired,
-            &self.actual,
-            self.encoder.profile(),
-            &self.config.policy,
-        );
+        let (profile, policy) = (self.encoder.profile(), &self.config.policy);
+        let planned = match &self.targets {
+            Some(targets) => plan::plan_targeted(targets, &self.actual, profile, policy)
+                .map_err(|e| e.to_string()),
+            None => {
+                plan::plan(&self.desired, &self.actual, profile, policy).map_err(|e| e.to_string())
+            }
+        };
         let plan = match planned {
-            Ok(draft) => draft.with_requests(&self.encoder),
+            Ok(draft) => {
+                let mut plan = draft.with_requests(&self.encoder);
+                plan.cost.lookups = self.looked;
+                plan
+            }
             Err(e) => {
-                self.finish(RunStatus::Failed, Some(e.to_string()), None);
+                self.finish(RunStatus::Failed, Some(e), None);
                 return;
             }
         };

@@ -7,7 +7,9 @@
 
 use foldhash::HashMap;
 
+use crate::engine::joined::Joined;
 use crate::engine::listing::Listing;
+use crate::engine::lookup::{Lookup, Verdict};
 use crate::engine::outcome::{ActionOutcome, ActionResult, RunReport};
 use crate::model::{Group, User};
 use crate::plan::{group_key, user_key, ApplyPhase, IdLookup, Plan, Step};
@@ -21,6 +23,8 @@ pub(super) enum State {
     Discovering(Listings),
     /// Listing users and groups, page by page.
     Listing(Listings),
+    /// A targeted run: looking up only its subjects, instead of listing (see `look`).
+    Looking(Box<Looks>),
     /// Listed: fetching the members the listing left out (of the groups the directory
     /// names) for the planner, then planning. What could not be fetched makes the listing
     /// incomplete.
@@ -47,6 +51,15 @@ impl State {
             },
         )
     }
+}
+
+/// The lookups of a targeted run's subjects, and how each ended.
+#[derive(Debug)]
+pub(super) struct Looks {
+    pub(super) lookups: Vec<Lookup>,
+    /// Lookups asked for together, in one `or` query each.
+    pub(super) joined: Vec<Joined>,
+    pub(super) verdicts: Vec<Option<Verdict>>,
 }
 
 /// The listings of both resource kinds.

@@ -1,0 +1,318 @@
+//! Lifecycle events as JSON Lines, into targets: one event per line, applied in file order.
+//!
+//! ```text
+//! {"id": "e1", "type": "hire", "timestamp": "2026-01-05T09:00:00Z", "user": {"userName": "ana@example.com", "name": {"givenName": "Ana", "familyName": "Ng"}, "title": "Engineer"}, "groups": ["Eng"]}
+//! {"id": "e2", "type": "grant", "timestamp": "2026-01-06T10:00:00Z", "user": {"userName": "ana@example.com"}, "group": "On-call"}
+//! {"id": "e3", "type": "terminate", "timestamp": "2026-03-01T17:00:00Z", "user": {"userName": "ana@example.com"}}
+//! ```
+//!
+//! Each line has an `id` (unique in the file), a `type` (`hire`, `update`, `terminate`,
+//! `rehire`, `grant`, `revoke`), a `timestamp` (text, kept for the reader; the order is the
+//! file's) and the person as `user`, with the desired-state JSON's names; `group` names the
+//! group of a grant or revocation, `groups` the groups a hire or rehire joins. Other fields
+//! are ignored; blank lines are skipped. A hire or rehire provisions (creates, or updates and
+//! reactivates), an update updates, a termination deactivates.
+//!
+//! A malformed line is an error naming its line number and field. By default
+//! ([`Malformed::Refuse`]) one malformed line refuses the whole file, before any request,
+//! with every malformed line listed; [`Malformed::Skip`] plans the valid lines and lists the
+//! others in [`Events::rejected`]. Idempotence needs no local state: what the server holds
+//! decides, so a replayed file plans nothing, and each event already in effect is a note.
+
+use serde::Serialize;
+
+use super::wire::{Fault, Fields};
+use super::{Operation, Target, TargetGroup};
+use crate::model::User;
+
+/// A kind of lifecycle event.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A new person: provision.
+    Hire,
+    /// Changed attributes: update.
+    Update,
+    /// The person left: deactivate.
+    Terminate,
+    /// The person is back: provision (reactivates).
+    Rehire,
+    /// Add to `group`.
+    Grant,
+    /// Remove from `group`.
+    Revoke,
+}
+
+/// What to do with malformed lines.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Malformed {
+    /// Refuse the whole file (the default): nothing is planned, every bad line is named.
+    #[default]
+    Refuse,
+    /// Plan the valid lines, and list the others.
+    Skip,
+}
+
+/// One malformed line.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("line {line}: `{field}`: {reason}")]
+#[non_exhaustive]
+pub struct EventError {
+    /// The line's number, from 1.
+    pub line: u64,
+    /// The JSON path of the field at fault (`.` for the line itself).
+    pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// An events file refused whole ([`Malformed::Refuse`]): every malformed line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} malformed event line(s), nothing was planned: {}", .0.len(), join(.0))]
+pub struct EventsRefused(pub Vec<EventError>);
+
+fn join(errors: &[EventError]) -> String {
+    let mut text = String::new();
+    for e in errors {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(&e.to_string());
+    }
+    text
+}
+
+/// An events file read into targets.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Events {
+    /// The targets, in file order (a hire with groups is a provision and a grant per group).
+    pub targets: Vec<Target>,
+    /// The malformed lines skipped ([`Malformed::Skip`] only).
+    pub rejected: Vec<EventError>,
+}
+
+/// A line as written.
+struct Line {
+    id: String,
+    kind: EventKind,
+    timestamp: String,
+    user: User,
+    group: Option<String>,
+    groups: Vec<String>,
+}
+
+const KINDS: [(&str, EventKind); 6] = [
+    ("hire", EventKind::Hire),
+    ("update", EventKind::Update),
+    ("terminate", EventKind::Terminate),
+    ("rehire", EventKind::Rehire),
+    ("grant", EventKind::Grant),
+    ("revoke", EventKind::Revoke),
+];
+
+/// A line's fields, read in the order a reader checks them; other fields are ignored.
+fn parse_line(raw: &str) -> Result<Line, Fault> {
+    let value = serde_json::from_str(raw).map_err(|e| (".".to_owned(), e.to_string()))?;
+    let mut f = Fields::of(value)?;
+    let id = f.required("id")?;
+    let name = f.required("type")?;
+    let kind = KINDS.iter().find(|(n, _)| *n == name).map(|k| k.1);
+    let kind = kind.ok_or_else(|| {
+        let reason = format!(
+            "unknown variant `{name}`, expected one of `hire`, `update`, `terminate`, `rehire`, `grant`, `revoke`"
+        );
+        ("type".to_owned(), reason)
+    })?;
+    Ok(Line {
+        id,
+        kind,
+        timestamp: f.required("timestamp")?,
+        user: f.user("user")?,
+        group: f.text("group")?,
+        groups: f.texts("groups")?,
+    })
+}
+
+/// Reads JSON Lines of lifecycle events (see the module docs).
+///
+/// # Errors
+///
+/// [`EventsRefused`] with every malformed line when any is malformed and `malformed` is
+/// [`Malformed::Refuse`].
+pub fn read_events(text: &str, malformed: Malformed) -> Result<Events, EventsRefused> {
+    let mut events = Events::default();
+    let mut ids: Vec<(String, u64)> = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = n as u64 + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match read_line(raw, line, &ids) {
+            Ok((id, targets)) => {
+                ids.push((id, line));
+                events.targets.extend(targets);
+            }
+            Err(e) => events.rejected.push(e),
+        }
+    }
+    if malformed == Malformed::Refuse && !events.rejected.is_empty() {
+        return Err(EventsRefused(events.rejected));
+    }
+    Ok(events)
+}
+
+fn read_line(
+    raw: &str,
+    line: u64,
+    ids: &[(String, u64)],
+) -> Result<(String, Vec<Target>), EventError> {
+    let bad = |field: &str, reason: String| EventError {
+        line,
+        field: field.to_owned(),
+        reason,
+    };
+    let l = parse_line(raw).map_err(|(field, reason)| bad(&field, reason))?;
+    if l.id.trim().is_empty() {
+        return Err(bad("id", "an event needs an id".into()));
+    }
+    if let Some((_, first)) = ids.iter().find(|(id, _)| *id == l.id) {
+        return Err(bad(
+            "id",
+            format!("{:?} is the id of line {first} too", l.id),
+        ));
+    }
+    if l.timestamp.trim().is_empty() {
+        return Err(bad("timestamp", "an event needs a timestamp".into()));
+    }
+    let named = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if l.user.user_name.trim().is_empty() && !named(&l.user.external_id) {
+        return Err(bad(
+            "user.userName",
+            "a userName or externalId is needed".into(),
+        ));
+    }
+    let (op, group_wanted) = match l.kind {
+        EventKind::Hire | EventKind::Rehire => (Operation::Provision, false),
+        EventKind::Update => (Operation::Update, false),
+        EventKind::Terminate => (Operation::Deactivate, false),
+        EventKind::Grant => (Operation::Grant, true),
+        EventKind::Revoke => (Operation::Revoke, true),
+    };
+    if op == Operation::Provision && l.user.user_name.trim().is_empty() {
+        return Err(bad("user.userName", "a hire needs the userName".into()));
+    }
+    let group = l.group.filter(|g| !g.trim().is_empty());
+    if group_wanted != group.is_some() {
+        let reason = if group_wanted {
+            "a grant or revocation names its group"
+        } else {
+            "only grant and revoke name a group (hires join `groups`)"
+        };
+        return Err(bad("group", reason.into()));
+    }
+    if op != Operation::Provision && !l.groups.is_empty() {
+        return Err(bad("groups", "only a hire or rehire joins groups".into()));
+    }
+    if let Some(i) = l.groups.iter().position(|g| g.trim().is_empty()) {
+        return Err(bad(&format!("groups[{i}]"), "a group name is empty".into()));
+    }
+    let reference = || {
+        let mut u = User::new(l.user.user_name.clone());
+        u.external_id.clone_from(&l.user.external_id);
+        u
+    };
+    let mut targets = Vec::new();
+    let first = match group {
+        Some(g) => Target::new(op, reference()).with_group(TargetGroup::named(g)),
+        None => Target::new(op, l.user.clone()),
+    };
+    targets.push(first.from_event(l.id.clone()));
+    for g in &l.groups {
+        let grant = Target::new(Operation::Grant, reference()).with_group(TargetGroup::named(g));
+        targets.push(grant.from_event(l.id.clone()));
+    }
+    Ok((l.id, targets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"{"id":"e1","type":"hire","timestamp":"2026-01-05T09:00:00Z","user":{"userName":"ana@x","title":"Eng"},"groups":["Eng","Ops"]}
+
+{"id":"e2","type":"grant","timestamp":"t","user":{"userName":"bo@x"},"group":"Eng","extra":1}
+{"id":"e3","type":"terminate","timestamp":"t","user":{"externalId":"E7","userName":""}}
+"#;
+
+    #[test]
+    fn lines_become_targets_in_order() {
+        let events = read_events(FILE, Malformed::Refuse).unwrap();
+        let read: Vec<(Operation, &str, Option<&str>, Option<&str>)> = events
+            .targets
+            .iter()
+            .map(|t| {
+                (
+                    t.op,
+                    t.user.user_name.as_str(),
+                    t.group.as_ref().map(|g| g.display_name.as_str()),
+                    t.event.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Operation::Provision, "ana@x", None, Some("e1")),
+                (Operation::Grant, "ana@x", Some("Eng"), Some("e1")),
+                (Operation::Grant, "ana@x", Some("Ops"), Some("e1")),
+                (Operation::Grant, "bo@x", Some("Eng"), Some("e2")),
+                (Operation::Deactivate, "", None, Some("e3")),
+            ]
+        );
+        assert_eq!(events.targets[0].user.title.as_deref(), Some("Eng"));
+        assert_eq!(events.targets[4].user.external_id.as_deref(), Some("E7"));
+        assert!(events.rejected.is_empty());
+    }
+
+    #[test]
+    fn malformed_lines_are_named_and_refuse_the_file_unless_skipped() {
+        let text = format!(
+            "{FILE}{}\n{}\n{}\n{}\nnot json\n",
+            r#"{"id":"e4","type":"fire","timestamp":"t","user":{"userName":"c@x"}}"#,
+            r#"{"id":"e1","type":"hire","timestamp":"t","user":{"userName":"c@x"}}"#,
+            r#"{"id":"e5","type":"grant","timestamp":"t","user":{"userName":"c@x"}}"#,
+            r#"{"id":"e6","type":"hire","timestamp":"t","user":{"userName":"c@x","active":"maybe"}}"#,
+        );
+        let refused = read_events(&text, Malformed::Refuse).unwrap_err().0;
+        let named: Vec<(u64, &str)> = refused.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            named,
+            [
+                (5, "type"),
+                (6, "id"),
+                (7, "group"),
+                (8, "user.active"),
+                (9, ".")
+            ]
+        );
+        assert!(
+            refused[0].reason.contains("unknown variant `fire`"),
+            "{}",
+            refused[0]
+        );
+        assert!(refused[1].reason.contains("line 1"), "{}", refused[1]);
+        let skipped = read_events(&text, Malformed::Skip).unwrap();
+        assert_eq!(skipped.targets.len(), 5, "the valid lines are kept");
+        assert_eq!(skipped.rejected, refused);
+    }
+}
