@@ -33,10 +33,10 @@ pub(super) enum Found<'a> {
 }
 
 impl KeyIndex {
-    /// Room for `entries` keys of `bytes` bytes in all.
-    pub(super) fn with_capacity(entries: usize, bytes: usize) -> Self {
+    /// Room for `entries` keys.
+    pub(super) fn with_capacity(entries: usize) -> Self {
         KeyIndex {
-            first: StrIndex::with_capacity(entries, bytes),
+            first: StrIndex::with_capacity(entries),
             dups: HashMap::new(),
         }
     }
@@ -183,7 +183,7 @@ mod tests {
     use super::*;
 
     fn index(keys: &[&str]) -> KeyIndex {
-        let mut ix = KeyIndex::with_capacity(keys.len(), 64);
+        let mut ix = KeyIndex::with_capacity(keys.len());
         for (i, k) in keys.iter().enumerate() {
             if !k.is_empty() {
                 ix.insert(k, i);

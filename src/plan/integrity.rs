@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Blocked, Plan, Step};
 use canonical::Canonical;
-pub(crate) use state::state_digest;
+pub(crate) use state::{state_digest_of, MemberIds};
 
 /// Why a reviewed plan is not applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::keys::user_key;
+use super::keys::same_key;
 
 /// What happens to a managed user the directory no longer lists.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -181,11 +181,8 @@ impl Scope {
                 return false;
             }
         }
-        if !self.user_names.is_empty() {
-            let key = user_key(user_name);
-            if !self.user_names.iter().any(|n| user_key(n) == key) {
-                return false;
-            }
+        if !self.user_names.is_empty() && !self.user_names.iter().any(|n| same_key(n, user_name)) {
+            return false;
         }
         true
     }
@@ -230,8 +227,9 @@ impl Policy {
 
     /// Whether a userName is protected.
     pub fn is_protected(&self, user_name: &str) -> bool {
-        let key = user_key(user_name);
-        self.protected_user_names.iter().any(|p| user_key(p) == key)
+        self.protected_user_names
+            .iter()
+            .any(|p| same_key(p, user_name))
     }
 
     /// Whether the planner may touch this user at all.

@@ -36,7 +36,7 @@ impl Planner<'_> {
             .users
             .iter()
             .zip(&dir.keys)
-            .map(|(u, k)| (u.external_id.as_deref(), k.as_str()))
+            .map(|(u, k)| (u.external_id.as_deref(), k.as_ref()))
             .collect();
         let matching = match_subjects(
             &subjects,
@@ -122,7 +122,7 @@ impl Planner<'_> {
                             user: create_body(want, self.profile),
                             reason: "in the directory, not on the server".into(),
                         }),
-                        key.clone(),
+                        key.to_string(),
                         0,
                     );
                 }
