@@ -1,16 +1,18 @@
 //! A string-keyed index of positions, for the planner's large lookups (a million member
 //! names and ids at the top of the benchmark).
 //!
-//! Each slot of hashbrown's `HashTable` holds its key's bytes when they fit ([`INLINE`]
-//! bytes: ids and userNames mostly do), else where the key lies in an arena of long keys,
-//! and the value. A lookup that finds its key reads the control bytes and one slot: two
-//! places in memory, where a map of `String`s reads a string scattered over the whole
-//! listing, and an arena of every key a third place. In WebAssembly, where a cache miss is
-//! dearer than natively, this lookup was the planner's largest cost; natively, reading the
-//! arena was a third of it.
+//! Each slot of hashbrown's `HashTable` holds its key and value. A key of up to [`INLINE`]
+//! bytes (ids and userNames mostly are) is held as three zero-padded words, compared and
+//! hashed a word at a time: a lookup that finds it reads the control bytes and one slot,
+//! and calls nothing. A longer key lies in an arena, which its slot points into. A map of
+//! `String`s reads a string scattered over the whole listing for every lookup, and an arena
+//! of every key a third place in memory: in WebAssembly, where a cache miss is dearer than
+//! natively, this lookup was the planner's largest cost, and natively the arena's read and
+//! the byte-wise hash and compare were half of it.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
 /// Keys up to this long are held in their slot (a slot is then 32 bytes, two to a cache
@@ -26,48 +28,92 @@ pub(super) struct StrIndex {
     table: HashTable<Slot>,
 }
 
-/// A key and its value. The key is its length and, when it fits, its bytes padded with
-/// zeros; a longer key is its place in the arena (start and length, little-endian `u64`s).
-/// Positions fit in 32 bits: the planner's inputs are far below 4 billion entries.
+/// A key and its value. A short key is its bytes as [`Key::words`]; a long key is its place
+/// in the arena (start and length). Positions fit in 32 bits: the planner's inputs are far
+/// below 4 billion entries.
 #[derive(Clone, Copy)]
 struct Slot {
-    head: [u8; INLINE],
-    /// The key's length, saturated (a long key's exact length is in `head`).
+    words: [u64; 3],
+    /// The key's length (saturated; a long key's exact length is its second word).
     len: u32,
     value: u32,
 }
 
-/// A key as a slot holds it, made once per lookup.
-struct Probe<'k> {
-    key: &'k [u8],
-    head: [u8; INLINE],
+/// A key made ready for lookups: for a short one, its bytes as little-endian words, padded
+/// with zeros (with its length, that is the key: padding is not content).
+pub(super) struct Key<'k> {
+    bytes: &'k [u8],
+    words: [u64; 3],
     len: u32,
 }
 
-impl<'k> Probe<'k> {
-    fn new(key: &'k [u8]) -> Self {
-        let mut head = [0; INLINE];
-        if let Some(inline) = head.get_mut(..key.len()) {
-            inline.copy_from_slice(key);
-        }
-        Probe {
-            key,
-            head,
-            len: u32::try_from(key.len()).unwrap_or(u32::MAX),
+impl<'k> Key<'k> {
+    #[inline]
+    pub(super) fn new(key: &'k str) -> Self {
+        let bytes = key.as_bytes();
+        Key {
+            bytes,
+            words: if bytes.len() <= INLINE {
+                words(bytes)
+            } else {
+                [0; 3]
+            },
+            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
         }
     }
 
-    /// Whether `slot` holds this key: a short key compares its padded bytes (a few word
-    /// compares, no call), a long one its bytes in the arena.
     #[inline]
-    fn is(&self, long: &[u8], slot: &Slot) -> bool {
-        slot.len == self.len
-            && if self.key.len() <= INLINE {
-                slot.head == self.head
-            } else {
-                slot_key(long, slot) == self.key
-            }
+    fn is_short(&self) -> bool {
+        self.bytes.len() <= INLINE
     }
+
+    /// Whether the key is ASCII without capitals, so a matching key (`keys::key_of`) of
+    /// itself: for a short key, eight bytes at a time.
+    #[inline]
+    pub(super) fn is_plain(&self) -> bool {
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        if !self.is_short() {
+            return self
+                .bytes
+                .iter()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+        }
+        self.words.iter().all(|&w| {
+            // Below 0x80 every byte; then adding 0x80 - b'A' sets a byte's high bit where it
+            // is at least `A`, adding 0x80 - b'Z' - 1 where it is past `Z` (no carry
+            // crosses a byte: each sum stays below 0x100).
+            let at_least_a = w.wrapping_add(ONES * u64::from(0x80 - b'A'));
+            let past_z = w.wrapping_add(ONES * u64::from(0x80 - b'Z' - 1));
+            w & HIGH == 0 && at_least_a & !past_z & HIGH == 0
+        })
+    }
+}
+
+/// A short key's bytes as three little-endian words, zero-padded: whole words as they
+/// stand, a last partial one read as the key's last eight bytes shifted down (no byte-wise
+/// copy, no call).
+#[inline]
+fn words(key: &[u8]) -> [u64; 3] {
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
+    let mut w = [0u64; 3];
+    let n = key.len();
+    if n < 8 {
+        for (i, &b) in key.iter().enumerate() {
+            w[0] |= u64::from(b) << (8 * i);
+        }
+        return w;
+    }
+    for (slot, chunk) in w.iter_mut().zip(key.chunks_exact(8)) {
+        *slot = word(chunk);
+    }
+    let rest = n % 8;
+    if rest > 0 {
+        if let Some(slot) = w.get_mut(n / 8) {
+            *slot = word(&key[n - 8..]) >> (8 * (8 - rest));
+        }
+    }
+    w
 }
 
 impl StrIndex {
@@ -84,54 +130,92 @@ impl StrIndex {
         self.table.is_empty()
     }
 
+    #[inline]
     pub(super) fn get(&self, key: &str) -> Option<usize> {
-        let key = key.as_bytes();
-        let probe = Probe::new(key);
-        self.table
-            .find(self.state.hash_one(key), |slot| probe.is(&self.long, slot))
-            .map(|slot| slot.value as usize)
+        self.find(&Key::new(key))
+    }
+
+    /// The value of a key made ready ([`Key`]).
+    #[inline]
+    pub(super) fn find(&self, key: &Key) -> Option<usize> {
+        let found = if key.is_short() {
+            let hash = short_hash(&self.state, &key.words, key.len);
+            self.table
+                .find(hash, |s| s.len == key.len && s.words == key.words)
+        } else {
+            let hash = self.state.hash_one(key.bytes);
+            self.table.find(hash, |s| {
+                s.len == key.len && long_key(&self.long, s) == key.bytes
+            })
+        };
+        found.map(|slot| slot.value as usize)
     }
 
     /// Adds `key -> value` unless `key` is present; returns the present value if it is.
     pub(super) fn insert(&mut self, key: &str, value: usize) -> Option<usize> {
-        let key = key.as_bytes();
-        let probe = Probe::new(key);
-        let hash = self.state.hash_one(key);
-        let StrIndex { state, long, table } = self;
-        if let Some(slot) = table.find(hash, |slot| probe.is(long, slot)) {
-            return Some(slot.value as usize);
+        let key = Key::new(key);
+        let value = u32::try_from(value).unwrap_or(u32::MAX);
+        if key.is_short() {
+            // One probe: where the key is, or where it goes.
+            let StrIndex { state, long, table } = self;
+            let hash = short_hash(state, &key.words, key.len);
+            return match table.entry(
+                hash,
+                |s| s.len == key.len && s.words == key.words,
+                |s| slot_hash(state, long, s),
+            ) {
+                Entry::Occupied(present) => Some(present.get().value as usize),
+                Entry::Vacant(place) => {
+                    place.insert(Slot {
+                        words: key.words,
+                        len: key.len,
+                        value,
+                    });
+                    None
+                }
+            };
         }
-        let mut head = probe.head;
-        if key.len() > INLINE {
-            head[..8].copy_from_slice(&(long.len() as u64).to_le_bytes());
-            head[8..16].copy_from_slice(&(key.len() as u64).to_le_bytes());
-            long.extend_from_slice(key);
+        if let Some(present) = self.find(&key) {
+            return Some(present);
         }
         let slot = Slot {
-            head,
-            len: probe.len,
-            value: u32::try_from(value).unwrap_or(u32::MAX),
+            words: [self.long.len() as u64, key.bytes.len() as u64, 0],
+            len: key.len,
+            value,
         };
-        table.insert_unique(hash, slot, |s| {
-            if (s.len as usize) <= INLINE {
-                state.hash_one(&s.head[..s.len as usize])
-            } else {
-                state.hash_one(slot_key(long, s))
-            }
+        self.long.extend_from_slice(key.bytes);
+        let StrIndex { state, long, table } = self;
+        table.insert_unique(slot_hash(state, long, &slot), slot, |s| {
+            slot_hash(state, long, s)
         });
         None
     }
 }
 
+/// A slot's hash: its key's, as a lookup of that key computes it.
+fn slot_hash(state: &foldhash::fast::RandomState, long: &[u8], slot: &Slot) -> u64 {
+    if (slot.len as usize) <= INLINE {
+        short_hash(state, &slot.words, slot.len)
+    } else {
+        state.hash_one(long_key(long, slot))
+    }
+}
+
+/// A short key's hash, a word at a time.
+#[inline]
+fn short_hash(state: &foldhash::fast::RandomState, words: &[u64; 3], len: u32) -> u64 {
+    let mut h = state.build_hasher();
+    for &w in words {
+        h.write_u64(w);
+    }
+    h.write_u32(len);
+    h.finish()
+}
+
 /// A long key's bytes, from the arena.
-fn slot_key<'a>(long: &'a [u8], slot: &Slot) -> &'a [u8] {
-    let word = |at: usize| {
-        let mut w = [0; 8];
-        w.copy_from_slice(&slot.head[at..at + 8]);
-        u64::from_le_bytes(w) as usize
-    };
-    let start = word(0);
-    long.get(start..start.saturating_add(word(8)))
+fn long_key<'a>(long: &'a [u8], slot: &Slot) -> &'a [u8] {
+    let [start, len, _] = slot.words.map(|w| w as usize);
+    long.get(start..start.saturating_add(len))
         .unwrap_or_default()
 }
 
@@ -172,12 +256,12 @@ mod tests {
 
     proptest! {
         /// The index answers as its reference, a `HashMap` that keeps the first value of a
-        /// key, for keys short and long (around the inline length), with NULs, prefixes of
-        /// one another, and repeated.
+        /// key, for keys short and long (around the inline length and the word length),
+        /// with NULs, prefixes of one another, and repeated.
         #[test]
         fn agrees_with_a_map(
-            keys in proptest::collection::vec("[ab\0é]{0,3}(x{20,30})?[ab]{0,2}", 0..60),
-            probes in proptest::collection::vec("[ab\0é]{0,3}(x{20,30})?[ab]{0,2}", 0..30),
+            keys in proptest::collection::vec("[ab\0é]{0,3}(x{5,9}|x{20,30})?[ab]{0,2}", 0..60),
+            probes in proptest::collection::vec("[ab\0é]{0,3}(x{5,9}|x{20,30})?[ab]{0,2}", 0..30),
         ) {
             let mut index = StrIndex::with_capacity(keys.len() / 2);
             let mut map: HashMap<&str, usize> = HashMap::new();
@@ -189,6 +273,24 @@ mod tests {
             for k in keys.iter().chain(&probes) {
                 prop_assert_eq!(index.get(k), map.get(k.as_str()).copied());
             }
+        }
+
+        /// Words are the bytes, little-endian, zero-padded; a key is plain exactly when it
+        /// is ASCII without capitals, whatever its length (every byte around `A` and `Z`).
+        #[test]
+        fn words_and_plainness_agree_with_the_bytes(key in "[@-\\[`-{\u{7f}\u{80}-\u{ff}0-9]{0,30}") {
+            let k = Key::new(&key);
+            if key.len() <= INLINE {
+                let mut padded = key.as_bytes().to_vec();
+                padded.resize(INLINE, 0);
+                let expected: Vec<u64> = padded
+                    .chunks(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+                    .collect();
+                prop_assert_eq!(k.words.to_vec(), expected);
+            }
+            let plain = key.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+            prop_assert_eq!(k.is_plain(), plain);
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::plan::desired::DesiredState;
 use crate::plan::integrity::MemberIds;
 use crate::plan::keys::{group_key, key_of};
 use crate::plan::policy::Policy;
-use crate::plan::str_index::StrIndex;
+use crate::plan::str_index::{Key, StrIndex};
 use crate::plan::{ActualState, PlanError};
 use crate::sorting;
 
@@ -130,7 +130,13 @@ impl<'a> DesiredIndex<'a> {
                 return Some(d);
             }
         }
-        self.by_key.get(&key_of(name))
+        let key = Key::new(name);
+        if key.is_plain() {
+            // Its own key: looked up as it stands, without a copy.
+            self.by_key.find(&key)
+        } else {
+            self.by_key.get(&key_of(name))
+        }
     }
 
     /// The members of desired group `g`, as desired-user indices.
