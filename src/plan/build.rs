@@ -77,7 +77,7 @@ pub fn plan(
     let (desired, read_only_note) = writable_view(desired, profile);
     let desired = desired.as_ref();
     let dir = DesiredIndex::new(desired)?;
-    let server = ServerIndex::new(actual, policy);
+    let server = ServerIndex::new(actual, policy, &dir);
     let mut p = Planner {
         policy,
         profile,

@@ -11,7 +11,7 @@ use super::{DesiredIndex, Planner, ServerIndex, UserMatches};
 use crate::plan::action::{
     Action, CreateGroup, DeleteGroup, GroupRef, Membership, RenameGroup, SetMembers, UserRef,
 };
-use crate::plan::ambiguity::{self, match_subjects, KeyIndex, Match};
+use crate::plan::ambiguity::{self, match_subjects, Indexed, KeyIndex, Match};
 use crate::plan::desired::{DesiredGroup, DesiredState};
 use crate::plan::keys::{group_key, user_key};
 use crate::sorting;
@@ -46,7 +46,14 @@ impl Planner<'_> {
             .zip(&keys)
             .map(|(g, k)| (g.external_id.as_deref(), k.as_str()))
             .collect();
-        let matching = match_subjects(&subjects, order.len(), &by_ext, &by_key);
+        let matching = match_subjects(
+            &subjects,
+            order.len(),
+            &Indexed {
+                ext: &by_ext,
+                key: &by_key,
+            },
+        );
         let mut marks = Marks::new(
             users
                 .exists

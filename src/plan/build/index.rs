@@ -1,6 +1,7 @@
-//! The planner's indexes: the directory validated and indexed by matching key, and the
-//! server listing indexed by id, externalId and key, with the policy's verdict per user and
-//! every listed group's members resolved to listed users.
+//! The planner's indexes: the directory validated and indexed by matching key and
+//! externalId, and the server listing indexed by id, with the directory users each listed
+//! user's externalId and key name (its claims), the policy's verdict per user, and every
+//! listed group's members resolved to listed users.
 
 use std::borrow::Cow;
 
@@ -10,7 +11,7 @@ use std::borrow::Cow;
 use foldhash::{HashMap, HashMapExt};
 
 use crate::model::User;
-use crate::plan::ambiguity::KeyIndex;
+use crate::plan::ambiguity::Claims;
 use crate::plan::desired::DesiredState;
 use crate::plan::integrity::MemberIds;
 use crate::plan::keys::{group_key, key_of};
@@ -28,6 +29,8 @@ pub(super) struct DesiredIndex<'a> {
     /// userName as written -> desired user index, for the names that are not their own key
     /// (most are: then the key index answers for them, without a second index).
     by_name: StrIndex,
+    /// externalId -> desired user index.
+    by_ext: StrIndex,
     /// Normalized userName per desired user.
     pub(super) keys: Vec<Cow<'a, str>>,
     /// Every desired group's members as desired-user indices, one group after another.
@@ -77,6 +80,7 @@ impl<'a> DesiredIndex<'a> {
             users: &desired.users,
             by_key,
             by_name,
+            by_ext,
             keys,
             members: Vec::with_capacity(desired.groups.iter().map(|g| g.members.len()).sum()),
             starts: Vec::with_capacity(desired.groups.len() + 1),
@@ -139,6 +143,16 @@ impl<'a> DesiredIndex<'a> {
         }
     }
 
+    /// The desired user whose normalized userName is `key`.
+    fn user_by_key(&self, key: &str) -> Option<usize> {
+        self.by_key.get(key)
+    }
+
+    /// The desired user whose externalId is `ext`.
+    fn user_by_ext(&self, ext: &str) -> Option<usize> {
+        self.by_ext.get(ext)
+    }
+
     /// The members of desired group `g`, as desired-user indices.
     pub(super) fn members(&self, g: usize) -> &[u32] {
         &self.members[self.starts[g]..self.starts[g + 1]]
@@ -150,8 +164,8 @@ pub(super) struct ServerIndex<'a> {
     /// Listed users that have an id, sorted by id for determinism.
     pub(super) users: Vec<&'a User>,
     pub(super) by_id: StrIndex,
-    pub(super) by_ext: KeyIndex,
-    pub(super) by_key: KeyIndex,
+    /// Per desired user, the listed users carrying its externalId and its key.
+    pub(super) claims: Claims,
     /// Position of each listed user in (key, id) order.
     pub(super) rank: Vec<u32>,
     /// Whether the policy lets the planner touch each user.
@@ -166,18 +180,19 @@ pub(super) struct ServerIndex<'a> {
 }
 
 impl<'a> ServerIndex<'a> {
-    pub(super) fn new(actual: &'a ActualState, policy: &Policy) -> Self {
+    pub(super) fn new(actual: &'a ActualState, policy: &Policy, dir: &DesiredIndex) -> Self {
         let mut users: Vec<&User> = actual
             .users
             .iter()
             .filter(|u| u.id.as_deref().is_some_and(|id| !id.is_empty()))
             .collect();
-        sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
-        users.dedup_by(|a, b| a.id == b.id);
-        let exts = users.iter().filter(|u| u.external_id.is_some()).count();
+        // Listings often come in id order without repeats: nothing to sort or drop then.
+        if !users.windows(2).all(|w| w[0].id < w[1].id) {
+            sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
+            users.dedup_by(|a, b| a.id == b.id);
+        }
         let mut by_id = StrIndex::with_capacity(users.len());
-        let mut by_ext = KeyIndex::with_capacity(exts);
-        let mut by_key = KeyIndex::with_capacity(users.len());
+        let mut claims = Claims::new(dir.users.len());
         let mut touchable = Vec::with_capacity(users.len());
         let mut keys = Vec::with_capacity(users.len());
         for (i, u) in users.iter().enumerate() {
@@ -185,10 +200,14 @@ impl<'a> ServerIndex<'a> {
             // ambiguous match, see `ambiguity`).
             by_id.insert(u.id.as_deref().unwrap_or_default(), i);
             if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
-                by_ext.insert(ext, i);
+                if let Some(d) = dir.user_by_ext(ext) {
+                    claims.ext(d, i);
+                }
             }
             let key = key_of(&u.user_name);
-            by_key.insert(&key, i);
+            if let Some(d) = dir.user_by_key(&key) {
+                claims.key(d, i);
+            }
             keys.push(key);
             touchable.push(policy.may_touch(&u.user_name, u.external_id.as_deref()));
         }
@@ -198,15 +217,16 @@ impl<'a> ServerIndex<'a> {
         let mut order: Vec<usize> = (0..groups.len())
             .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
             .collect();
-        sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
-        // A group listed twice (pages that overlap) is one group, not an ambiguous pair.
-        order.dedup_by(|a, b| groups[*a].id == groups[*b].id);
+        if !order.windows(2).all(|w| groups[w[0]].id < groups[w[1]].id) {
+            sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
+            // A group listed twice (pages that overlap) is one group, not an ambiguous pair.
+            order.dedup_by(|a, b| groups[*a].id == groups[*b].id);
+        }
         let members = Members::new(actual, &order, &by_id, users.len());
         ServerIndex {
             users,
             by_id,
-            by_ext,
-            by_key,
+            claims,
             rank,
             touchable,
             managed,
@@ -277,7 +297,10 @@ impl Members {
 /// For each key, its position in sorted order (ties keep their index order).
 pub(super) fn key_ranks<K: AsRef<str>>(keys: &[K]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
-    sorting::sort_by(&mut order, |&a, &b| keys[a].as_ref().cmp(keys[b].as_ref()));
+    // Keys already in order (names in id order often are) keep it: no sort.
+    if !keys.windows(2).all(|w| w[0].as_ref() <= w[1].as_ref()) {
+        sorting::sort_by(&mut order, |&a, &b| keys[a].as_ref().cmp(keys[b].as_ref()));
+    }
     let mut rank = vec![0u32; keys.len()];
     for (position, &i) in order.iter().enumerate() {
         rank[i] = u32::try_from(position).unwrap_or(u32::MAX);

@@ -38,12 +38,7 @@ impl Planner<'_> {
             .zip(&dir.keys)
             .map(|(u, k)| (u.external_id.as_deref(), k.as_ref()))
             .collect();
-        let matching = match_subjects(
-            &subjects,
-            server.users.len(),
-            &server.by_ext,
-            &server.by_key,
-        );
+        let matching = match_subjects(&subjects, server.users.len(), &server.claims);
         let mut m = UserMatches {
             server: vec![None; n],
             exists: vec![false; n],
