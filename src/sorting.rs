@@ -27,11 +27,6 @@ pub(crate) fn sort_by_rank(v: &mut [usize], rank: &[u32]) {
     sort_packed(v, |i| rank.get(i).copied().unwrap_or(u32::MAX));
 }
 
-/// Sorts indices ascending (the planner's member lists), through the same integer sort.
-pub(crate) fn sort_indices(v: &mut [usize]) {
-    sort_packed(v, |_| 0);
-}
-
 /// Sorts `v` by `(key(i), i)`, packed into one `u64` per index so that every integer sort in
 /// the crate is one instantiation of the sort (indices and ranks fit in 32 bits: the inputs
 /// are capped far below 4 billion entries). The packed values are distinct, so stable and
@@ -96,9 +91,6 @@ mod tests {
         let mut v = vec![0, 1, 2, 3];
         sort_by_rank(&mut v, &[3, 1, 2, 0]);
         assert_eq!(v, [3, 1, 2, 0]);
-        let mut v = vec![7, 0, 3, 3, 1];
-        sort_indices(&mut v);
-        assert_eq!(v, [0, 1, 3, 3, 7]);
     }
 
     #[test]

@@ -153,7 +153,14 @@ impl PatchOp {
                 Value::Object(m)
             })
             .collect();
-        serde_json::json!({"schemas": self.schemas, "Operations": ops})
+        // Built in place: `json!` would copy the operations (a plan's member lists) again.
+        let mut message = serde_json::Map::new();
+        message.insert(
+            "schemas".into(),
+            self.schemas.iter().cloned().map(Value::String).collect(),
+        );
+        message.insert("Operations".into(), Value::Array(ops));
+        Value::Object(message)
     }
 }
 

@@ -33,10 +33,10 @@ pub(super) enum Found<'a> {
 }
 
 impl KeyIndex {
-    /// Room for `entries` keys of `bytes` bytes in all.
-    pub(super) fn with_capacity(entries: usize, bytes: usize) -> Self {
+    /// Room for `entries` keys.
+    pub(super) fn with_capacity(entries: usize) -> Self {
         KeyIndex {
-            first: StrIndex::with_capacity(entries, bytes),
+            first: StrIndex::with_capacity(entries),
             dups: HashMap::new(),
         }
     }
@@ -58,6 +58,109 @@ impl KeyIndex {
             Some(one) => match self.dups.get(key) {
                 Some(many) => Found::Many(many),
                 None => Found::One(one),
+            },
+        }
+    }
+}
+
+/// Where the server resources carrying a subject's keys are found.
+pub(super) trait Candidates {
+    /// The resources carrying subject `i`'s `externalId`, `ext` (never empty).
+    fn by_ext(&self, i: usize, ext: &str) -> Found<'_>;
+    /// The resources carrying subject `i`'s name key, `key`.
+    fn by_key(&self, i: usize, key: &str) -> Found<'_>;
+}
+
+/// The server's resources indexed by `externalId` and by name key (the groups').
+pub(super) struct Indexed<'a> {
+    pub(super) ext: &'a KeyIndex,
+    pub(super) key: &'a KeyIndex,
+}
+
+impl Candidates for Indexed<'_> {
+    fn by_ext(&self, _: usize, ext: &str) -> Found<'_> {
+        self.ext.find(ext)
+    }
+
+    fn by_key(&self, _: usize, key: &str) -> Found<'_> {
+        self.key.find(key)
+    }
+}
+
+/// For each subject, the server resources carrying its keys, found from the server's side:
+/// each resource's `externalId` and name key looked up among the subjects' (which are
+/// distinct, so each resource claims at most one subject per key). The users' matching
+/// reads this, so the listed users need no index by `externalId` or key of their own: a
+/// lookup in the directory's indexes costs less than an insert into a new one.
+pub(super) struct Claims {
+    ext: ClaimList,
+    key: ClaimList,
+}
+
+impl Claims {
+    /// Room for `subjects` subjects.
+    pub(super) fn new(subjects: usize) -> Self {
+        Claims {
+            ext: ClaimList::new(subjects),
+            key: ClaimList::new(subjects),
+        }
+    }
+
+    /// Resource `s` carries subject `i`'s `externalId`.
+    pub(super) fn ext(&mut self, i: usize, s: usize) {
+        self.ext.add(i, s);
+    }
+
+    /// Resource `s` carries subject `i`'s name key.
+    pub(super) fn key(&mut self, i: usize, s: usize) {
+        self.key.add(i, s);
+    }
+}
+
+impl Candidates for Claims {
+    fn by_ext(&self, i: usize, _: &str) -> Found<'_> {
+        self.ext.found(i)
+    }
+
+    fn by_key(&self, i: usize, _: &str) -> Found<'_> {
+        self.key.found(i)
+    }
+}
+
+/// Per subject, the resources claiming it, in the order they were added: the first in
+/// place, all of them (rare) when there are several.
+struct ClaimList {
+    first: Vec<u32>,
+    many: HashMap<usize, Vec<usize>>,
+}
+
+impl ClaimList {
+    const NONE: u32 = u32::MAX;
+
+    fn new(subjects: usize) -> Self {
+        ClaimList {
+            first: vec![Self::NONE; subjects],
+            many: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, i: usize, s: usize) {
+        match self.first[i] {
+            Self::NONE => self.first[i] = s as u32,
+            first => self
+                .many
+                .entry(i)
+                .or_insert_with(|| vec![first as usize])
+                .push(s),
+        }
+    }
+
+    fn found(&self, i: usize) -> Found<'_> {
+        match self.first[i] {
+            Self::NONE => Found::None,
+            first => match self.many.get(&i) {
+                Some(many) => Found::Many(many),
+                None => Found::One(first as usize),
             },
         }
     }
@@ -91,13 +194,12 @@ pub(super) struct Matching {
 }
 
 /// Matches subjects, given as `(externalId, name key)`, to the `len` server resources
-/// indexed by `by_ext` (raw `externalId`s) and `by_key` (name keys): every `externalId`
+/// whose keys (raw `externalId`s, name keys) `found` says where to find: every `externalId`
 /// first, so a name match can never take a resource another subject names by `externalId`.
 pub(super) fn match_subjects<'k>(
     subjects: &[(Option<&'k str>, &'k str)],
     len: usize,
-    by_ext: &KeyIndex,
-    by_key: &KeyIndex,
+    found: &impl Candidates,
 ) -> Matching {
     let mut m = Matching {
         matches: vec![Match::None; subjects.len()],
@@ -108,7 +210,7 @@ pub(super) fn match_subjects<'k>(
         let Some(ext) = ext.filter(|e| !e.is_empty()) else {
             continue;
         };
-        match by_ext.find(ext) {
+        match found.by_ext(i, ext) {
             Found::None => {}
             Found::One(s) if !m.claimed[s] => {
                 m.claimed[s] = true;
@@ -127,7 +229,7 @@ pub(super) fn match_subjects<'k>(
         if m.matches[i] != Match::None {
             continue;
         }
-        let single = match by_key.find(key) {
+        let single = match found.by_key(i, key) {
             Found::None => continue,
             Found::One(s) => s,
             Found::Many(candidates) => {
@@ -183,7 +285,7 @@ mod tests {
     use super::*;
 
     fn index(keys: &[&str]) -> KeyIndex {
-        let mut ix = KeyIndex::with_capacity(keys.len(), 64);
+        let mut ix = KeyIndex::with_capacity(keys.len());
         for (i, k) in keys.iter().enumerate() {
             if !k.is_empty() {
                 ix.insert(k, i);
@@ -196,7 +298,14 @@ mod tests {
     fn a_unique_external_id_decides_over_colliding_names() {
         let by_ext = index(&["E1", ""]);
         let by_key = index(&["ana", "ana"]);
-        let m = match_subjects(&[(Some("E1"), "ana")], 2, &by_ext, &by_key);
+        let m = match_subjects(
+            &[(Some("E1"), "ana")],
+            2,
+            &Indexed {
+                ext: &by_ext,
+                key: &by_key,
+            },
+        );
         assert_eq!(m.matches, vec![Match::One(0)]);
         assert_eq!(m.held, vec![false, false]);
     }
@@ -205,7 +314,14 @@ mod tests {
     fn colliding_names_are_ambiguous_and_hold_every_candidate() {
         let by_ext = index(&["", "", ""]);
         let by_key = index(&["ana", "bob", "ana"]);
-        let m = match_subjects(&[(None, "ana"), (None, "bob")], 3, &by_ext, &by_key);
+        let m = match_subjects(
+            &[(None, "ana"), (None, "bob")],
+            3,
+            &Indexed {
+                ext: &by_ext,
+                key: &by_key,
+            },
+        );
         assert_eq!(m.matches, vec![Match::Ambiguous(vec![0, 2]), Match::One(1)]);
         assert_eq!(m.held, vec![true, false, true]);
         assert_eq!(m.claimed, vec![false, true, false]);
@@ -215,7 +331,14 @@ mod tests {
     fn colliding_external_ids_are_ambiguous_and_their_candidates_cannot_be_matched_by_name() {
         let by_ext = index(&["E1", "E1"]);
         let by_key = index(&["ana", "bob"]);
-        let m = match_subjects(&[(Some("E1"), "carl"), (None, "bob")], 2, &by_ext, &by_key);
+        let m = match_subjects(
+            &[(Some("E1"), "carl"), (None, "bob")],
+            2,
+            &Indexed {
+                ext: &by_ext,
+                key: &by_key,
+            },
+        );
         assert_eq!(m.matches, vec![Match::Ambiguous(vec![0, 1]), Match::Held]);
     }
 
@@ -223,8 +346,61 @@ mod tests {
     fn a_name_collision_with_one_candidate_taken_by_external_id_is_not_ambiguous() {
         let by_ext = index(&["E1", ""]);
         let by_key = index(&["ana", "ana"]);
-        let m = match_subjects(&[(Some("E1"), "x"), (None, "ana")], 2, &by_ext, &by_key);
+        let m = match_subjects(
+            &[(Some("E1"), "x"), (None, "ana")],
+            2,
+            &Indexed {
+                ext: &by_ext,
+                key: &by_key,
+            },
+        );
         assert_eq!(m.matches, vec![Match::One(0), Match::One(1)]);
+    }
+
+    proptest::proptest! {
+        /// Claims found from the server's side match as the server's own indexes do:
+        /// subjects with distinct keys (some without an `externalId`), resources whose keys
+        /// repeat or name no subject (some without an `externalId`).
+        #[test]
+        fn claims_match_as_the_indexes_do(
+            subjects in proptest::collection::vec((proptest::option::of(0u8..6), 0u8..6), 0..6),
+            resources in proptest::collection::vec((proptest::option::of(0u8..8), 0u8..8), 0..10),
+        ) {
+            let mut exts = std::collections::HashSet::new();
+            let mut keys = std::collections::HashSet::new();
+            let subjects: Vec<(Option<String>, String)> = subjects
+                .into_iter()
+                .filter(|(_, k)| keys.insert(*k))
+                .map(|(e, k)| (e.filter(|e| exts.insert(*e)).map(|e| format!("E{e}")), format!("k{k}")))
+                .collect();
+            let resources: Vec<(Option<String>, String)> = resources
+                .into_iter()
+                .map(|(e, k)| (e.map(|e| if e == 7 { String::new() } else { format!("E{e}") }), format!("k{k}")))
+                .collect();
+            let as_subjects: Vec<(Option<&str>, &str)> =
+                subjects.iter().map(|(e, k)| (e.as_deref(), k.as_str())).collect();
+
+            let mut by_ext = KeyIndex::with_capacity(0);
+            let mut by_key = KeyIndex::with_capacity(0);
+            let mut claims = Claims::new(subjects.len());
+            for (s, (ext, key)) in resources.iter().enumerate() {
+                if let Some(ext) = ext.as_deref().filter(|e| !e.is_empty()) {
+                    by_ext.insert(ext, s);
+                    if let Some(i) = subjects.iter().position(|(e, _)| e.as_deref() == Some(ext)) {
+                        claims.ext(i, s);
+                    }
+                }
+                by_key.insert(key, s);
+                if let Some(i) = subjects.iter().position(|(_, k)| k == key) {
+                    claims.key(i, s);
+                }
+            }
+            let indexed = match_subjects(&as_subjects, resources.len(), &Indexed { ext: &by_ext, key: &by_key });
+            let claimed = match_subjects(&as_subjects, resources.len(), &claims);
+            proptest::prop_assert_eq!(&claimed.matches, &indexed.matches);
+            proptest::prop_assert_eq!(&claimed.claimed, &indexed.claimed);
+            proptest::prop_assert_eq!(&claimed.held, &indexed.held);
+        }
     }
 
     #[test]

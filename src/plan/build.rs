@@ -19,6 +19,7 @@ use crate::sorting;
 
 mod groups;
 mod index;
+mod members;
 mod users;
 
 use index::{DesiredIndex, ServerIndex};
@@ -77,7 +78,7 @@ pub fn plan(
     let (desired, read_only_note) = writable_view(desired, profile);
     let desired = desired.as_ref();
     let dir = DesiredIndex::new(desired)?;
-    let server = ServerIndex::new(actual, policy);
+    let server = ServerIndex::new(actual, policy, &dir);
     let mut p = Planner {
         policy,
         profile,
@@ -103,7 +104,15 @@ pub fn plan(
     sorting::sort_by(&mut notes, Ord::cmp);
     let summary = summarize(actions.iter().map(|(a, ..)| a));
     Ok(Draft {
-        state_digest: integrity::state_digest(actual),
+        state_digest: integrity::state_digest_of(
+            actual.complete,
+            &server.users,
+            server
+                .groups
+                .iter()
+                .map(|&g| &actual.groups[g])
+                .zip(server.members.ids.iter().copied()),
+        ),
         profile: profile.name.clone(),
         summary,
         blocked,

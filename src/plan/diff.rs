@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::keys::lower_per_char;
-use super::keys::user_key;
+use super::keys::same_key;
 use crate::model::{schemas, EnterpriseUser, Manager, MultiValue, Name, User};
 
 /// One attribute that will change.
@@ -182,7 +182,7 @@ const MANAGED: &[Managed] = &[
 /// who changed address).
 pub fn user_changes(desired: &User, actual: &User) -> Vec<Change> {
     let mut changes = Vec::new();
-    if user_key(&desired.user_name) != user_key(&actual.user_name) {
+    if !same_key(&desired.user_name, &actual.user_name) {
         changes.push(Change {
             attribute: "userName".into(),
             before: Value::String(actual.user_name.clone()),

@@ -36,7 +36,9 @@ use sha2::{Digest, Sha256};
 
 use super::{Blocked, Plan, Step};
 use canonical::Canonical;
+#[allow(unused_imports)] // As `state::state_digest`.
 pub(crate) use state::state_digest;
+pub(crate) use state::{state_digest_of, MemberIds};
 
 /// Why a reviewed plan is not applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -6,6 +6,8 @@
 //! comes from `unicode-normalization` (canonical decomposition) and the standard library
 //! (`char::to_lowercase`).
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// `s` in canonical decomposition (NFD).
@@ -32,11 +34,42 @@ pub(crate) fn lower_per_char(s: &str) -> String {
 /// `οδοσ` are one name. Keys are only compared, never shown, and decomposing alone needs no
 /// composition tables.
 pub fn user_key(user_name: &str) -> String {
-    // ASCII is already normalized and lower-cases to ASCII: the common case costs one copy.
-    if user_name.is_ascii() {
-        return user_name.to_ascii_lowercase();
+    key_of(user_name).into_owned()
+}
+
+/// [`user_key`] without a copy where a name is its own key: ASCII without capitals, as most
+/// userNames are. The planner takes a key per listed user, per directory user and per
+/// member name that is not a directory userName as written.
+pub(crate) fn key_of(name: &str) -> Cow<'_, str> {
+    // ASCII is already normalized and lower-cases to ASCII (`unicode_key` agrees, a
+    // property test holds it to that); one pass over the bytes tells the cases apart.
+    let bytes = name.as_bytes();
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(name)
+    } else if bytes.is_ascii() {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Owned(unicode_key(name))
     }
-    let lower: String = nfd(user_name)
+}
+
+/// Whether two names have one key ([`user_key`]), without making either key when both are
+/// ASCII (the planner compares every matched user's userNames).
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        key_of(a) == key_of(b)
+    }
+}
+
+/// The key by its definition, for any text: the reference the fast paths above are tested
+/// against.
+fn unicode_key(name: &str) -> String {
+    let lower: String = nfd(name)
         .chars()
         .flat_map(char::to_lowercase)
         .map(|c| if c == 'ς' { 'σ' } else { c })
@@ -87,6 +120,25 @@ mod tests {
             if upper.chars().count() == s.chars().count() && upper.to_lowercase() == s.to_lowercase() {
                 proptest::prop_assert_eq!(&user_key(&upper), &key);
             }
+        }
+
+        /// The fast paths agree with the definition: a key without a copy only for a name
+        /// that is its own key, and ASCII compared without keys only against ASCII (the
+        /// Kelvin sign `K` and the long `ſ` lower-case to ASCII).
+        #[test]
+        fn fast_paths_agree_with_the_definition(
+            a in "[a-zA-Z0-9@. \u{212A}\u{17F}\u{C9}\u{E9}\u{301}]{0,8}",
+            b in "[a-zA-Z0-9@. \u{212A}\u{17F}\u{C9}\u{E9}\u{301}]{0,8}",
+        ) {
+            let key = key_of(&a);
+            proptest::prop_assert_eq!(key.as_ref(), unicode_key(&a));
+            // Borrowed only as its own key; and always so for ASCII that is its own key.
+            let borrowed = matches!(key, Cow::Borrowed(_));
+            proptest::prop_assert!(!borrowed || key == a.as_str());
+            proptest::prop_assert!(borrowed || !a.is_ascii() || key != a.as_str());
+            proptest::prop_assert_eq!(same_key(&a, &b), unicode_key(&a) == unicode_key(&b));
+            let upper = a.to_ascii_uppercase();
+            proptest::prop_assert_eq!(same_key(&a, &upper), unicode_key(&a) == unicode_key(&upper));
         }
     }
 }

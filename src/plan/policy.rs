@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::allowed::Allowed;
-use super::keys::user_key;
+use super::keys::same_key;
 use crate::filter::{Filter, FilterParseError};
 use crate::model::User;
 
@@ -249,11 +249,8 @@ impl Scope {
                 return false;
             }
         }
-        if !self.user_names.is_empty() {
-            let key = user_key(user_name);
-            if !self.user_names.iter().any(|n| user_key(n) == key) {
-                return false;
-            }
+        if !self.user_names.is_empty() && !self.user_names.iter().any(|n| same_key(n, user_name)) {
+            return false;
         }
         self.filter.as_ref().is_none_or(|f| f.matches(user))
     }
@@ -304,8 +301,9 @@ impl Policy {
 
     /// Whether a userName is protected.
     pub fn is_protected(&self, user_name: &str) -> bool {
-        let key = user_key(user_name);
-        self.protected_user_names.iter().any(|p| user_key(p) == key)
+        self.protected_user_names
+            .iter()
+            .any(|p| same_key(p, user_name))
     }
 
     /// Whether the planner may touch this user at all.

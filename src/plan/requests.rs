@@ -8,7 +8,7 @@
 //! [`Plan`].
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 use super::action::{Action, GroupRef, UserRef};
 use super::{integrity, Cost, Draft, Plan, RequestPreview, Step};
@@ -185,19 +185,18 @@ impl Action {
             Action::DeleteGroup(d) => to.delete(ResourceKind::Group, &d.group.resolve(ids)?),
             Action::AddMembers(m) => {
                 let id = m.group.resolve(ids)?;
-                let member_ids = resolve_all(&m.members, ids)?;
+                // `{"value": id}` per member, taking the resolved id rather than a copy.
+                let member =
+                    |id: String| Value::Object(Map::from_iter([("value".into(), id.into())]));
+                let member_ids = resolve_all(&m.members, ids)?.into_iter();
                 let ops = match profile.patch.member_add {
                     MemberAddShape::SingleObject => member_ids
-                        .iter()
-                        .map(|mid| PatchOperation::add("members", json!({ "value": mid })))
+                        .map(|id| PatchOperation::add("members", member(id)))
                         .collect(),
-                    _ => {
-                        let values: Vec<Value> = member_ids
-                            .iter()
-                            .map(|mid| json!({ "value": mid }))
-                            .collect();
-                        vec![PatchOperation::add("members", Value::Array(values))]
-                    }
+                    _ => vec![PatchOperation::add(
+                        "members",
+                        Value::Array(member_ids.map(member).collect()),
+                    )],
                 };
                 to.patch(ResourceKind::Group, &id, ops)
             }
@@ -296,6 +295,8 @@ pub(crate) fn plan_into_empty(desired: &str, profile: crate::profile::Profile) -
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::plan::ActionKind;
     use crate::profile::Profile;

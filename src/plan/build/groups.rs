@@ -6,11 +6,12 @@
 // lookups; iteration order never reaches the output, which is sorted.
 use foldhash::HashSet;
 
+use super::members::Marks;
 use super::{DesiredIndex, Planner, ServerIndex, UserMatches};
 use crate::plan::action::{
     Action, CreateGroup, DeleteGroup, GroupRef, Membership, RenameGroup, SetMembers, UserRef,
 };
-use crate::plan::ambiguity::{self, match_subjects, KeyIndex, Match};
+use crate::plan::ambiguity::{self, match_subjects, Indexed, KeyIndex, Match};
 use crate::plan::desired::{DesiredGroup, DesiredState};
 use crate::plan::keys::{group_key, user_key};
 use crate::sorting;
@@ -24,15 +25,10 @@ impl Planner<'_> {
         users: &UserMatches,
     ) {
         let groups = &self.actual.groups;
-        let mut order: Vec<usize> = (0..groups.len())
-            .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
-            .collect();
-        sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
-        // A group listed twice (pages that overlap) is one group, not an ambiguous pair.
-        order.dedup_by(|a, b| groups[*a].id == groups[*b].id);
-        // Indexed by position in `order` (id order), so candidates come in id order.
-        let mut by_ext = KeyIndex::with_capacity(order.len(), 0);
-        let mut by_key = KeyIndex::with_capacity(order.len(), 0);
+        // Listed groups by position in id order, so candidates come in id order.
+        let order = &server.groups;
+        let mut by_ext = KeyIndex::with_capacity(order.len());
+        let mut by_key = KeyIndex::with_capacity(order.len());
         for (o, &g) in order.iter().enumerate() {
             if let Some(ext) = groups[g].external_id.as_deref().filter(|e| !e.is_empty()) {
                 by_ext.insert(ext, o);
@@ -50,10 +46,30 @@ impl Planner<'_> {
             .zip(&keys)
             .map(|(g, k)| (g.external_id.as_deref(), k.as_str()))
             .collect();
-        let matching = match_subjects(&subjects, order.len(), &by_ext, &by_key);
+        let matching = match_subjects(
+            &subjects,
+            order.len(),
+            &Indexed {
+                ext: &by_ext,
+                key: &by_key,
+            },
+        );
+        let mut marks = Marks::new(
+            users
+                .exists
+                .iter()
+                .zip(&users.touchable)
+                .map(|(e, t)| *e && *t),
+            &users.server,
+            server
+                .touchable
+                .iter()
+                .zip(&users.held)
+                .map(|(t, h)| *t && !*h),
+        );
         for (i, want) in desired.groups.iter().enumerate() {
             let matched = match &matching.matches[i] {
-                Match::One(o) => Some(order[*o]),
+                Match::One(o) => Some(*o),
                 // A name taken by another group's externalId: a group of its own.
                 Match::None | Match::Contested => None,
                 Match::Held => {
@@ -72,7 +88,7 @@ impl Planner<'_> {
                     continue;
                 }
             };
-            self.plan_group(want, &dir.members[i], matched, dir, server, users);
+            self.plan_group(want, dir.members(i), matched, dir, server, &mut marks);
         }
         if self.policy.delete_unnamed_groups && self.removals_allowed {
             for (o, &g) in order.iter().enumerate() {
@@ -95,17 +111,19 @@ impl Planner<'_> {
         }
     }
 
+    /// Plans desired group `want` (its `members` as desired-user indices) against the listed
+    /// group at position `matched` of the id order, if any.
     fn plan_group(
         &mut self,
         want: &DesiredGroup,
-        members: &[usize],
+        members: &[u32],
         matched: Option<usize>,
         dir: &DesiredIndex,
         server: &ServerIndex,
-        users: &UserMatches,
+        marks: &mut Marks,
     ) {
         let key = group_key(&want.display_name);
-        let have = matched.map(|g| &self.actual.groups[g]);
+        let have = matched.map(|o| &self.actual.groups[server.groups[o]]);
         let group = GroupRef {
             display_name: have.map_or(&want.display_name, |h| &h.display_name).clone(),
             id: have.and_then(|h| h.id.clone()),
@@ -135,74 +153,39 @@ impl Planner<'_> {
             }
         };
 
-        // Desired members that will exist and may be touched, by desired index, in key
-        // order. Work on indices: a group of thousands of unchanged members costs no
-        // allocation per member.
-        let mut wanted: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&d| users.exists[d] && users.touchable[d])
-            .collect();
-        sorting::sort_by_rank(&mut wanted, &dir.rank);
-        wanted.dedup();
-        let mut wanted_on_server: Vec<usize> =
-            wanted.iter().filter_map(|&d| users.server[d]).collect();
-        sorting::sort_indices(&mut wanted_on_server);
-
-        // Current members as listed-user indices; ids of users we cannot see are left alone.
-        let current: Option<Vec<usize>> = have.and_then(|h| {
-            h.members.as_ref().map(|ms| {
-                let mut idx: Vec<usize> = ms
-                    .iter()
-                    .filter_map(|m| server.by_id.get(&m.value))
-                    .collect();
-                sorting::sort_indices(&mut idx);
-                idx.dedup();
-                idx
-            })
-        });
-        let is_current = |s: usize| {
-            current
-                .as_ref()
-                .is_some_and(|c| c.binary_search(&s).is_ok())
-        };
+        // Desired members that will exist and may be touched against the current members
+        // (ids of users we cannot see are left alone), both as indices.
+        let current = matched.and_then(|o| server.members.of(o));
+        let changes = marks.reconcile(
+            members,
+            current,
+            self.removals_allowed,
+            &dir.rank,
+            &server.rank,
+        );
         let server_ref = |s: usize| UserRef {
             user_name: server.users[s].user_name.clone(),
             id: server.users[s].id.clone(),
         };
-        let to_add: Vec<UserRef> = wanted
+        let to_add: Vec<UserRef> = changes
+            .add
             .iter()
-            .filter_map(|&d| match users.server[d] {
-                Some(s) if is_current(s) => None,
-                Some(s) => Some(server_ref(s)),
+            .map(|&d| match marks.server_of(d) {
+                Some(s) => server_ref(s),
                 // Named as the directory spells it: the create action carries that name.
-                None => Some(UserRef {
+                None => UserRef {
                     user_name: dir.users[d].user_name.clone(),
                     id: None,
-                }),
+                },
             })
             .collect();
-        let mut to_remove: Vec<usize> = Vec::new();
-        if self.removals_allowed {
-            to_remove = current
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|&s| {
-                    server.touchable[s]
-                        && !users.held[s]
-                        && wanted_on_server.binary_search(&s).is_err()
-                })
-                .collect();
-        }
-        sorting::sort_by_rank(&mut to_remove, &server.rank);
-        let to_remove: Vec<UserRef> = to_remove.into_iter().map(server_ref).collect();
+        let to_remove: Vec<UserRef> = changes.remove.into_iter().map(server_ref).collect();
         let to_add = if have.is_none() {
             self.create_group(want, key.clone(), to_add)
         } else {
             to_add
         };
-        if have.is_some() && current.is_none() && !wanted.is_empty() {
+        if have.is_some() && current.is_none() && changes.wants_any {
             self.note(
                 &want.display_name,
                 "the server did not list this group's members: all desired members are added, none removed",

@@ -1,5 +1,9 @@
-//! The planner's indexes: the directory validated and indexed by matching key, and the
-//! server listing indexed by id, externalId and key, with the policy's verdict per user.
+//! The planner's indexes: the directory validated and indexed by matching key and
+//! externalId, and the server listing indexed by id, with the directory users each listed
+//! user's externalId and key name (its claims), the policy's verdict per user, and every
+//! listed group's members resolved to listed users.
+
+use std::borrow::Cow;
 
 // foldhash is several times faster than SipHash on the short strings planning hashes
 // (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
@@ -7,11 +11,12 @@
 use foldhash::{HashMap, HashMapExt};
 
 use crate::model::User;
-use crate::plan::ambiguity::KeyIndex;
+use crate::plan::ambiguity::Claims;
 use crate::plan::desired::DesiredState;
-use crate::plan::keys::{group_key, user_key};
+use crate::plan::integrity::MemberIds;
+use crate::plan::keys::{group_key, key_of};
 use crate::plan::policy::Policy;
-use crate::plan::str_index::StrIndex;
+use crate::plan::str_index::{Key, StrIndex};
 use crate::plan::{ActualState, PlanError};
 use crate::sorting;
 
@@ -19,14 +24,19 @@ use crate::sorting;
 pub(super) struct DesiredIndex<'a> {
     /// The desired users.
     pub(super) users: &'a [User],
-    /// userName as written -> desired user index (the fast path for member lookups).
-    pub(super) by_name: StrIndex,
     /// Normalized userName -> desired user index.
-    pub(super) by_key: StrIndex,
+    by_key: StrIndex,
+    /// userName as written -> desired user index, for the names that are not their own key
+    /// (most are: then the key index answers for them, without a second index).
+    by_name: StrIndex,
+    /// externalId -> desired user index.
+    by_ext: StrIndex,
     /// Normalized userName per desired user.
-    pub(super) keys: Vec<String>,
-    /// Per desired group, its members as desired-user indices.
-    pub(super) members: Vec<Vec<usize>>,
+    pub(super) keys: Vec<Cow<'a, str>>,
+    /// Every desired group's members as desired-user indices, one group after another.
+    members: Vec<u32>,
+    /// Where each desired group's members start in `members` (and, last, where they end).
+    starts: Vec<usize>,
     /// Position of each desired user in key order, so member lists sort on integers.
     pub(super) rank: Vec<u32>,
 }
@@ -34,22 +44,16 @@ pub(super) struct DesiredIndex<'a> {
 impl<'a> DesiredIndex<'a> {
     pub(super) fn new(desired: &'a DesiredState) -> Result<Self, PlanError> {
         let n = desired.users.len();
-        let names: usize = desired.users.iter().map(|u| u.user_name.len()).sum();
-        let mut by_name = StrIndex::with_capacity(n, names);
-        let mut by_key = StrIndex::with_capacity(n, names);
-        let ext_bytes: usize = desired
-            .users
-            .iter()
-            .map(|u| u.external_id.as_deref().map_or(0, str::len))
-            .sum();
-        let mut by_ext = StrIndex::with_capacity(n, ext_bytes);
+        let mut by_key = StrIndex::with_capacity(n);
+        let mut by_name = StrIndex::with_capacity(0);
+        let mut by_ext = StrIndex::with_capacity(n);
         let mut keys = Vec::with_capacity(n);
         for (i, u) in desired.users.iter().enumerate() {
             if u.user_name.trim().is_empty() {
                 return Err(PlanError::EmptyUserName { index: i });
             }
-            let key = user_key(&u.user_name);
-            if let Some(j) = by_key.get(&key) {
+            let key = key_of(&u.user_name);
+            if let Some(j) = by_key.insert(&key, i) {
                 return Err(PlanError::DuplicateUser {
                     first: desired.users[j].user_name.clone(),
                     second: u.user_name.clone(),
@@ -65,18 +69,21 @@ impl<'a> DesiredIndex<'a> {
                     });
                 }
             }
-            by_key.insert(&key, i);
-            // Distinct keys, so distinct names: nothing is overwritten.
-            by_name.insert(&u.user_name, i);
+            if let Cow::Owned(_) = key {
+                // Distinct keys, so distinct names: nothing is overwritten.
+                by_name.insert(&u.user_name, i);
+            }
             keys.push(key);
         }
         let rank = key_ranks(&keys);
         let mut index = DesiredIndex {
             users: &desired.users,
-            by_name,
             by_key,
+            by_name,
+            by_ext,
             keys,
-            members: Vec::with_capacity(desired.groups.len()),
+            members: Vec::with_capacity(desired.groups.iter().map(|g| g.members.len()).sum()),
+            starts: Vec::with_capacity(desired.groups.len() + 1),
             rank,
         };
         let mut group_keys: HashMap<String, usize> = HashMap::new();
@@ -103,10 +110,10 @@ impl<'a> DesiredIndex<'a> {
                     });
                 }
             }
-            let mut members = Vec::with_capacity(g.members.len());
+            index.starts.push(index.members.len());
             for m in &g.members {
                 match index.user(m) {
-                    Some(d) => members.push(d),
+                    Some(d) => index.members.push(d as u32),
                     None => {
                         return Err(PlanError::UnknownMember {
                             group: g.display_name.clone(),
@@ -115,16 +122,40 @@ impl<'a> DesiredIndex<'a> {
                     }
                 }
             }
-            index.members.push(members);
         }
+        index.starts.push(index.members.len());
         Ok(index)
     }
 
     /// The desired user a member name refers to.
     pub(super) fn user(&self, name: &str) -> Option<usize> {
-        self.by_name
-            .get(name)
-            .or_else(|| self.by_key.get(&user_key(name)))
+        if !self.by_name.is_empty() {
+            if let Some(d) = self.by_name.get(name) {
+                return Some(d);
+            }
+        }
+        let key = Key::new(name);
+        if key.is_plain() {
+            // Its own key: looked up as it stands, without a copy.
+            self.by_key.find(&key)
+        } else {
+            self.by_key.get(&key_of(name))
+        }
+    }
+
+    /// The desired user whose normalized userName is `key`.
+    fn user_by_key(&self, key: &str) -> Option<usize> {
+        self.by_key.get(key)
+    }
+
+    /// The desired user whose externalId is `ext`.
+    fn user_by_ext(&self, ext: &str) -> Option<usize> {
+        self.by_ext.get(ext)
+    }
+
+    /// The members of desired group `g`, as desired-user indices.
+    pub(super) fn members(&self, g: usize) -> &[u32] {
+        &self.members[self.starts[g]..self.starts[g + 1]]
     }
 }
 
@@ -133,38 +164,35 @@ pub(super) struct ServerIndex<'a> {
     /// Listed users that have an id, sorted by id for determinism.
     pub(super) users: Vec<&'a User>,
     pub(super) by_id: StrIndex,
-    pub(super) by_ext: KeyIndex,
-    pub(super) by_key: KeyIndex,
+    /// Per desired user, the listed users carrying its externalId and its key.
+    pub(super) claims: Claims,
     /// Position of each listed user in (key, id) order.
     pub(super) rank: Vec<u32>,
     /// Whether the policy lets the planner touch each user.
     pub(super) touchable: Vec<bool>,
     /// How many users are touchable.
     pub(super) managed: usize,
+    /// Listed groups that have an id (positions in the listing), sorted by id, the first
+    /// of a repeated id.
+    pub(super) groups: Vec<usize>,
+    /// Per group of `groups`: its members, resolved ([`Members`]).
+    pub(super) members: Members,
 }
 
 impl<'a> ServerIndex<'a> {
-    pub(super) fn new(actual: &'a ActualState, policy: &Policy) -> Self {
+    pub(super) fn new(actual: &'a ActualState, policy: &Policy, dir: &DesiredIndex) -> Self {
         let mut users: Vec<&User> = actual
             .users
             .iter()
             .filter(|u| u.id.as_deref().is_some_and(|id| !id.is_empty()))
             .collect();
-        sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
-        users.dedup_by(|a, b| a.id == b.id);
-        let ids: usize = users
-            .iter()
-            .map(|u| u.id.as_deref().map_or(0, str::len))
-            .sum();
-        let exts = users.iter().filter(|u| u.external_id.is_some()).count();
-        let ext_bytes: usize = users
-            .iter()
-            .map(|u| u.external_id.as_deref().map_or(0, str::len))
-            .sum();
-        let names: usize = users.iter().map(|u| u.user_name.len()).sum();
-        let mut by_id = StrIndex::with_capacity(users.len(), ids);
-        let mut by_ext = KeyIndex::with_capacity(exts, ext_bytes);
-        let mut by_key = KeyIndex::with_capacity(users.len(), names);
+        // Listings often come in id order without repeats: nothing to sort or drop then.
+        if !users.windows(2).all(|w| w[0].id < w[1].id) {
+            sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
+            users.dedup_by(|a, b| a.id == b.id);
+        }
+        let mut by_id = StrIndex::with_capacity(users.len());
+        let mut claims = Claims::new(dir.users.len());
         let mut touchable = Vec::with_capacity(users.len());
         let mut keys = Vec::with_capacity(users.len());
         for (i, u) in users.iter().enumerate() {
@@ -172,30 +200,107 @@ impl<'a> ServerIndex<'a> {
             // ambiguous match, see `ambiguity`).
             by_id.insert(u.id.as_deref().unwrap_or_default(), i);
             if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
-                by_ext.insert(ext, i);
+                if let Some(d) = dir.user_by_ext(ext) {
+                    claims.ext(d, i);
+                }
             }
-            let key = user_key(&u.user_name);
-            by_key.insert(&key, i);
+            let key = key_of(&u.user_name);
+            if let Some(d) = dir.user_by_key(&key) {
+                claims.key(d, i);
+            }
             keys.push(key);
             touchable.push(policy.may_touch(u));
         }
         let managed = touchable.iter().filter(|t| **t).count();
+        let rank = key_ranks(&keys);
+        let groups = &actual.groups;
+        let mut order: Vec<usize> = (0..groups.len())
+            .filter(|&g| groups[g].id.as_deref().is_some_and(|id| !id.is_empty()))
+            .collect();
+        if !order.windows(2).all(|w| groups[w[0]].id < groups[w[1]].id) {
+            sorting::sort_by(&mut order, |&a, &b| groups[a].id.cmp(&groups[b].id));
+            // A group listed twice (pages that overlap) is one group, not an ambiguous pair.
+            order.dedup_by(|a, b| groups[*a].id == groups[*b].id);
+        }
+        let members = Members::new(actual, &order, &by_id, users.len());
         ServerIndex {
             users,
             by_id,
-            by_ext,
-            by_key,
-            rank: key_ranks(&keys),
+            claims,
+            rank,
             touchable,
             managed,
+            groups: order,
+            members,
         }
     }
 }
 
+/// The listed groups' members, resolved once for the planner and the state digest: a
+/// million member ids are each read once, while their bytes are at hand.
+pub(super) struct Members {
+    /// Every group's members as listed-user indices, each once, one group after another;
+    /// ids of users the listing does not show are left out (and left alone).
+    users: Vec<u32>,
+    /// Per group: where its members lie in `users`, or `None` for a group listed without
+    /// its members.
+    spans: Vec<Option<(usize, usize)>>,
+    /// Per group: its member ids as the state digest takes them (`None`: not listed).
+    pub(super) ids: Vec<Option<MemberIds>>,
+}
+
+impl Members {
+    fn new(actual: &ActualState, order: &[usize], by_id: &StrIndex, users: usize) -> Self {
+        let listed: usize = order
+            .iter()
+            .filter_map(|&g| actual.groups[g].members.as_ref())
+            .map(Vec::len)
+            .sum();
+        let mut out = Members {
+            users: Vec::with_capacity(listed),
+            spans: Vec::with_capacity(order.len()),
+            ids: Vec::with_capacity(order.len()),
+        };
+        // The group (its position in `order`) that last took each user, so a user listed
+        // twice in one group is taken once, without sorting.
+        let mut taken_by = vec![u32::MAX; users];
+        for (o, &g) in order.iter().enumerate() {
+            let Some(members) = &actual.groups[g].members else {
+                out.spans.push(None);
+                out.ids.push(None);
+                continue;
+            };
+            let start = out.users.len();
+            let mut ids = MemberIds::default();
+            let o = o as u32;
+            for m in members {
+                ids.add(&m.value);
+                if let Some(s) = by_id.get(&m.value) {
+                    if taken_by[s] != o {
+                        taken_by[s] = o;
+                        out.users.push(s as u32);
+                    }
+                }
+            }
+            out.spans.push(Some((start, out.users.len())));
+            out.ids.push(Some(ids));
+        }
+        out
+    }
+
+    /// The members of the group at position `o` of the id order, as listed-user indices.
+    pub(super) fn of(&self, o: usize) -> Option<&[u32]> {
+        self.spans[o].map(|(start, end)| &self.users[start..end])
+    }
+}
+
 /// For each key, its position in sorted order (ties keep their index order).
-pub(super) fn key_ranks(keys: &[String]) -> Vec<u32> {
+pub(super) fn key_ranks<K: AsRef<str>>(keys: &[K]) -> Vec<u32> {
     let mut order: Vec<usize> = (0..keys.len()).collect();
-    sorting::sort_by(&mut order, |&a, &b| keys[a].cmp(&keys[b]));
+    // Keys already in order (names in id order often are) keep it: no sort.
+    if !keys.windows(2).all(|w| w[0].as_ref() <= w[1].as_ref()) {
+        sorting::sort_by(&mut order, |&a, &b| keys[a].as_ref().cmp(keys[b].as_ref()));
+    }
     let mut rank = vec![0u32; keys.len()];
     for (position, &i) in order.iter().enumerate() {
         rank[i] = u32::try_from(position).unwrap_or(u32::MAX);

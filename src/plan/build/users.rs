@@ -36,14 +36,9 @@ impl Planner<'_> {
             .users
             .iter()
             .zip(&dir.keys)
-            .map(|(u, k)| (u.external_id.as_deref(), k.as_str()))
+            .map(|(u, k)| (u.external_id.as_deref(), k.as_ref()))
             .collect();
-        let matching = match_subjects(
-            &subjects,
-            server.users.len(),
-            &server.by_ext,
-            &server.by_key,
-        );
+        let matching = match_subjects(&subjects, server.users.len(), &server.claims);
         let mut m = UserMatches {
             server: vec![None; n],
             exists: vec![false; n],
@@ -120,7 +115,7 @@ impl Planner<'_> {
                             user: create_body(want, self.profile),
                             reason: "in the directory, not on the server".into(),
                         }),
-                        key.clone(),
+                        key.to_string(),
                         0,
                     );
                 }
