@@ -10,6 +10,7 @@ import { buildReport, decode } from "./lowlevel.js";
 import { redactToken } from "./redact.js";
 import type {
   ActualState,
+  Breaker,
   BuildReportOptions,
   Cap,
   Decoded,
@@ -119,6 +120,9 @@ export interface ProvisionerOptions {
   allowBlocked?: boolean;
   /** Abandon a request with no answer after this long; the engine retries it (default 60 000). */
   requestTimeoutMs?: number;
+  /** The circuit breaker: a run whose latest writes keep failing ends `quarantined` and
+   * sends no more (default `{failures: 20, window: 40}`; `{failures: 0}` switches it off). */
+  breaker?: Breaker;
 }
 
 export interface RunOptions {
@@ -334,6 +338,7 @@ export class Provisioner {
       ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.allowBlocked !== undefined ? { allowBlocked: o.allowBlocked } : {}),
+      ...(o.breaker !== undefined ? { breaker: o.breaker } : {}),
     };
   }
 

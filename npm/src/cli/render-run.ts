@@ -24,6 +24,7 @@ export function renderRun(report: RunReport, style: Style): string {
     refused: style.red(style.bold("Refused")),
     failed: style.red(style.bold("Failed")),
     aborted: style.yellow(style.bold("Aborted")),
+    quarantined: style.red(style.bold("Quarantined")),
     planned: style.bold("Planned"),
   };
   lines.push(`${headline[report.status] ?? report.status}${report.reason ? `: ${printable(report.reason)}` : ""}`);
