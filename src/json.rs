@@ -114,7 +114,9 @@ impl<'de> Visitor<'de> for StrictValue {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format_args!("duplicate field `{key}`")));
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate field `{key}`"
+                )));
             }
             let value = map.next_value_seed(StrictValue)?;
             out.insert(key, value);

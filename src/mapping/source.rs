@@ -112,12 +112,7 @@ pub(super) fn csv_records(
     let columns = Rc::new(columns);
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(i as u64 + 2, |p| p.line());
+    for (row, record) in crate::plan::desired::numbered_records(&mut reader) {
         match record {
             Ok(r) => rows.push((row, Record::Csv(Rc::clone(&columns), r))),
             Err(e) => errors.push(CsvRowError::new(row, e.to_string())),

@@ -160,12 +160,7 @@ impl DesiredState {
         let mut state = DesiredState::default();
         let mut errors = Vec::new();
         let mut group_index: Vec<(String, usize)> = Vec::new();
-        for (i, record) in reader.records().enumerate() {
-            let row = record
-                .as_ref()
-                .ok()
-                .and_then(|r| r.position())
-                .map_or(i as u64 + 2, |p| p.line());
+        for (row, record) in numbered_records(&mut reader) {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
@@ -480,6 +475,20 @@ fn unneutralised(cell: &str) -> &str {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
         _ => cell,
     }
+}
+
+/// Each record of a CSV reader with its line number in the file (the header is line 1).
+pub(crate) fn numbered_records<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+) -> impl Iterator<Item = (u64, csv::Result<csv::StringRecord>)> + '_ {
+    reader.records().enumerate().map(|(i, record)| {
+        let row = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(i as u64 + 2, |p| p.line());
+        (row, record)
+    })
 }
 
 /// `true`/`false`, `yes`/`no`, `1`/`0` in any case: a directory's boolean.

@@ -32,8 +32,7 @@ impl DesiredState {
 
 /// The exact path alone: the derive, the reference of the fast path's property test.
 pub(super) fn exact_desired_state(input: &str) -> Result<DesiredState, DesiredStateError> {
-    from_str(input)
-        .map_err(|JsonError { path, reason }| DesiredStateError::Json { path, reason })
+    from_str(input).map_err(|JsonError { path, reason }| DesiredStateError::Json { path, reason })
 }
 
 #[cfg(test)]
