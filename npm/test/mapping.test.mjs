@@ -73,6 +73,13 @@ test("plan and apply read the export through the mapping; the scope leaves the c
   assert.ok(groups.some((g) => g.displayName === "Platform Engineering" && (g.members ?? []).some((m) => m.value === ana.id)));
   const again = await cli(["plan", "--desired", WORKDAY, ...scope, "--url", server.url]);
   assert.equal(again.code, 0, `a second plan is empty: ${shown(again)}`);
+
+  // The lifecycle commands take --scope too: an employee is outside a contractors-only scope.
+  const outside = await cli(["deprovision", "--user", "ana.silva@example.com", "--scope", 'userType eq "Contractor"', "--url", server.url, "--dry-run", "--json"]);
+  assert.equal(outside.code, 1, shown(outside));
+  assert.deepEqual(JSON.parse(outside.stdout).blocked.map((b) => b.guard), ["outOfScope"]);
+  const inside = await cli(["deprovision", "--user", "ana.silva@example.com", "--scope", 'userType eq "Employee"', "--url", server.url, "--dry-run", "--json"]);
+  assert.equal(inside.code, 2, shown(inside));
 });
 
 test("the facade and the low-level preview take the same mappings", () => {

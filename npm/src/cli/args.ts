@@ -21,7 +21,7 @@ export const USAGE = `Usage:
                         [--seats N] [--out FILE]
 
 On-demand lifecycle operations (only the subjects named are looked up; nothing else is
-touched). Each takes --url, --profile, --policy, --token-env, --yes, --json, --dry-run:
+touched). Each takes --url, --profile, --policy, --scope, --token-env, --yes, --json, --dry-run:
   scim-provision provision   --user EMAIL [--given-name G] [--family-name F] [--title T]
                              [--department D] [--cost-center C] [--external-id X]
                              [--groups "A;B"]
@@ -108,6 +108,8 @@ export type TargetedCommand = {
   dryRun: boolean;
   allowBlocked: boolean;
   maxDeactivations: Cap | undefined;
+  /** Refuse subjects outside this SCIM filter (added to the policy's `scope.filter`). */
+  scope: string | undefined;
 } & Common;
 
 const TARGETED = ["provision", "deprovision", "reactivate", "grant", "revoke", "events"] as const;
@@ -154,6 +156,7 @@ const TARGETED_COMMON = {
   "dry-run": { type: "boolean" },
   "allow-blocked": { type: "boolean" },
   "max-deactivations": { type: "string" },
+  scope: { type: "string" },
 } as const;
 
 const TARGETED_OPTIONS = {
@@ -297,6 +300,7 @@ function targeted(
     dryRun: flag("dry-run"),
     allowBlocked: flag("allow-blocked"),
     maxDeactivations: cap(str("max-deactivations")),
+    scope: str("scope"),
   };
 }
 

@@ -72,11 +72,14 @@ export async function targetedCommand(command: TargetedCommand, term: Terminal):
   const style = { out: new Style(term.stdout, env), err: new Style(term.stderr, env) };
   const { targets, rejected } = targetsOf(command);
   for (const line of rejected) term.stderr.write(style.err.yellow(`scim-provision: skipped ${printable(line)}`) + "\n");
-  const policy = command.policyFile ? readPolicy(command.policyFile) : undefined;
+  let policy = command.policyFile ? readPolicy(command.policyFile) : undefined;
+  if (command.maxDeactivations) policy = { ...policy, maxDeactivations: command.maxDeactivations };
+  // The core parses the filter with the policy and refuses a subject outside it (`outOfScope`).
+  if (command.scope !== undefined) policy = { ...policy, scope: { ...policy?.scope, filter: command.scope } };
   const p = new Provisioner({
     baseUrl: command.url,
     profile: command.profile ?? "generic",
-    policy: command.maxDeactivations ? { ...policy, maxDeactivations: command.maxDeactivations } : policy,
+    policy,
     token: readToken(command.tokenEnv),
     allowBlocked: command.allowBlocked,
   });

@@ -159,8 +159,13 @@ impl Targeted<'_> {
         }
         let name = self.folds[f].name.clone();
         let have = self.folds[f].have.as_deref();
-        let in_scope =
-            self.policy.may_touch(&t.user) && have.is_none_or(|h| self.policy.may_touch(h));
+        // The server's user decides where there is one (a target names its subject, and
+        // a scope filter looks at attributes the target need not carry); a user to be
+        // created is judged as the target describes it.
+        let in_scope = match have {
+            Some(h) => self.policy.may_touch(h),
+            None => self.policy.may_touch(&t.user),
+        };
         if !in_scope {
             self.folds[f].refused = true;
             let reason = format!("user {name:?} is outside the policy's scope or protected");
