@@ -6,12 +6,15 @@ use crate::model::User;
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
+/// A fixture export, compiled in (the core reads no files, its tests included).
 fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/mapping/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).unwrap()
+    match name {
+        "workday.csv" => include_str!("../../tests/fixtures/mapping/workday.csv"),
+        "bamboohr.csv" => include_str!("../../tests/fixtures/mapping/bamboohr.csv"),
+        "google-workspace.csv" => include_str!("../../tests/fixtures/mapping/google-workspace.csv"),
+        other => panic!("no fixture {other}"),
+    }
+    .to_owned()
 }
 
 fn user<'a>(state: &'a DesiredState, name: &str) -> &'a User {
