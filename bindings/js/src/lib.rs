@@ -11,11 +11,14 @@
 //! class. Arguments are named as the component's WIT parameters (`config-json`...), so a
 //! fault reads the same whichever form of the core raised it.
 
+mod encoder;
 mod text;
+
+pub use encoder::Encoder;
 
 use js_sys::{Error as JsError, JsString, Reflect, Uint8Array};
 use scim_provision::engine::{self, Input, RequestId};
-use scim_provision::http::{HttpRequest, HttpResponse};
+use scim_provision::http::HttpResponse;
 use scim_provision::plan;
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
@@ -364,103 +367,6 @@ pub fn parse_filter(text: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = renderFilter)]
 pub fn render_filter(filter: JsValue) -> Result<String, JsValue> {
     boundary::render_filter_json(&json_text(&filter, "filter-json")?).map_err(throw)
-}
-
-/// Builds the requests of one server (a base path and a profile), as the component's
-/// `codec.encoder` does. `kind` is `user` or `group`; resources, queries and patches are
-/// objects or JSON text; requests come back as `{method, path, headers, body}`.
-#[wasm_bindgen]
-pub struct Encoder {
-    inner: RequestEncoder,
-}
-
-fn request_js(r: Result<HttpRequest, Fault>) -> Result<JsValue, JsValue> {
-    to_js(&r.map_err(throw)?)
-}
-
-#[wasm_bindgen]
-impl Encoder {
-    /// An encoder for `basePath` (such as `/scim/v2`) and a profile (a built-in name, a
-    /// Profile object or its JSON text).
-    #[wasm_bindgen(constructor)]
-    pub fn new(base_path: &str, profile: JsValue) -> Result<Encoder, JsValue> {
-        Ok(Encoder {
-            inner: encoder_from(base_path, &profile)?,
-        })
-    }
-
-    /// `GET /Users` or `/Groups` with a ListQuery
-    /// (`{startIndex, count, filter, attributes, excludedAttributes}`).
-    pub fn list(&self, kind: &str, query: JsValue) -> Result<JsValue, JsValue> {
-        let query = json_text(&query, "query-json")?;
-        request_js(boundary::encode_list(
-            &self.inner,
-            resource_kind("kind", kind)?,
-            &query,
-        ))
-    }
-
-    /// `GET /Users/{id}` or `/Groups/{id}`.
-    pub fn get(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
-        request_js(boundary::encode_get(
-            &self.inner,
-            resource_kind("kind", kind)?,
-            id,
-        ))
-    }
-
-    /// `POST /Users` or `/Groups` with a User or Group.
-    #[wasm_bindgen(js_name = createResource)]
-    pub fn create_resource(&self, kind: &str, resource: JsValue) -> Result<JsValue, JsValue> {
-        let resource = json_text(&resource, "resource-json")?;
-        request_js(boundary::encode_create(
-            &self.inner,
-            resource_kind("kind", kind)?,
-            &resource,
-        ))
-    }
-
-    /// `PUT /Users/{id}` or `/Groups/{id}` with the whole resource.
-    pub fn replace(&self, kind: &str, id: &str, resource: JsValue) -> Result<JsValue, JsValue> {
-        let resource = json_text(&resource, "resource-json")?;
-        request_js(boundary::encode_replace(
-            &self.inner,
-            resource_kind("kind", kind)?,
-            id,
-            &resource,
-        ))
-    }
-
-    /// `PATCH` with a PatchOp (`{Operations: [...]}`), cased as the profile wants.
-    pub fn patch(&self, kind: &str, id: &str, patch: JsValue) -> Result<JsValue, JsValue> {
-        let patch = json_text(&patch, "patch-json")?;
-        request_js(boundary::encode_patch(
-            &self.inner,
-            resource_kind("kind", kind)?,
-            id,
-            &patch,
-        ))
-    }
-
-    /// `DELETE /Users/{id}` or `/Groups/{id}`.
-    pub fn delete(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
-        request_js(boundary::encode_delete(
-            &self.inner,
-            resource_kind("kind", kind)?,
-            id,
-        ))
-    }
-
-    /// `GET /ServiceProviderConfig`.
-    #[wasm_bindgen(js_name = serviceProviderConfig)]
-    pub fn service_provider_config(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.service_provider_config())
-    }
-
-    /// The profile in use.
-    pub fn profile(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.profile())
-    }
 }
 
 /// Calls `f` with the report arguments as JSON text.
