@@ -346,6 +346,11 @@ impl<'de> Visitor<'de> for ActualV {
     }
 }
 
+/// The admin-panel export's license column (`report::LICENSE_HEADER`): it says what a
+/// report counted, not what the directory wants, so the reader reads past it. Kept here, as
+/// the report depends on the planner and not the other way round.
+pub(crate) const LICENSE_COLUMN: &str = "License type";
+
 /// Other names a header may have, normalised as [`header_key`] does: the usual spellings of
 /// HR and identity exports, and the columns of the admin-panel CSV this crate writes
 /// (`report::CSV_HEADERS`, "Given name", "Manager ID", ...) normalise to the names themselves.
@@ -383,7 +388,7 @@ fn map_headers(headers: &csv::StringRecord) -> Result<Vec<Option<usize>>, String
         let key = header_key(header);
         // The admin-panel export's license column says what a report counted, not what the
         // directory wants: it is read past.
-        if key == header_key(crate::report::LICENSE_HEADER) {
+        if key == header_key(LICENSE_COLUMN) {
             continue;
         }
         let name = HEADER_ALIASES

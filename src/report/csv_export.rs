@@ -145,7 +145,7 @@ impl<'a> CsvOptions<'a> {
 }
 
 /// The header of the license column ([`CsvOptions::licenses`]).
-pub const LICENSE_HEADER: &str = "License type";
+pub const LICENSE_HEADER: &str = crate::plan::desired::LICENSE_COLUMN;
 
 /// The CSV export: the [`CSV_HEADERS`] row, then one row per user as [`user_rows`] orders
 /// them, every cell [`neutralise`]d against CSV injection and quoted per RFC 4180 by the
