@@ -25,6 +25,7 @@ import type {
   HttpResponse,
   HttpResponseBytes,
   Input,
+  LicenseRule,
   Mode,
   OpsReport,
   Output,
@@ -165,8 +166,9 @@ export interface ReportResult {
   plan: Plan | null;
   /** The self-contained HTML page of this report. */
   toHtml(): string;
-  /** The Airtable admin-panel CSV of the listed users (injection-safe). */
-  toCsv(): string;
+  /** The Airtable admin-panel CSV of the listed users (injection-safe; a UTF-8 byte-order
+   * mark and a license column on request). */
+  toCsv(options?: CsvExportOptions): string;
 }
 
 /** Plans and applies a directory to a SCIM server over any fetch. */
@@ -259,7 +261,7 @@ export class Provisioner {
         groups,
         plan,
         toHtml: () => this.#redact(reportHtml(users, groups, plan, reportOptions)),
-        toCsv: () => this.#redact(reportCsv(users, groups)),
+        toCsv: (csv: CsvExportOptions = {}) => this.#redact(reportCsv(users, groups, csv)),
       };
     } catch (error) {
       throw this.#redact(error);
@@ -501,9 +503,16 @@ export function parseFilter(text: string): unknown {
   return core(() => wasm.parseFilter(text));
 }
 
+/** How the CSV export is written: `byteOrderMark` starts it with a UTF-8 byte-order mark
+ * (spreadsheet programs need it to read UTF-8); `licenses` adds a `License type` column. */
+export interface CsvExportOptions {
+  byteOrderMark?: boolean;
+  licenses?: LicenseRule;
+}
+
 /** The Airtable admin-panel CSV of listed users (injection-safe). */
-export function reportCsv(users: User[], groups: Group[]): string {
-  return core(() => wasm.reportCsv(users, groups));
+export function reportCsv(users: User[], groups: Group[], options: CsvExportOptions = {}): string {
+  return core(() => wasm.reportCsv(users, groups, options.byteOrderMark ?? false, options.licenses ?? null));
 }
 
 /** The self-contained HTML report of listed users and groups (the snapshot time defaults

@@ -409,4 +409,18 @@ impl reports::Guest for Component {
     fn report_csv(users_json: String, groups_json: String) -> Result<String, Error> {
         Ok(host_report::report_csv(&users_json, &groups_json)?)
     }
+
+    fn report_csv_with(
+        users_json: String,
+        groups_json: String,
+        byte_order_mark: bool,
+        licenses_json: Option<String>,
+    ) -> Result<String, Error> {
+        Ok(host_report::report_csv_with(
+            &users_json,
+            &groups_json,
+            byte_order_mark,
+            licenses_json.as_deref(),
+        )?)
+    }
 }

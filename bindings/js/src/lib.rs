@@ -413,12 +413,21 @@ pub fn report_html(
     with_report_args(&users, &groups, &plan, &options, host_report::report_html)
 }
 
-/// The users as CSV with Airtable's admin-panel columns.
+/// The users as CSV with Airtable's admin-panel columns; with `byteOrderMark`, starting
+/// with a UTF-8 byte-order mark; with `licenses` (a LicenseRule, object or JSON text), a
+/// `License type` column.
 #[wasm_bindgen(js_name = reportCsv)]
-pub fn report_csv(users: JsValue, groups: JsValue) -> Result<String, JsValue> {
-    host_report::report_csv(
+pub fn report_csv(
+    users: JsValue,
+    groups: JsValue,
+    byte_order_mark: Option<bool>,
+    licenses: JsValue,
+) -> Result<String, JsValue> {
+    host_report::report_csv_with(
         &json_text(&users, "users-json")?,
         &json_text(&groups, "groups-json")?,
+        byte_order_mark.unwrap_or(false),
+        optional_json(&licenses, "licenses-json")?.as_deref(),
     )
     .map_err(throw)
 }

@@ -295,9 +295,32 @@ pub fn report_html(
 ///
 /// A fault of kind `invalid-argument` (`users-json` or `groups-json`).
 pub fn report_csv(users_json: &str, groups_json: &str) -> Result<String, Fault> {
+    report_csv_with(users_json, groups_json, false, None)
+}
+
+/// [`report_csv`] starting with a UTF-8 byte-order mark when `byte_order_mark` (which
+/// spreadsheet programs need to read the file as UTF-8), and with a `License type` column
+/// when `licenses_json` (a `LicenseRule`) says how types are told apart.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (`users-json`, `groups-json` or `licenses-json`).
+pub fn report_csv_with(
+    users_json: &str,
+    groups_json: &str,
+    byte_order_mark: bool,
+    licenses_json: Option<&str>,
+) -> Result<String, Fault> {
     let users: Vec<User> = parse_json_arg("users-json", users_json)?;
     let groups: Vec<Group> = parse_json_arg("groups-json", groups_json)?;
-    Ok(report::users_csv(&users, &groups))
+    let rule: Option<report::LicenseRule> = licenses_json
+        .map(|text| parse_json_arg("licenses-json", text))
+        .transpose()?;
+    let mut options = report::CsvOptions::new().with_byte_order_mark(byte_order_mark);
+    if let Some(rule) = &rule {
+        options = options.with_licenses(rule);
+    }
+    Ok(report::users_csv_with(&users, &groups, &options))
 }
 
 #[cfg(test)]
@@ -357,6 +380,10 @@ mod tests {
 
     #[test]
     fn a_report_names_its_bad_argument() {
+        let csv = report_csv_with("[]", "[]", true, Some(r#"{"attribute": "userType"}"#)).unwrap();
+        assert!(csv.starts_with("\u{feff}External ID,") && csv.ends_with(",License type\r\n"));
+        let e = report_csv_with("[]", "[]", false, Some(r#"{"atribute": "x"}"#)).unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("atribute"));
         let e = report_csv("[]", r#"[{"displayName": 3}]"#).unwrap_err();
         assert_eq!(e.data["argument"], "groups-json");
         assert!(e.location.as_deref().is_some_and(|l| l.starts_with("[0]")));

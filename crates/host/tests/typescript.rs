@@ -78,6 +78,7 @@ fn export_bindings() {
     export::<RunFailure>(&cfg);
     export::<Mapping>(&cfg);
     export::<MapPreview>(&cfg);
+    export::<scim_provision::report::LicenseRule>(&cfg);
     export::<scim_provision::plan::Target>(&cfg);
     export::<scim_provision::plan::Events>(&cfg);
     write_index(&dir);

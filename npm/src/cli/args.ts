@@ -18,7 +18,7 @@ export const USAGE = `Usage:
   scim-provision map    --desired FILE --mapping NAME|FILE [--policy FILE] [--scope FILTER]
                         [--limit N] [--json]
   scim-provision report --url URL [--desired FILE] [--format table|json|csv|html]
-                        [--seats N] [--out FILE]
+                        [--seats N] [--out FILE] [--bom]
 
 On-demand lifecycle operations (only the subjects named are looked up; nothing else is
 touched). Each takes --url, --profile, --policy, --scope, --token-env, --yes, --json, --dry-run:
@@ -78,7 +78,7 @@ export type Command =
     } & Common &
       Directory)
   | MapCommand
-  | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined } & Common)
+  | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined; bom: boolean } & Common)
   | TargetedCommand
   | { name: "help" }
   | { name: "version" };
@@ -146,7 +146,7 @@ const OPTIONS = {
     mapping: { type: "string" },
     scope: { type: "string" },
   },
-  report: { ...COMMON, desired: { type: "string" }, format: { type: "string" }, seats: { type: "string" }, out: { type: "string" } },
+  report: { ...COMMON, desired: { type: "string" }, format: { type: "string" }, seats: { type: "string" }, out: { type: "string" }, bom: { type: "boolean" } },
 } as const;
 
 const TARGETED_COMMON = {
@@ -255,7 +255,7 @@ export function parseCommand(argv: string[]): Command {
       }
       const seats = str("seats");
       if (seats !== undefined && !/^\d{1,9}$/.test(seats)) throw new CliError(`report: --seats must be a whole number, not ${JSON.stringify(seats)}`);
-      return { name, ...common, desired: str("desired"), format, seats: seats === undefined ? undefined : Number(seats), out: str("out") };
+      return { name, ...common, desired: str("desired"), format, seats: seats === undefined ? undefined : Number(seats), out: str("out"), bom: flag("bom") };
     }
   }
 }

@@ -207,7 +207,8 @@ export async function reportCommand(command: Of<"report">, term: Terminal): Prom
       text = JSON.stringify(result.report, null, 2) + "\n";
       break;
     case "csv":
-      text = result.toCsv();
+      // --bom: a UTF-8 byte-order mark, for spreadsheet programs (the directory reader skips it).
+      text = result.toCsv({ byteOrderMark: command.bom });
       break;
     case "html":
       text = result.toHtml();

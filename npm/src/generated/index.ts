@@ -56,6 +56,8 @@ export type * from "./HttpResponse.js";
 export type * from "./Input.js";
 export type * from "./JsonOrText.js";
 export type * from "./KnownMember.js";
+export type * from "./LicenseGroup.js";
+export type * from "./LicenseRule.js";
 export type * from "./LicenseSeats.js";
 export type * from "./ListQuery.js";
 export type * from "./ListResponse.js";
