@@ -60,6 +60,12 @@ impl Filter {
     }
 }
 
+/// The first value `path` names in `resource`, a complex value read through its `value`
+/// sub-attribute, as a comparison reads it (license types by attribute use this).
+pub(crate) fn first_value<'a>(resource: &'a Value, path: &AttrPath) -> Option<&'a Value> {
+    values_at(resource, path).first().map(|v| comparable(v))
+}
+
 /// The values a path names in `resource`, arrays flattened one level (a multi-valued
 /// attribute's values, or each element's sub-attribute).
 fn values_at<'a>(resource: &'a Value, path: &AttrPath) -> Vec<&'a Value> {
@@ -87,8 +93,8 @@ fn values_at<'a>(resource: &'a Value, path: &AttrPath) -> Vec<&'a Value> {
     out
 }
 
-/// An object's member by case-insensitive name (RFC 7643 §2.1).
-fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+/// An object's member by case-insensitive name (RFC 7643 §2.1), the exact spelling first.
+pub(crate) fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
     let map = object.as_object()?;
     map.get(name).or_else(|| {
         map.iter()

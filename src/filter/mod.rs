@@ -16,6 +16,7 @@ mod eval;
 mod parse;
 mod render;
 
+pub(crate) use eval::{field, first_value};
 pub use parse::{
     parse, FilterParseError, FilterParseErrorKind, MAX_FILTER_DEPTH, MAX_FILTER_LEN,
     MAX_FILTER_NESTING,
@@ -159,6 +160,22 @@ impl AttrPath {
                 attr: path.to_owned(),
                 sub_attr: None,
             },
+        }
+    }
+
+    /// A path as written outside a filter: `userName`, `name.givenName`, or an extension's
+    /// `urn:…:Schema:attr` / `urn:…:Schema:attr.sub` (the URN is all before the last `:`).
+    pub fn from_path(path: &str) -> AttrPath {
+        match path
+            .strip_prefix("urn:")
+            .and_then(|_| path.rsplit_once(':'))
+            .filter(|(_, attr)| !attr.is_empty())
+        {
+            Some((urn, attr)) => AttrPath {
+                urn: Some(urn.to_owned()),
+                ..AttrPath::new(attr)
+            },
+            None => AttrPath::new(path),
         }
     }
 

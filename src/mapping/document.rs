@@ -198,14 +198,6 @@ const NAME_PARTS: [&str; 5] = [
     "honorificPrefix",
 ];
 
-/// `urn:…:Schema:attr.sub` → (`urn:…:Schema`, `attr.sub`); `None` without a URN.
-pub(super) fn split_urn(target: &str) -> Option<(&str, &str)> {
-    if !target.starts_with("urn:") {
-        return None;
-    }
-    target.rsplit_once(':').filter(|(_, attr)| !attr.is_empty())
-}
-
 /// The built-in mappings, by name: the JSON of each (their fixtures in
 /// `tests/fixtures/mapping/`).
 pub const BUILTIN_MAPPINGS: [(&str, &str); 3] = [
@@ -357,15 +349,12 @@ impl Rule {
 }
 
 fn is_target(target: &str) -> bool {
-    if let Some((urn, attr)) = split_urn(target) {
-        return urn.len() > "urn:".len()
-            && attr.split('.').all(|p| !p.is_empty())
-            && attr.matches('.').count() <= 1;
-    }
-    match target.split_once('.') {
-        Some(("name", part)) => NAME_PARTS.contains(&part),
-        Some(_) => false,
-        None => target != "name" && CORE_TARGETS.contains(&target),
+    let path = crate::filter::AttrPath::from_path(target);
+    let named = |part: &str| !part.is_empty() && !part.contains('.');
+    match (&path.urn, path.sub_attr.as_deref()) {
+        (Some(urn), sub) => urn.len() > "urn:".len() && named(&path.attr) && sub.is_none_or(named),
+        (None, Some(part)) => path.attr == "name" && NAME_PARTS.contains(&part),
+        (None, None) => path.attr != "name" && CORE_TARGETS.contains(&path.attr.as_str()),
     }
 }
 

@@ -165,27 +165,28 @@ fn set_path(object: &mut Map<String, Value>, target: &str, value: Value) {
         object.insert("emails".into(), email);
         return;
     }
-    let (container, path) = match document::split_urn(target) {
-        Some((urn, rest)) => {
+    let path = crate::filter::AttrPath::from_path(target);
+    let container = match &path.urn {
+        Some(urn) => {
             let entry = object
-                .entry(urn.to_owned())
+                .entry(urn.clone())
                 .or_insert_with(|| Value::Object(Map::new()));
             let Value::Object(ext) = entry else { return };
-            (ext, rest)
+            ext
         }
-        None => (object, target),
+        None => object,
     };
-    match path.split_once('.') {
-        Some((attr, sub)) => {
+    match path.sub_attr {
+        Some(sub) => {
             let entry = container
-                .entry(attr.to_owned())
+                .entry(path.attr)
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(inner) = entry {
-                inner.insert(sub.to_owned(), value);
+                inner.insert(sub, value);
             }
         }
         None => {
-            container.insert(path.to_owned(), value);
+            container.insert(path.attr, value);
         }
     }
 }

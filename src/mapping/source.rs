@@ -34,16 +34,9 @@ impl Record<'_> {
 
 /// A JSON field by its name, else by its dotted path (`work.email`), names compared
 /// exactly first, then ignoring case.
-fn json_field<'a>(object: &'a Value, field: &str) -> Option<&'a Value> {
-    let member = |v: &'a Value, name: &str| -> Option<&'a Value> {
-        let map = v.as_object()?;
-        map.get(name).or_else(|| {
-            map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
-        })
-    };
-    member(object, field).or_else(|| field.split('.').try_fold(object, member))
+fn json_field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    use crate::filter::field;
+    field(object, name).or_else(|| name.split('.').try_fold(object, field))
 }
 
 fn text_of(value: &Value) -> Option<String> {

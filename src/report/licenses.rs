@@ -206,31 +206,8 @@ pub fn license_seats(
 /// multi-valued attribute's first value; `None` when absent or empty.
 fn attribute_text(user: &User, path: &str) -> Option<String> {
     let json = crate::model::user_json(user)?;
-    let field = |v: &Value, name: &str| -> Option<Value> {
-        let map = v.as_object()?;
-        map.get(name)
-            .or_else(|| {
-                map.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v)
-            })
-            .cloned()
-    };
-    let (base, attr) = match path
-        .strip_prefix("urn:")
-        .and_then(|_| path.rsplit_once(':'))
-    {
-        Some((urn, attr)) => (field(&json, urn)?, attr),
-        None => (json, path),
-    };
-    let mut value = attr.split('.').try_fold(base, |v, name| field(&v, name))?;
-    if let Value::Array(items) = value {
-        value = items.into_iter().next()?;
-    }
-    if value.is_object() {
-        value = field(&value, "value")?;
-    }
-    let text = match value {
+    let path = crate::filter::AttrPath::from_path(path);
+    let text = match crate::filter::first_value(&json, &path)? {
         Value::String(s) => s.trim().to_owned(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
