@@ -4,6 +4,7 @@
 //! depends on a withheld one goes too: a member who would have been created is not added,
 //! and a group that would have been created gets no members.
 
+use foldhash::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::action::{Action, UserRef};
@@ -150,8 +151,9 @@ pub(crate) fn withhold<K, I>(
     if allowed.is_all() {
         return actions;
     }
-    let mut withheld_users: Vec<String> = Vec::new();
-    let mut withheld_groups: Vec<String> = Vec::new();
+    // Sets: a withheld create is looked up once per membership that may name it.
+    let mut withheld_users: HashSet<String> = HashSet::default();
+    let mut withheld_groups: HashSet<String> = HashSet::default();
     let mut kept = Vec::with_capacity(actions.len());
     for (action, key, index) in actions {
         let (verb, ok) = allowed.permits(&action);
@@ -160,8 +162,12 @@ pub(crate) fn withhold<K, I>(
             continue;
         }
         match &action {
-            Action::CreateUser(c) => withheld_users.push(c.user_name.clone()),
-            Action::CreateGroup(c) => withheld_groups.push(c.display_name.clone()),
+            Action::CreateUser(c) => {
+                withheld_users.insert(c.user_name.clone());
+            }
+            Action::CreateGroup(c) => {
+                withheld_groups.insert(c.display_name.clone());
+            }
             _ => {}
         }
         notes.push(Note::new(
