@@ -421,38 +421,81 @@ fn several_subjects_are_looked_up_in_one_or_query_where_the_profile_allows() {
 }
 
 #[test]
-fn a_user_gone_before_its_update_is_drift_not_created_again() {
-    let mut sim = Sim::new(Flavor::Airtable, "/scim/v2", Faults::none(), 1);
-    let id = sim.seed_user(active_user("vi@example.com"));
-    let mut vi = User::new("vi@example.com");
-    vi.title = Some("Lead".into());
-    let encoder =
-        scim_provision::request::RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
-    let delete = encoder
-        .delete(scim_provision::request::ResourceKind::User, &id)
+fn a_user_gone_before_its_update_or_reactivation_is_drift_not_created_again() {
+    for (op, active) in [(Operation::Update, true), (Operation::Reactivate, false)] {
+        let mut sim = Sim::new(Flavor::Airtable, "/scim/v2", Faults::none(), 1);
+        let mut seeded = User::new("vi@example.com");
+        seeded.active = Some(active);
+        let id = sim.seed_user(seeded);
+        let mut vi = User::new("vi@example.com");
+        vi.title = Some("Lead".into());
+        let encoder =
+            scim_provision::request::RequestEncoder::new("/scim/v2", Profile::airtable()).unwrap();
+        let delete = encoder
+            .delete(scim_provision::request::ResourceKind::User, &id)
+            .unwrap();
+        let mut engine = Engine::targeted(
+            config(Flavor::Airtable, Mode::PlanAndApply),
+            vec![Target::new(op, vi)],
+        )
         .unwrap();
-    let mut engine = Engine::targeted(
-        config(Flavor::Airtable, Mode::PlanAndApply),
-        vec![Target::new(Operation::Update, vi)],
-    )
-    .unwrap();
-    let mut clock = 1_000;
-    let report = drive(
-        &mut sim,
-        &mut engine,
-        &mut clock,
-        TIMEOUT_MS,
-        |sim, request, now| {
-            // Another admin deletes the user between the lookup and the PATCH.
-            if request.method == Method::Patch {
-                let _ = sim.handle(&delete, now);
-            }
-            Control::Continue
-        },
-    );
-    assert!(
-        matches!(&report.outcomes[0].result, ActionResult::Drift { detail } if detail.contains("no longer on the server")),
-        "{report:?}"
-    );
-    assert!(sim.users().is_empty(), "not created again");
+        let mut clock = 1_000;
+        let report = drive(
+            &mut sim,
+            &mut engine,
+            &mut clock,
+            TIMEOUT_MS,
+            |sim, request, now| {
+                // Another admin deletes the user between the lookup and the PATCH.
+                if request.method == Method::Patch {
+                    let _ = sim.handle(&delete, now);
+                }
+                Control::Continue
+            },
+        );
+        assert_eq!(report.outcomes.len(), 1, "{op:?}: {report:?}");
+        assert!(
+            matches!(&report.outcomes[0].result, ActionResult::Drift { detail } if detail.contains("no longer on the server")),
+            "{op:?}: {report:?}"
+        );
+        assert!(sim.users().is_empty(), "{op:?}: not created again");
+    }
+}
+
+#[test]
+fn a_group_named_by_external_id_is_looked_up_by_it() {
+    let mut sim = Sim::new(Flavor::Generic, "/scim/v2", Faults::none(), 1);
+    let id = sim.seed_user(active_user("cy@example.com"));
+    let mut g = Group::new("Engineering");
+    g.external_id = Some("G-1".into());
+    g.members = Some(Vec::new());
+    sim.seed_group(g);
+    sim.seed_group(Group::new("Eng"));
+    let grant = vec![target(Operation::Grant, "cy@example.com")
+        .with_group(TargetGroup::named("Eng").with_external_id("G-1"))];
+    let report = run(&mut sim, Flavor::Generic, grant);
+    assert_eq!(report.status, RunStatus::Applied, "{report:?}");
+    let sent = requests(&sim);
+    assert_eq!(sent.len(), 3, "two lookups and a PATCH: {sent:?}");
+    let groups = sim.groups();
+    let engineering = groups
+        .iter()
+        .find(|g| g.display_name == "Engineering")
+        .unwrap();
+    assert_eq!(engineering.member_ids().collect::<Vec<_>>(), [id.as_str()]);
+    let eng = groups.iter().find(|g| g.display_name == "Eng").unwrap();
+    assert_eq!(eng.member_ids().count(), 0, "the namesake is not touched");
+
+    // Absent: created with its externalId, in the POST where the profile allows.
+    let grant = vec![target(Operation::Grant, "cy@example.com")
+        .with_group(TargetGroup::named("Ops").with_external_id("G-2"))];
+    let report = run(&mut sim, Flavor::Generic, grant);
+    assert_eq!(report.status, RunStatus::Applied, "{report:?}");
+    let ops = sim
+        .groups()
+        .into_iter()
+        .find(|g| g.display_name == "Ops")
+        .unwrap();
+    assert_eq!(ops.external_id.as_deref(), Some("G-2"));
+    assert_eq!(ops.member_ids().collect::<Vec<_>>(), [id.as_str()]);
 }

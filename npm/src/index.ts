@@ -26,6 +26,7 @@ import type {
   HttpResponseBytes,
   Input,
   LicenseRule,
+  Mapping,
   Mode,
   OpsReport,
   Output,
@@ -308,9 +309,10 @@ export class Provisioner {
 
   /** Applies JSON Lines of lifecycle events in order (see `readEvents`). A malformed line
    * refuses the whole file before any request, unless `skipMalformed`: then the valid lines
-   * run and the others are listed in `rejected`. */
-  async events(text: string, run: TargetedOptions & { skipMalformed?: boolean } = {}): Promise<EventsRunReport> {
-    const events = readEvents(text, run.skipMalformed ?? false);
+   * run and the others are listed in `rejected`. With `mapping`, each event's person is read
+   * through it (an HR system's field names). */
+  async events(text: string, run: TargetedOptions & { skipMalformed?: boolean; mapping?: string | Mapping } = {}): Promise<EventsRunReport> {
+    const events = readEvents(text, run.skipMalformed ?? false, run.mapping);
     const report = await this.targeted(events.targets, run);
     return { ...report, rejected: events.rejected };
   }
@@ -383,7 +385,7 @@ function toDesiredObject(desired: DesiredInput): DesiredState {
 }
 
 /** A mapping as the core takes it: a built-in name or JSON text. */
-function mappingText(mapping: DesiredFile["mapping"]): string | undefined {
+function mappingText(mapping: string | Mapping | undefined): string | undefined {
   return mapping === undefined || typeof mapping === "string" ? mapping : JSON.stringify(mapping);
 }
 
@@ -488,9 +490,11 @@ export function decodeResponse(
 /** Reads JSON Lines of lifecycle events (`hire`, `update`, `terminate`, `rehire`, `grant`,
  * `revoke`) into targets. Throws a `ScimProvisionError` of kind `desired-state`, code
  * `malformedEvents`, naming every malformed line and field, unless `skipMalformed`: then the
- * malformed lines are returned in `rejected`. */
-export function readEvents(text: string, skipMalformed = false): Events {
-  return JSON.parse(core(() => wasm.readEvents(text, skipMalformed))) as Events;
+ * malformed lines are returned in `rejected`. With `mapping` (a built-in mapping's name, a
+ * mapping, or its JSON text), each event's `user` is the person as an HR system words it,
+ * read through the mapping; the groups it maps a hire into are joined. */
+export function readEvents(text: string, skipMalformed = false, mapping?: string | Mapping): Events {
+  return JSON.parse(core(() => wasm.readEvents(text, skipMalformed, mappingText(mapping)))) as Events;
 }
 
 /** `attribute eq "value"`, escaped as RFC 7644 requires. */

@@ -161,6 +161,38 @@ test("an events file applies in order, and replaying it writes nothing", { timeo
   assert.equal(proxy.records.length, 0, "nothing sent");
 });
 
+test("events --mapping: people as an HR system words them, mapped groups joined on a hire", { timeout: 60_000 }, async (t) => {
+  const { server } = await setup(t);
+  const file = join(tmp, "hr-events.jsonl");
+  const person = { "Work Email": "Gil@Example.com", "First Name": "Gil", "Last Name": "Mota", "Employee #": "E-9", "Job Title": "Buyer", Department: "Purchasing", Status: "Active" };
+  const lines = [
+    { id: "h1", type: "hire", timestamp: "2026-04-01T09:00:00Z", user: person },
+    { id: "t1", type: "terminate", timestamp: "2026-05-01T17:00:00Z", user: { "Employee #": "E-9" } },
+  ];
+  const events = async (...chosen) => {
+    writeFileSync(file, chosen.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    const run = await cli(["events", "--file", file, "--mapping", "bamboohr", "--url", server.url, "--yes"]);
+    assert.equal(run.code, 0, shown(run));
+  };
+  await events(lines[0]);
+  const gil = await userNamed(server, "gil@example.com");
+  assert.ok(gil, "the mapped userName is lower-cased, as the mapping says");
+  assert.equal(gil.externalId, "E-9");
+  assert.equal(gil.title, "Buyer");
+  assert.equal(gil.active, true);
+  const groups = await readAll(server, "Groups");
+  assert.deepEqual(groups.map((g) => [g.displayName, g.members.length]), [["Purchasing", 1]]);
+  // The termination names the person by employee number alone, found by externalId.
+  await events(lines[1]);
+  assert.equal((await userNamed(server, "gil@example.com")).active, false, "terminated by externalId");
+
+  // A value outside the mapping's value map is a malformed line naming the HR field.
+  writeFileSync(file, JSON.stringify({ ...lines[0], user: { ...person, Status: "Gone" } }) + "\n");
+  const bad = await cli(["events", "--file", file, "--mapping", "bamboohr", "--url", server.url, "--yes"]);
+  assert.equal(bad.code, 1, shown(bad));
+  assert.match(bad.stderr, /line 1: `user\.Status`: "Gone" is not one of the mapped values/, shown(bad));
+});
+
 test("protected users refuse; hostile userNames find the right user", { timeout: 60_000 }, async (t) => {
   const { server, proxy } = await setup(t);
   await seedUser(server, "admin@example.com");

@@ -148,6 +148,9 @@ class Provisioner:
     def read_events(self, text: str, skip_malformed: bool) -> str:
         return self.call_result("planner", "read-events", text, skip_malformed)
 
+    def read_events_mapped(self, text: str, skip_malformed: bool, mapping: str) -> str:
+        return self.call_result("planner", "read-events-mapped", text, skip_malformed, mapping)
+
     def poll_output(self, run: ResourceAny, now_ms: int) -> Variant:
         return self.call("engine", "[method]engine.poll-output", run, now_ms)
 
@@ -799,6 +802,20 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
             check("a malformed events line is refused", False, "no error")
         except WitError as e:
             check("a malformed events line is refused", "line 1" in str(e), e)
+        # Events whose people are HR records, read through a built-in mapping.
+        hr = canonical({"id": "h9", "type": "hire", "timestamp": "2026-01-07T09:00:00Z",
+                        "user": {"Work Email": "Hr@Example.com", "Employee #": "E-1",
+                                 "Department": "Ops", "Status": "Active"}})
+        mapped = json.loads(p.read_events_mapped(hr, False, "bamboohr"))["targets"]
+        check("events read through a mapping",
+              [(t["op"], t["user"]["userName"], (t.get("group") or {}).get("displayName"))
+               for t in mapped] == [("provision", "hr@example.com", None),
+                                    ("grant", "hr@example.com", "Ops")], mapped)
+        try:
+            p.read_events_mapped(hr, False, "no-such-mapping")
+            check("an unknown mapping is refused", False, "no error")
+        except WitError as e:
+            check("an unknown mapping is refused", "bamboohr" in str(e), e)
 
         # 5. The reports of the server's state, through the component's `reports` interface.
         users_now = canonical(http.get_json("/v2/Users?count=100")["Resources"])

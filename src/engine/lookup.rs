@@ -173,12 +173,18 @@ impl Lookup {
         )
     }
 
-    /// The lookup of the group named `display_name` (a targeted run's subject).
-    pub(crate) fn for_group(display_name: &str, why: Why, profile: &Profile) -> Lookup {
+    /// The lookup of the group named `display_name`, or of `external_id` (a targeted run's
+    /// subject).
+    pub(crate) fn for_group(
+        display_name: &str,
+        external_id: Option<String>,
+        why: Why,
+        profile: &Profile,
+    ) -> Lookup {
         Lookup::of(
             ResourceKind::Group,
             display_name.to_owned(),
-            None,
+            external_id,
             why,
             profile,
         )

@@ -87,6 +87,10 @@ impl Mapping {
     }
 }
 
+/// What is wrong with a record: the field at fault (none for a template or a default) and
+/// why.
+pub type FieldProblem = (Option<String>, String);
+
 /// The directory being built, with the groups in the order they first appear.
 #[derive(Default)]
 struct Directory {
@@ -99,46 +103,12 @@ struct Directory {
 impl Directory {
     /// Maps one record into a user and its memberships; every problem of the record.
     fn add(&mut self, mapping: &Mapping, record: &Record<'_>) -> Result<(), Vec<Problem>> {
-        let mut object = Map::new();
-        let mut problems = Vec::new();
-        for (target, rule) in &mapping.users {
-            match rule.eval(record, target) {
-                Ok(Some(value)) => set_path(&mut object, target, value),
-                Ok(None) => {}
-                Err(problem) => problems.push(problem),
-            }
+        let (user, groups) = mapping.map_record(record)?;
+        if user.user_name.is_empty() {
+            return Err(vec![
+                mapping.users["userName"].problem("is empty: no userName".into())
+            ]);
         }
-        let mut groups: Vec<String> = Vec::new();
-        for rule in &mapping.groups {
-            match rule.names(record) {
-                Ok(names) => {
-                    for name in names {
-                        if !groups.contains(&name) {
-                            groups.push(name);
-                        }
-                    }
-                }
-                Err(problem) => problems.push(problem),
-            }
-        }
-        if !object.contains_key("userName") && problems.is_empty() {
-            problems.push(mapping.users["userName"].problem("is empty: no userName".into()));
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        let mut schema_list = vec![Value::from(schemas::USER)];
-        schema_list.extend(
-            object
-                .keys()
-                .filter(|k| k.starts_with("urn:"))
-                .map(|k| Value::from(k.as_str())),
-        );
-        object.insert("schemas".into(), Value::Array(schema_list));
-        // Read as a server's answer is read (`FromValue`): no second deserializer of User
-        // in the WebAssembly module.
-        let user = User::from_value(Value::Object(object))
-            .map_err(|e| vec![(None, format!("the mapped user is not a SCIM user: {e}"))])?;
         for name in groups {
             let next = self.state.groups.len();
             let index = *self.groups.entry(name.clone()).or_insert(next);
@@ -154,6 +124,65 @@ impl Directory {
         }
         self.state.users.push(user);
         Ok(())
+    }
+}
+
+impl Mapping {
+    /// One JSON record (a lifecycle event's person, as an HR system words it) mapped into
+    /// a user, whose `userName` is empty when the mapping gives none, and the names of the
+    /// groups the mapping puts it in; every problem as (the field at fault, why).
+    ///
+    /// # Errors
+    ///
+    /// Every problem of the record: a value outside a value map, a mapped user that is not
+    /// a SCIM user.
+    pub fn map_json_record(
+        &self,
+        record: &Value,
+    ) -> Result<(User, Vec<String>), Vec<FieldProblem>> {
+        self.map_record(&Record::Json(record))
+    }
+
+    fn map_record(&self, record: &Record<'_>) -> Result<(User, Vec<String>), Vec<Problem>> {
+        let mut object = Map::new();
+        let mut problems = Vec::new();
+        for (target, rule) in &self.users {
+            match rule.eval(record, target) {
+                Ok(Some(value)) => set_path(&mut object, target, value),
+                Ok(None) => {}
+                Err(problem) => problems.push(problem),
+            }
+        }
+        let mut groups: Vec<String> = Vec::new();
+        for rule in &self.groups {
+            match rule.names(record) {
+                Ok(names) => {
+                    for name in names {
+                        if !groups.contains(&name) {
+                            groups.push(name);
+                        }
+                    }
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        object.entry("userName").or_insert_with(|| Value::from(""));
+        let mut schema_list = vec![Value::from(schemas::USER)];
+        schema_list.extend(
+            object
+                .keys()
+                .filter(|k| k.starts_with("urn:"))
+                .map(|k| Value::from(k.as_str())),
+        );
+        object.insert("schemas".into(), Value::Array(schema_list));
+        // Read as a server's answer is read (`FromValue`): no second deserializer of User
+        // in the WebAssembly module.
+        let user = User::from_value(Value::Object(object))
+            .map_err(|e| vec![(None, format!("the mapped user is not a SCIM user: {e}"))])?;
+        Ok((user, groups))
     }
 }
 

@@ -1,9 +1,7 @@
 //! One rule evaluated on one record: the steps in the order `Rule` documents them, a text
 //! outside a value map or a non-boolean `active` being a row error that names its field.
 
-/// What is wrong with a record: the field at fault (none for a template or a default) and
-/// why.
-pub(super) type Problem = (Option<String>, String);
+pub(super) use super::FieldProblem as Problem;
 
 use serde_json::Value;
 

@@ -53,8 +53,8 @@ pub(crate) use requests::plan_into_empty;
 pub use requests::{BuildError, IdLookup, NoIds};
 pub(crate) use targeted::{lookups, Subject};
 pub use targeted::{
-    plan_targeted, read_events, read_targets, validate_targets, EventError, EventKind, Events,
-    EventsRefused, Malformed, Operation, Target, TargetError, TargetGroup,
+    plan_targeted, read_events, read_events_mapped, read_targets, validate_targets, EventError,
+    EventKind, Events, EventsRefused, Malformed, Operation, Target, TargetError, TargetGroup,
 };
 
 /// What the server holds, as listed.

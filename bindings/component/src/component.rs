@@ -257,7 +257,19 @@ impl planner::Guest for Component {
     }
 
     fn read_events(text: String, skip_malformed: bool) -> Result<String, Error> {
-        Ok(boundary::events_json(&text, skip_malformed)?)
+        Ok(boundary::events_json(&text, skip_malformed, None)?)
+    }
+
+    fn read_events_mapped(
+        text: String,
+        skip_malformed: bool,
+        mapping: String,
+    ) -> Result<String, Error> {
+        Ok(boundary::events_json(
+            &text,
+            skip_malformed,
+            Some(&mapping),
+        )?)
     }
 
     fn plan(

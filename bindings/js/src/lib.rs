@@ -341,10 +341,15 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
 }
 
 /// JSON Lines of lifecycle events into `{targets, rejected}` (JSON text); throws naming every
-/// malformed line unless `skipMalformed`.
+/// malformed line unless `skipMalformed`. With `mapping` (a built-in name or a mapping's JSON
+/// text), each event's person is read through it.
 #[wasm_bindgen(js_name = readEvents)]
-pub fn read_events(text: &str, skip_malformed: bool) -> Result<String, JsValue> {
-    boundary::events_json(text, skip_malformed).map_err(throw)
+pub fn read_events(
+    text: &str,
+    skip_malformed: bool,
+    mapping: Option<String>,
+) -> Result<String, JsValue> {
+    boundary::events_json(text, skip_malformed, mapping.as_deref()).map_err(throw)
 }
 
 /// Renders `attr eq "value"` with the escaping RFC 7644 requires.

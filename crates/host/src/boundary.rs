@@ -542,21 +542,29 @@ pub fn targeted_engine_from_json(config_json: &str, targets_json: &str) -> Resul
     Engine::targeted(config, targets).map_err(Fault::from)
 }
 
-/// JSON Lines of lifecycle events ([`plan::read_events`]) as JSON: `{"targets": [...],
-/// "rejected": [{line, field, reason}]}`; `skip_malformed` plans the valid lines and lists
-/// the others, else one malformed line refuses the file.
+/// JSON Lines of lifecycle events ([`plan::read_events_mapped`]) as JSON: `{"targets":
+/// [...], "rejected": [{line, field, reason}]}`; `skip_malformed` plans the valid lines and
+/// lists the others, else one malformed line refuses the file. With `mapping` (a built-in
+/// name or a mapping's JSON text), each event's person is read through it.
 ///
 /// # Errors
 ///
 /// A fault of kind `desired-state`, code `malformedEvents`, naming every malformed line,
-/// when one is malformed and `skip_malformed` is false.
-pub fn events_json(text: &str, skip_malformed: bool) -> Result<String, Fault> {
+/// when one is malformed and `skip_malformed` is false; `invalid-argument` (argument
+/// `mapping`) for a mapping that does not read.
+pub fn events_json(
+    text: &str,
+    skip_malformed: bool,
+    mapping: Option<&str>,
+) -> Result<String, Fault> {
     let malformed = if skip_malformed {
         plan::Malformed::Skip
     } else {
         plan::Malformed::Refuse
     };
-    let events = plan::read_events(text, malformed).map_err(|e| Fault::from(&e))?;
+    let mapping = mapping.map(crate::mapping::mapping_from).transpose()?;
+    let events =
+        plan::read_events_mapped(text, malformed, mapping.as_ref()).map_err(|e| Fault::from(&e))?;
     Ok(to_json(&events))
 }
 

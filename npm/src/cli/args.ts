@@ -30,7 +30,8 @@ touched). Each takes --url, --profile, --policy, --scope, --token-env, --yes, --
   scim-provision reactivate  --user EMAIL
   scim-provision grant       --user EMAIL --group NAME
   scim-provision revoke      --user EMAIL --group NAME
-  scim-provision events      --file EVENTS.jsonl [--skip-malformed]
+  scim-provision events      --file EVENTS.jsonl [--skip-malformed] [--mapping NAME|FILE]
+                             (--mapping: each event's person as an HR export words it)
 
 Common options:
   --url URL           the SCIM base URL (for Airtable: https://airtable.com/scim/v2)
@@ -103,6 +104,8 @@ export type TargetedCommand = {
   delete: boolean;
   file: string | undefined;
   skipMalformed: boolean;
+  /** `events --mapping`: each event's person read through this mapping (a name or a file). */
+  mapping: string | undefined;
   yes: boolean;
   json: boolean;
   dryRun: boolean;
@@ -175,7 +178,7 @@ const TARGETED_OPTIONS = {
   reactivate: { ...TARGETED_COMMON, user: { type: "string" } },
   grant: { ...TARGETED_COMMON, user: { type: "string" }, group: { type: "string" } },
   revoke: { ...TARGETED_COMMON, user: { type: "string" }, group: { type: "string" } },
-  events: { ...TARGETED_COMMON, file: { type: "string" }, "skip-malformed": { type: "boolean" } },
+  events: { ...TARGETED_COMMON, file: { type: "string" }, "skip-malformed": { type: "boolean" }, mapping: { type: "string" } },
 } as const;
 
 type TargetedName = (typeof TARGETED)[number];
@@ -295,6 +298,7 @@ function targeted(
     delete: flag("delete"),
     file,
     skipMalformed: flag("skip-malformed"),
+    mapping: str("mapping"),
     yes: flag("yes"),
     json: flag("json"),
     dryRun: flag("dry-run"),

@@ -10,7 +10,7 @@ import { Provisioner, readEvents, ScimProvisionError } from "../node.js";
 import type { Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, type Terminal } from "./commands.js";
-import { CliError, readPolicy, readToken } from "./inputs.js";
+import { CliError, readMapping, readPolicy, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
 import { renderRun } from "./render-run.js";
@@ -43,11 +43,11 @@ export function targetsOf(command: TargetedCommand): { targets: Target[]; reject
     case "revoke":
       return { targets: [{ op: command.name, user: user(), group: { displayName: command.group ?? "" } }], rejected: [] };
     case "events":
-      return readEventsFile(command.file ?? "", command.skipMalformed);
+      return readEventsFile(command.file ?? "", command.skipMalformed, command.mapping === undefined ? undefined : readMapping(command.mapping));
   }
 }
 
-function readEventsFile(path: string, skipMalformed: boolean): { targets: Target[]; rejected: string[] } {
+function readEventsFile(path: string, skipMalformed: boolean, mapping: string | undefined): { targets: Target[]; rejected: string[] } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -55,7 +55,7 @@ function readEventsFile(path: string, skipMalformed: boolean): { targets: Target
     throw new CliError(`cannot read the events file ${path}: ${(error as Error).message}`);
   }
   try {
-    const events = readEvents(text, skipMalformed);
+    const events = readEvents(text, skipMalformed, mapping);
     return { targets: events.targets, rejected: events.rejected.map((e) => `line ${e.line}: \`${e.field}\`: ${e.reason}`) };
   } catch (error) {
     if (error instanceof ScimProvisionError) throw new CliError(`${path}: ${error.message}`);

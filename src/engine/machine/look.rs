@@ -30,7 +30,7 @@ impl Engine {
                 u.external_id.clone_from(&s.external_id);
                 Lookup::for_user(&u, Why::Unproven, profile)
             } else {
-                Lookup::for_group(&s.name, Why::Unproven, profile)
+                Lookup::for_group(&s.name, s.external_id.clone(), Why::Unproven, profile)
             };
             lookups.push(lookup.capped(max));
         }
@@ -184,6 +184,7 @@ impl Engine {
                         } else {
                             let mut g = Group::new(name);
                             g.id = Some(id);
+                            g.external_id = external_id;
                             actual.groups.push(g);
                         }
                     }

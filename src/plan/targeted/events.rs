@@ -13,6 +13,11 @@
 //! are ignored; blank lines are skipped. A hire or rehire provisions (creates, or updates and
 //! reactivates), an update updates, a termination deactivates.
 //!
+//! Read through an attribute mapping ([`read_events_mapped`]), `user` is the person as the
+//! HR system words it (`{"Work Email": ..., "Employment Status": ...}`), mapped as one record
+//! of a JSON export is; the groups the mapping gives join the person's groups on a hire or
+//! rehire. A mapping problem is a malformed line naming the field (`user.Work Email`).
+//!
 //! A malformed line is an error naming its line number and field. By default
 //! ([`Malformed::Refuse`]) one malformed line refuses the whole file, before any request,
 //! with every malformed line listed; [`Malformed::Skip`] plans the valid lines and lists the
@@ -23,6 +28,7 @@ use serde::Serialize;
 
 use super::wire::{Fault, Fields};
 use super::{Operation, Target, TargetGroup};
+use crate::mapping::Mapping;
 use crate::model::User;
 
 /// A kind of lifecycle event.
@@ -121,7 +127,7 @@ const KINDS: [(&str, EventKind); 6] = [
 ];
 
 /// A line's fields, read in the order a reader checks them; other fields are ignored.
-fn parse_line(raw: &str) -> Result<Line, Fault> {
+fn parse_line(raw: &str, mapping: Option<&Mapping>) -> Result<Line, Fault> {
     let value = serde_json::from_str(raw).map_err(|e| (".".to_owned(), e.to_string()))?;
     let mut f = Fields::of(value)?;
     let id = f.required("id")?;
@@ -133,13 +139,53 @@ fn parse_line(raw: &str) -> Result<Line, Fault> {
         );
         ("type".to_owned(), reason)
     })?;
+    let timestamp = f.required("timestamp")?;
+    let (user, mapped_groups) = match mapping {
+        None => (f.user("user")?, Vec::new()),
+        Some(mapping) => mapped_user(mapping, &f.value("user")?)?,
+    };
+    let mut groups = f.texts("groups")?;
+    if matches!(kind, EventKind::Hire | EventKind::Rehire) {
+        for g in mapped_groups {
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+    }
     Ok(Line {
         id,
         kind,
-        timestamp: f.required("timestamp")?,
-        user: f.user("user")?,
+        timestamp,
+        user,
         group: f.text("group")?,
-        groups: f.texts("groups")?,
+        groups,
+    })
+}
+
+/// The person of a line read through `mapping`: the user, and the groups it is mapped into.
+fn mapped_user(
+    mapping: &Mapping,
+    person: &serde_json::Value,
+) -> Result<(User, Vec<String>), Fault> {
+    if !person.is_object() {
+        let kind = crate::model::tolerant::json_type(person);
+        return Err(("user".into(), format!("expected an object, not {kind}")));
+    }
+    mapping.map_json_record(person).map_err(|problems| {
+        // The first field at fault is the line's; the others are named in the reason.
+        let path = match &problems[0].0 {
+            Some(field) => format!("user.{field}"),
+            None => "user".to_owned(),
+        };
+        let reasons: Vec<String> = problems
+            .iter()
+            .enumerate()
+            .map(|(i, (field, why))| match field {
+                Some(field) if i > 0 => format!("{field}: {why}"),
+                _ => why.clone(),
+            })
+            .collect();
+        (path, reasons.join("; "))
     })
 }
 
@@ -150,6 +196,20 @@ fn parse_line(raw: &str) -> Result<Line, Fault> {
 /// [`EventsRefused`] with every malformed line when any is malformed and `malformed` is
 /// [`Malformed::Refuse`].
 pub fn read_events(text: &str, malformed: Malformed) -> Result<Events, EventsRefused> {
+    read_events_mapped(text, malformed, None)
+}
+
+/// Reads JSON Lines of lifecycle events whose people are read through `mapping` when there
+/// is one (see the module docs).
+///
+/// # Errors
+///
+/// As [`read_events`]; a person the mapping refuses is a malformed line.
+pub fn read_events_mapped(
+    text: &str,
+    malformed: Malformed,
+    mapping: Option<&Mapping>,
+) -> Result<Events, EventsRefused> {
     let mut events = Events::default();
     let mut ids: Vec<(String, u64)> = Vec::new();
     for (n, raw) in text.lines().enumerate() {
@@ -157,7 +217,7 @@ pub fn read_events(text: &str, malformed: Malformed) -> Result<Events, EventsRef
         if raw.trim().is_empty() {
             continue;
         }
-        match read_line(raw, line, &ids) {
+        match read_line(raw, line, &ids, mapping) {
             Ok((id, targets)) => {
                 ids.push((id, line));
                 events.targets.extend(targets);
@@ -175,13 +235,14 @@ fn read_line(
     raw: &str,
     line: u64,
     ids: &[(String, u64)],
+    mapping: Option<&Mapping>,
 ) -> Result<(String, Vec<Target>), EventError> {
     let bad = |field: &str, reason: String| EventError {
         line,
         field: field.to_owned(),
         reason,
     };
-    let l = parse_line(raw).map_err(|(field, reason)| bad(&field, reason))?;
+    let l = parse_line(raw, mapping).map_err(|(field, reason)| bad(&field, reason))?;
     if l.id.trim().is_empty() {
         return Err(bad("id", "an event needs an id".into()));
     }
@@ -314,5 +375,50 @@ mod tests {
         let skipped = read_events(&text, Malformed::Skip).unwrap();
         assert_eq!(skipped.targets.len(), 5, "the valid lines are kept");
         assert_eq!(skipped.rejected, refused);
+    }
+
+    #[test]
+    fn people_read_through_a_mapping_join_its_groups_on_a_hire() {
+        let mapping = Mapping::builtin("bamboohr").unwrap();
+        let text = concat!(
+            r#"{"id":"h1","type":"hire","timestamp":"t","user":{"Work Email":"Ana@X","First Name":"Ana","Last Name":"Ng","Employee #":"7","Department":"Eng","Location":"Lisbon","Status":"Active"},"groups":["On-call"]}"#,
+            "\n",
+            r#"{"id":"t1","type":"terminate","timestamp":"t","user":{"Employee #":"7"}}"#,
+            "\n",
+            r#"{"id":"h2","type":"hire","timestamp":"t","user":{"Work Email":"bo@x","Status":"Gone"}}"#,
+            "\n",
+            r#"{"id":"h3","type":"hire","timestamp":"t","user":"bo@x"}"#,
+            "\n",
+        );
+        let events = read_events_mapped(text, Malformed::Skip, Some(&mapping)).unwrap();
+        let hire = &events.targets[0];
+        assert_eq!(
+            (hire.op, hire.user.user_name.as_str()),
+            (Operation::Provision, "ana@x")
+        );
+        assert_eq!(hire.user.external_id.as_deref(), Some("7"));
+        assert_eq!(hire.user.display_name.as_deref(), Some("Ana Ng"));
+        let joined: Vec<&str> = events.targets[1..4]
+            .iter()
+            .map(|t| t.group.as_ref().unwrap().display_name.as_str())
+            .collect();
+        assert_eq!(joined, ["On-call", "Eng", "Office: Lisbon"]);
+        let terminate = &events.targets[4];
+        assert_eq!(terminate.op, Operation::Deactivate);
+        assert_eq!(terminate.user.external_id.as_deref(), Some("7"));
+        assert_eq!(events.targets.len(), 5);
+        let rejected: Vec<(u64, &str)> = events
+            .rejected
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(rejected, [(3, "user.Status"), (4, "user")]);
+        assert!(
+            events.rejected[0].reason.contains("\"Gone\""),
+            "{}",
+            events.rejected[0]
+        );
+        // Without the mapping, the same people are not SCIM users.
+        assert!(read_events(text, Malformed::Refuse).is_err());
     }
 }

@@ -35,7 +35,9 @@ use crate::model::User;
 use crate::plan::user_key;
 use crate::request::ResourceKind;
 
-pub use events::{read_events, EventError, EventKind, Events, EventsRefused, Malformed};
+pub use events::{
+    read_events, read_events_mapped, EventError, EventKind, Events, EventsRefused, Malformed,
+};
 pub use planner::plan_targeted;
 pub use wire::read_targets;
 
@@ -82,8 +84,10 @@ impl Operation {
     }
 }
 
-/// A group a grant or revocation names: by `displayName`, and by `id` when the host knows
-/// it (then it is not looked up).
+/// A group a grant or revocation names: by `displayName`, by `externalId` (which decides
+/// when the server has a group with it, as in a full sync), and by `id` when the host knows
+/// it (then it is not looked up). A group named by `externalId` alone that the server lacks
+/// cannot be created: the plan is blocked (`unknownSubject`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,6 +99,9 @@ pub struct TargetGroup {
     /// The group's server id, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The group's externalId, when the source has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 impl TargetGroup {
@@ -103,7 +110,15 @@ impl TargetGroup {
         TargetGroup {
             display_name: display_name.into(),
             id: None,
+            external_id: None,
         }
+    }
+
+    /// This group, found by `external_id` first.
+    #[must_use]
+    pub fn with_external_id(mut self, external_id: impl Into<String>) -> TargetGroup {
+        self.external_id = Some(external_id.into());
+        self
     }
 
     /// The group of server id `id`, named `display_name` (not looked up).
@@ -111,6 +126,7 @@ impl TargetGroup {
         TargetGroup {
             display_name: display_name.into(),
             id: Some(id.into()),
+            external_id: None,
         }
     }
 }
@@ -212,8 +228,13 @@ pub fn validate_targets(targets: &[Target]) -> Result<(), TargetError> {
         }
         match (&t.group, t.op.needs_group()) {
             (None, true) => return Err(bad("group", "a grant or revocation names a group")),
-            (Some(g), true) if g.display_name.trim().is_empty() && !named(&g.id) => {
-                return Err(bad("group.displayName", "the group's name is empty"));
+            (Some(g), true)
+                if g.display_name.trim().is_empty() && !named(&g.id) && !named(&g.external_id) =>
+            {
+                return Err(bad(
+                    "group.displayName",
+                    "a displayName, externalId or id is needed",
+                ));
             }
             (Some(_), false) => return Err(bad("group", "only grant and revoke name a group")),
             _ => {}
@@ -264,7 +285,7 @@ pub(crate) fn lookups(targets: &[Target], create_first: bool) -> Vec<Subject> {
             push(Subject {
                 kind: ResourceKind::Group,
                 name: g.display_name.clone(),
-                external_id: None,
+                external_id: g.external_id.clone().filter(|e| !e.is_empty()),
             });
         }
     }
@@ -300,8 +321,18 @@ mod tests {
         let e = e.unwrap_err();
         assert_eq!(
             (e.path.as_str(), e.reason.as_str()),
-            ("[0].group.displayName", "missing field `displayName`")
+            ("[0].group.id", "expected a string, not a number")
         );
+        let by_ext = r#"[{"op":"grant","user":{"userName":"a"},"group":{"externalId":"G-1"}}]"#;
+        let by_ext = read_targets(by_ext).unwrap();
+        assert_eq!(
+            by_ext[0].group.as_ref().unwrap().external_id.as_deref(),
+            Some("G-1")
+        );
+        assert_eq!(validate_targets(&by_ext), Ok(()));
+        let nameless = read_targets(r#"[{"op":"grant","user":{"userName":"a"},"group":{}}]"#);
+        let e = validate_targets(&nameless.unwrap()).unwrap_err();
+        assert_eq!(e.field, "group.displayName");
         let e = read_targets(r#"[{"op":"hire","user":{"userName":"a"}}]"#).unwrap_err();
         assert_eq!(e.path, "[0].op");
         let e = read_targets(r#"[{"op":"grant","user":{"userName":"a","active":"x"}}]"#);

@@ -33,6 +33,9 @@ enum Resolved {
 /// One user's targets folded in order.
 struct Fold {
     name: String,
+    /// The externalId a target named it by, which folds an absent subject's targets that
+    /// name it by externalId alone (a hire, then a termination by employee number).
+    external_id: Option<String>,
     have: Option<Box<User>>,
     /// The attributes asked for (provision, update), merged in order.
     want: Option<User>,
@@ -224,12 +227,19 @@ impl Targeted<'_> {
             _ => None,
         };
         let key = user_key(&user.user_name);
+        let ext = user.external_id.as_deref().filter(|e| !e.is_empty());
         let same = |f: &Fold| match (&f.have, &id) {
             (Some(h), Some(id)) => h.id.as_ref() == Some(id),
-            (None, None) => user_key(&f.name) == key,
+            (None, None) => {
+                (!key.is_empty() && user_key(&f.name) == key)
+                    || (ext.is_some() && f.external_id.as_deref() == ext)
+            }
             _ => false,
         };
         if let Some(i) = self.folds.iter().position(same) {
+            if self.folds[i].external_id.is_none() {
+                self.folds[i].external_id = ext.map(str::to_owned);
+            }
             return i;
         }
         let mut name = user.user_name.clone();
@@ -254,6 +264,7 @@ impl Targeted<'_> {
         };
         self.folds.push(Fold {
             name,
+            external_id: ext.map(str::to_owned),
             have,
             want: None,
             active: None,
@@ -264,13 +275,18 @@ impl Targeted<'_> {
         self.folds.len() - 1
     }
 
-    /// The group a grant or revocation names; `None` when it is ambiguous (blocked).
+    /// The group a grant or revocation names; `None` when it is ambiguous or, named by
+    /// externalId alone, absent (blocked).
     fn group_of(&mut self, target: Option<&TargetGroup>) -> Option<usize> {
         let target = target?;
         let key = group_key(&target.display_name);
+        let ext = target.external_id.as_deref().filter(|e| !e.is_empty());
         let same = |g: &GroupFold| match (&target.id, &g.target.id) {
             (Some(a), Some(b)) => a == b,
-            _ => group_key(&g.target.display_name) == key,
+            _ => match (ext, g.target.external_id.as_deref()) {
+                (Some(a), Some(b)) => a == b,
+                _ => group_key(&g.target.display_name) == key,
+            },
         };
         if let Some(i) = self.groups.iter().position(same) {
             return Some(i);
@@ -282,24 +298,35 @@ impl Targeted<'_> {
                 Some(g)
             }
             None => {
-                let mut candidates = self
-                    .found
-                    .groups
-                    .iter()
-                    .filter(|g| g.id.is_some() && group_key(&g.display_name) == key);
-                let first = candidates.next();
-                if candidates.next().is_some() {
-                    let ids = self
-                        .found
-                        .groups
-                        .iter()
-                        .filter(|g| g.id.is_some() && group_key(&g.display_name) == key);
-                    let ids = ids.filter_map(|g| g.id.as_deref());
-                    let b = ambiguity::guard("group", &target.display_name, ids);
+                // A unique externalId decides, as in a full sync; else the name.
+                let by_ext = |g: &&Group| ext.is_some() && g.external_id.as_deref() == ext;
+                let by_name = |g: &&Group| group_key(&g.display_name) == key;
+                let found = self.found.groups.iter().filter(|g| g.id.is_some());
+                let matches: Vec<&Group> = if found.clone().any(|g| by_ext(&g)) {
+                    found.filter(by_ext).collect()
+                } else {
+                    found.filter(by_name).collect()
+                };
+                if matches.len() > 1 {
+                    let ids = matches.iter().filter_map(|g| g.id.as_deref());
+                    let name = match ext {
+                        Some(e) if key.is_empty() => e,
+                        _ => &target.display_name,
+                    };
+                    let b = ambiguity::guard("group", name, ids);
                     self.block(b.guard, b.reason);
                     return None;
                 }
-                first.cloned()
+                if matches.is_empty() && target.display_name.trim().is_empty() {
+                    let reason = format!(
+                        "group with externalId {:?} is not on the server, and without a \
+                         displayName it cannot be created",
+                        ext.unwrap_or_default()
+                    );
+                    self.block(Guard::UnknownSubject, reason);
+                    return None;
+                }
+                matches.first().map(|g| (*g).clone())
             }
         };
         self.groups.push(GroupFold {

@@ -74,12 +74,16 @@ impl Fields {
         Ok(texts)
     }
 
+    /// The value of `key`, which must be there.
+    pub(super) fn value(&mut self, key: &str) -> Result<Value, Fault> {
+        self.0
+            .remove(key)
+            .ok_or_else(|| (key.to_owned(), format!("missing field `{key}`")))
+    }
+
     /// The user under `key`, read as the model reads a user.
     pub(super) fn user(&mut self, key: &str) -> Result<User, Fault> {
-        let value = self
-            .0
-            .remove(key)
-            .ok_or_else(|| (key.to_owned(), format!("missing field `{key}`")))?;
+        let value = self.value(key)?;
         User::from_value(value).map_err(|e| {
             let message = e.to_string();
             let (path, reason) = crate::located::join_located(key, &message);
@@ -130,8 +134,9 @@ fn target(value: Value) -> Result<Target, Fault> {
         Some(mut g) => {
             let within = |(path, why): Fault| (format!("group.{path}"), why);
             Some(TargetGroup {
-                display_name: g.required("displayName").map_err(within)?,
+                display_name: g.text("displayName").map_err(within)?.unwrap_or_default(),
                 id: g.text("id").map_err(within)?,
+                external_id: g.text("externalId").map_err(within)?,
             })
         }
         None => None,

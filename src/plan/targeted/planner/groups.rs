@@ -70,7 +70,7 @@ impl Targeted<'_> {
             };
             let create = Action::CreateGroup(CreateGroup {
                 display_name: target.display_name.clone(),
-                external_id: None,
+                external_id: target.external_id.clone().filter(|e| !e.is_empty()),
                 members: in_create,
                 reason: "granted, not on the server".into(),
             });

@@ -201,10 +201,7 @@ fn ambiguous_and_incomplete_lookups_block() {
 fn known_ids_are_written_without_a_lookup() {
     let mut u = User::new("a@x");
     u.id = Some("u7".into());
-    let group = TargetGroup {
-        display_name: "Eng".into(),
-        id: Some("g7".into()),
-    };
+    let group = TargetGroup::with_id("Eng", "g7");
     let t = [Target::new(Operation::Grant, u.clone()).with_group(group)];
     assert!(crate::plan::lookups(&t, false).is_empty());
     let d = plan(&t, &found(vec![], vec![]), &Policy::default());
@@ -221,4 +218,86 @@ fn known_ids_are_written_without_a_lookup() {
         &Policy::default(),
     );
     assert_eq!(kinds(&d), [ActionKind::DeactivateUser]);
+}
+
+#[test]
+fn a_group_named_by_external_id_is_found_by_it_and_created_with_it() {
+    let mut renamed = Group::new("Engineering");
+    renamed.id = Some("g7".into());
+    renamed.external_id = Some("G-1".into());
+    renamed.members = Some(Vec::new());
+    let mut namesake = Group::new("Eng");
+    namesake.id = Some("g8".into());
+    namesake.members = Some(Vec::new());
+    let have = found(
+        vec![server_user("u1", "a@x", true)],
+        vec![renamed, namesake],
+    );
+    let by_ext = || TargetGroup::named("Eng").with_external_id("G-1");
+    let d = plan(
+        &[target(Operation::Grant, "a@x").with_group(by_ext())],
+        &have,
+        &Policy::default(),
+    );
+    let Action::AddMembers(m) = &d.actions[0] else {
+        panic!("{:?}", d.actions)
+    };
+    assert_eq!(m.group.id.as_deref(), Some("g7"), "the externalId decides");
+
+    let absent = [target(Operation::Grant, "a@x")
+        .with_group(TargetGroup::named("Ops").with_external_id("G-2"))];
+    let d = plan(&absent, &have, &Policy::default());
+    let Action::CreateGroup(c) = &d.actions[0] else {
+        panic!("{:?}", d.actions)
+    };
+    assert_eq!(
+        (c.display_name.as_str(), c.external_id.as_deref()),
+        ("Ops", Some("G-2"))
+    );
+
+    let nameless =
+        [target(Operation::Grant, "a@x")
+            .with_group(TargetGroup::named("").with_external_id("G-2"))];
+    let d = plan(&nameless, &have, &Policy::default());
+    assert!(d.actions.is_empty());
+    assert_eq!(d.blocked[0].guard, Guard::UnknownSubject);
+    assert!(
+        d.blocked[0].reason.contains("\"G-2\""),
+        "{}",
+        d.blocked[0].reason
+    );
+}
+
+#[test]
+fn an_absent_subject_named_by_external_id_alone_folds_with_its_hire() {
+    let mut hire = User::new("gil@x");
+    hire.external_id = Some("E-9".into());
+    let mut by_ext = User::new("");
+    by_ext.external_id = Some("E-9".into());
+    let mut other = User::new("");
+    other.external_id = Some("E-10".into());
+    let t = [
+        Target::new(Operation::Provision, hire).from_event("h1"),
+        Target::new(Operation::Deactivate, by_ext).from_event("t1"),
+        Target::new(Operation::Deactivate, other).from_event("t2"),
+    ];
+    let d = plan(&t, &found(vec![], vec![]), &Policy::default());
+    assert!(
+        d.actions.is_empty(),
+        "hired, then terminated: {:?}",
+        d.actions
+    );
+    let d = plan(&t[..1], &found(vec![], vec![]), &Policy::default());
+    assert_eq!(kinds(&d), [ActionKind::CreateUser], "the hire alone");
+    let d = plan(
+        &[t[0].clone(), t[2].clone()],
+        &found(vec![], vec![]),
+        &Policy::default(),
+    );
+    assert_eq!(kinds(&d), [ActionKind::CreateUser]);
+    assert!(
+        d.notes.iter().any(|n| n.message.starts_with("event t2")),
+        "another externalId is another subject: {:?}",
+        d.notes
+    );
 }
