@@ -98,6 +98,8 @@ export class Engine {
     return fault === undefined ? undefined : ScimProvisionError.from(fault);
   }
 
+  /** The server state as listed: the listing the run planned from, before any of its
+   * writes (a report after an apply lists again, as `Provisioner.report` does). */
   listedState(): ActualState {
     return core(() => this.#inner.listedState()) as ActualState;
   }
