@@ -71,15 +71,24 @@ export async function startTenants(dir, specs) {
   // once on a small machine would outlast each one's start deadline.
   const started = [];
   const queue = [...specs];
-  await Promise.all(
+  // Every lane settles before this returns or throws, so no server is left starting (and
+  // then running, untracked) after a failure.
+  const lanes = await Promise.allSettled(
     Array.from({ length: 3 }, async () => {
       for (let spec = queue.shift(); spec; spec = queue.shift()) {
-        const server = await startScimServer(`token-${spec.id}`);
-        servers.add(server);
-        started.push({ ...spec, server });
+        try {
+          const server = await startScimServer(`token-${spec.id}`);
+          servers.add(server);
+          started.push({ ...spec, server });
+        } catch (error) {
+          queue.length = 0;
+          throw error;
+        }
       }
     }),
   );
+  const failure = lanes.find((l) => l.status === "rejected");
+  if (failure) throw failure.reason;
   started.sort((a, b) => a.id.localeCompare(b.id));
   const file = {};
   for (const t of started) {

@@ -1,8 +1,9 @@
 // A token bucket per tenant, held in Redis, so every request of a tenant's jobs draws from
 // one budget whichever worker process sends it (Airtable allows 50 requests per second per
 // token, across all of that token's traffic). Queue plumbing: it delays a request until the
-// bucket has a token and decides nothing about the run; the engine paces each run on its own
-// (`requestsPerSecond`) and handles any 429 the server still answers.
+// bucket has a token and decides nothing about the run; the engine paces each run by its
+// profile and handles any 429 the server still answers. The engine sees a delayed request as
+// a slow answer (well within its request timeout at these rates).
 
 // KEYS[1]: the bucket. ARGV: rate (tokens per second), burst (bucket size). Redis's own clock
 // (TIME), so workers on machines with different clocks share one timeline. Returns 0 when a

@@ -30,7 +30,8 @@ async function run(job) {
     profile: tenant.profile ?? "generic",
     token: tenant.token,
     policy: tenant.policy,
-    requestsPerSecond: tenant.requestsPerSecond,
+    // No per-run rate here: the engine paces a run by its profile (and any 429), and the
+    // tenant's budget, shared by all its runs, is the bucket the fetch below draws from.
   });
   const fetch = tenantFetch(redis, { id: job.data.tenant, ...tenant }, { record });
   let actions = 0;
