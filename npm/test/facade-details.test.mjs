@@ -52,6 +52,14 @@ describe("Provisioner runs against scim2-server", () => {
     await assert.rejects(p.plan("userName,active\nx@example.com,perhaps\n"), (e) => e instanceof ScimProvisionError && e.kind === "desired-state" && e.rows?.[0]?.row === 2);
   });
 
+  test("a browser's opaque fetch failure says what it usually is (CORS)", { timeout: 60_000 }, async () => {
+    const p = new Provisioner({ baseUrl: "https://scim.example/scim/v2", token: "t0ken-x" });
+    const browserLike = async () => {
+      throw new TypeError("Failed to fetch");
+    };
+    await assert.rejects(p.plan({ users: [] }, { fetch: browserLike }), (e) => e.kind === "run-failed" && /Failed to fetch \(the browser gives no reason: most often CORS/.test(e.message));
+  });
+
   test("an apply refused because the server changed resolves with status refused, nothing written", async () => {
     const p = new Provisioner({ baseUrl: server.url, token: server.token });
     const desired = { users: [{ userName: "refused@example.com" }] };
