@@ -2,7 +2,7 @@
 # Tests the multi-tenant example (test.mjs): Redis, 21 tenants on scim2-server, 3 workers, one
 # killed mid-apply. Installs what is missing, skipping what is there: Debian's redis-server,
 # the example's npm dependencies (npm ci: bullmq and ioredis, from its lockfile), scim2-server
-# (target/py); builds the npm package. About a minute; stops itself after 150 s.
+# (target/py); builds the npm package. About a minute; stops itself after 180 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v redis-server >/dev/null 2>&1; then
@@ -19,4 +19,4 @@ if [ ! -x target/py/bin/scim2-server ] && [ -z "${SCIM2_SERVER:-}" ]; then
   target/py/bin/pip install --quiet --disable-pip-version-check scim2-server
 fi
 bash scripts/npm.sh
-timeout 200 node examples/multi-tenant/test.mjs
+timeout 240 node examples/multi-tenant/test.mjs
