@@ -22,6 +22,8 @@
 #   COMPONENT_GZIP_BUDGET_KB  fail when the gzipped component exceeds this (default 512: a
 #                             budget with room for what is still to come, enforced in CI)
 #   COMPONENT_SKIP_LIVE=1     skip the live scim2-server run
+#   COMPONENT_BUILD_ONLY=1    stop after step 3 (build, world and size checks): what
+#                             scripts/dist.sh needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -138,6 +140,8 @@ if [ "$gz" -le $((GZIP_BUDGET_KB * 1024)) ]; then
 else
   fail "gzipped size $((gz / 1024)) KiB exceeds the ${GZIP_BUDGET_KB} KiB budget"
 fi
+
+[ "${COMPONENT_BUILD_ONLY:-0}" = 1 ] && finish
 
 # ---- 4. the hosts ----
 # Adds a runner's `N passed, N failed` line to the totals.

@@ -29,11 +29,20 @@ echo "== building the wasm core (cargo profile wasm-npm, stable toolchain)"
 # JSON.parse; LLVM's threshold at 25 and binaryen inlining functions of up to 6 bytes
 # bring it to about 2.2x (as fast as opt-level "s") for some 2 KB gzipped, where "s" costs 25.
 wasm_build scim-provision-js wasm-npm "-Cllvm-args=-inline-threshold=25"
-rm -rf npm/wasm
-wasm-bindgen --target web --out-dir npm/wasm --out-name scim_provision_js \
-  target/wasm32-unknown-unknown/wasm-npm/scim_provision_js.wasm
-npm/node_modules/.bin/wasm-opt -Oz --converge --always-inline-max-function-size=6 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals npm/wasm/scim_provision_js_bg.wasm -o npm/wasm/scim_provision_js_bg.wasm
+module=target/wasm32-unknown-unknown/wasm-npm/scim_provision_js.wasm
+# The glue and wasm-opt take a minute on a loaded machine; several scripts of the test
+# command build the package, so they are skipped when the module and the tools are unchanged.
+stamp="$(sha256sum "$module" | cut -d' ' -f1) wasm-bindgen=$want $(npm/node_modules/.bin/wasm-opt --version)"
+if [ -f target/npm-wasm.stamp ] && [ "$(cat target/npm-wasm.stamp)" = "$stamp" ] \
+  && [ -f npm/wasm/scim_provision_js_bg.wasm ] && [ -f npm/wasm/scim_provision_js.js ]; then
+  echo "== npm/wasm up to date"
+else
+  rm -rf npm/wasm target/npm-wasm.stamp
+  wasm-bindgen --target web --out-dir npm/wasm --out-name scim_provision_js "$module"
+  npm/node_modules/.bin/wasm-opt -Oz --converge --always-inline-max-function-size=6 --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals npm/wasm/scim_provision_js_bg.wasm -o npm/wasm/scim_provision_js_bg.wasm
+  echo "$stamp" > target/npm-wasm.stamp
+fi
 
 echo "== compiling the TypeScript facade"
 rm -rf npm/dist

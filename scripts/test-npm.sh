@@ -32,5 +32,12 @@ echo "== headless Chromium"
 node test/browser.mjs
 echo "== packaging (npm pack, installed into a fresh project)"
 bash test/pack.sh
+# Nothing above may rewrite the lockfile (npm ci installs it as committed; a tool installed
+# for a test goes to target/, never into npm/package.json).
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- package-lock.json; then
+  echo "npm/package-lock.json was modified by the test run:" >&2
+  git diff --stat -- package-lock.json >&2
+  exit 1
+fi
 echo "== node --test: scim2-server, the conformance corpus"
 node --test test/*.test.mjs

@@ -27,6 +27,12 @@ echo "== HTML report in headless Chromium"
 bash scripts/report-check.sh
 echo "== WebAssembly component (jco and wasmtime hosts, conformance corpus)"
 bash scripts/component.sh
+echo "== release files (dist/: the npm tarball installed and run, the component, checksums)"
+bash scripts/dist-test.sh
+echo "== browser extension in headless Chromium"
+bash examples/browser-extension/test.sh
+echo "== many tenants on BullMQ and Redis"
+bash examples/multi-tenant/test.sh
 echo "== npm package"
 # Last, so the run ends with node's test runner summary.
 bash scripts/test-npm.sh

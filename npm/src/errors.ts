@@ -12,10 +12,12 @@ import type { CsvRowError, Fault, FaultKind } from "./types.js";
  * `run-failed`, as the core reads the run report. */
 export type CoreErrorKind = FaultKind;
 
-/** Raised by the package itself, not by the core: a fault of the package (or its WebAssembly
- * glue) that no core error describes. Bad options to the facade are `invalid-argument`, as
- * in the core. Facade-only: it has no Rust counterpart. */
-export type FacadeErrorKind = "internal";
+/** Raised by the package itself, not by the core: `internal`, a fault of the package (or its
+ * WebAssembly glue) that no core error describes; `not-initialised` (code `notInitialised`),
+ * a call before the WebAssembly module was instantiated (the web entry's `init()` not
+ * awaited). Bad options to the facade are `invalid-argument`, as in the core. Facade-only:
+ * they have no Rust counterpart. */
+export type FacadeErrorKind = "internal" | "not-initialised";
 
 export type ErrorKind = CoreErrorKind | FacadeErrorKind;
 
@@ -113,8 +115,24 @@ export class ScimProvisionError extends Error {
   }
 }
 
-/** Calls into the core, converting what it throws. */
+let initialised = false;
+
+/** Called by the entry points (`node`, and `web` once `init()` resolved) when the
+ * WebAssembly module is instantiated. */
+export function markInitialised(): void {
+  initialised = true;
+}
+
+/** Calls into the core, converting what it throws. Before the module is instantiated the
+ * glue would throw "Cannot read properties of undefined"; this says what to do instead. */
 export function core<T>(call: () => T): T {
+  if (!initialised) {
+    throw new ScimProvisionError({
+      kind: "not-initialised",
+      code: "notInitialised",
+      message: 'the WebAssembly module is not initialised: call and await init() first (import { init } from "scim-provision/web"; await init())',
+    });
+  }
   try {
     return call();
   } catch (error) {

@@ -197,10 +197,18 @@ function answerHeaders(headers: Headers, token: string | undefined): [string, st
   return [...headers].filter(([name, value]) => !/authorization/i.test(name) && !(token && value.includes(token)));
 }
 
+/** The messages browsers give every failed fetch (Chromium, Firefox, Safari): by design they
+ * do not say why. */
+const OPAQUE_BROWSER_FAILURES = new Set(["Failed to fetch", "NetworkError when attempting to fetch resource.", "Load failed"]);
+
 /** A fetch failure in words, with the network cause where the fetch names one (undici's
- * "fetch failed" alone does not say whether the host refused, timed out or did not resolve). */
+ * "fetch failed" alone does not say whether the host refused, timed out or did not resolve),
+ * and what a browser's opaque failure usually is. */
 function transportReason(err: unknown): string {
   const message = String((err as Error)?.message ?? err);
+  if (OPAQUE_BROWSER_FAILURES.has(message)) {
+    return `${message} (the browser gives no reason: most often CORS, a SCIM server sending no CORS headers for this page's origin; an extension needs a host permission for the server's origin; see "In a browser page or extension" in the package's README)`;
+  }
   const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
   const detail = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : "";
   return detail && !message.includes(detail) ? `${message} (${detail})` : message;

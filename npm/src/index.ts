@@ -52,9 +52,9 @@ export { MIN_REDACTED_TOKEN_LENGTH, REDACTED, redactToken } from "./redact.js";
 export class Engine {
   readonly #inner: wasm.Engine;
 
-  /** A run of `config` towards `desired`; a directory file (`{bytes, fileName, mapping}`) is
-   * decoded in the core, a refused one thrown as a `ScimProvisionError` of kind
-   * `desired-state`. With `targets`, a targeted run of them instead (only their subjects are
+  /** A run of `config` towards `desired`; a directory's text (CSV or JSON, the core tells
+   * which: `parseDesired`) or file (`{bytes, fileName, mapping}`) is decoded in the core, a
+   * refused one thrown as a `ScimProvisionError` of kind `desired-state`. With `targets`, a targeted run of them instead (only their subjects are
    * looked up; `desired` is not read). */
   constructor(config: EngineConfig | string, desired: DesiredInput, targets?: Target[] | string) {
     this.#inner = core(() =>
@@ -62,7 +62,10 @@ export class Engine {
         ? wasm.Engine.targeted(config, targets)
         : isDesiredFile(desired)
           ? new wasm.Engine(config, desired.bytes, desired.fileName, mappingText(desired.mapping))
-          : new wasm.Engine(config, desired),
+          : typeof desired === "string"
+            ? // Text is a directory file without a name: the core reads its format (CSV or JSON).
+              new wasm.Engine(config, new TextEncoder().encode(desired), "")
+            : new wasm.Engine(config, desired),
     );
   }
 
@@ -96,6 +99,8 @@ export class Engine {
     return fault === undefined ? undefined : ScimProvisionError.from(fault);
   }
 
+  /** The server state as listed: the listing the run planned from, before any of its
+   * writes (a report after an apply lists again, as `Provisioner.report` does). */
   listedState(): ActualState {
     return core(() => this.#inner.listedState()) as ActualState;
   }
@@ -202,7 +207,9 @@ export class Provisioner {
     this.#profile = resolveProfile(options.profile ?? "generic");
   }
 
-  /** Lists the server and returns the plan that would bring it to `desired`. Writes nothing. */
+  /** Lists the server and returns the plan that would bring it to `desired`: a
+   * `DesiredState`, a directory's text (CSV or JSON: the core reads which, as
+   * `parseDesired` does) or a file's bytes. Writes nothing. */
   async plan(desired: DesiredInput, run: RunOptions = {}): Promise<Plan> {
     return this.#redacted(async () => {
       const report = await this.#run({ mode: "planOnly" }, desired, run, true);
@@ -381,7 +388,7 @@ function throwIfFailed(engine: Engine, planned = false): void {
 
 function toDesiredObject(desired: DesiredInput): DesiredState {
   if (isDesiredFile(desired)) return parseDesired(desired.bytes, { fileName: desired.fileName, mapping: mappingText(desired.mapping) });
-  return typeof desired === "string" ? parseDesiredJson(desired) : desired;
+  return typeof desired === "string" ? parseDesired(desired) : desired;
 }
 
 /** A mapping as the core takes it: a built-in name or JSON text. */
@@ -499,7 +506,7 @@ export function readEvents(text: string, skipMalformed = false, mapping?: string
 
 /** `attribute eq "value"`, escaped as RFC 7644 requires. */
 export function filterEq(attribute: string, value: string): string {
-  return wasm.filterEq(attribute, value);
+  return core(() => wasm.filterEq(attribute, value));
 }
 
 /** Parses a SCIM filter to its AST (throws with the byte offset of an error). */

@@ -19,8 +19,10 @@ export interface DesiredFile {
   mapping?: string | Mapping;
 }
 
-/** The desired state as an object, as the JSON text of one (faster for large inputs), or
- * as a directory file's bytes (the fastest: decoded where it is planned). Facade-only: a
+/** The desired state as an object, as a directory's text (JSON or CSV: the facade's runs
+ * hand it to the core as a file without a name, and the core reads the format as
+ * `parseDesired` does; faster than an object for large inputs), or as a directory file's
+ * bytes (the fastest: decoded where it is planned). The low-level `plan` reads text as JSON. Facade-only: a
  * binding takes any form and hands the core text or bytes, so there is no Rust type of "a
  * value or its text" to generate this from. */
 export type DesiredInput = DesiredState | string | DesiredFile;

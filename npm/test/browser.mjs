@@ -57,6 +57,18 @@ try {
     console.error("browser plan:", JSON.stringify(result));
   }
   if (process.argv[2]) await page.screenshot({ path: process.argv[2] });
+
+  // The same plan straight to scim2-server, another origin without CORS headers: the run
+  // fails, and the error says what the browser's bare "Failed to fetch" usually means.
+  const direct = await browser.newPage();
+  await direct.goto(`${origin}/npm/test/browser.html?token=${scim.token}&direct=${encodeURIComponent(scim.url)}`);
+  await direct.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
+  const refused = await direct.evaluate(() => window.__result);
+  if (!refused.ok && refused.kind === "run-failed" && /Failed to fetch \(the browser gives no reason: most often CORS/.test(refused.error)) passed++;
+  else {
+    failed++;
+    console.error("cross-origin plan:", JSON.stringify(refused));
+  }
 } finally {
   await browser.close();
   site.close();

@@ -603,10 +603,11 @@ class Http:
 
 
 def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: float = 60,
-          review: Any = None, targets: str | None = None) -> dict:
+          review: Any = None, targets: str | None = None, listed: list | None = None) -> dict:
     """The loop contract with a real clock and synchronous HTTP. Returns the report. In mode
     `review`, `review(plan)` answers the plan shown (an `approve` or `decline` input). With
-    `targets` (a JSON array of targets), a targeted run of them (`desired` is not read)."""
+    `targets` (a JSON array of targets), a targeted run of them (`desired` is not read). With
+    `listed`, the run's `listed-state` (as JSON) is appended to it once the run is done."""
     if targets is None:
         run = p.engine_create(canonical(config), desired)
     else:
@@ -638,6 +639,8 @@ def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: fl
                     raise CaseError("a review output outside mode review")
                 p.handle_input(run, review(json.loads(out.payload)), int(time.time() * 1000))
             elif out.tag == "done":
+                if listed is not None:
+                    listed.append(json.loads(p.call("engine", "[method]engine.listed-state", run)))
                 return json.loads(out.payload)
         raise CaseError("the run did not finish within 10000 polls")
     finally:
@@ -708,7 +711,10 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
         check("plan-only discovered", http.sent[0] == ("GET", "/v2/ServiceProviderConfig"), http.sent[:1])
 
         # 2. Plan and apply.
-        report = drive(p, http, {**base, "mode": {"mode": "planAndApply"}}, desired_text)
+        before_writes: list = []
+        report = drive(p, http, {**base, "mode": {"mode": "planAndApply"}}, desired_text, listed=before_writes)
+        check("an apply run's listed-state is the listing before its writes",
+              [len(s["users"]) for s in before_writes] == [0], before_writes)
         results = [o["result"]["status"] for o in report["outcomes"]]
         check("apply status", report["status"] == "applied", (report.get("reason"), report["outcomes"]))
         check("apply outcomes", results and all(r == "applied" for r in results), results)
@@ -721,11 +727,20 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
         check("apply group members", [g["displayName"] for g in groups] == ["Engineering"]
               and members == sorted(u["userName"] for u in users[:3]), (groups, members))
 
-        # 3. Plan again: the server converged, nothing is left to do.
-        report = drive(p, http, {**base, "mode": {"mode": "planOnly"}}, desired_text)
+        # 3. Plan again: the server converged, nothing is left to do. A report after an apply
+        # is built from a new listing (this plan-only run's `listed-state`): the apply run's
+        # own `listed-state` is the listing it planned from, before its writes.
+        relisted: list = []
+        report = drive(p, http, {**base, "mode": {"mode": "planOnly"}}, desired_text, listed=relisted)
         plan = report.get("plan") or {}
         check("re-plan is empty", report["status"] == "planned" and plan.get("actions") == [],
               plan.get("summary"))
+        after = relisted[0] if relisted else {"users": [], "groups": []}
+        built = json.loads(p.report("build-report", canonical(after["users"]), canonical(after["groups"]),
+                                    None, report_options(taken_at_ms=1_700_000_000_000)))
+        snapshot = {g["displayName"]: len(g["members"]) for g in built["snapshot"]["groups"]}
+        check("report after apply: the state after it", (built["seats"]["totalUsers"], built["seats"]["active"],
+              snapshot) == (5, 5, {"Engineering": 3}), (built["seats"], snapshot))
 
         # 4. Offboard one user (within the 25 % cap) and change a title.
         changed = json.loads(desired_text)

@@ -277,7 +277,9 @@ impl Engine {
         }
     }
 
-    /// The server state as listed (complete once the run is past listing).
+    /// The server state as listed (complete once the run is past listing): the listing the
+    /// run planned from, before any of its writes. A report of the state after an apply is
+    /// built from a new listing (a plan-only run's).
     pub fn listed_state(&self) -> &ActualState {
         &self.actual
     }
