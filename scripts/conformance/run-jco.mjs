@@ -176,11 +176,17 @@ function runReport(c) {
       desiredJson: o.desired,
       policyJson: o.policy,
       incomplete: o.listing && o.listing.complete === false ? o.listing.problems ?? [] : undefined,
+      licensesJson: o.licenses,
+      pricingJson: o.pricing,
+      server: o.server,
+      previousJson: o.previous,
     }),
     // The component hands the report back as JSON text.
     buildReport: (...args) => JSON.parse(reports.buildReport(...args)),
     reportHtml: reports.reportHtml,
     reportCsv: reports.reportCsv,
+    reportCsvWith: (users, groups, licenses) => reports.reportCsvWith(users, groups, false, licenses),
+    reviewCsv: (users, groups, plan, options) => reports.reviewCsv(users, groups, plan, options, false),
   });
 }
 

@@ -375,6 +375,10 @@ fn report_options(options: &WitReportOptions) -> ReportOptions<'_> {
         .with_desired_json(options.desired_json.as_deref())
         .with_policy_json(options.policy_json.as_deref())
         .with_incomplete(options.incomplete.as_deref())
+        .with_licenses_json(options.licenses_json.as_deref())
+        .with_pricing_json(options.pricing_json.as_deref())
+        .with_server(options.server.as_deref())
+        .with_previous_json(options.previous_json.as_deref())
 }
 
 impl reports::Guest for Component {
@@ -403,6 +407,22 @@ impl reports::Guest for Component {
             &groups_json,
             plan_json.as_deref(),
             &report_options(&options),
+        )?)
+    }
+
+    fn review_csv(
+        users_json: String,
+        groups_json: String,
+        plan_json: Option<String>,
+        options: WitReportOptions,
+        byte_order_mark: bool,
+    ) -> Result<String, Error> {
+        Ok(host_report::review_csv(
+            &users_json,
+            &groups_json,
+            plan_json.as_deref(),
+            &report_options(&options),
+            byte_order_mark,
         )?)
     }
 
