@@ -31,7 +31,6 @@ import type {
   Output,
   Plan,
   Policy,
-  Pricing,
   Profile,
   ResourceKind,
   RunReport,
@@ -158,8 +157,12 @@ export interface ReportOptions extends RunOptions {
   /** How license types are told apart, and the seats bought per type: adds the seats per
    * license type (`report.licenses`). */
   licenses?: LicenseRule;
-  /** Seat prices (decimal text such as "24.00"): adds `report.cost`, in integer cents. */
-  pricing?: Pricing;
+  /** The currency of the prices (default USD). */
+  currency?: string;
+  /** The price of a seat in integer cents (2400 for 24.00): adds `report.cost`, in cents too. */
+  pricePerSeat?: number;
+  /** The price of a seat per license type, in cents (`{Creator: 4500}`). */
+  prices?: Record<string, number>;
   /** An earlier report (as `report` returned it, or its JSON text): adds the access review,
    * `report.comparison`, and `toReviewCsv`. */
   previous?: OpsReport | string;
@@ -266,7 +269,9 @@ export class Provisioner {
         // The core says in the report whether (and why) the listing was incomplete.
         listing: done.listing,
         licenses: options.licenses ?? null,
-        pricing: options.pricing ?? null,
+        currency: options.currency ?? null,
+        pricePerSeat: options.pricePerSeat ?? null,
+        prices: options.prices ?? null,
         // The core leaves credentials, query and fragment out of what it shows.
         server: this.#options.baseUrl,
         previous: options.previous ?? null,

@@ -71,7 +71,9 @@ export function reportCase(c, attempt, api) {
     policy: 'policy' in o ? canonical(o.policy) : undefined,
     listing: o.listing,
     licenses: 'licenses' in o ? canonical(o.licenses) : undefined,
-    pricing: 'pricing' in o ? canonical(o.pricing) : undefined,
+    currency: o.currency,
+    pricePerSeat: o.pricePerSeat,
+    prices: o.prices,
     server: o.server,
     previous: 'previous' in o ? canonical(o.previous) : undefined,
   });

@@ -185,7 +185,9 @@ def report_options(
     policy_json: str | None = None,
     incomplete: list[str] | None = None,
     licenses_json: str | None = None,
-    pricing_json: str | None = None,
+    currency: str | None = None,
+    price_per_seat: int | None = None,
+    prices: list[tuple[str, int]] | None = None,
     server: str | None = None,
     previous_json: str | None = None,
 ) -> Record:
@@ -196,7 +198,9 @@ def report_options(
         policy_json=policy_json,
         incomplete=incomplete,
         licenses_json=licenses_json,
-        pricing_json=pricing_json,
+        currency=currency,
+        price_per_seat=price_per_seat,
+        prices=prices,
         server=server,
         previous_json=previous_json,
     )
@@ -400,7 +404,9 @@ def run_report(p: Provisioner, case: dict) -> Any:
         policy_json=canonical(o["policy"]) if "policy" in o else None,
         incomplete=incomplete_reasons(o.get("listing")),
         licenses_json=licenses,
-        pricing_json=canonical(o["pricing"]) if "pricing" in o else None,
+        currency=o.get("currency"),
+        price_per_seat=o.get("pricePerSeat"),
+        prices=list(o["prices"].items()) if "prices" in o else None,
         server=o.get("server"),
         previous_json=canonical(o["previous"]) if "previous" in o else None,
     )

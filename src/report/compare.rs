@@ -13,7 +13,7 @@
 
 use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::licenses::LicenseSeats;
 use super::name_order;
@@ -180,22 +180,28 @@ fn user_id_key(id: Option<&str>, user_name: &str) -> String {
     id.map_or_else(|| format!("\0{}", user_key(user_name)), str::to_owned)
 }
 
-fn group_id_key(g: &GroupAccess) -> String {
-    user_id_key(g.id.as_deref(), &g.display_name)
+/// Each key's first position (one map type, the one the snapshot already uses).
+fn index<'k>(keys: impl Iterator<Item = &'k str>) -> HashMap<&'k str, usize> {
+    let mut m = HashMap::new();
+    for (i, k) in keys.enumerate() {
+        m.entry(k).or_insert(i);
+    }
+    m
 }
 
 /// Compares `previous` with `current`.
 pub fn compare(previous: &Previous, current: &Report) -> Comparison {
     let (before, after) = (&previous.snapshot, &current.snapshot);
-    let by_key = |users: &[ListedUser]| -> HashMap<String, (usize, bool)> {
-        let mut m = HashMap::with_capacity(users.len());
-        for (i, u) in users.iter().enumerate() {
-            m.entry(user_id_key(u.id.as_deref(), &u.user_name))
-                .or_insert((i, u.active));
+    let keys = |users: &[ListedUser]| -> Vec<String> {
+        let mut keys = Vec::with_capacity(users.len());
+        for u in users {
+            keys.push(user_id_key(u.id.as_deref(), &u.user_name));
         }
-        m
+        keys
     };
-    let (old, new) = (by_key(&before.users), by_key(&after.users));
+    let (old_keys, new_keys) = (keys(&before.users), keys(&after.users));
+    let old = index(old_keys.iter().map(String::as_str));
+    let new = index(new_keys.iter().map(String::as_str));
     let mut users = Vec::new();
     let mut push = |u: &ListedUser, change| {
         users.push(UserChange {
@@ -204,18 +210,19 @@ pub fn compare(previous: &Previous, current: &Report) -> Comparison {
             id: u.id.clone(),
         });
     };
-    for (key, &(i, active)) in &new {
-        let user = &after.users[i];
-        match old.get(key) {
+    for ((i, user), key) in after.users.iter().enumerate().zip(&new_keys) {
+        let was = old.get(key.as_str()).and_then(|&j| before.users.get(j));
+        match was.map(|w| w.active) {
+            _ if new.get(key.as_str()) != Some(&i) => {}
             None => push(user, UserChangeKind::Added),
-            Some(&(_, was)) if was && !active => push(user, UserChangeKind::Deactivated),
-            Some(&(_, was)) if !was && active => push(user, UserChangeKind::Reactivated),
+            Some(true) if !user.active => push(user, UserChangeKind::Deactivated),
+            Some(false) if user.active => push(user, UserChangeKind::Reactivated),
             Some(_) => {}
         }
     }
-    for (key, &(i, _)) in &old {
-        if !new.contains_key(key) {
-            push(&before.users[i], UserChangeKind::Removed);
+    for ((i, user), key) in before.users.iter().enumerate().zip(&old_keys) {
+        if old.get(key.as_str()) == Some(&i) && !new.contains_key(key.as_str()) {
+            push(user, UserChangeKind::Removed);
         }
     }
     crate::sorting::sort_by(&mut users, |a, b| {
@@ -244,34 +251,38 @@ fn access_changes(
     before: &[GroupAccess],
     after: &[GroupAccess],
 ) -> (Vec<AccessChange>, Vec<String>) {
-    let index = |groups: &[GroupAccess]| -> HashMap<String, usize> {
-        let mut m = HashMap::with_capacity(groups.len());
-        for (i, g) in groups.iter().enumerate() {
-            m.entry(group_id_key(g)).or_insert(i);
+    let keys = |groups: &[GroupAccess]| -> Vec<String> {
+        let mut keys = Vec::with_capacity(groups.len());
+        for g in groups {
+            keys.push(user_id_key(g.id.as_deref(), &g.display_name));
         }
-        m
+        keys
     };
-    let (old, new) = (index(before), index(after));
+    let (old_keys, new_keys) = (keys(before), keys(after));
+    let old = index(old_keys.iter().map(String::as_str));
+    let new = index(new_keys.iter().map(String::as_str));
     let mut out = Vec::new();
     let mut unknown = Vec::new();
+    // The members of `from` that `to` lacks, as `change` in the group called `name`.
     let mut diff = |from: &GroupAccess, to: Option<&GroupAccess>, change, name: &str| {
-        let ids: HashMap<&str, ()> = to
-            .map(|g| g.members.iter().map(|m| (m.id(), ())).collect())
-            .unwrap_or_default();
-        for m in &from.members {
-            if !ids.contains_key(m.id()) {
-                out.push(AccessChange {
-                    change,
-                    user_name: m.user_name().map(str::to_owned),
-                    member_id: m.id().to_owned(),
-                    group: name.to_owned(),
-                });
-            }
+        let ids = index(
+            to.into_iter()
+                .flat_map(|g| g.members.iter().map(SnapshotMember::id)),
+        );
+        for m in from.members.iter().filter(|m| !ids.contains_key(m.id())) {
+            out.push(AccessChange {
+                change,
+                user_name: m.user_name().map(str::to_owned),
+                member_id: m.id().to_owned(),
+                group: name.to_owned(),
+            });
         }
     };
-    for (key, &i) in &new {
-        let now = &after[i];
-        let was = old.get(key).map(|&j| &before[j]);
+    for ((i, now), key) in after.iter().enumerate().zip(&new_keys) {
+        let was = old.get(key.as_str()).and_then(|&j| before.get(j));
+        if new.get(key.as_str()) != Some(&i) {
+            continue;
+        }
         if !now.members_listed || was.is_some_and(|g| !g.members_listed) {
             unknown.push(now.display_name.clone());
             continue;
@@ -281,9 +292,8 @@ fn access_changes(
             diff(was, Some(now), AccessChangeKind::Lost, &now.display_name);
         }
     }
-    for (key, &j) in &old {
-        let was = &before[j];
-        if new.contains_key(key) {
+    for ((j, was), key) in before.iter().enumerate().zip(&old_keys) {
+        if old.get(key.as_str()) != Some(&j) || new.contains_key(key.as_str()) {
             continue;
         }
         if was.members_listed {
@@ -304,32 +314,121 @@ fn access_changes(
 }
 
 fn license_changes(before: &[LicenseSeats], after: &[LicenseSeats]) -> Vec<LicenseChange> {
-    let mut names: Vec<&str> = before
-        .iter()
-        .chain(after)
-        .map(|l| l.license.as_str())
-        .collect();
+    let mut names: Vec<&str> = Vec::with_capacity(before.len() + after.len());
+    for l in before.iter().chain(after) {
+        names.push(&l.license);
+    }
     crate::sorting::sort_by(&mut names, |a, b| name_order(a, b));
     names.dedup();
-    let find = |list: &[LicenseSeats], name: &str| list.iter().find(|l| l.license == name).cloned();
-    names
-        .into_iter()
-        .map(|name| {
-            let (was, now) = (
-                find(before, name).unwrap_or_default(),
-                find(after, name).unwrap_or_default(),
-            );
-            let both =
-                |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| CountChange::new(a, b));
-            LicenseChange {
-                license: name.to_owned(),
-                active: CountChange::new(was.active, now.active),
-                deactivated: CountChange::new(was.deactivated, now.deactivated),
-                purchased: both(was.purchased, now.purchased),
-                unused: both(was.unused, now.unused),
-            }
-        })
-        .collect()
+    // Few types: a scan each is cheaper in code than a map.
+    let find = |list: &[LicenseSeats], name: &str| {
+        list.iter()
+            .find(|l| l.license == name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let both = |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| CountChange::new(a, b));
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let (was, now) = (find(before, name), find(after, name));
+        out.push(LicenseChange {
+            license: name.to_owned(),
+            active: CountChange::new(was.active, now.active),
+            deactivated: CountChange::new(was.deactivated, now.deactivated),
+            purchased: both(was.purchased, now.purchased),
+            unused: both(was.unused, now.unused),
+        });
+    }
+    out
+}
+
+/// What [`read_previous`] reads, checked before anything is taken: a path (`[]`: every item
+/// of an array; `?`: the array may be absent or null) and what must be there (`s` a string,
+/// `n` a whole number, `b` a boolean; a leading `?`: absent or null is fine). One table and
+/// one walk (rather than code per field) keep the WebAssembly module small.
+const SHAPE: &[(&str, &str)] = &[
+    ("seats.totalUsers", "n"),
+    ("seats.active", "n"),
+    ("seats.deactivated", "n"),
+    ("snapshot.takenAtMs", "n"),
+    ("snapshot.users[].id", "?s"),
+    ("snapshot.users[].userName", "s"),
+    ("snapshot.users[].active", "b"),
+    ("snapshot.groups[].id", "?s"),
+    ("snapshot.groups[].displayName", "s"),
+    ("snapshot.groups[].membersListed", "b"),
+    ("snapshot.groups[].members[].id", "s"),
+    ("snapshot.groups[].members[].userName", "?s"),
+    ("licenses?[].license", "s"),
+    ("licenses?[].purchased", "?n"),
+    ("licenses?[].active", "n"),
+    ("licenses?[].deactivated", "n"),
+    ("licenses?[].unused", "?n"),
+];
+
+/// Checks `value` at the rest of a [`SHAPE`] path (`path`: where `value` is).
+fn check(value: &Value, rest: &str, kind: &str, path: &mut String) -> Result<(), JsonError> {
+    let fail = |path: &str, reason: String| JsonError {
+        path: if path.is_empty() {
+            ".".to_owned()
+        } else {
+            path.to_owned()
+        },
+        reason,
+    };
+    if rest.is_empty() {
+        let (optional, kind) = kind.strip_prefix('?').map_or((false, kind), |k| (true, k));
+        let (ok, what) = match kind {
+            "s" => (value.is_string(), "a string"),
+            "b" => (value.is_boolean(), "a boolean"),
+            _ => (value.is_u64(), "a whole number"),
+        };
+        return if ok || (optional && value.is_null()) {
+            Ok(())
+        } else {
+            Err(fail(path, format!("expected {what}")))
+        };
+    }
+    let (head, tail) = rest.split_once('.').unwrap_or((rest, ""));
+    let (key, each, optional) = match head.strip_suffix("[]") {
+        Some(k) => k
+            .strip_suffix('?')
+            .map_or((k, true, false), |k| (k, true, true)),
+        None => (head, false, kind.starts_with('?') && tail.is_empty()),
+    };
+    let object = value
+        .as_object()
+        .ok_or_else(|| fail(path, "expected an object".to_owned()))?;
+    let len = path.len();
+    let field = match object.get(key) {
+        None | Some(Value::Null) if optional => return Ok(()),
+        None => return Err(fail(path, format!("missing field `{key}`"))),
+        Some(field) => field,
+    };
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+    if each {
+        let items = field
+            .as_array()
+            .ok_or_else(|| fail(path, "expected an array".to_owned()))?;
+        for (i, item) in items.iter().enumerate() {
+            let at = path.len();
+            path.push_str(&format!("[{i}]"));
+            check(item, tail, kind, path)?;
+            path.truncate(at);
+        }
+    } else {
+        check(field, tail, kind, path)?;
+    }
+    path.truncate(len);
+    Ok(())
+}
+
+/// The items of an array (none for anything else).
+fn items(v: &Value) -> &[Value] {
+    v.as_array().map_or(&[], Vec::as_slice)
 }
 
 /// Reads what a comparison needs from a report's JSON text (a `report --json` output).
@@ -339,50 +438,36 @@ fn license_changes(before: &[LicenseSeats], after: &[LicenseSeats]) -> Vec<Licen
 /// A [`JsonError`] with the path at fault: the text is not JSON, or not a report, or a
 /// report without `snapshot.users` (made by an older version).
 pub fn read_previous(text: &str) -> Result<Previous, JsonError> {
-    let value: Value = crate::json::from_str(text)?;
-    let root = obj(&value, ".")?;
-    let snapshot = obj(get(root, "", "snapshot")?, "snapshot")?;
-    let seats = obj(get(root, "", "seats")?, "seats")?;
-    let count = |key: &str| u64_of(get(seats, "seats", key)?, &format!("seats.{key}"));
-    let mut previous = Previous {
-        seats: SeatSummary {
-            total_users: count("totalUsers")?,
-            active: count("active")?,
-            deactivated: count("deactivated")?,
-            ..SeatSummary::default()
-        },
-        ..Previous::default()
-    };
-    previous.snapshot.taken_at_ms = u64_of(
-        get(snapshot, "snapshot", "takenAtMs")?,
-        "snapshot.takenAtMs",
-    )?;
-    for (path, u) in items(snapshot, "snapshot", "users")? {
-        let u = obj(u, &path)?;
+    let value = crate::json::parse_value(text)?;
+    for (path, kind) in SHAPE {
+        check(&value, path, kind, &mut String::new())?;
+    }
+    // Checked above: every value below is there and of its kind.
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let (seats, snapshot) = (&value["seats"], &value["snapshot"]);
+    let mut previous = Previous::default();
+    previous.seats.total_users = n(&seats["totalUsers"]);
+    previous.seats.active = n(&seats["active"]);
+    previous.seats.deactivated = n(&seats["deactivated"]);
+    previous.snapshot.taken_at_ms = n(&snapshot["takenAtMs"]);
+    for u in items(&snapshot["users"]) {
         previous.snapshot.users.push(ListedUser::new(
-            opt_str(u, &path, "id")?,
-            str_of(get(u, &path, "userName")?, &format!("{path}.userName"))?,
-            bool_of(get(u, &path, "active")?, &format!("{path}.active"))?,
+            text(&u["id"]),
+            text(&u["userName"]).unwrap_or_default(),
+            u["active"] == Value::Bool(true),
         ));
     }
-    for (path, g) in items(snapshot, "snapshot", "groups")? {
-        let g = obj(g, &path)?;
+    for g in items(&snapshot["groups"]) {
         let mut group = GroupAccess {
-            id: opt_str(g, &path, "id")?,
-            display_name: str_of(
-                get(g, &path, "displayName")?,
-                &format!("{path}.displayName"),
-            )?,
-            members_listed: bool_of(
-                get(g, &path, "membersListed")?,
-                &format!("{path}.membersListed"),
-            )?,
+            id: text(&g["id"]),
+            display_name: text(&g["displayName"]).unwrap_or_default(),
+            members_listed: g["membersListed"] == Value::Bool(true),
             ..GroupAccess::default()
         };
-        for (mpath, m) in items(g, &path, "members")? {
-            let m = obj(m, &mpath)?;
-            let id = str_of(get(m, &mpath, "id")?, &format!("{mpath}.id"))?;
-            group.members.push(match opt_str(m, &mpath, "userName")? {
+        for m in items(&g["members"]) {
+            let id = text(&m["id"]).unwrap_or_default();
+            group.members.push(match text(&m["userName"]) {
                 Some(user_name) => SnapshotMember::Known(KnownMember {
                     id,
                     user_name,
@@ -393,95 +478,17 @@ pub fn read_previous(text: &str) -> Result<Previous, JsonError> {
         }
         previous.snapshot.groups.push(group);
     }
-    if root.get("licenses").is_some_and(|l| !l.is_null()) {
-        for (path, l) in items(root, "", "licenses")? {
-            let l = obj(l, &path)?;
-            let n = |key: &str| u64_of(get(l, &path, key)?, &format!("{path}.{key}"));
-            let opt = |key: &str| match l.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => u64_of(v, &format!("{path}.{key}")).map(Some),
-            };
-            previous.licenses.push(LicenseSeats {
-                license: str_of(get(l, &path, "license")?, &format!("{path}.license"))?,
-                purchased: opt("purchased")?,
-                active: n("active")?,
-                deactivated: n("deactivated")?,
-                unused: opt("unused")?,
-                ..LicenseSeats::default()
-            });
-        }
+    for l in items(&value["licenses"]) {
+        previous.licenses.push(LicenseSeats {
+            license: text(&l["license"]).unwrap_or_default(),
+            purchased: l["purchased"].as_u64(),
+            active: n(&l["active"]),
+            deactivated: n(&l["deactivated"]),
+            unused: l["unused"].as_u64(),
+            ..LicenseSeats::default()
+        });
     }
     Ok(previous)
-}
-
-fn fail(path: &str, reason: impl Into<String>) -> JsonError {
-    JsonError {
-        path: path.to_owned(),
-        reason: reason.into(),
-    }
-}
-
-fn expected(path: &str, what: &str) -> JsonError {
-    fail(path, format!("expected {what}"))
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-fn obj<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, JsonError> {
-    v.as_object().ok_or_else(|| expected(path, "an object"))
-}
-
-fn get<'a>(m: &'a Map<String, Value>, path: &str, key: &str) -> Result<&'a Value, JsonError> {
-    m.get(key).ok_or_else(|| {
-        let at = if path.is_empty() { "." } else { path };
-        fail(
-            at,
-            format!("missing field `{key}` (is this a report's JSON, from `report --json`?)"),
-        )
-    })
-}
-
-fn u64_of(v: &Value, path: &str) -> Result<u64, JsonError> {
-    v.as_u64().ok_or_else(|| expected(path, "a whole number"))
-}
-
-fn bool_of(v: &Value, path: &str) -> Result<bool, JsonError> {
-    v.as_bool().ok_or_else(|| expected(path, "a boolean"))
-}
-
-fn str_of(v: &Value, path: &str) -> Result<String, JsonError> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| expected(path, "a string"))
-}
-
-fn opt_str(m: &Map<String, Value>, path: &str, key: &str) -> Result<Option<String>, JsonError> {
-    match m.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => str_of(v, &join(path, key)).map(Some),
-    }
-}
-
-/// The items of the array `m[key]`, each with its path.
-fn items<'a>(
-    m: &'a Map<String, Value>,
-    path: &str,
-    key: &str,
-) -> Result<impl Iterator<Item = (String, &'a Value)>, JsonError> {
-    let at = join(path, key);
-    let list = get(m, path, key)?
-        .as_array()
-        .ok_or_else(|| expected(&at, "an array"))?;
-    Ok(list
-        .iter()
-        .enumerate()
-        .map(move |(i, v)| (format!("{at}[{i}]"), v)))
 }
 
 /// The word for a user change, as the CSV and the HTML page show it.
@@ -497,14 +504,10 @@ pub(super) fn kind_word(kind: UserChangeKind) -> &'static str {
 /// The review as CSV rows (`Change`, `userName`, `ID`, `Group`), every cell neutralised
 /// against formula injection: users first, then memberships.
 pub fn review_csv(c: &Comparison, byte_order_mark: bool) -> String {
-    let mut rows: Vec<[&str; 4]> = vec![["Change", "userName", "ID", "Group"]];
+    let mut rows: Vec<Vec<&str>> = vec![vec!["Change", "userName", "ID", "Group"]];
     for u in &c.users {
-        rows.push([
-            kind_word(u.change),
-            &u.user_name,
-            u.id.as_deref().unwrap_or(""),
-            "",
-        ]);
+        let id = u.id.as_deref().unwrap_or("");
+        rows.push(vec![kind_word(u.change), &u.user_name, id, ""]);
     }
     for a in &c.access {
         let word = if a.change == AccessChangeKind::Gained {
@@ -512,14 +515,10 @@ pub fn review_csv(c: &Comparison, byte_order_mark: bool) -> String {
         } else {
             "lost"
         };
-        rows.push([
-            word,
-            a.user_name.as_deref().unwrap_or(""),
-            &a.member_id,
-            &a.group,
-        ]);
+        let name = a.user_name.as_deref().unwrap_or("");
+        rows.push(vec![word, name, &a.member_id, &a.group]);
     }
-    super::csv_export::write_rows(rows.iter().map(|r| r.as_slice()), byte_order_mark)
+    super::csv_export::write_rows(&mut rows.into_iter(), byte_order_mark)
 }
 
 #[cfg(test)]

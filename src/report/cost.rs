@@ -2,45 +2,51 @@
 //! unused purchased seats cost, and the active seats' cost per department and cost center
 //! (chargeback in money).
 //!
-//! Money is whole minor units (cents) in `u64`, never a float: prices are read from decimal
-//! text (`"24.00"`, `"45"`, `"0.5"`) by [`parse_amount`] with at most two decimals, sums
-//! saturate instead of overflowing, and [`format_amount`] writes them back with the currency
-//! code (`USD 2,880.00`). A user's price is their license type's price, else the price per
+//! Money is whole minor units (cents) in `u64`, never a float: prices are given in cents
+//! (`2400` for 24.00; [`parse_amount`] reads decimal text typed by a person), sums saturate
+//! instead of overflowing, and [`format_amount`] writes them with the currency code
+//! (`USD 2,880.00`). A user's price is their license type's price, else the price per
 //! seat; an active user with neither is counted as `unpriced`, not as free.
 
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 
 use super::chargeback::{Bucket, BucketCount};
 use super::licenses::LicenseSeats;
 use crate::model::User;
 
-/// Prices of seats, in minor units (cents) of one currency.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+/// Prices of seats, in minor units (cents) of one currency. Hosts take its parts as report
+/// options of their own (`currency`, `pricePerSeat`, `prices`) rather than as one JSON
+/// document, so it has no deserializer of its own in the WebAssembly module.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Pricing {
     /// The ISO 4217 code shown with every amount (`USD`, `EUR`; default `USD`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub currency: Option<String>,
-    /// The price of a seat, as decimal text in JSON (`"24.00"`), in minor units here.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "amount_opt"
-    )]
-    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional = nullable))]
+    /// The price of a seat in minor units (`2400` for 24.00).
     pub per_seat: Option<u64>,
-    /// The price of a seat per license type (`{"Creator": "45"}`), overriding `perSeat`.
-    #[serde(deserialize_with = "amount_map")]
-    #[cfg_attr(feature = "ts", ts(as = "BTreeMap<String, String>", optional = nullable))]
+    /// The price of a seat per license type in minor units (`{"Creator": 4500}`),
+    /// overriding `per_seat`.
     pub per_license: BTreeMap<String, u64>,
 }
 
 impl Pricing {
+    /// Prices in `currency` (default `USD`): `per_seat` for every seat, `per_license` for the
+    /// seats of a license type.
+    pub fn new(
+        currency: Option<String>,
+        per_seat: Option<u64>,
+        per_license: BTreeMap<String, u64>,
+    ) -> Pricing {
+        Pricing {
+            currency,
+            per_seat,
+            per_license,
+        }
+    }
+
     /// The currency code shown with amounts.
     pub fn currency(&self) -> &str {
         self.currency.as_deref().unwrap_or("USD")
@@ -54,20 +60,8 @@ impl Pricing {
     }
 }
 
-fn amount_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Option::<String>::deserialize(d)?
-        .map(|t| parse_amount(&t).map_err(serde::de::Error::custom))
-        .transpose()
-}
-
-fn amount_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u64>, D::Error> {
-    BTreeMap::<String, String>::deserialize(d)?
-        .into_iter()
-        .map(|(k, v)| Ok((k, parse_amount(&v).map_err(serde::de::Error::custom)?)))
-        .collect()
-}
-
-/// Minor units (cents) of a decimal amount: `"24"`, `"24.5"`, `"24.00"`.
+/// Minor units (cents) of a decimal amount a person typed: `"24"`, `"24.5"`, `"24.00"` (for
+/// Rust hosts; the npm CLI reads its price flags by the same rule).
 ///
 /// # Errors
 ///
@@ -185,8 +179,8 @@ pub(super) struct Parts<'a> {
 pub(super) fn cost(pricing: &Pricing, parts: &Parts<'_>) -> Cost {
     let mut active = 0u64;
     let mut unpriced = 0u64;
-    let mut dept: HashMap<Bucket, u64> = HashMap::new();
-    let mut center: HashMap<Bucket, u64> = HashMap::new();
+    let mut dept = Sums::new(parts.by_department);
+    let mut center = Sums::new(parts.by_cost_center);
     for (i, user) in parts.users.iter().enumerate() {
         if !user.is_active() {
             continue;
@@ -198,26 +192,19 @@ pub(super) fn cost(pricing: &Pricing, parts: &Parts<'_>) -> Cost {
         };
         active = active.saturating_add(price);
         let ent = user.enterprise.as_ref();
-        let add = |map: &mut HashMap<Bucket, u64>, value: Option<&str>| {
-            let sum = map.entry(Bucket::of(value)).or_insert(0);
-            *sum = sum.saturating_add(price);
-        };
-        add(&mut dept, ent.and_then(|e| e.department.as_deref()));
-        add(&mut center, ent.and_then(|e| e.cost_center.as_deref()));
+        dept.add(ent.and_then(|e| e.department.as_deref()), price);
+        center.add(ent.and_then(|e| e.cost_center.as_deref()), price);
     }
-    let by_license: Vec<LicenseCost> = parts
-        .licenses
-        .iter()
-        .map(|l| {
-            let price = pricing.price(Some(&l.license));
-            LicenseCost {
-                license: l.license.clone(),
-                price,
-                active: price.map_or(0, |p| p.saturating_mul(l.active)),
-                unused: price.zip(l.unused).map(|(p, n)| p.saturating_mul(n)),
-            }
-        })
-        .collect();
+    let mut by_license = Vec::with_capacity(parts.licenses.len());
+    for l in parts.licenses {
+        let price = pricing.price(Some(&l.license));
+        by_license.push(LicenseCost {
+            license: l.license.clone(),
+            price,
+            active: price.map_or(0, |p| p.saturating_mul(l.active)),
+            unused: price.zip(l.unused).map(|(p, n)| p.saturating_mul(n)),
+        });
+    }
     let unused = if by_license.is_empty() {
         pricing
             .per_seat
@@ -229,16 +216,6 @@ pub(super) fn cost(pricing: &Pricing, parts: &Parts<'_>) -> Cost {
             .filter_map(|l| l.unused)
             .reduce(u64::saturating_add)
     };
-    let buckets = |order: &[BucketCount], sums: &HashMap<Bucket, u64>| {
-        order
-            .iter()
-            .map(|b| BucketCost {
-                bucket: b.bucket.clone(),
-                count: b.count,
-                amount: sums.get(&b.bucket).copied().unwrap_or(0),
-            })
-            .collect()
-    };
     Cost {
         currency: pricing.currency().to_owned(),
         per_seat: pricing.per_seat,
@@ -246,8 +223,58 @@ pub(super) fn cost(pricing: &Pricing, parts: &Parts<'_>) -> Cost {
         unused,
         unpriced,
         by_license,
-        by_department: buckets(parts.by_department, &dept),
-        by_cost_center: buckets(parts.by_cost_center, &center),
+        by_department: dept.into_costs(),
+        by_cost_center: center.into_costs(),
+    }
+}
+
+/// Amounts summed per chargeback bucket, in the chargeback's order.
+struct Sums<'a> {
+    order: &'a [BucketCount],
+    /// A named bucket's position in `order` (the map type the snapshot already uses).
+    named: HashMap<&'a str, usize>,
+    amounts: Vec<u64>,
+}
+
+impl<'a> Sums<'a> {
+    fn new(order: &'a [BucketCount]) -> Sums<'a> {
+        let mut named = HashMap::new();
+        for (i, b) in order.iter().enumerate() {
+            if let Bucket::Named(name) = &b.bucket {
+                named.insert(name.as_str(), i);
+            }
+        }
+        Sums {
+            order,
+            named,
+            amounts: vec![0; order.len()],
+        }
+    }
+
+    /// Adds `price` to the bucket of `value` (blank: unassigned, as the chargeback counts).
+    fn add(&mut self, value: Option<&str>, price: u64) {
+        let at = match Bucket::of(value) {
+            Bucket::Named(_) => value.and_then(|v| self.named.get(v).copied()),
+            Bucket::Unassigned => self
+                .order
+                .iter()
+                .position(|b| matches!(b.bucket, Bucket::Unassigned)),
+        };
+        if let Some(sum) = at.and_then(|i| self.amounts.get_mut(i)) {
+            *sum = sum.saturating_add(price);
+        }
+    }
+
+    fn into_costs(self) -> Vec<BucketCost> {
+        let mut out = Vec::with_capacity(self.order.len());
+        for (i, b) in self.order.iter().enumerate() {
+            out.push(BucketCost {
+                bucket: b.bucket.clone(),
+                count: b.count,
+                amount: self.amounts.get(i).copied().unwrap_or(0),
+            });
+        }
+        out
     }
 }
 
@@ -276,18 +303,6 @@ mod tests {
         assert_eq!(format_amount(0, "USD"), "USD 0.00");
         assert_eq!(format_amount(123_456_789, "EUR"), "EUR 1,234,567.89");
         assert_eq!(format_amount(100_000, "X"), "X 1,000.00");
-    }
-
-    #[test]
-    fn pricing_reads_decimal_text_and_names_the_bad_amount() {
-        let p: Pricing = crate::json::from_str(
-            r#"{"currency": "EUR", "perSeat": "24.00", "perLicense": {"Creator": "45"}}"#,
-        )
-        .unwrap();
-        assert_eq!((p.per_seat, p.per_license["Creator"]), (Some(2400), 4500));
-        let e = crate::json::from_str::<Pricing>(r#"{"perLicense": {"A": "x"}}"#).unwrap_err();
-        assert!(e.reason.contains("not an amount"), "{e}");
-        assert!(e.path.starts_with("perLicense"), "{e}");
     }
 
     fn user(id: &str, dept: &str, active: bool) -> User {

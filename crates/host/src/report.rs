@@ -6,6 +6,7 @@
 // A `Fault` is the error every binding hands on whole; see `boundary`.
 #![allow(clippy::result_large_err)]
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -40,8 +41,12 @@ pub struct ReportOptions<'a> {
     /// How license types are told apart, and the seats bought per type (the core's
     /// `LicenseRule` JSON): seats per license type.
     pub licenses_json: Option<&'a str>,
-    /// Seat prices (the core's `Pricing` JSON): the cost figures.
-    pub pricing_json: Option<&'a str>,
+    /// The currency of the prices (default `USD`).
+    pub currency: Option<&'a str>,
+    /// The price of a seat, in minor units (cents): the cost figures.
+    pub price_per_seat: Option<u64>,
+    /// The price of a seat per license type, in minor units (cents).
+    pub prices: Option<&'a BTreeMap<String, u64>>,
     /// The server's URL, shown without credentials.
     pub server: Option<&'a str>,
     /// An earlier report's JSON (`report --json`): the access review.
@@ -87,9 +92,16 @@ impl<'a> ReportOptions<'a> {
         self
     }
 
-    /// With seat prices (JSON text).
-    pub fn with_pricing_json(mut self, text: Option<&'a str>) -> Self {
-        self.pricing_json = text;
+    /// With seat prices in minor units (cents): per seat, and per license type.
+    pub fn with_pricing(
+        mut self,
+        currency: Option<&'a str>,
+        price_per_seat: Option<u64>,
+        prices: Option<&'a BTreeMap<String, u64>>,
+    ) -> Self {
+        self.currency = currency;
+        self.price_per_seat = price_per_seat;
+        self.prices = prices;
         self
     }
 
@@ -107,11 +119,11 @@ impl<'a> ReportOptions<'a> {
 }
 
 /// The report's options as one JSON object, as the npm package takes them: `takenAtMs`,
-/// `purchasedSeats`, `desired`, `policy`, `listing`, `licenses`, `pricing`, `server` and
-/// `previous`, each optional (and, but for `takenAtMs`, `null` for none), unknown names
-/// ignored; `desired`, `policy`, `licenses`, `pricing` and `previous` are JSON objects or
-/// JSON text (a string is the text); `listing` is a run report's `listing` (`complete` and
-/// `problems` are read).
+/// `purchasedSeats`, `desired`, `policy`, `listing`, `licenses`, `currency`,
+/// `pricePerSeat`, `prices`, `server` and `previous`, each optional (and, but for
+/// `takenAtMs`, `null` for none), unknown names ignored; `desired`, `policy`, `licenses` and
+/// `previous` are JSON objects or JSON text (a string is the text); `listing` is a run
+/// report's `listing` (`complete` and `problems` are read); prices are in minor units.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename = "BuildReportOptions"))]
 #[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
@@ -142,10 +154,15 @@ pub struct ReportOptionsJson {
     #[serde(default, rename = "licenses", deserialize_with = "json_text")]
     #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::report::LicenseRule>>", optional = nullable))]
     pub licenses_json: Option<String>,
-    /// Seat prices, as JSON text.
-    #[serde(default, rename = "pricing", deserialize_with = "json_text")]
-    #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::report::Pricing>>", optional = nullable))]
-    pub pricing_json: Option<String>,
+    /// The currency of the prices (default `USD`).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The price of a seat, in minor units (cents: 2400 for 24.00).
+    #[serde(default)]
+    pub price_per_seat: Option<u64>,
+    /// The price of a seat per license type, in minor units (`{"Creator": 4500}`).
+    #[serde(default)]
+    pub prices: Option<BTreeMap<String, u64>>,
     /// The server's URL.
     #[serde(default)]
     pub server: Option<String>,
@@ -165,7 +182,9 @@ impl ReportOptionsJson {
             policy_json: self.policy_json.as_deref(),
             incomplete: self.incomplete.as_deref(),
             licenses_json: self.licenses_json.as_deref(),
-            pricing_json: self.pricing_json.as_deref(),
+            currency: self.currency.as_deref(),
+            price_per_seat: self.price_per_seat,
+            prices: self.prices.as_ref(),
             server: self.server.as_deref(),
             previous_json: self.previous_json.as_deref(),
         }
@@ -274,7 +293,7 @@ fn listing_incomplete<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Stri
 /// # Errors
 ///
 /// A fault of kind `invalid-argument` naming the argument (`users-json`, `groups-json`,
-/// `plan-json`, `policy-json`, `licenses-json`, `pricing-json`, `previous-json`) that does
+/// `plan-json`, `policy-json`, `licenses-json`, `previous-json`) that does
 /// not read as its type, or of kind `desired-state` for the directory.
 pub fn report(
     users_json: &str,
@@ -304,10 +323,15 @@ pub fn report(
         .licenses_json
         .map(|text| parse_json_arg("licenses-json", text))
         .transpose()?;
-    let pricing: Option<report::Pricing> = options
-        .pricing_json
-        .map(|text| parse_json_arg("pricing-json", text))
-        .transpose()?;
+    let priced =
+        options.currency.is_some() || options.price_per_seat.is_some() || options.prices.is_some();
+    let pricing = priced.then(|| {
+        report::Pricing::new(
+            options.currency.map(str::to_owned),
+            options.price_per_seat,
+            options.prices.cloned().unwrap_or_default(),
+        )
+    });
     let previous = options
         .previous_json
         .map(|text| {
@@ -503,7 +527,7 @@ mod tests {
         let first: ReportOptionsJson = parse_json_arg(
             "options",
             r#"{"licenses": {"attribute": "userType", "purchased": {"Creator": 3}},
-                "pricing": "{\"perSeat\": \"10\", \"perLicense\": {\"Creator\": \"45.50\"}}",
+                "pricePerSeat": 1000, "prices": {"Creator": 4550},
                 "server": "https://u:secret@scim.example.com/v2?token=t"}"#,
         )
         .unwrap();
@@ -525,16 +549,8 @@ mod tests {
         let e = report(users, "[]", None, &bad).unwrap_err();
         assert_eq!(e.data["argument"], "previous-json");
         assert_eq!(e.location.as_deref(), Some("snapshot.takenAtMs"));
-        let e = report(
-            users,
-            "[]",
-            None,
-            &first
-                .as_options()
-                .with_pricing_json(Some(r#"{"perSeat": "ten"}"#)),
-        )
-        .unwrap_err();
-        assert_eq!(e.data["argument"], "pricing-json");
-        assert_eq!(e.location.as_deref(), Some("perSeat"));
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"prices": {"A": "45"}}"#)
+            .unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("prices.A"));
     }
 }

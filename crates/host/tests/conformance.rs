@@ -311,7 +311,9 @@ fn run_report(case: &Value) -> Result<Value, String> {
         .filter(|l| l["complete"] == Value::Bool(false))
         .map(|l| serde_json::from_value(l["problems"].clone()).unwrap_or_default());
     let licenses = o.get("licenses").map(canonical);
-    let pricing = o.get("pricing").map(canonical);
+    let prices: Option<std::collections::BTreeMap<String, u64>> = o
+        .get("prices")
+        .map(|p| serde_json::from_value(p.clone()).unwrap_or_default());
     let previous = o.get("previous").map(canonical);
     let options = ReportOptions::new(o.get("takenAtMs").and_then(Value::as_u64).unwrap_or(0))
         .with_purchased_seats(o.get("purchasedSeats").and_then(Value::as_u64))
@@ -319,7 +321,11 @@ fn run_report(case: &Value) -> Result<Value, String> {
         .with_policy_json(policy.as_deref())
         .with_incomplete(incomplete.as_deref())
         .with_licenses_json(licenses.as_deref())
-        .with_pricing_json(pricing.as_deref())
+        .with_pricing(
+            o.get("currency").and_then(Value::as_str),
+            o.get("pricePerSeat").and_then(Value::as_u64),
+            prices.as_ref(),
+        )
         .with_server(o.get("server").and_then(Value::as_str))
         .with_previous_json(previous.as_deref());
     let report = match report_json(&users, &groups, plan.as_deref(), &options) {

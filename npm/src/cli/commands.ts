@@ -191,10 +191,9 @@ async function confirm(term: Terminal, question: string): Promise<boolean> {
   }
 }
 
-/** The report flags a core error for a report option came from (`pricing-json`: the prices). */
+/** The report flags a core error for a report option came from. */
 const REPORT_FLAGS: Record<string, string> = {
   "licenses-json": "--license-attribute, --license-group, --license-default or --seats",
-  "pricing-json": "--price-per-seat, --price or --currency",
 };
 
 /** Runs `f`; a core error about a report option names the flag (or the --compare file). */
@@ -202,13 +201,15 @@ function reportFlagErrors<T>(command: Of<"report">, f: () => T): T {
   try {
     return f();
   } catch (error) {
-    const argument = error instanceof ScimProvisionError ? error.data?.argument : undefined;
+    if (!(error instanceof ScimProvisionError)) throw error;
+    const argument = error.data?.argument;
     if (typeof argument !== "string") throw error;
     const where = error.location && error.location !== "." ? ` at ${error.location}` : "";
     const reason = String(error.data?.reason ?? error.message);
     if (argument === "previous-json") throw new CliError(`${command.compare}${where}: ${reason} (give --compare a file written by report --json)`);
     const flags = REPORT_FLAGS[argument];
-    if (flags) throw new CliError(`report: ${flags}${where}: ${reason}`);
+    // The path inside the options the flags were turned into means nothing to the user.
+    if (flags) throw new CliError(`report: ${flags}: ${reason}`);
     throw error;
   }
 }
@@ -220,7 +221,7 @@ export async function reportCommand(command: Of<"report">, term: Terminal): Prom
   const desired = command.desired ? readDesired(command.desired) : undefined;
   const policy = command.policyFile ? readPolicy(command.policyFile) : undefined;
   const previous = command.compare ? readReportText(command.compare) : undefined;
-  const options = { licenses: command.licenses, pricing: command.pricing, previous };
+  const options = { licenses: command.licenses, ...command.pricing, previous };
   // The options checked by the core before the server is listed: a bad price or earlier
   // report is named now, not after a long listing.
   reportFlagErrors(command, () => buildReport([], [], null, options));

@@ -1,13 +1,20 @@
 // The `report` command's arguments: the output format, the seats (one pool or per license
-// type), how license types are told apart, seat prices and the earlier report to compare
-// with. Only the flags' syntax is read here; the core checks the values (a price that is not
-// an amount, a license rule it cannot use, an earlier report that is not one) and names the
-// flag through `reportFlagError`.
+// type), how license types are told apart, seat prices (amounts typed as 24.00 into the
+// cents the core takes) and the earlier report to compare with. Only the flags' syntax is
+// read here; the core checks what it is given (an earlier report that is not one, for
+// instance), and `reportFlagErrors` names the flag or file in its error.
 
-import type { LicenseGroup, LicenseRule, Pricing } from "../types.js";
+import type { LicenseGroup, LicenseRule } from "../types.js";
 import { CliError } from "./inputs.js";
 
 export type ReportFormat = "table" | "json" | "csv" | "html";
+
+/** The report options prices are given in (the core's, in cents). */
+export interface Pricing {
+  currency?: string;
+  pricePerSeat?: number;
+  prices?: Record<string, number>;
+}
 
 export interface ReportArgs {
   desired: string | undefined;
@@ -16,8 +23,8 @@ export interface ReportArgs {
   seats: number | undefined;
   /** License types, from `--license-*` and `--seats TYPE=N,...`, when any is given. */
   licenses: LicenseRule | undefined;
-  /** Prices, from `--price-per-seat`, `--price` and `--currency`, when any is given. */
-  pricing: Pricing | undefined;
+  /** Prices in cents, from `--price-per-seat`, `--price` and `--currency`. */
+  pricing: Pricing;
   /** The earlier report's file (`--compare`). */
   compare: string | undefined;
   out: string | undefined;
@@ -54,6 +61,13 @@ function pairs(flag: string, text: string, example: string): [string, string][] 
       if (at < 0 || name === "" || value === "") throw new CliError(`report: ${flag} takes TYPE=VALUE pairs (for example ${example}), not ${JSON.stringify(part)}`);
       return [name, value];
     });
+}
+
+/** An amount typed as `24.00` in cents (2400), by string operations: no float touches it. */
+function cents(what: string, text: string): number {
+  const match = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!match) throw new CliError(`report: ${what}: not an amount such as 24.00`);
+  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
 }
 
 export function parseReportArgs(values: Record<string, unknown>): ReportArgs {
@@ -98,11 +112,12 @@ export function parseReportArgs(values: Record<string, unknown>): ReportArgs {
   const perSeat = str("price-per-seat");
   const priceText = str("price");
   const currency = str("currency");
-  const pricing: Pricing | undefined =
-    perSeat !== undefined || priceText !== undefined || currency !== undefined
-      ? { currency: currency ?? null, perSeat: perSeat ?? null, perLicense: Object.fromEntries(priceText === undefined ? [] : pairs("--price", priceText, "Creator=45,ReadOnly=0")) }
-      : undefined;
-  if (pricing !== undefined && perSeat === undefined && priceText === undefined) throw new CliError("report: --currency needs --price-per-seat or --price");
-
+  const pricing: Pricing = {};
+  if (currency !== undefined) pricing.currency = currency;
+  if (perSeat !== undefined) pricing.pricePerSeat = cents(`--price-per-seat ${perSeat}`, perSeat);
+  if (priceText !== undefined) {
+    pricing.prices = Object.fromEntries(pairs("--price", priceText, "Creator=45,ReadOnly=0").map(([name, amount]) => [name, cents(`--price ${name}=${amount}`, amount)]));
+  }
+  if (currency !== undefined && perSeat === undefined && priceText === undefined) throw new CliError("report: --currency needs --price-per-seat or --price");
   return { desired: str("desired"), format: format as ReportFormat, seats, licenses, pricing, compare: str("compare"), out: str("out"), bom: flag("bom") };
 }

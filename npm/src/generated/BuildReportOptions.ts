@@ -4,16 +4,15 @@ import type { JsonOrText } from "./JsonOrText.js";
 import type { LicenseRule } from "./LicenseRule.js";
 import type { OpsReport } from "./OpsReport.js";
 import type { Policy } from "./Policy.js";
-import type { Pricing } from "./Pricing.js";
 import type { ReportListing } from "./ReportListing.js";
 
 /**
  * The report's options as one JSON object, as the npm package takes them: `takenAtMs`,
- * `purchasedSeats`, `desired`, `policy`, `listing`, `licenses`, `pricing`, `server` and
- * `previous`, each optional (and, but for `takenAtMs`, `null` for none), unknown names
- * ignored; `desired`, `policy`, `licenses`, `pricing` and `previous` are JSON objects or
- * JSON text (a string is the text); `listing` is a run report's `listing` (`complete` and
- * `problems` are read).
+ * `purchasedSeats`, `desired`, `policy`, `listing`, `licenses`, `currency`,
+ * `pricePerSeat`, `prices`, `server` and `previous`, each optional (and, but for
+ * `takenAtMs`, `null` for none), unknown names ignored; `desired`, `policy`, `licenses` and
+ * `previous` are JSON objects or JSON text (a string is the text); `listing` is a run
+ * report's `listing` (`complete` and `problems` are read); prices are in minor units.
  */
 export type BuildReportOptions = { 
 /**
@@ -41,9 +40,17 @@ listing?: ReportListing | null,
  */
 licenses?: JsonOrText<LicenseRule> | null, 
 /**
- * Seat prices, as JSON text.
+ * The currency of the prices (default `USD`).
  */
-pricing?: JsonOrText<Pricing> | null, 
+currency?: string | null, 
+/**
+ * The price of a seat, in minor units (cents: 2400 for 24.00).
+ */
+pricePerSeat?: number | null, 
+/**
+ * The price of a seat per license type, in minor units (`{"Creator": 4500}`).
+ */
+prices?: { [key in string]: number } | null, 
 /**
  * The server's URL.
  */

@@ -94,7 +94,6 @@ export type * from "./Phase.js";
 export type * from "./Plan.js";
 export type * from "./PlanConfig.js";
 export type * from "./Policy.js";
-export type * from "./Pricing.js";
 export type * from "./Profile.js";
 export type * from "./RateLimit.js";
 export type * from "./RenameGroup.js";

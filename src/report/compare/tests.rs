@@ -139,7 +139,12 @@ fn a_malformed_previous_report_is_refused_with_its_path() {
     let cases = [
         ("[]", ".", "expected an object"),
         ("{", ".", "EOF"),
-        (r#"{"seats": {}}"#, ".", "missing field `snapshot`"),
+        (r#"{"seats": {}}"#, "seats", "missing field `totalUsers`"),
+        (
+            r#"{"seats": {"totalUsers": 0, "active": 0, "deactivated": 0}}"#,
+            ".",
+            "missing field `snapshot`",
+        ),
         (
             r#"{"seats": {"totalUsers": 0, "active": 0, "deactivated": 0}, "snapshot": {"takenAtMs": 0, "groups": []}}"#,
             "snapshot",
