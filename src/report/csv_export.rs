@@ -177,8 +177,8 @@ pub fn users_csv_with(users: &[User], groups: &[Group], options: &CsvOptions<'_>
 
 /// Rows of cells as CSV: every cell [`neutralise`]d, quoted per RFC 4180 by the `csv`
 /// crate's writer, records ending with CRLF; a UTF-8 byte-order mark first when asked.
-pub(super) fn write_rows<'a>(
-    rows: &mut dyn Iterator<Item = Vec<&'a str>>,
+pub(super) fn write_rows(
+    rows: &mut dyn Iterator<Item = Vec<&str>>,
     byte_order_mark: bool,
 ) -> String {
     let mut writer = csv::WriterBuilder::new()

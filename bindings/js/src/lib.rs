@@ -417,6 +417,7 @@ pub fn report_html(
 /// The access review against `options.previous` as CSV; with `byteOrderMark`, starting with
 /// a UTF-8 byte-order mark.
 #[wasm_bindgen(js_name = reviewCsv)]
+#[allow(clippy::result_large_err)] // a `Fault` is handed on whole, as everywhere here
 pub fn review_csv(
     users: JsValue,
     groups: JsValue,
