@@ -305,11 +305,13 @@ describe("scim-provision CLI", () => {
     const team = () => readFileSync(fixture("team.csv"), "utf8");
     before(async () => {
       own = await startScimServer(TOKEN);
-      // dee starts deactivated; the first report is taken then.
+      // Everyone is created, then dee is deactivated; the first report is taken then.
+      const setup = await cli(["apply", "--desired", fixture("team.csv"), "--url", own.url, "--yes"]);
+      assert.equal(setup.code, 0, setup.stderr + setup.stdout);
       const first = join(tmp, "compare-first.csv");
       writeFileSync(first, team().replace("dee@example.com,Dee,Back,E4,true", "dee@example.com,Dee,Back,E4,false"));
-      const setup = await cli(["apply", "--desired", first, "--url", own.url, "--yes"]);
-      assert.equal(setup.code, 0, setup.stderr + setup.stdout);
+      const deactivated = await cli(["apply", "--desired", first, "--url", own.url, "--yes", "--max-deactivations", "2"]);
+      assert.equal(deactivated.code, 0, deactivated.stderr + deactivated.stdout);
       const report = await cli(["report", "--url", own.url, ...licenseFlags, "--json", "--out", before_]);
       assert.equal(report.code, 0, report.stderr);
       // Then: bo leaves (deactivated), dee comes back, ana leaves Support, eve joins it.
@@ -320,7 +322,7 @@ describe("scim-provision CLI", () => {
         .map((l) => l.replace("Support; Everyone", "Everyone"));
       lines.push("eve@example.com,Eve,Ng,E5,true,Support Agent,Support,CC-1,Support; Everyone");
       writeFileSync(second, lines.filter((l) => l !== "").join("\n") + "\n");
-      const changed = await cli(["apply", "--desired", second, "--url", own.url, "--yes"]);
+      const changed = await cli(["apply", "--desired", second, "--url", own.url, "--yes", "--max-deactivations", "2"]);
       assert.equal(changed.code, 0, changed.stderr + changed.stdout);
     });
     after(async () => {
@@ -343,10 +345,12 @@ describe("scim-provision CLI", () => {
       const creator = comparison.licenses.find((l) => l.license === "Creator");
       assert.deepEqual(creator.active, { previous: 1, current: 1, change: 0 }, "ana's seat went to eve");
       const readOnly = comparison.licenses.find((l) => l.license === "ReadOnly");
-      assert.deepEqual([readOnly.active.change, readOnly.deactivated.change], [0, 0], "bo out, dee back");
-      assert.equal(comparison.active.change, 0);
-      assert.equal(licenses.find((l) => l.license === "ReadOnly").unused, 0);
-      assert.equal(cost.active, 4550 + 2 * 1000, "cents: a Creator at 45.50, two ReadOnly at 10.00");
+      // ReadOnly: bo deactivated, dee back, ana out of Support (the default type now).
+      assert.deepEqual([readOnly.active.previous, readOnly.active.current, readOnly.deactivated.change], [2, 3, 0]);
+      assert.deepEqual([comparison.active.previous, comparison.active.current], [3, 4]);
+      const readOnlyNow = licenses.find((l) => l.license === "ReadOnly");
+      assert.deepEqual([readOnlyNow.purchased, readOnlyNow.unused, readOnlyNow.overBy], [2, 0, 1]);
+      assert.equal(cost.active, 4550 + 3 * 1000, "cents: a Creator at 45.50, three ReadOnly at 10.00");
     });
 
     test("as a table, CSV and HTML", async () => {
