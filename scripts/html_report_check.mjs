@@ -118,7 +118,9 @@ try {
       deptRows,
       staleRows: rows('#stale-table tbody tr'),
       snapshotGroups: [...document.querySelectorAll('#snapshot details.group')].map((d) => ({ open: d.open, ...box(d.querySelector('summary')) })),
-      collapsedMembers: rows('#snapshot tr.member').filter((r) => r.h > 0).length,
+      // checkVisibility, not a box: layout inside a closed <details> (content-visibility:
+      // hidden) is computed on request, so its rows report a size while hidden.
+      collapsedMembers: [...document.querySelectorAll('#snapshot tr.member')].filter((tr) => tr.checkVisibility()).length,
       licenseRows: rows('#licenses-table tbody tr'),
       costRows: rows('#cost-table tbody tr'),
       reviewRows: rows('#review tr.user-change, #review tr.access-change'),
@@ -201,7 +203,8 @@ try {
     `${dom.snapshotGroups.length} groups`,
   );
   check('snapshot members hidden while collapsed', dom.collapsedMembers === 0, `${dom.collapsedMembers} visible`);
-  const memberRows = () => page.evaluate(() => [...document.querySelectorAll('#snapshot tr.member')].filter((tr) => tr.getBoundingClientRect().height > 0).length);
+  const memberRows = () =>
+    page.evaluate(() => [...document.querySelectorAll('#snapshot tr.member')].filter((tr) => tr.checkVisibility() && tr.getBoundingClientRect().height > 0).length);
   await page.emulateMedia({ media: 'print' });
   const printed = await memberRows();
   await page.emulateMedia({ media: 'screen' });
