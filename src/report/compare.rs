@@ -2,9 +2,8 @@
 //! this one. Who was added, removed, deactivated or reactivated; who gained or lost which
 //! group; and the seats, in all and per license type, before and after.
 //!
-//! Users are matched by server id (by userName, compared as the planner compares names,
-//! when a report lacks the id), groups by id (else display name), so a rename is not a
-//! removal and an addition. A group whose members one of the two listings did not return is
+//! Users are matched by server id (by userName when a report lacks the id), groups by id
+//! (else display name), so a rename is not a removal and an addition. A group whose members one of the two listings did not return is
 //! named in `groupsUnknown` instead of being reported as emptied or filled.
 //!
 //! [`read_previous`] reads only what the comparison needs from a report's JSON, by hand
@@ -24,7 +23,6 @@ use super::snapshot::{
 };
 use super::Report;
 use crate::json::JsonError;
-use crate::plan::user_key;
 
 /// What a comparison reads of an earlier report.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -105,7 +103,7 @@ pub enum UserChangeKind {
 /// A user that changed.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UserChange {
@@ -133,7 +131,7 @@ pub enum AccessChangeKind {
 /// A membership gained or lost.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AccessChange {
@@ -175,9 +173,15 @@ pub struct Comparison {
     pub groups_unknown: Vec<String>,
 }
 
-/// A user's key: the id, else the matching key of the userName.
-fn user_id_key(id: Option<&str>, user_name: &str) -> String {
-    id.map_or_else(|| format!("\0{}", user_key(user_name)), str::to_owned)
+/// A user's key: the server id, else the userName (a report lists server ids, so the name
+/// stands in only for input written by hand).
+fn user_key(u: &ListedUser) -> &str {
+    u.id.as_deref().unwrap_or(&u.user_name)
+}
+
+/// A group's key: the server id, else the display name.
+fn group_key(g: &GroupAccess) -> &str {
+    g.id.as_deref().unwrap_or(&g.display_name)
 }
 
 /// Each key's first position (one map type, the one the snapshot already uses).
@@ -192,16 +196,8 @@ fn index<'k>(keys: impl Iterator<Item = &'k str>) -> HashMap<&'k str, usize> {
 /// Compares `previous` with `current`.
 pub fn compare(previous: &Previous, current: &Report) -> Comparison {
     let (before, after) = (&previous.snapshot, &current.snapshot);
-    let keys = |users: &[ListedUser]| -> Vec<String> {
-        let mut keys = Vec::with_capacity(users.len());
-        for u in users {
-            keys.push(user_id_key(u.id.as_deref(), &u.user_name));
-        }
-        keys
-    };
-    let (old_keys, new_keys) = (keys(&before.users), keys(&after.users));
-    let old = index(old_keys.iter().map(String::as_str));
-    let new = index(new_keys.iter().map(String::as_str));
+    let old = index(before.users.iter().map(user_key));
+    let new = index(after.users.iter().map(user_key));
     let mut users = Vec::new();
     let mut push = |u: &ListedUser, change| {
         users.push(UserChange {
@@ -210,18 +206,20 @@ pub fn compare(previous: &Previous, current: &Report) -> Comparison {
             id: u.id.clone(),
         });
     };
-    for ((i, user), key) in after.users.iter().enumerate().zip(&new_keys) {
-        let was = old.get(key.as_str()).and_then(|&j| before.users.get(j));
+    for (i, user) in after.users.iter().enumerate() {
+        let k = user_key(user);
+        let was = old.get(k).and_then(|&j| before.users.get(j));
         match was.map(|w| w.active) {
-            _ if new.get(key.as_str()) != Some(&i) => {}
+            _ if new.get(k) != Some(&i) => {}
             None => push(user, UserChangeKind::Added),
             Some(true) if !user.active => push(user, UserChangeKind::Deactivated),
             Some(false) if user.active => push(user, UserChangeKind::Reactivated),
             Some(_) => {}
         }
     }
-    for ((i, user), key) in before.users.iter().enumerate().zip(&old_keys) {
-        if old.get(key.as_str()) == Some(&i) && !new.contains_key(key.as_str()) {
+    for (i, user) in before.users.iter().enumerate() {
+        let k = user_key(user);
+        if old.get(k) == Some(&i) && !new.contains_key(k) {
             push(user, UserChangeKind::Removed);
         }
     }
@@ -229,7 +227,7 @@ pub fn compare(previous: &Previous, current: &Report) -> Comparison {
         a.change
             .cmp(&b.change)
             .then_with(|| name_order(&a.user_name, &b.user_name))
-            .then_with(|| a.cmp(b))
+            .then_with(|| a.id.cmp(&b.id))
     });
 
     let (access, groups_unknown) = access_changes(&before.groups, &after.groups);
@@ -251,16 +249,8 @@ fn access_changes(
     before: &[GroupAccess],
     after: &[GroupAccess],
 ) -> (Vec<AccessChange>, Vec<String>) {
-    let keys = |groups: &[GroupAccess]| -> Vec<String> {
-        let mut keys = Vec::with_capacity(groups.len());
-        for g in groups {
-            keys.push(user_id_key(g.id.as_deref(), &g.display_name));
-        }
-        keys
-    };
-    let (old_keys, new_keys) = (keys(before), keys(after));
-    let old = index(old_keys.iter().map(String::as_str));
-    let new = index(new_keys.iter().map(String::as_str));
+    let old = index(before.iter().map(group_key));
+    let new = index(after.iter().map(group_key));
     let mut out = Vec::new();
     let mut unknown = Vec::new();
     // The members of `from` that `to` lacks, as `change` in the group called `name`.
@@ -278,9 +268,10 @@ fn access_changes(
             });
         }
     };
-    for ((i, now), key) in after.iter().enumerate().zip(&new_keys) {
-        let was = old.get(key.as_str()).and_then(|&j| before.get(j));
-        if new.get(key.as_str()) != Some(&i) {
+    for (i, now) in after.iter().enumerate() {
+        let k = group_key(now);
+        let was = old.get(k).and_then(|&j| before.get(j));
+        if new.get(k) != Some(&i) {
             continue;
         }
         if !now.members_listed || was.is_some_and(|g| !g.members_listed) {
@@ -292,8 +283,9 @@ fn access_changes(
             diff(was, Some(now), AccessChangeKind::Lost, &now.display_name);
         }
     }
-    for ((j, was), key) in before.iter().enumerate().zip(&old_keys) {
-        if old.get(key.as_str()) != Some(&j) || new.contains_key(key.as_str()) {
+    for (j, was) in before.iter().enumerate() {
+        let k = group_key(was);
+        if old.get(k) != Some(&j) || new.contains_key(k) {
             continue;
         }
         if was.members_listed {
@@ -306,7 +298,8 @@ fn access_changes(
     crate::sorting::sort_by(&mut out, |a, b| {
         name_order(&shown(a), &shown(b))
             .then_with(|| name_order(&a.group, &b.group))
-            .then_with(|| a.cmp(b))
+            .then_with(|| a.change.cmp(&b.change))
+            .then_with(|| a.member_id.cmp(&b.member_id))
     });
     crate::sorting::sort_by(&mut unknown, |a, b| name_order(a, b));
     unknown.dedup();

@@ -326,10 +326,15 @@ pub fn report(
     let priced =
         options.currency.is_some() || options.price_per_seat.is_some() || options.prices.is_some();
     let pricing = priced.then(|| {
+        // Copied by `insert`, which the module has already, rather than by `BTreeMap::clone`.
+        let mut prices = BTreeMap::new();
+        for (license, cents) in options.prices.into_iter().flatten() {
+            prices.insert(license.clone(), *cents);
+        }
         report::Pricing::new(
             options.currency.map(str::to_owned),
             options.price_per_seat,
-            options.prices.cloned().unwrap_or_default(),
+            prices,
         )
     });
     let previous = options
