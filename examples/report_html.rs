@@ -11,7 +11,10 @@
 use std::path::PathBuf;
 
 use scim_provision::model::{Group, User};
-use scim_provision::report::{build_report, render_html, users_csv, ReportInput, StaleAccountRow};
+use scim_provision::report::{
+    build_report, read_previous, render_html, users_csv, LicenseGroup, LicenseRule, Pricing,
+    ReportInput, StaleAccountRow,
+};
 
 const USERS: &str = include_str!("../tests/fixtures/report/users.json");
 const GROUPS: &str = include_str!("../tests/fixtures/report/groups.json");
@@ -33,11 +36,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "<img src=x onerror=alert(1)>",
         ),
     ];
+    // License types from userType, then the groups by precedence; prices in cents.
+    let mut rule = LicenseRule::default();
+    rule.attribute = Some("userType".into());
+    rule.groups = vec![
+        LicenseGroup::new("Admins", "Creator"),
+        LicenseGroup::new("<script>alert('g')</script>", "=HYPERLINK(\"x\")"),
+    ];
+    rule.default = Some("ReadOnly".into());
+    rule.purchased = LicenseRule::parse_seats("Creator=1,ReadOnly=10")?;
+    let pricing = Pricing::new(
+        Some("EUR".into()),
+        Some(2400),
+        [("Creator".to_owned(), 4500), ("ReadOnly".to_owned(), 0)].into(),
+    );
+    // An earlier report, a day before, without the last user and with the first one
+    // deactivated, read back from its JSON as `report --compare` reads it.
+    let mut earlier_users = users[..users.len() - 1].to_vec();
+    earlier_users[0].active = Some(false);
+    let earlier = build_report(
+        &ReportInput::new(&earlier_users, &groups[1..], 1_714_469_400_000).licenses(&rule),
+    );
+    let previous = read_previous(&serde_json::to_string(&earlier)?)?;
     // A fixed time keeps the output reproducible: 2024-05-01T09:30:00Z.
     let input = ReportInput::new(&users, &groups, 1_714_555_800_000)
         .desired(&desired)
         .purchased_seats(5)
-        .stale(&stale);
+        .stale(&stale)
+        .licenses(&rule)
+        .pricing(&pricing)
+        .server("https://admin:secret@scim.example.com/scim/v2?token=x")
+        .previous(&previous);
     let report = build_report(&input);
     std::fs::write(&out, render_html(&report))?;
     std::fs::write(out.with_extension("csv"), users_csv(&users, &groups))?;

@@ -2,7 +2,10 @@
 // Chromium, takes a full-page screenshot and checks the rendered DOM:
 //   - one bar per department in the chart, each with a non-zero box, matching the
 //     department chargeback table (same names, same counts);
-//   - the stale-account and access-snapshot tables rendered visible rows;
+//   - the stale-account table rendered visible rows; the access snapshot is one collapsed
+//     <details> per group, whose member rows show when opened and when printed;
+//   - the license, cost and access-review sections, when the report has them, rendered rows;
+//     the server is shown without its credentials;
 //   - a report from an incomplete listing shows its warning banner above the figures;
 //   - no script ran (no <script> element, no dialog), nothing was fetched but the file itself,
 //     no console error (a CSP violation would be one), hostile names shown as text.
@@ -108,14 +111,20 @@ try {
     const rows = (sel) =>
       [...document.querySelectorAll(sel)].map((tr) => ({ text: tr.textContent, ...box(tr) }));
     return {
-      sections: ['seats', 'departments', 'chargeback', 'stale', 'snapshot'].filter(
+      sections: ['seats', 'departments', 'chargeback', 'stale', 'snapshot', 'licenses', 'cost', 'review'].filter(
         (id) => document.getElementById(id) !== null,
       ),
       bars,
       deptRows,
       staleRows: rows('#stale-table tbody tr'),
-      snapshotMembers: rows('#snapshot-table tr.member'),
-      snapshotGroups: rows('#snapshot-table tr.group'),
+      snapshotGroups: [...document.querySelectorAll('#snapshot details.group')].map((d) => ({ open: d.open, ...box(d.querySelector('summary')) })),
+      // checkVisibility, not a box: layout inside a closed <details> (content-visibility:
+      // hidden) is computed on request, so its rows report a size while hidden.
+      collapsedMembers: [...document.querySelectorAll('#snapshot tr.member')].filter((tr) => tr.checkVisibility()).length,
+      licenseRows: rows('#licenses-table tbody tr'),
+      costRows: rows('#cost-table tbody tr'),
+      reviewRows: rows('#review tr.user-change, #review tr.access-change'),
+      server: document.getElementById('server')?.textContent ?? null,
       scripts: document.querySelectorAll('script').length,
       handlers: [...document.querySelectorAll('*')].filter((el) =>
         [...el.attributes].some((a) => a.name.toLowerCase().startsWith('on')),
@@ -134,7 +143,11 @@ try {
     };
   });
 
-  check('every section present', dom.sections.length === 5, `found ${dom.sections.join(',')}`);
+  check('every section present', dom.sections.length >= 5, `found ${dom.sections.join(',')}`);
+  for (const [id, rows] of [['licenses', dom.licenseRows], ['cost', dom.costRows], ['review', dom.reviewRows]]) {
+    if (dom.sections.includes(id)) check(`${id} section rendered rows`, rows.length > 0 && rows.every((r) => r.h > 0), `${rows.length} rows`);
+  }
+  if (dom.server !== null) check('server shown without credentials', !/@|\?|secret|token/.test(dom.server), dom.server);
   check(
     'an incomplete-listing banner, when there is one, shows above the figures',
     dom.banner === null || (dom.banner.before && dom.banner.h > 0),
@@ -185,11 +198,20 @@ try {
     `${dom.staleRows.length} rows`,
   );
   check(
-    'snapshot table rendered member rows',
-    dom.snapshotMembers.length > 0 && dom.snapshotMembers.every((r) => r.h > 0),
-    `${dom.snapshotMembers.length} member rows`,
+    'snapshot: one collapsed <details> per group, its summary shown',
+    dom.snapshotGroups.length > 0 && dom.snapshotGroups.every((g) => !g.open && g.h > 0),
+    `${dom.snapshotGroups.length} groups`,
   );
-  check('snapshot table rendered group rows', dom.snapshotGroups.length > 0);
+  check('snapshot members hidden while collapsed', dom.collapsedMembers === 0, `${dom.collapsedMembers} visible`);
+  const memberRows = () =>
+    page.evaluate(() => [...document.querySelectorAll('#snapshot tr.member')].filter((tr) => tr.checkVisibility() && tr.getBoundingClientRect().height > 0).length);
+  await page.emulateMedia({ media: 'print' });
+  const printed = await memberRows();
+  await page.emulateMedia({ media: 'screen' });
+  await page.evaluate(() => document.querySelectorAll('#snapshot details').forEach((d) => { d.open = true; }));
+  const opened = await memberRows();
+  check('snapshot member rows show when the groups are opened', opened > 0, `${opened} rows`);
+  check('snapshot member rows show when printed', printed === opened, `${printed} printed of ${opened}`);
 
   check('no script element', dom.scripts === 0, `${dom.scripts} found`);
   check('no event-handler attribute', dom.handlers === 0, `${dom.handlers} found`);

@@ -46,12 +46,22 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     // Parsed first, then read by the model's one located deserializer (`model::tracked`):
     // every type's derive is compiled once for it, where `serde_path_to_error` would add a
     // copy per type to the WebAssembly module.
+    let value = parse_value(text)?;
+    T::deserialize(crate::model::Tracked(&value)).map_err(|e| located(".", &e))
+}
+
+/// `text` as a JSON value, for a reader that walks it by hand; refused as [`from_str`]
+/// refuses text (not JSON, trailing characters, a key given twice).
+///
+/// # Errors
+///
+/// A [`JsonError`] at `.` with serde_json's reason.
+pub fn parse_value(text: &str) -> Result<Value, JsonError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = StrictValue
+    StrictValue
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| located(".", &e))?;
-    T::deserialize(crate::model::Tracked(&value)).map_err(|e| located(".", &e))
+        .map_err(|e| located(".", &e))
 }
 
 /// A JSON value, read as serde_json reads one except that an object naming a key twice is

@@ -357,7 +357,7 @@ fn tags(page: &str) -> Vec<Tag> {
 const TAGS: &[&str] = &[
     "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "time",
     "main", "section", "table", "thead", "tbody", "tr", "th", "td", "bdi", "span", "div", "svg",
-    "g", "text", "rect", "footer",
+    "g", "text", "rect", "footer", "details", "summary",
 ];
 const ATTRS: &[&str] = &[
     "lang",
@@ -382,6 +382,7 @@ const ATTRS: &[&str] = &[
     "data-department",
     "data-count",
     "data-unassigned",
+    "data-group",
 ];
 
 #[test]

@@ -160,6 +160,18 @@ export interface ReportOptions extends RunOptions {
   purchasedSeats?: number;
   /** The snapshot time (default now). */
   takenAtMs?: number;
+  /** How license types are told apart, and the seats bought per type: adds the seats per
+   * license type (`report.licenses`). */
+  licenses?: LicenseRule;
+  /** The currency of the prices (default USD). */
+  currency?: string;
+  /** The price of a seat in integer cents (2400 for 24.00): adds `report.cost`, in cents too. */
+  pricePerSeat?: number;
+  /** The price of a seat per license type, in cents (`{Creator: 4500}`). */
+  prices?: Record<string, number>;
+  /** An earlier report (as `report` returned it, or its JSON text): adds the access review,
+   * `report.comparison`, and `toReviewCsv`. */
+  previous?: OpsReport | string;
 }
 
 /** A report with the listing it was computed from. `report.complete` is false when the
@@ -175,6 +187,8 @@ export interface ReportResult {
   /** The Airtable admin-panel CSV of the listed users (injection-safe; a UTF-8 byte-order
    * mark and a license column on request). */
   toCsv(options?: CsvExportOptions): string;
+  /** The access review against `previous` as CSV (throws without `previous`). */
+  toReviewCsv(options?: { byteOrderMark?: boolean }): string;
 }
 
 /** Plans and applies a directory to a SCIM server over any fetch. */
@@ -262,6 +276,13 @@ export class Provisioner {
         policy: this.#options.policy ?? null,
         // The core says in the report whether (and why) the listing was incomplete.
         listing: done.listing,
+        licenses: options.licenses ?? null,
+        currency: options.currency ?? null,
+        pricePerSeat: options.pricePerSeat ?? null,
+        prices: options.prices ?? null,
+        // The core leaves credentials, query and fragment out of what it shows.
+        server: this.#options.baseUrl,
+        previous: options.previous ?? null,
       };
       return {
         report: this.#redact(buildReport(users, groups, plan, reportOptions)),
@@ -269,7 +290,8 @@ export class Provisioner {
         groups,
         plan,
         toHtml: () => this.#redact(reportHtml(users, groups, plan, reportOptions)),
-        toCsv: (csv: CsvExportOptions = {}) => this.#redact(reportCsv(users, groups, csv)),
+        toCsv: (csv: CsvExportOptions = {}) => this.#redact(reportCsv(users, groups, { licenses: options.licenses, ...csv })),
+        toReviewCsv: (csv: { byteOrderMark?: boolean } = {}) => this.#redact(reviewCsv(users, groups, plan, reportOptions, csv.byteOrderMark)),
       };
     } catch (error) {
       throw this.#redact(error);
@@ -524,6 +546,13 @@ export interface CsvExportOptions {
 /** The Airtable admin-panel CSV of listed users (injection-safe). */
 export function reportCsv(users: User[], groups: Group[], options: CsvExportOptions = {}): string {
   return core(() => wasm.reportCsv(users, groups, options.byteOrderMark ?? false, options.licenses ?? null));
+}
+
+/** The access review of listed users and groups against `options.previous` (an earlier
+ * report) as CSV: users added, removed, deactivated or reactivated, then memberships gained
+ * or lost; injection-safe. */
+export function reviewCsv(users: User[], groups: Group[], plan: Plan | null, options: BuildReportOptions, byteOrderMark = false): string {
+  return core(() => wasm.reviewCsv(users, groups, plan, options, byteOrderMark));
 }
 
 /** The self-contained HTML report of listed users and groups (the snapshot time defaults

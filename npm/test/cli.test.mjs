@@ -298,6 +298,96 @@ describe("scim-provision CLI", () => {
     });
   });
 
+  describe("report --compare: the access review of two runs against scim2-server", () => {
+    let own;
+    const before_ = join(tmp, "compare-before.json");
+    const licenseFlags = ["--license-group", "Support=Creator", "--license-default", "ReadOnly", "--seats", "Creator=1,ReadOnly=2", "--price-per-seat", "10", "--price", "Creator=45.50"];
+    const team = () => readFileSync(fixture("team.csv"), "utf8");
+    before(async () => {
+      own = await startScimServer(TOKEN);
+      // Everyone is created, then dee is deactivated; the first report is taken then.
+      const setup = await cli(["apply", "--desired", fixture("team.csv"), "--url", own.url, "--yes"]);
+      assert.equal(setup.code, 0, setup.stderr + setup.stdout);
+      const first = join(tmp, "compare-first.csv");
+      writeFileSync(first, team().replace("dee@example.com,Dee,Back,E4,true", "dee@example.com,Dee,Back,E4,false"));
+      const deactivated = await cli(["apply", "--desired", first, "--url", own.url, "--yes", "--max-deactivations", "2"]);
+      assert.equal(deactivated.code, 0, deactivated.stderr + deactivated.stdout);
+      const report = await cli(["report", "--url", own.url, ...licenseFlags, "--json", "--out", before_]);
+      assert.equal(report.code, 0, report.stderr);
+      // Then: bo leaves (deactivated), dee comes back, ana leaves Support, eve joins it.
+      const second = join(tmp, "compare-second.csv");
+      const lines = team()
+        .split("\n")
+        .filter((l) => !/^bo@/.test(l))
+        .map((l) => l.replace("Support; Everyone", "Everyone"));
+      lines.push("eve@example.com,Eve,Ng,E5,true,Support Agent,Support,CC-1,Support; Everyone");
+      writeFileSync(second, lines.filter((l) => l !== "").join("\n") + "\n");
+      const changed = await cli(["apply", "--desired", second, "--url", own.url, "--yes", "--max-deactivations", "2"]);
+      assert.equal(changed.code, 0, changed.stderr + changed.stdout);
+    });
+    after(async () => {
+      await own?.stop();
+    });
+
+    test("the JSON names who was added, deactivated, reactivated, and who gained or lost which group", async () => {
+      const run = await cli(["report", "--url", own.url, ...licenseFlags, "--compare", before_, "--json"]);
+      assert.equal(run.code, 0, run.stderr);
+      const { comparison, licenses, cost } = JSON.parse(run.stdout);
+      assert.deepEqual(
+        comparison.users.map((u) => `${u.change} ${u.userName}`),
+        ["added eve@example.com", "deactivated bo@example.com", "reactivated dee@example.com"],
+      );
+      const access = comparison.access.map((a) => `${a.change} ${a.userName} ${a.group}`);
+      assert.ok(access.includes("lost ana@example.com Support"), access.join("; "));
+      assert.ok(access.includes("gained eve@example.com Support"), access.join("; "));
+      assert.ok(access.includes("gained eve@example.com Everyone"), access.join("; "));
+      assert.ok(!access.some((a) => a.includes("cy@example.com")), "cy's groups did not change");
+      const creator = comparison.licenses.find((l) => l.license === "Creator");
+      assert.deepEqual(creator.active, { previous: 1, current: 1, change: 0 }, "ana's seat went to eve");
+      const readOnly = comparison.licenses.find((l) => l.license === "ReadOnly");
+      // ReadOnly: bo deactivated, dee back, ana out of Support (the default type now).
+      assert.deepEqual([readOnly.active.previous, readOnly.active.current, readOnly.deactivated.change], [2, 3, 0]);
+      assert.deepEqual([comparison.active.previous, comparison.active.current], [3, 4]);
+      const readOnlyNow = licenses.find((l) => l.license === "ReadOnly");
+      assert.deepEqual([readOnlyNow.purchased, readOnlyNow.unused, readOnlyNow.overBy], [2, 0, 1]);
+      assert.equal(cost.active, 4550 + 3 * 1000, "cents: a Creator at 45.50, three ReadOnly at 10.00");
+    });
+
+    test("as a table, CSV and HTML", async () => {
+      const table = await cli(["report", "--url", own.url, ...licenseFlags, "--compare", before_]);
+      assert.equal(table.code, 0, table.stderr);
+      assert.match(table.stdout, /Seats by license type/);
+      assert.match(table.stdout, /Access review since \d{4}-/);
+      assert.match(table.stdout, /reactivated +dee@example\.com/);
+      assert.match(table.stdout, /USD 45\.50/);
+      const csv = await cli(["report", "--url", own.url, ...licenseFlags, "--compare", before_, "--csv"]);
+      assert.equal(csv.code, 0, csv.stderr);
+      const rows = csv.stdout.split("\r\n");
+      assert.equal(rows[0], "Change,userName,ID,Group");
+      assert.ok(rows.some((r) => /^reactivated,dee@example\.com,/.test(r)), csv.stdout);
+      assert.ok(rows.some((r) => /^lost,ana@example\.com,.*,Support$/.test(r)), csv.stdout);
+      const html = join(tmp, "compare.html");
+      const page = await cli(["report", "--url", own.url, ...licenseFlags, "--compare", before_, "--format", "html", "--out", html]);
+      assert.equal(page.code, 0, page.stderr);
+      const text = readFileSync(html, "utf8");
+      assert.match(text, /<section id="review">/);
+      assert.match(text, /<section id="cost">/);
+      assert.ok(!text.includes(TOKEN));
+    });
+
+    test("a file that is not a report, or a bad price, is one line naming it, before any listing", async () => {
+      const bad = join(tmp, "not-a-report.json");
+      writeFileSync(bad, JSON.stringify({ seats: { totalUsers: 1, active: 1, deactivated: 0 }, snapshot: { takenAtMs: 0, groups: [] } }));
+      const run = await cli(["report", "--url", own.url, "--compare", bad]);
+      assertOneLineError(run, /not-a-report\.json at snapshot: missing field `users`/);
+      assert.doesNotMatch(run.stderr, /listing/, "refused before the server is listed");
+      assertOneLineError(await cli(["report", "--url", own.url, "--price", "Creator=ten"]), /--price Creator=ten: not an amount such as 24\.00/);
+      assertOneLineError(await cli(["report", "--url", own.url, "--price-per-seat", "1.234"]), /--price-per-seat 1\.234: not an amount/);
+      assertOneLineError(await cli(["report", "--url", own.url, "--license-group", "Support"]), /--license-group takes GROUP=TYPE/);
+      assertOneLineError(await cli(["report", "--url", own.url, "--seats", "Creator=x"]), /--seats Creator=x: the count must be a whole number/);
+    });
+  });
+
   describe("a reviewed plan file is checked before it is applied", () => {
     let own;
     const fewer = join(tmp, "reviewed-fewer.csv");

@@ -55,8 +55,9 @@ export function encodeCall(encoder, c) {
 /**
  * The report case's walk, one for every host: users, groups and the plan (`undefined` when
  * absent) as JSON text, options with `desired` and `policy` as JSON text, then the host's
- * `buildReport`, `reportHtml` and `reportCsv` in turn; the first error ends it. `api.options`
- * turns the case's options into the host's own shape.
+ * `buildReport`, `reportHtml` and `reportCsv` (`reportCsvWith` and the license rule, when
+ * the case has one) in turn, then `reviewCsv` when the case has an earlier report; the first
+ * error ends it. `api.options` turns the case's options into the host's own shape.
  */
 export function reportCase(c, attempt, api) {
   const users = canonical(field(c, 'users'));
@@ -69,14 +70,27 @@ export function reportCase(c, attempt, api) {
     desired: 'desired' in o ? canonical(o.desired) : undefined,
     policy: 'policy' in o ? canonical(o.policy) : undefined,
     listing: o.listing,
+    licenses: 'licenses' in o ? canonical(o.licenses) : undefined,
+    currency: o.currency,
+    pricePerSeat: o.pricePerSeat,
+    prices: o.prices,
+    server: o.server,
+    previous: 'previous' in o ? canonical(o.previous) : undefined,
   });
   const report = attempt(() => api.buildReport(users, groups, plan, options));
   if (report.error) return report;
   const html = attempt(() => api.reportHtml(users, groups, plan, options));
   if (html.error) return html;
-  const csv = attempt(() => api.reportCsv(users, groups));
+  const licenses = 'licenses' in o ? canonical(o.licenses) : undefined;
+  const csv = attempt(() => (licenses === undefined ? api.reportCsv(users, groups) : api.reportCsvWith(users, groups, licenses)));
   if (csv.error) return csv;
-  return { ok: { report: report.ok, html: html.ok, csv: csv.ok } };
+  const ok = { report: report.ok, html: html.ok, csv: csv.ok };
+  if ('previous' in o) {
+    const review = attempt(() => api.reviewCsv(users, groups, plan, options));
+    if (review.error) return review;
+    ok.reviewCsv = review.ok;
+  }
+  return { ok };
 }
 
 /** `{fail: reason}` or `{response: {status, headers, body}}` from a scripted answer. */

@@ -176,11 +176,19 @@ function runReport(c) {
       desiredJson: o.desired,
       policyJson: o.policy,
       incomplete: o.listing && o.listing.complete === false ? o.listing.problems ?? [] : undefined,
+      licensesJson: o.licenses,
+      currency: o.currency,
+      pricePerSeat: o.pricePerSeat === undefined ? undefined : BigInt(o.pricePerSeat),
+      prices: o.prices === undefined ? undefined : Object.entries(o.prices).map(([name, cents]) => [name, BigInt(cents)]),
+      server: o.server,
+      previousJson: o.previous,
     }),
     // The component hands the report back as JSON text.
     buildReport: (...args) => JSON.parse(reports.buildReport(...args)),
     reportHtml: reports.reportHtml,
     reportCsv: reports.reportCsv,
+    reportCsvWith: (users, groups, licenses) => reports.reportCsvWith(users, groups, false, licenses),
+    reviewCsv: (users, groups, plan, options) => reports.reviewCsv(users, groups, plan, options, false),
   });
 }
 

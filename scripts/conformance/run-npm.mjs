@@ -135,6 +135,8 @@ export function npmKinds(pkg) {
       buildReport: pkg.buildReport,
       reportHtml: pkg.reportHtml,
       reportCsv: pkg.reportCsv,
+      reportCsvWith: (users, groups, licenses) => pkg.reportCsv(users, groups, { licenses }),
+      reviewCsv: (users, groups, plan, options) => pkg.reviewCsv(users, groups, plan, options),
     });
   }
 

@@ -174,6 +174,12 @@ class Provisioner:
     def report_csv(self, users: str, groups: str) -> str:
         return self.call_result("reports", "report-csv", users, groups)
 
+    def report_csv_with(self, users: str, groups: str, bom: bool, licenses: str | None) -> str:
+        return self.call_result("reports", "report-csv-with", users, groups, bom, licenses)
+
+    def review_csv(self, users: str, groups: str, plan: str | None, options: Record, bom: bool) -> str:
+        return self.call_result("reports", "review-csv", users, groups, plan, options, bom)
+
 
 def report_options(
     taken_at_ms: int = 0,
@@ -181,6 +187,12 @@ def report_options(
     desired_json: str | None = None,
     policy_json: str | None = None,
     incomplete: list[str] | None = None,
+    licenses_json: str | None = None,
+    currency: str | None = None,
+    price_per_seat: int | None = None,
+    prices: list[tuple[str, int]] | None = None,
+    server: str | None = None,
+    previous_json: str | None = None,
 ) -> Record:
     return record(
         taken_at_ms=taken_at_ms,
@@ -188,6 +200,12 @@ def report_options(
         desired_json=desired_json,
         policy_json=policy_json,
         incomplete=incomplete,
+        licenses_json=licenses_json,
+        currency=currency,
+        price_per_seat=price_per_seat,
+        prices=prices,
+        server=server,
+        previous_json=previous_json,
     )
 
 
@@ -381,17 +399,30 @@ def run_report(p: Provisioner, case: dict) -> Any:
     groups = canonical(field(case, "groups"))
     plan = canonical(case["plan"]) if "plan" in case else None
     o = case.get("options", {})
+    licenses = canonical(o["licenses"]) if "licenses" in o else None
     options = report_options(
         taken_at_ms=o.get("takenAtMs", 0),
         purchased_seats=o.get("purchasedSeats"),
         desired_json=canonical(o["desired"]) if "desired" in o else None,
         policy_json=canonical(o["policy"]) if "policy" in o else None,
         incomplete=incomplete_reasons(o.get("listing")),
+        licenses_json=licenses,
+        currency=o.get("currency"),
+        price_per_seat=o.get("pricePerSeat"),
+        prices=list(o["prices"].items()) if "prices" in o else None,
+        server=o.get("server"),
+        previous_json=canonical(o["previous"]) if "previous" in o else None,
     )
     report = json.loads(p.report("build-report", users, groups, plan, options))
     html = p.report("report-html", users, groups, plan, options)
-    csv = p.report_csv(users, groups)
-    return {"ok": {"report": report, "html": html, "csv": csv}}
+    if "licenses" in o:
+        csv = p.report_csv_with(users, groups, False, licenses)
+    else:
+        csv = p.report_csv(users, groups)
+    result = {"report": report, "html": html, "csv": csv}
+    if "previous" in o:
+        result["reviewCsv"] = p.review_csv(users, groups, plan, options, False)
+    return {"ok": result}
 
 
 KINDS = {

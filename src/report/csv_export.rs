@@ -158,26 +158,36 @@ pub fn users_csv(users: &[User], groups: &[Group]) -> String {
 pub fn users_csv_with(users: &[User], groups: &[Group], options: &CsvOptions<'_>) -> String {
     let rows = indexed_rows(users, groups);
     let types = options.licenses.map(|rule| rule.types(users, groups));
+    let mut header: Vec<&str> = CSV_HEADERS.to_vec();
+    if types.is_some() {
+        header.push(LICENSE_HEADER);
+    }
+    let body = rows.iter().map(|(row, index)| {
+        let mut cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        if let Some(license) = types.as_ref().and_then(|t| t.get(*index)) {
+            cells.push(license);
+        }
+        cells
+    });
+    write_rows(
+        &mut std::iter::once(header).chain(body),
+        options.byte_order_mark,
+    )
+}
+
+/// Rows of cells as CSV: every cell [`neutralise`]d, quoted per RFC 4180 by the `csv`
+/// crate's writer, records ending with CRLF; a UTF-8 byte-order mark first when asked.
+pub(super) fn write_rows(
+    rows: &mut dyn Iterator<Item = Vec<&str>>,
+    byte_order_mark: bool,
+) -> String {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::with_capacity(rows.len().saturating_mul(96)));
+        .from_writer(Vec::with_capacity(4096));
     // Writing into a `Vec` cannot fail (there is no I/O), and every cell is a `str`, so the
     // bytes are UTF-8: neither `expect` below can be reached, whatever the input.
-    let license_header = types.as_ref().map(|_| LICENSE_HEADER);
-    writer
-        .write_record(CSV_HEADERS.iter().copied().chain(license_header))
-        .expect("writing into a Vec cannot fail");
-    for (row, index) in &rows {
-        let license = types
-            .as_ref()
-            .and_then(|t| t.get(*index))
-            .map(String::as_str);
-        let cells: Vec<Cow<'_, str>> = row
-            .iter()
-            .map(String::as_str)
-            .chain(license)
-            .map(neutralise)
-            .collect();
+    for row in rows {
+        let cells: Vec<Cow<'_, str>> = row.iter().map(|c| neutralise(c)).collect();
         writer
             .write_record(cells.iter().map(|cell| cell.as_bytes()))
             .expect("writing into a Vec cannot fail");
@@ -186,7 +196,7 @@ pub fn users_csv_with(users: &[User], groups: &[Group], options: &CsvOptions<'_>
         .into_inner()
         .expect("flushing into a Vec cannot fail");
     let csv = String::from_utf8(bytes).expect("cells are UTF-8 strings");
-    if options.byte_order_mark {
+    if byte_order_mark {
         format!("\u{feff}{csv}")
     } else {
         csv

@@ -15,6 +15,9 @@
 //! - [`licenses`]: the same per license type, the type read from an attribute or license
 //!   groups ([`LicenseRule`]).
 //! - [`chargeback`]: active users per department, cost center, division and organization.
+//! - [`cost`]: with prices ([`Pricing`], integer cents), what active and unused seats cost,
+//!   per license type and as chargeback per department and cost center.
+//! - [`compare`]: the access review against an earlier report read back from its JSON.
 //! - [`snapshot`]: every group with its members at a given time (an access review).
 //! - [`stale`]: stale accounts, derived from a plan with [`stale::stale_from_plan`].
 //! - [`csv_export`]: one row per user with Airtable's admin-panel columns, injection-safe.
@@ -46,10 +49,14 @@
 //! ```
 
 pub mod chargeback;
+pub mod compare;
+pub mod cost;
+mod cost_html;
 pub mod csv_export;
 pub mod html;
 mod license_html;
 pub mod licenses;
+mod review_html;
 pub mod seats;
 pub mod snapshot;
 pub mod stale;
@@ -59,12 +66,15 @@ use serde::Serialize;
 use crate::model::{Group, User};
 
 pub use chargeback::{Bucket, BucketCount, Chargeback};
+pub use compare::{read_previous, review_csv, Comparison, Previous};
+pub use cost::{format_amount, parse_amount, Cost, Pricing};
 pub use csv_export::{users_csv, users_csv_with, CsvOptions, CSV_HEADERS, LICENSE_HEADER};
 pub use html::render_html;
 pub use licenses::{license_seats, LicenseGroup, LicenseRule, LicenseSeats};
 pub use seats::SeatSummary;
 pub use snapshot::{
-    format_rfc3339_utc, AccessSnapshot, GroupAccess, KnownMember, SnapshotMember, UnknownMember,
+    format_rfc3339_utc, AccessSnapshot, GroupAccess, KnownMember, ListedUser, SnapshotMember,
+    UnknownMember,
 };
 
 /// One row of the stale-account table: an account active on the server that the directory
@@ -121,6 +131,12 @@ pub struct ReportInput<'a> {
     pub incomplete: Option<&'a [String]>,
     /// How license types are told apart, when seats are counted per type.
     pub licenses: Option<&'a LicenseRule>,
+    /// Seat prices, for the cost figures.
+    pub pricing: Option<&'a Pricing>,
+    /// The server's URL (credentials, query and fragment are left out of the report).
+    pub server: Option<&'a str>,
+    /// An earlier report, for the access review.
+    pub previous: Option<&'a Previous>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -136,7 +152,31 @@ impl<'a> ReportInput<'a> {
             stale: &[],
             incomplete: None,
             licenses: None,
+            pricing: None,
+            server: None,
+            previous: None,
         }
+    }
+
+    /// Prices seats as `pricing` says.
+    #[must_use]
+    pub fn pricing(mut self, pricing: &'a Pricing) -> ReportInput<'a> {
+        self.pricing = Some(pricing);
+        self
+    }
+
+    /// Names the server the listing came from.
+    #[must_use]
+    pub fn server(mut self, url: &'a str) -> ReportInput<'a> {
+        self.server = Some(url);
+        self
+    }
+
+    /// Compares with an earlier report.
+    #[must_use]
+    pub fn previous(mut self, previous: &'a Previous) -> ReportInput<'a> {
+        self.previous = Some(previous);
+        self
     }
 
     /// Counts seats per license type as `rule` says.
@@ -183,6 +223,10 @@ impl<'a> ReportInput<'a> {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Report {
+    /// The server listed, without credentials, query or fragment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub server: Option<String>,
     /// Whether the listing the figures come from was complete. When it was not, every
     /// count may be short: users or groups on pages that never arrived are missing.
     pub complete: bool,
@@ -200,6 +244,14 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub licenses: Vec<LicenseSeats>,
+    /// What the seats cost, when prices were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub cost: Option<Cost>,
+    /// The access review against an earlier report, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub comparison: Option<Comparison>,
 }
 
 /// The reason an incomplete listing gets when its caller gave none.
@@ -212,7 +264,12 @@ pub fn build_report(input: &ReportInput<'_>) -> Report {
         Some([]) => vec![NO_REASON.to_owned()],
         Some(reasons) => reasons.to_vec(),
     };
-    Report {
+    let types = input
+        .licenses
+        .filter(|_| input.pricing.is_some())
+        .map(|rule| rule.types(input.users, input.groups));
+    let mut report = Report {
+        server: input.server.map(server_without_credentials),
         complete: input.incomplete.is_none(),
         incomplete,
         seats: seats::seat_summary(input.users, input.desired, input.purchased_seats),
@@ -222,6 +279,39 @@ pub fn build_report(input: &ReportInput<'_>) -> Report {
         licenses: input.licenses.map_or_else(Vec::new, |rule| {
             licenses::license_seats(rule, input.users, input.groups, input.desired)
         }),
+        cost: None,
+        comparison: None,
+    };
+    report.cost = input.pricing.map(|pricing| {
+        cost::cost(
+            pricing,
+            &cost::Parts {
+                users: input.users,
+                types: types.as_deref(),
+                licenses: &report.licenses,
+                unused: report.seats.unused,
+                by_department: &report.chargeback.by_department,
+                by_cost_center: &report.chargeback.by_cost_center,
+            },
+        )
+    });
+    report.comparison = input.previous.map(|p| compare::compare(p, &report));
+    report
+}
+
+/// A server URL fit to print: without `user:password@`, query or fragment (where tokens
+/// hide), surrounding whitespace trimmed.
+pub fn server_without_credentials(url: &str) -> String {
+    let url = url.trim();
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(host_end);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if scheme.is_empty() {
+        format!("{host}{path}")
+    } else {
+        format!("{scheme}://{host}{path}")
     }
 }
 
@@ -261,6 +351,21 @@ mod tests {
             for b in words {
                 assert_eq!(name_order(a, b), general(a, b), "{a:?} {b:?}");
             }
+        }
+    }
+
+    #[test]
+    fn the_server_is_shown_without_credentials() {
+        for (url, want) in [
+            (
+                "https://u:p@ex.com/scim/v2?token=x#f",
+                "https://ex.com/scim/v2",
+            ),
+            (" https://ex.com/scim/v2 ", "https://ex.com/scim/v2"),
+            ("http://a@b@ex.com:8080/x@y", "http://ex.com:8080/x@y"),
+            ("tok@ex.com/scim", "ex.com/scim"),
+        ] {
+            assert_eq!(server_without_credentials(url), want, "{url}");
         }
     }
 

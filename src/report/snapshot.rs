@@ -34,6 +34,36 @@ pub struct AccessSnapshot {
     /// Every group, sorted by display name (case-folded, then exact), then id, then the
     /// rest of its content (so groups sharing a name and id still sort deterministically).
     pub groups: Vec<GroupAccess>,
+    /// Every listed user, sorted by userName (case-folded, then exact), then id: what a
+    /// later report compares with to find new, removed, deactivated and reactivated users.
+    pub users: Vec<ListedUser>,
+}
+
+/// A listed user in a snapshot.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ListedUser {
+    /// The user's server id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The user's userName.
+    pub user_name: String,
+    /// Whether the user is active (unassigned counts as active).
+    pub active: bool,
+}
+
+impl ListedUser {
+    /// A listed user from its fields.
+    pub fn new(id: Option<String>, user_name: impl Into<String>, active: bool) -> ListedUser {
+        ListedUser {
+            id,
+            user_name: user_name.into(),
+            active,
+        }
+    }
 }
 
 /// One group in a snapshot.
@@ -188,10 +218,18 @@ pub fn access_snapshot(users: &[User], groups: &[Group], taken_at_ms: u64) -> Ac
     crate::sorting::sort_by(&mut out, |a, b| {
         name_order(&a.display_name, &b.display_name).then_with(|| a.cmp(b))
     });
+    let mut listed: Vec<ListedUser> = users
+        .iter()
+        .map(|u| ListedUser::new(u.id.clone(), u.user_name.clone(), u.is_active()))
+        .collect();
+    crate::sorting::sort_by(&mut listed, |a, b| {
+        name_order(&a.user_name, &b.user_name).then_with(|| a.cmp(b))
+    });
     AccessSnapshot {
         taken_at_ms,
         taken_at: format_rfc3339_utc(taken_at_ms),
         groups: out,
+        users: listed,
     }
 }
 

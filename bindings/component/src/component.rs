@@ -2,6 +2,7 @@
 //! a conversion around a function of `scim_provision_host::boundary`.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use scim_provision::engine::{self as core_engine, RequestId};
 use scim_provision::http::{HttpRequest as CoreRequest, HttpResponse as CoreResponse};
@@ -381,12 +382,24 @@ impl engine::Guest for Component {
     }
 }
 
-fn report_options(options: &WitReportOptions) -> ReportOptions<'_> {
+fn report_options<'a>(
+    options: &'a WitReportOptions,
+    prices: Option<&'a BTreeMap<String, u64>>,
+) -> ReportOptions<'a> {
     ReportOptions::new(options.taken_at_ms)
         .with_purchased_seats(options.purchased_seats)
         .with_desired_json(options.desired_json.as_deref())
         .with_policy_json(options.policy_json.as_deref())
         .with_incomplete(options.incomplete.as_deref())
+        .with_licenses_json(options.licenses_json.as_deref())
+        .with_pricing(options.currency.as_deref(), options.price_per_seat, prices)
+        .with_server(options.server.as_deref())
+        .with_previous_json(options.previous_json.as_deref())
+}
+
+/// The WIT list of prices per license type as the map the host layer takes.
+fn prices(options: &WitReportOptions) -> Option<BTreeMap<String, u64>> {
+    options.prices.as_ref().map(|p| p.iter().cloned().collect())
 }
 
 impl reports::Guest for Component {
@@ -400,7 +413,7 @@ impl reports::Guest for Component {
             &users_json,
             &groups_json,
             plan_json.as_deref(),
-            &report_options(&options),
+            &report_options(&options, prices(&options).as_ref()),
         )?)
     }
 
@@ -414,7 +427,23 @@ impl reports::Guest for Component {
             &users_json,
             &groups_json,
             plan_json.as_deref(),
-            &report_options(&options),
+            &report_options(&options, prices(&options).as_ref()),
+        )?)
+    }
+
+    fn review_csv(
+        users_json: String,
+        groups_json: String,
+        plan_json: Option<String>,
+        options: WitReportOptions,
+        byte_order_mark: bool,
+    ) -> Result<String, Error> {
+        Ok(host_report::review_csv(
+            &users_json,
+            &groups_json,
+            plan_json.as_deref(),
+            &report_options(&options, prices(&options).as_ref()),
+            byte_order_mark,
         )?)
     }
 

@@ -390,7 +390,8 @@ fn with_report_args<T>(
 }
 
 /// The SaaS-ops report of listed users and groups, with the stale accounts of `plan`
-/// when given. `options`: `{takenAtMs, purchasedSeats, desired, policy}`.
+/// when given. `options`: `{takenAtMs, purchasedSeats, desired, policy, listing, licenses,
+/// pricing, server, previous}`.
 #[wasm_bindgen(js_name = buildReport)]
 pub fn build_report(
     users: JsValue,
@@ -416,6 +417,22 @@ pub fn report_html(
     options: JsValue,
 ) -> Result<String, JsValue> {
     with_report_args(&users, &groups, &plan, &options, host_report::report_html)
+}
+
+/// The access review against `options.previous` as CSV; with `byteOrderMark`, starting with
+/// a UTF-8 byte-order mark.
+#[wasm_bindgen(js_name = reviewCsv)]
+#[allow(clippy::result_large_err)] // a `Fault` is handed on whole, as everywhere here
+pub fn review_csv(
+    users: JsValue,
+    groups: JsValue,
+    plan: JsValue,
+    options: JsValue,
+    byte_order_mark: Option<bool>,
+) -> Result<String, JsValue> {
+    with_report_args(&users, &groups, &plan, &options, |u, g, p, o| {
+        host_report::review_csv(u, g, p, o, byte_order_mark.unwrap_or(false))
+    })
 }
 
 /// The users as CSV with Airtable's admin-panel columns; with `byteOrderMark`, starting

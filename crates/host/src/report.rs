@@ -6,6 +6,7 @@
 // A `Fault` is the error every binding hands on whole; see `boundary`.
 #![allow(clippy::result_large_err)]
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -37,6 +38,19 @@ pub struct ReportOptions<'a> {
     /// Why the listing was incomplete, when it was (`None`: complete): the report then
     /// says its figures may be short.
     pub incomplete: Option<&'a [String]>,
+    /// How license types are told apart, and the seats bought per type (the core's
+    /// `LicenseRule` JSON): seats per license type.
+    pub licenses_json: Option<&'a str>,
+    /// The currency of the prices (default `USD`).
+    pub currency: Option<&'a str>,
+    /// The price of a seat, in minor units (cents): the cost figures.
+    pub price_per_seat: Option<u64>,
+    /// The price of a seat per license type, in minor units (cents).
+    pub prices: Option<&'a BTreeMap<String, u64>>,
+    /// The server's URL, shown without credentials.
+    pub server: Option<&'a str>,
+    /// An earlier report's JSON (`report --json`): the access review.
+    pub previous_json: Option<&'a str>,
 }
 
 impl<'a> ReportOptions<'a> {
@@ -71,13 +85,45 @@ impl<'a> ReportOptions<'a> {
         self.incomplete = reasons;
         self
     }
+
+    /// With the license rule (JSON text).
+    pub fn with_licenses_json(mut self, text: Option<&'a str>) -> Self {
+        self.licenses_json = text;
+        self
+    }
+
+    /// With seat prices in minor units (cents): per seat, and per license type.
+    pub fn with_pricing(
+        mut self,
+        currency: Option<&'a str>,
+        price_per_seat: Option<u64>,
+        prices: Option<&'a BTreeMap<String, u64>>,
+    ) -> Self {
+        self.currency = currency;
+        self.price_per_seat = price_per_seat;
+        self.prices = prices;
+        self
+    }
+
+    /// With the server's URL.
+    pub fn with_server(mut self, url: Option<&'a str>) -> Self {
+        self.server = url;
+        self
+    }
+
+    /// With an earlier report's JSON text.
+    pub fn with_previous_json(mut self, text: Option<&'a str>) -> Self {
+        self.previous_json = text;
+        self
+    }
 }
 
 /// The report's options as one JSON object, as the npm package takes them: `takenAtMs`,
-/// `purchasedSeats`, `desired`, `policy` and `listing`, each optional (and, but for
-/// `takenAtMs`, `null` for none), unknown names ignored; `desired` and `policy` are JSON
-/// objects or JSON text (a string is the text); `listing` is a run report's `listing`
-/// (`complete` and `problems` are read).
+/// `purchasedSeats`, `desired`, `policy`, `listing`, `licenses`, `currency`,
+/// `pricePerSeat`, `prices`, `server` and `previous`, each optional (and, but for
+/// `takenAtMs`, `null` for none), unknown names ignored; `desired`, `policy`, `licenses` and
+/// `previous` are JSON objects or JSON text (a string is the text); `listing` is a run
+/// report's `listing` (`complete` and `problems` are read); prices are in minor units.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename = "BuildReportOptions"))]
 #[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
@@ -104,6 +150,26 @@ pub struct ReportOptionsJson {
     #[serde(default, rename = "listing", deserialize_with = "listing_incomplete")]
     #[cfg_attr(feature = "ts", ts(as = "Option<ListingSummary>", optional = nullable))]
     pub incomplete: Option<Vec<String>>,
+    /// The license rule, as JSON text.
+    #[serde(default, rename = "licenses", deserialize_with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::report::LicenseRule>>", optional = nullable))]
+    pub licenses_json: Option<String>,
+    /// The currency of the prices (default `USD`).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The price of a seat, in minor units (cents: 2400 for 24.00).
+    #[serde(default)]
+    pub price_per_seat: Option<u64>,
+    /// The price of a seat per license type, in minor units (`{"Creator": 4500}`).
+    #[serde(default)]
+    pub prices: Option<BTreeMap<String, u64>>,
+    /// The server's URL.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// An earlier report, as JSON text.
+    #[serde(default, rename = "previous", deserialize_with = "json_text")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<JsonOrText<scim_provision::report::Report>>", optional = nullable))]
+    pub previous_json: Option<String>,
 }
 
 impl ReportOptionsJson {
@@ -115,6 +181,12 @@ impl ReportOptionsJson {
             desired_json: self.desired_json.as_deref(),
             policy_json: self.policy_json.as_deref(),
             incomplete: self.incomplete.as_deref(),
+            licenses_json: self.licenses_json.as_deref(),
+            currency: self.currency.as_deref(),
+            price_per_seat: self.price_per_seat,
+            prices: self.prices.as_ref(),
+            server: self.server.as_deref(),
+            previous_json: self.previous_json.as_deref(),
         }
     }
 }
@@ -221,8 +293,8 @@ fn listing_incomplete<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Stri
 /// # Errors
 ///
 /// A fault of kind `invalid-argument` naming the argument (`users-json`, `groups-json`,
-/// `plan-json`, `policy-json`) that does not read as its type, or of kind `desired-state`
-/// for the directory.
+/// `plan-json`, `policy-json`, `licenses-json`, `previous-json`) that does
+/// not read as its type, or of kind `desired-state` for the directory.
 pub fn report(
     users_json: &str,
     groups_json: &str,
@@ -247,7 +319,43 @@ pub fn report(
         }
         None => Vec::new(),
     };
+    let rule: Option<report::LicenseRule> = options
+        .licenses_json
+        .map(|text| parse_json_arg("licenses-json", text))
+        .transpose()?;
+    let priced =
+        options.currency.is_some() || options.price_per_seat.is_some() || options.prices.is_some();
+    let pricing = priced.then(|| {
+        // Copied by `insert`, which the module has already, rather than by `BTreeMap::clone`.
+        let mut prices = BTreeMap::new();
+        for (license, cents) in options.prices.into_iter().flatten() {
+            prices.insert(license.clone(), *cents);
+        }
+        report::Pricing::new(
+            options.currency.map(str::to_owned),
+            options.price_per_seat,
+            prices,
+        )
+    });
+    let previous = options
+        .previous_json
+        .map(|text| {
+            report::read_previous(text).map_err(|e| Fault::from_json_error("previous-json", &e))
+        })
+        .transpose()?;
     let mut input = ReportInput::new(&users, &groups, options.taken_at_ms).stale(&stale);
+    if let Some(rule) = &rule {
+        input = input.licenses(rule);
+    }
+    if let Some(pricing) = &pricing {
+        input = input.pricing(pricing);
+    }
+    if let Some(previous) = &previous {
+        input = input.previous(previous);
+    }
+    if let Some(server) = options.server {
+        input = input.server(server);
+    }
     if let Some(d) = &desired {
         input = input.desired(&d.users);
     }
@@ -286,6 +394,28 @@ pub fn report_html(
     options: &ReportOptions<'_>,
 ) -> Result<String, Fault> {
     report(users_json, groups_json, plan_json, options).map(|r| report::render_html(&r))
+}
+
+/// The access review of [`report()`] (which needs `previous_json`) as CSV: one row per
+/// user added, removed, deactivated or reactivated, then per membership gained or lost;
+/// with a UTF-8 byte-order mark first when `byte_order_mark`.
+///
+/// # Errors
+///
+/// As [`report()`], and a fault of kind `invalid-argument` for `previous-json` when no
+/// earlier report was given.
+pub fn review_csv(
+    users_json: &str,
+    groups_json: &str,
+    plan_json: Option<&str>,
+    options: &ReportOptions<'_>,
+    byte_order_mark: bool,
+) -> Result<String, Fault> {
+    let r = report(users_json, groups_json, plan_json, options)?;
+    let c = r.comparison.ok_or_else(|| {
+        Fault::invalid_argument("previous-json", ".", "a review needs the earlier report")
+    })?;
+    Ok(report::review_csv(&c, byte_order_mark))
 }
 
 /// The listed users (`users-json`) as CSV with Airtable's admin-panel columns, their groups
@@ -394,5 +524,38 @@ mod tests {
         let e = report("[]", "[]", Some("{}"), &options).unwrap_err();
         assert_eq!(e.data["argument"], "plan-json");
         assert!(report_json("[]", "[]", None, &ReportOptions::default()).is_ok());
+    }
+
+    #[test]
+    fn licenses_prices_server_and_an_earlier_report_reach_the_report() {
+        let users = r#"[{"id": "1", "userName": "a@x", "userType": "Creator"}, {"id": "2", "userName": "b@x"}]"#;
+        let first: ReportOptionsJson = parse_json_arg(
+            "options",
+            r#"{"licenses": {"attribute": "userType", "purchased": {"Creator": 3}},
+                "pricePerSeat": 1000, "prices": {"Creator": 4550},
+                "server": "https://u:secret@scim.example.com/v2?token=t"}"#,
+        )
+        .unwrap();
+        let before = report_json("[]", "[]", None, &first.as_options()).unwrap();
+        let r = report(users, "[]", None, &first.as_options()).unwrap();
+        assert_eq!(r.server.as_deref(), Some("https://scim.example.com/v2"));
+        assert_eq!(r.licenses[0].license, "Creator");
+        assert_eq!(r.cost.as_ref().map(|c| c.active), Some(4550 + 1000));
+        let options = first.as_options().with_previous_json(Some(&before));
+        let r = report(users, "[]", None, &options).unwrap();
+        assert_eq!(r.comparison.map(|c| c.users.len()), Some(2));
+        let csv = review_csv(users, "[]", None, &options, false).unwrap();
+        assert_eq!(csv.lines().count(), 3);
+        let e = review_csv(users, "[]", None, &first.as_options(), false).unwrap_err();
+        assert_eq!(e.data["argument"], "previous-json");
+        let bad = first
+            .as_options()
+            .with_previous_json(Some(r#"{"seats": {"totalUsers": 0, "active": 0, "deactivated": 0}, "snapshot": {"takenAtMs": "x"}}"#));
+        let e = report(users, "[]", None, &bad).unwrap_err();
+        assert_eq!(e.data["argument"], "previous-json");
+        assert_eq!(e.location.as_deref(), Some("snapshot.takenAtMs"));
+        let e = parse_json_arg::<ReportOptionsJson>("options", r#"{"prices": {"A": "45"}}"#)
+            .unwrap_err();
+        assert_eq!(e.location.as_deref(), Some("prices.A"));
     }
 }

@@ -21,7 +21,9 @@ use scim_provision::request::ResourceKind;
 use scim_provision::response::Expect;
 use scim_provision_host::boundary::{self, DecodeTarget, PartialDecodeOptions};
 use scim_provision_host::fault::{to_json, to_value, Fault};
-use scim_provision_host::report::{report_csv, report_html, report_json, ReportOptions};
+use scim_provision_host::report::{
+    report_csv_with, report_html, report_json, review_csv, ReportOptions,
+};
 
 /// A run loop that takes longer than this many polls is a failure.
 const MAX_STEPS: usize = 100_000;
@@ -308,11 +310,24 @@ fn run_report(case: &Value) -> Result<Value, String> {
         .get("listing")
         .filter(|l| l["complete"] == Value::Bool(false))
         .map(|l| serde_json::from_value(l["problems"].clone()).unwrap_or_default());
+    let licenses = o.get("licenses").map(canonical);
+    let prices: Option<std::collections::BTreeMap<String, u64>> = o
+        .get("prices")
+        .map(|p| serde_json::from_value(p.clone()).unwrap_or_default());
+    let previous = o.get("previous").map(canonical);
     let options = ReportOptions::new(o.get("takenAtMs").and_then(Value::as_u64).unwrap_or(0))
         .with_purchased_seats(o.get("purchasedSeats").and_then(Value::as_u64))
         .with_desired_json(desired.as_deref())
         .with_policy_json(policy.as_deref())
-        .with_incomplete(incomplete.as_deref());
+        .with_incomplete(incomplete.as_deref())
+        .with_licenses_json(licenses.as_deref())
+        .with_pricing(
+            o.get("currency").and_then(Value::as_str),
+            o.get("pricePerSeat").and_then(Value::as_u64),
+            prices.as_ref(),
+        )
+        .with_server(o.get("server").and_then(Value::as_str))
+        .with_previous_json(previous.as_deref());
     let report = match report_json(&users, &groups, plan.as_deref(), &options) {
         Ok(text) => parse_text(&text)?,
         Err(e) => return Ok(err(e)),
@@ -321,11 +336,18 @@ fn run_report(case: &Value) -> Result<Value, String> {
         Ok(text) => text,
         Err(e) => return Ok(err(e)),
     };
-    let csv = match report_csv(&users, &groups) {
+    let csv = match report_csv_with(&users, &groups, false, licenses.as_deref()) {
         Ok(text) => text,
         Err(e) => return Ok(err(e)),
     };
-    Ok(ok(json!({ "report": report, "html": html, "csv": csv })))
+    let mut result = json!({ "report": report, "html": html, "csv": csv });
+    if previous.is_some() {
+        match review_csv(&users, &groups, plan.as_deref(), &options, false) {
+            Ok(text) => result["reviewCsv"] = Value::String(text),
+            Err(e) => return Ok(err(e)),
+        }
+    }
+    Ok(ok(result))
 }
 
 fn run_case(case: &Value) -> Result<Value, String> {

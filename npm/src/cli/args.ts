@@ -7,6 +7,9 @@ import { parseCap, ScimProvisionError } from "../node.js";
 import type { Cap } from "../types.js";
 import { CliError } from "./inputs.js";
 import { parseMap, type MapCommand } from "./map.js";
+import { parseReportArgs, REPORT_OPTIONS, type ReportArgs } from "./report-args.js";
+
+export type { ReportFormat } from "./report-args.js";
 
 export const USAGE = `Usage:
   scim-provision plan   --desired FILE --url URL [--profile NAME] [--policy FILE]
@@ -17,8 +20,11 @@ export const USAGE = `Usage:
                         [--yes] [--max-deactivations N|P%] [--allow-blocked] [--json]
   scim-provision map    --desired FILE --mapping NAME|FILE [--policy FILE] [--scope FILTER]
                         [--limit N] [--json]
-  scim-provision report --url URL [--desired FILE] [--format table|json|csv|html]
-                        [--seats N] [--out FILE] [--bom]
+  scim-provision report --url URL [--desired FILE] [--format table|json|csv|html | --json | --csv]
+                        [--seats N | --seats TYPE=N,...] [--license-attribute PATH]
+                        [--license-group "GROUP=TYPE"]... [--license-default TYPE]
+                        [--price-per-seat AMOUNT] [--price TYPE=AMOUNT,...] [--currency CODE]
+                        [--compare PREVIOUS.json] [--out FILE] [--bom]
 
 On-demand lifecycle operations (only the subjects named are looked up; nothing else is
 touched). Each takes --url, --profile, --policy, --scope, --token-env, --yes, --json, --dry-run:
@@ -44,6 +50,19 @@ Common options:
                       'title sw "Sales" and not (userType eq "Contractor")'
   --no-color          plain output (NO_COLOR is honoured too)
   -h, --help          this text
+
+Report options:
+  --seats N | TYPE=N,...       seats bought: one pool, or per license type (Creator=120,ReadOnly=300)
+  --license-attribute PATH     the license type is this attribute: userType, or an extension's by its
+                               full path (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter)
+  --license-group "GROUP=TYPE" members of GROUP hold TYPE (repeatable; a user in several has the first
+                               one's type); the attribute, when a user has it, comes first
+  --license-default TYPE       the type of everyone else (default Standard)
+  --price-per-seat AMOUNT      the price of a seat (24.00); --price TYPE=AMOUNT,... per license type;
+  --currency CODE              the currency shown (default USD): adds the cost, and chargeback in money
+  --compare PREVIOUS.json      an earlier \`report --json\` output: adds the access review (users added,
+                               removed, deactivated, reactivated; groups gained or lost) and the change
+                               per license type; with --csv, the review as CSV
 
 Exit codes: plan and --dry-run 0 = no changes, 2 = changes pending (--dry-run: 1 when a
 guard blocks the plan); apply and the lifecycle commands 0 = every action succeeded or was
@@ -79,7 +98,7 @@ export type Command =
     } & Common &
       Directory)
   | MapCommand
-  | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined; bom: boolean } & Common)
+  | ({ name: "report" } & ReportArgs & Common)
   | TargetedCommand
   | { name: "help" }
   | { name: "version" };
@@ -117,8 +136,6 @@ export type TargetedCommand = {
 
 const TARGETED = ["provision", "deprovision", "reactivate", "grant", "revoke", "events"] as const;
 
-export type ReportFormat = "table" | "json" | "csv" | "html";
-
 const COMMON = {
   url: { type: "string" },
   profile: { type: "string" },
@@ -149,7 +166,7 @@ const OPTIONS = {
     mapping: { type: "string" },
     scope: { type: "string" },
   },
-  report: { ...COMMON, desired: { type: "string" }, format: { type: "string" }, seats: { type: "string" }, out: { type: "string" }, bom: { type: "boolean" } },
+  report: { ...COMMON, ...REPORT_OPTIONS },
 } as const;
 
 const TARGETED_COMMON = {
@@ -251,15 +268,8 @@ export function parseCommand(argv: string[]): Command {
         scope: str("scope"),
       };
     }
-    case "report": {
-      const format = str("format") ?? "table";
-      if (format !== "table" && format !== "json" && format !== "csv" && format !== "html") {
-        throw new CliError(`report: --format must be table, json, csv or html, not ${JSON.stringify(format)}`);
-      }
-      const seats = str("seats");
-      if (seats !== undefined && !/^\d{1,9}$/.test(seats)) throw new CliError(`report: --seats must be a whole number, not ${JSON.stringify(seats)}`);
-      return { name, ...common, desired: str("desired"), format, seats: seats === undefined ? undefined : Number(seats), out: str("out"), bom: flag("bom") };
-    }
+    case "report":
+      return { name, ...common, ...parseReportArgs(values) };
   }
 }
 

@@ -4,10 +4,10 @@
 
 import { createInterface } from "node:readline/promises";
 
-import { blockedRefusal, checkPlan, Provisioner } from "../node.js";
+import { blockedRefusal, buildReport, checkPlan, Provisioner, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
-import { CliError, desiredState, directoryErrors, planOf, readDesired, readMapping, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { CliError, desiredState, directoryErrors, planOf, readDesired, readMapping, readPlanFile, readPolicy, readReportText, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
@@ -191,16 +191,45 @@ async function confirm(term: Terminal, question: string): Promise<boolean> {
   }
 }
 
-/** `report`: the seats, chargeback, stale accounts and access snapshot. */
+/** The report flags a core error for a report option came from. */
+const REPORT_FLAGS: Record<string, string> = {
+  "licenses-json": "--license-attribute, --license-group, --license-default or --seats",
+};
+
+/** Runs `f`; a core error about a report option names the flag (or the --compare file). */
+function reportFlagErrors<T>(command: Of<"report">, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (!(error instanceof ScimProvisionError)) throw error;
+    const argument = error.data?.argument;
+    if (typeof argument !== "string") throw error;
+    const where = error.location && error.location !== "." ? ` at ${error.location}` : "";
+    const reason = String(error.data?.reason ?? error.message);
+    if (argument === "previous-json") throw new CliError(`${command.compare}${where}: ${reason} (give --compare a file written by report --json)`);
+    const flags = REPORT_FLAGS[argument];
+    // The path inside the options the flags were turned into means nothing to the user.
+    if (flags) throw new CliError(`report: ${flags}: ${reason}`);
+    throw error;
+  }
+}
+
+/** `report`: the seats (per license type too), cost, chargeback, stale accounts, access
+ * snapshot and, with --compare, the access review. */
 export async function reportCommand(command: Of<"report">, term: Terminal): Promise<number> {
   const style = styles(command, term);
   const desired = command.desired ? readDesired(command.desired) : undefined;
   const policy = command.policyFile ? readPolicy(command.policyFile) : undefined;
+  const previous = command.compare ? readReportText(command.compare) : undefined;
+  const options = { licenses: command.licenses, ...command.pricing, previous };
+  // The options checked by the core before the server is listed: a bad price or earlier
+  // report is named now, not after a long listing.
+  reportFlagErrors(command, () => buildReport([], [], null, options));
   const p = provisioner(command, undefined, policy);
   const progress = new Progress(term.stderr, style.err);
-  const result = await directoryErrors(desired, () => p.report({ desired, purchasedSeats: command.seats, onProgress: progress.onEvent, signal: term.signal })).finally(() =>
-    progress.clear(),
-  );
+  const result = await directoryErrors(desired, () =>
+    p.report({ desired, purchasedSeats: command.seats, ...options, onProgress: progress.onEvent, signal: term.signal }),
+  ).finally(() => progress.clear());
   let text: string;
   switch (command.format) {
     case "json":
@@ -208,7 +237,7 @@ export async function reportCommand(command: Of<"report">, term: Terminal): Prom
       break;
     case "csv":
       // --bom: a UTF-8 byte-order mark, for spreadsheet programs (the directory reader skips it).
-      text = result.toCsv({ byteOrderMark: command.bom });
+      text = previous === undefined ? result.toCsv({ byteOrderMark: command.bom }) : result.toReviewCsv({ byteOrderMark: command.bom });
       break;
     case "html":
       text = result.toHtml();

@@ -32,6 +32,11 @@ function readText(path: string, what: string): string {
   return readBytes(path, what).toString("utf8");
 }
 
+/** Reads an earlier report (`report --json`) as its text, for the core to read back. */
+export function readReportText(path: string): string {
+  return readText(path, "earlier report");
+}
+
 /** Reads a directory file as its bytes, for the run to decode (in the format the core reads
  * from its name and text): the file crosses into WebAssembly once. Run the command that
  * takes it with `directoryErrors`, which names the file in the error. */

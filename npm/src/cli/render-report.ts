@@ -3,6 +3,7 @@
 
 import type { BucketCount, OpsReport } from "../types.js";
 import type { Style } from "./style.js";
+import { costLines, licenseLines, reviewLines } from "./render-review.js";
 import { count, printable, table } from "./table.js";
 
 const UNASSIGNED = "(unassigned)";
@@ -10,7 +11,7 @@ const UNASSIGNED = "(unassigned)";
 /** The report's text, without a trailing newline. */
 export function renderReport(report: OpsReport, style: Style, target: string): string {
   const { seats, chargeback, snapshot, stale } = report;
-  const lines = [`${style.bold("Report")} for ${target}${snapshot.takenAt ? style.dim(` at ${snapshot.takenAt}`) : ""}`, ""];
+  const lines = [`${style.bold("Report")} for ${printable(report.server ?? target)}${snapshot.takenAt ? style.dim(` at ${snapshot.takenAt}`) : ""}`, ""];
   if (!report.complete) {
     // Before any figure: they may be short.
     lines.push(style.red(style.bold("Incomplete listing: these figures may be short.")));
@@ -28,6 +29,8 @@ export function renderReport(report: OpsReport, style: Style, target: string): s
   if (seats.overBy !== undefined) seatRows.push(["over by", style.red(String(seats.overBy))]);
   if (seats.desiredActive !== undefined) seatRows.push(["needed by the directory", String(seats.desiredActive)]);
   lines.push(...table(seatRows, ["left", "right"]), "");
+  lines.push(...licenseLines(report.licenses ?? [], style));
+  lines.push(...costLines(report.cost, style));
 
   lines.push(...buckets("Active users by department", chargeback.byDepartment, chargeback.activeUsers, style));
   lines.push(...buckets("Active users by cost center", chargeback.byCostCenter, chargeback.activeUsers, style));
@@ -49,6 +52,8 @@ export function renderReport(report: OpsReport, style: Style, target: string): s
     return [printable(g.displayName), `${count(g.members.length, "member")}${extra.length > 0 ? ` (${extra.join(", ")})` : ""}`];
   });
   lines.push(...table(groupRows));
+  const review = reviewLines(report, style);
+  if (review.length > 0) lines.push("", ...review.slice(0, -1));
   return lines.join("\n");
 }
 

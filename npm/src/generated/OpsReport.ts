@@ -2,6 +2,8 @@
 import type { AccessSnapshot } from "./AccessSnapshot.js";
 import type { Chargeback } from "./Chargeback.js";
 import type { LicenseSeats } from "./LicenseSeats.js";
+import type { ReportComparison } from "./ReportComparison.js";
+import type { ReportCost } from "./ReportCost.js";
 import type { SeatSummary } from "./SeatSummary.js";
 import type { StaleAccount } from "./StaleAccount.js";
 
@@ -9,6 +11,10 @@ import type { StaleAccount } from "./StaleAccount.js";
  * Every report at once. Serializes to camelCase JSON in a deterministic order.
  */
 export type OpsReport = { 
+/**
+ * The server listed, without credentials, query or fragment.
+ */
+server?: string | null, 
 /**
  * Whether the listing the figures come from was complete. When it was not, every
  * count may be short: users or groups on pages that never arrived are missing.
@@ -37,4 +43,12 @@ stale: Array<StaleAccount>,
 /**
  * Seats per license type, when a license rule was given (sorted by type).
  */
-licenses?: Array<LicenseSeats>, };
+licenses?: Array<LicenseSeats>, 
+/**
+ * What the seats cost, when prices were given.
+ */
+cost?: ReportCost | null, 
+/**
+ * The access review against an earlier report, when one was given.
+ */
+comparison?: ReportComparison | null, };
