@@ -11,7 +11,8 @@ use super::lookup::Lookup;
 use super::outcome::{Event, ListingSummary, Phase, RunReport, RunStatus};
 use super::pacing::TokenBucket;
 use super::scheduler::{self, Retry, RetryLimits, Scheduler};
-use super::{EngineConfig, EngineError, Input, Output};
+use super::{EngineConfig, EngineError, Input, Mode, Output};
+use crate::audit::{Answered, Recorder, UndoLog};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::FromValue;
 use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step, Target};
@@ -107,6 +108,10 @@ pub struct Engine {
     reader: super::coercions::Reader,
     /// The writes' outcomes the circuit breaker has seen (see `breaker`).
     breaker: super::breaker::Tally,
+    /// The provisioning log being written, when the configuration asks for one.
+    log: Option<Box<Recorder>>,
+    /// An undo run's log and whether it forces ([`Engine::undo`]).
+    undo: Option<Box<(UndoLog, bool)>>,
 }
 
 impl Engine {
@@ -145,7 +150,18 @@ impl Engine {
             limits,
             config.seed,
         );
+        let log = config.log.clone().map(|start| {
+            let digest = plan::policy_digest(&config.policy);
+            Box::new(Recorder::new(
+                start,
+                "sync",
+                mode_name(&config.mode),
+                digest,
+            ))
+        });
         Ok(Engine {
+            log,
+            undo: None,
             sched,
             encoder,
             desired,
@@ -175,6 +191,25 @@ impl Engine {
         plan::validate_targets(&targets)?;
         let mut engine = Engine::new(config, DesiredState::default())?;
         engine.targets = Some(targets.into_boxed_slice());
+        if let Some(log) = &mut engine.log {
+            log.run = "targeted";
+        }
+        Ok(engine)
+    }
+
+    /// An undo run of `config`: the server is listed, then the inverse of the run `log`
+    /// tells is planned ([`crate::audit::plan_undo`]; `force` restores subjects changed
+    /// since that run too) and applied as `config.mode` says, as any plan is.
+    ///
+    /// # Errors
+    ///
+    /// As [`Engine::new`].
+    pub fn undo(config: EngineConfig, log: UndoLog, force: bool) -> Result<Engine, EngineError> {
+        let mut engine = Engine::new(config, DesiredState::default())?;
+        engine.undo = Some(Box::new((log, force)));
+        if let Some(log) = &mut engine.log {
+            log.run = "undo";
+        }
         Ok(engine)
     }
 
@@ -232,6 +267,9 @@ impl Engine {
         if matches!(self.state, State::Done(_)) {
             // The run was stopped; late answers change nothing.
             return Ok(());
+        }
+        if self.log.is_some() {
+            self.log_answer(id, &job, answer.as_ref().map_err(String::as_str), now_ms);
         }
         // A transport failure means the same for every request: try again later, or give up.
         let response = match answer {
@@ -317,6 +355,9 @@ impl Engine {
                 }
             };
             let id = self.sched.send(i, now_ms)?;
+            if let Some(log) = &mut self.log {
+                log.sent(id, &request);
+            }
             return Some(Output::Send { id, request });
         }
         None
@@ -568,7 +609,58 @@ impl Engine {
             elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
             warnings: self.warnings.clone(),
         };
+        if let Some(log) = &mut self.log {
+            let profile = &self.encoder.profile().name;
+            for line in log.footer(self.last_ms, profile, &report) {
+                self.events.push_back(Event::Log { line });
+            }
+        }
         self.state = State::Done(Box::new(report));
+    }
+
+    /// Logs the answer to request `id` (job `job`).
+    fn log_answer(
+        &mut self,
+        id: super::RequestId,
+        job: &Job,
+        answer: Result<&HttpResponse, &str>,
+        now_ms: u64,
+    ) {
+        let actions = match &job.task {
+            Task::Action { index } | Task::FollowUp { index, .. } | Task::Find { index, .. } => {
+                vec![*index]
+            }
+            Task::Batch(sent) => sent.actions.clone(),
+            _ => Vec::new(),
+        };
+        let subject = match actions.as_slice() {
+            [one] => self
+                .steps()
+                .get(*one)
+                .map(|s| s.action.subject().to_owned()),
+            _ => None,
+        };
+        let job = Answered {
+            id,
+            now_ms,
+            actions,
+            subject: subject.as_deref(),
+            attempt: job.sent,
+        };
+        if let Some(log) = &mut self.log {
+            for line in log.answered(job, answer) {
+                self.events.push_back(Event::Log { line });
+            }
+        }
+    }
+
+    /// The log's header, with `plan` once there is one, and the lines held for it.
+    fn log_header(&mut self, plan: Option<&Plan>) {
+        if let Some(log) = &mut self.log {
+            for line in log.header(&self.encoder.profile().name, plan) {
+                self.events.push_back(Event::Log { line });
+            }
+        }
     }
 
     /// The steps of the plan being applied (none before apply).
@@ -582,6 +674,16 @@ impl Engine {
     /// Plan action `index`.
     fn action(&self, index: usize) -> &Action {
         &self.steps()[index].action
+    }
+}
+
+/// The mode's name as the log's header gives it.
+fn mode_name(mode: &Mode) -> &'static str {
+    match mode {
+        Mode::PlanOnly => "planOnly",
+        Mode::ApplyApproved { .. } => "applyApproved",
+        Mode::PlanAndApply => "planAndApply",
+        Mode::Review => "review",
     }
 }
 

@@ -61,6 +61,12 @@ pub enum Event {
         /// What happened.
         message: String,
     },
+    /// One line of the provisioning log (JSON text, `docs/LOG.md`), when the run's
+    /// configuration asks for one (`log`).
+    Log {
+        /// The line, without its newline.
+        line: String,
+    },
 }
 
 /// How one plan action ended.

@@ -39,13 +39,16 @@ pub use action::{
 pub use allowed::{Allowed, GroupVerb, MembershipVerb, UserVerb};
 pub use batches::{next_batch, Batch, BatchEnd};
 pub use build::plan;
-use build::summarize;
+pub(crate) use build::summarize;
 pub(crate) use build::{create_body, user_update, validate};
+pub(crate) use build::{sort_actions, Keyed};
 pub use cost::Cost;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
+pub(crate) use diff::user_changes;
 pub use diff::Change;
-pub use integrity::{check_approval, check_integrity, plan_digest, ReviewError};
+pub(crate) use integrity::state_digest;
+pub use integrity::{check_approval, check_integrity, plan_digest, policy_digest, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 #[cfg(test)]

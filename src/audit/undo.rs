@@ -1,0 +1,526 @@
+//! Undo: a provisioning log read back ([`UndoLog::read`]) and its inverse planned against
+//! the server as it is now ([`plan_undo`]), into an ordinary [`Draft`] (same plan JSON,
+//! digest, guards and review as any plan).
+//!
+//! | the run | the undo |
+//! | --- | --- |
+//! | created a user | deactivates it (never deletes) |
+//! | changed a user's attributes, deactivated or reactivated it | restores each attribute, and `active`, from the before-image |
+//! | renamed a group | renames it back |
+//! | added or removed members (a created group's too) | removes or adds them again |
+//! | deleted a user or group | a note: a deletion cannot be undone with the same id |
+//! | created a group | a note: the group is kept (its members are removed) |
+//! | adopted an existing resource | a note: nothing it created |
+//!
+//! Only actions the log says were applied are undone, latest first. A user whose current
+//! values are not the ones the run left (someone changed it since) is a note and left
+//! alone, unless `force`; so is a renamed group whose name changed again. Restoring an
+//! attribute that was absent before the run is a note (a plan sets values; it does not
+//! clear them).
+
+use serde_json::{Map, Value};
+
+use crate::model::{FromValue, Group, User};
+use crate::plan::{
+    group_key, user_changes, user_key, user_update, Action, ActionKind, ActualState, Blocked,
+    Draft, GroupRef, Guard, Membership, Note, Policy, RenameGroup, SetMembers, SourceCounts,
+    UserRef,
+};
+use crate::profile::Profile;
+
+/// A log line that cannot be read as the log's schema says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+#[non_exhaustive]
+pub struct LogError {
+    /// The line's number, from 1.
+    pub line: usize,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// One logged action that was applied.
+#[derive(Debug, Clone, PartialEq)]
+struct Logged {
+    kind: ActionKind,
+    subject: String,
+    id: Option<String>,
+    adopted: bool,
+    /// `(attribute, before, after)`.
+    changes: Vec<(String, Value, Value)>,
+    /// `(userName, id)` of members added and removed.
+    added: Vec<(String, Option<String>)>,
+    removed: Vec<(String, Option<String>)>,
+}
+
+/// A provisioning log, as undo reads it: the run's id and the actions it applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoLog {
+    run_id: String,
+    actions: Vec<Logged>,
+}
+
+impl UndoLog {
+    /// Reads the JSON Lines of a provisioning log (`docs/LOG.md`). Blank lines are skipped;
+    /// request records and footers are not needed; several runs in one file are refused
+    /// (undo one run at a time).
+    ///
+    /// # Errors
+    ///
+    /// [`LogError`] naming the first line that is not JSON, has a `schemaVersion` this
+    /// build does not know, lacks a field undo needs, or is a second header; or line 0
+    /// for a text without a header.
+    pub fn read(text: &str) -> Result<UndoLog, LogError> {
+        let mut run_id = None;
+        let mut actions = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let bad = |reason: &str| LogError {
+                line: i + 1,
+                reason: reason.to_owned(),
+            };
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let value: Value =
+                serde_json::from_str(raw).map_err(|e| bad(&format!("not JSON: {e}")))?;
+            let version = value.get("schemaVersion").and_then(Value::as_u64);
+            if version != Some(u64::from(super::SCHEMA_VERSION)) {
+                return Err(bad("not a provisioning log record of schemaVersion 1"));
+            }
+            match value.get("type").and_then(Value::as_str) {
+                Some("header") if run_id.is_some() => {
+                    return Err(bad("a second run's header: undo one run at a time"));
+                }
+                Some("header") => run_id = Some(text_at(&value, "runId").to_owned()),
+                Some("action") if run_id.is_none() => {
+                    return Err(bad("an action before the header"))
+                }
+                Some("action") => {
+                    if let Some(logged) = logged(&value).map_err(|r| bad(r))? {
+                        actions.push(logged);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let run_id = run_id.ok_or_else(|| LogError {
+            line: 0,
+            reason: "no header: not a provisioning log".into(),
+        })?;
+        Ok(UndoLog { run_id, actions })
+    }
+
+    /// The id of the run the log tells.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+}
+
+fn text_at<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn members_at(v: &Value, key: &str) -> Vec<(String, Option<String>)> {
+    let list = v
+        .get("members")
+        .and_then(|m| m.get(key))
+        .and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .map(|m| {
+            let id = m.get("id").and_then(Value::as_str).map(str::to_owned);
+            (text_at(m, "userName").to_owned(), id)
+        })
+        .collect()
+}
+
+/// An action record as undo needs it; `None` for one that was not applied.
+fn logged(v: &Value) -> Result<Option<Logged>, &'static str> {
+    let status = v.pointer("/result/status").and_then(Value::as_str);
+    let adopted = status == Some("adopted");
+    if !(adopted || status == Some("applied")) {
+        return Ok(None);
+    }
+    let kind = ActionKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == text_at(v, "kind"))
+        .ok_or("an action of no known kind")?;
+    let changes = v
+        .get("changes")
+        .and_then(Value::as_array)
+        .ok_or("no changes")?;
+    let changes = changes
+        .iter()
+        .map(|c| {
+            let at = |k| c.get(k).cloned().unwrap_or(Value::Null);
+            (
+                text_at(c, "attribute").to_owned(),
+                at("before"),
+                at("after"),
+            )
+        })
+        .collect();
+    Ok(Some(Logged {
+        kind,
+        subject: text_at(v, "subject").to_owned(),
+        id: v.get("id").and_then(Value::as_str).map(str::to_owned),
+        adopted,
+        changes,
+        added: members_at(v, "added"),
+        removed: members_at(v, "removed"),
+    }))
+}
+
+/// Sets `path` (`title`, `name.givenName`, `urn:...:User:department`) in a user's JSON.
+fn set_path(user: &mut Map<String, Value>, path: &str, value: Value) {
+    let (parent, leaf) = match path.rsplit_once(if path.starts_with("urn:") { ':' } else { '.' }) {
+        Some((parent, leaf)) => (Some(parent), leaf),
+        None => (None, path),
+    };
+    let target = match parent {
+        Some(p) => match user
+            .entry(p.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            Value::Object(o) => o,
+            other => {
+                *other = Value::Object(Map::new());
+                other.as_object_mut().expect("just made an object")
+            }
+        },
+        None => user,
+    };
+    target.insert(leaf.to_owned(), value);
+}
+
+/// `have` with each change's value (`before` or `after`) written in.
+fn with_values(have: &User, changes: &[(String, Value, Value)], after: bool) -> Option<User> {
+    let Value::Object(mut json) = crate::model::user_json(have)? else {
+        return None;
+    };
+    for (attribute, before, to) in changes {
+        let value = if after { to } else { before };
+        if attribute == "active" || value.is_null() {
+            continue;
+        }
+        set_path(&mut json, attribute, value.clone());
+    }
+    let mut user = User::from_value(Value::Object(json)).ok()?;
+    let active = changes.iter().find(|c| c.0 == "active");
+    if let Some(b) = active.and_then(|c| if after { &c.2 } else { &c.1 }.as_bool()) {
+        user.active = Some(b);
+    }
+    Some(user)
+}
+
+/// Plans the inverse of the run `log` tells, against `actual` (the server as listed now).
+/// `force` restores subjects changed since the run too.
+pub fn plan_undo(
+    log: &UndoLog,
+    actual: &ActualState,
+    profile: &Profile,
+    policy: &Policy,
+    force: bool,
+) -> Draft {
+    let mut u = Undo {
+        actual,
+        profile,
+        policy,
+        force,
+        reason: format!("undo of run {}", log.run_id),
+        actions: Vec::new(),
+        notes: Vec::new(),
+        members: Vec::new(),
+    };
+    for logged in log.actions.iter().rev() {
+        u.undo(logged);
+    }
+    u.memberships();
+    let Undo {
+        mut actions,
+        mut notes,
+        ..
+    } = u;
+    crate::plan::sort_actions(&mut actions);
+    crate::sorting::sort_by(&mut notes, Ord::cmp);
+    let actions: Vec<Action> = actions.into_iter().map(|(a, ..)| a).collect();
+    let mut blocked = Vec::new();
+    if !actual.complete {
+        let reason =
+            "the listing is incomplete, so the current state of the run's subjects is not known";
+        blocked.push(Blocked::new(Guard::IncompleteListing, reason));
+    }
+    let deactivations = actions
+        .iter()
+        .filter(|a| a.kind() == ActionKind::DeactivateUser);
+    if let Some(why) = policy
+        .max_deactivations
+        .exceeded(deactivations.count(), usize::MAX)
+    {
+        blocked.push(Blocked::new(
+            Guard::DeactivationCap,
+            format!("deactivations: {why}"),
+        ));
+    }
+    Draft {
+        state_digest: crate::plan::state_digest(actual),
+        profile: profile.name.clone(),
+        summary: crate::plan::summarize(actions.iter()),
+        blocked,
+        actions,
+        notes,
+        source: SourceCounts {
+            desired_users: 0,
+            desired_groups: 0,
+            server_users: actual.users.len() as u64,
+            server_groups: actual.groups.len() as u64,
+            managed_users: 0,
+            listing_complete: actual.complete,
+        },
+    }
+}
+
+struct Undo<'a> {
+    actual: &'a ActualState,
+    profile: &'a Profile,
+    policy: &'a Policy,
+    force: bool,
+    reason: String,
+    actions: Vec<crate::plan::Keyed>,
+    notes: Vec<Note>,
+    /// Per group (its index in the listing): members to add again and to remove, by id.
+    members: Vec<(usize, Vec<UserRef>, Vec<UserRef>)>,
+}
+
+impl Undo<'_> {
+    fn note(&mut self, subject: &str, message: impl Into<String>) {
+        self.notes.push(Note::new(subject, message));
+    }
+
+    fn user(&self, id: Option<&str>, name: &str) -> Option<&User> {
+        let users = &self.actual.users;
+        match id {
+            Some(id) => users.iter().find(|u| u.id.as_deref() == Some(id)),
+            None => users
+                .iter()
+                .find(|u| user_key(&u.user_name) == user_key(name)),
+        }
+    }
+
+    fn group(&self, id: Option<&str>, names: &[&str]) -> Option<usize> {
+        let groups = &self.actual.groups;
+        match id {
+            Some(id) => groups.iter().position(|g| g.id.as_deref() == Some(id)),
+            None => groups.iter().position(|g| {
+                names
+                    .iter()
+                    .any(|n| group_key(n) == group_key(&g.display_name))
+            }),
+        }
+    }
+
+    fn push(&mut self, mut action: Action, key: String) {
+        if let Action::UpdateUser(u) | Action::ReactivateUser(u) | Action::DeactivateUser(u) =
+            &mut action
+        {
+            u.reason.clone_from(&self.reason);
+        }
+        self.actions.push((action, key, 0));
+    }
+
+    fn undo(&mut self, l: &Logged) {
+        let s = l.subject.as_str();
+        match l.kind {
+            ActionKind::DeleteUser | ActionKind::DeleteGroup => self.note(
+                s,
+                "deleted by the run: a deletion cannot be undone with the same id \
+                 (provision it again for a new one)",
+            ),
+            _ if l.adopted => self.note(s, "adopted by the run, not created: left as it is"),
+            ActionKind::CreateUser => self.created_user(l),
+            ActionKind::UpdateUser | ActionKind::ReactivateUser | ActionKind::DeactivateUser => {
+                self.changed_user(l);
+            }
+            ActionKind::RenameGroup => self.renamed_group(l),
+            ActionKind::CreateGroup => {
+                self.note(s, "created by the run: kept (undo does not delete)");
+                self.membership(l);
+            }
+            _ => self.membership(l),
+        }
+    }
+
+    fn created_user(&mut self, l: &Logged) {
+        let s = &l.subject;
+        let Some(have) = self.user(l.id.as_deref(), s).cloned() else {
+            return self.note(
+                s,
+                "created by the run, no longer on the server: nothing to undo",
+            );
+        };
+        if self.policy.is_protected(&have.user_name) {
+            return self.note(
+                s,
+                "created by the run, now protected by the policy: left active",
+            );
+        }
+        let mut want = have.clone();
+        want.active = Some(false);
+        if let Some(action) = user_update(&want, &have, self.profile.patch.supported) {
+            self.push(action, user_key(s));
+        }
+    }
+
+    fn changed_user(&mut self, l: &Logged) {
+        let s = &l.subject;
+        let Some(have) = self.user(l.id.as_deref(), s).cloned() else {
+            return self.note(
+                s,
+                "changed by the run, no longer on the server: nothing to undo",
+            );
+        };
+        if self.policy.is_protected(&have.user_name) {
+            return self.note(s, "protected by the policy: not restored");
+        }
+        let (Some(after), Some(before)) = (
+            with_values(&have, &l.changes, true),
+            with_values(&have, &l.changes, false),
+        ) else {
+            return self.note(s, "the logged values do not make a user: not restored");
+        };
+        let mut since: Vec<String> = user_changes(&after, &have)
+            .into_iter()
+            .map(|c| c.attribute)
+            .collect();
+        if after.active.is_some() && after.is_active() != have.is_active() {
+            since.push("active".into());
+        }
+        if !since.is_empty() && !self.force {
+            let list = since.join(", ");
+            return self.note(
+                s,
+                format!("changed since the run ({list}): not restored (force restores it)"),
+            );
+        }
+        for (attribute, ..) in l.changes.iter().filter(|c| c.1.is_null()) {
+            self.note(
+                s,
+                format!("{attribute} had no value before the run: left as it is"),
+            );
+        }
+        if let Some(action) = user_update(&before, &have, self.profile.patch.supported) {
+            self.push(action, user_key(s));
+        }
+    }
+
+    fn renamed_group(&mut self, l: &Logged) {
+        let s = &l.subject;
+        let Some((_, from, to)) = l.changes.iter().find(|c| c.0 == "displayName") else {
+            return;
+        };
+        let (from, to) = (from.as_str().unwrap_or(s), to.as_str().unwrap_or_default());
+        let Some(g) = self.group(l.id.as_deref(), &[to]) else {
+            return self.note(
+                s,
+                "renamed by the run, no longer on the server: nothing to undo",
+            );
+        };
+        let have = &self.actual.groups[g];
+        if group_key(&have.display_name) == group_key(from) {
+            return;
+        }
+        if group_key(&have.display_name) != group_key(to) && !self.force {
+            let now = &have.display_name;
+            return self.note(
+                s,
+                format!("renamed since the run (now {now:?}): not renamed back (force does)"),
+            );
+        }
+        let action = Action::RenameGroup(RenameGroup {
+            group: group_ref(have),
+            to: from.to_owned(),
+            reason: self.reason.clone(),
+        });
+        self.push(action, group_key(from));
+    }
+
+    /// Members the run added are removed, members it removed added again (where they are
+    /// still on the server): gathered per group, planned by `memberships`.
+    fn membership(&mut self, l: &Logged) {
+        let renamed_to = l.changes.iter().filter_map(|c| c.2.as_str());
+        let names: Vec<&str> = renamed_to.chain([l.subject.as_str()]).collect();
+        let Some(g) = self.group(l.id.as_deref(), &names) else {
+            return self.note(
+                &l.subject,
+                "no longer on the server: memberships not reverted",
+            );
+        };
+        let group = &self.actual.groups[g];
+        let has = |id: &str| group.members.iter().flatten().any(|m| m.value == id);
+        let refs = |list: &[(String, Option<String>)], present: bool| -> Vec<UserRef> {
+            let mut out = Vec::new();
+            for (name, id) in list {
+                let user = self.user(id.as_deref(), name);
+                let Some(id) = user.and_then(|u| u.id.clone()) else {
+                    continue;
+                };
+                if has(&id) == present {
+                    out.push(UserRef {
+                        user_name: name.clone(),
+                        id: Some(id),
+                    });
+                }
+            }
+            out
+        };
+        let (remove, add) = (refs(&l.added, true), refs(&l.removed, false));
+        match self.members.iter_mut().find(|m| m.0 == g) {
+            Some(m) => {
+                m.1.extend(add);
+                m.2.extend(remove);
+            }
+            None => self.members.push((g, add, remove)),
+        }
+    }
+
+    fn memberships(&mut self) {
+        for (g, mut add, mut remove) in std::mem::take(&mut self.members) {
+            add.dedup();
+            remove.dedup();
+            let group = &self.actual.groups[g];
+            let key = group_key(&group.display_name);
+            let gref = group_ref(group);
+            if !self.profile.patch.supported {
+                if !(add.is_empty() && remove.is_empty()) {
+                    let existing = group.members.as_deref().unwrap_or_default();
+                    self.push(SetMembers::of(gref, existing, add, remove), key);
+                }
+                continue;
+            }
+            if !remove.is_empty() {
+                let members = remove;
+                let group = gref.clone();
+                self.push(
+                    Action::RemoveMembers(Membership { group, members }),
+                    key.clone(),
+                );
+            }
+            if !add.is_empty() {
+                self.push(
+                    Action::AddMembers(Membership {
+                        group: gref,
+                        members: add,
+                    }),
+                    key,
+                );
+            }
+        }
+    }
+}
+
+fn group_ref(g: &Group) -> GroupRef {
+    GroupRef {
+        display_name: g.display_name.clone(),
+        id: g.id.clone(),
+    }
+}
