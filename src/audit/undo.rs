@@ -114,6 +114,18 @@ impl UndoLog {
     pub fn run_id(&self) -> &str {
         &self.run_id
     }
+
+    /// Whether the run changed `group` (by id, or by a name it had or was given).
+    pub(crate) fn touches(&self, group: &Group) -> bool {
+        let key = group_key(&group.display_name);
+        self.actions.iter().filter(|l| !l.kind.is_user()).any(|l| {
+            (l.id.is_some() && l.id == group.id)
+                || group_key(&l.subject) == key
+                || l.changes
+                    .iter()
+                    .any(|c| c.2.as_str().is_some_and(|n| group_key(n) == key))
+        })
+    }
 }
 
 fn text_at<'a>(v: &'a Value, key: &str) -> &'a str {
