@@ -483,6 +483,17 @@ impl Engine {
         Ok(Engine { inner, end: None })
     }
 
+    /// An undo run of `config`: the inverse of the run the provisioning log `log` (its
+    /// JSON Lines) tells, planned against the server as listed; `force` restores subjects
+    /// changed since that run too.
+    #[wasm_bindgen(js_name = undo)]
+    pub fn undo(config: JsValue, log: &str, force: bool) -> Result<Engine, JsValue> {
+        let inner =
+            boundary::undo_engine_from_json(&json_text(&config, "config-json")?, log, force)
+                .map_err(throw)?;
+        Ok(Engine { inner, end: None })
+    }
+
     /// The next output: `{type: "send" | "event" | "wait" | "done", ...}`.
     #[wasm_bindgen(js_name = pollOutput)]
     pub fn poll_output(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {

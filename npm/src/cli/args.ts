@@ -7,6 +7,7 @@ import { parseCap, ScimProvisionError } from "../node.js";
 import type { Cap } from "../types.js";
 import { CliError } from "./inputs.js";
 import { parseMap, type MapCommand } from "./map.js";
+import { parseUndo, type UndoCommand } from "./undo.js";
 
 export const USAGE = `Usage:
   scim-provision plan   --desired FILE --url URL [--profile NAME] [--policy FILE]
@@ -75,11 +76,13 @@ export type Command =
       json: boolean;
       allowBlocked: boolean;
       maxDeactivations: Cap | undefined;
+      log: string | undefined;
     } & Common &
       Directory)
   | MapCommand
   | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined; bom: boolean } & Common)
   | TargetedCommand
+  | UndoCommand
   | { name: "help" }
   | { name: "version" };
 
@@ -110,6 +113,8 @@ export type TargetedCommand = {
   maxDeactivations: Cap | undefined;
   /** Refuse subjects outside this SCIM filter (added to the policy's `scope.filter`). */
   scope: string | undefined;
+  /** `--log FILE`: the provisioning log, appended to. */
+  log: string | undefined;
 } & Common;
 
 const TARGETED = ["provision", "deprovision", "reactivate", "grant", "revoke", "events"] as const;
@@ -145,6 +150,7 @@ const OPTIONS = {
     "max-deactivations": { type: "string" },
     mapping: { type: "string" },
     scope: { type: "string" },
+    log: { type: "string" },
   },
   report: { ...COMMON, desired: { type: "string" }, format: { type: "string" }, seats: { type: "string" }, out: { type: "string" }, bom: { type: "boolean" } },
 } as const;
@@ -157,6 +163,7 @@ const TARGETED_COMMON = {
   "allow-blocked": { type: "boolean" },
   "max-deactivations": { type: "string" },
   scope: { type: "string" },
+  log: { type: "string" },
 } as const;
 
 const TARGETED_OPTIONS = {
@@ -190,6 +197,7 @@ export function parseCommand(argv: string[]): Command {
   if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
   if (name === "--version" || name === "-V") return { name: "version" };
   if (name === "map") return parseMap(rest);
+  if (name === "undo") return parseUndo(rest);
   if (name !== "plan" && name !== "apply" && name !== "report" && !isTargeted(name)) {
     throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report, map, ${TARGETED.join(", ")} (see --help)`);
   }
@@ -246,6 +254,7 @@ export function parseCommand(argv: string[]): Command {
         maxDeactivations: cap(str("max-deactivations")),
         mapping: str("mapping"),
         scope: str("scope"),
+        log: str("log"),
       };
     }
     case "report": {
@@ -301,6 +310,7 @@ function targeted(
     allowBlocked: flag("allow-blocked"),
     maxDeactivations: cap(str("max-deactivations")),
     scope: str("scope"),
+    log: str("log"),
   };
 }
 
