@@ -199,18 +199,23 @@ fn a_run_logs_a_header_every_request_every_action_and_a_footer_without_credentia
         };
         let ana = action("updateUser", "ana@example.com");
         let title = serde_json::json!([{"attribute": "title", "before": "Engineer", "after": "Staff Engineer"}]);
-        assert_eq!(ana["changes"], title);
+        assert_eq!(ana["change"]["changes"], title, "{ana}");
+        assert!(
+            ana["change"].get("request").is_none(),
+            "no request bytes: {ana}"
+        );
+        assert_eq!(ana["result"]["status"], "applied");
         assert!(ana["id"].is_string());
         let bo = action("deactivateUser", "bo@example.com");
-        assert_eq!(bo["changes"][0]["attribute"], "active");
-        assert_eq!(bo["changes"][0]["before"], true);
+        assert_eq!(bo["change"]["changes"][0]["attribute"], "active");
+        assert_eq!(bo["change"]["changes"][0]["before"], true);
         let dee = action("createUser", "dee@example.com");
         assert!(
             dee["id"].is_string(),
             "a created user's id is logged: {dee}"
         );
         let rename = action("renameGroup", "Eng");
-        assert_eq!(rename["changes"][0]["after"], "Engineering");
+        assert_eq!(rename["change"]["to"], "Engineering");
     }
 }
 
@@ -308,7 +313,7 @@ fn a_subject_changed_since_the_run_is_a_note_unless_forced() {
 #[test]
 fn a_deletion_is_a_note_and_a_bad_log_is_refused_with_its_line() {
     let header = r#"{"type":"header","schemaVersion":1,"runId":"r"}"#;
-    let deleted = r#"{"type":"action","schemaVersion":1,"kind":"deleteUser","subject":"x@y","id":"u9","result":{"status":"applied"},"changes":[]}"#;
+    let deleted = r#"{"type":"action","schemaVersion":1,"kind":"deleteUser","subject":"x@y","id":"u9","result":{"status":"applied"},"change":{"type":"deleteUser","user":{"userName":"x@y","id":"u9"}}}"#;
     let log = UndoLog::read(&format!("{header}\n\n{deleted}\n")).unwrap();
     let actual = scim_provision::plan::ActualState {
         complete: true,

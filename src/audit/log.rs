@@ -1,14 +1,13 @@
 //! The log's records, written as JSON text: the header, one record per request, one per
-//! action outcome, and the footer (`docs/LOG.md`). Each is a `Serialize` struct of borrowed
-//! fields written with `serde_json::to_string`, then masked ([`crate::redact`]), so a line
-//! never carries a credential a server echoed or a directory smuggled in.
+//! action outcome, and the footer (`docs/LOG.md`). Each is written field by field
+//! ([`Line`]), then masked ([`crate::redact`]), so a line never carries a credential a
+//! server echoed or a directory smuggled in.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::LogStart;
-use crate::engine::{ActionOutcome, ActionResult, RunReport, RunStatus};
-use crate::plan::{Action, Change, IdLookup, Plan, UserRef};
+use crate::engine::{ActionOutcome, ActionResult, RunReport};
+use crate::plan::{Action, IdLookup, Plan, Step};
 
 /// The version of the log's schema; every record carries it as `schemaVersion`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -49,27 +48,59 @@ fn without_userinfo(url: &str) -> String {
     }
 }
 
-/// A record as one masked JSON line.
-fn line(record: &impl Serialize) -> String {
-    let text = serde_json::to_string(record).unwrap_or_default();
-    crate::redact::masked(&text)
+/// A record being written: the fields every record has, then the record's own, each
+/// value JSON text. Written by hand rather than derived: the values that are structures
+/// (an action's outcome and change) are the run report's and the plan's own JSON.
+pub(super) struct Line(String);
+
+impl Line {
+    /// A record of `kind` at `time_ms`.
+    pub(super) fn new(kind: &str, time_ms: u64) -> Line {
+        let mut line = Line(String::with_capacity(256));
+        line.0.push('{');
+        line.text("type", Some(kind))
+            .raw("schemaVersion", &SCHEMA_VERSION.to_string())
+            .text("time", Some(&iso_time(time_ms)))
+            .num("timeMs", Some(time_ms))
+    }
+
+    /// `key` with the JSON text `json`.
+    pub(super) fn raw(mut self, key: &str, json: &str) -> Line {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push_str(&json_text(key));
+        self.0.push(':');
+        self.0.push_str(json);
+        self
+    }
+
+    /// `key` with a string, or `null`.
+    pub(super) fn text(self, key: &str, value: Option<&str>) -> Line {
+        let json = value.map_or_else(|| "null".to_owned(), json_text);
+        self.raw(key, &json)
+    }
+
+    /// `key` with a number, or `null`.
+    pub(super) fn num(self, key: &str, value: Option<u64>) -> Line {
+        let json = value.map_or_else(|| "null".to_owned(), |n| n.to_string());
+        self.raw(key, &json)
+    }
+
+    /// `key` with `value`'s JSON.
+    pub(super) fn json(self, key: &str, value: &impl Serialize) -> Line {
+        self.raw(key, &serde_json::to_string(value).unwrap_or_default())
+    }
+
+    /// The record as one line, masked ([`crate::redact`]).
+    pub(super) fn end(mut self) -> String {
+        self.0.push('}');
+        crate::redact::masked(&self.0)
+    }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Header<'a> {
-    r#type: &'static str,
-    schema_version: u32,
-    run_id: &'a str,
-    time: String,
-    time_ms: u64,
-    server: String,
-    profile: &'a str,
-    run: &'a str,
-    mode: &'a str,
-    policy_digest: &'a str,
-    plan_digest: Option<&'a str>,
-    state_digest: Option<&'a str>,
+fn json_text(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// The header: the run, the server, and the digests of the policy and plan it ran.
@@ -81,142 +112,44 @@ pub(super) fn header(
     policy_digest: &str,
     plan: Option<&Plan>,
 ) -> String {
-    line(&Header {
-        r#type: "header",
-        schema_version: SCHEMA_VERSION,
-        run_id: &start.run_id,
-        time: iso_time(start.time_ms),
-        time_ms: start.time_ms,
-        server: without_userinfo(&start.server),
-        profile,
-        run,
-        mode,
-        policy_digest,
-        plan_digest: plan.and_then(|p| p.digest.as_deref()),
-        state_digest: plan.and_then(|p| p.state_digest.as_deref()),
-    })
+    Line::new("header", start.time_ms)
+        .text("runId", Some(&start.run_id))
+        .text("server", Some(&without_userinfo(&start.server)))
+        .text("profile", Some(profile))
+        .text("run", Some(run))
+        .text("mode", Some(mode))
+        .text("policyDigest", Some(policy_digest))
+        .text("planDigest", plan.and_then(|p| p.digest.as_deref()))
+        .text("stateDigest", plan.and_then(|p| p.state_digest.as_deref()))
+        .end()
 }
 
-/// A request as the log tells it (never its headers or body).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Request {
-    pub(super) r#type: &'static str,
-    pub(super) schema_version: u32,
-    pub(super) time: String,
-    pub(super) time_ms: u64,
-    /// The plan actions the request writes for (none for a read).
-    pub(super) actions: Vec<usize>,
-    pub(super) subject: Option<String>,
-    pub(super) method: &'static str,
-    pub(super) path: String,
-    /// `None` for a transport failure.
-    pub(super) status: Option<u16>,
-    pub(super) scim_type: Option<String>,
-    pub(super) detail: Option<String>,
-    pub(super) attempt: u32,
-}
-
-impl Request {
-    pub(super) fn line(&self) -> String {
-        line(self)
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Member<'a> {
-    user_name: &'a str,
-    id: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Members<'a> {
-    added: Vec<Member<'a>>,
-    removed: Vec<Member<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ActionRecord<'a> {
-    r#type: &'static str,
-    schema_version: u32,
-    time: String,
-    time_ms: u64,
-    action: usize,
-    kind: &'static str,
-    subject: &'a str,
-    /// The subject's server id (learnt during the run for a create).
-    id: Option<String>,
-    result: &'a ActionResult,
-    /// Each attribute changed, before (as listed when planned) and after (as planned).
-    changes: Vec<Change>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    members: Option<Members<'a>>,
-}
-
-fn member<'a>(r: &'a UserRef, ids: &dyn IdLookup) -> Member<'a> {
-    Member {
-        user_name: &r.user_name,
-        id: r.id.clone().or_else(|| ids.user_id(&r.user_name)),
-    }
-}
-
-fn members<'a>(added: &'a [UserRef], removed: &'a [UserRef], ids: &dyn IdLookup) -> Members<'a> {
-    Members {
-        added: added.iter().map(|r| member(r, ids)).collect(),
-        removed: removed.iter().map(|r| member(r, ids)).collect(),
-    }
-}
-
-/// The record of action `outcome`'s end: what it changed, before and after.
+/// The record of action `outcome`'s end: its result, and the action as planned (`change`:
+/// the plan's action JSON, whose `changes` hold each attribute's before (as listed when
+/// planned) and after); `id`: the subject's server id, learnt during the run for a create.
 pub(super) fn action(
     now_ms: u64,
-    action: &Action,
+    step: &Step,
     outcome: &ActionOutcome,
     ids: &dyn IdLookup,
 ) -> String {
-    let text = |attribute: &str, before: Option<&str>, after: &str| Change {
-        attribute: attribute.to_owned(),
-        before: before.map_or(Value::Null, |b| Value::String(b.to_owned())),
-        after: Value::String(after.to_owned()),
+    let action = &step.action;
+    let known = match action {
+        Action::UpdateUser(u) | Action::ReactivateUser(u) | Action::DeactivateUser(u) => {
+            u.user.id.clone()
+        }
+        Action::DeleteUser(d) => d.user.id.clone(),
+        Action::RenameGroup(r) => r.group.id.clone(),
+        Action::DeleteGroup(d) => d.group.id.clone(),
+        Action::AddMembers(m) | Action::RemoveMembers(m) => m.group.id.clone(),
+        Action::SetMembers(s) => s.group.id.clone(),
+        _ => None,
     };
-    let refs = |added, removed| members(added, removed, ids);
     let adopted = match &outcome.result {
         ActionResult::Adopted { id, .. } => Some(id.clone()),
         _ => None,
     };
-    let (id, changes, members) = match action {
-        Action::CreateUser(c) => {
-            let blank = crate::model::User::new(c.user_name.clone());
-            let mut changes = vec![text("userName", None, &c.user_name)];
-            changes.extend(crate::plan::user_changes(&c.user, &blank));
-            (ids.user_id(&c.user_name), changes, None)
-        }
-        Action::UpdateUser(u) | Action::ReactivateUser(u) | Action::DeactivateUser(u) => {
-            (u.user.id.clone(), u.changes.clone(), None)
-        }
-        Action::DeleteUser(d) => (d.user.id.clone(), Vec::new(), None),
-        Action::CreateGroup(c) => (
-            ids.group_id(&c.display_name),
-            vec![text("displayName", None, &c.display_name)],
-            Some(refs(&c.members, &[])),
-        ),
-        Action::RenameGroup(r) => (
-            r.group.id.clone(),
-            vec![text("displayName", Some(&r.group.display_name), &r.to)],
-            None,
-        ),
-        Action::DeleteGroup(d) => (d.group.id.clone(), Vec::new(), None),
-        Action::AddMembers(m) => (m.group.id.clone(), Vec::new(), Some(refs(&m.members, &[]))),
-        Action::RemoveMembers(m) => (m.group.id.clone(), Vec::new(), Some(refs(&[], &m.members))),
-        Action::SetMembers(s) => (
-            s.group.id.clone(),
-            Vec::new(),
-            Some(refs(&s.added, &s.removed)),
-        ),
-    };
-    let id = id.or(adopted).or_else(|| {
+    let id = known.or(adopted).or_else(|| {
         let name = action.subject();
         if action.writes_user() {
             ids.user_id(name)
@@ -224,76 +157,46 @@ pub(super) fn action(
             ids.group_id(name)
         }
     });
-    line(&ActionRecord {
-        r#type: "action",
-        schema_version: SCHEMA_VERSION,
-        time: iso_time(now_ms),
-        time_ms: now_ms,
-        action: outcome.index,
-        kind: outcome.kind.as_str(),
-        subject: &outcome.subject,
-        id,
-        result: &outcome.result,
-        changes,
-        members,
-    })
-}
-
-#[derive(Serialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Counts {
-    actions: usize,
-    applied: usize,
-    adopted: usize,
-    drift: usize,
-    failed: usize,
-    skipped: usize,
-    not_run: usize,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Footer<'a> {
-    r#type: &'static str,
-    schema_version: u32,
-    time: String,
-    time_ms: u64,
-    status: RunStatus,
-    reason: Option<&'a str>,
-    counts: Counts,
-    requests: u64,
-    retries: u64,
-    elapsed_ms: u64,
+    // The action without its request preview: the log tells what changed, not the bytes.
+    let change = Step::new(action.clone(), None, None);
+    Line::new("action", now_ms)
+        .num("action", Some(outcome.index as u64))
+        .text("kind", Some(outcome.kind.as_str()))
+        .text("subject", Some(&outcome.subject))
+        .text("id", id.as_deref())
+        .json("result", &outcome.result)
+        .json("change", &change)
+        .end()
 }
 
 /// The footer: how the run ended, and its counts.
 pub(super) fn footer(now_ms: u64, report: &RunReport) -> String {
-    let mut counts = Counts {
-        actions: report.plan.as_ref().map_or(0, |p| p.actions.len()),
-        ..Counts::default()
-    };
+    let mut counts = [0u64; 6];
     for o in &report.outcomes {
-        *match o.result {
-            ActionResult::Applied => &mut counts.applied,
-            ActionResult::Adopted { .. } => &mut counts.adopted,
-            ActionResult::Drift { .. } => &mut counts.drift,
-            ActionResult::Failed { .. } => &mut counts.failed,
-            ActionResult::Skipped { .. } => &mut counts.skipped,
-            ActionResult::NotRun => &mut counts.not_run,
-        } += 1;
+        counts[match o.result {
+            ActionResult::Applied => 0,
+            ActionResult::Adopted { .. } => 1,
+            ActionResult::Drift { .. } => 2,
+            ActionResult::Failed { .. } => 3,
+            ActionResult::Skipped { .. } => 4,
+            _ => 5,
+        }] += 1;
     }
-    line(&Footer {
-        r#type: "footer",
-        schema_version: SCHEMA_VERSION,
-        time: iso_time(now_ms),
-        time_ms: now_ms,
-        status: report.status,
-        reason: report.reason.as_deref(),
-        counts,
-        requests: report.requests_sent,
-        retries: report.retries,
-        elapsed_ms: report.elapsed_ms,
-    })
+    let names = ["applied", "adopted", "drift", "failed", "skipped", "notRun"];
+    let planned = report.plan.as_ref().map_or(0, |p| p.actions.len());
+    let mut tally = Line(format!("{{\"actions\":{planned}"));
+    for (name, n) in names.into_iter().zip(counts) {
+        tally = tally.num(name, Some(n));
+    }
+    tally.0.push('}');
+    Line::new("footer", now_ms)
+        .json("status", &report.status)
+        .text("reason", report.reason.as_deref())
+        .raw("counts", &tally.0)
+        .num("requests", Some(report.requests_sent))
+        .num("retries", Some(report.retries))
+        .num("elapsedMs", Some(report.elapsed_ms))
+        .end()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use super::{log, LogStart};
 use crate::engine::{ActionOutcome, RequestId, RunReport};
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::plan::{Action, IdLookup, Plan};
+use crate::plan::{IdLookup, Plan, Step};
 
 /// A run's log in the making.
 #[derive(Debug)]
@@ -77,21 +77,19 @@ impl Recorder {
             Ok(r) => (Some(r.status), None, None),
             Err(reason) => (None, None, Some(reason.to_owned())),
         };
-        let line = log::Request {
-            r#type: "request",
-            schema_version: log::SCHEMA_VERSION,
-            time: log::iso_time(job.now_ms),
-            time_ms: job.now_ms,
-            actions: job.actions,
-            subject: job.subject.map(str::to_owned),
-            method: method.as_str(),
-            path,
-            status,
-            scim_type,
-            detail,
-            attempt: job.attempt,
-        }
-        .line();
+        let line = log::Line::new("request", job.now_ms)
+            .raw(
+                "actions",
+                &serde_json::to_string(&job.actions).unwrap_or_default(),
+            )
+            .text("subject", job.subject)
+            .text("method", Some(method.as_str()))
+            .text("path", Some(&path))
+            .num("status", status.map(u64::from))
+            .text("scimType", scim_type.as_deref())
+            .text("detail", detail.as_deref())
+            .num("attempt", Some(u64::from(job.attempt)))
+            .end();
         if self.header_written {
             vec![line]
         } else {
@@ -122,11 +120,11 @@ impl Recorder {
     pub(crate) fn action(
         &mut self,
         now_ms: u64,
-        action: &Action,
+        step: &Step,
         outcome: &ActionOutcome,
         ids: &dyn IdLookup,
     ) -> String {
-        log::action(now_ms, action, outcome, ids)
+        log::action(now_ms, step, outcome, ids)
     }
 
     /// The run ended: the header if still owed, the held lines, and the footer.

@@ -132,11 +132,8 @@ fn text_at<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
-fn members_at(v: &Value, key: &str) -> Vec<(String, Option<String>)> {
-    let list = v
-        .get("members")
-        .and_then(|m| m.get(key))
-        .and_then(Value::as_array);
+fn refs_at(change: &Value, key: &str) -> Vec<(String, Option<String>)> {
+    let list = change.get(key).and_then(Value::as_array);
     list.into_iter()
         .flatten()
         .map(|m| {
@@ -146,7 +143,8 @@ fn members_at(v: &Value, key: &str) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// An action record as undo needs it; `None` for one that was not applied.
+/// An action record as undo needs it (from its `change`, the plan's action JSON); `None`
+/// for one that was not applied.
 fn logged(v: &Value) -> Result<Option<Logged>, &'static str> {
     let status = v.pointer("/result/status").and_then(Value::as_str);
     let adopted = status == Some("adopted");
@@ -157,12 +155,15 @@ fn logged(v: &Value) -> Result<Option<Logged>, &'static str> {
         .into_iter()
         .find(|k| k.as_str() == text_at(v, "kind"))
         .ok_or("an action of no known kind")?;
-    let changes = v
+    let change = v
+        .get("change")
+        .filter(|c| c.is_object())
+        .ok_or("no change")?;
+    let mut changes: Vec<(String, Value, Value)> = change
         .get("changes")
         .and_then(Value::as_array)
-        .ok_or("no changes")?;
-    let changes = changes
-        .iter()
+        .into_iter()
+        .flatten()
         .map(|c| {
             let at = |k| c.get(k).cloned().unwrap_or(Value::Null);
             (
@@ -172,14 +173,30 @@ fn logged(v: &Value) -> Result<Option<Logged>, &'static str> {
             )
         })
         .collect();
+    if kind == ActionKind::RenameGroup {
+        let from = change
+            .pointer("/group/displayName")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let to = change.get("to").cloned().unwrap_or(Value::Null);
+        changes.push(("displayName".into(), from, to));
+    }
+    let (added, removed) = match kind {
+        ActionKind::CreateGroup | ActionKind::AddMembers => {
+            (refs_at(change, "members"), Vec::new())
+        }
+        ActionKind::RemoveMembers => (Vec::new(), refs_at(change, "members")),
+        ActionKind::SetMembers => (refs_at(change, "added"), refs_at(change, "removed")),
+        _ => (Vec::new(), Vec::new()),
+    };
     Ok(Some(Logged {
         kind,
         subject: text_at(v, "subject").to_owned(),
         id: v.get("id").and_then(Value::as_str).map(str::to_owned),
         adopted,
         changes,
-        added: members_at(v, "added"),
-        removed: members_at(v, "removed"),
+        added,
+        removed,
     }))
 }
 

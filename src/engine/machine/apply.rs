@@ -292,7 +292,7 @@ impl Engine {
         };
         let (resolved, total) = a.progress();
         if let Some(log) = &mut self.log {
-            let line = log.action(self.last_ms, &a.steps()[index].action, &outcome, &a.ids);
+            let line = log.action(self.last_ms, &a.steps()[index], &outcome, &a.ids);
             self.events.push_back(Event::Log { line });
         }
         self.events.push_back(Event::ActionDone { outcome });
