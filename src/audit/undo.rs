@@ -18,13 +18,13 @@
 //! attribute that was absent before the run is a note (a plan sets values; it does not
 //! clear them).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::model::{FromValue, Group, User};
+use crate::model::{Group, User};
 use crate::plan::{
-    group_key, user_changes, user_key, user_update, Action, ActionKind, ActualState, Blocked,
-    Draft, GroupRef, Guard, Membership, Note, Policy, RenameGroup, SetMembers, SourceCounts,
-    UserRef,
+    group_key, managed_value, replacement, user_key, user_update, Action, ActionKind, ActualState,
+    Blocked, Change, Draft, GroupRef, Guard, Membership, Note, Policy, RenameGroup, SetMembers,
+    SourceCounts, UserRef, UserUpdate,
 };
 use crate::profile::Profile;
 
@@ -146,7 +146,10 @@ fn refs_at(change: &Value, key: &str) -> Vec<(String, Option<String>)> {
 /// An action record as undo needs it (from its `change`, the plan's action JSON); `None`
 /// for one that was not applied.
 fn logged(v: &Value) -> Result<Option<Logged>, &'static str> {
-    let status = v.pointer("/result/status").and_then(Value::as_str);
+    let status = v
+        .get("result")
+        .and_then(|r| r.get("status"))
+        .and_then(Value::as_str);
     let adopted = status == Some("adopted");
     if !(adopted || status == Some("applied")) {
         return Ok(None);
@@ -200,46 +203,29 @@ fn logged(v: &Value) -> Result<Option<Logged>, &'static str> {
     }))
 }
 
-/// Sets `path` (`title`, `name.givenName`, `urn:...:User:department`) in a user's JSON.
-fn set_path(user: &mut Map<String, Value>, path: &str, value: Value) {
-    let (parent, leaf) = match path.rsplit_once(if path.starts_with("urn:") { ':' } else { '.' }) {
-        Some((parent, leaf)) => (Some(parent), leaf),
-        None => (None, path),
-    };
-    let target = match parent {
-        Some(p) => match user
-            .entry(p.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()))
-        {
-            Value::Object(o) => o,
-            other => {
-                *other = Value::Object(Map::new());
-                other.as_object_mut().expect("just made an object")
-            }
-        },
-        None => user,
-    };
-    target.insert(leaf.to_owned(), value);
+/// Whether `now` (an attribute as the planner reads it) is still `after`, the value the
+/// run wrote: names without case, emails as a set of addresses without case, a manager by
+/// the sub-attributes the run wrote.
+fn still(attribute: &str, now: &Value, after: &Value) -> bool {
+    match (now, after) {
+        (Value::String(a), Value::String(b)) if attribute == "userName" => {
+            user_key(a) == user_key(b)
+        }
+        (Value::Array(_), Value::Array(_)) => addresses(now) == addresses(after),
+        (Value::Object(n), Value::Object(a)) => a.iter().all(|(k, v)| n.get(k) == Some(v)),
+        _ => now == after,
+    }
 }
 
-/// `have` with each change's value (`before` or `after`) written in.
-fn with_values(have: &User, changes: &[(String, Value, Value)], after: bool) -> Option<User> {
-    let Value::Object(mut json) = crate::model::user_json(have)? else {
-        return None;
-    };
-    for (attribute, before, to) in changes {
-        let value = if after { to } else { before };
-        if attribute == "active" || value.is_null() {
-            continue;
-        }
-        set_path(&mut json, attribute, value.clone());
-    }
-    let mut user = User::from_value(Value::Object(json)).ok()?;
-    let active = changes.iter().find(|c| c.0 == "active");
-    if let Some(b) = active.and_then(|c| if after { &c.2 } else { &c.1 }.as_bool()) {
-        user.active = Some(b);
-    }
-    Some(user)
+fn addresses(list: &Value) -> Vec<String> {
+    let mut out: Vec<String> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some(e.get("value")?.as_str()?.to_lowercase()))
+        .collect();
+    out.sort();
+    out
 }
 
 /// Plans the inverse of the run `log` tells, against `actual` (the server as listed now).
@@ -298,14 +284,7 @@ pub fn plan_undo(
         blocked,
         actions,
         notes,
-        source: SourceCounts {
-            desired_users: 0,
-            desired_groups: 0,
-            server_users: actual.users.len() as u64,
-            server_groups: actual.groups.len() as u64,
-            managed_users: 0,
-            listing_complete: actual.complete,
-        },
+        source: SourceCounts::of(actual, 0, 0),
     }
 }
 
@@ -411,35 +390,56 @@ impl Undo<'_> {
         if self.policy.is_protected(&have.user_name) {
             return self.note(s, "protected by the policy: not restored");
         }
-        let (Some(after), Some(before)) = (
-            with_values(&have, &l.changes, true),
-            with_values(&have, &l.changes, false),
-        ) else {
-            return self.note(s, "the logged values do not make a user: not restored");
-        };
-        let mut since: Vec<String> = user_changes(&after, &have)
-            .into_iter()
-            .map(|c| c.attribute)
-            .collect();
-        if after.active.is_some() && after.is_active() != have.is_active() {
-            since.push("active".into());
+        let mut since = Vec::new();
+        let mut changes = Vec::new();
+        let mut active = None;
+        for (attribute, before, after) in &l.changes {
+            let now = managed_value(&have, attribute).unwrap_or(Value::Null);
+            if !still(attribute, &now, after) {
+                since.push(attribute.as_str());
+            }
+            if before.is_null() {
+                self.note(
+                    s,
+                    format!("{attribute} had no value before the run: left as it is"),
+                );
+            } else if !still(attribute, &now, before) {
+                active = active.or(before.as_bool().filter(|_| attribute == "active"));
+                changes.push(Change {
+                    attribute: attribute.clone(),
+                    before: now,
+                    after: before.clone(),
+                });
+            }
         }
         if !since.is_empty() && !self.force {
             let list = since.join(", ");
-            return self.note(
-                s,
-                format!("changed since the run ({list}): not restored (force restores it)"),
-            );
+            let message =
+                format!("changed since the run ({list}): not restored (force restores it)");
+            return self.note(s, message);
         }
-        for (attribute, ..) in l.changes.iter().filter(|c| c.1.is_null()) {
-            self.note(
-                s,
-                format!("{attribute} had no value before the run: left as it is"),
-            );
+        if changes.is_empty() {
+            return;
         }
-        if let Some(action) = user_update(&before, &have, self.profile.patch.supported) {
-            self.push(action, user_key(s));
-        }
+        let replacement = (!self.profile.patch.supported).then(|| {
+            self.note(s, "the server takes no PATCH: only active is restored");
+            replacement(&have, &have, active.unwrap_or(have.is_active()))
+        });
+        let update = UserUpdate {
+            user: UserRef {
+                user_name: have.user_name.clone(),
+                id: have.id.clone(),
+            },
+            changes,
+            replacement,
+            reason: self.reason.clone(),
+        };
+        let action = match active {
+            Some(true) => Action::ReactivateUser(update),
+            Some(false) => Action::DeactivateUser(update),
+            None => Action::UpdateUser(update),
+        };
+        self.push(action, user_key(s));
     }
 
     fn renamed_group(&mut self, l: &Logged) {

@@ -45,8 +45,8 @@ pub(crate) use build::{sort_actions, Keyed};
 pub use cost::Cost;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
-pub(crate) use diff::user_changes;
 pub use diff::Change;
+pub(crate) use diff::{managed_value, replacement};
 pub(crate) use integrity::state_digest;
 pub use integrity::{check_approval, check_integrity, plan_digest, policy_digest, ReviewError};
 pub use keys::{group_key, user_key};
@@ -387,6 +387,21 @@ impl Blocked {
         Blocked {
             guard,
             reason: reason.into(),
+        }
+    }
+}
+
+impl SourceCounts {
+    /// The sizes of a plan made from `actual` (the server as listed or looked up) and
+    /// `desired_users` and `desired_groups` subjects, managing no listed user by scope.
+    pub(crate) fn of(actual: &ActualState, desired_users: u64, desired_groups: u64) -> Self {
+        SourceCounts {
+            desired_users,
+            desired_groups,
+            server_users: actual.users.len() as u64,
+            server_groups: actual.groups.len() as u64,
+            managed_users: 0,
+            listing_complete: actual.complete,
         }
     }
 }
