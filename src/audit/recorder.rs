@@ -78,10 +78,7 @@ impl Recorder {
             Err(reason) => (None, None, Some(reason.to_owned())),
         };
         let line = log::Line::new("request", job.now_ms)
-            .raw(
-                "actions",
-                &serde_json::to_string(&job.actions).unwrap_or_default(),
-            )
+            .raw("actions", &indexes(&job.actions))
             .text("subject", job.subject)
             .text("method", Some(method.as_str()))
             .text("path", Some(&path))
@@ -132,5 +129,86 @@ impl Recorder {
         let mut lines = self.header(profile, report.plan.as_ref());
         lines.push(log::footer(now_ms, report));
         lines
+    }
+}
+
+/// `[1,2]`: action indexes as JSON.
+fn indexes(actions: &[usize]) -> String {
+    let mut out = String::from("[");
+    for (i, a) in actions.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&a.to_string());
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpResponse;
+
+    const SECRET: &str = "s3cr3t-T0KEN-value";
+
+    fn request() -> HttpRequest {
+        HttpRequest {
+            method: Method::Patch,
+            path: "/scim/v2/Users/u1".into(),
+            headers: vec![("Authorization".into(), format!("Bearer {SECRET}"))],
+            body: Some(format!(r#"{{"title":"Bearer {SECRET}"}}"#)),
+        }
+    }
+
+    fn job(id: u64) -> Answered<'static> {
+        Answered {
+            id: RequestId(id),
+            now_ms: 1_000,
+            actions: vec![2, 5],
+            subject: Some("ana@example.com"),
+            attempt: 2,
+        }
+    }
+
+    #[test]
+    fn requests_are_held_until_the_header_and_never_carry_headers_bodies_or_credentials() {
+        let start = LogStart::new("r1", 0, format!("https://u:{SECRET}@h/scim/v2"));
+        let mut r = Recorder::new(start, "sync", "planAndApply", "d".into());
+        r.sent(RequestId(1), &request());
+        let echo = format!(
+            r#"{{"status":"400","scimType":"invalidValue","detail":"Authorization: Bearer {SECRET}"}}"#
+        );
+        let answer = HttpResponse::new(400, echo);
+        assert!(
+            r.answered(job(1), Ok(&answer)).is_empty(),
+            "held for the header"
+        );
+        r.sent(RequestId(2), &request());
+        let lines = r.header("generic", None);
+        assert_eq!(lines.len(), 2);
+        let failed = r.answered(job(2), Err(&format!("reset (Bearer {SECRET})")));
+        let text = [lines, failed].concat().join("\n");
+        assert!(!text.contains(SECRET), "{text}");
+        let records: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(records[0]["type"], "header");
+        assert_eq!(records[0]["server"], "https://h/scim/v2");
+        let (answered, lost) = (&records[1], &records[2]);
+        assert_eq!(answered["type"], "request");
+        assert_eq!(answered["schemaVersion"], 1);
+        assert_eq!(answered["actions"], serde_json::json!([2, 5]));
+        assert_eq!(answered["method"], "PATCH");
+        assert_eq!(answered["path"], "/scim/v2/Users/u1");
+        assert_eq!(answered["status"], 400);
+        assert_eq!(answered["scimType"], "invalidValue");
+        assert_eq!(answered["attempt"], 2);
+        assert!(answered.get("headers").is_none() && answered.get("body").is_none());
+        assert_eq!(lost["status"], serde_json::Value::Null);
+        assert!(lost["detail"].as_str().unwrap().contains("[redacted]"));
+        // An answer to no request sent is not logged.
+        assert!(r.answered(job(9), Ok(&answer)).is_empty());
     }
 }

@@ -121,7 +121,7 @@ const TARGETED = ["provision", "deprovision", "reactivate", "grant", "revoke", "
 
 export type ReportFormat = "table" | "json" | "csv" | "html";
 
-const COMMON = {
+export const COMMON = {
   url: { type: "string" },
   profile: { type: "string" },
   "token-env": { type: "string" },

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 import { ScimProvisionError } from "../node.js";
+import { COMMON } from "./args.js";
 import type { Terminal } from "./commands.js";
 import { CliError } from "./inputs.js";
 import { reviewedRun, type ReviewedCommand } from "./targeted.js";
@@ -40,27 +41,25 @@ export type UndoCommand = {
   help: boolean;
 } & ReviewedCommand;
 
-const OPTIONS = {
-  url: { type: "string" },
-  profile: { type: "string" },
-  "token-env": { type: "string" },
-  policy: { type: "string" },
-  "no-color": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  log: { type: "string" },
-  force: { type: "boolean" },
-  "dry-run": { type: "boolean" },
-  yes: { type: "boolean", short: "y" },
-  json: { type: "boolean" },
-  "allow-blocked": { type: "boolean" },
-  "write-log": { type: "string" },
-} as const;
+/** `undo`'s options: the common ones, and its own. Built when parsing (args.ts, which
+ * dispatches here, is loaded by then). */
+const options = () =>
+  ({
+    ...COMMON,
+    log: { type: "string" },
+    force: { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    yes: { type: "boolean", short: "y" },
+    json: { type: "boolean" },
+    "allow-blocked": { type: "boolean" },
+    "write-log": { type: "string" },
+  }) as const;
 
 /** Parses `undo`'s arguments (after the command name). */
 export function parseUndo(args: string[]): UndoCommand {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args, options: options(), strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new CliError(`undo: ${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, "")}`);
   }
