@@ -81,6 +81,11 @@ impl Line {
         self.raw(key, &json)
     }
 
+    /// Each `(key, string or null)`, in order.
+    pub(super) fn texts(self, fields: &[(&str, Option<&str>)]) -> Line {
+        fields.iter().fold(self, |line, (k, v)| line.text(k, *v))
+    }
+
     /// `key` with a number, or `null`.
     pub(super) fn num(self, key: &str, value: Option<u64>) -> Line {
         let json = value.map_or_else(|| "null".to_owned(), |n| n.to_string());
@@ -112,16 +117,18 @@ pub(super) fn header(
     policy_digest: &str,
     plan: Option<&Plan>,
 ) -> String {
-    Line::new("header", start.time_ms)
-        .text("runId", Some(&start.run_id))
-        .text("server", Some(&without_userinfo(&start.server)))
-        .text("profile", Some(profile))
-        .text("run", Some(run))
-        .text("mode", Some(mode))
-        .text("policyDigest", Some(policy_digest))
-        .text("planDigest", plan.and_then(|p| p.digest.as_deref()))
-        .text("stateDigest", plan.and_then(|p| p.state_digest.as_deref()))
-        .end()
+    let server = without_userinfo(&start.server);
+    let fields = [
+        ("runId", Some(start.run_id.as_str())),
+        ("server", Some(&server)),
+        ("profile", Some(profile)),
+        ("run", Some(run)),
+        ("mode", Some(mode)),
+        ("policyDigest", Some(policy_digest)),
+        ("planDigest", plan.and_then(|p| p.digest.as_deref())),
+        ("stateDigest", plan.and_then(|p| p.state_digest.as_deref())),
+    ];
+    Line::new("header", start.time_ms).texts(&fields).end()
 }
 
 /// The record of action `outcome`'s end: its result, and the action as planned (`change`:

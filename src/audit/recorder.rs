@@ -79,12 +79,16 @@ impl Recorder {
         };
         let line = log::Line::new("request", job.now_ms)
             .raw("actions", &indexes(&job.actions))
-            .text("subject", job.subject)
-            .text("method", Some(method.as_str()))
-            .text("path", Some(&path))
+            .texts(&[
+                ("subject", job.subject),
+                ("method", Some(method.as_str())),
+                ("path", Some(&path)),
+            ])
             .num("status", status.map(u64::from))
-            .text("scimType", scim_type.as_deref())
-            .text("detail", detail.as_deref())
+            .texts(&[
+                ("scimType", scim_type.as_deref()),
+                ("detail", detail.as_deref()),
+            ])
             .num("attempt", Some(u64::from(job.attempt)))
             .end();
         if self.header_written {

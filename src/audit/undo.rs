@@ -551,3 +551,6 @@ fn group_ref(g: &Group) -> GroupRef {
         id: g.id.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -346,7 +346,7 @@ fn share_text(planned: usize, in_scope: usize) -> String {
     if in_scope == 0 {
         return "100.0".into();
     }
-    let (n, d) = (planned as u128 * 1000, in_scope as u128);
+    let (n, d) = ((planned as u64).saturating_mul(1000), in_scope as u64);
     let (mut tenths, rest) = (n / d, n % d);
     if 2 * rest > d || (2 * rest == d && tenths % 2 == 1) {
         tenths += 1;
