@@ -31,7 +31,7 @@ async function call(server, method, path, body) {
   });
   const text = await res.text();
   assert.ok(res.ok, text);
-  return JSON.parse(text);
+  return text === "" ? null : JSON.parse(text);
 }
 
 const TITLES = { "ana@example.com": "Engineer", "bo@example.com": "Designer", "cy@example.com": "Operator" };
