@@ -96,7 +96,7 @@ impl UndoLog {
                     return Err(bad("an action before the header"))
                 }
                 Some("action") => {
-                    if let Some(logged) = logged(&value).map_err(|r| bad(r))? {
+                    if let Some(logged) = logged(&value).map_err(bad)? {
                         actions.push(logged);
                     }
                 }
