@@ -87,12 +87,12 @@ fn config(flavor: Flavor) -> EngineConfig {
     };
     let mut c = EngineConfig::new("/scim/v2", profile, Mode::PlanAndApply);
     c.seed = 5;
-    let server = format!("https://admin:{SECRET}@scim.example/scim/v2");
-    c.log = Some(LogStart::new("run-1", 1_796_430_347_000, server));
     c
 }
 
 fn run(sim: &mut Sim, mut engine: Engine) -> (RunReport, Vec<String>) {
+    let server = format!("https://admin:{SECRET}@scim.example/scim/v2");
+    engine.log_to(LogStart::new("run-1", 1_796_430_347_000, server));
     let mut clock = 1_796_430_347_000;
     let decline = |_: &mut Sim, _: &Plan| Input::Decline;
     drive_logged(
@@ -253,13 +253,7 @@ fn retitle(sim: &mut Sim, user_name: &str, title: &str) {
 fn undo(sim: &mut Sim, flavor: Flavor, lines: &[String], force: bool) -> (RunReport, Vec<String>) {
     let log = UndoLog::read(&lines.join("\n")).unwrap();
     assert_eq!(log.run_id(), "run-1");
-    let mut c = config(flavor);
-    c.log = Some(LogStart::new(
-        "undo-1",
-        1_796_430_349_000,
-        "https://scim.example/scim/v2",
-    ));
-    run(sim, Engine::undo(c, log, force).unwrap())
+    run(sim, Engine::undo(config(flavor), log, force).unwrap())
 }
 
 #[test]

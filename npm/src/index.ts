@@ -87,6 +87,12 @@ export class Engine {
     this.#inner.abort();
   }
 
+  /** Writes the provisioning log: from now on each line comes as a `{type: "log", line}`
+   * event (the core writes it; `docs/LOG.md`). Call before the first `pollOutput`. */
+  logTo(runId: string, timeMs: number, server: string): void {
+    this.#inner.logTo(runId, timeMs, server);
+  }
+
   /** The error the core reads the finished run's report as, or `undefined` when it is no
    * error (or the run is not done): a run that ended `failed` (kind `server` when a server
    * error ended it, with its `httpStatus`, `scimType` and `detail`; else `run-failed`; the
@@ -360,12 +366,9 @@ export class Provisioner {
     }
   }
 
-  #config(mode: Mode, run: RunOptions = {}): EngineConfig {
+  #config(mode: Mode): EngineConfig {
     const o = this.#options;
-    // The log's header: the run id, the time and the URL are the host's to give.
-    const log = run.onLog ? { log: { runId: run.runId ?? globalThis.crypto.randomUUID(), timeMs: Date.now(), server: this.#options.baseUrl } } : {};
     return {
-      ...log,
       basePath: this.#basePath,
       profile: this.#profile,
       mode,
@@ -395,7 +398,9 @@ export class Provisioner {
   /** Runs the engine to its report; throws the core's error for it (`planned`: the run was
    * to plan, so a report without a plan is one). */
   async #run(mode: Mode, desired: DesiredInput, run: SyncOptions, planned = false, targets?: Target[] | UndoSource): Promise<RunReport> {
-    const engine = new Engine(this.#config(mode, run), desired, targets);
+    const engine = new Engine(this.#config(mode), desired, targets);
+    // The log's header: the run id, the time and the URL are the host's to give.
+    if (run.onLog) engine.logTo(run.runId ?? globalThis.crypto.randomUUID(), Date.now(), this.#options.baseUrl);
     try {
       const report = await drive(engine, this.#host(run));
       throwIfFailed(engine, planned);

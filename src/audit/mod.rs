@@ -1,9 +1,9 @@
 //! The provisioning log and undo (issue 21): what a run did, as JSON Lines an auditor reads
 //! and a later run can invert.
 //!
-//! A run whose [`EngineConfig::log`](crate::engine::EngineConfig) names a [`LogStart`] (the
-//! run id, the start time and the server's URL, all given by the host, which has the clock
-//! and the URL) emits one [`Event::Log`](crate::engine::Event) per log line. The lines are
+//! A run told to log ([`Engine::log_to`](crate::engine::Engine::log_to), with a [`LogStart`]:
+//! the run id, the start time and the server's URL, all given by the host, which has the
+//! clock and the URL) emits one [`Event::Log`](crate::engine::Event) per log line. The lines are
 //! written by the core (`log.rs`, through `recorder.rs`, which the engine feeds as requests
 //! go out and answers come back), so every host (native, npm, component) writes the same
 //! bytes. Every line passes through [`crate::redact`]; the request's headers (and with them
@@ -17,16 +17,12 @@ mod log;
 mod recorder;
 mod undo;
 
-use serde::{Deserialize, Serialize};
-
 pub use log::{iso_time, SCHEMA_VERSION};
 pub(crate) use recorder::{Answered, Recorder};
 pub use undo::{plan_undo, LogError, UndoLog};
 
 /// What the host tells the log about a run before it starts.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct LogStart {
     /// The run's id (the host's choice: a UUID, a job number).

@@ -13,7 +13,7 @@ use crate::plan::{IdLookup, Plan, Step};
 pub(crate) struct Recorder {
     start: LogStart,
     /// What kind of run (`sync`, `targeted`, `undo`) in which mode (`planAndApply`...).
-    pub(crate) run: &'static str,
+    run: &'static str,
     mode: &'static str,
     policy_digest: String,
     header_written: bool,

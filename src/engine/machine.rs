@@ -150,17 +150,8 @@ impl Engine {
             limits,
             config.seed,
         );
-        let log = config.log.clone().map(|start| {
-            let digest = plan::policy_digest(&config.policy);
-            Box::new(Recorder::new(
-                start,
-                "sync",
-                mode_name(&config.mode),
-                digest,
-            ))
-        });
         Ok(Engine {
-            log,
+            log: None,
             undo: None,
             sched,
             encoder,
@@ -191,9 +182,6 @@ impl Engine {
         plan::validate_targets(&targets)?;
         let mut engine = Engine::new(config, DesiredState::default())?;
         engine.targets = Some(targets.into_boxed_slice());
-        if let Some(log) = &mut engine.log {
-            log.run = "targeted";
-        }
         Ok(engine)
     }
 
@@ -207,10 +195,21 @@ impl Engine {
     pub fn undo(config: EngineConfig, log: UndoLog, force: bool) -> Result<Engine, EngineError> {
         let mut engine = Engine::new(config, DesiredState::default())?;
         engine.undo = Some(Box::new((log, force)));
-        if let Some(log) = &mut engine.log {
-            log.run = "undo";
-        }
         Ok(engine)
+    }
+
+    /// Writes the provisioning log of this run ([`crate::audit`]): from now on, each line
+    /// comes as an [`Event::Log`]. Call it before the first [`Engine::poll_output`]; `start`
+    /// says what only the host knows (the run's id, its start time, the server's URL).
+    pub fn log_to(&mut self, start: crate::audit::LogStart) {
+        let run = match (&self.targets, &self.undo) {
+            (_, Some(_)) => "undo",
+            (Some(_), None) => "targeted",
+            (None, None) => "sync",
+        };
+        let digest = plan::policy_digest(&self.config.policy);
+        let mode = mode_name(&self.config.mode);
+        self.log = Some(Box::new(Recorder::new(start, run, mode, digest)));
     }
 
     /// The next thing the host should do. Call until it returns [`Output::Wait`] or

@@ -317,10 +317,6 @@ pub struct EngineConfig {
     /// When a run that keeps failing stops writing (default: 20 of the last 40 writes).
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub breaker: Breaker,
-    /// Write the provisioning log ([`crate::audit`]): each line comes as an
-    /// [`Event::Log`]. Absent: no log.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log: Option<crate::audit::LogStart>,
 }
 
 impl Default for EngineConfig {
@@ -341,7 +337,6 @@ impl Default for EngineConfig {
             max_listed_resources: 1_000_000,
             max_body_bytes: crate::response::DEFAULT_MAX_BODY_BYTES,
             breaker: Breaker::default(),
-            log: None,
         }
     }
 }

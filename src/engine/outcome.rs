@@ -61,8 +61,8 @@ pub enum Event {
         /// What happened.
         message: String,
     },
-    /// One line of the provisioning log (JSON text, `docs/LOG.md`), when the run's
-    /// configuration asks for one (`log`).
+    /// One line of the provisioning log (JSON text, `docs/LOG.md`), when the host asked
+    /// for the log ([`crate::engine::Engine::log_to`]).
     Log {
         /// The line, without its newline.
         line: String,

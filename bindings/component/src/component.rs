@@ -357,6 +357,11 @@ impl engine::GuestEngine for EngineResource {
         self.0.borrow_mut().abort();
     }
 
+    fn log_to(&self, run_id: String, time_ms: u64, server: String) {
+        let start = scim_provision::audit::LogStart::new(run_id, time_ms, server);
+        self.0.borrow_mut().log_to(start);
+    }
+
     fn listed_state(&self) -> String {
         to_json(self.0.borrow().listed_state())
     }

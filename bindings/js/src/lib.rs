@@ -552,6 +552,15 @@ impl Engine {
             .map_err(|e| throw(Fault::from(&e)))
     }
 
+    /// Writes the provisioning log: from now on each line comes as a `{type: "log", line}`
+    /// event. Call before the first `pollOutput`; the run's id, its start time (ms since the
+    /// epoch) and the server's URL are the host's to give.
+    #[wasm_bindgen(js_name = logTo)]
+    pub fn log_to(&mut self, run_id: String, time_ms: f64, server: String) {
+        let start = scim_provision::audit::LogStart::new(run_id, time_ms.max(0.0) as u64, server);
+        self.inner.log_to(start);
+    }
+
     /// Stops the run; the next `pollOutput` returns the report of what was done.
     pub fn abort(&mut self) {
         self.inner.abort();

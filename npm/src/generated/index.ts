@@ -62,7 +62,6 @@ export type * from "./LicenseSeats.js";
 export type * from "./ListQuery.js";
 export type * from "./ListResponse.js";
 export type * from "./ListingSummary.js";
-export type * from "./LogStart.js";
 export type * from "./Manager.js";
 export type * from "./MapPreview.js";
 export type * from "./Mapping.js";
