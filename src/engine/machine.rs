@@ -1,7 +1,8 @@
 //! The engine's state machine: the `Engine` the host drives, its tasks, and the moves from
 //! one [`State`] to the next. Its parts, each in its own module: the run's state and each
 //! phase's data (`state`), discovery and listing (`listing`), planning and the answer to a plan under review (`planning`), writes
-//! and their answers (`apply`), writes sent as SCIM Bulk batches (`bulk`), the lookups that keep creates exactly-once (`find`). When a
+//! and their answers (`apply`), writes sent as SCIM Bulk batches (`bulk`), the lookups that keep creates exactly-once (`find`), the
+//! provisioning log and undo runs (`audit`). When a
 //! request goes is the scheduler's business (`engine::scheduler`), what a write's answer
 //! means the disposition's (`engine::disposition`).
 
@@ -11,8 +12,8 @@ use super::lookup::Lookup;
 use super::outcome::{Event, ListingSummary, Phase, RunReport, RunStatus};
 use super::pacing::TokenBucket;
 use super::scheduler::{self, Retry, RetryLimits, Scheduler};
-use super::{EngineConfig, EngineError, Input, Mode, Output};
-use crate::audit::{Answered, Recorder, UndoLog};
+use super::{EngineConfig, EngineError, Input, Output};
+use crate::audit::{Recorder, UndoLog};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::FromValue;
 use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step, Target};
@@ -22,6 +23,7 @@ use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 use listing::listings_for;
 
 mod apply;
+mod audit;
 mod bulk;
 mod find;
 mod listing;
@@ -185,33 +187,6 @@ impl Engine {
         Ok(engine)
     }
 
-    /// An undo run of `config`: the server is listed, then the inverse of the run `log`
-    /// tells is planned ([`crate::audit::plan_undo`]; `force` restores subjects changed
-    /// since that run too) and applied as `config.mode` says, as any plan is.
-    ///
-    /// # Errors
-    ///
-    /// As [`Engine::new`].
-    pub fn undo(config: EngineConfig, log: UndoLog, force: bool) -> Result<Engine, EngineError> {
-        let mut engine = Engine::new(config, DesiredState::default())?;
-        engine.undo = Some(Box::new((log, force)));
-        Ok(engine)
-    }
-
-    /// Writes the provisioning log of this run ([`crate::audit`]): from now on, each line
-    /// comes as an [`Event::Log`]. Call it before the first [`Engine::poll_output`]; `start`
-    /// says what only the host knows (the run's id, its start time, the server's URL).
-    pub fn log_to(&mut self, start: crate::audit::LogStart) {
-        let run = match (&self.targets, &self.undo) {
-            (_, Some(_)) => "undo",
-            (Some(_), None) => "targeted",
-            (None, None) => "sync",
-        };
-        let digest = plan::policy_digest(&self.config.policy);
-        let mode = mode_name(&self.config.mode);
-        self.log = Some(Box::new(Recorder::new(start, run, mode, digest)));
-    }
-
     /// The next thing the host should do. Call until it returns [`Output::Wait`] or
     /// [`Output::Done`].
     pub fn poll_output(&mut self, now_ms: u64) -> Output {
@@ -354,9 +329,7 @@ impl Engine {
                 }
             };
             let id = self.sched.send(i, now_ms)?;
-            if let Some(log) = &mut self.log {
-                log.sent(id, &request);
-            }
+            self.log.iter_mut().for_each(|log| log.sent(id, &request));
             return Some(Output::Send { id, request });
         }
         None
@@ -608,58 +581,8 @@ impl Engine {
             elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
             warnings: self.warnings.clone(),
         };
-        if let Some(log) = &mut self.log {
-            let profile = &self.encoder.profile().name;
-            for line in log.footer(self.last_ms, profile, &report) {
-                self.events.push_back(Event::Log { line });
-            }
-        }
+        self.log_footer(&report);
         self.state = State::Done(Box::new(report));
-    }
-
-    /// Logs the answer to request `id` (job `job`).
-    fn log_answer(
-        &mut self,
-        id: super::RequestId,
-        job: &Job,
-        answer: Result<&HttpResponse, &str>,
-        now_ms: u64,
-    ) {
-        let actions = match &job.task {
-            Task::Action { index } | Task::FollowUp { index, .. } | Task::Find { index, .. } => {
-                vec![*index]
-            }
-            Task::Batch(sent) => sent.actions.clone(),
-            _ => Vec::new(),
-        };
-        let subject = match actions.as_slice() {
-            [one] => self
-                .steps()
-                .get(*one)
-                .map(|s| s.action.subject().to_owned()),
-            _ => None,
-        };
-        let job = Answered {
-            id,
-            now_ms,
-            actions,
-            subject: subject.as_deref(),
-            attempt: job.sent,
-        };
-        if let Some(log) = &mut self.log {
-            for line in log.answered(job, answer) {
-                self.events.push_back(Event::Log { line });
-            }
-        }
-    }
-
-    /// The log's header, with `plan` once there is one, and the lines held for it.
-    fn log_header(&mut self, plan: Option<&Plan>) {
-        if let Some(log) = &mut self.log {
-            for line in log.header(&self.encoder.profile().name, plan) {
-                self.events.push_back(Event::Log { line });
-            }
-        }
     }
 
     /// The steps of the plan being applied (none before apply).
@@ -673,16 +596,6 @@ impl Engine {
     /// Plan action `index`.
     fn action(&self, index: usize) -> &Action {
         &self.steps()[index].action
-    }
-}
-
-/// The mode's name as the log's header gives it.
-fn mode_name(mode: &Mode) -> &'static str {
-    match mode {
-        Mode::PlanOnly => "planOnly",
-        Mode::ApplyApproved { .. } => "applyApproved",
-        Mode::PlanAndApply => "planAndApply",
-        Mode::Review => "review",
     }
 }
 
