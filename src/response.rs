@@ -449,7 +449,7 @@ fn wrong_shape(status: u16, e: serde_json::Error) -> DecodeError {
 
 /// Builds a [`ServerError`] from any error response, SCIM-shaped or not. Its texts are
 /// masked ([`crate::redact`]): a server may echo the request's `Authorization` header.
-fn server_error(response: &HttpResponse, now_ms: u64) -> ServerError {
+pub(crate) fn server_error(response: &HttpResponse, now_ms: u64) -> ServerError {
     let retry_after_ms = response
         .header("retry-after")
         .and_then(|v| parse_retry_after(v, now_ms));

@@ -27,6 +27,9 @@ export interface HostOptions {
   headers?: Record<string, string>;
   /** Called with each progress, plan, action and warning event. */
   onProgress?: (event: EngineEvent) => void;
+  /** Called with each provisioning log line (JSON text, without its newline; the config's
+   * `log` asks the engine for them), with the token replaced by `[redacted]`. */
+  onLog?: (line: string) => void;
   /** Answers a plan shown for approval (`review` output, mode `review`): `true` approves
    * that plan (by its digest), `false` declines it. Absent: declined. */
   onReview?: (plan: Plan) => boolean | Promise<boolean>;
@@ -115,7 +118,8 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
           inFlight.set(out.id, send(out.id, out.request));
           continue;
         case "event":
-          host.onProgress?.(redactToken(out.event, host.token));
+          if (out.event.type === "log") host.onLog?.(redactToken(out.event.line, host.token));
+          else host.onProgress?.(redactToken(out.event, host.token));
           continue;
         case "done":
           return out.report;

@@ -56,9 +56,11 @@ export class Engine {
    * which: `parseDesired`) or file (`{bytes, fileName, mapping}`) is decoded in the core, a
    * refused one thrown as a `ScimProvisionError` of kind `desired-state`. With `targets`, a targeted run of them instead (only their subjects are
    * looked up; `desired` is not read). */
-  constructor(config: EngineConfig | string, desired: DesiredInput, targets?: Target[] | string) {
+  constructor(config: EngineConfig | string, desired: DesiredInput, targets?: Target[] | string | UndoSource) {
     this.#inner = core(() =>
-      targets !== undefined
+      isUndo(targets)
+        ? wasm.Engine.undo(config, targets.undoLog, targets.force ?? false)
+        : targets !== undefined
         ? wasm.Engine.targeted(config, targets)
         : isDesiredFile(desired)
           ? new wasm.Engine(config, desired.bytes, desired.fileName, mappingText(desired.mapping))
@@ -87,6 +89,12 @@ export class Engine {
 
   abort(): void {
     this.#inner.abort();
+  }
+
+  /** Writes the provisioning log: from now on each line comes as a `{type: "log", line}`
+   * event (the core writes it; `docs/LOG.md`). Call before the first `pollOutput`. */
+  logTo(runId: string, timeMs: number, server: string): void {
+    this.#inner.logTo(runId, timeMs, server);
   }
 
   /** The error the core reads the finished run's report as, or `undefined` when it is no
@@ -136,6 +144,23 @@ export interface RunOptions {
   fetch?: typeof fetch;
   onProgress?: (event: EngineEvent) => void;
   signal?: AbortSignal;
+  /** Writes the provisioning log: called with each JSON Lines record the core writes
+   * (`docs/LOG.md`: a header, each request and action outcome, a footer), the token
+   * replaced by `[redacted]`. Append each with a newline to keep a log file. */
+  onLog?: (line: string) => void;
+  /** The run's id in the log's header (default: a random UUID). */
+  runId?: string;
+}
+
+/** An undo run's source (`Engine`'s last argument): the provisioning log's text, and
+ * whether subjects changed since that run are restored too. */
+export interface UndoSource {
+  undoLog: string;
+  force?: boolean;
+}
+
+function isUndo(source: unknown): source is UndoSource {
+  return typeof source === "object" && source !== null && typeof (source as UndoSource).undoLog === "string";
 }
 
 export interface ApplyOptions extends RunOptions {
@@ -346,6 +371,18 @@ export class Provisioner {
     return { ...report, rejected: events.rejected };
   }
 
+  /** Plans the inverse of the run a provisioning log tells (`logText`, its JSON Lines) and
+   * applies it like any plan (`approve` to review it, `dryRun` to only plan): whom it
+   * deactivated is reactivated, changed attributes and memberships restored, renamed groups
+   * renamed back, created users deactivated (never deleted). A deletion cannot be undone
+   * with the same id, and a subject changed since the run is left alone unless `force`:
+   * each is a note in the plan. What to undo is the core's (`plan_undo`). */
+  async undo(logText: string, run: TargetedOptions & { force?: boolean } = {}): Promise<RunReport> {
+    const mode: Mode = run.dryRun ? { mode: "planOnly" } : run.approve ? { mode: "review" } : { mode: "planAndApply" };
+    const source: UndoSource = { undoLog: logText, force: run.force ?? false };
+    return this.#redacted(() => this.#run(mode, "{}", run, run.dryRun === true, source));
+  }
+
   /** `value` without the token (see `redactToken`). */
   #redact<T>(value: T): T {
     return redactToken(value, this.#options.token);
@@ -383,6 +420,7 @@ export class Provisioner {
       token: this.#options.token,
       headers: this.#options.headers,
       onProgress: run.onProgress,
+      onLog: run.onLog,
       signal: run.signal,
       requestTimeoutMs: this.#options.requestTimeoutMs,
     };
@@ -390,8 +428,10 @@ export class Provisioner {
 
   /** Runs the engine to its report; throws the core's error for it (`planned`: the run was
    * to plan, so a report without a plan is one). */
-  async #run(mode: Mode, desired: DesiredInput, run: SyncOptions, planned = false, targets?: Target[]): Promise<RunReport> {
+  async #run(mode: Mode, desired: DesiredInput, run: SyncOptions, planned = false, targets?: Target[] | UndoSource): Promise<RunReport> {
     const engine = new Engine(this.#config(mode), desired, targets);
+    // The log's header: the run id, the time and the URL are the host's to give.
+    if (run.onLog) engine.logTo(run.runId ?? globalThis.crypto.randomUUID(), Date.now(), this.#options.baseUrl);
     try {
       const report = await drive(engine, this.#host(run));
       throwIfFailed(engine, planned);

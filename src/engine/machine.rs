@@ -1,7 +1,8 @@
 //! The engine's state machine: the `Engine` the host drives, its tasks, and the moves from
 //! one [`State`] to the next. Its parts, each in its own module: the run's state and each
 //! phase's data (`state`), discovery and listing (`listing`), planning and the answer to a plan under review (`planning`), writes
-//! and their answers (`apply`), writes sent as SCIM Bulk batches (`bulk`), the lookups that keep creates exactly-once (`find`). When a
+//! and their answers (`apply`), writes sent as SCIM Bulk batches (`bulk`), the lookups that keep creates exactly-once (`find`), the
+//! provisioning log and undo runs (`audit`). When a
 //! request goes is the scheduler's business (`engine::scheduler`), what a write's answer
 //! means the disposition's (`engine::disposition`).
 
@@ -12,6 +13,7 @@ use super::outcome::{Event, ListingSummary, Phase, RunReport, RunStatus};
 use super::pacing::TokenBucket;
 use super::scheduler::{self, Retry, RetryLimits, Scheduler};
 use super::{EngineConfig, EngineError, Input, Output};
+use crate::audit::{Recorder, UndoLog};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::FromValue;
 use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step, Target};
@@ -21,6 +23,7 @@ use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 use listing::listings_for;
 
 mod apply;
+mod audit;
 mod bulk;
 mod find;
 mod listing;
@@ -107,6 +110,10 @@ pub struct Engine {
     reader: super::coercions::Reader,
     /// The writes' outcomes the circuit breaker has seen (see `breaker`).
     breaker: super::breaker::Tally,
+    /// The provisioning log being written, when the configuration asks for one.
+    log: Option<Box<Recorder>>,
+    /// An undo run's log and whether it forces ([`Engine::undo`]).
+    undo: Option<Box<(UndoLog, bool)>>,
 }
 
 impl Engine {
@@ -146,6 +153,8 @@ impl Engine {
             config.seed,
         );
         Ok(Engine {
+            log: None,
+            undo: None,
             sched,
             encoder,
             desired,
@@ -233,6 +242,9 @@ impl Engine {
             // The run was stopped; late answers change nothing.
             return Ok(());
         }
+        if self.log.is_some() {
+            self.log_answer(id, &job, answer.as_ref().map_err(String::as_str), now_ms);
+        }
         // A transport failure means the same for every request: try again later, or give up.
         let response = match answer {
             Ok(response) => response,
@@ -319,6 +331,7 @@ impl Engine {
                 }
             };
             let id = self.sched.send(i, now_ms)?;
+            self.log.iter_mut().for_each(|log| log.sent(id, &request));
             return Some(Output::Send { id, request });
         }
         None
@@ -570,6 +583,7 @@ impl Engine {
             elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
             warnings: self.warnings.clone(),
         };
+        self.log_footer(&report);
         self.state = State::Done(Box::new(report));
     }
 

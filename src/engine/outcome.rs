@@ -61,6 +61,12 @@ pub enum Event {
         /// What happened.
         message: String,
     },
+    /// One line of the provisioning log (JSON text, `docs/LOG.md`), when the host asked
+    /// for the log ([`crate::engine::Engine::log_to`]).
+    Log {
+        /// The line, without its newline.
+        line: String,
+    },
 }
 
 /// How one plan action ended.

@@ -135,11 +135,11 @@ pub(crate) fn validate(desired: &DesiredState) -> Result<(), PlanError> {
 }
 
 /// A planned action with its sort key (subject key, chunk index).
-pub(super) type Keyed = (Action, String, usize);
+pub(crate) type Keyed = (Action, String, usize);
 
 /// The plan's order of actions: by apply phase, kind, subject key, chunk (the targeted
 /// planner's too).
-pub(super) fn sort_actions(actions: &mut [Keyed]) {
+pub(crate) fn sort_actions(actions: &mut [Keyed]) {
     sorting::sort_by(actions, |a, b| {
         (a.0.phase(), a.0.kind(), &a.1, a.2).cmp(&(b.0.phase(), b.0.kind(), &b.1, b.2))
     });
@@ -234,7 +234,7 @@ impl Planner<'_> {
 }
 
 /// The counts of `actions` (also what a decoded plan's summary is recomputed with).
-pub(super) fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summary {
+pub(crate) fn summarize<'a>(actions: impl Iterator<Item = &'a Action>) -> Summary {
     let mut s = Summary::default();
     for a in actions {
         match a {

@@ -177,6 +177,21 @@ const MANAGED: &[Managed] = &[
     },
 ];
 
+/// The value of attribute `path` on `user` as the planner reads it (`userName` and
+/// `active` too); `None` for an attribute the planner does not manage.
+pub(crate) fn managed_value(user: &User, path: &str) -> Option<Value> {
+    match path {
+        "userName" => return Some(Value::String(user.user_name.clone())),
+        "active" => return Some(Value::Bool(user.is_active())),
+        _ => {}
+    }
+    let attr = MANAGED.iter().find(|a| a.path == path)?;
+    Some(match attr.read {
+        Read::Text(read) => read(user).map_or(Value::Null, |v| Value::String(v.to_owned())),
+        Read::Json(read) => read(user).unwrap_or(Value::Null),
+    })
+}
+
 /// The managed attributes whose desired value differs from the server's. The userName is
 /// included when it differs beyond case and normalization (a user matched by externalId
 /// who changed address).

@@ -103,6 +103,13 @@ pub fn plan_digest(actions: &[Step], blocked: &[Blocked]) -> String {
     hex(h.finalize().as_slice())
 }
 
+/// The hex SHA-256 of the canonical JSON of `policy`: which policy a run ran under, as the
+/// provisioning log's header records it.
+pub fn policy_digest(policy: &super::Policy) -> String {
+    let mut canon = Canonical::default();
+    hex(Sha256::digest(canon.write(policy)).as_slice())
+}
+
 /// Checks that `plan`'s actions and guards are the ones its `digest` was made over.
 ///
 /// # Errors

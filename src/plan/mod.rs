@@ -39,13 +39,16 @@ pub use action::{
 pub use allowed::{Allowed, GroupVerb, MembershipVerb, UserVerb};
 pub use batches::{next_batch, Batch, BatchEnd};
 pub use build::plan;
-use build::summarize;
+pub(crate) use build::summarize;
 pub(crate) use build::{create_body, user_update, validate};
+pub(crate) use build::{sort_actions, Keyed};
 pub use cost::Cost;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
 pub use diff::Change;
-pub use integrity::{check_approval, check_integrity, plan_digest, ReviewError};
+pub(crate) use diff::{managed_value, replacement};
+pub(crate) use integrity::state_digest;
+pub use integrity::{check_approval, check_integrity, plan_digest, policy_digest, ReviewError};
 pub use keys::{group_key, user_key};
 pub use policy::{Cap, CapError, Offboarding, Policy, Scope};
 #[cfg(test)]
@@ -384,6 +387,21 @@ impl Blocked {
         Blocked {
             guard,
             reason: reason.into(),
+        }
+    }
+}
+
+impl SourceCounts {
+    /// The sizes of a plan made from `actual` (the server as listed or looked up) and
+    /// `desired_users` and `desired_groups` subjects, managing no listed user by scope.
+    pub(crate) fn of(actual: &ActualState, desired_users: u64, desired_groups: u64) -> Self {
+        SourceCounts {
+            desired_users,
+            desired_groups,
+            server_users: actual.users.len() as u64,
+            server_groups: actual.groups.len() as u64,
+            managed_users: 0,
+            listing_complete: actual.complete,
         }
     }
 }

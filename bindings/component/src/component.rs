@@ -309,6 +309,11 @@ impl engine::GuestEngine for EngineResource {
         Ok(engine::Engine::new(EngineResource(RefCell::new(engine))))
     }
 
+    fn create_undo(config_json: String, log: String, force: bool) -> Result<engine::Engine, Error> {
+        let engine = boundary::undo_engine_from_json(&config_json, &log, force)?;
+        Ok(engine::Engine::new(EngineResource(RefCell::new(engine))))
+    }
+
     fn poll_output(&self, now_ms: u64) -> Output {
         match self.0.borrow_mut().poll_output(now_ms) {
             core_engine::Output::Send { id, request } => Output::Send(SendRequest {
@@ -363,6 +368,11 @@ impl engine::GuestEngine for EngineResource {
 
     fn abort(&self) {
         self.0.borrow_mut().abort();
+    }
+
+    fn log_to(&self, run_id: String, time_ms: u64, server: String) {
+        let start = scim_provision::audit::LogStart::new(run_id, time_ms, server);
+        self.0.borrow_mut().log_to(start);
     }
 
     fn listed_state(&self) -> String {

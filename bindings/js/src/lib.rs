@@ -505,6 +505,17 @@ impl Engine {
         Ok(Engine { inner, end: None })
     }
 
+    /// An undo run of `config`: the inverse of the run the provisioning log `log` (its
+    /// JSON Lines) tells, planned against the server as listed; `force` restores subjects
+    /// changed since that run too.
+    #[wasm_bindgen(js_name = undo)]
+    pub fn undo(config: JsValue, log: &str, force: bool) -> Result<Engine, JsValue> {
+        let inner =
+            boundary::undo_engine_from_json(&json_text(&config, "config-json")?, log, force)
+                .map_err(throw)?;
+        Ok(Engine { inner, end: None })
+    }
+
     /// The next output: `{type: "send" | "event" | "wait" | "done", ...}`.
     #[wasm_bindgen(js_name = pollOutput)]
     pub fn poll_output(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
@@ -561,6 +572,15 @@ impl Engine {
         self.inner
             .handle_input(input, now_ms.max(0.0) as u64)
             .map_err(|e| throw(Fault::from(&e)))
+    }
+
+    /// Writes the provisioning log: from now on each line comes as a `{type: "log", line}`
+    /// event. Call before the first `pollOutput`; the run's id, its start time (ms since the
+    /// epoch) and the server's URL are the host's to give.
+    #[wasm_bindgen(js_name = logTo)]
+    pub fn log_to(&mut self, run_id: String, time_ms: f64, server: String) {
+        let start = scim_provision::audit::LogStart::new(run_id, time_ms.max(0.0) as u64, server);
+        self.inner.log_to(start);
     }
 
     /// Stops the run; the next `pollOutput` returns the report of what was done.

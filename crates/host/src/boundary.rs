@@ -542,6 +542,22 @@ pub fn targeted_engine_from_json(config_json: &str, targets_json: &str) -> Resul
     Engine::targeted(config, targets).map_err(Fault::from)
 }
 
+/// An undo run ([`Engine::undo`]) of an [`EngineConfig`] (`config-json`): the inverse of
+/// the run the provisioning log `log` (JSON Lines, `docs/LOG.md`) tells, planned against
+/// the server as listed; `force` restores subjects changed since that run too.
+///
+/// # Errors
+///
+/// A fault of kind `invalid-argument` (argument `config-json`, or `log` at the line that
+/// is not a log record), or of kind `engine` / `encode` when [`Engine::undo`] refuses the
+/// run.
+pub fn undo_engine_from_json(config_json: &str, log: &str, force: bool) -> Result<Engine, Fault> {
+    let config: EngineConfig = parse_json_arg("config-json", config_json)?;
+    let log = scim_provision::audit::UndoLog::read(log)
+        .map_err(|e| Fault::invalid_argument("log", &format!("line {}", e.line), &e.reason))?;
+    Engine::undo(config, log, force).map_err(Fault::from)
+}
+
 /// JSON Lines of lifecycle events ([`plan::read_events_mapped`]) as JSON: `{"targets":
 /// [...], "rejected": [{line, field, reason}]}`; `skip_malformed` plans the valid lines and
 /// lists the others, else one malformed line refuses the file. With `mapping` (a built-in

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use scim_provision::engine::{Engine, Input, Output, RequestId, RunReport};
+use scim_provision::engine::{Engine, Event, Input, Output, RequestId, RunReport};
 use scim_provision::http::{HttpRequest, HttpResponse};
 use scim_provision::plan::Plan;
 
@@ -47,9 +47,23 @@ pub fn drive_reviewed(
     engine: &mut Engine,
     clock: &mut u64,
     timeout_ms: u64,
+    on_send: impl FnMut(&mut Simulator, &HttpRequest, u64) -> Control,
+    on_review: impl FnMut(&mut Simulator, &Plan) -> Input,
+) -> RunReport {
+    drive_logged(sim, engine, clock, timeout_ms, on_send, on_review).0
+}
+
+/// [`drive_reviewed`], returning the provisioning log's lines (the run's `Event::Log`s, in
+/// order) beside the report.
+pub fn drive_logged(
+    sim: &mut Simulator,
+    engine: &mut Engine,
+    clock: &mut u64,
+    timeout_ms: u64,
     mut on_send: impl FnMut(&mut Simulator, &HttpRequest, u64) -> Control,
     mut on_review: impl FnMut(&mut Simulator, &Plan) -> Input,
-) -> RunReport {
+) -> (RunReport, Vec<String>) {
+    let mut lines = Vec::new();
     let mut pending: BTreeMap<(u64, u64), (RequestId, Option<HttpResponse>)> = BTreeMap::new();
     for _ in 0..10_000_000 {
         match engine.poll_output(*clock) {
@@ -93,7 +107,10 @@ pub fn drive_reviewed(
                     .handle_input(answer, *clock)
                     .expect("the engine takes an answer to its review");
             }
-            Output::Done { report } => return *report,
+            Output::Done { report } => return (*report, lines),
+            Output::Event {
+                event: Event::Log { line },
+            } => lines.push(line),
             _ => {}
         }
     }

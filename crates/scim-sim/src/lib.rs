@@ -70,7 +70,7 @@ use scim_provision::http::{HttpRequest, HttpResponse, Method};
 use scim_provision::model::{Group, User};
 
 pub use cursor::CursorPaging;
-pub use drive::{drive, drive_reviewed, Control};
+pub use drive::{drive, drive_logged, drive_reviewed, Control};
 pub use faults::{FaultKind, Faults, LostAnswer, RateLimit, RetryAfter, Trigger};
 pub use log::{LoggedRequest, Stats};
 pub use routes::Endpoint;

@@ -2,16 +2,9 @@
 //! timestamps a server writes: RFC 3339 for `meta.created`/`meta.lastModified`, and the IMF
 //! fixdate of RFC 9110 for a `Retry-After` given as an HTTP date. No clock is read.
 
-/// `1970-01-01T00:00:00.000Z` for 0.
+/// `1970-01-01T00:00:00.000Z` for 0 (the core's provisioning log writes the same).
 pub(crate) fn rfc3339(ms: u64) -> String {
-    let (days, secs_of_day, millis) = split(ms);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        secs_of_day / 3600,
-        secs_of_day / 60 % 60,
-        secs_of_day % 60
-    )
+    scim_provision::audit::iso_time(ms)
 }
 
 /// `Thu, 01 Jan 1970 00:00:00 GMT` for 0.
@@ -20,36 +13,19 @@ pub(crate) fn http_date(ms: u64) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let (days, secs_of_day, _) = split(ms);
-    let (y, m, d) = civil_from_days(days);
+    // `YYYY-MM-DDThh:mm:ss.mmmZ`, taken apart from its end (a year may have more digits).
+    let iso = rfc3339(ms);
+    let n = iso.len();
+    let (y, m, d, time) = (
+        &iso[..n - 20],
+        &iso[n - 19..n - 17],
+        &iso[n - 16..n - 14],
+        &iso[n - 13..n - 5],
+    );
     // 1970-01-01 was a Thursday.
-    let weekday = WEEKDAYS[((days + 4) % 7) as usize];
-    let month = MONTHS[(m as usize).saturating_sub(1).min(11)];
-    format!(
-        "{weekday}, {d:02} {month} {y:04} {:02}:{:02}:{:02} GMT",
-        secs_of_day / 3600,
-        secs_of_day / 60 % 60,
-        secs_of_day % 60
-    )
-}
-
-fn split(ms: u64) -> (u64, u64, u64) {
-    let secs = ms / 1000;
-    (secs / 86_400, secs % 86_400, ms % 1000)
-}
-
-/// Howard Hinnant's `civil_from_days` for non-negative day counts since 1970-01-01.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
+    let weekday = WEEKDAYS[((ms / 86_400_000 + 4) % 7) as usize];
+    let month = MONTHS[m.parse::<usize>().unwrap_or(1).saturating_sub(1).min(11)];
+    format!("{weekday}, {d} {month} {y} {time} GMT")
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ import { parseMap, type MapCommand } from "./map.js";
 import { parseReportArgs, REPORT_OPTIONS, type ReportArgs } from "./report-args.js";
 
 export type { ReportFormat } from "./report-args.js";
+import { parseUndo, type UndoCommand } from "./undo.js";
 
 export const USAGE = `Usage:
   scim-provision plan   --desired FILE --url URL [--profile NAME] [--policy FILE]
@@ -95,11 +96,13 @@ export type Command =
       json: boolean;
       allowBlocked: boolean;
       maxDeactivations: Cap | undefined;
+      log: string | undefined;
     } & Common &
       Directory)
   | MapCommand
   | ({ name: "report" } & ReportArgs & Common)
   | TargetedCommand
+  | UndoCommand
   | { name: "help" }
   | { name: "version" };
 
@@ -132,11 +135,13 @@ export type TargetedCommand = {
   maxDeactivations: Cap | undefined;
   /** Refuse subjects outside this SCIM filter (added to the policy's `scope.filter`). */
   scope: string | undefined;
+  /** `--log FILE`: the provisioning log, appended to. */
+  log: string | undefined;
 } & Common;
 
 const TARGETED = ["provision", "deprovision", "reactivate", "grant", "revoke", "events"] as const;
 
-const COMMON = {
+export const COMMON = {
   url: { type: "string" },
   profile: { type: "string" },
   "token-env": { type: "string" },
@@ -165,6 +170,7 @@ const OPTIONS = {
     "max-deactivations": { type: "string" },
     mapping: { type: "string" },
     scope: { type: "string" },
+    log: { type: "string" },
   },
   report: { ...COMMON, ...REPORT_OPTIONS },
 } as const;
@@ -177,6 +183,7 @@ const TARGETED_COMMON = {
   "allow-blocked": { type: "boolean" },
   "max-deactivations": { type: "string" },
   scope: { type: "string" },
+  log: { type: "string" },
 } as const;
 
 const TARGETED_OPTIONS = {
@@ -210,6 +217,7 @@ export function parseCommand(argv: string[]): Command {
   if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
   if (name === "--version" || name === "-V") return { name: "version" };
   if (name === "map") return parseMap(rest);
+  if (name === "undo") return parseUndo(rest);
   if (name !== "plan" && name !== "apply" && name !== "report" && !isTargeted(name)) {
     throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report, map, ${TARGETED.join(", ")} (see --help)`);
   }
@@ -266,6 +274,7 @@ export function parseCommand(argv: string[]): Command {
         maxDeactivations: cap(str("max-deactivations")),
         mapping: str("mapping"),
         scope: str("scope"),
+        log: str("log"),
       };
     }
     case "report":
@@ -315,6 +324,7 @@ function targeted(
     allowBlocked: flag("allow-blocked"),
     maxDeactivations: cap(str("max-deactivations")),
     scope: str("scope"),
+    log: str("log"),
   };
 }
 

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline/promises";
 import { blockedRefusal, buildReport, checkPlan, Provisioner, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
-import { CliError, desiredState, directoryErrors, planOf, readDesired, readMapping, readPlanFile, readPolicy, readReportText, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { CliError, desiredState, directoryErrors, logTo, planOf, readDesired, readMapping, readPlanFile, readPolicy, readReportText, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
@@ -93,7 +93,7 @@ async function applyDesired(command: Of<"apply">, term: Terminal): Promise<numbe
   const desired = directoryOf(command, command.desired!);
   const p = provisioner(command, undefined, policyOf(command, undefined));
   const review = reviewer(command, term, progress, style.out);
-  const report = await directoryErrors(desired, () => p.sync(desired, { approve: review.approve, onProgress: progress.onEvent, signal: term.signal })).finally(() =>
+  const report = await directoryErrors(desired, () => p.sync(desired, { approve: review.approve, onProgress: progress.onEvent, signal: term.signal, ...logTo(command.log) })).finally(() =>
     progress.clear(),
   );
   // Not asked (nothing to do, or refused before asking): the plan is shown all the same.
@@ -153,7 +153,7 @@ async function applyReviewed(command: Of<"apply">, planFile: string, term: Termi
     term.stderr.write("Nothing applied.\n");
     return EXIT_ERROR;
   }
-  const report = await p.apply(plan, { desired, onProgress: progress.onEvent, signal: term.signal }).finally(() => progress.clear());
+  const report = await p.apply(plan, { desired, onProgress: progress.onEvent, signal: term.signal, ...logTo(command.log) }).finally(() => progress.clear());
   return finish(command, report, style.out, term);
 }
 

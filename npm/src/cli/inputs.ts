@@ -2,7 +2,7 @@
 // content), the reviewed plan file, the bearer token from the environment, output files.
 // Every failure is a `CliError` with one clear line.
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
 import { parseDesired, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy } from "../types.js";
@@ -134,4 +134,20 @@ export function readToken(name: string, env: NodeJS.ProcessEnv = process.env): s
     throw new CliError(`no bearer token: set the environment variable ${name} (or name another one with --token-env)`);
   }
   return token;
+}
+
+/** `--log FILE`: the run's `onLog`, appending each provisioning log line (JSON Lines) to
+ * `file` as the core writes it, so a run stopped half-way leaves what it did; none
+ * without. */
+export function logTo(file: string | undefined): { onLog?: (line: string) => void } {
+  if (file === undefined) return {};
+  return {
+    onLog: (line) => {
+      try {
+        appendFileSync(file, line + "\n");
+      } catch (error) {
+        throw new CliError(`cannot write the log ${file}: ${(error as Error).message}`);
+      }
+    },
+  };
 }

@@ -10,6 +10,7 @@ import { applyCommand, EXIT_ERROR, EXIT_OK, planCommand, reportCommand, type Ter
 import { CliError } from "./inputs.js";
 import { mapCommand } from "./map.js";
 import { targetedCommand } from "./targeted.js";
+import { undoCommand } from "./undo.js";
 
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(command, term);
       case "map":
         return mapCommand(command, term);
+      case "undo":
+        return await undoCommand(command, term);
       default:
         return await targetedCommand(command, term);
     }

@@ -6,11 +6,11 @@
 
 import { readFileSync } from "node:fs";
 
-import { Provisioner, readEvents, ScimProvisionError } from "../node.js";
-import type { Target, User } from "../types.js";
+import { Provisioner, readEvents, ScimProvisionError, type TargetedOptions } from "../node.js";
+import type { RunReport, Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, type Terminal } from "./commands.js";
-import { CliError, readMapping, readPolicy, readToken } from "./inputs.js";
+import { CliError, logTo, readMapping, readPolicy, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
 import { renderRun } from "./render-run.js";
@@ -68,9 +68,27 @@ function readEventsFile(path: string, skipMalformed: boolean, mapping: string | 
  * (an already-in-effect operation is a success with nothing to do) and no events line was
  * skipped. */
 export async function targetedCommand(command: TargetedCommand, term: Terminal): Promise<number> {
+  const { targets, rejected } = targetsOf(command);
+  return reviewedRun(command, term, rejected, (p, run) => p.targeted(targets, run));
+}
+
+/** What a reviewed run (a targeted command, `undo`) reads from its command line. */
+export type ReviewedCommand = Pick<
+  TargetedCommand,
+  "url" | "profile" | "tokenEnv" | "policyFile" | "noColor" | "yes" | "json" | "dryRun" | "allowBlocked" | "maxDeactivations" | "scope" | "log"
+>;
+
+/** Runs `start` on a `Provisioner` of `command`'s options, reviewed as `command` says
+ * (`--dry-run`, `--yes`, or asked), and prints the plan and the run; `rejected`: input lines
+ * skipped, which make the exit code 1. */
+export async function reviewedRun(
+  command: ReviewedCommand,
+  term: Terminal,
+  rejected: string[],
+  start: (p: Provisioner, run: TargetedOptions) => Promise<RunReport>,
+): Promise<number> {
   const env = command.noColor ? { ...process.env, NO_COLOR: "1" } : process.env;
   const style = { out: new Style(term.stdout, env), err: new Style(term.stderr, env) };
-  const { targets, rejected } = targetsOf(command);
   for (const line of rejected) term.stderr.write(style.err.yellow(`scim-provision: skipped ${printable(line)}`) + "\n");
   let policy = command.policyFile ? readPolicy(command.policyFile) : undefined;
   if (command.maxDeactivations) policy = { ...policy, maxDeactivations: command.maxDeactivations };
@@ -85,8 +103,14 @@ export async function targetedCommand(command: TargetedCommand, term: Terminal):
   });
   const progress = new Progress(term.stderr, style.err);
   const review = reviewer(command, term, progress, style.out);
-  const run = { onProgress: progress.onEvent, signal: term.signal, dryRun: command.dryRun, ...(command.yes || command.dryRun ? {} : { approve: review.approve }) };
-  const report = await p.targeted(targets, run).finally(() => progress.clear());
+  const run = {
+    onProgress: progress.onEvent,
+    signal: term.signal,
+    dryRun: command.dryRun,
+    ...logTo(command.log),
+    ...(command.yes || command.dryRun ? {} : { approve: review.approve }),
+  };
+  const report = await start(p, run).finally(() => progress.clear());
   if (command.dryRun) {
     const plan = report.plan!;
     term.stdout.write(command.json ? JSON.stringify(plan, null, 2) + "\n" : renderPlan(plan, style.out, command.url) + "\n");

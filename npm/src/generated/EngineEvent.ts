@@ -34,4 +34,8 @@ outcome: ActionOutcome, } | { "type": "warning",
 /**
  * What happened.
  */
-message: string, };
+message: string, } | { "type": "log", 
+/**
+ * The line, without its newline.
+ */
+line: string, };

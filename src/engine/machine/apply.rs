@@ -291,6 +291,10 @@ impl Engine {
             return;
         };
         let (resolved, total) = a.progress();
+        if let Some(log) = &mut self.log {
+            let line = log.action(self.last_ms, &a.steps()[index], &outcome, &a.ids);
+            self.events.push_back(Event::Log { line });
+        }
         self.events.push_back(Event::ActionDone { outcome });
         self.progress(Phase::Apply, resolved, total);
         if let Some(cause) = self.breaker.record(&self.config.breaker, failed) {

@@ -54,6 +54,18 @@ impl Engine {
         if self.encoder.profile().groups.members_in_listing {
             return;
         }
+        if let Some(undo) = &self.undo {
+            // An undo run's groups are those its log touched.
+            let wanted = self.actual.groups.iter().enumerate();
+            let wanted: Vec<usize> = wanted
+                .filter(|(_, g)| g.members.is_none() && g.id.is_some() && undo.0.touches(g))
+                .map(|(i, _)| i)
+                .collect();
+            for group in wanted {
+                self.push(Task::Members { group }, 0);
+            }
+            return;
+        }
         if self.targets.is_some() {
             // A targeted run's groups are those it grants or revokes: each one's members.
             let wanted = self.actual.groups.iter().enumerate();

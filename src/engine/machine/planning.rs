@@ -23,10 +23,17 @@ impl Engine {
     /// Plans from the listed state, then applies or stops as the mode says.
     pub(super) fn make_plan(&mut self) {
         let (profile, policy) = (self.encoder.profile(), &self.config.policy);
-        let planned = match &self.targets {
-            Some(targets) => plan::plan_targeted(targets, &self.actual, profile, policy)
+        let planned = match (&self.targets, &self.undo) {
+            (_, Some(undo)) => Ok(crate::audit::plan_undo(
+                &undo.0,
+                &self.actual,
+                profile,
+                policy,
+                undo.1,
+            )),
+            (Some(targets), None) => plan::plan_targeted(targets, &self.actual, profile, policy)
                 .map_err(|e| e.to_string()),
-            None => {
+            (None, None) => {
                 plan::plan(&self.desired, &self.actual, profile, policy).map_err(|e| e.to_string())
             }
         };
@@ -44,6 +51,7 @@ impl Engine {
         self.events.push_back(Event::Planned {
             plan: Box::new(plan.clone()),
         });
+        self.log_header(Some(&plan));
         let next = match &self.config.mode {
             Mode::PlanOnly => Next::Stop(RunStatus::Planned, None, plan),
             Mode::ApplyApproved {

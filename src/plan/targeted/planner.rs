@@ -118,14 +118,11 @@ pub fn plan_targeted(
         blocked,
         actions,
         notes,
-        source: SourceCounts {
-            desired_users: targets.len() as u64,
-            desired_groups: targets.iter().filter(|t| t.group.is_some()).count() as u64,
-            server_users: found.users.len() as u64,
-            server_groups: found.groups.len() as u64,
-            managed_users: 0,
-            listing_complete: found.complete,
-        },
+        source: SourceCounts::of(
+            found,
+            targets.len() as u64,
+            targets.iter().filter(|t| t.group.is_some()).count() as u64,
+        ),
     })
 }
 
