@@ -4,6 +4,7 @@
 // `await init()` from "scim-provision/web" in browsers).
 
 import * as wasm from "../wasm/scim_provision_js.js";
+import * as reports from "../wasm/scim_provision_report_js.js";
 import { core, ScimProvisionError } from "./errors.js";
 import { drive, type HostOptions } from "./host.js";
 import { buildReport, decode } from "./lowlevel.js";
@@ -585,20 +586,20 @@ export interface CsvExportOptions {
 
 /** The Airtable admin-panel CSV of listed users (injection-safe). */
 export function reportCsv(users: User[], groups: Group[], options: CsvExportOptions = {}): string {
-  return core(() => wasm.reportCsv(users, groups, options.byteOrderMark ?? false, options.licenses ?? null));
+  return core(() => reports.reportCsv(users, groups, options.byteOrderMark ?? false, options.licenses ?? null));
 }
 
 /** The access review of listed users and groups against `options.previous` (an earlier
  * report) as CSV: users added, removed, deactivated or reactivated, then memberships gained
  * or lost; injection-safe. */
 export function reviewCsv(users: User[], groups: Group[], plan: Plan | null, options: BuildReportOptions, byteOrderMark = false): string {
-  return core(() => wasm.reviewCsv(users, groups, plan, options, byteOrderMark));
+  return core(() => reports.reviewCsv(users, groups, plan, options, byteOrderMark));
 }
 
 /** The self-contained HTML report of listed users and groups (the snapshot time defaults
  * to now). */
 export function reportHtml(users: User[], groups: Group[], plan: Plan | null, options: BuildReportOptions = {}): string {
-  return core(() => wasm.reportHtml(users, groups, plan, { takenAtMs: options.takenAtMs ?? Date.now(), ...options }));
+  return core(() => reports.reportHtml(users, groups, plan, { takenAtMs: options.takenAtMs ?? Date.now(), ...options }));
 }
 
 // The component-shaped low-level calls (Encoder, decode, renderFilter, planWithConfig,

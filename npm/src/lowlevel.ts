@@ -4,6 +4,7 @@
 // are the same; the conformance corpus (tests/conformance) checks it through these.
 
 import * as wasm from "../wasm/scim_provision_js.js";
+import * as reports from "../wasm/scim_provision_report_js.js";
 import { core } from "./errors.js";
 import type {
   ActualState,
@@ -108,7 +109,7 @@ export function buildReport(
   plan: Plan | string | null = null,
   options: BuildReportOptions = {},
 ): OpsReport {
-  return core(() => wasm.buildReport(users, groups, plan, options)) as OpsReport;
+  return core(() => reports.buildReport(users, groups, plan, options)) as OpsReport;
 }
 
 /** What an attribute mapping (a built-in name such as `"workday"`, a mapping object, or its

@@ -2,14 +2,21 @@
 // to this file, or takes a URL, Response, bytes or WebAssembly.Module).
 
 import initWasm from "../wasm/scim_provision_js.js";
+import initReports from "../wasm/scim_provision_report_js.js";
 import { markInitialised } from "./errors.js";
+
+type ModuleSource = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 let ready: Promise<unknown> | undefined;
 
-/** Instantiates the WebAssembly module, once; every other function throws a
- * `ScimProvisionError` of code `notInitialised` until the promise it returns resolved. */
-export function init(module?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown> {
-  ready ??= initWasm(module === undefined ? undefined : { module_or_path: module }).then((exports) => {
+/** Instantiates the package's two WebAssembly modules (the engine and planner, and the
+ * SaaS-ops reports), once; every other function throws a `ScimProvisionError` of code
+ * `notInitialised` until the promise it returns resolved. By default each `.wasm` is fetched
+ * from next to its glue (`wasm/scim_provision_js_bg.wasm`, `wasm/scim_provision_report_js_bg.wasm`);
+ * `module` and `reportsModule` give them otherwise. */
+export function init(module?: ModuleSource, reportsModule?: ModuleSource): Promise<unknown> {
+  const source = (m?: ModuleSource) => (m === undefined ? undefined : { module_or_path: m });
+  ready ??= Promise.all([initWasm(source(module)), initReports(source(reportsModule))]).then(([exports]) => {
     markInitialised();
     return exports;
   });

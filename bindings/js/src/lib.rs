@@ -12,11 +12,10 @@
 //! fault reads the same whichever form of the core raised it.
 
 mod encoder;
-mod text;
 
 pub use encoder::Encoder;
 
-use js_sys::{Error as JsError, JsString, Reflect, Uint8Array};
+use js_sys::{JsString, Reflect, Uint8Array};
 use scim_provision::engine::{self, Input, RequestId};
 use scim_provision::http::HttpResponse;
 use scim_provision::plan;
@@ -25,130 +24,12 @@ use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response;
 use scim_provision_host::boundary::{self, DecodeTarget};
 use scim_provision_host::entry::{self, DesiredOptions};
-use scim_provision_host::fault::{parse_json_arg, to_json, Fault};
-use scim_provision_host::report::{self as host_report, ReportOptions, ReportOptionsJson};
-use serde::Serialize;
+use scim_provision_host::fault::Fault;
+use scim_provision_js_glue::text;
+use scim_provision_js_glue::{
+    from_js, json_text, optional_from_js, optional_json, parse_js, throw, to_js,
+};
 use wasm_bindgen::prelude::*;
-
-/// A JavaScript `ScimProvisionError` with the given fields.
-fn js_error(
-    kind: &str,
-    code: &str,
-    message: &str,
-    fields: &[(&str, JsValue)],
-    data: JsValue,
-) -> JsValue {
-    let err = JsError::new(message);
-    err.set_name("ScimProvisionError");
-    let set = |k: &str, v: &JsValue| {
-        // Setting a property on a fresh Error cannot fail; ignore the impossible.
-        let _ = Reflect::set(&err, &JsValue::from_str(k), v);
-    };
-    set("kind", &JsValue::from_str(kind));
-    set("code", &JsValue::from_str(code));
-    for (k, v) in fields {
-        set(k, v);
-    }
-    set("data", &data);
-    err.into()
-}
-
-fn opt_str(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::NULL, JsValue::from_str)
-}
-
-/// The core's structured error, thrown to JavaScript.
-fn throw(f: Fault) -> JsValue {
-    // `data` is a small JSON object; JSON.parse gives JavaScript exactly the core's form.
-    let data = js_sys::JSON::parse(&to_json(&f.data)).unwrap_or(JsValue::NULL);
-    js_error(
-        f.kind.as_str(),
-        &f.code,
-        &f.message,
-        &[
-            (
-                "httpStatus",
-                f.http_status.map_or(JsValue::NULL, JsValue::from),
-            ),
-            ("scimType", opt_str(f.scim_type.as_deref())),
-            ("detail", opt_str(f.detail.as_deref())),
-            ("location", opt_str(f.location.as_deref())),
-        ],
-        data,
-    )
-}
-
-/// A failure of this adapter itself (a value that does not convert to JavaScript).
-fn internal(message: String) -> JsValue {
-    let null = JsValue::NULL;
-    js_error(
-        "internal",
-        "internal",
-        &message,
-        &[
-            ("httpStatus", null.clone()),
-            ("scimType", null.clone()),
-            ("detail", null.clone()),
-            ("location", null.clone()),
-        ],
-        js_sys::Object::new().into(),
-    )
-}
-
-/// Values reach JavaScript as JSON text through `JSON.parse`: the core's serde_json
-/// serializers are in the module anyway, where a second serializer (serde-wasm-bindgen)
-/// would add a copy of every `Serialize` impl, and `JSON.parse` is fast.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    parse_js(&serde_json::to_string(value).map_err(|e| internal(e.to_string()))?)
-}
-
-/// The JSON text of a value given as a JavaScript object or already as a JSON string.
-fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
-    if let Some(text) = value.dyn_ref::<JsString>() {
-        return Ok(text::string_from(text));
-    }
-    // Inputs cross the boundary as JSON: one serde_json deserializer per type keeps the
-    // .wasm small, and JSON.stringify is fast.
-    js_sys::JSON::stringify(value)
-        .ok()
-        .map(|s| text::string_from(&s))
-        .ok_or_else(|| {
-            throw(Fault::invalid_argument(
-                argument,
-                ".",
-                "not serializable to JSON",
-            ))
-        })
-}
-
-/// `None` for `undefined` and `null`, else the value's JSON text.
-fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    json_text(value, argument).map(Some)
-}
-
-/// JSON text the host crate returned, as a JavaScript value.
-fn parse_js(text: &str) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
-}
-
-/// Reads a value given as a JavaScript object or as a JSON string.
-fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, argument: &str) -> Result<T, JsValue> {
-    parse_json_arg(argument, &json_text(value, argument)?).map_err(throw)
-}
-
-/// Like [`from_js`], with the type's default for `undefined` and `null`.
-fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
-    value: &JsValue,
-    argument: &str,
-) -> Result<T, JsValue> {
-    match optional_json(value, argument)? {
-        None => Ok(T::default()),
-        Some(text) => parse_json_arg(argument, &text).map_err(throw),
-    }
-}
 
 fn resource_kind(argument: &str, kind: &str) -> Result<ResourceKind, JsValue> {
     ResourceKind::from_name(kind)
@@ -372,86 +253,6 @@ pub fn parse_filter(text: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = renderFilter)]
 pub fn render_filter(filter: JsValue) -> Result<String, JsValue> {
     boundary::render_filter_json(&json_text(&filter, "filter-json")?).map_err(throw)
-}
-
-/// Calls `f` with the report arguments as JSON text.
-fn with_report_args<T>(
-    users: &JsValue,
-    groups: &JsValue,
-    plan: &JsValue,
-    options: &JsValue,
-    f: impl FnOnce(&str, &str, Option<&str>, &ReportOptions<'_>) -> Result<T, Fault>,
-) -> Result<T, JsValue> {
-    let users = json_text(users, "users-json")?;
-    let groups = json_text(groups, "groups-json")?;
-    let plan = optional_json(plan, "plan-json")?;
-    let options: ReportOptionsJson = optional_from_js(options, "options")?;
-    f(&users, &groups, plan.as_deref(), &options.as_options()).map_err(throw)
-}
-
-/// The SaaS-ops report of listed users and groups, with the stale accounts of `plan`
-/// when given. `options`: `{takenAtMs, purchasedSeats, desired, policy, listing, licenses,
-/// pricing, server, previous}`.
-#[wasm_bindgen(js_name = buildReport)]
-pub fn build_report(
-    users: JsValue,
-    groups: JsValue,
-    plan: JsValue,
-    options: JsValue,
-) -> Result<JsValue, JsValue> {
-    to_js(&with_report_args(
-        &users,
-        &groups,
-        &plan,
-        &options,
-        host_report::report,
-    )?)
-}
-
-/// The report as a self-contained HTML page.
-#[wasm_bindgen(js_name = reportHtml)]
-pub fn report_html(
-    users: JsValue,
-    groups: JsValue,
-    plan: JsValue,
-    options: JsValue,
-) -> Result<String, JsValue> {
-    with_report_args(&users, &groups, &plan, &options, host_report::report_html)
-}
-
-/// The access review against `options.previous` as CSV; with `byteOrderMark`, starting with
-/// a UTF-8 byte-order mark.
-#[wasm_bindgen(js_name = reviewCsv)]
-#[allow(clippy::result_large_err)] // a `Fault` is handed on whole, as everywhere here
-pub fn review_csv(
-    users: JsValue,
-    groups: JsValue,
-    plan: JsValue,
-    options: JsValue,
-    byte_order_mark: Option<bool>,
-) -> Result<String, JsValue> {
-    with_report_args(&users, &groups, &plan, &options, |u, g, p, o| {
-        host_report::review_csv(u, g, p, o, byte_order_mark.unwrap_or(false))
-    })
-}
-
-/// The users as CSV with Airtable's admin-panel columns; with `byteOrderMark`, starting
-/// with a UTF-8 byte-order mark; with `licenses` (a LicenseRule, object or JSON text), a
-/// `License type` column.
-#[wasm_bindgen(js_name = reportCsv)]
-pub fn report_csv(
-    users: JsValue,
-    groups: JsValue,
-    byte_order_mark: Option<bool>,
-    licenses: JsValue,
-) -> Result<String, JsValue> {
-    host_report::report_csv_with(
-        &json_text(&users, "users-json")?,
-        &json_text(&groups, "groups-json")?,
-        byte_order_mark.unwrap_or(false),
-        optional_json(&licenses, "licenses-json")?.as_deref(),
-    )
-    .map_err(throw)
 }
 
 /// The sans-IO engine. Drive it as the crate docs describe: call `pollOutput(nowMs)` until

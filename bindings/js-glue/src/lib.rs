@@ -1,0 +1,135 @@
+//! What both wasm-bindgen modules of the npm package (`scim-provision-js`, the engine and
+//! planner; `scim-provision-report-js`, the SaaS-ops reports) need to cross the boundary:
+//! values to and from JSON text, strings at `TextEncoder`'s speed (`text`), and the core's
+//! `Fault` thrown as a JavaScript `ScimProvisionError`. No `#[wasm_bindgen]` exports: an
+//! export here would land in both modules.
+
+pub mod text;
+
+use js_sys::{Error as JsError, JsString, Reflect};
+use scim_provision_host::fault::{parse_json_arg, to_json, Fault};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A JavaScript `ScimProvisionError` with the given fields.
+fn js_error(
+    kind: &str,
+    code: &str,
+    message: &str,
+    fields: &[(&str, JsValue)],
+    data: JsValue,
+) -> JsValue {
+    let err = JsError::new(message);
+    err.set_name("ScimProvisionError");
+    let set = |k: &str, v: &JsValue| {
+        // Setting a property on a fresh Error cannot fail; ignore the impossible.
+        let _ = Reflect::set(&err, &JsValue::from_str(k), v);
+    };
+    set("kind", &JsValue::from_str(kind));
+    set("code", &JsValue::from_str(code));
+    for (k, v) in fields {
+        set(k, v);
+    }
+    set("data", &data);
+    err.into()
+}
+
+fn opt_str(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// The core's structured error, thrown to JavaScript.
+pub fn throw(f: Fault) -> JsValue {
+    // `data` is a small JSON object; JSON.parse gives JavaScript exactly the core's form.
+    let data = js_sys::JSON::parse(&to_json(&f.data)).unwrap_or(JsValue::NULL);
+    js_error(
+        f.kind.as_str(),
+        &f.code,
+        &f.message,
+        &[
+            (
+                "httpStatus",
+                f.http_status.map_or(JsValue::NULL, JsValue::from),
+            ),
+            ("scimType", opt_str(f.scim_type.as_deref())),
+            ("detail", opt_str(f.detail.as_deref())),
+            ("location", opt_str(f.location.as_deref())),
+        ],
+        data,
+    )
+}
+
+/// A failure of this adapter itself (a value that does not convert to JavaScript).
+pub fn internal(message: String) -> JsValue {
+    let null = JsValue::NULL;
+    js_error(
+        "internal",
+        "internal",
+        &message,
+        &[
+            ("httpStatus", null.clone()),
+            ("scimType", null.clone()),
+            ("detail", null.clone()),
+            ("location", null.clone()),
+        ],
+        js_sys::Object::new().into(),
+    )
+}
+
+/// Values reach JavaScript as JSON text through `JSON.parse`: the core's serde_json
+/// serializers are in the module anyway, where a second serializer (serde-wasm-bindgen)
+/// would add a copy of every `Serialize` impl, and `JSON.parse` is fast.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    parse_js(&serde_json::to_string(value).map_err(|e| internal(e.to_string()))?)
+}
+
+/// The JSON text of a value given as a JavaScript object or already as a JSON string.
+pub fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
+    if let Some(text) = value.dyn_ref::<JsString>() {
+        return Ok(text::string_from(text));
+    }
+    // Inputs cross the boundary as JSON: one serde_json deserializer per type keeps the
+    // .wasm small, and JSON.stringify is fast.
+    js_sys::JSON::stringify(value)
+        .ok()
+        .map(|s| text::string_from(&s))
+        .ok_or_else(|| {
+            throw(Fault::invalid_argument(
+                argument,
+                ".",
+                "not serializable to JSON",
+            ))
+        })
+}
+
+/// `None` for `undefined` and `null`, else the value's JSON text.
+pub fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    json_text(value, argument).map(Some)
+}
+
+/// JSON text the host crate returned, as a JavaScript value.
+pub fn parse_js(text: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
+}
+
+/// Reads a value given as a JavaScript object or as a JSON string.
+pub fn from_js<T: serde::de::DeserializeOwned>(
+    value: &JsValue,
+    argument: &str,
+) -> Result<T, JsValue> {
+    parse_json_arg(argument, &json_text(value, argument)?).map_err(throw)
+}
+
+/// Like [`from_js`], with the type's default for `undefined` and `null`.
+pub fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
+    value: &JsValue,
+    argument: &str,
+) -> Result<T, JsValue> {
+    match optional_json(value, argument)? {
+        None => Ok(T::default()),
+        Some(text) => parse_json_arg(argument, &text).map_err(throw),
+    }
+}
