@@ -70,7 +70,12 @@ pub(super) fn csv_records(
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| fail(1, format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            fail(
+                1,
+                format!("the header row {}", crate::plan::desired::csv_reason(&e)),
+            )
+        })?
         .clone();
     let mut columns = HashMap::new();
     for (index, header) in headers.iter().enumerate() {
@@ -108,7 +113,7 @@ pub(super) fn csv_records(
     for (row, record) in crate::plan::desired::numbered_records(&mut reader) {
         match record {
             Ok(r) => rows.push((row, Record::Csv(Rc::clone(&columns), r))),
-            Err(e) => errors.push(CsvRowError::new(row, e.to_string())),
+            Err(reason) => errors.push(CsvRowError::new(row, reason)),
         }
     }
     if errors.is_empty() {

@@ -153,7 +153,7 @@ impl DesiredState {
             .from_reader(input.trim_start_matches('\u{feff}').as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| fail(1, format!("cannot read the header row: {e}")))?
+            .map_err(|e| fail(1, format!("the header row {}", csv_reason(&e))))?
             .clone();
         let columns = map_headers(&headers).map_err(|reason| fail(1, reason))?;
 
@@ -163,8 +163,8 @@ impl DesiredState {
         for (row, record) in numbered_records(&mut reader) {
             let record = match record {
                 Ok(r) => r,
-                Err(e) => {
-                    errors.push(CsvRowError::new(row, e.to_string()));
+                Err(reason) => {
+                    errors.push(CsvRowError::new(row, reason));
                     continue;
                 }
             };
@@ -482,18 +482,32 @@ fn unneutralised(cell: &str) -> &str {
     }
 }
 
-/// Each record of a CSV reader with its line number in the file (the header is line 1).
+/// Each record of a CSV reader with its row: its line number in the file (the header is
+/// row 1), or what is wrong with it, worded for the person who keeps the file.
 pub(crate) fn numbered_records<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
-) -> impl Iterator<Item = (u64, csv::Result<csv::StringRecord>)> + '_ {
+) -> impl Iterator<Item = (u64, Result<csv::StringRecord, String>)> + '_ {
     reader.records().enumerate().map(|(i, record)| {
-        let row = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(i as u64 + 2, |p| p.line());
-        (row, record)
+        let position = match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        let row = position.map_or(i as u64 + 2, csv::Position::line);
+        (row, record.map_err(|e| csv_reason(&e)))
     })
+}
+
+/// A CSV reader's error without its own numbering ("record 1 (line 2, byte 26)"): the row
+/// is given beside it, in one scheme.
+pub(crate) fn csv_reason(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("has {len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".to_owned(),
+        csv::ErrorKind::Io(e) => e.to_string(),
+        _ => "cannot be read as CSV".to_owned(),
+    }
 }
 
 /// `true`/`false`, `yes`/`no`, `1`/`0` in any case: a directory's boolean.
@@ -645,8 +659,16 @@ mod tests {
 
     #[test]
     fn ragged_rows_are_errors() {
-        let err = DesiredState::from_csv("userName,title\na@x,t,extra\n").unwrap_err();
-        assert!(matches!(err, DesiredStateError::Csv { .. }));
+        let err = DesiredState::from_csv("userName,title\nb@x,t\n\"a\nb\",t,extra\n").unwrap_err();
+        let DesiredStateError::Csv { rows } = err else {
+            panic!("{err}")
+        };
+        // One numbering for every row error: the line the record starts on, no byte offsets.
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].to_string(),
+            "row 3: has 3 fields where the header has 2"
+        );
     }
 
     #[test]
