@@ -107,6 +107,12 @@ pub struct Engine {
     reader: super::coercions::Reader,
     /// The writes' outcomes the circuit breaker has seen (see `breaker`).
     breaker: super::breaker::Tally,
+    /// The pauses the host really made (the report's `waits`).
+    pauses: super::pauses::Pauses,
+    /// The attributes a server did not keep, warned about (see `kept`).
+    kept: super::kept::Kept,
+    /// Stopped by the host: nothing more is sent; the run ends once in-flight answers are in.
+    stopping: bool,
 }
 
 impl Engine {
@@ -159,6 +165,9 @@ impl Engine {
             warnings: Vec::new(),
             reader: Default::default(),
             breaker: Default::default(),
+            pauses: Default::default(),
+            kept: Default::default(),
+            stopping: false,
             config,
         })
     }
@@ -198,16 +207,24 @@ impl Engine {
                 State::Reviewing(plan) => return Output::Review { plan: plan.clone() },
                 _ => {}
             }
-            if let Some(send) = self.next_send(now_ms) {
+            if self.stopping {
+                // Answers read while stopping may have queued more work: none of it goes.
+                self.sched.clear();
+                if self.sched.is_idle() {
+                    self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
+                    continue;
+                }
+            } else if let Some(send) = self.next_send(now_ms) {
+                self.pauses.over();
                 return send;
-            }
-            if self.sched.is_idle() {
+            } else if self.sched.is_idle() {
                 self.advance();
                 continue;
             }
-            return Output::Wait {
-                until_ms: self.sched.wake_time(now_ms),
-            };
+            let until_ms = self.sched.wake_time(now_ms);
+            self.pauses
+                .waiting(now_ms, self.sched.in_flight(), until_ms);
+            return Output::Wait { until_ms };
         }
     }
 
@@ -219,6 +236,7 @@ impl Engine {
     /// (answered already, or never sent).
     pub fn handle_input(&mut self, input: Input, now_ms: u64) -> Result<(), EngineError> {
         self.observe(now_ms);
+        self.pauses.over();
         let (id, answer) = match input {
             Input::Response { id, response } => (id, Ok(response)),
             Input::Failed { id, reason } => (id, Err(reason)),
@@ -268,13 +286,19 @@ impl Engine {
         Ok(())
     }
 
-    /// Stops the run: nothing more is sent, answers still in flight are ignored, and the
-    /// report says what was done.
+    /// Stops the run: nothing more is sent. The answers of requests in flight are still
+    /// read, so the report says what they did; the run ends [`RunStatus::Aborted`] when the
+    /// last is in (at once when none is in flight). Called again, it ends the run at once,
+    /// answers still in flight ignored: for a host that cannot wait any longer.
     pub fn abort(&mut self) {
-        if !matches!(self.state, State::Done(_)) {
-            self.sched.clear();
+        if matches!(self.state, State::Done(_)) {
+            return;
+        }
+        self.sched.clear();
+        if self.stopping || self.sched.in_flight() == 0 {
             self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
         }
+        self.stopping = true;
     }
 
     /// The server state as listed (complete once the run is past listing).
@@ -290,6 +314,7 @@ impl Engine {
     // ---- scheduling ----
 
     fn observe(&mut self, now_ms: u64) {
+        self.pauses.observe(now_ms);
         self.first_ms.get_or_insert(now_ms);
         self.last_ms = self.last_ms.max(now_ms);
     }
@@ -562,9 +587,8 @@ impl Engine {
             },
             requests_sent: self.sched.requests_sent(),
             retries: self.sched.retries(),
-            // Every retry waits once.
-            waits: self.sched.retries(),
-            waited_ms: self.sched.waited_ms(),
+            waits: self.pauses.waits(),
+            waited_ms: self.pauses.waited_ms(),
             elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
             warnings: self.warnings.clone(),
         };
