@@ -251,6 +251,52 @@ pub fn replacement(desired: &User, actual: &User, active: bool) -> User {
     out
 }
 
+/// The changes of `written` that `answered` (the resource a server returned for the write)
+/// does not hold as written: what the next plan would change again, forever, if the server
+/// keeps dropping them. Compared as the planner compares (case-insensitive userName, the
+/// manager's sub-attributes written, emails by address).
+pub(crate) fn unkept<'a>(
+    written: &'a [Change],
+    answered: &'a User,
+) -> impl Iterator<Item = &'a Change> {
+    written.iter().filter(|c| !kept(c, answered))
+}
+
+fn kept(change: &Change, answered: &User) -> bool {
+    let after = &change.after;
+    match change.attribute.as_str() {
+        "userName" => after
+            .as_str()
+            .is_none_or(|n| same_key(n, &answered.user_name)),
+        "active" => after.as_bool().is_none_or(|a| a == answered.is_active()),
+        "emails" => {
+            let addresses = |items: Vec<Option<&str>>| {
+                let mut v: Vec<String> = items.into_iter().flatten().map(lower_per_char).collect();
+                v.sort_unstable();
+                v
+            };
+            let wanted = after.as_array().map_or(Vec::new(), |a| {
+                a.iter()
+                    .map(|e| e.get("value").and_then(Value::as_str))
+                    .collect()
+            });
+            addresses(wanted)
+                == addresses(answered.emails.iter().map(|e| e.value.as_deref()).collect())
+        }
+        path => match MANAGED.iter().find(|a| a.path == path).map(|a| &a.read) {
+            Some(Read::Text(read)) => read(answered) == after.as_str(),
+            Some(Read::Json(read)) => match (after, read(answered)) {
+                // The manager: only the sub-attributes written.
+                (Value::Object(want), Some(Value::Object(have))) => {
+                    want.iter().all(|(k, v)| have.get(k) == Some(v))
+                }
+                (want, have) => have.as_ref() == Some(want),
+            },
+            None => true,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,7 @@ pub(crate) use build::{create_body, user_update, validate};
 pub use cost::Cost;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
+pub(crate) use diff::unkept;
 pub use diff::Change;
 pub use integrity::{check_approval, check_integrity, plan_digest, ReviewError};
 pub use keys::{group_key, user_key};

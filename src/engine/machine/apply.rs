@@ -7,6 +7,7 @@
 use super::state::State;
 use super::{Engine, Job, Task, Then};
 use crate::engine::disposition::{disposition, Answer, Attempts, Disposition, Write};
+use crate::engine::kept::Kept;
 use crate::engine::outcome::{ActionError, ActionResult, Event, Phase, RunStatus};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Group, User};
@@ -184,18 +185,43 @@ impl Engine {
             Task::FollowUp { expect, .. } => *expect,
             _ => action.expect(),
         };
+        // A planned write's answer shows whether the server kept what was written.
+        let planned = matches!(task, Task::Action { .. });
         let decoded = if user {
-            self.decode::<User>(expect, response)
-                .map(|d| split(d, |u| u.id))
+            self.decode::<User>(expect, response).map(|d| {
+                if let (true, Decoded::Resource(u)) = (planned, &d) {
+                    self.kept_or_warn(index, |kept, action| kept.user(action, u));
+                }
+                split(d, |u| u.id)
+            })
         } else {
-            self.decode::<Group>(expect, response)
-                .map(|d| split(d, |g| g.id))
+            self.decode::<Group>(expect, response).map(|d| {
+                if let (true, Decoded::Resource(g)) = (planned, &d) {
+                    self.kept_or_warn(index, |kept, action| {
+                        kept.group(action, g).into_iter().collect()
+                    });
+                }
+                split(d, |g| g.id)
+            })
         };
         match decoded {
             Ok((_, Some(e))) => Answer::Server(e),
             Ok((id, None)) => Answer::Resource(id),
             Err(e) => undecodable(&e, response),
         }
+    }
+
+    /// Warns about what the answer to action `index` shows the server did not keep.
+    fn kept_or_warn(
+        &mut self,
+        index: usize,
+        check: impl FnOnce(&mut Kept, &Action) -> Vec<String>,
+    ) {
+        let State::Applying(a) = &self.state else {
+            return;
+        };
+        let owed = check(&mut self.kept, &a.steps()[index].action);
+        owed.into_iter().for_each(|w| self.warn(w));
     }
 
     /// Carries out what an answer means for write `job` of action `index`.
