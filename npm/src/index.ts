@@ -410,6 +410,14 @@ export function checkPlan(plan: Plan | string): Plan {
   return JSON.parse(core(() => wasm.checkPlan(plan))) as Plan;
 }
 
+/** Reads a saved plan (its file's bytes, or its text) through the core's decode entry point:
+ * checked against its digest and every figure recomputed, as `checkPlan` does. Throws a
+ * `ScimProvisionError` with the JSON path of what is wrong, or of kind `plan` for an edited
+ * plan. */
+export function readPlan(input: string | Uint8Array): Plan {
+  return core(() => wasm.decode("plan", input, {})) as Plan;
+}
+
 /** Parses a directory's text, or its file's bytes (checked as UTF-8 in the core: code
  * `notUtf8` otherwise): in `options.format` when given, else in the format the core reads
  * from `options.fileName` and the text (`.csv` or `.json` by extension, else JSON when the

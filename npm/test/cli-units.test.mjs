@@ -26,8 +26,8 @@ test("options, defaults and refusals", () => {
   assert.equal(parseCommand(["report", ...URL_ARGS, "--token-env=MY_TOKEN"]).tokenEnv, "MY_TOKEN");
   assert.equal(parseCommand(["apply", "--plan", "p.json", ...URL_ARGS, "-y"]).yes, true);
   assert.equal(parseCommand(["report", ...URL_ARGS, "--seats", "250"]).seats, 250);
-  assert.equal(parseCommand([]).name, "help");
-  assert.equal(parseCommand(["plan", "--help"]).name, "help");
+  assert.deepEqual(parseCommand([]), { name: "help", missing: true });
+  assert.deepEqual(parseCommand(["plan", "--help"]), { name: "help", command: "plan" });
   assert.throws(() => parseCommand(["plan", "--desired", "d.csv", "--url", "https://u:p@example.com"]), /credentials/);
   assert.throws(() => parseCommand(["report", ...URL_ARGS, "stray"]), CliError);
   assert.throws(() => parseCommand(["report", ...URL_ARGS, "--seats", "1.5"]), /whole number/);

@@ -20,6 +20,14 @@ export const EXIT_ERROR = 1;
 export const EXIT_PENDING = 2;
 /** `report` from an incomplete listing: the figures were written, but may be short. */
 export const EXIT_INCOMPLETE = 3;
+/** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
+
+/** The exit code of a finished apply run. */
+export function runExit(report: RunReport, ok: boolean): number {
+  if (report.status === "aborted") return EXIT_INTERRUPTED;
+  return report.status === "applied" && ok ? EXIT_OK : EXIT_ERROR;
+}
 
 /** Where a command writes and how it is stopped. */
 export interface Terminal {
@@ -100,7 +108,7 @@ async function applyDesired(command: Of<"apply">, term: Terminal): Promise<numbe
   if (report.plan) review.show(report.plan);
   if (review.declined()) {
     term.stderr.write("Nothing applied.\n");
-    return EXIT_ERROR;
+    return term.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERROR;
   }
   // The engine refused a plan a guard blocked before asking; the CLI says what to do.
   if (report.status === "refused" && report.plan) blocked(report.plan, command.allowBlocked);
@@ -173,7 +181,7 @@ function finish(command: Of<"apply">, report: RunReport, style: Style, term: Ter
     throw new CliError(report.reason ?? "the run was refused");
   }
   term.stdout.write((command.json ? JSON.stringify(report, null, 2) : renderRun(report, style)) + "\n");
-  return report.status === "applied" ? EXIT_OK : EXIT_ERROR;
+  return runExit(report, true);
 }
 
 async function confirm(term: Terminal, question: string): Promise<boolean> {

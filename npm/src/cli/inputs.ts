@@ -18,13 +18,13 @@ export interface PlanFile extends Plan {
   input?: { desired: DesiredState; policy?: Policy };
 }
 
-function readBytes(path: string, what: string): Buffer {
+export function readBytes(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new CliError(`cannot read the ${what} ${path}: ${why}`);
+    throw new CliError(`cannot read ${path} (${what}): ${why}`);
   }
 }
 
@@ -36,7 +36,7 @@ function readText(path: string, what: string): string {
  * from its name and text): the file crosses into WebAssembly once. Run the command that
  * takes it with `directoryErrors`, which names the file in the error. */
 export function readDesired(path: string): DesiredFile {
-  return { bytes: readBytes(path, "desired-state file"), fileName: path };
+  return { bytes: readBytes(path, "the --desired directory file"), fileName: path };
 }
 
 /** A directory file decoded now, as a value (for a plan file's `input`, or to refuse a bad
@@ -50,13 +50,13 @@ export function desiredState(file: DesiredFile): DesiredState {
  * argument itself, which the core reads as a built-in mapping's name (and refuses, naming
  * the built-in ones, when it is none). */
 export function readMapping(argument: string): string {
-  return existsSync(argument) ? readText(argument, "mapping file") : argument;
+  return existsSync(argument) ? readText(argument, "the --mapping file") : argument;
 }
 
 /** Runs `run`; a directory the core refuses becomes the CLI's one line naming the file. */
 export function directoryErrors<T>(file: DesiredFile | undefined, run: () => T): T {
   const named = (error: unknown) => {
-    if (file && error instanceof ScimProvisionError && error.kind === "desired-state") return new CliError(`${file.fileName}: ${describeDesiredError(error)}`);
+    if (file && error instanceof ScimProvisionError && error.kind === "desired-state") return new CliError(inFile(file.fileName ?? "", error));
     return error;
   };
   try {
@@ -67,19 +67,22 @@ export function directoryErrors<T>(file: DesiredFile | undefined, run: () => T):
   }
 }
 
-function describeDesiredError(error: unknown): string {
-  if (!(error instanceof ScimProvisionError)) return String((error as Error)?.message ?? error);
+/** The core's error about a file's content, worded for the person who keeps the file: the
+ * file named, then the CSV rows (one numbering: "row 2", the header being row 1) or the
+ * JSON path and what is wrong there, without the core's own names for its arguments. */
+export function inFile(path: string, error: ScimProvisionError): string {
   if (error.rows && error.rows.length > 0) {
-    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}${r.column ? `, column ${JSON.stringify(r.column)}` : ""}: ${r.reason}`);
+    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}${r.column ? `, column ${r.column}` : ""}: ${r.reason}`);
     const more = error.rows.length > 5 ? `; and ${error.rows.length - 5} more bad rows` : "";
-    return `${shown.join("; ")}${more}`;
+    return `${path}: ${shown.join("; ")}${more}`;
   }
-  return error.message;
+  const reason = typeof error.data.reason === "string" ? error.data.reason : error.message;
+  return error.path && error.path !== "." ? `${path}: at ${error.path}: ${reason}` : `${path}: ${reason}`;
 }
 
 /** Reads a plan file written by `plan --out` (or any Plan JSON). */
 export function readPlanFile(path: string): PlanFile {
-  const text = readText(path, "plan file");
+  const text = readText(path, "the plan file");
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -114,7 +117,7 @@ export function writeOut(path: string, text: string): void {
 
 /** Reads a JSON policy file. */
 export function readPolicy(path: string): Policy {
-  const text = readText(path, "policy file");
+  const text = readText(path, "the --policy file");
   try {
     return JSON.parse(text) as Policy;
   } catch (error) {

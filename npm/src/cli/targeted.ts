@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { Provisioner, readEvents, ScimProvisionError } from "../node.js";
 import type { Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
-import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, type Terminal } from "./commands.js";
+import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, runExit, type Terminal } from "./commands.js";
 import { CliError, readPolicy, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
@@ -102,5 +102,5 @@ export async function targetedCommand(command: TargetedCommand, term: Terminal):
     throw new CliError(`${report.reason ?? "the run was refused"}${command.allowBlocked ? "" : "; nothing was written"}`);
   }
   term.stdout.write((command.json ? JSON.stringify({ ...report, rejected }, null, 2) : renderRun(report, style.out)) + "\n");
-  return report.status === "applied" && rejected.length === 0 ? EXIT_OK : EXIT_ERROR;
+  return runExit(report, rejected.length === 0);
 }
