@@ -71,7 +71,7 @@ fn a_dropped_attribute_is_warned_once_per_run_naming_the_user() {
             first.warnings
         );
         assert!(
-            warned[0].contains("of \"ana@example.com\" (written \"Engineer\""),
+            warned[0].contains("of ana@example.com (written \"Engineer\""),
             "{}",
             warned[0]
         );

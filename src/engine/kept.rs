@@ -4,15 +4,13 @@
 //! attribute (read-only there, or unsupported) would see the same update planned forever,
 //! silently.
 
-use std::collections::BTreeSet;
-
 use crate::model::{Group, User};
 use crate::plan::{unkept, Action};
 
 /// The attributes warned about so far (see the module docs).
 #[derive(Debug, Default)]
 pub(crate) struct Kept {
-    warned: BTreeSet<String>,
+    warned: Vec<String>,
 }
 
 impl Kept {
@@ -46,19 +44,25 @@ impl Kept {
     }
 
     fn first(&mut self, attribute: &str, subject: &str, written: &str) -> Option<String> {
-        self.warned.insert(attribute.to_owned()).then(|| {
-            format!(
-                "the server did not keep {attribute} of {subject:?} (written {written}, answered \
-                 otherwise): every plan will change it again until the server accepts it or \
-                 the directory stops naming it"
-            )
-        })
+        if self.warned.iter().any(|a| a == attribute) {
+            return None;
+        }
+        self.warned.push(attribute.to_owned());
+        Some(format!(
+            "the server did not keep {attribute} of {subject} (written {written}, answered \
+             otherwise): every plan will change it again until the server accepts it or the \
+             directory stops naming it"
+        ))
     }
 }
 
-/// A written value as a warning quotes it: at most 60 characters.
+/// A written value as a warning quotes it: at most 60 characters, a string in quotes it may
+/// hold itself (never escaped: the warning is read, not parsed).
 fn shown(value: &serde_json::Value) -> String {
-    let text = value.to_string();
+    let text = match value.as_str() {
+        Some(s) => format!("\"{s}\""),
+        None => value.to_string(),
+    };
     match text.char_indices().nth(60) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text,
@@ -110,7 +114,7 @@ mod tests {
         let mut kept = Kept::default();
         let warnings = kept.user(&action, &answered);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("did not keep urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department of \"ana@example.com\" (written \"R&D\""));
+        assert!(warnings[0].contains("did not keep urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department of ana@example.com (written \"R&D\""));
         assert_eq!(
             kept.user(&action, &answered),
             Vec::<String>::new(),
@@ -141,7 +145,7 @@ mod tests {
         assert!(kept
             .group(&rename, &same)
             .unwrap()
-            .contains("did not keep displayName of \"Eng\""));
+            .contains("did not keep displayName of Eng (written \"Engineering\""));
         let renamed: Group =
             serde_json::from_value(json!({"id": "g1", "displayName": "Engineering"})).unwrap();
         assert!(Kept::default().group(&rename, &renamed).is_none());
