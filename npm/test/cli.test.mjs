@@ -194,7 +194,7 @@ describe("scim-provision CLI", () => {
     const notUtf8 = /latin1\.csv: the directory is not UTF-8: byte 59 \(line 3\)/;
     assertOneLineError(await cli(["plan", "--desired", latin1, "--url", server.url]), notUtf8);
     assertOneLineError(await cli(["apply", "--desired", latin1, "--url", server.url, "--yes"]), notUtf8);
-    assertOneLineError(await cli(["apply", "--plan", fixture("team.csv"), "--url", server.url, "--yes"]), /is not JSON/);
+    assertOneLineError(await cli(["apply", "--plan", fixture("team.csv"), "--url", server.url, "--yes"]), /team\.csv: expected value at line 1 column 1 \(is it a plan\?/);
   });
 
   describe("plan, apply, report, plan again", () => {
@@ -299,6 +299,21 @@ describe("scim-provision CLI", () => {
     });
   });
 
+  test("show lists every action where plan shows 8 a kind", async () => {
+    const many = join(tmp, "many.csv");
+    const names = Array.from({ length: 12 }, (_, i) => `show${String(i).padStart(2, "0")}@example.com`);
+    writeFileSync(many, ["userName", ...names].join("\n") + "\n");
+    const planFile = join(tmp, "many-plan.json");
+    const planned = await cli(["plan", "--desired", many, "--url", server.url, "--out", planFile, "--max-deactivations", "100%"]);
+    assert.equal(planned.code, 2, planned.stderr);
+    assert.match(planned.stdout, /Create users \(12\)/);
+    assert.match(planned.stdout, /… and 4 more \(scim-provision show PLAN\.json lists every action\)/);
+    const shown = await cli(["show", planFile, "--no-color"]);
+    assert.equal(shown.code, 0, shown.stderr);
+    for (const name of names) assert.match(shown.stdout, new RegExp(`\\+ ${name.replace(".", "\\.")}`));
+    assert.doesNotMatch(shown.stdout, /… and \d+ more/);
+  });
+
   describe("a reviewed plan file is checked before it is applied", () => {
     let own;
     const fewer = join(tmp, "reviewed-fewer.csv");
@@ -334,9 +349,23 @@ describe("scim-provision CLI", () => {
         step.reason = "routine clean-up";
       });
       const run = await cli(["apply", "--plan", edited, "--url", own.url, "--yes"]);
-      assertOneLineError(run, /^scim-provision: the plan file was edited after it was made \(its actions or guards no longer match its digest\)$/);
+      assertOneLineError(run, /^scim-provision: \S*edited-action\.json: the plan file was edited after it was made \(its actions or guards no longer match its digest\)$/);
       assert.doesNotMatch(run.stderr, /listing users/, "nothing was sent, not even the listing");
       assert.deepEqual(await active(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com"], "nothing written");
+    });
+
+    test("show prints the saved plan offline (no token needed); an edited one is refused", async () => {
+      const shown = await cli(["show", planFile], { env: { SCIM_TOKEN: "" } });
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /Deactivate users \(1\)\n\s*- bo@example\.com/);
+      assert.match(shown.stdout, /Changes: .*1 user to deactivate/);
+      const json = await cli(["show", planFile, "--json"], { env: { SCIM_TOKEN: "" } });
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout).actions, JSON.parse(readFileSync(planFile, "utf8")).actions);
+      const edited = edit("edited-for-show.json", (file) => {
+        file.actions.find((a) => a.type === "deactivateUser").reason = "routine clean-up";
+      });
+      assertOneLineError(await cli(["show", edited]), /edited-for-show\.json: the plan file was edited after it was made/);
     });
 
     test("a plan without a digest (an older version's) is refused", async () => {

@@ -432,7 +432,7 @@ function specOf(name: string): CommandSpec {
 /** parseArgs' message without its advice about "--" (which does not apply) and its quotes. */
 function parseArgsReason(error: Error): string {
   const first = error.message.split(/\.\s/)[0]!.replace(/\.$/, "");
-  return first.replace(/'(-[^']*)'/g, "$1").replace(/^Unknown option/, "unknown option").replace(/^Option/, "option");
+  return first.replace(/'([^']*)'/g, "$1").replace(/^[A-Z]/, (c) => c.toLowerCase());
 }
 
 /** The overview: every command with its summary, and where to read more. */

@@ -4,10 +4,10 @@
 
 import { createInterface } from "node:readline/promises";
 
-import { blockedRefusal, checkPlan, Provisioner } from "../node.js";
+import { blockedRefusal, Provisioner } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
-import { CliError, desiredState, directoryErrors, planOf, readDesired, readMapping, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { CliError, desiredState, directoryErrors, readDesired, readMapping, readPlanFile, readPolicy, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
@@ -139,17 +139,16 @@ export function reviewer(command: { json: boolean; yes: boolean; url: string }, 
 async function applyReviewed(command: Of<"apply">, planFile: string, term: Terminal): Promise<number> {
   const style = styles(command, term);
   const progress = new Progress(term.stderr, style.err);
-  const file = readPlanFile(planFile);
-  const fromFile = command.desired ? undefined : file.input?.desired;
+  // The core checks the file against its digest (an edited plan stops here, before any
+  // request) and recomputes every figure shown below: none is taken from the file.
+  const { plan, input } = readPlanFile(planFile);
+  const fromFile = command.desired ? undefined : input?.desired;
   if (!command.desired && !fromFile) {
     throw new CliError(`${planFile} does not carry its directory: pass the --desired FILE it was made from`);
   }
   // Decoded before anything is asked, so a bad file is refused before the confirmation.
   const desired: DesiredState = command.desired ? desiredState(directoryOf(command, command.desired)) : fromFile!;
-  const p = provisioner(command, file.profile, policyOf(command, file.input?.policy));
-  // The core checks the file against its digest (an edited plan stops here, before any
-  // request) and recomputes every figure shown below: none is taken from the file.
-  const plan = checkPlan(planOf(file));
+  const p = provisioner(command, plan.profile, policyOf(command, input?.policy));
   if (!command.json) {
     // A reviewed plan applied with --yes was read already: its counts are enough here.
     const shown = command.yes ? `Applying the reviewed plan ${planFile} to ${command.url}\n${summaryLine(plan, style.out)}` : renderPlan(plan, style.out, command.url);

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
-import { parseDesired, ScimProvisionError } from "../node.js";
+import { parseDesired, readPlan, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy } from "../types.js";
 
 /** A failure the CLI reports as one line on stderr, with exit code 1. */
@@ -80,26 +80,27 @@ export function inFile(path: string, error: ScimProvisionError): string {
   return error.path && error.path !== "." ? `${path}: at ${error.path}: ${reason}` : `${path}: ${reason}`;
 }
 
-/** Reads a plan file written by `plan --out` (or any Plan JSON). */
-export function readPlanFile(path: string): PlanFile {
-  const text = readText(path, "the plan file");
-  let value: unknown;
+/** Reads a plan file written by `plan --out` (or any Plan JSON) through the core: checked
+ * against its digest (an edited plan is refused here, before any request), every figure
+ * recomputed. `input`, the directory and policy it was made from, is the CLI's own part. */
+export function readPlanFile(path: string): { plan: Plan; input: PlanFile["input"] } {
+  const bytes = readBytes(path, "the plan file");
+  let plan: Plan;
   try {
-    value = JSON.parse(text);
+    plan = readPlan(bytes);
   } catch (error) {
-    throw new CliError(`${path} is not JSON: ${(error as Error).message}`);
+    if (error instanceof ScimProvisionError) throw new CliError(planFault(path, error));
+    throw error;
   }
-  const plan = value as Partial<PlanFile> | null;
-  if (!plan || typeof plan !== "object" || !Array.isArray(plan.actions) || typeof plan.summary !== "object" || !Array.isArray(plan.blocked)) {
-    throw new CliError(`${path} is not a plan (write one with: scim-provision plan --out FILE)`);
-  }
-  return plan as PlanFile;
+  // The core read the file as a plan, so it is JSON.
+  const { input } = JSON.parse(bytes.toString("utf8")) as PlanFile;
+  return { plan, input };
 }
 
-/** The plan alone, as the core takes it. */
-export function planOf(file: PlanFile): Plan {
-  const { input: _input, ...plan } = file;
-  return plan;
+function planFault(path: string, error: ScimProvisionError): string {
+  if (error.kind === "plan") return `${path}: ${error.message}`;
+  // Not JSON, or not a plan: where, and the way to make one.
+  return `${inFile(path, error)} (is it a plan? write one with: scim-provision plan --out FILE)`;
 }
 
 export function writePlanFile(path: string, plan: Plan, desired: DesiredState, policy: Policy | undefined): void {

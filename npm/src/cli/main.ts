@@ -87,6 +87,11 @@ function describe(error: unknown, command: Command | undefined): string {
  * is --scope's when given; another value of the policy is the policy file's, at its path
  * there. */
 function argumentFault(error: ScimProvisionError, command: Command | undefined): string | undefined {
+  const { argument, value, expected } = error.data;
+  // A name that is none of those known: the --mapping given is not a built-in mapping's name.
+  if (error.code === "unknownValue" && argument === "mapping" && Array.isArray(expected)) {
+    return `--mapping ${String(value)} is neither a file nor a built-in mapping (${expected.join(", ")})`;
+  }
   const raw = error.data.reason;
   if (error.kind !== "invalid-argument" || typeof raw !== "string") return undefined;
   // serde names the Rust type it wanted ("expected struct Cap"): an object, to a reader.

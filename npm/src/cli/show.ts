@@ -4,11 +4,9 @@
 
 import { spawn } from "node:child_process";
 
-import { readPlan, ScimProvisionError } from "../node.js";
-import type { Plan } from "../types.js";
 import type { Command } from "./args.js";
 import type { Terminal } from "./commands.js";
-import { CliError, inFile, readBytes } from "./inputs.js";
+import { readPlanFile } from "./inputs.js";
 import { renderPlan } from "./render-plan.js";
 import { Style } from "./style.js";
 
@@ -16,14 +14,7 @@ type Show = Extract<Command, { name: "show" }>;
 
 /** `show`: 0 when the plan was shown. */
 export async function showCommand(command: Show, term: Terminal): Promise<number> {
-  const bytes = readBytes(command.plan, "the plan file");
-  let plan: Plan;
-  try {
-    plan = readPlan(bytes);
-  } catch (error) {
-    if (error instanceof ScimProvisionError) throw new CliError(planFault(command.plan, error));
-    throw error;
-  }
+  const { plan } = readPlanFile(command.plan);
   if (command.json) {
     term.stdout.write(JSON.stringify(plan, null, 2) + "\n");
     return 0;
@@ -34,12 +25,6 @@ export async function showCommand(command: Show, term: Terminal): Promise<number
   if (command.pager && rows !== undefined && text.split("\n").length > rows && (await page(text))) return 0;
   term.stdout.write(text);
   return 0;
-}
-
-function planFault(path: string, error: ScimProvisionError): string {
-  if (error.kind === "plan") return `${path}: ${error.message}`;
-  // Not JSON, or not a plan: where, and the way to make one.
-  return `${inFile(path, error)} (is it a plan? write one with: scim-provision plan --out FILE)`;
 }
 
 /** Pipes `text` through $PAGER (else `less -R`, which keeps the colours); `false` when no

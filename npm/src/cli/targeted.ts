@@ -4,13 +4,11 @@
 // printed as for `plan` and `apply`. What each operation does, and what an unknown subject
 // means, is decided by the core (`plan_targeted`); here only presentation and exit codes.
 
-import { readFileSync } from "node:fs";
-
 import { Provisioner, readEvents, ScimProvisionError } from "../node.js";
 import type { Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, runExit, type Terminal } from "./commands.js";
-import { CliError, readPolicy, readToken } from "./inputs.js";
+import { CliError, readBytes, readPolicy, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
 import { renderRun } from "./render-run.js";
@@ -48,12 +46,7 @@ export function targetsOf(command: TargetedCommand): { targets: Target[]; reject
 }
 
 function readEventsFile(path: string, skipMalformed: boolean): { targets: Target[]; rejected: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new CliError(`cannot read the events file ${path}: ${(error as Error).message}`);
-  }
+  const text = readBytes(path, "the --file events file").toString("utf8");
   try {
     const events = readEvents(text, skipMalformed);
     return { targets: events.targets, rejected: events.rejected.map((e) => `line ${e.line}: \`${e.field}\`: ${e.reason}`) };
