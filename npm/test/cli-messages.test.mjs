@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { COMMANDS } from "../dist/cli/args.js";
+import { startFaultProxy } from "./lib/fault-proxy.mjs";
 import { startScimServer } from "./server.mjs";
 
 const CLI = fileURLToPath(new URL("../bin/scim-provision.js", import.meta.url));
@@ -133,6 +134,34 @@ describe("CLI messages", () => {
       const message = errorLine(run);
       assert.match(message, pattern);
       assertWorded(message);
+    }
+  });
+
+  test("an attribute the server does not keep is a warning naming it and the user", async () => {
+    const created = await fetch(`${url}/Users`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/scim+json" },
+      body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "kept@x.com", title: "Old", active: true }),
+    });
+    assert.equal(created.status, 201);
+    // scim2-server answers a PATCH with 204, no resource to compare: the proxy takes PATCH
+    // out of its ServiceProviderConfig, so the update is a PUT, whose answer (the user) it
+    // rewrites with the title as it was.
+    const proxy = await startFaultProxy(server, {
+      rules: [
+        { method: "GET", path: /\/ServiceProviderConfig$/, fault: "rewrite", rewrite: (json) => void (json.patch = { supported: false }) },
+        { method: "PUT", path: /\/Users\//, fault: "rewrite", rewrite: (json) => void (json.title = "Old") },
+      ],
+    });
+    try {
+      const desired = write("kept.csv", "userName,title\nkept@x.com,Engineer\n");
+      const run = await cli(["apply", "--desired", desired, "--url", proxy.url, "--yes", "--max-deactivations", "100%"]);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      const warning = /warning: the server did not keep title of kept@x\.com \(written "Engineer", answered otherwise\): every plan will change it again/;
+      assert.match(run.stdout, warning);
+      assertWorded(run.stdout.match(warning)[0]);
+    } finally {
+      await proxy.close();
     }
   });
 
