@@ -8,13 +8,13 @@
 use std::collections::VecDeque;
 
 use super::lookup::Lookup;
-use super::outcome::{Event, ListingSummary, Phase, RunReport, RunStatus};
+use super::outcome::{Event, Phase, RunStatus};
 use super::pacing::TokenBucket;
 use super::scheduler::{self, Retry, RetryLimits, Scheduler};
 use super::{EngineConfig, EngineError, Input, Output};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::FromValue;
-use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step, Target};
+use crate::plan::{self, Action, ActualState, DesiredState, Step, Target};
 use crate::profile::Profile;
 use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
@@ -23,6 +23,7 @@ use listing::listings_for;
 mod apply;
 mod bulk;
 mod find;
+mod finish;
 mod listing;
 mod look;
 mod planning;
@@ -286,21 +287,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Stops the run: nothing more is sent. The answers of requests in flight are still
-    /// read, so the report says what they did; the run ends [`RunStatus::Aborted`] when the
-    /// last is in (at once when none is in flight). Called again, it ends the run at once,
-    /// answers still in flight ignored: for a host that cannot wait any longer.
-    pub fn abort(&mut self) {
-        if matches!(self.state, State::Done(_)) {
-            return;
-        }
-        self.sched.clear();
-        if self.stopping || self.sched.in_flight() == 0 {
-            self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
-        }
-        self.stopping = true;
-    }
-
     /// The server state as listed (complete once the run is past listing).
     pub fn listed_state(&self) -> &ActualState {
         &self.actual
@@ -552,47 +538,6 @@ impl Engine {
             // Waits for the host's answer (`poll_output` shows the plan), or is over.
             waits @ (State::Reviewing(_) | State::Done(_)) => self.state = waits,
         }
-    }
-
-    /// Ends the run with its report.
-    fn finish(&mut self, status: RunStatus, reason: Option<String>, error: Option<ServerError>) {
-        self.finish_with(status, reason, error, None);
-    }
-
-    /// Ends the run; `plan`: the plan made, when the run ends before applying it.
-    fn finish_with(
-        &mut self,
-        status: RunStatus,
-        reason: Option<String>,
-        error: Option<ServerError>,
-        plan: Option<Plan>,
-    ) {
-        self.sched.clear();
-        let (plan, outcomes) = match &self.state {
-            State::Applying(a) => (Some(a.plan.clone()), a.outcomes()),
-            State::Reviewing(p) => (plan.or_else(|| Some((**p).clone())), Vec::new()),
-            _ => (plan, Vec::new()),
-        };
-        let report = RunReport {
-            status,
-            reason,
-            error,
-            plan,
-            outcomes,
-            listing: ListingSummary {
-                users: self.actual.users.len() as u64,
-                groups: self.actual.groups.len() as u64,
-                complete: self.actual.complete,
-                problems: self.actual.problems.clone(),
-            },
-            requests_sent: self.sched.requests_sent(),
-            retries: self.sched.retries(),
-            waits: self.pauses.waits(),
-            waited_ms: self.pauses.waited_ms(),
-            elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
-            warnings: self.warnings.clone(),
-        };
-        self.state = State::Done(Box::new(report));
     }
 
     /// The steps of the plan being applied (none before apply).

@@ -133,7 +133,7 @@ const USER: Flag = { name: "user", value: "EMAIL", help: "the user's userName (r
 const GROUP: Flag = { name: "group", value: "NAME", help: "the group's displayName (required)" };
 const TARGETED_COMMON: Flag[] = [...SERVER, YES, DRY_RUN, SCOPE, MAX_DEACTIVATIONS, ALLOW_BLOCKED, JSON_OUT, NO_COLOR];
 
-const TARGETED_EXITS = "0 = done or already in effect, 1 = an error, a refusal or a failed action; --dry-run: 0 = no changes, 2 = changes pending, 1 = blocked";
+const TARGETED_EXITS = "0 = done or already in effect, 1 = an error, a refusal or a failed action, 130 = stopped by Ctrl-C; --dry-run: 0 = no changes, 2 = changes pending, 1 = blocked";
 const EXAMPLE_URL = "--url https://airtable.com/scim/v2 --profile airtable";
 
 function common(given: Given): Common {
