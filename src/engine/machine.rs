@@ -29,6 +29,7 @@ mod look;
 mod planning;
 mod state;
 
+use crate::quoted::q;
 use state::State;
 
 /// A unit of work of this machine.
@@ -411,8 +412,10 @@ impl Engine {
             Task::Page { kind, start } => self.page_failed(kind, start, reason, None),
             Task::Members { group } => {
                 let name = &self.actual.groups[group].display_name;
-                let problem =
-                    format!("Groups: the members of {name:?} could not be fetched: {reason}");
+                let problem = format!(
+                    "Groups: the members of {name} could not be fetched: {reason}",
+                    name = q(name)
+                );
                 self.member_problem(problem);
             }
             Task::Find { .. } => self.find_given_up(job, reason),

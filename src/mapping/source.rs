@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::Mapping;
 use crate::plan::desired::MAX_INPUT_BYTES;
 use crate::plan::{CsvRowError, DesiredStateError};
+use crate::quoted::q;
 
 /// One person's record in an export.
 pub(super) enum Record<'a> {
@@ -83,7 +84,10 @@ pub(super) fn csv_records(
             .insert(header.trim().to_lowercase(), index)
             .is_some()
         {
-            return Err(fail(1, format!("column {:?} appears twice", header.trim())));
+            return Err(fail(
+                1,
+                format!("column {} appears twice", q(header.trim())),
+            ));
         }
     }
     let mut missing: Vec<&str> = mapping
@@ -97,7 +101,7 @@ pub(super) fn csv_records(
     missing.sort_unstable();
     missing.dedup();
     if !missing.is_empty() {
-        let names: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+        let names: Vec<String> = missing.iter().map(|m| format!("{m}", m = q(m))).collect();
         return Err(fail(
             1,
             format!(

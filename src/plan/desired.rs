@@ -17,6 +17,7 @@ use crate::json::JsonError;
 use crate::model::fast::{bail, next_key, Any, GroupV, List, Str, Strings, UserV};
 use crate::model::{schemas, EnterpriseUser, Manager, Name, User};
 use crate::plan::ActualState;
+use crate::quoted::q;
 
 /// A group as the directory wants it: a name, an optional external id, members by userName.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -79,7 +80,7 @@ pub enum DesiredStateError {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
-#[error("row {row}{}: {reason}", .column.as_ref().map(|c| format!(", column {c:?}")).unwrap_or_default())]
+#[error("row {row}{}: {reason}", .column.as_ref().map(|c| format!(", column {}", crate::quoted::q(c))).unwrap_or_default())]
 #[non_exhaustive]
 pub struct CsvRowError {
     /// 1-based line number in the file (the header is row 1).
@@ -400,14 +401,14 @@ fn map_headers(headers: &csv::StringRecord) -> Result<Vec<Option<usize>>, String
             .position(|h| header_key(h) == header_key(name))
             .ok_or_else(|| {
                 format!(
-                    "unknown column {header:?}; expected some of: {} (or a mapping for an export with its own columns)",
-                    CSV_HEADERS.join(", ")
-                )
+                    "unknown column {header}; expected some of: {} (or a mapping for an export with its own columns)",
+                    CSV_HEADERS.join(", "), header = q(header))
             })?;
         if columns[known].replace(index).is_some() {
             return Err(format!(
-                "column {header:?} is a second {} column",
-                CSV_HEADERS[known]
+                "column {header} is a second {} column",
+                CSV_HEADERS[known],
+                header = q(header)
             ));
         }
     }
@@ -429,10 +430,12 @@ fn user_from_row(
     let user_name = cell("userName").ok_or("userName is empty")?;
     let active = match cell("active") {
         None => None,
-        Some(v) => Some(
-            parse_bool(&v)
-                .ok_or_else(|| format!("active must be true/false, yes/no or 1/0, not {v:?}"))?,
-        ),
+        Some(v) => Some(parse_bool(&v).ok_or_else(|| {
+            format!(
+                "active must be true/false, yes/no or 1/0, not {v}",
+                v = q(&v)
+            )
+        })?),
     };
     let mut user = User::new(user_name);
     user.external_id = cell("externalId");

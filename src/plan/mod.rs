@@ -320,7 +320,7 @@ pub struct SourceCounts {
 #[non_exhaustive]
 pub enum PlanError {
     /// Two desired users share a matching key.
-    #[error("desired users {first:?} and {second:?} have the same {key}")]
+    #[error("directory users {} and {} have the same {key}", crate::quoted::q(.first), crate::quoted::q(.second))]
     DuplicateUser {
         /// The first user's userName.
         first: String,
@@ -330,7 +330,7 @@ pub enum PlanError {
         key: &'static str,
     },
     /// Two desired groups share a matching key.
-    #[error("desired groups {first:?} and {second:?} have the same {key}")]
+    #[error("directory groups {} and {} have the same {key}", crate::quoted::q(.first), crate::quoted::q(.second))]
     DuplicateGroup {
         /// The first group's name.
         first: String,
@@ -340,7 +340,7 @@ pub enum PlanError {
         key: &'static str,
     },
     /// A group names a member who is not a desired user.
-    #[error("group {group:?} lists member {member:?}, who is not among the desired users")]
+    #[error("group {} lists member {}, who is not among the directory's users", crate::quoted::q(.group), crate::quoted::q(.member))]
     UnknownMember {
         /// The group.
         group: String,

@@ -72,7 +72,7 @@ export function directoryErrors<T>(file: DesiredFile | undefined, run: () => T):
  * JSON path and what is wrong there, without the core's own names for its arguments. */
 export function inFile(path: string, error: ScimProvisionError): string {
   if (error.rows && error.rows.length > 0) {
-    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}${r.column ? `, column ${r.column}` : ""}: ${r.reason}`);
+    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}${r.column ? `, column "${r.column}"` : ""}: ${r.reason}`);
     const more = error.rows.length > 5 ? `; and ${error.rows.length - 5} more bad rows` : "";
     return `${path}: ${shown.join("; ")}${more}`;
   }

@@ -46,7 +46,7 @@ function render(p: MapPreview, style: Style): string {
   }
   if (p.outOfScope.length > 0) lines.push(style.yellow(`Out of scope (never touched): ${p.outOfScope.map(printable).join(", ")}${outside > p.outOfScope.length ? ", …" : ""}`));
   for (const e of p.errors) {
-    lines.push(style.red(`row ${e.row}${e.column ? `, column ${JSON.stringify(printable(e.column))}` : ""}: ${printable(e.reason)}`));
+    lines.push(style.red(`row ${e.row}${e.column ? `, column "${printable(e.column)}"` : ""}: ${printable(e.reason)}`));
   }
   if (p.errors.length > 0) lines.push(style.red(`${p.errors.length} rows do not map: plan and apply refuse this export until they do`));
   return lines.join("\n");

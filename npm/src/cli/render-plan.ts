@@ -191,6 +191,7 @@ function shortAttribute(attribute: string): string {
 
 function value(v: unknown): string {
   if (v === null || v === undefined) return "∅";
-  const text = JSON.stringify(v) ?? String(v);
+  // A string in quotes as it is (no \" inside), anything else as JSON.
+  const text = typeof v === "string" ? `"${v}"` : (JSON.stringify(v) ?? String(v));
   return text.length > 40 ? text.slice(0, 39) + "…" : text;
 }

@@ -14,6 +14,7 @@ use crate::model::{Group, User};
 use crate::plan::{
     self, user_key, Action, BuildError, CreateGroup, IdLookup, Membership, SetMembers, UserRef,
 };
+use crate::quoted::q;
 use crate::response::{DecodeError, Decoded, Expect, ServerError};
 
 impl Engine {
@@ -80,10 +81,9 @@ impl Engine {
         let (action, dropped) = self.drop_unresolved_members(action);
         if let Some((group, names)) = dropped {
             self.warn(format!(
-                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
+                "{} member(s) of group {group} left out: {} (no id: their create failed or was skipped)",
                 names.len(),
-                names.join(", ")
-            ));
+                names.join(", "), group = q(&group)));
         }
         match (action, &self.state) {
             (Some(a), State::Applying(applying)) => a.request(&self.encoder, &applying.ids),
@@ -282,7 +282,10 @@ impl Engine {
             .iter()
             .find(|u| user_key(&u.user_name) == key && u.is_active());
         let Some(wanted) = wanted else {
-            let detail = format!("{user_name:?} is no longer on the server ({e})");
+            let detail = format!(
+                "{user_name} is no longer on the server ({e})",
+                user_name = q(user_name)
+            );
             self.resolve(index, ActionResult::Drift { detail });
             return;
         };

@@ -24,6 +24,7 @@ use serde::Serialize;
 use super::wire::{Fault, Fields};
 use super::{Operation, Target, TargetGroup};
 use crate::model::User;
+use crate::quoted::q;
 
 /// A kind of lifecycle event.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -188,7 +189,7 @@ fn read_line(
     if let Some((_, first)) = ids.iter().find(|(id, _)| *id == l.id) {
         return Err(bad(
             "id",
-            format!("{:?} is the id of line {first} too", l.id),
+            format!("{} is the id of line {first} too", q(&l.id)),
         ));
     }
     if l.timestamp.trim().is_empty() {
