@@ -121,6 +121,9 @@ export interface ProvisionerOptions {
   allowBlocked?: boolean;
   /** Abandon a request with no answer after this long; the engine retries it (default 60 000). */
   requestTimeoutMs?: number;
+  /** Stopped by `signal`, a run waits this long for the answers in flight before it ends
+   * without them (default 10 000). */
+  stopGraceMs?: number;
   /** The circuit breaker: a run whose latest writes keep failing ends `quarantined` and
    * sends no more (default `{failures: 20, window: 40}`; `{failures: 0}` switches it off). */
   breaker?: Breaker;
@@ -354,6 +357,7 @@ export class Provisioner {
       onProgress: run.onProgress,
       signal: run.signal,
       requestTimeoutMs: this.#options.requestTimeoutMs,
+      stopGraceMs: this.#options.stopGraceMs,
     };
   }
 
