@@ -76,7 +76,7 @@ pub struct EventError {
 
 /// An events file refused whole ([`Malformed::Refuse`]): every malformed line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} malformed event line(s), nothing was planned: {}", .0.len(), join(.0))]
+#[error("{} malformed event {}, nothing was planned: {}", .0.len(), if .0.len() == 1 { "line" } else { "lines" }, join(.0))]
 pub struct EventsRefused(pub Vec<EventError>);
 
 fn join(errors: &[EventError]) -> String {
