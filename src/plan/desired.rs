@@ -61,7 +61,7 @@ pub struct DesiredState {
 #[non_exhaustive]
 pub enum DesiredStateError {
     /// The JSON is malformed or has the wrong shape.
-    #[error("desired state JSON at `{path}`: {reason}")]
+    #[error("the directory's JSON at `{path}`: {reason}")]
     Json {
         /// Where (`users[3].userName`; `.` for the document itself).
         path: String,
@@ -69,7 +69,7 @@ pub enum DesiredStateError {
         reason: String,
     },
     /// One or more CSV rows are bad; every bad row is listed.
-    #[error("desired state CSV: {}", rows.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("the directory's CSV: {}", rows.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Csv {
         /// The bad rows.
         rows: Vec<CsvRowError>,

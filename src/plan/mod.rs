@@ -348,13 +348,13 @@ pub enum PlanError {
         member: String,
     },
     /// A desired user with an empty userName.
-    #[error("desired user #{index} has an empty userName")]
+    #[error("the directory's user at users[{index}] has an empty userName")]
     EmptyUserName {
         /// 0-based position in the desired users.
         index: usize,
     },
     /// A desired group with an empty displayName.
-    #[error("desired group #{index} has an empty displayName")]
+    #[error("the directory's group at groups[{index}] has an empty displayName")]
     EmptyGroupName {
         /// 0-based position in the desired groups.
         index: usize,
