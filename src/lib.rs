@@ -65,6 +65,7 @@ pub mod mapping;
 pub mod model;
 pub mod plan;
 pub mod profile;
+mod quoted;
 pub mod redact;
 pub mod report;
 pub mod request;

@@ -486,10 +486,19 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     Some(at_ms.saturating_sub(now_ms))
 }
 
-/// The first `max` characters of `s`, with control characters escaped so an excerpt can
-/// neither break a log line nor smuggle terminal escapes.
+/// The first `max` characters of `s`, with control characters (and the Unicode line and
+/// paragraph separators) escaped so an excerpt can neither break a log line nor smuggle
+/// terminal escapes. Quotes and backslashes stay as sent: the text is read by people, and
+/// `\"` in a message is noise to them.
 fn escape(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().take(max).flat_map(char::escape_debug).collect();
+    let mut out = String::with_capacity(s.len().min(max));
+    for c in s.chars().take(max) {
+        if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
     if s.chars().nth(max).is_some() {
         out.push('…');
     }

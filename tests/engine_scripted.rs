@@ -648,6 +648,76 @@ fn airtable_pacing_never_exceeds_five_per_second() {
     );
 }
 
+/// Aborted with writes in flight: nothing more is sent, their answers are still read (the
+/// report says they were applied), then the run ends; a second abort ends it at once.
+#[test]
+fn abort_reads_the_answers_in_flight_then_stops() {
+    for second_abort in [false, true] {
+        let users: Vec<_> = (0..6)
+            .map(|i| json!({"userName": format!("u{i}@x.com")}))
+            .collect();
+        let mut e = engine(
+            Profile::generic(),
+            Mode::PlanAndApply,
+            desired(json!({"users": users})),
+        );
+        let mut now = 0;
+        // Listing answered at once; the creates (4 in flight at most) held.
+        let (mut creates, mut reads) = (Vec::new(), 0);
+        loop {
+            match e.poll_output(now) {
+                Output::Send { id, request } if request.method == Method::Post => creates.push(id),
+                Output::Send { id, .. } => {
+                    reads += 1;
+                    let empty = HttpResponse::new(200, r#"{"totalResults":0,"Resources":[]}"#);
+                    e.handle_input(
+                        Input::Response {
+                            id,
+                            response: empty,
+                        },
+                        now,
+                    )
+                    .unwrap();
+                }
+                Output::Wait { .. } if !creates.is_empty() => break,
+                Output::Wait { until_ms } => now = until_ms.unwrap_or(now + 1),
+                _ => {}
+            }
+        }
+        assert_eq!(creates.len(), 4);
+        e.abort();
+        assert_eq!(e.poll_output(now), Output::Wait { until_ms: None });
+        if second_abort {
+            e.abort();
+        }
+        for (i, id) in creates.into_iter().enumerate() {
+            let body = json!({"id": format!("id{i}"), "userName": format!("u{i}@x.com")});
+            let response = HttpResponse::new(201, body.to_string());
+            e.handle_input(Input::Response { id, response }, now)
+                .unwrap();
+        }
+        let report = loop {
+            match e.poll_output(now) {
+                Output::Event { .. } => {}
+                Output::Done { report } => break report,
+                other => panic!("done once the answers are in, not {other:?}"),
+            }
+        };
+        assert_eq!(report.status, RunStatus::Aborted);
+        let count = |r: &ActionResult| report.outcomes.iter().filter(|o| o.result == *r).count();
+        let applied = if second_abort { 0 } else { 4 };
+        assert_eq!(
+            (count(&ActionResult::Applied), count(&ActionResult::NotRun)),
+            (applied, 6 - applied)
+        );
+        assert_eq!(
+            report.requests_sent,
+            reads + 4,
+            "nothing sent after the abort"
+        );
+    }
+}
+
 #[test]
 fn abort_reports_what_was_done() {
     let users: Vec<_> = (0..10)

@@ -33,8 +33,12 @@ export interface HostOptions {
   /** Answers a plan shown for approval (`review` output, mode `review`): `true` approves
    * that plan (by its digest), `false` declines it. Absent: declined. */
   onReview?: (plan: Plan) => boolean | Promise<boolean>;
-  /** Stops the run cleanly; the report says what was done. */
+  /** Stops the run cleanly: nothing more is sent, the answers in flight are awaited (at most
+   * `stopGraceMs`), and the report says what was done. */
   signal?: AbortSignal;
+  /** How long a stopped run waits for the answers in flight (default 10 000 ms); then it
+   * ends at once, those answers unread. */
+  stopGraceMs?: number;
   /** The clock, in milliseconds (default Date.now). */
   now?: () => number;
   /** A request with no answer after this long is abandoned and reported to the engine as a
@@ -106,10 +110,17 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
       });
   };
 
+  // Once stopped: when the engine stops waiting for the answers in flight.
+  let stopBy: number | undefined;
   try {
     for (;;) {
       if (host.signal?.aborted && !aborted) {
         aborted = true;
+        stopBy = now() + (host.stopGraceMs ?? 10_000);
+        engine.abort();
+      } else if (stopBy !== undefined && now() >= stopBy) {
+        // Called again, the engine ends the run at once.
+        stopBy = undefined;
         engine.abort();
       }
       const out = core(() => engine.pollOutput(now()));
@@ -133,11 +144,12 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
         case "wait": {
           const waits: Array<Promise<Settled | null>> = [...inFlight.values()];
           let timer: ReturnType<typeof setTimeout> | undefined;
-          if (out.untilMs !== null && out.untilMs !== undefined) {
-            const delay = Math.max(0, out.untilMs - now());
+          const until = out.untilMs ?? stopBy;
+          if (until !== null && until !== undefined) {
+            const delay = Math.max(0, Math.min(until, stopBy ?? until) - now());
             waits.push(new Promise((resolve) => (timer = setTimeout(() => resolve(null), delay))));
           }
-          if (host.signal) waits.push(abortWait);
+          if (host.signal && !aborted) waits.push(abortWait);
           if (waits.length === 0) {
             throw new ScimProvisionError({ kind: "internal", message: "the engine waits, but nothing is in flight or scheduled" });
           }

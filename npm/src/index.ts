@@ -136,6 +136,9 @@ export interface ProvisionerOptions {
   allowBlocked?: boolean;
   /** Abandon a request with no answer after this long; the engine retries it (default 60 000). */
   requestTimeoutMs?: number;
+  /** Stopped by `signal`, a run waits this long for the answers in flight before it ends
+   * without them (default 10 000). */
+  stopGraceMs?: number;
   /** The circuit breaker: a run whose latest writes keep failing ends `quarantined` and
    * sends no more (default `{failures: 20, window: 40}`; `{failures: 0}` switches it off). */
   breaker?: Breaker;
@@ -424,6 +427,7 @@ export class Provisioner {
       onLog: run.onLog,
       signal: run.signal,
       requestTimeoutMs: this.#options.requestTimeoutMs,
+      stopGraceMs: this.#options.stopGraceMs,
     };
   }
 
@@ -480,6 +484,14 @@ function resolveProfile(profile: string | Profile): Profile {
  * plan file's `input`) are dropped. */
 export function checkPlan(plan: Plan | string): Plan {
   return JSON.parse(core(() => wasm.checkPlan(plan))) as Plan;
+}
+
+/** Reads a saved plan (its file's bytes, or its text) through the core's decode entry point:
+ * checked against its digest and every figure recomputed, as `checkPlan` does. Throws a
+ * `ScimProvisionError` with the JSON path of what is wrong, or of kind `plan` for an edited
+ * plan. */
+export function readPlan(input: string | Uint8Array): Plan {
+  return core(() => wasm.decode("plan", input, {})) as Plan;
 }
 
 /** Parses a directory's text, or its file's bytes (checked as UTF-8 in the core: code

@@ -26,8 +26,8 @@ test("options, defaults and refusals", () => {
   assert.equal(parseCommand(["report", ...URL_ARGS, "--token-env=MY_TOKEN"]).tokenEnv, "MY_TOKEN");
   assert.equal(parseCommand(["apply", "--plan", "p.json", ...URL_ARGS, "-y"]).yes, true);
   assert.equal(parseCommand(["report", ...URL_ARGS, "--seats", "250"]).seats, 250);
-  assert.equal(parseCommand([]).name, "help");
-  assert.equal(parseCommand(["plan", "--help"]).name, "help");
+  assert.deepEqual(parseCommand([]), { name: "help", missing: true });
+  assert.deepEqual(parseCommand(["plan", "--help"]), { name: "help", command: "plan" });
   assert.throws(() => parseCommand(["plan", "--desired", "d.csv", "--url", "https://u:p@example.com"]), /credentials/);
   assert.throws(() => parseCommand(["report", ...URL_ARGS, "stray"]), CliError);
   assert.throws(() => parseCommand(["report", ...URL_ARGS, "--seats", "1.5"]), /whole number/);
@@ -67,6 +67,34 @@ test("the run summary shows a lookup's own error, ambiguous candidates and an ad
   assert.match(text, /ids g1, g2/);
   assert.match(text, /the create met a conflict \(HTTP 409\) and the lookup failed/);
   assert.match(text, /2 adopted, 2 failed/);
+});
+
+test("the run summary counts the pauses really made; a stopped run says what was and was not done", async () => {
+  const { renderRun } = await import("../dist/cli/render-run.js");
+  const { Style } = await import("../dist/cli/style.js");
+  const style = new Style({ isTTY: false }, {});
+  const outcome = (index, kind, status) => ({ index, kind, subject: `u${index}@x.com`, result: { status } });
+  const base = { reason: null, listing: { users: 0, groups: 0, complete: true, problems: [] }, requestsSent: 9, retries: 1, elapsedMs: 2500, warnings: [] };
+  const applied = renderRun({ ...base, status: "applied", outcomes: [outcome(0, "createUser", "applied")], waits: 0, waitedMs: 0 }, style);
+  assert.match(applied, /9 requests, 1 retry, 2\.5 s in all/);
+  assert.doesNotMatch(applied, /pause/, "no pause, no word of it");
+  const paced = renderRun({ ...base, status: "applied", outcomes: [], waits: 3, waitedMs: 1500 }, style);
+  assert.match(paced, /3 pauses for the rate limit or a retry \(1\.5 s\)/);
+  const stopped = renderRun(
+    {
+      ...base,
+      status: "aborted",
+      reason: "stopped by the host",
+      waits: 0,
+      waitedMs: 0,
+      outcomes: [outcome(0, "createUser", "applied"), outcome(1, "createUser", "adopted"), outcome(2, "createUser", "notRun"), outcome(3, "addMembers", "notRun"), outcome(4, "deactivateUser", "failed")].map((o) =>
+        o.result.status === "failed" ? { ...o, result: { status: "failed", error: { kind: "unanswered", attempts: 3, reason: "timed out" } } } : o,
+      ),
+    },
+    style,
+  );
+  assert.match(stopped, /^Stopped before the end: 2 of 5 changes made, 3 not\.\n  done: 2 users created\n  not done: 1 user to create, 1 membership change to make, 1 user to deactivate\n  Run the same command again/);
+  assert.doesNotMatch(stopped, /notRun|not run|stopped by the host/);
 });
 
 test("the core decides a directory file's format, a cap's meaning and a blocked plan's refusal", async () => {

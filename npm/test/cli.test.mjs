@@ -52,16 +52,17 @@ describe("scim-provision CLI", () => {
   test("--help and --version", async () => {
     const help = await cli(["--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /scim-provision plan +--desired FILE --url URL/);
+    assert.match(help.stdout, /\n  plan +show what a sync/);
     assert.match(help.stdout, /SCIM_TOKEN/);
+    assert.match((await cli(["plan", "--help"])).stdout, /^Usage: scim-provision plan --desired FILE --url URL/);
     const version = await cli(["--version"]);
     assert.equal(version.code, 0);
     assert.match(version.stdout, /^scim-provision \d+\.\d+\.\d+/);
   });
 
   test("argument errors are one line each", async () => {
-    assertOneLineError(await cli(["frobnicate"]), /unknown command "frobnicate"/);
-    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv")]), /--url is required/);
+    assertOneLineError(await cli(["frobnicate"]), /unknown command frobnicate/);
+    assertOneLineError(await cli(["plan", "--desired", fixture("team.csv")]), /--url URL is required/);
     assertOneLineError(await cli(["plan", "--url", server.url]), /--desired FILE is required/);
     assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url, "--bogus"]), /--bogus/);
     assertOneLineError(await cli(["plan", "--desired", fixture("team.csv"), "--url", "not a url"]), /is not a URL/);
@@ -82,7 +83,7 @@ describe("scim-provision CLI", () => {
   test("a wrong token is a clear 401 without the token", async () => {
     const wrong = "wrong-token-0815";
     const run = await cli(["plan", "--desired", fixture("team.csv"), "--url", server.url], { env: { SCIM_TOKEN: wrong } });
-    assertOneLineError(run, /401.*check the bearer token/);
+    assertOneLineError(run, /401.*check the token/);
     assert.ok(!run.stderr.includes(wrong) && !run.stdout.includes(wrong));
   });
 
@@ -186,14 +187,14 @@ describe("scim-provision CLI", () => {
     assertOneLineError(rows, /bad-rows\.csv: row 3: .*row 4: /);
     assertOneLineError(await cli(["plan", "--desired", fixture("bad-type.json"), "--url", server.url]), /bad-type\.json: .*users\[0\]\.active/);
     assertOneLineError(await cli(["plan", "--desired", fixture("truncated.json"), "--url", server.url]), /truncated\.json: /);
-    assertOneLineError(await cli(["plan", "--desired", join(tmp, "missing.csv"), "--url", server.url]), /cannot read the desired-state file .*no such file/);
+    assertOneLineError(await cli(["plan", "--desired", join(tmp, "missing.csv"), "--url", server.url]), /cannot read .*missing\.csv \(the --desired directory file\): no such file/);
     // A spreadsheet's Latin-1 export: the core reads the file's bytes and refuses them whole.
     const latin1 = join(tmp, "latin1.csv");
     writeFileSync(latin1, Buffer.concat([Buffer.from("userName,givenName\nana@example.com,Ana\njose@example.com,Jos"), Buffer.from([0xe9]), Buffer.from("\n")]));
     const notUtf8 = /latin1\.csv: the directory is not UTF-8: byte 59 \(line 3\)/;
     assertOneLineError(await cli(["plan", "--desired", latin1, "--url", server.url]), notUtf8);
     assertOneLineError(await cli(["apply", "--desired", latin1, "--url", server.url, "--yes"]), notUtf8);
-    assertOneLineError(await cli(["apply", "--plan", fixture("team.csv"), "--url", server.url, "--yes"]), /is not JSON/);
+    assertOneLineError(await cli(["apply", "--plan", fixture("team.csv"), "--url", server.url, "--yes"]), /team\.csv: expected value at line 1 column 1 \(is it a plan\?/);
   });
 
   describe("plan, apply, report, plan again", () => {
@@ -388,6 +389,21 @@ describe("scim-provision CLI", () => {
     });
   });
 
+  test("show lists every action where plan shows 8 a kind", async () => {
+    const many = join(tmp, "many.csv");
+    const names = Array.from({ length: 12 }, (_, i) => `show${String(i).padStart(2, "0")}@example.com`);
+    writeFileSync(many, ["userName", ...names].join("\n") + "\n");
+    const planFile = join(tmp, "many-plan.json");
+    const planned = await cli(["plan", "--desired", many, "--url", server.url, "--out", planFile, "--max-deactivations", "100%"]);
+    assert.equal(planned.code, 2, planned.stderr);
+    assert.match(planned.stdout, /Create users \(12\)/);
+    assert.match(planned.stdout, /… and 4 more \(scim-provision show PLAN\.json lists every action\)/);
+    const shown = await cli(["show", planFile, "--no-color"]);
+    assert.equal(shown.code, 0, shown.stderr);
+    for (const name of names) assert.match(shown.stdout, new RegExp(`\\+ ${name.replace(".", "\\.")}`));
+    assert.doesNotMatch(shown.stdout, /… and \d+ more/);
+  });
+
   describe("a reviewed plan file is checked before it is applied", () => {
     let own;
     const fewer = join(tmp, "reviewed-fewer.csv");
@@ -423,9 +439,23 @@ describe("scim-provision CLI", () => {
         step.reason = "routine clean-up";
       });
       const run = await cli(["apply", "--plan", edited, "--url", own.url, "--yes"]);
-      assertOneLineError(run, /^scim-provision: the plan file was edited after it was made \(its actions or guards no longer match its digest\)$/);
+      assertOneLineError(run, /^scim-provision: \S*edited-action\.json: the plan file was edited after it was made \(its actions or guards no longer match its digest\)$/);
       assert.doesNotMatch(run.stderr, /listing users/, "nothing was sent, not even the listing");
       assert.deepEqual(await active(), ["ana@example.com", "bo@example.com", "cy@example.com", "dee@example.com"], "nothing written");
+    });
+
+    test("show prints the saved plan offline (no token needed); an edited one is refused", async () => {
+      const shown = await cli(["show", planFile], { env: { SCIM_TOKEN: "" } });
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /Deactivate users \(1\)\n\s*- bo@example\.com/);
+      assert.match(shown.stdout, /Changes: .*1 user to deactivate/);
+      const json = await cli(["show", planFile, "--json"], { env: { SCIM_TOKEN: "" } });
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout).actions, JSON.parse(readFileSync(planFile, "utf8")).actions);
+      const edited = edit("edited-for-show.json", (file) => {
+        file.actions.find((a) => a.type === "deactivateUser").reason = "routine clean-up";
+      });
+      assertOneLineError(await cli(["show", edited]), /edited-for-show\.json: the plan file was edited after it was made/);
     });
 
     test("a plan without a digest (an older version's) is refused", async () => {

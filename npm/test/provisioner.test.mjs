@@ -139,6 +139,29 @@ describe("Provisioner against scim2-server", () => {
     assert.ok(report.outcomes.some((o) => o.result.status === "notRun"));
   });
 
+  test("a stop waits for the writes in flight, and no longer than stopGraceMs", async () => {
+    const desired = { users: Array.from({ length: 8 }, (_, i) => ({ userName: `grace${i}@example.com` })) };
+    for (const hang of [false, true]) {
+      const controller = new AbortController();
+      let posts = 0;
+      // Each create is held 150 ms (or forever, until the run ends); the stop comes with 4 in flight.
+      const slow = (url, init) => {
+        if (init.method !== "POST") return fetch(url, init);
+        if (++posts === 4) setTimeout(() => controller.abort(), 20);
+        if (hang) return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(new Error("aborted"))));
+        return new Promise((resolve) => setTimeout(resolve, 150)).then(() => fetch(url, init));
+      };
+      const p = new Provisioner({ baseUrl: server.url, token: server.token, maxInFlight: 4, stopGraceMs: 300, policy: { offboarding: "leave" } });
+      const started = Date.now();
+      const report = await p.sync(desired, { signal: controller.signal, fetch: slow });
+      assert.equal(report.status, "aborted");
+      assert.equal(posts, 4, "nothing sent after the stop");
+      const applied = report.outcomes.filter((o) => o.result.status === "applied").length;
+      assert.equal(applied, hang ? 0 : 4, hang ? "unanswered writes are not counted done" : "the writes in flight were awaited");
+      assert.ok(Date.now() - started < 5_000, "the stop is bounded");
+    }
+  });
+
   test("a request that never answers times out and is retried by the engine", async () => {
     let hung = 0;
     // The first two listing requests hang until aborted; the rest go through.

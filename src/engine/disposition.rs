@@ -16,6 +16,7 @@ use super::outcome::{ActionError, ActionResult};
 use super::scheduler::{Retry, RetryLimits};
 use crate::plan::Action;
 use crate::profile::Profile;
+use crate::quoted::q;
 use crate::request::ResourceKind;
 use crate::response::ServerError;
 
@@ -154,9 +155,9 @@ pub(crate) fn disposition(
         Answer::Undecodable { reason, success } => match write {
             Write::Planned(action) if success => Disposition::Done {
                 warning: Some(format!(
-                    "{} {:?}: applied, but the answer could not be read: {reason}",
+                    "{} {}: applied, but the answer could not be read: {reason}",
                     action.kind(),
-                    action.subject()
+                    q(action.subject())
                 )),
                 result: ActionResult::Applied,
                 id: None,
@@ -197,8 +198,8 @@ fn succeeded(write: Write<'_>, id: Option<String>) -> Disposition {
         Write::Recreate(action) => Disposition::Done {
             result: ActionResult::Drift {
                 detail: format!(
-                    "{:?} was gone from the server (404) and was created again",
-                    action.subject()
+                    "{} was gone from the server (404) and was created again",
+                    q(action.subject())
                 ),
             },
             id,
@@ -270,12 +271,13 @@ fn refused(
             Disposition::Recreate(e)
         }
         Action::DeactivateUser(u) if status == 404 => Disposition::Drift(format!(
-            "{:?} is no longer on the server ({e})",
-            u.user.user_name
+            "{} is no longer on the server ({e})",
+            q(&u.user.user_name)
         )),
-        Action::DeleteUser(d) if status == 404 => {
-            Disposition::Drift(format!("{:?} was already deleted ({e})", d.user.user_name))
-        }
+        Action::DeleteUser(d) if status == 404 => Disposition::Drift(format!(
+            "{} was already deleted ({e})",
+            q(&d.user.user_name)
+        )),
         Action::RenameGroup(_)
         | Action::DeleteGroup(_)
         | Action::AddMembers(_)
@@ -284,8 +286,8 @@ fn refused(
             if unknown_group =>
         {
             Disposition::Drift(format!(
-                "group {:?} is no longer on the server ({e})",
-                action.subject()
+                "group {} is no longer on the server ({e})",
+                q(action.subject())
             ))
         }
         _ => Disposition::Failed(ActionResult::server(e)),

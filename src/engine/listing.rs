@@ -15,6 +15,7 @@
 use foldhash::{HashSet, HashSetExt};
 
 use crate::model::{Group, ListResponse, User};
+use crate::quoted::q;
 use crate::request::{ListQuery, ResourceKind};
 
 /// At most this many problems are kept word for word; the rest are counted.
@@ -193,7 +194,7 @@ impl<T: HasId> Listing<T> {
             match r.resource_id() {
                 Some(id) if !id.is_empty() => {
                     if !self.seen.insert(id.to_owned()) {
-                        self.problem(format!("id {id:?} was listed twice"));
+                        self.problem(format!("id {id} was listed twice", id = q(id)));
                     }
                 }
                 _ => {

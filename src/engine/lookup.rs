@@ -29,6 +29,7 @@ use crate::http::HttpResponse;
 use crate::model::{FromValue, Group, ListResponse, User};
 use crate::plan::{group_key, user_key, Action};
 use crate::profile::{FilterSupport, Pagination, Profile};
+use crate::quoted::q;
 use crate::request::{ListQuery, ResourceKind};
 use crate::response::{decode, DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 
@@ -427,7 +428,7 @@ impl Lookup {
         } else {
             "group"
         };
-        format!("{what} {:?}", self.name)
+        format!("{what} {}", q(&self.name))
     }
 }
 

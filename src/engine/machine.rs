@@ -9,14 +9,14 @@
 use std::collections::VecDeque;
 
 use super::lookup::Lookup;
-use super::outcome::{Event, ListingSummary, Phase, RunReport, RunStatus};
+use super::outcome::{Event, Phase, RunStatus};
 use super::pacing::TokenBucket;
 use super::scheduler::{self, Retry, RetryLimits, Scheduler};
 use super::{EngineConfig, EngineError, Input, Output};
 use crate::audit::{Recorder, UndoLog};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::FromValue;
-use crate::plan::{self, Action, ActualState, DesiredState, Plan, Step, Target};
+use crate::plan::{self, Action, ActualState, DesiredState, Step, Target};
 use crate::profile::Profile;
 use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
@@ -26,11 +26,13 @@ mod apply;
 mod audit;
 mod bulk;
 mod find;
+mod finish;
 mod listing;
 mod look;
 mod planning;
 mod state;
 
+use crate::quoted::q;
 use state::State;
 
 /// A unit of work of this machine.
@@ -114,6 +116,12 @@ pub struct Engine {
     log: Option<Box<Recorder>>,
     /// An undo run's log and whether it forces ([`Engine::undo`]).
     undo: Option<Box<(UndoLog, bool)>>,
+    /// The pauses the host really made (the report's `waits`).
+    pauses: super::pauses::Pauses,
+    /// The attributes a server did not keep, warned about (see `kept`).
+    kept: super::kept::Kept,
+    /// Stopped by the host: nothing more is sent; the run ends once in-flight answers are in.
+    stopping: bool,
 }
 
 impl Engine {
@@ -168,6 +176,9 @@ impl Engine {
             warnings: Vec::new(),
             reader: Default::default(),
             breaker: Default::default(),
+            pauses: Default::default(),
+            kept: Default::default(),
+            stopping: false,
             config,
         })
     }
@@ -207,16 +218,24 @@ impl Engine {
                 State::Reviewing(plan) => return Output::Review { plan: plan.clone() },
                 _ => {}
             }
-            if let Some(send) = self.next_send(now_ms) {
+            if self.stopping {
+                // Answers read while stopping may have queued more work: none of it goes.
+                self.sched.clear();
+                if self.sched.is_idle() {
+                    self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
+                    continue;
+                }
+            } else if let Some(send) = self.next_send(now_ms) {
+                self.pauses.over();
                 return send;
-            }
-            if self.sched.is_idle() {
+            } else if self.sched.is_idle() {
                 self.advance();
                 continue;
             }
-            return Output::Wait {
-                until_ms: self.sched.wake_time(now_ms),
-            };
+            let until_ms = self.sched.wake_time(now_ms);
+            self.pauses
+                .waiting(now_ms, self.sched.in_flight(), until_ms);
+            return Output::Wait { until_ms };
         }
     }
 
@@ -228,6 +247,7 @@ impl Engine {
     /// (answered already, or never sent).
     pub fn handle_input(&mut self, input: Input, now_ms: u64) -> Result<(), EngineError> {
         self.observe(now_ms);
+        self.pauses.over();
         let (id, answer) = match input {
             Input::Response { id, response } => (id, Ok(response)),
             Input::Failed { id, reason } => (id, Err(reason)),
@@ -280,15 +300,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Stops the run: nothing more is sent, answers still in flight are ignored, and the
-    /// report says what was done.
-    pub fn abort(&mut self) {
-        if !matches!(self.state, State::Done(_)) {
-            self.sched.clear();
-            self.finish(RunStatus::Aborted, Some("stopped by the host".into()), None);
-        }
-    }
-
     /// The server state as listed (complete once the run is past listing): the listing the
     /// run planned from, before any of its writes. A report of the state after an apply is
     /// built from a new listing (a plan-only run's).
@@ -304,6 +315,7 @@ impl Engine {
     // ---- scheduling ----
 
     fn observe(&mut self, now_ms: u64) {
+        self.pauses.observe(now_ms);
         self.first_ms.get_or_insert(now_ms);
         self.last_ms = self.last_ms.max(now_ms);
     }
@@ -415,8 +427,10 @@ impl Engine {
             Task::Page { kind, start } => self.page_failed(kind, start, reason, None),
             Task::Members { group } => {
                 let name = &self.actual.groups[group].display_name;
-                let problem =
-                    format!("Groups: the members of {name:?} could not be fetched: {reason}");
+                let problem = format!(
+                    "Groups: the members of {name} could not be fetched: {reason}",
+                    name = q(name)
+                );
                 self.member_problem(problem);
             }
             Task::Find { .. } => self.find_given_up(job, reason),
@@ -542,49 +556,6 @@ impl Engine {
             // Waits for the host's answer (`poll_output` shows the plan), or is over.
             waits @ (State::Reviewing(_) | State::Done(_)) => self.state = waits,
         }
-    }
-
-    /// Ends the run with its report.
-    fn finish(&mut self, status: RunStatus, reason: Option<String>, error: Option<ServerError>) {
-        self.finish_with(status, reason, error, None);
-    }
-
-    /// Ends the run; `plan`: the plan made, when the run ends before applying it.
-    fn finish_with(
-        &mut self,
-        status: RunStatus,
-        reason: Option<String>,
-        error: Option<ServerError>,
-        plan: Option<Plan>,
-    ) {
-        self.sched.clear();
-        let (plan, outcomes) = match &self.state {
-            State::Applying(a) => (Some(a.plan.clone()), a.outcomes()),
-            State::Reviewing(p) => (plan.or_else(|| Some((**p).clone())), Vec::new()),
-            _ => (plan, Vec::new()),
-        };
-        let report = RunReport {
-            status,
-            reason,
-            error,
-            plan,
-            outcomes,
-            listing: ListingSummary {
-                users: self.actual.users.len() as u64,
-                groups: self.actual.groups.len() as u64,
-                complete: self.actual.complete,
-                problems: self.actual.problems.clone(),
-            },
-            requests_sent: self.sched.requests_sent(),
-            retries: self.sched.retries(),
-            // Every retry waits once.
-            waits: self.sched.retries(),
-            waited_ms: self.sched.waited_ms(),
-            elapsed_ms: self.last_ms - self.first_ms.unwrap_or(self.last_ms),
-            warnings: self.warnings.clone(),
-        };
-        self.log_footer(&report);
-        self.state = State::Done(Box::new(report));
     }
 
     /// The steps of the plan being applied (none before apply).

@@ -123,11 +123,13 @@ mod coercions;
 mod disposition;
 mod failure;
 mod joined;
+mod kept;
 mod listing;
 mod lookup;
 mod machine;
 mod outcome;
 mod pacing;
+mod pauses;
 mod scheduler;
 mod wire;
 

@@ -245,9 +245,11 @@ pub struct RunReport {
     pub requests_sent: u64,
     /// Requests sent again after a failure.
     pub retries: u64,
-    /// Times the run waited for a rate limit or a backoff.
+    /// Pauses the run really made, with nothing in flight, for a rate limit, a 429 or a
+    /// backoff (time passed on the host's clock; a delay that other requests filled is
+    /// none).
     pub waits: u64,
-    /// Milliseconds spent in those waits (summed per request).
+    /// Milliseconds spent in those pauses.
     pub waited_ms: u64,
     /// Milliseconds from the first to the last `now_ms` the run saw.
     pub elapsed_ms: u64,

@@ -3,7 +3,7 @@
 //! should wake the engine. It knows nothing of what a job does: the state machine
 //! (`machine`) builds each job's request and decides what each answer means
 //! (`disposition`); the scheduler only says when a job may go and keeps the counts the run
-//! report gives (requests sent, retries, waits).
+//! report gives (requests sent, retries).
 
 use std::collections::VecDeque;
 
@@ -93,6 +93,8 @@ pub(crate) struct Scheduler<T> {
     limits: RetryLimits,
     requests_sent: u64,
     retries: u64,
+    /// The delays retries were given (the pauses really made are counted by `pauses`).
+    #[cfg(test)]
     waited_ms: u64,
 }
 
@@ -115,6 +117,7 @@ impl<T> Scheduler<T> {
             limits,
             requests_sent: 0,
             retries: 0,
+            #[cfg(test)]
             waited_ms: 0,
         }
     }
@@ -237,7 +240,10 @@ impl<T> Scheduler<T> {
         };
         job.not_before = now_ms.saturating_add(delay);
         self.retries += 1;
-        self.waited_ms = self.waited_ms.saturating_add(delay);
+        #[cfg(test)]
+        {
+            self.waited_ms = self.waited_ms.saturating_add(delay);
+        }
         // Retries go first, so a listing page is not starved by later work.
         self.queue.push_front(job);
         None
@@ -258,7 +264,8 @@ impl<T> Scheduler<T> {
         self.retries
     }
 
-    /// Milliseconds of retry waits so far.
+    /// Milliseconds of retry delays so far.
+    #[cfg(test)]
     pub(crate) fn waited_ms(&self) -> u64 {
         self.waited_ms
     }

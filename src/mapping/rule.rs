@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::document::{Case, Condition, Rule};
 use super::source::Record;
 use crate::plan::desired::parse_bool;
+use crate::quoted::q;
 
 impl Rule {
     /// The value this rule gives `target` for `record` (`None`: leave it unset).
@@ -25,14 +26,13 @@ impl Rule {
                     (None, None) => {
                         let known: Vec<&str> = map.keys().map(String::as_str).collect();
                         return Err(self.problem(format!(
-                            "{text:?} is not one of the mapped values ({})",
-                            known.join(", ")
-                        )));
+                            "{text} is not one of the mapped values ({})",
+                            known.join(", "), text = q(&text))));
                     }
                 }
             }
             (None, Some(text)) if target == "active" => Some(Value::Bool(parse_bool(&text).ok_or_else(|| {
-                self.problem(format!("{text:?} is not true/false, yes/no or 1/0 (a value map can say what it means)"))
+                self.problem(format!("{text} is not true/false, yes/no or 1/0 (a value map can say what it means)", text = q(&text)))
             })?)),
             (None, Some(text)) => Some(Value::String(text)),
             (_, None) => self.default.clone(),
@@ -66,7 +66,10 @@ impl Rule {
     pub(super) fn problem(&self, reason: String) -> Problem {
         match (&self.from, &self.template) {
             (Some(field), _) => (Some(field.clone()), reason),
-            (None, Some(template)) => (None, format!("the template {template:?}: {reason}")),
+            (None, Some(template)) => (
+                None,
+                format!("the template {template}: {reason}", template = q(template)),
+            ),
             (None, None) => (None, format!("the default: {reason}")),
         }
     }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::Mapping;
 use crate::plan::desired::MAX_INPUT_BYTES;
 use crate::plan::{CsvRowError, DesiredStateError};
+use crate::quoted::q;
 
 /// One person's record in an export.
 pub(super) enum Record<'a> {
@@ -70,7 +71,12 @@ pub(super) fn csv_records(
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| fail(1, format!("cannot read the header row: {e}")))?
+        .map_err(|e| {
+            fail(
+                1,
+                format!("the header row {}", crate::plan::desired::csv_reason(&e)),
+            )
+        })?
         .clone();
     let mut columns = HashMap::new();
     for (index, header) in headers.iter().enumerate() {
@@ -78,7 +84,10 @@ pub(super) fn csv_records(
             .insert(header.trim().to_lowercase(), index)
             .is_some()
         {
-            return Err(fail(1, format!("column {:?} appears twice", header.trim())));
+            return Err(fail(
+                1,
+                format!("column {} appears twice", q(header.trim())),
+            ));
         }
     }
     let mut missing: Vec<&str> = mapping
@@ -92,7 +101,7 @@ pub(super) fn csv_records(
     missing.sort_unstable();
     missing.dedup();
     if !missing.is_empty() {
-        let names: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+        let names: Vec<String> = missing.iter().map(|m| format!("{m}", m = q(m))).collect();
         return Err(fail(
             1,
             format!(
@@ -108,7 +117,7 @@ pub(super) fn csv_records(
     for (row, record) in crate::plan::desired::numbered_records(&mut reader) {
         match record {
             Ok(r) => rows.push((row, Record::Csv(Rc::clone(&columns), r))),
-            Err(e) => errors.push(CsvRowError::new(row, e.to_string())),
+            Err(reason) => errors.push(CsvRowError::new(row, reason)),
         }
     }
     if errors.is_empty() {

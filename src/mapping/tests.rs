@@ -235,7 +235,7 @@ fn a_json_export_is_read_by_dotted_paths() {
     let bad = r#"[{"work": {"email": "a@x"}, "status": "paused"}]"#;
     assert_eq!(
         mapping.read("export.json", bad).unwrap_err().to_string(),
-        r#"desired state CSV: row 1, column "status": "paused" is not one of the mapped values (ACTIVE, TERMINATED)"#,
+        r#"the directory's CSV: row 1, column "status": "paused" is not one of the mapped values (ACTIVE, TERMINATED)"#,
         "a JSON export's rows are its records"
     );
     let err = mapping

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::action::{Action, UserRef};
 use super::Note;
+use crate::quoted::q;
 
 /// What a run may do; everything is allowed unless a list is given.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -173,8 +174,8 @@ pub(crate) fn withhold<K, I>(
         notes.push(Note::new(
             action.subject(),
             format!(
-                "not planned: the policy does not allow it to {verb} {:?}",
-                action.subject()
+                "not planned: the policy does not allow it to {verb} {}",
+                q(action.subject())
             ),
         ));
     }

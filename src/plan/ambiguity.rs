@@ -13,6 +13,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::str_index::StrIndex;
 use super::{Blocked, Guard};
+use crate::quoted::q;
 
 /// A key index that remembers every resource carrying a key, not only the first.
 pub(super) struct KeyIndex {
@@ -273,9 +274,10 @@ pub(super) fn guard<'a>(kind: &str, name: &str, ids: impl Iterator<Item = &'a st
     Blocked {
         guard: Guard::AmbiguousMatch,
         reason: format!(
-            "{kind} {name:?} matches {} server {kind}s (ids {}); changes to it are blocked",
+            "{kind} {name} matches {} server {kind}s (ids {}); changes to it are blocked",
             ids.len(),
-            ids.join(", ")
+            ids.join(", "),
+            name = q(name)
         ),
     }
 }

@@ -17,6 +17,7 @@ use crate::json::JsonError;
 use crate::model::fast::{bail, next_key, Any, GroupV, List, Str, Strings, UserV};
 use crate::model::{schemas, EnterpriseUser, Manager, Name, User};
 use crate::plan::ActualState;
+use crate::quoted::q;
 
 /// A group as the directory wants it: a name, an optional external id, members by userName.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -60,7 +61,7 @@ pub struct DesiredState {
 #[non_exhaustive]
 pub enum DesiredStateError {
     /// The JSON is malformed or has the wrong shape.
-    #[error("desired state JSON at `{path}`: {reason}")]
+    #[error("the directory's JSON at `{path}`: {reason}")]
     Json {
         /// Where (`users[3].userName`; `.` for the document itself).
         path: String,
@@ -68,7 +69,7 @@ pub enum DesiredStateError {
         reason: String,
     },
     /// One or more CSV rows are bad; every bad row is listed.
-    #[error("desired state CSV: {}", rows.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("the directory's CSV: {}", rows.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Csv {
         /// The bad rows.
         rows: Vec<CsvRowError>,
@@ -79,7 +80,7 @@ pub enum DesiredStateError {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
-#[error("row {row}{}: {reason}", .column.as_ref().map(|c| format!(", column {c:?}")).unwrap_or_default())]
+#[error("row {row}{}: {reason}", .column.as_ref().map(|c| format!(", column {}", crate::quoted::q(c))).unwrap_or_default())]
 #[non_exhaustive]
 pub struct CsvRowError {
     /// 1-based line number in the file (the header is row 1).
@@ -153,7 +154,7 @@ impl DesiredState {
             .from_reader(input.trim_start_matches('\u{feff}').as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| fail(1, format!("cannot read the header row: {e}")))?
+            .map_err(|e| fail(1, format!("the header row {}", csv_reason(&e))))?
             .clone();
         let columns = map_headers(&headers).map_err(|reason| fail(1, reason))?;
 
@@ -163,8 +164,8 @@ impl DesiredState {
         for (row, record) in numbered_records(&mut reader) {
             let record = match record {
                 Ok(r) => r,
-                Err(e) => {
-                    errors.push(CsvRowError::new(row, e.to_string()));
+                Err(reason) => {
+                    errors.push(CsvRowError::new(row, reason));
                     continue;
                 }
             };
@@ -400,14 +401,14 @@ fn map_headers(headers: &csv::StringRecord) -> Result<Vec<Option<usize>>, String
             .position(|h| header_key(h) == header_key(name))
             .ok_or_else(|| {
                 format!(
-                    "unknown column {header:?}; expected some of: {} (or a mapping for an export with its own columns)",
-                    CSV_HEADERS.join(", ")
-                )
+                    "unknown column {header}; expected some of: {} (or a mapping for an export with its own columns)",
+                    CSV_HEADERS.join(", "), header = q(header))
             })?;
         if columns[known].replace(index).is_some() {
             return Err(format!(
-                "column {header:?} is a second {} column",
-                CSV_HEADERS[known]
+                "column {header} is a second {} column",
+                CSV_HEADERS[known],
+                header = q(header)
             ));
         }
     }
@@ -429,10 +430,12 @@ fn user_from_row(
     let user_name = cell("userName").ok_or("userName is empty")?;
     let active = match cell("active") {
         None => None,
-        Some(v) => Some(
-            parse_bool(&v)
-                .ok_or_else(|| format!("active must be true/false, yes/no or 1/0, not {v:?}"))?,
-        ),
+        Some(v) => Some(parse_bool(&v).ok_or_else(|| {
+            format!(
+                "active must be true/false, yes/no or 1/0, not {v}",
+                v = q(&v)
+            )
+        })?),
     };
     let mut user = User::new(user_name);
     user.external_id = cell("externalId");
@@ -482,18 +485,32 @@ fn unneutralised(cell: &str) -> &str {
     }
 }
 
-/// Each record of a CSV reader with its line number in the file (the header is line 1).
+/// Each record of a CSV reader with its row: its line number in the file (the header is
+/// row 1), or what is wrong with it, worded for the person who keeps the file.
 pub(crate) fn numbered_records<R: std::io::Read>(
     reader: &mut csv::Reader<R>,
-) -> impl Iterator<Item = (u64, csv::Result<csv::StringRecord>)> + '_ {
+) -> impl Iterator<Item = (u64, Result<csv::StringRecord, String>)> + '_ {
     reader.records().enumerate().map(|(i, record)| {
-        let row = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map_or(i as u64 + 2, |p| p.line());
-        (row, record)
+        let position = match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        let row = position.map_or(i as u64 + 2, csv::Position::line);
+        (row, record.map_err(|e| csv_reason(&e)))
     })
+}
+
+/// A CSV reader's error without its own numbering ("record 1 (line 2, byte 26)"): the row
+/// is given beside it, in one scheme.
+pub(crate) fn csv_reason(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("has {len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".to_owned(),
+        csv::ErrorKind::Io(e) => e.to_string(),
+        _ => "cannot be read as CSV".to_owned(),
+    }
 }
 
 /// `true`/`false`, `yes`/`no`, `1`/`0` in any case: a directory's boolean.
@@ -645,8 +662,16 @@ mod tests {
 
     #[test]
     fn ragged_rows_are_errors() {
-        let err = DesiredState::from_csv("userName,title\na@x,t,extra\n").unwrap_err();
-        assert!(matches!(err, DesiredStateError::Csv { .. }));
+        let err = DesiredState::from_csv("userName,title\nb@x,t\n\"a\nb\",t,extra\n").unwrap_err();
+        let DesiredStateError::Csv { rows } = err else {
+            panic!("{err}")
+        };
+        // One numbering for every row error: the line the record starts on, no byte offsets.
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].to_string(),
+            "row 3: has 3 fields where the header has 2"
+        );
     }
 
     #[test]

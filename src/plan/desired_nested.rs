@@ -8,6 +8,7 @@ use foldhash::{HashMap, HashSet, HashSetExt};
 
 use super::desired::{DesiredState, DesiredStateError};
 use super::keys::{group_key, user_key};
+use crate::quoted::q;
 
 impl DesiredState {
     /// This directory with every group's `memberGroups` replaced by the users they hold,
@@ -60,7 +61,7 @@ fn members_of(
         let Some(&inner) = index.get(&group_key(name)) else {
             return Err(DesiredStateError::Json {
                 path,
-                reason: format!("{name:?} is not a group of this directory"),
+                reason: format!("{name} is not a group of this directory", name = q(name)),
             });
         };
         if let Some(from) = trail.iter().position(|g| *g == inner) {

@@ -266,6 +266,53 @@ pub fn replacement(desired: &User, actual: &User, active: bool) -> User {
     out
 }
 
+/// The changes of `written` that `answered` (the resource a server returned for the write)
+/// does not hold as written: what the next plan would change again, forever, if the server
+/// keeps dropping them. Compared as the planner compares (case-insensitive userName, the
+/// manager's sub-attributes written, emails by address).
+pub(crate) fn unkept<'a>(
+    written: &'a [Change],
+    answered: &'a User,
+) -> impl Iterator<Item = &'a Change> {
+    written.iter().filter(|c| !kept(c, answered))
+}
+
+fn kept(change: &Change, answered: &User) -> bool {
+    let after = &change.after;
+    match change.attribute.as_str() {
+        "userName" => after
+            .as_str()
+            .is_none_or(|n| same_key(n, &answered.user_name)),
+        "active" => after.as_bool().is_none_or(|a| a == answered.is_active()),
+        "emails" => {
+            // The same addresses, in any order (no sort: one more in the `.wasm` costs KBs).
+            let have: Vec<String> = answered
+                .emails
+                .iter()
+                .filter_map(|e| e.value.as_deref().map(lower_per_char))
+                .collect();
+            let want = after.as_array().map_or(&[][..], Vec::as_slice);
+            want.len() == have.len()
+                && want.iter().all(|e| {
+                    e.get("value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| have.contains(&lower_per_char(v)))
+                })
+        }
+        path => match MANAGED.iter().find(|a| a.path == path).map(|a| &a.read) {
+            Some(Read::Text(read)) => read(answered) == after.as_str(),
+            Some(Read::Json(read)) => match (after, read(answered)) {
+                // The manager: only the sub-attributes written.
+                (Value::Object(want), Some(Value::Object(have))) => {
+                    want.iter().all(|(k, v)| have.get(k) == Some(v))
+                }
+                (want, have) => have.as_ref() == Some(want),
+            },
+            None => true,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +320,32 @@ mod tests {
 
     fn user(v: Value) -> User {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn unkept_compares_as_the_planner_does() {
+        let want = user(json!({"userName": "ana@x.com", "active": true,
+            "emails": [{"value": "Ana@X.com", "primary": true}, {"value": "a2@x.com"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m1"}}}));
+        let written = user_changes(&want, &user(json!({"userName": "ANA@x.com"})));
+        let attributes = |answered: Value| -> Vec<String> {
+            unkept(&written, &user(answered))
+                .map(|c| c.attribute.clone())
+                .collect()
+        };
+        // Addresses in another order and case, a manager with more sub-attributes: kept.
+        let same = json!({"userName": "Ana@X.com", "emails": [{"value": "a2@x.com"}, {"value": "ana@x.com"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m1", "displayName": "M"}}});
+        assert!(attributes(same).is_empty());
+        let lost = json!({"userName": "ana@x.com", "emails": [{"value": "ana@x.com"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m2"}}});
+        assert_eq!(
+            attributes(lost),
+            [
+                "emails",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"
+            ]
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub(crate) use build::{sort_actions, Keyed};
 pub use cost::Cost;
 pub use desired::{CsvRowError, DesiredGroup, DesiredState, DesiredStateError, CSV_HEADERS};
 pub use desired_file::DesiredFormat;
+pub(crate) use diff::unkept;
 pub use diff::Change;
 pub(crate) use diff::{managed_value, replacement};
 pub(crate) use integrity::state_digest;
@@ -322,7 +323,7 @@ pub struct SourceCounts {
 #[non_exhaustive]
 pub enum PlanError {
     /// Two desired users share a matching key.
-    #[error("desired users {first:?} and {second:?} have the same {key}")]
+    #[error("directory users {} and {} have the same {key}", crate::quoted::q(.first), crate::quoted::q(.second))]
     DuplicateUser {
         /// The first user's userName.
         first: String,
@@ -332,7 +333,7 @@ pub enum PlanError {
         key: &'static str,
     },
     /// Two desired groups share a matching key.
-    #[error("desired groups {first:?} and {second:?} have the same {key}")]
+    #[error("directory groups {} and {} have the same {key}", crate::quoted::q(.first), crate::quoted::q(.second))]
     DuplicateGroup {
         /// The first group's name.
         first: String,
@@ -342,7 +343,7 @@ pub enum PlanError {
         key: &'static str,
     },
     /// A group names a member who is not a desired user.
-    #[error("group {group:?} lists member {member:?}, who is not among the desired users")]
+    #[error("group {} lists member {}, who is not among the directory's users", crate::quoted::q(.group), crate::quoted::q(.member))]
     UnknownMember {
         /// The group.
         group: String,
@@ -350,13 +351,13 @@ pub enum PlanError {
         member: String,
     },
     /// A desired user with an empty userName.
-    #[error("desired user #{index} has an empty userName")]
+    #[error("the directory's user at users[{index}] has an empty userName")]
     EmptyUserName {
         /// 0-based position in the desired users.
         index: usize,
     },
     /// A desired group with an empty displayName.
-    #[error("desired group #{index} has an empty displayName")]
+    #[error("the directory's group at groups[{index}] has an empty displayName")]
     EmptyGroupName {
         /// 0-based position in the desired groups.
         index: usize,

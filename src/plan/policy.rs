@@ -113,7 +113,7 @@ pub struct Cap {
 
 /// A cap written as text that is neither a count nor a percentage.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be a count (10) or a percentage (5%) of at most 100, not {text:?}")]
+#[error("must be a count (10) or a percentage (5%) of at most 100, not {}", crate::quoted::q(.text))]
 pub struct CapError {
     /// The text as given.
     pub text: String,

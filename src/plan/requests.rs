@@ -16,6 +16,7 @@ use crate::filter::Filter;
 use crate::http::{HttpRequest, Method};
 use crate::model::{Group, Member, PatchOp, PatchOperation};
 use crate::profile::MemberAddShape;
+use crate::quoted::q;
 use crate::request::{EncodeError, RequestEncoder, ResourceKind};
 
 /// Ids learnt while applying a plan (users and groups this plan created).
@@ -56,7 +57,7 @@ impl UserRef {
         self.id
             .clone()
             .or_else(|| ids.user_id(&self.user_name))
-            .ok_or_else(|| BuildError::Unresolved(format!("user {:?}", self.user_name)))
+            .ok_or_else(|| BuildError::Unresolved(format!("user {}", q(&self.user_name))))
     }
 }
 
@@ -65,7 +66,7 @@ impl GroupRef {
         self.id
             .clone()
             .or_else(|| ids.group_id(&self.display_name))
-            .ok_or_else(|| BuildError::Unresolved(format!("group {:?}", self.display_name)))
+            .ok_or_else(|| BuildError::Unresolved(format!("group {}", q(&self.display_name))))
     }
 }
 

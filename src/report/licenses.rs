@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::name_order;
 use crate::model::{Group, User};
 use crate::plan::user_key;
+use crate::quoted::q;
 
 /// How the license type of a user is found, and the seats bought per type.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -110,11 +111,12 @@ impl LicenseRule {
                 .filter(|(name, _)| !name.is_empty());
             let Some((name, count)) = parsed else {
                 return Err(format!(
-                    "{part:?} is not TYPE=COUNT (for example Creator=120)"
+                    "{part} is not TYPE=COUNT (for example Creator=120)",
+                    part = q(part)
                 ));
             };
             if seats.insert(name.to_owned(), count).is_some() {
-                return Err(format!("{name:?} is given twice"));
+                return Err(format!("{name} is given twice", name = q(name)));
             }
         }
         Ok(seats)

@@ -95,6 +95,9 @@ pub fn check_plan(plan: JsValue) -> Result<String, JsValue> {
 ///   in the core), `options` `{format: "json" | "csv", fileName}` (both optional: the
 ///   format, else the file name's extension, else the content decides); returns the
 ///   desired state.
+/// - `plan`: a saved plan's text or file bytes, `options` ignored; returns the plan checked
+///   against its digest, every figure recomputed (as `checkPlan`; a plan file's `input` is
+///   dropped).
 /// - `user`, `group`, `service-provider-config`: a response (`{status, headers, body}`, the
 ///   body as text or as the bytes received), `options` `{expect, maxBodyBytes,
 ///   createStatuses, nowMs}` (`expect` required: `get`, `list`, `create`, `replace`,
@@ -113,6 +116,14 @@ pub fn decode(kind: &str, input: JsValue, options: JsValue) -> Result<JsValue, J
         };
         let options: DesiredOptions = optional_from_js(&options, "options")?;
         return to_js(&entry::desired(&text, &options).map_err(throw)?);
+    }
+    if kind == "plan" {
+        let text = match input.dyn_ref::<Uint8Array>() {
+            Some(bytes) => String::from_utf8(text::bytes_from(bytes))
+                .map_err(|_| throw(Fault::invalid_argument("plan-json", ".", "not UTF-8 text")))?,
+            None => json_text(&input, "plan-json")?,
+        };
+        return parse_js(&boundary::check_plan_json(&text).map_err(throw)?);
     }
     let target = DecodeTarget::from_name("kind", kind).map_err(throw)?;
     let response = response_from_js(&input)?;

@@ -199,6 +199,7 @@ pub struct Faults {
     pub(crate) after_commit: Vec<(Trigger, LostAnswer)>,
     pub(crate) reject_escaped_quotes: bool,
     pub(crate) duplicate_group_names: bool,
+    pub(crate) ignored_user_attributes: Vec<String>,
     pub(crate) cursors: Option<CursorPaging>,
 }
 
@@ -228,6 +229,7 @@ impl Default for Faults {
             after_commit: Vec::new(),
             reject_escaped_quotes: false,
             duplicate_group_names: false,
+            ignored_user_attributes: Vec::new(),
             cursors: None,
         }
     }
@@ -407,6 +409,15 @@ impl Faults {
     #[must_use]
     pub fn reject_escaped_quotes(mut self) -> Faults {
         self.reject_escaped_quotes = true;
+        self
+    }
+
+    /// A user's attribute (a top-level name: `title`, or an extension's URN) that PUT and
+    /// PATCH answer success for but do not keep: the answer and later listings show the old
+    /// value, as a server does with an attribute it treats as read-only without saying so.
+    #[must_use]
+    pub fn ignore_user_attribute(mut self, name: &str) -> Faults {
+        self.ignored_user_attributes.push(name.to_owned());
         self
     }
 

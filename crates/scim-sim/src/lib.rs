@@ -127,6 +127,9 @@ impl Simulator {
         let base = base_path.trim_end_matches('/');
         let mut store = Store::new(flavor, base, seed);
         store.unique_group_names = !faults.duplicate_group_names;
+        store
+            .ignored_user_attributes
+            .clone_from(&faults.ignored_user_attributes);
         Simulator {
             flavor,
             faults,

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use scim_provision::model::{schemas, Group, Member, Meta, MultiValue, User};
+use serde_json::Value;
 
 use crate::patch::MemberChange;
 use crate::rng::{airtable_id, uuid_v4, SplitMix, Stream};
@@ -62,6 +63,24 @@ pub(crate) struct Store {
     group_names: BTreeMap<String, BTreeSet<String>>,
     /// Whether `displayName` is unique (RFC 7643 does not require it).
     pub unique_group_names: bool,
+    /// A user's attributes (top-level names) that PUT and PATCH leave as they were.
+    pub ignored_user_attributes: Vec<String>,
+}
+
+/// `new` with the attributes `names` as `old` has them (absent where `old` lacks them).
+fn kept_as_was(old: &User, new: User, names: &[String]) -> User {
+    let (Ok(Value::Object(old)), Ok(Value::Object(mut new_doc))) =
+        (serde_json::to_value(old), serde_json::to_value(&new))
+    else {
+        return new;
+    };
+    for name in names {
+        match old.get(name) {
+            Some(v) => new_doc.insert(name.clone(), v.clone()),
+            None => new_doc.remove(name),
+        };
+    }
+    serde_json::from_value(Value::Object(new_doc)).unwrap_or(new)
 }
 
 /// The comparison key of `userName` and `displayName` (RFC 7643: caseExact=false).
@@ -84,6 +103,7 @@ impl Store {
             group_order: BTreeMap::new(),
             group_names: BTreeMap::new(),
             unique_group_names: true,
+            ignored_user_attributes: Vec::new(),
         }
     }
 
@@ -167,6 +187,9 @@ impl Store {
         let Some(rec) = self.users.get_mut(id) else {
             return;
         };
+        if !self.ignored_user_attributes.is_empty() {
+            user = kept_as_was(&rec.user, user, &self.ignored_user_attributes);
+        }
         user.id = Some(id.to_owned());
         user.groups.clear();
         user.meta = None;

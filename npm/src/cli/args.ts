@@ -1,76 +1,55 @@
-// Command-line parsing (node's `util.parseArgs`) and the usage text. Turns argv into a typed
-// command or a `CliError` naming the bad argument.
+// Command-line parsing (node's `util.parseArgs`) and the help text, both read from one table:
+// each command declares its flags (with their help), its description, an example and how its
+// values become a typed `Command`. A flag is added by adding it to a command's `flags` (or to
+// a shared group), a command by adding an entry to `COMMANDS`; parsing and `--help` follow.
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 import { parseCap, ScimProvisionError } from "../node.js";
 import type { Cap } from "../types.js";
 import { CliError } from "./inputs.js";
-import { parseMap, type MapCommand } from "./map.js";
-import { parseReportArgs, REPORT_OPTIONS, type ReportArgs } from "./report-args.js";
+import type { MapCommand } from "./map.js";
+import { parseReportArgs, type ReportArgs } from "./report-args.js";
+import type { UndoCommand } from "./undo.js";
 
 export type { ReportFormat } from "./report-args.js";
-import { parseUndo, type UndoCommand } from "./undo.js";
 
-export const USAGE = `Usage:
-  scim-provision plan   --desired FILE --url URL [--profile NAME] [--policy FILE]
-                        [--mapping NAME|FILE] [--scope FILTER]
-                        [--max-deactivations N|P%] [--json] [--out FILE]
-  scim-provision apply  (--plan FILE | --desired FILE) --url URL [--profile NAME] [--policy FILE]
-                        [--mapping NAME|FILE] [--scope FILTER]
-                        [--yes] [--max-deactivations N|P%] [--allow-blocked] [--json]
-  scim-provision map    --desired FILE --mapping NAME|FILE [--policy FILE] [--scope FILTER]
-                        [--limit N] [--json]
-  scim-provision report --url URL [--desired FILE] [--format table|json|csv|html | --json | --csv]
-                        [--seats N | --seats TYPE=N,...] [--license-attribute PATH]
-                        [--license-group "GROUP=TYPE"]... [--license-default TYPE]
-                        [--price-per-seat AMOUNT] [--price TYPE=AMOUNT,...] [--currency CODE]
-                        [--compare PREVIOUS.json] [--out FILE] [--bom]
+/** One flag of a command: `--name VALUE` when `value` names its placeholder, else a switch. */
+export interface Flag {
+  name: string;
+  value?: string;
+  short?: string;
+  /** Given more than once (`--license-group A=X --license-group B=Y`). */
+  multiple?: boolean;
+  help: string;
+}
 
-On-demand lifecycle operations (only the subjects named are looked up; nothing else is
-touched). Each takes --url, --profile, --policy, --scope, --token-env, --yes, --json, --dry-run:
-  scim-provision provision   --user EMAIL [--given-name G] [--family-name F] [--title T]
-                             [--department D] [--cost-center C] [--external-id X]
-                             [--groups "A;B"]
-  scim-provision deprovision --user EMAIL [--delete]     (deactivates; --delete needs the
-                                                          policy's offboarding: "delete")
-  scim-provision reactivate  --user EMAIL
-  scim-provision grant       --user EMAIL --group NAME
-  scim-provision revoke      --user EMAIL --group NAME
-  scim-provision events      --file EVENTS.jsonl [--skip-malformed] [--mapping NAME|FILE]
-                             (--mapping: each event's person as an HR export words it)
+/** The values a command line gave. */
+export interface Given {
+  str(name: string): string | undefined;
+  flag(name: string): boolean;
+  /** `--name` or the command's error when absent or blank. */
+  need(name: string): string;
+  positionals: string[];
+  /** Every value as parsed (a repeatable flag's as a list). */
+  values: Record<string, unknown>;
+}
 
-Common options:
-  --url URL           the SCIM base URL (for Airtable: https://airtable.com/scim/v2)
-  --profile NAME      the server profile: airtable, generic (default), slack, ...
-  --token-env NAME    the environment variable holding the bearer token (default SCIM_TOKEN)
-  --mapping NAME|FILE read --desired as an HR or identity export through an attribute mapping:
-                      a built-in one (workday, bamboohr, google-workspace) or a mapping file
-                      (docs/MAPPING.md); \`map\` previews it offline
-  --scope FILTER      manage only users matching this SCIM filter, e.g.
-                      'title sw "Sales" and not (userType eq "Contractor")'
-  --no-color          plain output (NO_COLOR is honoured too)
-  -h, --help          this text
-
-Report options:
-  --seats N | TYPE=N,...       seats bought: one pool, or per license type (Creator=120,ReadOnly=300)
-  --license-attribute PATH     the license type is this attribute: userType, or an extension's by its
-                               full path (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter)
-  --license-group "GROUP=TYPE" members of GROUP hold TYPE (repeatable; a user in several has the first
-                               one's type); the attribute, when a user has it, comes first
-  --license-default TYPE       the type of everyone else (default Standard)
-  --price-per-seat AMOUNT      the price of a seat (24.00); --price TYPE=AMOUNT,... per license type;
-  --currency CODE              the currency shown (default USD): adds the cost, and chargeback in money
-  --compare PREVIOUS.json      an earlier \`report --json\` output: adds the access review (users added,
-                               removed, deactivated, reactivated; groups gained or lost) and the change
-                               per license type; with --csv, the review as CSV
-
-Exit codes: plan and --dry-run 0 = no changes, 2 = changes pending (--dry-run: 1 when a
-guard blocks the plan); apply and the lifecycle commands 0 = every action succeeded or was
-already in effect (deprovisioning or revoking a user the server lacks is in effect: a note;
-updating, reactivating or granting one is refused: 1);
-report 0 = complete, 3 = the listing was incomplete (the report is written, its figures
-may be short; a warning on stderr says why); 1 = an error, a refusal or a failed action.`;
+/** One command: what `--help` says about it and how its arguments become a `Command`. */
+export interface CommandSpec {
+  /** One line for the overview. */
+  summary: string;
+  /** What follows the command name in the synopsis. */
+  synopsis: string;
+  /** More about the command, shown by its `--help`. */
+  description?: string;
+  flags: Flag[];
+  /** A positional argument (`show PLAN.json`). */
+  positional?: { name: string; help: string };
+  examples: string[];
+  exits: string;
+  build(given: Given): Command;
+}
 
 /** How plan and apply read the directory and whom they manage. */
 interface Directory {
@@ -96,14 +75,17 @@ export type Command =
       json: boolean;
       allowBlocked: boolean;
       maxDeactivations: Cap | undefined;
+      /** `--log FILE`: the provisioning log, appended to. */
       log: string | undefined;
     } & Common &
       Directory)
+  | { name: "show"; plan: string; json: boolean; pager: boolean; noColor: boolean }
   | MapCommand
   | ({ name: "report" } & ReportArgs & Common)
   | TargetedCommand
   | UndoCommand
-  | { name: "help" }
+  /** The usage (`command`: one command's); `missing`: no command was given (exit 1). */
+  | { name: "help"; command?: string; missing?: boolean }
   | { name: "version" };
 
 /** The attributes `provision` sets. */
@@ -139,193 +121,411 @@ export type TargetedCommand = {
   log: string | undefined;
 } & Common;
 
-const TARGETED = ["provision", "deprovision", "reactivate", "grant", "revoke", "events"] as const;
+// ---- the flags, in groups several commands share ----
 
-export const COMMON = {
-  url: { type: "string" },
-  profile: { type: "string" },
-  "token-env": { type: "string" },
-  policy: { type: "string" },
-  "no-color": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+const SERVER: Flag[] = [
+  { name: "url", value: "URL", help: "the SCIM base URL (required), e.g. https://airtable.com/scim/v2" },
+  { name: "profile", value: "NAME", help: "the server's profile: airtable, generic (default), slack, ..." },
+  { name: "token-env", value: "NAME", help: "the environment variable holding the bearer token (default SCIM_TOKEN)" },
+  { name: "policy", value: "FILE", help: "a policy file (JSON): scope, protected users, removal caps, offboarding" },
+];
+const JSON_OUT: Flag = { name: "json", help: "print JSON instead of the table" };
+const NO_COLOR: Flag = { name: "no-color", help: "plain output without colours (NO_COLOR is honoured too)" };
+const DESIRED: Flag = { name: "desired", value: "FILE", help: "the directory: a CSV or JSON file of users and groups (README: Desired state), or an export read through --mapping" };
+const MAPPING: Flag = {
+  name: "mapping",
+  value: "NAME|FILE",
+  help: "read --desired through an attribute mapping: workday, bamboohr, google-workspace or a mapping file (docs/MAPPING.md)",
+};
+const SCOPE: Flag = { name: "scope", value: "FILTER", help: `manage only users matching this SCIM filter, e.g. 'title sw "Sales"'` };
+const MAX_DEACTIVATIONS: Flag = { name: "max-deactivations", value: "N|P%", help: "refuse a plan deactivating more users than N, or P% of those in scope" };
+const ALLOW_BLOCKED: Flag = { name: "allow-blocked", help: "apply a plan a guard blocked (read its reasons first)" };
+const YES: Flag = { name: "yes", short: "y", help: "apply without asking (for scripts, once the plan is reviewed)" };
+const DRY_RUN: Flag = { name: "dry-run", help: "show the plan only; nothing is written" };
+const USER: Flag = { name: "user", value: "EMAIL", help: "the user's userName (required)" };
+const GROUP: Flag = { name: "group", value: "NAME", help: "the group's displayName (required)" };
+const LOG: Flag = { name: "log", value: "FILE", help: "append the run's provisioning log (JSON Lines, docs/LOG.md) to FILE, for auditors and `undo`" };
+const TARGETED_COMMON: Flag[] = [...SERVER, YES, DRY_RUN, SCOPE, MAX_DEACTIVATIONS, ALLOW_BLOCKED, LOG, JSON_OUT, NO_COLOR];
 
-const OPTIONS = {
-  plan: {
-    ...COMMON,
-    desired: { type: "string" },
-    json: { type: "boolean" },
-    out: { type: "string" },
-    "max-deactivations": { type: "string" },
-    mapping: { type: "string" },
-    scope: { type: "string" },
-  },
-  apply: {
-    ...COMMON,
-    plan: { type: "string" },
-    desired: { type: "string" },
-    yes: { type: "boolean", short: "y" },
-    json: { type: "boolean" },
-    "allow-blocked": { type: "boolean" },
-    "max-deactivations": { type: "string" },
-    mapping: { type: "string" },
-    scope: { type: "string" },
-    log: { type: "string" },
-  },
-  report: { ...COMMON, ...REPORT_OPTIONS },
-} as const;
+const TARGETED_EXITS = "0 = done or already in effect, 1 = an error, a refusal or a failed action, 130 = stopped by Ctrl-C; --dry-run: 0 = no changes, 2 = changes pending, 1 = blocked";
+const EXAMPLE_URL = "--url https://airtable.com/scim/v2 --profile airtable";
 
-const TARGETED_COMMON = {
-  ...COMMON,
-  yes: { type: "boolean", short: "y" },
-  json: { type: "boolean" },
-  "dry-run": { type: "boolean" },
-  "allow-blocked": { type: "boolean" },
-  "max-deactivations": { type: "string" },
-  scope: { type: "string" },
-  log: { type: "string" },
-} as const;
-
-const TARGETED_OPTIONS = {
-  provision: {
-    ...TARGETED_COMMON,
-    user: { type: "string" },
-    "given-name": { type: "string" },
-    "family-name": { type: "string" },
-    title: { type: "string" },
-    department: { type: "string" },
-    "cost-center": { type: "string" },
-    "external-id": { type: "string" },
-    groups: { type: "string" },
-  },
-  deprovision: { ...TARGETED_COMMON, user: { type: "string" }, delete: { type: "boolean" } },
-  reactivate: { ...TARGETED_COMMON, user: { type: "string" } },
-  grant: { ...TARGETED_COMMON, user: { type: "string" }, group: { type: "string" } },
-  revoke: { ...TARGETED_COMMON, user: { type: "string" }, group: { type: "string" } },
-  events: { ...TARGETED_COMMON, file: { type: "string" }, "skip-malformed": { type: "boolean" }, mapping: { type: "string" } },
-} as const;
-
-type TargetedName = (typeof TARGETED)[number];
-
-function isTargeted(name: string): name is TargetedName {
-  return (TARGETED as readonly string[]).includes(name);
+function common(given: Given): Common {
+  return {
+    url: checkUrl(given.need("url")),
+    profile: given.str("profile"),
+    tokenEnv: given.str("token-env") ?? "SCIM_TOKEN",
+    policyFile: given.str("policy"),
+    noColor: given.flag("no-color"),
+  };
 }
 
-/** Parses `argv` (without node and the script). */
-export function parseCommand(argv: string[]): Command {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
-  if (name === "--version" || name === "-V") return { name: "version" };
-  if (name === "map") return parseMap(rest);
-  if (name === "undo") return parseUndo(rest);
-  if (name !== "plan" && name !== "apply" && name !== "report" && !isTargeted(name)) {
-    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report, map, ${TARGETED.join(", ")} (see --help)`);
-  }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    const options: ParseArgsConfig["options"] = isTargeted(name) ? TARGETED_OPTIONS[name] : OPTIONS[name];
-    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
-  } catch (error) {
-    // parseArgs' messages name the option; drop its advice about "--" which does not apply.
-    throw new CliError(`${name}: ${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, "")}`);
-  }
-  if (values.help) return { name: "help" };
-
-  const str = (key: string) => values[key] as string | undefined;
-  const flag = (key: string) => values[key] === true;
-  const url = str("url");
-  if (url === undefined) throw new CliError(`${name}: --url is required`);
-  const common: Common = {
-    url: checkUrl(url),
-    profile: str("profile"),
-    tokenEnv: str("token-env") ?? "SCIM_TOKEN",
-    policyFile: str("policy"),
-    noColor: flag("no-color"),
-  };
-
-  if (isTargeted(name)) return targeted(name, common, str, flag);
-  switch (name) {
-    case "plan": {
-      const desired = str("desired");
-      if (desired === undefined) throw new CliError("plan: --desired FILE is required");
-      return {
-        name,
-        ...common,
-        desired,
-        json: flag("json"),
-        out: str("out"),
-        maxDeactivations: cap(str("max-deactivations")),
-        mapping: str("mapping"),
-        scope: str("scope"),
-      };
-    }
-    case "apply": {
-      const plan = str("plan");
-      const desired = str("desired");
-      if (plan === undefined && desired === undefined) throw new CliError("apply: give --plan FILE (a reviewed plan) or --desired FILE");
-      return {
-        name,
-        ...common,
-        plan,
-        desired,
-        yes: flag("yes"),
-        json: flag("json"),
-        allowBlocked: flag("allow-blocked"),
-        maxDeactivations: cap(str("max-deactivations")),
-        mapping: str("mapping"),
-        scope: str("scope"),
-        log: str("log"),
-      };
-    }
-    case "report":
-      return { name, ...common, ...parseReportArgs(values) };
-  }
-}
-
-function targeted(
-  name: TargetedName,
-  common: Common,
-  str: (key: string) => string | undefined,
-  flag: (key: string) => boolean,
-): TargetedCommand {
-  const need = (key: string, what: string) => {
-    const value = str(key);
-    if (value === undefined || value.trim() === "") throw new CliError(`${name}: --${key} ${what} is required`);
-    return value;
-  };
-  const user = name === "events" ? undefined : need("user", "EMAIL");
-  const group = name === "grant" || name === "revoke" ? need("group", "NAME") : undefined;
-  const file = name === "events" ? need("file", "EVENTS.jsonl") : undefined;
-  const groups = (str("groups") ?? "")
+function targeted(name: TargetedCommand["name"], given: Given): TargetedCommand {
+  const groups = (given.str("groups") ?? "")
     .split(";")
     .map((g) => g.trim())
     .filter((g) => g !== "");
   return {
     name,
-    ...common,
-    user,
-    group,
+    ...common(given),
+    user: name === "events" ? undefined : given.need("user"),
+    group: name === "grant" || name === "revoke" ? given.need("group") : undefined,
     groups,
     attributes: {
-      givenName: str("given-name"),
-      familyName: str("family-name"),
-      title: str("title"),
-      department: str("department"),
-      costCenter: str("cost-center"),
-      externalId: str("external-id"),
+      givenName: given.str("given-name"),
+      familyName: given.str("family-name"),
+      title: given.str("title"),
+      department: given.str("department"),
+      costCenter: given.str("cost-center"),
+      externalId: given.str("external-id"),
     },
-    delete: flag("delete"),
-    file,
-    skipMalformed: flag("skip-malformed"),
-    mapping: str("mapping"),
-    yes: flag("yes"),
-    json: flag("json"),
-    dryRun: flag("dry-run"),
-    allowBlocked: flag("allow-blocked"),
-    maxDeactivations: cap(str("max-deactivations")),
-    scope: str("scope"),
-    log: str("log"),
+    delete: given.flag("delete"),
+    file: name === "events" ? given.need("file") : undefined,
+    skipMalformed: given.flag("skip-malformed"),
+    mapping: given.str("mapping"),
+    yes: given.flag("yes"),
+    json: given.flag("json"),
+    dryRun: given.flag("dry-run"),
+    allowBlocked: given.flag("allow-blocked"),
+    maxDeactivations: cap(given.str("max-deactivations")),
+    scope: given.str("scope"),
+    log: given.str("log"),
   };
+}
+
+/** Every command, in the order the overview lists them. */
+export const COMMANDS: Record<string, CommandSpec> = {
+  plan: {
+    summary: "show what a sync of the directory to the server would change (writes nothing)",
+    synopsis: "--desired FILE --url URL [options]",
+    description: "Lists the server, compares it with the directory and prints the plan. --out saves it for review and `apply --plan`.",
+    flags: [
+      { ...DESIRED, help: `${DESIRED.help} (required)` },
+      ...SERVER,
+      MAPPING,
+      SCOPE,
+      MAX_DEACTIVATIONS,
+      { name: "out", value: "FILE", help: "also write the plan to FILE, to review with `show` and apply with `apply --plan`" },
+      JSON_OUT,
+      NO_COLOR,
+    ],
+    examples: [`scim-provision plan --desired people.csv ${EXAMPLE_URL} --out plan.json`],
+    exits: "0 = no changes, 2 = changes pending, 1 = an error",
+    build: (given) => ({
+      name: "plan",
+      ...common(given),
+      desired: given.need("desired"),
+      json: given.flag("json"),
+      out: given.str("out"),
+      maxDeactivations: cap(given.str("max-deactivations")),
+      mapping: given.str("mapping"),
+      scope: given.str("scope"),
+    }),
+  },
+  show: {
+    summary: "print every action of a saved plan, grouped by kind (offline)",
+    synopsis: "PLAN.json [--json] [--no-pager]",
+    description: "Reads a plan written by `plan --out` and prints all of it; on a terminal through $PAGER (else less -R).",
+    flags: [JSON_OUT, { name: "no-pager", help: "print straight to the terminal, without $PAGER" }, NO_COLOR],
+    positional: { name: "PLAN.json", help: "the plan file (required)" },
+    examples: ["scim-provision show plan.json", "scim-provision show plan.json --json > actions.json"],
+    exits: "0 = the plan was shown, 1 = the file is not a plan (or was edited)",
+    build: (given) => {
+      const [plan, ...extra] = given.positionals;
+      if (plan === undefined) throw new CliError("show: name the plan file, e.g. scim-provision show plan.json");
+      if (extra.length > 0) throw new CliError(`show: one plan file at a time, not ${extra.length + 1}`);
+      return { name: "show", plan, json: given.flag("json"), pager: !given.flag("no-pager"), noColor: given.flag("no-color") };
+    },
+  },
+  apply: {
+    summary: "apply a reviewed plan (--plan) or plan and apply the directory (--desired), asking first",
+    synopsis: "(--plan FILE | --desired FILE) --url URL [options]",
+    description:
+      "With --plan, the server is listed once more and the plan applied only if nothing changed since it was made. With --desired, the plan is shown and applied once confirmed.",
+    flags: [
+      { name: "plan", value: "FILE", help: "the plan file written by `plan --out` (it carries its directory)" },
+      { ...DESIRED, help: `${DESIRED.help}; with --plan, the directory the plan was made from` },
+      ...SERVER,
+      MAPPING,
+      SCOPE,
+      YES,
+      MAX_DEACTIVATIONS,
+      ALLOW_BLOCKED,
+      LOG,
+      JSON_OUT,
+      NO_COLOR,
+    ],
+    examples: [`scim-provision apply --plan plan.json ${EXAMPLE_URL} --log run.jsonl`, `scim-provision apply --desired people.csv ${EXAMPLE_URL} --yes`],
+    exits: "0 = every action succeeded, 1 = an error, a refusal or a failed action, 130 = stopped by Ctrl-C",
+    build: (given) => {
+      const plan = given.str("plan");
+      const desired = given.str("desired");
+      if (plan === undefined && desired === undefined) throw new CliError("apply: give --plan FILE (a reviewed plan) or --desired FILE");
+      return {
+        name: "apply",
+        ...common(given),
+        plan,
+        desired,
+        yes: given.flag("yes"),
+        json: given.flag("json"),
+        allowBlocked: given.flag("allow-blocked"),
+        maxDeactivations: cap(given.str("max-deactivations")),
+        mapping: given.str("mapping"),
+        scope: given.str("scope"),
+        log: given.str("log"),
+      };
+    },
+  },
+  map: {
+    summary: "preview what an attribute mapping makes of an HR export (offline)",
+    synopsis: "--desired FILE --mapping NAME|FILE [options]",
+    flags: [
+      { ...DESIRED, help: "the export to read (required)" },
+      { ...MAPPING, help: "workday, bamboohr, google-workspace or a mapping file (required)" },
+      { name: "policy", value: "FILE", help: "a policy file, for its scope" },
+      SCOPE,
+      { name: "limit", value: "N", help: "show at most N users (default 20)" },
+      JSON_OUT,
+      NO_COLOR,
+    ],
+    examples: ["scim-provision map --desired workday.csv --mapping workday"],
+    exits: "0 = every row maps, 1 = a row does not (the preview is printed either way)",
+    build: (given) => {
+      const limit = given.str("limit") ?? "20";
+      if (!/^\d{1,6}$/.test(limit)) throw new CliError(`map: --limit must be a whole number, not ${limit}`);
+      return {
+        name: "map",
+        desired: given.need("desired"),
+        mapping: given.need("mapping"),
+        policyFile: given.str("policy"),
+        scope: given.str("scope"),
+        limit: Number(limit),
+        json: given.flag("json"),
+        noColor: given.flag("no-color"),
+      };
+    },
+  },
+  report: {
+    summary: "seats (per license type), cost, chargeback, stale accounts, access snapshot and review",
+    synopsis: "--url URL [options]",
+    description:
+      "Lists the server and reports on it. --compare with an earlier `report --json` output adds the access review: users added, removed, deactivated or reactivated, groups gained or lost, and the change per license type.",
+    flags: [
+      ...SERVER,
+      { name: "desired", value: "FILE", help: "the directory, to count users the server has and the directory lacks" },
+      { name: "format", value: "FORMAT", help: "table (default), json, csv or html" },
+      { name: "json", help: "the same as --format json" },
+      { name: "csv", help: "the same as --format csv (with --compare: the access review as CSV)" },
+      { name: "seats", value: "N|TYPE=N,...", help: "seats bought: one pool, or per license type (Creator=120,ReadOnly=300)" },
+      { name: "license-attribute", value: "PATH", help: "the license type is this attribute: userType, or an extension's by its full path" },
+      { name: "license-group", value: '"GROUP=TYPE"', multiple: true, help: "members of GROUP hold TYPE (repeatable; a user in several has the first one's type)" },
+      { name: "license-default", value: "TYPE", help: "the type of everyone else (default Standard)" },
+      { name: "price-per-seat", value: "AMOUNT", help: "the price of a seat (24.00): adds the cost, and chargeback in money" },
+      { name: "price", value: "TYPE=AMOUNT,...", help: "the price per license type" },
+      { name: "currency", value: "CODE", help: "the currency shown (default USD)" },
+      { name: "compare", value: "PREVIOUS.json", help: "an earlier `report --json` output: adds the access review and the change per type" },
+      { name: "out", value: "FILE", help: "write the report to FILE instead of the terminal" },
+      { name: "bom", help: "start the CSV with a byte-order mark, for spreadsheet programs" },
+      NO_COLOR,
+    ],
+    examples: [
+      `scim-provision report ${EXAMPLE_URL} --seats 250 --format html --out seats.html`,
+      `scim-provision report ${EXAMPLE_URL} --license-group "License: Creator=Creator" --seats Creator=120,ReadOnly=300 --compare last-month.json`,
+    ],
+    exits: "0 = complete, 3 = the listing was incomplete (figures may be short; stderr says why), 1 = an error",
+    build: (given) => ({ name: "report", ...common(given), ...parseReportArgs(given.values) }),
+  },
+  provision: {
+    summary: "create (or update) one user now, optionally with groups",
+    synopsis: "--user EMAIL --url URL [options]",
+    description: "Looks up only this user (and the groups named); nothing else is touched.",
+    flags: [
+      USER,
+      { name: "given-name", value: "NAME", help: "given name" },
+      { name: "family-name", value: "NAME", help: "family name" },
+      { name: "title", value: "TEXT", help: "job title" },
+      { name: "department", value: "TEXT", help: "department (enterprise extension)" },
+      { name: "cost-center", value: "TEXT", help: "cost center (enterprise extension)" },
+      { name: "external-id", value: "ID", help: "the id your HR system knows the user by" },
+      { name: "groups", value: '"A;B"', help: "groups to add the user to, separated by ;" },
+      ...TARGETED_COMMON,
+    ],
+    examples: [`scim-provision provision --user ana@example.com --given-name Ana --groups "Sales;EMEA" ${EXAMPLE_URL}`],
+    exits: TARGETED_EXITS,
+    build: (given) => targeted("provision", given),
+  },
+  deprovision: {
+    summary: "deactivate one user now (--delete: delete)",
+    synopsis: "--user EMAIL --url URL [options]",
+    flags: [USER, { name: "delete", help: `delete instead of deactivating (the policy must say offboarding: "delete")` }, ...TARGETED_COMMON],
+    examples: [`scim-provision deprovision --user ana@example.com ${EXAMPLE_URL}`],
+    exits: TARGETED_EXITS,
+    build: (given) => targeted("deprovision", given),
+  },
+  reactivate: {
+    summary: "reactivate one deactivated user now",
+    synopsis: "--user EMAIL --url URL [options]",
+    flags: [USER, ...TARGETED_COMMON],
+    examples: [`scim-provision reactivate --user ana@example.com ${EXAMPLE_URL}`],
+    exits: TARGETED_EXITS,
+    build: (given) => targeted("reactivate", given),
+  },
+  grant: {
+    summary: "add one user to one group now",
+    synopsis: "--user EMAIL --group NAME --url URL [options]",
+    flags: [USER, GROUP, ...TARGETED_COMMON],
+    examples: [`scim-provision grant --user ana@example.com --group Sales ${EXAMPLE_URL}`],
+    exits: TARGETED_EXITS,
+    build: (given) => targeted("grant", given),
+  },
+  revoke: {
+    summary: "remove one user from one group now",
+    synopsis: "--user EMAIL --group NAME --url URL [options]",
+    flags: [USER, GROUP, ...TARGETED_COMMON],
+    examples: [`scim-provision revoke --user ana@example.com --group Sales ${EXAMPLE_URL}`],
+    exits: TARGETED_EXITS,
+    build: (given) => targeted("revoke", given),
+  },
+  events: {
+    summary: "apply a JSON Lines file of lifecycle events (hire, terminate, grant...)",
+    synopsis: "--file EVENTS.jsonl --url URL [options]",
+    flags: [
+      { name: "file", value: "EVENTS.jsonl", help: "the events, one JSON object a line (required)" },
+      { name: "skip-malformed", help: "apply the valid lines and list the others, instead of refusing the file" },
+      { ...MAPPING, help: "read each event's person through an attribute mapping (workday, bamboohr, google-workspace or a mapping file)" },
+      ...TARGETED_COMMON,
+    ],
+    examples: [`scim-provision events --file today.jsonl ${EXAMPLE_URL} --dry-run`],
+    exits: `${TARGETED_EXITS}; a skipped line makes it 1`,
+    build: (given) => targeted("events", given),
+  },
+  undo: {
+    summary: "undo a logged run: plan its inverse from the provisioning log, then apply it",
+    synopsis: "--log FILE --url URL [options]",
+    description:
+      "Users the run deactivated are reactivated, attributes it changed restored, memberships it changed reverted, groups it renamed renamed back, users it created deactivated (not deleted). A deletion cannot be undone with the same id: the plan says so per subject. A subject someone changed since the run is a note, unless --force.",
+    flags: [
+      { name: "log", value: "FILE", help: "the provisioning log of the run to undo, written by --log (required)" },
+      { name: "force", help: "also restore subjects someone changed since the run" },
+      ...SERVER,
+      YES,
+      DRY_RUN,
+      ALLOW_BLOCKED,
+      { name: "write-log", value: "FILE", help: "append this undo run's own provisioning log to FILE" },
+      JSON_OUT,
+      NO_COLOR,
+    ],
+    examples: [`scim-provision undo --log run.jsonl ${EXAMPLE_URL} --dry-run`],
+    exits: TARGETED_EXITS,
+    build: (given) => ({
+      name: "undo",
+      logFile: given.need("log"),
+      force: given.flag("force"),
+      ...common(given),
+      yes: given.flag("yes"),
+      json: given.flag("json"),
+      dryRun: given.flag("dry-run"),
+      allowBlocked: given.flag("allow-blocked"),
+      maxDeactivations: undefined,
+      scope: undefined,
+      log: given.str("write-log"),
+    }),
+  },
+};
+
+const HELP: Flag = { name: "help", short: "h", help: "this text" };
+
+/** Parses `argv` (without node and the script). */
+export function parseCommand(argv: string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined) return { name: "help", missing: true };
+  if (name === "--help" || name === "-h") return { name: "help" };
+  if (name === "help") {
+    if (rest[0] !== undefined) specOf(rest[0]);
+    return { name: "help", command: rest[0] };
+  }
+  if (name === "--version" || name === "-V") return { name: "version" };
+  const spec = specOf(name);
+  const options: ParseArgsConfig["options"] = {};
+  for (const f of [...spec.flags, HELP]) {
+    options[f.name] = { type: f.value ? "string" : "boolean", ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
+  }
+  let parsed: { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: spec.positional !== undefined }) as typeof parsed;
+  } catch (error) {
+    throw new CliError(`${name}: ${parseArgsReason(error as Error)} (scim-provision ${name} --help lists its options)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { name: "help", command: name };
+  const given: Given = {
+    str: (key) => values[key] as string | undefined,
+    flag: (key) => values[key] === true,
+    need: (key) => {
+      const value = values[key];
+      if (typeof value !== "string" || value.trim() === "") {
+        const flag = spec.flags.find((f) => f.name === key);
+        throw new CliError(`${name}: --${key}${flag?.value ? ` ${flag.value}` : ""} is required`);
+      }
+      return value;
+    },
+    positionals,
+    values,
+  };
+  return spec.build(given);
+}
+
+function specOf(name: string): CommandSpec {
+  const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!spec) throw new CliError(`unknown command ${name}: the commands are ${Object.keys(COMMANDS).join(", ")} (scim-provision --help)`);
+  return spec;
+}
+
+/** parseArgs' message without its advice about "--" (which does not apply) and its quotes. */
+function parseArgsReason(error: Error): string {
+  const first = error.message.split(/\.\s/)[0]!.replace(/\.$/, "");
+  return first.replace(/'([^']*)'/g, "$1").replace(/^[A-Z]/, (c) => c.toLowerCase());
+}
+
+/** The overview: every command with its summary, and where to read more. */
+export function usage(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    "Usage: scim-provision COMMAND [options]",
+    "",
+    "Commands:",
+    ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`),
+    "",
+    "Options:",
+    "  -h, --help     this text; scim-provision COMMAND --help (or help COMMAND) explains one command",
+    "  -V, --version  the version",
+    "",
+    "The bearer token is read from the environment variable SCIM_TOKEN (--token-env names another).",
+    `Example: scim-provision plan --desired people.csv ${EXAMPLE_URL} --out plan.json`,
+  ].join("\n");
+}
+
+/** One command's help: synopsis, description, every flag, examples and exit codes. */
+export function commandHelp(name: string): string {
+  const spec = specOf(name);
+  const rows: Array<[string, string]> = [];
+  if (spec.positional) rows.push([spec.positional.name, spec.positional.help]);
+  for (const f of [...spec.flags, HELP]) rows.push([`${f.short ? `-${f.short}, ` : ""}--${f.name}${f.value ? ` ${f.value}` : ""}`, f.help]);
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return [
+    `Usage: scim-provision ${name} ${spec.synopsis}`,
+    "",
+    `${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.${spec.description ? ` ${spec.description}` : ""}`,
+    "",
+    "Options:",
+    ...rows.map(([left, help]) => `  ${left.padEnd(width)}  ${help}`),
+    "",
+    `Example${spec.examples.length > 1 ? "s" : ""}:`,
+    ...spec.examples.map((e) => `  ${e}`),
+    "",
+    `Exit codes: ${spec.exits}.`,
+  ].join("\n");
 }
 
 function checkUrl(text: string): string {
@@ -333,7 +533,7 @@ function checkUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new CliError(`--url ${JSON.stringify(text)} is not a URL (expected something like https://airtable.com/scim/v2)`);
+    throw new CliError(`--url ${text} is not a URL (expected something like https://airtable.com/scim/v2)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new CliError(`--url must be an http or https URL, not ${url.protocol}`);

@@ -4,10 +4,10 @@
 
 import { createInterface } from "node:readline/promises";
 
-import { blockedRefusal, buildReport, checkPlan, Provisioner, ScimProvisionError } from "../node.js";
+import { blockedRefusal, buildReport, Provisioner, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
-import { CliError, desiredState, directoryErrors, logTo, planOf, readDesired, readMapping, readPlanFile, readPolicy, readReportText, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { CliError, desiredState, directoryErrors, logTo, readDesired, readMapping, readPlanFile, readPolicy, readReportText, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
@@ -20,6 +20,14 @@ export const EXIT_ERROR = 1;
 export const EXIT_PENDING = 2;
 /** `report` from an incomplete listing: the figures were written, but may be short. */
 export const EXIT_INCOMPLETE = 3;
+/** Stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
+
+/** The exit code of a finished apply run. */
+export function runExit(report: RunReport, ok: boolean): number {
+  if (report.status === "aborted") return EXIT_INTERRUPTED;
+  return report.status === "applied" && ok ? EXIT_OK : EXIT_ERROR;
+}
 
 /** Where a command writes and how it is stopped. */
 export interface Terminal {
@@ -100,7 +108,7 @@ async function applyDesired(command: Of<"apply">, term: Terminal): Promise<numbe
   if (report.plan) review.show(report.plan);
   if (review.declined()) {
     term.stderr.write("Nothing applied.\n");
-    return EXIT_ERROR;
+    return term.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERROR;
   }
   // The engine refused a plan a guard blocked before asking; the CLI says what to do.
   if (report.status === "refused" && report.plan) blocked(report.plan, command.allowBlocked);
@@ -131,17 +139,16 @@ export function reviewer(command: { json: boolean; yes: boolean; url: string }, 
 async function applyReviewed(command: Of<"apply">, planFile: string, term: Terminal): Promise<number> {
   const style = styles(command, term);
   const progress = new Progress(term.stderr, style.err);
-  const file = readPlanFile(planFile);
-  const fromFile = command.desired ? undefined : file.input?.desired;
+  // The core checks the file against its digest (an edited plan stops here, before any
+  // request) and recomputes every figure shown below: none is taken from the file.
+  const { plan, input } = readPlanFile(planFile);
+  const fromFile = command.desired ? undefined : input?.desired;
   if (!command.desired && !fromFile) {
     throw new CliError(`${planFile} does not carry its directory: pass the --desired FILE it was made from`);
   }
   // Decoded before anything is asked, so a bad file is refused before the confirmation.
   const desired: DesiredState = command.desired ? desiredState(directoryOf(command, command.desired)) : fromFile!;
-  const p = provisioner(command, file.profile, policyOf(command, file.input?.policy));
-  // The core checks the file against its digest (an edited plan stops here, before any
-  // request) and recomputes every figure shown below: none is taken from the file.
-  const plan = checkPlan(planOf(file));
+  const p = provisioner(command, plan.profile, policyOf(command, input?.policy));
   if (!command.json) {
     // A reviewed plan applied with --yes was read already: its counts are enough here.
     const shown = command.yes ? `Applying the reviewed plan ${planFile} to ${command.url}\n${summaryLine(plan, style.out)}` : renderPlan(plan, style.out, command.url);
@@ -173,7 +180,7 @@ function finish(command: Of<"apply">, report: RunReport, style: Style, term: Ter
     throw new CliError(report.reason ?? "the run was refused");
   }
   term.stdout.write((command.json ? JSON.stringify(report, null, 2) : renderRun(report, style)) + "\n");
-  return report.status === "applied" ? EXIT_OK : EXIT_ERROR;
+  return runExit(report, true);
 }
 
 async function confirm(term: Terminal, question: string): Promise<boolean> {

@@ -4,7 +4,7 @@
 
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
-import { parseDesired, ScimProvisionError } from "../node.js";
+import { parseDesired, readPlan, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy } from "../types.js";
 
 /** A failure the CLI reports as one line on stderr, with exit code 1. */
@@ -18,13 +18,13 @@ export interface PlanFile extends Plan {
   input?: { desired: DesiredState; policy?: Policy };
 }
 
-function readBytes(path: string, what: string): Buffer {
+export function readBytes(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new CliError(`cannot read the ${what} ${path}: ${why}`);
+    throw new CliError(`cannot read ${path} (${what}): ${why}`);
   }
 }
 
@@ -41,7 +41,7 @@ export function readReportText(path: string): string {
  * from its name and text): the file crosses into WebAssembly once. Run the command that
  * takes it with `directoryErrors`, which names the file in the error. */
 export function readDesired(path: string): DesiredFile {
-  return { bytes: readBytes(path, "desired-state file"), fileName: path };
+  return { bytes: readBytes(path, "the --desired directory file"), fileName: path };
 }
 
 /** A directory file decoded now, as a value (for a plan file's `input`, or to refuse a bad
@@ -55,13 +55,13 @@ export function desiredState(file: DesiredFile): DesiredState {
  * argument itself, which the core reads as a built-in mapping's name (and refuses, naming
  * the built-in ones, when it is none). */
 export function readMapping(argument: string): string {
-  return existsSync(argument) ? readText(argument, "mapping file") : argument;
+  return existsSync(argument) ? readText(argument, "the --mapping file") : argument;
 }
 
 /** Runs `run`; a directory the core refuses becomes the CLI's one line naming the file. */
 export function directoryErrors<T>(file: DesiredFile | undefined, run: () => T): T {
   const named = (error: unknown) => {
-    if (file && error instanceof ScimProvisionError && error.kind === "desired-state") return new CliError(`${file.fileName}: ${describeDesiredError(error)}`);
+    if (file && error instanceof ScimProvisionError && error.kind === "desired-state") return new CliError(inFile(file.fileName ?? "", error));
     return error;
   };
   try {
@@ -72,36 +72,40 @@ export function directoryErrors<T>(file: DesiredFile | undefined, run: () => T):
   }
 }
 
-function describeDesiredError(error: unknown): string {
-  if (!(error instanceof ScimProvisionError)) return String((error as Error)?.message ?? error);
+/** The core's error about a file's content, worded for the person who keeps the file: the
+ * file named, then the CSV rows (one numbering: "row 2", the header being row 1) or the
+ * JSON path and what is wrong there, without the core's own names for its arguments. */
+export function inFile(path: string, error: ScimProvisionError): string {
   if (error.rows && error.rows.length > 0) {
-    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}${r.column ? `, column ${JSON.stringify(r.column)}` : ""}: ${r.reason}`);
+    const shown = error.rows.slice(0, 5).map((r) => `row ${r.row}${r.column ? `, column "${r.column}"` : ""}: ${r.reason}`);
     const more = error.rows.length > 5 ? `; and ${error.rows.length - 5} more bad rows` : "";
-    return `${shown.join("; ")}${more}`;
+    return `${path}: ${shown.join("; ")}${more}`;
   }
-  return error.message;
+  const reason = typeof error.data.reason === "string" ? error.data.reason : error.message;
+  return error.path && error.path !== "." ? `${path}: at ${error.path}: ${reason}` : `${path}: ${reason}`;
 }
 
-/** Reads a plan file written by `plan --out` (or any Plan JSON). */
-export function readPlanFile(path: string): PlanFile {
-  const text = readText(path, "plan file");
-  let value: unknown;
+/** Reads a plan file written by `plan --out` (or any Plan JSON) through the core: checked
+ * against its digest (an edited plan is refused here, before any request), every figure
+ * recomputed. `input`, the directory and policy it was made from, is the CLI's own part. */
+export function readPlanFile(path: string): { plan: Plan; input: PlanFile["input"] } {
+  const bytes = readBytes(path, "the plan file");
+  let plan: Plan;
   try {
-    value = JSON.parse(text);
+    plan = readPlan(bytes);
   } catch (error) {
-    throw new CliError(`${path} is not JSON: ${(error as Error).message}`);
+    if (error instanceof ScimProvisionError) throw new CliError(planFault(path, error));
+    throw error;
   }
-  const plan = value as Partial<PlanFile> | null;
-  if (!plan || typeof plan !== "object" || !Array.isArray(plan.actions) || typeof plan.summary !== "object" || !Array.isArray(plan.blocked)) {
-    throw new CliError(`${path} is not a plan (write one with: scim-provision plan --out FILE)`);
-  }
-  return plan as PlanFile;
+  // The core read the file as a plan, so it is JSON.
+  const { input } = JSON.parse(bytes.toString("utf8")) as PlanFile;
+  return { plan, input };
 }
 
-/** The plan alone, as the core takes it. */
-export function planOf(file: PlanFile): Plan {
-  const { input: _input, ...plan } = file;
-  return plan;
+function planFault(path: string, error: ScimProvisionError): string {
+  if (error.kind === "plan") return `${path}: ${error.message}`;
+  // Not JSON, or not a plan: where, and the way to make one.
+  return `${inFile(path, error)} (is it a plan? write one with: scim-provision plan --out FILE)`;
 }
 
 export function writePlanFile(path: string, plan: Plan, desired: DesiredState, policy: Policy | undefined): void {
@@ -119,7 +123,7 @@ export function writeOut(path: string, text: string): void {
 
 /** Reads a JSON policy file. */
 export function readPolicy(path: string): Policy {
-  const text = readText(path, "policy file");
+  const text = readText(path, "the --policy file");
   try {
     return JSON.parse(text) as Policy;
   } catch (error) {

@@ -2,12 +2,10 @@
 // the mapped users, every row error with its row and column, who is in and out of scope —
 // before anything is planned. The core maps and judges (`mapPreview`); this prints.
 
-import { parseArgs } from "node:util";
-
 import { mapPreview } from "../node.js";
 import type { MapPreview, Policy, User } from "../types.js";
 import type { Terminal } from "./commands.js";
-import { CliError, directoryErrors, readDesired, readMapping, readPolicy } from "./inputs.js";
+import { directoryErrors, readDesired, readMapping, readPolicy } from "./inputs.js";
 import { Style } from "./style.js";
 import { printable, table } from "./table.js";
 
@@ -20,43 +18,6 @@ export interface MapCommand {
   limit: number;
   json: boolean;
   noColor: boolean;
-}
-
-const OPTIONS = {
-  desired: { type: "string" },
-  mapping: { type: "string" },
-  policy: { type: "string" },
-  scope: { type: "string" },
-  limit: { type: "string" },
-  json: { type: "boolean" },
-  "no-color": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-/** Parses `map`'s arguments (after the command name). */
-export function parseMap(args: string[]): MapCommand {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new CliError(`map: ${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, "")}`);
-  }
-  const desired = values.desired as string | undefined;
-  const mapping = values.mapping as string | undefined;
-  if (desired === undefined) throw new CliError("map: --desired FILE is required (the export to read)");
-  if (mapping === undefined) throw new CliError("map: --mapping NAME|FILE is required (workday, bamboohr, google-workspace, or a mapping file)");
-  const limitText = (values.limit as string | undefined) ?? "20";
-  if (!/^\d{1,6}$/.test(limitText)) throw new CliError(`map: --limit must be a whole number, not ${JSON.stringify(limitText)}`);
-  return {
-    name: "map",
-    desired,
-    mapping,
-    policyFile: values.policy as string | undefined,
-    scope: values.scope as string | undefined,
-    limit: Number(limitText),
-    json: values.json === true,
-    noColor: values["no-color"] === true,
-  };
 }
 
 /** `map`: 0 when every row maps, 1 when a row does not (the preview is printed either way). */
@@ -85,7 +46,7 @@ function render(p: MapPreview, style: Style): string {
   }
   if (p.outOfScope.length > 0) lines.push(style.yellow(`Out of scope (never touched): ${p.outOfScope.map(printable).join(", ")}${outside > p.outOfScope.length ? ", …" : ""}`));
   for (const e of p.errors) {
-    lines.push(style.red(`row ${e.row}${e.column ? `, column ${JSON.stringify(printable(e.column))}` : ""}: ${printable(e.reason)}`));
+    lines.push(style.red(`row ${e.row}${e.column ? `, column "${printable(e.column)}"` : ""}: ${printable(e.reason)}`));
   }
   if (p.errors.length > 0) lines.push(style.red(`${p.errors.length} rows do not map: plan and apply refuse this export until they do`));
   return lines.join("\n");

@@ -15,8 +15,16 @@ interface Section {
   rows: string[][];
 }
 
+/** How much of a plan to show. */
+export interface RenderOptions {
+  /** Every action, every change of each update and every member (`show`); else at most
+   * `SHOWN_PER_KIND` rows a kind, memberships counted per group. */
+  all?: boolean;
+}
+
 /** The plan's text, one line per element, without a trailing newline. */
-export function renderPlan(plan: Plan, style: Style, target: string): string {
+export function renderPlan(plan: Plan, style: Style, target: string, options: RenderOptions = {}): string {
+  const shownPerKind = options.all ? Infinity : SHOWN_PER_KIND;
   const s = plan.source;
   const lines = [
     `${style.bold("Plan")} for ${target} ${style.dim(`(profile ${plan.profile})`)}`,
@@ -27,25 +35,25 @@ export function renderPlan(plan: Plan, style: Style, target: string): string {
     "",
   ];
 
-  const sections = groupSteps(plan.actions, style);
+  const sections = groupSteps(plan.actions, style, options.all === true);
   for (const section of sections) {
     if (section.rows.length === 0) continue;
     lines.push(section.color(`${section.title} (${section.rows.length})`));
-    const shown = section.rows.slice(0, SHOWN_PER_KIND).map(([subject, detail]) => [
+    const shown = section.rows.slice(0, shownPerKind).map(([subject, detail]) => [
       section.color(section.mark) + " " + subject!,
       style.dim(detail ?? ""),
     ]);
     lines.push(...table(shown));
-    if (section.rows.length > SHOWN_PER_KIND) {
-      lines.push(style.dim(`  … and ${section.rows.length - SHOWN_PER_KIND} more (--json shows every action)`));
+    if (section.rows.length > shownPerKind) {
+      lines.push(style.dim(`  … and ${section.rows.length - shownPerKind} more (scim-provision show PLAN.json lists every action)`));
     }
     lines.push("");
   }
 
   if (plan.notes.length > 0) {
     lines.push(style.cyan(`Notes (${plan.notes.length})`));
-    lines.push(...table(plan.notes.slice(0, SHOWN_PER_KIND).map((n) => [printable(n.subject), style.dim(printable(n.message))])));
-    if (plan.notes.length > SHOWN_PER_KIND) lines.push(style.dim(`  … and ${plan.notes.length - SHOWN_PER_KIND} more`));
+    lines.push(...table(plan.notes.slice(0, shownPerKind).map((n) => [printable(n.subject), style.dim(printable(n.message))])));
+    if (plan.notes.length > shownPerKind) lines.push(style.dim(`  … and ${plan.notes.length - shownPerKind} more`));
     lines.push("");
   }
 
@@ -90,7 +98,7 @@ export function summaryLine(plan: Plan, style: Style): string {
   return `${style.bold("Changes:")} ${shown.join(", ")}${plan.blocked.length > 0 ? style.red(" (blocked)") : ""}`;
 }
 
-function groupSteps(steps: Step[], style: Style): Section[] {
+function groupSteps(steps: Step[], style: Style, all: boolean): Section[] {
   const section = (title: string, mark: string, color: (t: string) => string): Section => ({ title, mark, color, rows: [] });
   const create = section("Create users", "+", style.green);
   const update = section("Update users", "~", style.yellow);
@@ -103,11 +111,14 @@ function groupSteps(steps: Step[], style: Style): Section[] {
   const members = section("Change memberships", "±", style.cyan);
 
   // Membership steps are chunked to the server's limits; a reviewer wants one line per group.
-  const perGroup = new Map<string, { added: number; removed: number }>();
-  const countMembers = (group: string, added: number, removed: number) => {
-    const entry = perGroup.get(group) ?? { added: 0, removed: 0 };
-    entry.added += added;
-    entry.removed += removed;
+  // With `all`, each member by name: "+ana@x.com -bo@x.com".
+  const perGroup = new Map<string, { added: number; removed: number; names: string[] }>();
+  const countMembers = (group: string, added: Array<{ userName: string }> | number, removed: Array<{ userName: string }> = []) => {
+    const entry = perGroup.get(group) ?? { added: 0, removed: 0, names: [] };
+    entry.added += typeof added === "number" ? added : added.length;
+    entry.removed += removed.length;
+    if (all && typeof added !== "number") entry.names.push(...added.map((m) => `+${m.userName}`));
+    if (all) entry.names.push(...removed.map((m) => `-${m.userName}`));
     perGroup.set(group, entry);
   };
 
@@ -117,7 +128,7 @@ function groupSteps(steps: Step[], style: Style): Section[] {
         create.rows.push([printable(step.userName), printable(describeNew(step.user) ?? step.reason)]);
         break;
       case "updateUser":
-        update.rows.push([printable(step.user.userName), describeChanges(step.changes)]);
+        update.rows.push([printable(step.user.userName), describeChanges(step.changes, all ? Infinity : 3)]);
         break;
       case "reactivateUser":
         reactivate.rows.push([printable(step.user.userName), printable(step.reason)]);
@@ -132,7 +143,7 @@ function groupSteps(steps: Step[], style: Style): Section[] {
         const carried = step.members?.length ?? 0;
         const detail = carried > 0 ? `${step.reason}; with ${count(carried, "member")}` : step.reason;
         createGroup.rows.push([printable(step.displayName), printable(detail)]);
-        if (carried > 0) countMembers(step.displayName, carried, 0);
+        if (carried > 0) countMembers(step.displayName, all ? step.members! : carried);
         break;
       }
       case "renameGroup":
@@ -142,19 +153,19 @@ function groupSteps(steps: Step[], style: Style): Section[] {
         deleteGroup.rows.push([printable(step.group.displayName), printable(step.reason)]);
         break;
       case "addMembers":
-        countMembers(step.group.displayName, step.members.length, 0);
+        countMembers(step.group.displayName, step.members);
         break;
       case "removeMembers":
-        countMembers(step.group.displayName, 0, step.members.length);
+        countMembers(step.group.displayName, [], step.members);
         break;
       case "setMembers":
-        countMembers(step.group.displayName, step.added.length, step.removed.length);
+        countMembers(step.group.displayName, step.added, step.removed);
         break;
     }
   }
-  for (const [group, { added, removed }] of perGroup) {
+  for (const [group, { added, removed, names }] of perGroup) {
     const change = [added > 0 ? `+${added}` : "", removed > 0 ? `-${removed}` : ""].filter(Boolean).join(" ");
-    members.rows.push([printable(group), change]);
+    members.rows.push([printable(group), all ? `${change}: ${printable(names.join(" "))}` : change]);
   }
   return [create, update, reactivate, deactivate, remove, createGroup, rename, deleteGroup, members];
 }
@@ -166,9 +177,9 @@ function describeNew(user: User): string | undefined {
   return parts.length > 0 ? parts.join(" · ") : undefined;
 }
 
-function describeChanges(changes: Change[]): string {
-  const shown = changes.slice(0, 3).map((c) => `${shortAttribute(c.attribute)}: ${value(c.before)} → ${value(c.after)}`);
-  if (changes.length > 3) shown.push(`+${changes.length - 3} more`);
+function describeChanges(changes: Change[], limit: number): string {
+  const shown = changes.slice(0, limit).map((c) => `${shortAttribute(c.attribute)}: ${value(c.before)} → ${value(c.after)}`);
+  if (changes.length > limit) shown.push(`+${changes.length - limit} more`);
   return printable(shown.join("; "));
 }
 
@@ -180,6 +191,7 @@ function shortAttribute(attribute: string): string {
 
 function value(v: unknown): string {
   if (v === null || v === undefined) return "∅";
-  const text = JSON.stringify(v) ?? String(v);
+  // A string in quotes as it is (no \" inside), anything else as JSON.
+  const text = typeof v === "string" ? `"${v}"` : (JSON.stringify(v) ?? String(v));
   return text.length > 40 ? text.slice(0, 39) + "…" : text;
 }

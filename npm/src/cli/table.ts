@@ -32,6 +32,6 @@ export function printable(text: string): string {
 }
 
 /** "1 user", "2 users". */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }

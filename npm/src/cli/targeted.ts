@@ -4,13 +4,11 @@
 // printed as for `plan` and `apply`. What each operation does, and what an unknown subject
 // means, is decided by the core (`plan_targeted`); here only presentation and exit codes.
 
-import { readFileSync } from "node:fs";
-
 import { Provisioner, readEvents, ScimProvisionError, type TargetedOptions } from "../node.js";
 import type { RunReport, Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
-import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, type Terminal } from "./commands.js";
-import { CliError, logTo, readMapping, readPolicy, readToken } from "./inputs.js";
+import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, runExit, type Terminal } from "./commands.js";
+import { CliError, logTo, readBytes, readMapping, readPolicy, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
 import { renderRun } from "./render-run.js";
@@ -48,12 +46,7 @@ export function targetsOf(command: TargetedCommand): { targets: Target[]; reject
 }
 
 function readEventsFile(path: string, skipMalformed: boolean, mapping: string | undefined): { targets: Target[]; rejected: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new CliError(`cannot read the events file ${path}: ${(error as Error).message}`);
-  }
+  const text = readBytes(path, "the --file events file").toString("utf8");
   try {
     const events = readEvents(text, skipMalformed, mapping);
     return { targets: events.targets, rejected: events.rejected.map((e) => `line ${e.line}: \`${e.field}\`: ${e.reason}`) };
@@ -126,5 +119,5 @@ export async function reviewedRun(
     throw new CliError(`${report.reason ?? "the run was refused"}${command.allowBlocked ? "" : "; nothing was written"}`);
   }
   term.stdout.write((command.json ? JSON.stringify({ ...report, rejected }, null, 2) : renderRun(report, style.out)) + "\n");
-  return report.status === "applied" && rejected.length === 0 ? EXIT_OK : EXIT_ERROR;
+  return runExit(report, rejected.length === 0);
 }

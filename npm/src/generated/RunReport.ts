@@ -42,11 +42,13 @@ requestsSent: number,
  */
 retries: number, 
 /**
- * Times the run waited for a rate limit or a backoff.
+ * Pauses the run really made, with nothing in flight, for a rate limit, a 429 or a
+ * backoff (time passed on the host's clock; a delay that other requests filled is
+ * none).
  */
 waits: number, 
 /**
- * Milliseconds spent in those waits (summed per request).
+ * Milliseconds spent in those pauses.
  */
 waitedMs: number, 
 /**

@@ -7,12 +7,14 @@
 use super::state::State;
 use super::{Engine, Job, Task, Then};
 use crate::engine::disposition::{disposition, Answer, Attempts, Disposition, Write};
+use crate::engine::kept::Kept;
 use crate::engine::outcome::{ActionError, ActionResult, Event, Phase, RunStatus};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::model::{Group, User};
 use crate::plan::{
     self, user_key, Action, BuildError, CreateGroup, IdLookup, Membership, SetMembers, UserRef,
 };
+use crate::quoted::q;
 use crate::response::{DecodeError, Decoded, Expect, ServerError};
 
 impl Engine {
@@ -79,10 +81,9 @@ impl Engine {
         let (action, dropped) = self.drop_unresolved_members(action);
         if let Some((group, names)) = dropped {
             self.warn(format!(
-                "{} member(s) of group {group:?} left out: {} (no id: their create failed or was skipped)",
+                "{} member(s) of group {group} left out: {} (no id: their create failed or was skipped)",
                 names.len(),
-                names.join(", ")
-            ));
+                names.join(", "), group = q(&group)));
         }
         match (action, &self.state) {
             (Some(a), State::Applying(applying)) => a.request(&self.encoder, &applying.ids),
@@ -184,18 +185,43 @@ impl Engine {
             Task::FollowUp { expect, .. } => *expect,
             _ => action.expect(),
         };
+        // A planned write's answer shows whether the server kept what was written.
+        let planned = matches!(task, Task::Action { .. });
         let decoded = if user {
-            self.decode::<User>(expect, response)
-                .map(|d| split(d, |u| u.id))
+            self.decode::<User>(expect, response).map(|d| {
+                if let (true, Decoded::Resource(u)) = (planned, &d) {
+                    self.kept_or_warn(index, |kept, action| kept.user(action, u));
+                }
+                split(d, |u| u.id)
+            })
         } else {
-            self.decode::<Group>(expect, response)
-                .map(|d| split(d, |g| g.id))
+            self.decode::<Group>(expect, response).map(|d| {
+                if let (true, Decoded::Resource(g)) = (planned, &d) {
+                    self.kept_or_warn(index, |kept, action| {
+                        kept.group(action, g).into_iter().collect()
+                    });
+                }
+                split(d, |g| g.id)
+            })
         };
         match decoded {
             Ok((_, Some(e))) => Answer::Server(e),
             Ok((id, None)) => Answer::Resource(id),
             Err(e) => undecodable(&e, response),
         }
+    }
+
+    /// Warns about what the answer to action `index` shows the server did not keep.
+    fn kept_or_warn(
+        &mut self,
+        index: usize,
+        check: impl FnOnce(&mut Kept, &Action) -> Vec<String>,
+    ) {
+        let State::Applying(a) = &self.state else {
+            return;
+        };
+        let owed = check(&mut self.kept, &a.steps()[index].action);
+        owed.into_iter().for_each(|w| self.warn(w));
     }
 
     /// Carries out what an answer means for write `job` of action `index`.
@@ -256,7 +282,10 @@ impl Engine {
             .iter()
             .find(|u| user_key(&u.user_name) == key && u.is_active());
         let Some(wanted) = wanted else {
-            let detail = format!("{user_name:?} is no longer on the server ({e})");
+            let detail = format!(
+                "{user_name} is no longer on the server ({e})",
+                user_name = q(user_name)
+            );
             self.resolve(index, ActionResult::Drift { detail });
             return;
         };

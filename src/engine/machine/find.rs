@@ -16,6 +16,7 @@ use crate::model::{Group, User};
 use crate::plan::{
     self, user_key, Action, CreateGroup, GroupRef, IdLookup, Membership, NoIds, SetMembers, UserRef,
 };
+use crate::quoted::q;
 use crate::response::ServerError;
 
 impl Engine {
@@ -196,8 +197,7 @@ impl Engine {
                 let subject = self.action(index).subject().to_owned();
                 self.learn(true, &subject, id.clone());
                 let detail = format!(
-                    "{subject:?} was gone from the server (404) and is there again as {id} (found by a lookup, not created twice)"
-                );
+                    "{subject} was gone from the server (404) and is there again as {id} (found by a lookup, not created twice)", subject = q(&subject));
                 self.resolve(index, ActionResult::Drift { detail });
             }
             (Action::CreateGroup(c), Found::Group(existing)) => {

@@ -15,6 +15,7 @@ use crate::http::HttpResponse;
 use crate::model::Group;
 use crate::plan::{group_key, ActualState};
 use crate::profile::{Pagination, Profile};
+use crate::quoted::q;
 use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, Decoded, Expect, ServerError};
 
@@ -231,9 +232,13 @@ impl Engine {
             {
                 let name = self.actual.groups[group].display_name.clone();
                 self.warn(format!(
-                    "group {name:?} vanished while listing ({e}); its members are unknown"
+                    "group {name} vanished while listing ({e}); its members are unknown",
+                    name = q(&name)
                 ));
-                self.member_problem(format!("Groups: {name:?} vanished during the listing"));
+                self.member_problem(format!(
+                    "Groups: {name} vanished during the listing",
+                    name = q(&name)
+                ));
             }
             Ok(Decoded::Error(e)) => {
                 if let Some(job) = self.retry_server_error(job, &e, now_ms) {

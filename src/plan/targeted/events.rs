@@ -30,6 +30,7 @@ use super::wire::{Fault, Fields};
 use super::{Operation, Target, TargetGroup};
 use crate::mapping::Mapping;
 use crate::model::User;
+use crate::quoted::q;
 
 /// A kind of lifecycle event.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -81,7 +82,7 @@ pub struct EventError {
 
 /// An events file refused whole ([`Malformed::Refuse`]): every malformed line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} malformed event line(s), nothing was planned: {}", .0.len(), join(.0))]
+#[error("{} malformed event {}, nothing was planned: {}", .0.len(), if .0.len() == 1 { "line" } else { "lines" }, join(.0))]
 pub struct EventsRefused(pub Vec<EventError>);
 
 fn join(errors: &[EventError]) -> String {
@@ -249,7 +250,7 @@ fn read_line(
     if let Some((_, first)) = ids.iter().find(|(id, _)| *id == l.id) {
         return Err(bad(
             "id",
-            format!("{:?} is the id of line {first} too", l.id),
+            format!("{} is the id of line {first} too", q(&l.id)),
         ));
     }
     if l.timestamp.trim().is_empty() {

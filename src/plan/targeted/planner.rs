@@ -10,6 +10,7 @@ use crate::plan::policy::{Offboarding, Policy};
 use crate::plan::{ambiguity, integrity, ActionKind, ActualState, Blocked, Draft, Guard, Note};
 use crate::plan::{create_body, group_key, user_key, user_update, SourceCounts};
 use crate::profile::Profile;
+use crate::quoted::q;
 use crate::request::ResourceKind;
 use crate::sorting;
 
@@ -168,13 +169,16 @@ impl Targeted<'_> {
         };
         if !in_scope {
             self.folds[f].refused = true;
-            let reason = format!("user {name:?} is outside the policy's scope or protected");
+            let reason = format!(
+                "user {name} is outside the policy's scope or protected",
+                name = q(&name)
+            );
             return self.block(Guard::OutOfScope, reason);
         }
         let exists = self.folds[f].will_exist();
         let unknown = |s: &mut Self| {
             s.folds[f].refused = true;
-            let reason = format!("{label}: user {name:?} is not on the server");
+            let reason = format!("{label}: user {name} is not on the server", name = q(&name));
             s.block(Guard::UnknownSubject, reason);
         };
         let gone = |s: &mut Self| {
@@ -194,8 +198,7 @@ impl Targeted<'_> {
             Operation::Delete if self.policy.offboarding != Offboarding::Delete => {
                 fold.refused = true;
                 let reason = format!(
-                    "{label}: deleting user {name:?} needs the policy's consent (offboarding: delete)"
-                );
+                    "{label}: deleting user {name} needs the policy's consent (offboarding: delete)", name = q(&name));
                 self.block(Guard::DeletionCap, reason);
             }
             Operation::Delete if exists => fold.delete = true,

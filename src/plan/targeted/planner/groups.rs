@@ -6,6 +6,7 @@ use super::{user_ref, Targeted, UserRef};
 use crate::plan::action::{Action, CreateGroup, GroupRef, Membership, SetMembers};
 use crate::plan::{group_key, ActionKind, Guard, Note};
 use crate::profile::Profile;
+use crate::quoted::q;
 
 impl Targeted<'_> {
     pub(super) fn group_actions(&mut self, profile: &Profile) {
@@ -91,8 +92,8 @@ impl Targeted<'_> {
         if !profile.patch.supported {
             let Some(members) = &have.members else {
                 let reason = format!(
-                    "group {:?}: its members are unknown, and without PATCH the whole list is sent",
-                    group.display_name
+                    "group {}: its members are unknown, and without PATCH the whole list is sent",
+                    q(&group.display_name)
                 );
                 return self.block(Guard::IncompleteListing, reason);
             };
