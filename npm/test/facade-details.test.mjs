@@ -10,6 +10,7 @@ import { init, parseDesiredCsv, Provisioner, ScimProvisionError } from "../dist/
 import { readAll, startScimServer } from "./server.mjs";
 
 const wasmBytes = readFileSync(new URL("../wasm/scim_provision_js_bg.wasm", import.meta.url));
+const others = { reports: readFileSync(new URL("../wasm/scim_provision_report_js_bg.wasm", import.meta.url)) };
 
 test("a call before init() resolved says to call and await init() first", async () => {
   const notInitialised = (e) =>
@@ -17,7 +18,7 @@ test("a call before init() resolved says to call and await init() first", async 
   assert.throws(() => parseDesiredCsv("userName\nana@example.com\n"), notInitialised);
   assert.throws(() => new Provisioner({ baseUrl: "http://127.0.0.1:9/scim/v2" }), notInitialised);
   // init() called but not awaited: still not ready.
-  const pending = init(wasmBytes);
+  const pending = init(wasmBytes, others);
   assert.throws(() => parseDesiredCsv("userName\nana@example.com\n"), notInitialised);
   await pending;
   assert.equal(parseDesiredCsv("userName\nana@example.com\n").users[0].userName, "ana@example.com");
@@ -28,7 +29,7 @@ test("a call before init() resolved says to call and await init() first", async 
 describe("Provisioner runs against scim2-server", () => {
   let server;
   before(async () => {
-    await init(wasmBytes);
+    await init(wasmBytes, others);
     server = await startScimServer("facade-token");
   });
   after(async () => {
