@@ -127,7 +127,7 @@ mod listing;
 mod lookup;
 mod machine;
 mod outcome;
-mod pacing;
+pub(crate) mod pacing;
 mod scheduler;
 mod wire;
 

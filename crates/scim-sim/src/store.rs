@@ -62,6 +62,8 @@ pub(crate) struct Store {
     group_names: BTreeMap<String, BTreeSet<String>>,
     /// Whether `displayName` is unique (RFC 7643 does not require it).
     pub unique_group_names: bool,
+    /// Whether a PATCH `remove` by value path clears the group.
+    pub remove_by_value_clears: bool,
 }
 
 /// The comparison key of `userName` and `displayName` (RFC 7643: caseExact=false).
@@ -84,6 +86,7 @@ impl Store {
             group_order: BTreeMap::new(),
             group_names: BTreeMap::new(),
             unique_group_names: true,
+            remove_by_value_clears: false,
         }
     }
 

@@ -1,0 +1,544 @@
+//! The server doctor: a sans-IO probe of a SCIM server that reports how it deviates from
+//! RFC 7643/7644 and writes the [`Profile`] that matches it.
+//!
+//! The probe is driven exactly as the [`Engine`](crate::engine::Engine) is: call
+//! [`Doctor::poll_output`] until it returns [`DoctorOutput::Wait`] or
+//! [`DoctorOutput::Done`], send each [`DoctorOutput::Send`] and hand its answer back with
+//! [`Doctor::handle_input`] ([`Input::Response`], or [`Input::Failed`] for a transport
+//! failure). One request is in flight at a time, paced by a token bucket (the configured
+//! rate, else the profile's, else 5 a second), a 429 waits its `Retry-After`, a 5xx or a
+//! transport failure is tried again after a backoff, and the probes stop after
+//! [`DoctorConfig::max_requests`] requests (the removal of what the probe made is not
+//! counted: it always goes).
+//!
+//! Read only by default: the discovery endpoints, a listing page larger than the advertised
+//! cap, the same page twice, `startIndex=2`, an RFC 9865 cursor, `eq` filters, a filter with
+//! an escaped `"` and one with an escaped `\` (values no resource has), unknown ids. With
+//! [`DoctorConfig::write`] it also creates three throwaway users and a group (names with a
+//! suffix drawn from the seed), probes writes on them only, and deletes them at the end,
+//! saying in the `cleanup` finding what it could not remove. It never writes to a resource
+//! it did not create.
+//!
+//! Each [`Finding`] names its [`Check`], a [`Verdict`], a value where there is one, and its
+//! evidence: each request's method and path with the answer's status and a short excerpt of
+//! its body, masked by [`crate::redact`]. The sequence of probes is `steps.rs`, each
+//! finding's rule `rules.rs`, what the probe learns on the way `seen.rs`, and the profile
+//! the findings make `profile_out.rs`.
+//!
+//! ```
+//! use scim_provision::doctor::{Doctor, DoctorConfig, DoctorOutput};
+//! use scim_provision::engine::Input;
+//! use scim_provision::http::HttpResponse;
+//!
+//! let mut doctor = Doctor::new(DoctorConfig::new("/scim/v2", false))?;
+//! let mut now_ms = 0;
+//! let report = loop {
+//!     match doctor.poll_output(now_ms) {
+//!         DoctorOutput::Send { id, .. } => {
+//!             // A real host sends the request; this server knows nothing at all.
+//!             let response = HttpResponse::new(404, "");
+//!             doctor.handle_input(Input::Response { id, response }, now_ms)?;
+//!         }
+//!         DoctorOutput::Wait { until_ms } => now_ms = until_ms.unwrap_or(now_ms + 1),
+//!         DoctorOutput::Done { report } => break *report,
+//!         _ => {}
+//!     }
+//! };
+//! assert!(!report.profile.discovery);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod profile_out;
+mod rules;
+mod seen;
+mod steps;
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::engine::pacing::{backoff_ms, Jitter, TokenBucket};
+use crate::engine::{EngineError, Input, RequestId};
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::profile::Profile;
+use crate::request::RequestEncoder;
+
+use seen::Seen;
+use steps::Step;
+
+/// How to probe. Read from JSON with camelCase names; absent fields take the defaults.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct DoctorConfig {
+    /// The SCIM base path (`/scim/v2`).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub base_path: String,
+    /// The profile to start from (default `generic`): the written profile is this one with
+    /// what the probes found.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub profile: Profile,
+    /// Whether to probe writes on throwaway resources it creates and removes.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub write: bool,
+    /// Seeds the throwaway names' suffix and the backoff jitter.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub seed: u64,
+    /// Requests per second (default: the profile's rate limit, else 5).
+    pub requests_per_second: Option<f64>,
+    /// The most probe requests (retries included; removals not counted).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub max_requests: u32,
+    /// Attempts per request for 5xx answers and transport failures (429s: five more).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub max_attempts: u32,
+}
+
+impl Default for DoctorConfig {
+    fn default() -> Self {
+        DoctorConfig {
+            base_path: String::new(),
+            profile: Profile::generic(),
+            write: false,
+            seed: 0,
+            requests_per_second: None,
+            max_requests: 80,
+            max_attempts: 3,
+        }
+    }
+}
+
+impl DoctorConfig {
+    /// Probes of the server at `base_path`, with writes when `write`.
+    pub fn new(base_path: &str, write: bool) -> DoctorConfig {
+        DoctorConfig {
+            base_path: base_path.to_owned(),
+            write,
+            ..DoctorConfig::default()
+        }
+    }
+}
+
+/// What a finding is about.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Check {
+    /// The bearer token is accepted (no 401 or 403).
+    Auth,
+    /// `GET /ServiceProviderConfig` answers.
+    ServiceProviderConfig,
+    /// `GET /Schemas` answers.
+    Schemas,
+    /// `GET /ResourceTypes` answers.
+    ResourceTypes,
+    /// The page size the server really serves (value: the cap, when one was seen).
+    PageSizeCap,
+    /// `startIndex` is honoured.
+    StartIndex,
+    /// Two reads of a page list the same ids in the same order.
+    StableOrder,
+    /// RFC 9865 cursor paging (value: whether the server pages by cursor).
+    Cursor,
+    /// SCIM Bulk as advertised (value: `maxOperations`, or false).
+    Bulk,
+    /// `userName eq` filters work.
+    FilterUserName,
+    /// `userName` compares case-insensitively (RFC 7643: `caseExact` false).
+    UserNameCase,
+    /// `displayName eq` filters on `/Groups` work.
+    FilterDisplayName,
+    /// A filter value with an escaped `"` is taken.
+    EscapedQuote,
+    /// A filter value with an escaped `\` is taken.
+    EscapedBackslash,
+    /// How error bodies write `status` (value: `string` or `number`).
+    ErrorStatus,
+    /// The status of an unknown user id (value: the status).
+    UnknownUser,
+    /// The status of an unknown group id (value: the status).
+    UnknownGroup,
+    /// Rate-limit headers seen (value: their names).
+    RateLimitHeaders,
+    /// The status of a create (value: the status).
+    CreateStatus,
+    /// A second user with the same `userName` is refused with 409.
+    DuplicateUserName,
+    /// `POST /Groups` keeps the members it carries.
+    CreateGroupWithMembers,
+    /// A second group with the same `displayName` is refused (value: whether it was).
+    GroupNameUnique,
+    /// PATCH `add` of members as an array.
+    PatchAddArray,
+    /// PATCH `add` of one member as a single object.
+    PatchAddSingle,
+    /// PATCH `remove` by the value path `members[value eq "id"]` removes that member only.
+    PatchRemoveByValue,
+    /// PATCH operation names in lower case and capitalized (value: which are taken).
+    PatchOpCase,
+    /// PATCH `replace` without a `path`.
+    PatchPathless,
+    /// What `DELETE /Users/{id}` does (value: `deleted`, `deactivated` or `kept`).
+    DeleteUser,
+    /// Whether every throwaway resource was removed (value: what is left).
+    Cleanup,
+}
+
+/// What a probe found.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Verdict {
+    /// As RFC 7643/7644 says (or a documented option, reported in the value).
+    Ok,
+    /// A deviation the written profile (or the value) records.
+    Quirk,
+    /// The server does not offer it.
+    Unsupported,
+    /// Not known: nothing to probe it with, or no usable answer.
+    Unknown,
+    /// The probe failed: credentials refused, or throwaway resources left behind.
+    Failed,
+}
+
+/// One request a finding rests on and the answer to it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Evidence {
+    /// The request's method.
+    pub method: Method,
+    /// The request's path and query.
+    pub path: String,
+    /// The answer's status (`None`: no answer).
+    pub status: Option<u16>,
+    /// The start of the answer's body, credentials masked (or why there was no answer).
+    pub excerpt: String,
+}
+
+/// One finding of the probe.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Finding {
+    /// What it is about.
+    pub check: Check,
+    /// What was found.
+    pub verdict: Verdict,
+    /// The value found, where there is one.
+    pub value: Option<Value>,
+    /// The requests it rests on.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The probe's result.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DoctorReport {
+    /// The findings, in the order of [`Check`].
+    pub findings: Vec<Finding>,
+    /// The profile the findings make: the starting profile with what was found.
+    pub profile: Profile,
+    /// Requests sent, removals included.
+    pub requests: u32,
+    /// Whether writes were probed.
+    pub write: bool,
+    /// Whether the probe stopped early (aborted, credentials refused, or out of requests).
+    pub stopped: bool,
+}
+
+/// What the doctor wants from the host next; serialized with a `type` tag as the engine's
+/// `Output` is (`send`, `wait`, `done`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[must_use]
+#[non_exhaustive]
+pub enum DoctorOutput {
+    /// Send this request now and report its answer with the same id.
+    Send {
+        /// The request's id.
+        id: RequestId,
+        /// The request (the host adds its origin and credentials).
+        request: HttpRequest,
+    },
+    /// Nothing to send before `until_ms` (`None`: until the answer arrives).
+    #[serde(rename_all = "camelCase")]
+    Wait {
+        /// When to poll again at the latest.
+        until_ms: Option<u64>,
+    },
+    /// The probe is over.
+    Done {
+        /// The report.
+        report: Box<DoctorReport>,
+    },
+}
+
+/// The request in flight and its attempts.
+#[derive(Debug)]
+struct Pending {
+    step: Step,
+    request: HttpRequest,
+    id: Option<RequestId>,
+    attempt: u32,
+    rate_limited: u32,
+}
+
+/// The probe. See the module docs.
+#[derive(Debug)]
+pub struct Doctor {
+    encoder: RequestEncoder,
+    base: Profile,
+    write: bool,
+    max_requests: u32,
+    max_attempts: u32,
+    steps: VecDeque<Step>,
+    pending: Option<Pending>,
+    seen: Seen,
+    findings: Vec<Finding>,
+    bucket: TokenBucket,
+    jitter: Jitter,
+    not_before: u64,
+    next_id: u64,
+    sent: u32,
+    stopped: bool,
+    report: Option<Box<DoctorReport>>,
+}
+
+impl Doctor {
+    /// A probe as `config` says.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::Encode`] for a base path that is not one.
+    pub fn new(config: DoctorConfig) -> Result<Doctor, EngineError> {
+        let encoder = RequestEncoder::new(&config.base_path, steps::probing(&config.profile))?;
+        let rate = config
+            .requests_per_second
+            .or(config.profile.rate_limit.map(|r| r.requests_per_second));
+        let mut jitter = Jitter::new(config.seed);
+        let suffix = format!("{:08x}", jitter.below(1 << 32));
+        Ok(Doctor {
+            encoder,
+            write: config.write,
+            max_requests: config.max_requests,
+            max_attempts: config.max_attempts.max(1),
+            steps: steps::sequence(config.write).into(),
+            pending: None,
+            seen: Seen::new(suffix),
+            findings: Vec::new(),
+            bucket: TokenBucket::new(Some(rate.unwrap_or(5.0)), 1, 0),
+            jitter,
+            not_before: 0,
+            next_id: 0,
+            sent: 0,
+            stopped: false,
+            report: None,
+            base: config.profile,
+        })
+    }
+
+    /// The next thing to do. See the module docs for the loop.
+    pub fn poll_output(&mut self, now_ms: u64) -> DoctorOutput {
+        loop {
+            if let Some(report) = &self.report {
+                return DoctorOutput::Done {
+                    report: report.clone(),
+                };
+            }
+            if let Some(p) = &self.pending {
+                if p.id.is_some() {
+                    return DoctorOutput::Wait { until_ms: None };
+                }
+                if now_ms < self.not_before {
+                    return DoctorOutput::Wait {
+                        until_ms: Some(self.not_before),
+                    };
+                }
+                if let Err(at) = self.bucket.take(now_ms) {
+                    return DoctorOutput::Wait { until_ms: Some(at) };
+                }
+                let id = RequestId(self.next_id);
+                self.next_id += 1;
+                self.sent += 1;
+                let p = self.pending.as_mut().expect("checked above");
+                p.id = Some(id);
+                return DoctorOutput::Send {
+                    id,
+                    request: p.request.clone(),
+                };
+            }
+            self.next_step();
+        }
+    }
+
+    /// Takes the next step's request, or finishes.
+    fn next_step(&mut self) {
+        let Some(step) = self.steps.pop_front() else {
+            self.finish();
+            return;
+        };
+        if !step.is_cleanup() && self.sent >= self.max_requests {
+            self.stop();
+            return;
+        }
+        match steps::request(step, &self.encoder, &self.seen) {
+            Some(request) => {
+                self.pending = Some(Pending {
+                    step,
+                    request,
+                    id: None,
+                    attempt: 0,
+                    rate_limited: 0,
+                })
+            }
+            None => rules::skipped(step, &self.seen, &mut self.findings),
+        }
+    }
+
+    /// Hands over the answer to the request in flight, or its transport failure.
+    ///
+    /// # Errors
+    ///
+    /// [`EngineError::UnknownRequest`] for an id that is not in flight;
+    /// [`EngineError::NotReviewing`] for an approval or a decline (the doctor asks none).
+    pub fn handle_input(&mut self, input: Input, now_ms: u64) -> Result<(), EngineError> {
+        let (id, response) = match input {
+            Input::Response { id, response } => (id, Ok(response)),
+            Input::Failed { id, reason } => (id, Err(reason)),
+            _ => return Err(EngineError::NotReviewing),
+        };
+        if self.pending.as_ref().and_then(|p| p.id) != Some(id) {
+            return Err(EngineError::UnknownRequest(id));
+        }
+        let Some(mut p) = self.pending.take() else {
+            return Err(EngineError::UnknownRequest(id));
+        };
+        p.id = None;
+        if let Ok(r) = &response {
+            self.seen.note_headers(r);
+        }
+        if let Some(wait) = self.retry(&mut p, &response, now_ms) {
+            self.not_before = now_ms.saturating_add(wait);
+            self.pending = Some(p);
+            return Ok(());
+        }
+        let evidence = evidence(&p.request, &response);
+        let response = response.ok();
+        if matches!(response.as_ref().map(|r| r.status), Some(401 | 403)) {
+            rules::refused(evidence, &mut self.findings);
+            self.stop();
+            return Ok(());
+        }
+        rules::read(
+            p.step,
+            response.as_ref(),
+            evidence,
+            &mut self.seen,
+            &mut self.findings,
+        );
+        if p.step.is_cleanup() && !self.seen.to_remove.is_empty() {
+            self.steps.push_front(Step::Cleanup);
+        }
+        Ok(())
+    }
+
+    /// How long to wait before sending `p` again, if it is to be sent again.
+    fn retry(
+        &mut self,
+        p: &mut Pending,
+        response: &Result<HttpResponse, String>,
+        now_ms: u64,
+    ) -> Option<u64> {
+        match response {
+            Ok(r) if r.status == 429 && p.rate_limited < self.max_attempts + 5 => {
+                p.rate_limited += 1;
+                Some(
+                    r.header("retry-after")
+                        .and_then(|v| crate::response::parse_retry_after(v, now_ms))
+                        .unwrap_or(self.base.retry_after_default_ms),
+                )
+            }
+            // 501 is an answer (a feature the server lacks), not a failure to try again.
+            Ok(r) if !matches!(r.status, 500 | 502..=504) => None,
+            _ if p.attempt + 1 < self.max_attempts => {
+                p.attempt += 1;
+                Some(backoff_ms(500, 10_000, p.attempt, &mut self.jitter))
+            }
+            _ => None,
+        }
+    }
+
+    /// Stops probing: only the removal of what was made is left.
+    fn stop(&mut self) {
+        self.stopped = true;
+        self.steps.clear();
+        if !self.seen.to_remove.is_empty() {
+            self.steps.push_back(Step::Cleanup);
+        }
+    }
+
+    /// Stops the probe: no further probe is sent, the throwaway resources are still removed
+    /// (a second call skips that too), and the report says it stopped.
+    pub fn abort(&mut self) {
+        if self.stopped {
+            self.steps.clear();
+            self.seen.abandon();
+        } else {
+            self.stop();
+        }
+    }
+
+    fn finish(&mut self) {
+        rules::finish(&self.seen, self.write, &mut self.findings);
+        self.findings.sort_by_key(|f| f.check);
+        let profile = profile_out::written(&self.base, &self.findings);
+        self.report = Some(Box::new(DoctorReport {
+            findings: std::mem::take(&mut self.findings),
+            profile,
+            requests: self.sent,
+            write: self.write,
+            stopped: self.stopped,
+        }));
+    }
+}
+
+/// The evidence of one exchange: masked, and short.
+fn evidence(request: &HttpRequest, response: &Result<HttpResponse, String>) -> Evidence {
+    let (status, text) = match response {
+        Ok(r) => (Some(r.status), r.body.as_str()),
+        Err(reason) => (None, reason.as_str()),
+    };
+    Evidence {
+        method: request.method,
+        path: crate::redact::masked(&request.path),
+        status,
+        excerpt: excerpt(&crate::redact::mask_credentials(text)),
+    }
+}
+
+/// The first 120 characters of `text` on one line: control characters (line breaks,
+/// terminal escapes) become spaces, so an excerpt can neither break a table nor a terminal.
+fn excerpt(text: &str) -> String {
+    let mut out: String = text
+        .trim()
+        .chars()
+        .take(120)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.trim().chars().nth(120).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
