@@ -18,6 +18,8 @@ import type {
   DesiredInput,
   DesiredOptions,
   DesiredState,
+  DoctorConfig,
+  DoctorReport,
   EngineConfig,
   EngineEvent,
   Expect,
@@ -178,6 +180,14 @@ export interface TargetedOptions extends SyncOptions {
   dryRun?: boolean;
 }
 
+/** How the server doctor probes (`Provisioner.doctor`). */
+export interface DoctorOptions extends RunOptions {
+  /** Also probe writes on throwaway users and a group, removed afterwards. */
+  write?: boolean;
+  /** At most this many probe requests (default 80; the removals always go). */
+  maxRequests?: number;
+}
+
 /** A targeted run of an events file: its report, and the malformed lines skipped. */
 export type EventsRunReport = RunReport & { rejected: EventError[] };
 
@@ -313,6 +323,30 @@ export class Provisioner {
     const events = readEvents(text, run.skipMalformed ?? false);
     const report = await this.targeted(events.targets, run);
     return { ...report, rejected: events.rejected };
+  }
+
+  /** The server doctor: probes the server's quirks (read only; with `write`, also writes
+   * on throwaway resources it removes afterwards) and returns each finding with its
+   * evidence and the profile they make, which `profile` accepts. The throwaway names'
+   * suffix comes from `seed` (default: drawn here). */
+  async doctor(run: DoctorOptions = {}): Promise<DoctorReport> {
+    const o = this.#options;
+    const config: DoctorConfig = {
+      basePath: this.#basePath,
+      profile: this.#profile,
+      write: run.write ?? false,
+      seed: o.seed ?? Math.floor(Math.random() * 2 ** 32),
+      ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}),
+      ...(run.maxRequests !== undefined ? { maxRequests: run.maxRequests } : {}),
+    };
+    return this.#redacted(async () => {
+      const doctor = core(() => new wasm.Doctor(config));
+      try {
+        return await drive<DoctorReport>(doctor, this.#host(run));
+      } finally {
+        doctor.free();
+      }
+    });
   }
 
   /** `value` without the token (see `redactToken`). */

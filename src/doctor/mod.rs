@@ -64,14 +64,17 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::profile::Profile;
 use crate::request::RequestEncoder;
 
+use rules::Outcome;
 use seen::Seen;
 use steps::Step;
 
-/// How to probe. Read from JSON with camelCase names; absent fields take the defaults.
+/// How to probe. Its JSON has camelCase names, every field optional; a host reads it with
+/// the engine's configuration (`scim_provision_host::doctor`), whose `Deserialize` the
+/// WebAssembly builds carry already, rather than a derive of its own.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DoctorConfig {
     /// The SCIM base path (`/scim/v2`).
@@ -295,6 +298,7 @@ struct Pending {
 /// The probe. See the module docs.
 #[derive(Debug)]
 pub struct Doctor {
+    base_path: String,
     encoder: RequestEncoder,
     base: Profile,
     write: bool,
@@ -320,13 +324,17 @@ impl Doctor {
     ///
     /// [`EngineError::Encode`] for a base path that is not one.
     pub fn new(config: DoctorConfig) -> Result<Doctor, EngineError> {
-        let encoder = RequestEncoder::new(&config.base_path, steps::probing(&config.profile))?;
+        let encoder = RequestEncoder::new(&config.base_path, config.profile.clone())?;
         let rate = config
             .requests_per_second
             .or(config.profile.rate_limit.map(|r| r.requests_per_second));
         let mut jitter = Jitter::new(config.seed);
-        let suffix = format!("{:08x}", jitter.below(1 << 32));
+        let bits = jitter.below(1 << 32);
+        let suffix = (0..8)
+            .map(|i| char::from(b"0123456789abcdef"[(bits >> (28 - 4 * i)) as usize & 15]))
+            .collect();
         Ok(Doctor {
+            base_path: config.base_path.trim_end_matches('/').to_owned(),
             encoder,
             write: config.write,
             max_requests: config.max_requests,
@@ -390,8 +398,9 @@ impl Doctor {
             self.stop();
             return;
         }
-        match steps::request(step, &self.encoder, &self.seen) {
-            Some(request) => {
+        match steps::request(step, &self.base_path, &self.seen) {
+            Some((method, path, body)) => {
+                let request = self.encoder.envelope(method, path, body);
                 self.pending = Some(Pending {
                     step,
                     request,
@@ -400,7 +409,17 @@ impl Doctor {
                     rate_limited: 0,
                 })
             }
-            None => rules::skipped(step, &self.seen, &mut self.findings),
+            None => {
+                if let Some(check) = rules::skipped(step) {
+                    rules::push(
+                        &mut self.findings,
+                        check,
+                        Verdict::Unknown,
+                        Value::Null,
+                        Vec::new(),
+                    );
+                }
+            }
         }
     }
 
@@ -434,21 +453,63 @@ impl Doctor {
         let evidence = evidence(&p.request, &response);
         let response = response.ok();
         if matches!(response.as_ref().map(|r| r.status), Some(401 | 403)) {
-            rules::refused(evidence, &mut self.findings);
+            // A discovery endpoint may answer without credentials (RFC 7644 §4): a refusal
+            // anywhere is the finding.
+            self.findings.retain(|f| f.check != Check::Auth);
+            let status = Value::from(evidence.status);
+            rules::push(
+                &mut self.findings,
+                Check::Auth,
+                Verdict::Failed,
+                status,
+                vec![evidence],
+            );
             self.stop();
             return Ok(());
         }
-        rules::read(
-            p.step,
-            response.as_ref(),
-            evidence,
-            &mut self.seen,
-            &mut self.findings,
-        );
+        if let Some(r) = &response {
+            self.note(p.step, r, &evidence);
+        }
+        match rules::read(p.step, response.as_ref(), &mut self.seen) {
+            Outcome::Found(check, verdict, value) => {
+                let mut all: Vec<Evidence> = self.seen.carry.take().into_iter().collect();
+                all.push(evidence);
+                rules::push(&mut self.findings, check, verdict, value, all);
+            }
+            Outcome::Carry => match p.step {
+                Step::OpCase(_) => self.seen.op_evidence.push(evidence),
+                Step::Cleanup => self.seen.cleanup_evidence.push(evidence),
+                _ => self.seen.carry = Some(evidence),
+            },
+            Outcome::Nothing => {}
+        }
         if p.step.is_cleanup() && !self.seen.to_remove.is_empty() {
             self.steps.push_front(Step::Cleanup);
         }
         Ok(())
+    }
+
+    /// What every answer tells: the credentials work (a success beyond discovery, which may
+    /// answer without them), how error bodies write
+    /// `status` (the first that has one).
+    fn note(&mut self, step: Step, r: &HttpResponse, evidence: &Evidence) {
+        self.seen.answered = true;
+        let discovery = matches!(step, Step::Spc | Step::Schemas | Step::ResourceTypes);
+        if r.is_success() && !discovery && self.findings.iter().all(|f| f.check != Check::Auth) {
+            let e = vec![evidence.clone()];
+            rules::push(&mut self.findings, Check::Auth, Verdict::Ok, Value::Null, e);
+        }
+        if r.status >= 400 && self.seen.status_number.is_none() {
+            let number = match seen::body(r)
+                .as_ref()
+                .and_then(|b| seen::field(b, "status"))
+            {
+                Some(Value::Number(_)) => true,
+                Some(Value::String(_)) => false,
+                _ => return,
+            };
+            self.seen.status_number = Some((number, evidence.clone()));
+        }
     }
 
     /// How long to wait before sending `p` again, if it is to be sent again.
@@ -498,11 +559,11 @@ impl Doctor {
     }
 
     fn finish(&mut self) {
-        rules::finish(&self.seen, self.write, &mut self.findings);
-        self.findings.sort_by_key(|f| f.check);
-        let profile = profile_out::written(&self.base, &self.findings);
+        let found = std::mem::take(&mut self.findings);
+        let findings = rules::finish(&mut self.seen, self.write, found);
+        let profile = profile_out::written(&self.base, &findings);
         self.report = Some(Box::new(DoctorReport {
-            findings: std::mem::take(&mut self.findings),
+            findings,
             profile,
             requests: self.sent,
             write: self.write,

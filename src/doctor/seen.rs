@@ -3,8 +3,6 @@
 //! the headers and error bodies seen. Plus the few readers of answer bodies the rules use
 //! (attribute names compared case-insensitively, RFC 7643 §2.1).
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use crate::http::HttpResponse;
@@ -22,32 +20,33 @@ pub(super) struct Seen {
     pub spc: Option<ServiceProviderConfig>,
     /// The first page's users: id and userName, in the order listed.
     pub listed: Vec<(String, String)>,
-    /// The first page's `totalResults`.
-    pub total: Option<u64>,
     /// Whether two reads gave one order (`None`: not known).
     pub stable: Option<bool>,
     /// The throwaway users made, in order (`None`: the create failed).
     pub users: Vec<Option<String>>,
     /// The throwaway group.
     pub group: Option<String>,
-    /// The members the group had before the PATCH under check, and that PATCH's evidence.
+    /// The members the group had before the PATCH under check.
     pub before: Vec<String>,
-    /// The PATCH whose effect the next read of the group checks.
-    pub patched: Option<Evidence>,
-    /// The user a probe deleted, and that DELETE's evidence.
-    pub deleted: Option<(String, Evidence)>,
-    /// The operation-name probes: capitalized or not, taken or not, and their evidence.
-    pub op_case: Vec<(bool, bool, Evidence)>,
+    /// The evidence of the write whose effect the next step reads (a PATCH, the group's
+    /// create, a DELETE).
+    pub carry: Option<Evidence>,
+    /// Whether the operation names were taken: lower case, capitalized.
+    pub op_case: [Option<bool>; 2],
+    /// The operation-name probes' evidence.
+    pub op_evidence: Vec<Evidence>,
+    /// The evidence of removals that failed.
+    pub cleanup_evidence: Vec<Evidence>,
+    /// Whether any answer came.
+    pub answered: bool,
     /// Whether DELETE only deactivates users (their removal then leaves them deactivated).
     pub delete_deactivates: bool,
     /// What is to be removed at the end, first first.
     pub to_remove: Vec<(ResourceKind, String)>,
-    /// What could not be removed, with the evidence of the attempt.
-    pub left: Vec<(String, Option<Evidence>)>,
-    /// How many were removed.
-    pub removed: u32,
-    /// Rate-limit header names seen, lower-cased.
-    pub rate_headers: BTreeSet<String>,
+    /// The ids of what could not be removed.
+    pub left: Vec<String>,
+    /// Rate-limit header names seen, lower-cased, each once.
+    pub rate_headers: Vec<String>,
     /// The first error body with a `status`: whether it was a number, and its evidence.
     pub status_number: Option<(bool, Evidence)>,
 }
@@ -79,11 +78,9 @@ impl Seen {
     pub(super) fn note_headers(&mut self, response: &HttpResponse) {
         for (name, _) in &response.headers {
             let name = name.to_ascii_lowercase();
-            if name.starts_with("x-ratelimit")
-                || name.starts_with("ratelimit")
-                || name == "retry-after"
-            {
-                self.rate_headers.insert(name);
+            let rate = name.starts_with("x-ratelimit") || name.starts_with("ratelimit");
+            if (rate || name == "retry-after") && !self.rate_headers.contains(&name) {
+                self.rate_headers.push(name);
             }
         }
     }
@@ -91,7 +88,7 @@ impl Seen {
     /// Gives up removing what is left (a second abort).
     pub(super) fn abandon(&mut self) {
         for (_, id) in std::mem::take(&mut self.to_remove) {
-            self.left.push((id, None));
+            self.left.push(id);
         }
     }
 }

@@ -3,18 +3,14 @@
 //! to compare, a throwaway resource whose create failed) sends nothing, and its rule says
 //! `unknown`.
 //!
-//! Requests are built by a [`RequestEncoder`] over a permissive copy of the starting profile
-//! ([`probing`]): the doctor asks what the profile may not allow yet (a filter, a cursor, a
-//! page larger than the documented cap), while ids are still percent-encoded as one path
-//! segment and filter values escaped as RFC 7644 says.
+//! Requests are written here rather than through the `RequestEncoder`: the doctor asks what
+//! the starting profile may not allow yet (a filter, a cursor, a page larger than the
+//! documented cap). Ids are still percent-encoded as one path segment (`encode_id`) and
+//! filter values written as JSON string literals, as RFC 7644 says; the encoder adds the
+//! headers (`RequestEncoder::envelope`).
 
-use serde_json::json;
-
-use crate::filter::Filter;
-use crate::http::{HttpRequest, Method};
-use crate::model::schemas;
-use crate::profile::{FilterSupport, Pagination, Profile};
-use crate::request::{ListQuery, RequestEncoder, ResourceKind};
+use crate::http::Method;
+use crate::request::encode_id;
 
 use super::seen::Seen;
 
@@ -73,10 +69,11 @@ impl Step {
     }
 }
 
-/// Every step, in order: the read-only probes, then, with `write`, the write probes.
-pub(super) fn sequence(write: bool) -> Vec<Step> {
+/// Every step, in order: the read-only probes, then the write probes (the case probe after
+/// the throwaway users exist, so it has one to ask for).
+const STEPS: [Step; 34] = {
     use Step::*;
-    let mut steps = vec![
+    [
         Spc,
         Schemas,
         ResourceTypes,
@@ -90,13 +87,6 @@ pub(super) fn sequence(write: bool) -> Vec<Step> {
         EscapedBackslash,
         UnknownUser,
         UnknownGroup,
-    ];
-    if !write {
-        steps.insert(8, UserNameCase);
-        return steps;
-    }
-    // Written after the throwaway users exist: the case probe has one to ask for.
-    steps.extend([
         CreateUser(0),
         CreateUser(1),
         CreateUser(2),
@@ -117,20 +107,20 @@ pub(super) fn sequence(write: bool) -> Vec<Step> {
         DeleteUser,
         ReadDeleted,
         Cleanup,
-    ]);
-    steps
-}
+        Cleanup,
+    ]
+};
 
-/// The profile the probes are encoded with: `profile`'s headers, everything allowed.
-pub(super) fn probing(profile: &Profile) -> Profile {
-    let mut p = profile.clone();
-    for r in [&mut p.users, &mut p.groups] {
-        r.filter = FilterSupport::full();
-        r.start_index = true;
-        r.max_page_size = None;
+/// The steps of a probe, with writes or without.
+pub(super) fn sequence(write: bool) -> Vec<Step> {
+    if write {
+        // One `Cleanup` is enough: each that removes something queues the next.
+        STEPS[..33].to_vec()
+    } else {
+        let mut steps = STEPS[..13].to_vec();
+        steps.push(Step::UserNameCase);
+        steps
     }
-    p.pagination = Pagination::Cursor;
-    p
 }
 
 /// The page size the first page asks for: one more than the server advertises, so a cap
@@ -140,116 +130,207 @@ pub(super) fn asked(seen: &Seen) -> u32 {
     advertised.map_or(1000, |n| n.min(1000) as u32) + 1
 }
 
-/// The request of `step`, or `None` when there is nothing to probe with.
-pub(super) fn request(step: Step, encoder: &RequestEncoder, seen: &Seen) -> Option<HttpRequest> {
-    use ResourceKind::{Group, User};
-    let list = |kind, query: ListQuery| encoder.list(kind, &query).ok();
-    let users_eq = |value: String| list(User, ListQuery::filtered(Filter::eq("userName", value)));
-    let discovery = |endpoint: &str| {
-        let users = encoder.resource_path(User, None).ok()?;
-        let base = users.strip_suffix("/Users")?;
-        Some(encoder.envelope(Method::Get, format!("{base}/{endpoint}"), None))
+/// A request: method, path (under the base path) and body.
+pub(super) type Request = (Method, String, Option<String>);
+
+const NO_ARGS: [String; 2] = [String::new(), String::new()];
+const USERS_EQ: &str = "$b/Users?filter=userName%20eq%20$0";
+const PATCH: &str =
+    r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[$1]}"#;
+const USER: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"$0","name":{"givenName":"SCIM","familyName":"Doctor"},"active":true}"#;
+const GROUP: &str =
+    r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"$0"$1}"#;
+
+/// The request of `step` under the base path `base`, or `None` when there is nothing to
+/// probe with. Requests are templates (`$b` the base path, `$0`, `$1` the arguments): in a
+/// path an argument is percent-encoded as one segment or query value, in a body it is the
+/// doctor's own name (hex digits) or a server's id quoted as a JSON string.
+pub(super) fn request(step: Step, base: &str, seen: &Seen) -> Option<Request> {
+    use Method::{Delete, Get, Patch as Pat, Post};
+    let group = || seen.group.as_deref().and_then(|g| segment(g));
+    let member = |i: usize| {
+        seen.user(i)
+            .map(|id| format!(r#"{{"value":{}}}"#, quote(id)))
     };
-    let post = |kind, body: serde_json::Value| {
-        let path = encoder.resource_path(kind, None).ok()?;
-        Some(encoder.envelope(Method::Post, path, Some(body.to_string())))
-    };
-    let patch = |kind, id: &str, ops: serde_json::Value| {
-        let path = encoder.resource_path(kind, Some(id)).ok()?;
-        let body = json!({"schemas": [schemas::PATCH_OP], "Operations": ops});
-        Some(encoder.envelope(Method::Patch, path, Some(body.to_string())))
-    };
-    let group = seen.group.as_deref();
-    let member = |i: usize| seen.user(i).map(|id| json!({"value": id}));
-    let page = |start: u64, count: u32| {
-        list(
-            User,
-            ListQuery::default()
-                .with_start_index(start)
-                .with_count(count),
-        )
-    };
-    match step {
-        Step::Spc => Some(encoder.service_provider_config()),
-        Step::Schemas => discovery("Schemas"),
-        Step::ResourceTypes => discovery("ResourceTypes"),
-        Step::FirstPage => page(1, asked(seen)),
-        Step::Reread => (seen.listed.len() >= 2).then(|| page(1, seen.listed.len() as u32))?,
-        Step::SecondIndex => {
-            (seen.listed.len() >= 2 && seen.stable == Some(true)).then(|| page(2, 1))?
-        }
-        Step::Cursor => list(User, ListQuery::default().with_cursor("").with_count(1)),
-        Step::UserNameEq => users_eq(match seen.listed.first() {
-            Some((_, name)) => name.clone(),
-            None => seen.user_name(9),
-        }),
-        Step::UserNameCase => users_eq(other_case(&case_subject(seen)?)?),
-        Step::DisplayNameEq => list(
-            Group,
-            ListQuery::filtered(Filter::eq("displayName", seen.group_name())),
+    let user = |i: usize| seen.user(i).and_then(segment);
+    let n = |n: usize| n.to_string();
+    let (method, path, body, args): (Method, &str, Option<&str>, [String; 2]) = match step {
+        Step::Spc => (Get, "$b/ServiceProviderConfig", None, NO_ARGS),
+        Step::Schemas => (Get, "$b/Schemas", None, NO_ARGS),
+        Step::ResourceTypes => (Get, "$b/ResourceTypes", None, NO_ARGS),
+        Step::FirstPage => (
+            Get,
+            "$b/Users?startIndex=1&count=$0",
+            None,
+            [n(asked(seen) as usize), String::new()],
         ),
-        Step::EscapedQuote => users_eq(format!("scim-doctor\"{}", seen.suffix)),
-        Step::EscapedBackslash => users_eq(format!("scim-doctor\\{}", seen.suffix)),
-        Step::UnknownUser => encoder
-            .get(User, &format!("scim-doctor-{}", seen.suffix))
-            .ok(),
-        Step::UnknownGroup => encoder
-            .get(Group, &format!("scim-doctor-{}", seen.suffix))
-            .ok(),
-        Step::CreateUser(i) => post(User, user_body(&seen.user_name(i))),
-        Step::DuplicateUser => {
-            seen.user(0)?;
-            post(User, user_body(&seen.user_name(0)))
+        Step::Reread if seen.listed.len() >= 2 => (
+            Get,
+            "$b/Users?startIndex=1&count=$0",
+            None,
+            [n(seen.listed.len()), String::new()],
+        ),
+        Step::SecondIndex if seen.listed.len() >= 2 && seen.stable == Some(true) => {
+            (Get, "$b/Users?startIndex=2&count=1", None, NO_ARGS)
         }
+        Step::Cursor => (Get, "$b/Users?cursor&count=1", None, NO_ARGS),
+        Step::UserNameEq => {
+            let name = seen
+                .listed
+                .first()
+                .map_or(seen.user_name(9), |(_, name)| name.clone());
+            (Get, USERS_EQ, None, [literal(&name), String::new()])
+        }
+        Step::UserNameCase => (
+            Get,
+            USERS_EQ,
+            None,
+            [literal(&other_case(&case_subject(seen)?)?), String::new()],
+        ),
+        Step::DisplayNameEq => (
+            Get,
+            "$b/Groups?filter=displayName%20eq%20$0",
+            None,
+            [literal(&seen.group_name()), String::new()],
+        ),
+        // The escaped character inside the value: one before the closing quote would read
+        // as an escaped quote to a server that only looks for `\"`.
+        Step::EscapedQuote => (
+            Get,
+            USERS_EQ,
+            None,
+            [
+                literal(&format!("scim-doctor\"{}", seen.suffix)),
+                String::new(),
+            ],
+        ),
+        Step::EscapedBackslash => (
+            Get,
+            USERS_EQ,
+            None,
+            [
+                literal(&format!("scim-doctor\\{}", seen.suffix)),
+                String::new(),
+            ],
+        ),
+        Step::UnknownUser => (
+            Get,
+            "$b/Users/scim-doctor-$0",
+            None,
+            [seen.suffix.clone(), String::new()],
+        ),
+        Step::UnknownGroup => (
+            Get,
+            "$b/Groups/scim-doctor-$0",
+            None,
+            [seen.suffix.clone(), String::new()],
+        ),
+        Step::CreateUser(i) => (
+            Post,
+            "$b/Users",
+            Some(USER),
+            [seen.user_name(i), String::new()],
+        ),
+        Step::DuplicateUser if seen.user(0).is_some() => (
+            Post,
+            "$b/Users",
+            Some(USER),
+            [seen.user_name(0), String::new()],
+        ),
         Step::CreateGroup => {
-            let members: Vec<_> = member(0).into_iter().collect();
-            post(Group, group_body(&seen.group_name(), members))
+            let members = member(0).map_or(String::new(), |m| format!(r#","members":[{m}]"#));
+            (Post, "$b/Groups", Some(GROUP), [seen.group_name(), members])
         }
-        Step::DuplicateGroup => {
-            group?;
-            post(Group, group_body(&seen.group_name(), Vec::new()))
+        Step::DuplicateGroup if seen.group.is_some() => (
+            Post,
+            "$b/Groups",
+            Some(GROUP),
+            [seen.group_name(), String::new()],
+        ),
+        Step::AddArray => {
+            let op = format!(
+                r#"{{"op":"add","path":"members","value":[{}]}}"#,
+                member(1)?
+            );
+            (Pat, "$b/Groups/$0", Some(PATCH), [group()?, op])
         }
-        Step::AddArray => patch(
-            Group,
-            group?,
-            json!([{"op": "add", "path": "members", "value": [member(1)?]}]),
-        ),
-        Step::AddSingle => patch(
-            Group,
-            group?,
-            json!([{"op": "add", "path": "members", "value": member(2)?}]),
-        ),
+        Step::AddSingle => {
+            let op = format!(r#"{{"op":"add","path":"members","value":{}}}"#, member(2)?);
+            (Pat, "$b/Groups/$0", Some(PATCH), [group()?, op])
+        }
         Step::RemoveByValue => {
             let id = seen.user(1)?;
             // Only telling when another member stays to be cleared with it.
             (seen.before.iter().any(|m| m == id) && seen.before.len() >= 2).then_some(())?;
-            let path = format!("members[value eq {}]", json!(id));
-            patch(Group, group?, json!([{"op": "remove", "path": path}]))
+            let path = quote(&format!("members[value eq {}]", quote(id)));
+            let op = format!(r#"{{"op":"remove","path":{path}}}"#);
+            (Pat, "$b/Groups/$0", Some(PATCH), [group()?, op])
         }
-        Step::ReadGroup(_) => {
-            seen.patched.as_ref()?;
-            encoder.get(Group, group?).ok()
+        Step::ReadGroup(_) if seen.carry.is_some() => {
+            (Get, "$b/Groups/$0", None, [group()?, String::new()])
         }
         Step::OpCase(capitalized) => {
             let op = if capitalized { "Replace" } else { "replace" };
-            patch(
-                User,
-                seen.user(0)?,
-                json!([{"op": op, "path": "active", "value": true}]),
-            )
+            let op = format!(r#"{{"op":"{op}","path":"active","value":true}}"#);
+            (Pat, "$b/Users/$0", Some(PATCH), [user(0)?, op])
         }
-        Step::Pathless => patch(
-            User,
-            seen.user(0)?,
-            json!([{"op": "replace", "value": {"active": true}}]),
-        ),
-        Step::DeleteUser => encoder.delete(User, seen.user(2)?).ok(),
-        Step::ReadDeleted => encoder.get(User, &seen.deleted.as_ref()?.0).ok(),
+        Step::Pathless => {
+            let op = r#"{"op":"replace","value":{"active":true}}"#.to_owned();
+            (Pat, "$b/Users/$0", Some(PATCH), [user(0)?, op])
+        }
+        Step::DeleteUser => (Delete, "$b/Users/$0", None, [user(2)?, String::new()]),
+        Step::ReadDeleted if seen.carry.is_some() => {
+            (Get, "$b/Users/$0", None, [user(2)?, String::new()])
+        }
         Step::Cleanup => {
             let (kind, id) = seen.to_remove.first()?;
-            encoder.delete(*kind, id).ok()
+            (
+                Delete,
+                "$b/$0/$1",
+                None,
+                [kind.endpoint().to_owned(), segment(id)?],
+            )
         }
+        _ => return None,
+    };
+    let path = fill(path, base, &args);
+    Some((method, path, body.map(|b| fill(b, base, &args))))
+}
+
+/// `template` with `$b` replaced by `base` and `$0`, `$1` by the arguments.
+fn fill(template: &str, base: &str, args: &[String; 2]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let arg = match rest.as_bytes().get(i + 1) {
+            Some(b'b') => base,
+            Some(d) => args
+                .get(usize::from(d.wrapping_sub(b'0')))
+                .map_or("", String::as_str),
+            None => "",
+        };
+        out.push_str(arg);
+        rest = rest.get(i + 2..).unwrap_or("");
     }
+    out.push_str(rest);
+    out
+}
+
+/// An id percent-encoded as one path segment (`None`: no id can be that).
+fn segment(id: &str) -> Option<String> {
+    encode_id(id).ok()
+}
+
+/// A filter value: a JSON string literal (RFC 7644 §3.4.2.2), percent-encoded as a query
+/// value.
+fn literal(value: &str) -> String {
+    encode_id(&quote(value)).unwrap_or_default()
+}
+
+/// `text` as a JSON string literal.
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 /// The userName the case probe asks for in another case: a listed user's, else the first
@@ -272,21 +353,4 @@ pub(super) fn other_case(name: &str) -> Option<String> {
         })
         .collect();
     (swapped != name).then_some(swapped)
-}
-
-fn user_body(user_name: &str) -> serde_json::Value {
-    json!({
-        "schemas": [schemas::USER],
-        "userName": user_name,
-        "name": {"givenName": "SCIM", "familyName": "Doctor"},
-        "active": true,
-    })
-}
-
-fn group_body(name: &str, members: Vec<serde_json::Value>) -> serde_json::Value {
-    let mut body = json!({"schemas": [schemas::GROUP], "displayName": name});
-    if !members.is_empty() {
-        body["members"] = members.into();
-    }
-    body
 }

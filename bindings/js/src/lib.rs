@@ -11,6 +11,7 @@
 //! class. Arguments are named as the component's WIT parameters (`config-json`...), so a
 //! fault reads the same whichever form of the core raised it.
 
+mod doctor;
 mod encoder;
 mod text;
 

@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseCap, ScimProvisionError } from "../node.js";
 import type { Cap } from "../types.js";
 import { CliError } from "./inputs.js";
+import { parseDoctor, type DoctorCommand } from "./doctor.js";
 import { parseMap, type MapCommand } from "./map.js";
 
 export const USAGE = `Usage:
@@ -19,6 +20,7 @@ export const USAGE = `Usage:
                         [--limit N] [--json]
   scim-provision report --url URL [--desired FILE] [--format table|json|csv|html]
                         [--seats N] [--out FILE] [--bom]
+  scim-provision doctor --url URL [--profile NAME|FILE] [--json] [--profile-out FILE] [--write]
 
 On-demand lifecycle operations (only the subjects named are looked up; nothing else is
 touched). Each takes --url, --profile, --policy, --scope, --token-env, --yes, --json, --dry-run:
@@ -78,6 +80,7 @@ export type Command =
     } & Common &
       Directory)
   | MapCommand
+  | DoctorCommand
   | ({ name: "report"; desired: string | undefined; format: ReportFormat; seats: number | undefined; out: string | undefined; bom: boolean } & Common)
   | TargetedCommand
   | { name: "help" }
@@ -190,8 +193,9 @@ export function parseCommand(argv: string[]): Command {
   if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
   if (name === "--version" || name === "-V") return { name: "version" };
   if (name === "map") return parseMap(rest);
+  if (name === "doctor") return parseDoctor(rest);
   if (name !== "plan" && name !== "apply" && name !== "report" && !isTargeted(name)) {
-    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report, map, ${TARGETED.join(", ")} (see --help)`);
+    throw new CliError(`unknown command ${JSON.stringify(name)}: expected plan, apply, report, map, doctor, ${TARGETED.join(", ")} (see --help)`);
   }
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -304,7 +308,7 @@ function targeted(
   };
 }
 
-function checkUrl(text: string): string {
+export function checkUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { redactToken, ScimProvisionError } from "../node.js";
 import { parseCommand, USAGE } from "./args.js";
 import { applyCommand, EXIT_ERROR, EXIT_OK, planCommand, reportCommand, type Terminal } from "./commands.js";
+import { doctorCommand } from "./doctor.js";
 import { CliError } from "./inputs.js";
 import { mapCommand } from "./map.js";
 import { targetedCommand } from "./targeted.js";
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(command, term);
       case "map":
         return mapCommand(command, term);
+      case "doctor":
+        return await doctorCommand(command, term);
       default:
         return await targetedCommand(command, term);
     }

@@ -10,7 +10,7 @@ import { Provisioner, readEvents, ScimProvisionError } from "../node.js";
 import type { Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, type Terminal } from "./commands.js";
-import { CliError, readPolicy, readToken } from "./inputs.js";
+import { CliError, readPolicy, readProfile, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
 import { renderRun } from "./render-run.js";
@@ -78,7 +78,7 @@ export async function targetedCommand(command: TargetedCommand, term: Terminal):
   if (command.scope !== undefined) policy = { ...policy, scope: { ...policy?.scope, filter: command.scope } };
   const p = new Provisioner({
     baseUrl: command.url,
-    profile: command.profile ?? "generic",
+    profile: command.profile !== undefined ? readProfile(command.profile) : "generic",
     policy,
     token: readToken(command.tokenEnv),
     allowBlocked: command.allowBlocked,
