@@ -147,7 +147,7 @@ const GROUP: &str =
 /// doctor's own name (hex digits) or a server's id quoted as a JSON string.
 pub(super) fn request(step: Step, base: &str, seen: &Seen) -> Option<Request> {
     use Method::{Delete, Get, Patch as Pat, Post};
-    let group = || seen.group.as_deref().and_then(|g| segment(g));
+    let group = || seen.group.as_deref().and_then(segment);
     let member = |i: usize| {
         seen.user(i)
             .map(|id| format!(r#"{{"value":{}}}"#, quote(id)))

@@ -299,10 +299,7 @@ impl engine::GuestEngine for EngineResource {
 
     fn poll_output(&self, now_ms: u64) -> Output {
         match self.0.borrow_mut().poll_output(now_ms) {
-            core_engine::Output::Send { id, request } => Output::Send(SendRequest {
-                id: id.0,
-                request: wit_request(request),
-            }),
+            core_engine::Output::Send { id, request } => send(id, request),
             core_engine::Output::Event { event } => Output::Event(to_json(&event)),
             core_engine::Output::Wait { until_ms } => Output::Wait(until_ms),
             core_engine::Output::Done { report } => Output::Done(to_json(&report)),
@@ -320,10 +317,7 @@ impl engine::GuestEngine for EngineResource {
         body: Vec<u8>,
         now_ms: u64,
     ) -> Result<(), Error> {
-        let input = core_engine::Input::Response {
-            id: RequestId(id),
-            response: CoreResponse::from_bytes(status, headers, body),
-        };
+        let input = response_input(id, status, headers, body);
         self.0
             .borrow_mut()
             .handle_input(input, now_ms)
@@ -347,6 +341,27 @@ impl engine::GuestEngine for EngineResource {
 
     fn profile(&self) -> String {
         to_json(self.0.borrow().profile())
+    }
+}
+
+/// A request to send, as WIT's output.
+fn send(id: RequestId, request: CoreRequest) -> Output {
+    Output::Send(SendRequest {
+        id: id.0,
+        request: wit_request(request),
+    })
+}
+
+/// An answer given as its bytes, as the core's input.
+fn response_input(
+    id: u64,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> core_engine::Input {
+    core_engine::Input::Response {
+        id: RequestId(id),
+        response: CoreResponse::from_bytes(status, headers, body),
     }
 }
 
@@ -377,10 +392,7 @@ impl engine::GuestDoctor for DoctorResource {
 
     fn poll_output(&self, now_ms: u64) -> Output {
         match self.0.borrow_mut().poll_output(now_ms) {
-            core_doctor::DoctorOutput::Send { id, request } => Output::Send(SendRequest {
-                id: id.0,
-                request: wit_request(request),
-            }),
+            core_doctor::DoctorOutput::Send { id, request } => send(id, request),
             core_doctor::DoctorOutput::Wait { until_ms } => Output::Wait(until_ms),
             core_doctor::DoctorOutput::Done { report } => Output::Done(to_json(&report)),
             other => Output::Event(to_json(&other)),
@@ -395,10 +407,7 @@ impl engine::GuestDoctor for DoctorResource {
         body: Vec<u8>,
         now_ms: u64,
     ) -> Result<(), Error> {
-        let input = core_engine::Input::Response {
-            id: RequestId(id),
-            response: CoreResponse::from_bytes(status, headers, body),
-        };
+        let input = response_input(id, status, headers, body);
         self.0
             .borrow_mut()
             .handle_input(input, now_ms)

@@ -3,13 +3,12 @@
 //! its outputs `send`, `wait` and `done` (a `DoctorReport`). Decides nothing.
 
 use scim_provision::doctor;
-use scim_provision::engine::{Input, RequestId};
-use scim_provision::http::HttpResponse;
+use scim_provision::engine::Input;
 use scim_provision_host::doctor::doctor_from_json;
 use scim_provision_host::fault::Fault;
 use wasm_bindgen::prelude::*;
 
-use crate::{from_js, head, json_text, throw, to_js};
+use crate::{from_js, json_text, response_input, throw, to_js};
 
 /// The server doctor: probes a server's quirks and writes its profile.
 #[wasm_bindgen]
@@ -42,12 +41,7 @@ impl Doctor {
         body: Vec<u8>,
         now_ms: f64,
     ) -> Result<(), JsValue> {
-        let HttpResponse { headers, .. } = head(&status.into(), &headers)?;
-        let input = Input::Response {
-            id: RequestId(id.max(0.0) as u64),
-            response: HttpResponse::from_bytes(status, headers, body),
-        };
-        self.handle(input, now_ms)
+        self.handle(response_input(id, status, &headers, body)?, now_ms)
     }
 
     /// A transport failure: `{type: "failed", id, reason}`.

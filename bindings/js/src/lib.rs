@@ -433,6 +433,21 @@ pub fn report_csv(
     .map_err(throw)
 }
 
+/// The answer to request `id` as the core's input: its status, its headers (`[name, value]`
+/// pairs) and its body as the bytes received, checked as UTF-8 in the core.
+fn response_input(
+    id: f64,
+    status: u16,
+    headers: &JsValue,
+    body: Vec<u8>,
+) -> Result<Input, JsValue> {
+    let HttpResponse { headers, .. } = head(&status.into(), headers)?;
+    Ok(Input::Response {
+        id: RequestId(id.max(0.0) as u64),
+        response: HttpResponse::from_bytes(status, headers, body),
+    })
+}
+
 /// The sans-IO engine. Drive it as the crate docs describe: call `pollOutput(nowMs)` until
 /// it returns `wait` or `done`, send each `send` request, and hand every answer back with
 /// `handleInput`.
@@ -520,11 +535,7 @@ impl Engine {
         body: Vec<u8>,
         now_ms: f64,
     ) -> Result<(), JsValue> {
-        let HttpResponse { headers, .. } = head(&status.into(), &headers)?;
-        let input = Input::Response {
-            id: RequestId(id.max(0.0) as u64),
-            response: HttpResponse::from_bytes(status, headers, body),
-        };
+        let input = response_input(id, status, &headers, body)?;
         self.inner
             .handle_input(input, now_ms.max(0.0) as u64)
             .map_err(|e| throw(Fault::from(&e)))
