@@ -114,9 +114,12 @@ impl Doctor {
             .or(config.profile.rate_limit.map(|r| r.requests_per_second));
         let mut jitter = Jitter::new(config.seed);
         let bits = jitter.below(1 << 32);
-        let suffix = (0..8)
-            .map(|i| char::from(b"0123456789abcdef"[(bits >> (28 - 4 * i)) as usize & 15]))
-            .collect();
+        let mut suffix = String::new();
+        for shift in (0..8).rev() {
+            suffix.push(char::from(
+                b"0123456789abcdef"[(bits >> (4 * shift)) as usize & 15],
+            ));
+        }
         Ok(Doctor {
             base_path: config.base_path.trim_end_matches('/').to_owned(),
             encoder,
@@ -239,7 +242,9 @@ impl Doctor {
         if matches!(response.as_ref().map(|r| r.status), Some(401 | 403)) {
             // A discovery endpoint may answer without credentials (RFC 7644 §4): a refusal
             // anywhere is the finding.
-            self.findings.retain(|f| f.check != Check::Auth);
+            if let Some(i) = self.findings.iter().position(|f| f.check == Check::Auth) {
+                self.findings.remove(i);
+            }
             let status = Value::from(evidence.status);
             rules::push(
                 &mut self.findings,
@@ -373,14 +378,13 @@ fn evidence(request: &HttpRequest, response: &Result<HttpResponse, String>) -> E
 /// The first 120 characters of `text` on one line: control characters (line breaks,
 /// terminal escapes) become spaces, so an excerpt can neither break a table nor a terminal.
 fn excerpt(text: &str) -> String {
-    let mut out: String = text
-        .trim()
-        .chars()
-        .take(120)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.trim().chars().nth(120).is_some() {
-        out.push('…');
+    let mut out = String::new();
+    for (n, c) in text.trim().chars().enumerate() {
+        if n == 120 {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
     }
     out
 }

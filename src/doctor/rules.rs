@@ -269,7 +269,9 @@ pub(super) fn read(step: Step, response: Option<&HttpResponse>, seen: &mut Seen)
         Step::DeleteUser => match a {
             Answer::Success(_) => {
                 let id = seen.user(2).unwrap_or_default().to_owned();
-                seen.to_remove.retain(|(_, r)| *r != id);
+                if let Some(i) = seen.to_remove.iter().position(|(_, r)| *r == id) {
+                    seen.to_remove.remove(i);
+                }
                 Carry
             }
             _ => Found(Check::DeleteUser, Unknown, Value::Null),

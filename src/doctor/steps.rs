@@ -344,13 +344,11 @@ pub(super) fn case_subject(seen: &Seen) -> Option<String> {
 
 /// `name` with the case of every ASCII letter swapped; `None` when it has none.
 pub(super) fn other_case(name: &str) -> Option<String> {
-    let swapped: String = name
-        .chars()
-        .map(|c| match c {
-            'a'..='z' => c.to_ascii_uppercase(),
-            'A'..='Z' => c.to_ascii_lowercase(),
-            _ => c,
-        })
-        .collect();
+    let mut bytes = name.as_bytes().to_vec();
+    // An ASCII letter's case is its 0x20 bit; no byte of a multi-byte character is one.
+    for b in bytes.iter_mut().filter(|b| b.is_ascii_alphabetic()) {
+        *b ^= 0x20;
+    }
+    let swapped = String::from_utf8(bytes).ok()?;
     (swapped != name).then_some(swapped)
 }

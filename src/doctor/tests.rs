@@ -123,3 +123,13 @@ fn a_server_that_never_answers_gives_unknowns_not_quirks() {
         (None, "connection refused")
     );
 }
+
+#[test]
+fn the_case_probe_swaps_ascii_letters_only() {
+    assert_eq!(
+        steps::other_case("Ana.B@Ex-1.com").as_deref(),
+        Some("aNA.b@eX-1.COM")
+    );
+    assert_eq!(steps::other_case("Émile@x").as_deref(), Some("ÉMILE@X"));
+    assert_eq!(steps::other_case("12@3"), None);
+}
