@@ -4,6 +4,7 @@
 // `await init()` from "scim-provision/web" in browsers).
 
 import * as wasm from "../wasm/scim_provision_js.js";
+import { doctorModule } from "./doctor-module.js";
 import { core, ScimProvisionError } from "./errors.js";
 import { drive, type HostOptions } from "./host.js";
 import { buildReport, decode } from "./lowlevel.js";
@@ -328,7 +329,8 @@ export class Provisioner {
   /** The server doctor: probes the server's quirks (read only; with `write`, also writes
    * on throwaway resources it removes afterwards) and returns each finding with its
    * evidence and the profile they make, which `profile` accepts. The throwaway names'
-   * suffix comes from `seed` (default: drawn here). */
+   * suffix comes from `seed` (default: drawn here). The doctor is a WebAssembly module of its
+   * own, loaded on the first call (in a browser, fetched next to the main module). */
   async doctor(run: DoctorOptions = {}): Promise<DoctorReport> {
     const o = this.#options;
     const config: DoctorConfig = {
@@ -340,7 +342,8 @@ export class Provisioner {
       ...(run.maxRequests !== undefined ? { maxRequests: run.maxRequests } : {}),
     };
     return this.#redacted(async () => {
-      const doctor = core(() => new wasm.Doctor(config));
+      const module = await doctorModule();
+      const doctor = core(() => new module.Doctor(config));
       try {
         return await drive<DoctorReport>(doctor, this.#host(run));
       } finally {

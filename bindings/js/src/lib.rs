@@ -1,8 +1,10 @@
 //! The wasm-bindgen adapter behind the npm package: converts JavaScript values (or JSON
 //! strings, which are faster for large inputs) to JSON text, calls the host crate's
 //! `scim_provision_host::boundary` (which the WebAssembly component calls too), and converts
-//! results back. It decides nothing: every rule lives in `scim-provision`. Its one helper of
-//! its own, `text`, is JavaScript's (`TextEncoder`), so it stays here, not in the host crate.
+//! results back. It decides nothing: every rule lives in `scim-provision`. The glue it shares
+//! with the server doctor's module (`bindings/doctor-js`, kept out of this one so the main
+//! module stays small) lives in `scim-provision-js-glue`, not in the host crate, because it
+//! is JavaScript's (`TextEncoder`, `Error`, `JSON.parse`).
 //!
 //! Errors are thrown as JavaScript `Error`s named `ScimProvisionError` carrying every field
 //! of the core's `Fault`: `kind` (`encode`, `decode`, `server`, `desired-state`, `plan`,
@@ -11,14 +13,12 @@
 //! class. Arguments are named as the component's WIT parameters (`config-json`...), so a
 //! fault reads the same whichever form of the core raised it.
 
-mod doctor;
 mod encoder;
-mod text;
 
 pub use encoder::Encoder;
 
-use js_sys::{Error as JsError, JsString, Reflect, Uint8Array};
-use scim_provision::engine::{self, Input, RequestId};
+use js_sys::{JsString, Reflect, Uint8Array};
+use scim_provision::engine::{self, Input};
 use scim_provision::http::HttpResponse;
 use scim_provision::plan;
 use scim_provision::profile::{self, Profile};
@@ -26,130 +26,13 @@ use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response;
 use scim_provision_host::boundary::{self, DecodeTarget};
 use scim_provision_host::entry::{self, DesiredOptions};
-use scim_provision_host::fault::{parse_json_arg, to_json, Fault};
+use scim_provision_host::fault::Fault;
 use scim_provision_host::report::{self as host_report, ReportOptions, ReportOptionsJson};
-use serde::Serialize;
+use scim_provision_js_glue::{
+    from_js, head, json_text, optional_from_js, optional_json, parse_js, response_input, text,
+    throw, to_js,
+};
 use wasm_bindgen::prelude::*;
-
-/// A JavaScript `ScimProvisionError` with the given fields.
-fn js_error(
-    kind: &str,
-    code: &str,
-    message: &str,
-    fields: &[(&str, JsValue)],
-    data: JsValue,
-) -> JsValue {
-    let err = JsError::new(message);
-    err.set_name("ScimProvisionError");
-    let set = |k: &str, v: &JsValue| {
-        // Setting a property on a fresh Error cannot fail; ignore the impossible.
-        let _ = Reflect::set(&err, &JsValue::from_str(k), v);
-    };
-    set("kind", &JsValue::from_str(kind));
-    set("code", &JsValue::from_str(code));
-    for (k, v) in fields {
-        set(k, v);
-    }
-    set("data", &data);
-    err.into()
-}
-
-fn opt_str(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::NULL, JsValue::from_str)
-}
-
-/// The core's structured error, thrown to JavaScript.
-fn throw(f: Fault) -> JsValue {
-    // `data` is a small JSON object; JSON.parse gives JavaScript exactly the core's form.
-    let data = js_sys::JSON::parse(&to_json(&f.data)).unwrap_or(JsValue::NULL);
-    js_error(
-        f.kind.as_str(),
-        &f.code,
-        &f.message,
-        &[
-            (
-                "httpStatus",
-                f.http_status.map_or(JsValue::NULL, JsValue::from),
-            ),
-            ("scimType", opt_str(f.scim_type.as_deref())),
-            ("detail", opt_str(f.detail.as_deref())),
-            ("location", opt_str(f.location.as_deref())),
-        ],
-        data,
-    )
-}
-
-/// A failure of this adapter itself (a value that does not convert to JavaScript).
-fn internal(message: String) -> JsValue {
-    let null = JsValue::NULL;
-    js_error(
-        "internal",
-        "internal",
-        &message,
-        &[
-            ("httpStatus", null.clone()),
-            ("scimType", null.clone()),
-            ("detail", null.clone()),
-            ("location", null.clone()),
-        ],
-        js_sys::Object::new().into(),
-    )
-}
-
-/// Values reach JavaScript as JSON text through `JSON.parse`: the core's serde_json
-/// serializers are in the module anyway, where a second serializer (serde-wasm-bindgen)
-/// would add a copy of every `Serialize` impl, and `JSON.parse` is fast.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    parse_js(&serde_json::to_string(value).map_err(|e| internal(e.to_string()))?)
-}
-
-/// The JSON text of a value given as a JavaScript object or already as a JSON string.
-fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
-    if let Some(text) = value.dyn_ref::<JsString>() {
-        return Ok(text::string_from(text));
-    }
-    // Inputs cross the boundary as JSON: one serde_json deserializer per type keeps the
-    // .wasm small, and JSON.stringify is fast.
-    js_sys::JSON::stringify(value)
-        .ok()
-        .map(|s| text::string_from(&s))
-        .ok_or_else(|| {
-            throw(Fault::invalid_argument(
-                argument,
-                ".",
-                "not serializable to JSON",
-            ))
-        })
-}
-
-/// `None` for `undefined` and `null`, else the value's JSON text.
-fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    json_text(value, argument).map(Some)
-}
-
-/// JSON text the host crate returned, as a JavaScript value.
-fn parse_js(text: &str) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
-}
-
-/// Reads a value given as a JavaScript object or as a JSON string.
-fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, argument: &str) -> Result<T, JsValue> {
-    parse_json_arg(argument, &json_text(value, argument)?).map_err(throw)
-}
-
-/// Like [`from_js`], with the type's default for `undefined` and `null`.
-fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
-    value: &JsValue,
-    argument: &str,
-) -> Result<T, JsValue> {
-    match optional_json(value, argument)? {
-        None => Ok(T::default()),
-        Some(text) => parse_json_arg(argument, &text).map_err(throw),
-    }
-}
 
 fn resource_kind(argument: &str, kind: &str) -> Result<ResourceKind, JsValue> {
     ResourceKind::from_name(kind)
@@ -275,16 +158,6 @@ pub fn map_preview(
 /// the core as it is, never escaped into the envelope's JSON; the envelope's other fields,
 /// or a body of any other type, are read as JSON (argument `response`), whose errors name
 /// the field at fault.
-/// An answer's status and headers, read as an `HttpResponse` without its body (argument
-/// `response`): the one deserializer `decode` and `handleResponse` share, whose errors name
-/// the field at fault.
-fn head(status: &JsValue, headers: &JsValue) -> Result<HttpResponse, JsValue> {
-    let envelope = js_sys::Object::new();
-    let _ = Reflect::set(&envelope, &JsValue::from_str("status"), status);
-    let _ = Reflect::set(&envelope, &JsValue::from_str("headers"), headers);
-    from_js(&envelope, "response")
-}
-
 fn response_from_js(input: &JsValue) -> Result<HttpResponse, JsValue> {
     let field = |name: &str| Reflect::get(input, &JsValue::from_str(name)).unwrap_or_default();
     let body = field("body");
@@ -431,21 +304,6 @@ pub fn report_csv(
         optional_json(&licenses, "licenses-json")?.as_deref(),
     )
     .map_err(throw)
-}
-
-/// The answer to request `id` as the core's input: its status, its headers (`[name, value]`
-/// pairs) and its body as the bytes received, checked as UTF-8 in the core.
-fn response_input(
-    id: f64,
-    status: u16,
-    headers: &JsValue,
-    body: Vec<u8>,
-) -> Result<Input, JsValue> {
-    let HttpResponse { headers, .. } = head(&status.into(), headers)?;
-    Ok(Input::Response {
-        id: RequestId(id.max(0.0) as u64),
-        response: HttpResponse::from_bytes(status, headers, body),
-    })
 }
 
 /// The sans-IO engine. Drive it as the crate docs describe: call `pollOutput(nowMs)` until

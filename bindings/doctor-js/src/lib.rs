@@ -1,6 +1,10 @@
-//! The server doctor (`scim_provision::doctor`) for JavaScript: the same loop as `Engine`
-//! (`pollOutput` until `wait` or `done`, `handleResponse` / `handleInput` for each answer),
-//! its outputs `send`, `wait` and `done` (a `DoctorReport`). Decides nothing.
+//! The server doctor (`scim_provision::doctor`) for JavaScript, as a WebAssembly module of
+//! its own: the npm package loads it only when a doctor runs, so the main module
+//! (`bindings/js`) does not carry the doctor's probes, and each stays within its size budget.
+//! The same loop as the main module's `Engine` (`pollOutput` until `wait` or `done`,
+//! `handleResponse` / `handleInput` for each answer), its outputs `send`, `wait` and `done`
+//! (a `DoctorReport`); errors thrown as the main module throws them (`scim-provision-js-glue`).
+//! Decides nothing.
 
 use scim_provision::doctor;
 use scim_provision::engine::Input;
@@ -8,7 +12,7 @@ use scim_provision_host::doctor::doctor_from_json;
 use scim_provision_host::fault::Fault;
 use wasm_bindgen::prelude::*;
 
-use crate::{from_js, json_text, response_input, throw, to_js};
+use scim_provision_js_glue::{from_js, json_text, response_input, throw, to_js};
 
 /// The server doctor: probes a server's quirks and writes its profile.
 #[wasm_bindgen]
