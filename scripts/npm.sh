@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the npm package (npm/): the wasm-bindgen core for wasm32, the JS glue, wasm-opt -Oz,
-# the TypeScript facade; prints the gzipped .wasm size. Installs what is missing first
-# (the wasm32 target, the wasm-bindgen CLI at the version Cargo.lock pins, npm devDependencies).
+# Builds the npm package (npm/): the two wasm-bindgen modules for wasm32 (the core, and the
+# server doctor, loaded only when a doctor runs), their JS glue, wasm-opt -Oz, the TypeScript
+# facade; prints each gzipped .wasm size and checks it against its budget. Installs what is
+# missing first (the wasm32 target, the wasm-bindgen CLI at the version Cargo.lock pins, npm
+# devDependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,17 +23,20 @@ if [ ! -d npm/node_modules ] || [ npm/package.json -nt npm/node_modules/.package
   (cd npm && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-echo "== building the wasm core (cargo profile wasm-npm, stable toolchain)"
+echo "== building the wasm modules (cargo profile wasm-npm, stable toolchain)"
 . scripts/lib/wasm-build.sh
 # Size first (opt-level "z"), with two inlining limits raised for the planner's speed target:
 # at "z" LLVM inlines almost nothing (a threshold of 5), so serde_json's small parsing
 # helpers and the planner's lookups stay calls, and planning 100,000 users takes about 3.4x
 # JSON.parse; LLVM's threshold at 25 and binaryen inlining functions of up to 6 bytes
 # bring it to about 2.2x (as fast as opt-level "s") for some 2 KB gzipped, where "s" costs 25.
-# Two modules, each within its own budget: the engine and planner (`scim_provision_js`), and
-# the SaaS-ops reports (`scim_provision_report_js`), which a host that only provisions never
-# loads. The glue and wasm-opt take a minute on a loaded machine; several scripts of the test
-# command build the package, so a module is skipped when it and the tools are unchanged.
+#
+# Three modules, each within its own budget and built with the same flags: the engine and
+# planner (`scim_provision_js`), the SaaS-ops reports (`scim_provision_report_js`) and the
+# server doctor (`scim_provision_doctor_js`, loaded only when a doctor runs), so neither
+# weighs on a host that only provisions. The glue and wasm-opt take a minute on a loaded
+# machine; several scripts of the test command build the package, so a module is skipped
+# when it and the tools are unchanged.
 build_module() {
   local package=$1 name=$2
   wasm_build "$package" wasm-npm "-Cllvm-args=-inline-threshold=25"
@@ -52,6 +57,7 @@ build_module() {
 mkdir -p npm/wasm
 build_module scim-provision-js scim_provision_js
 build_module scim-provision-report-js scim_provision_report_js
+build_module scim-provision-doctor-js scim_provision_doctor_js
 
 echo "== compiling the TypeScript facade"
 rm -rf npm/dist
@@ -62,7 +68,7 @@ rm -rf npm/dist
 # (and so CI). NPM_GZIP_BUDGET_BYTES moves the bar for an experiment.
 budget=${NPM_GZIP_BUDGET_BYTES:-524288}
 over=0
-for name in scim_provision_js scim_provision_report_js; do
+for name in scim_provision_js scim_provision_report_js scim_provision_doctor_js; do
   raw=$(wc -c < "npm/wasm/${name}_bg.wasm")
   gz=$(gzip -9 -c "npm/wasm/${name}_bg.wasm" | wc -c)
   echo "npm package: ${name}_bg.wasm is $raw bytes, $gz bytes gzipped ($((gz / 1024)) KiB; budget $budget bytes)"

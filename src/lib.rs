@@ -16,6 +16,7 @@
 //! - [`http`]: the plain request and response envelope exchanged with the host.
 //! - [`request`]: operations into [`http::HttpRequest`]s, checked against a profile.
 //! - [`response`]: [`http::HttpResponse`]s into typed outcomes and structured errors.
+//! - [`doctor`]: the server doctor, a sans-IO probe of a server's quirks that writes its profile.
 //! - [`plan`]: the desired state against the listed state, into a reviewable plan with
 //!   safety guards.
 //! - [`report`]: seats, chargeback, access snapshot and stale accounts as JSON, CSV and HTML.
@@ -54,6 +55,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod doctor;
 pub mod engine;
 pub mod filter;
 #[doc(hidden)]

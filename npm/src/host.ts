@@ -4,11 +4,12 @@
 
 import { core, ScimProvisionError } from "./errors.js";
 import { redactToken } from "./redact.js";
-import type { EngineEvent, HttpRequest, Input, Output, Plan, RunReport } from "./types.js";
+import type { DoctorOutput, EngineEvent, HttpRequest, Input, Output, Plan, RunReport } from "./types.js";
 
-/** The engine as the host loop needs it (the wasm-bindgen class, or any lookalike). */
+/** The engine as the host loop needs it (the wasm-bindgen class, or any lookalike; the
+ * server doctor is driven by the same loop). */
 export interface EngineLike {
-  pollOutput(nowMs: number): Output;
+  pollOutput(nowMs: number): Output | DoctorOutput;
   /** An answer: its body as the bytes received (the core checks them as UTF-8). */
   handleResponse(id: number, status: number, headers: [string, string][], body: Uint8Array, nowMs: number): void;
   /** Any other input: a transport failure, an approval, a decline. */
@@ -50,17 +51,18 @@ export interface HostOptions {
  * has them) or the input saying it had none. */
 type Settled = { id: number; status: number; headers: [string, string][]; body: Uint8Array; release: () => void } | { id: number; input: Input };
 
-/** Drives `engine` to the end over HTTP and returns its report. The token never leaves it:
- * events, the report and errors are handed out with it replaced by `[redacted]`. */
-export async function drive(engine: EngineLike, host: HostOptions): Promise<RunReport> {
+/** Drives `engine` to the end over HTTP and returns its report (a `RunReport`, or the
+ * doctor's `DoctorReport`). The token never leaves it: events, the report and errors are
+ * handed out with it replaced by `[redacted]`. */
+export async function drive<R = RunReport>(engine: EngineLike, host: HostOptions): Promise<R> {
   try {
-    return redactToken(await run(engine, host), host.token);
+    return redactToken(await run<R>(engine, host), host.token);
   } catch (error) {
     throw redactToken(error, host.token);
   }
 }
 
-async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
+async function run<R>(engine: EngineLike, host: HostOptions): Promise<R> {
   const fetchFn = host.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== "function") {
     throw new ScimProvisionError({ kind: "invalid-argument", message: "no fetch available: pass one as { fetch }" });
@@ -133,7 +135,7 @@ async function run(engine: EngineLike, host: HostOptions): Promise<RunReport> {
           else host.onProgress?.(redactToken(out.event, host.token));
           continue;
         case "done":
-          return out.report;
+          return out.report as R;
         case "review": {
           // The approval names the digest of the plan shown: the engine applies no other.
           const approved = (await host.onReview?.(redactToken(out.plan, host.token))) ?? false;

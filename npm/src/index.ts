@@ -5,6 +5,7 @@
 
 import * as wasm from "../wasm/scim_provision_js.js";
 import * as reports from "../wasm/scim_provision_report_js.js";
+import { doctorModule } from "./doctor-module.js";
 import { core, ScimProvisionError } from "./errors.js";
 import { drive, type HostOptions } from "./host.js";
 import { buildReport, decode } from "./lowlevel.js";
@@ -19,6 +20,8 @@ import type {
   DesiredInput,
   DesiredOptions,
   DesiredState,
+  DoctorConfig,
+  DoctorReport,
   EngineConfig,
   EngineEvent,
   Expect,
@@ -227,6 +230,14 @@ export interface TargetedOptions extends SyncOptions {
   dryRun?: boolean;
 }
 
+/** How the server doctor probes (`Provisioner.doctor`). */
+export interface DoctorOptions extends RunOptions {
+  /** Also probe writes on throwaway users and a group, removed afterwards. */
+  write?: boolean;
+  /** At most this many probe requests (default 80; the removals always go). */
+  maxRequests?: number;
+}
+
 /** A targeted run of an events file: its report, and the malformed lines skipped. */
 export type EventsRunReport = RunReport & { rejected: EventError[] };
 
@@ -385,6 +396,32 @@ export class Provisioner {
     const mode: Mode = run.dryRun ? { mode: "planOnly" } : run.approve ? { mode: "review" } : { mode: "planAndApply" };
     const source: UndoSource = { undoLog: logText, force: run.force ?? false };
     return this.#redacted(() => this.#run(mode, "{}", run, run.dryRun === true, source));
+  }
+
+  /** The server doctor: probes the server's quirks (read only; with `write`, also writes
+   * on throwaway resources it removes afterwards) and returns each finding with its
+   * evidence and the profile they make, which `profile` accepts. The throwaway names'
+   * suffix comes from `seed` (default: drawn here). The doctor is a WebAssembly module of its
+   * own, loaded on the first call (in a browser, fetched next to the main module). */
+  async doctor(run: DoctorOptions = {}): Promise<DoctorReport> {
+    const o = this.#options;
+    const config: DoctorConfig = {
+      basePath: this.#basePath,
+      profile: this.#profile,
+      write: run.write ?? false,
+      seed: o.seed ?? Math.floor(Math.random() * 2 ** 32),
+      ...(o.requestsPerSecond !== undefined ? { requestsPerSecond: o.requestsPerSecond } : {}),
+      ...(run.maxRequests !== undefined ? { maxRequests: run.maxRequests } : {}),
+    };
+    return this.#redacted(async () => {
+      const module = await doctorModule();
+      const doctor = core(() => new module.Doctor(config));
+      try {
+        return await drive<DoctorReport>(doctor, this.#host(run));
+      } finally {
+        doctor.free();
+      }
+    });
   }
 
   /** `value` without the token (see `redactToken`). */

@@ -1,6 +1,7 @@
 // Headless Chromium loads a page that imports the built package (the web entry, with an
-// explicit init()) and plans against scim2-server. A small local server serves the page and
-// the package and forwards /scim/* to scim2-server, so the page and the API share an origin.
+// explicit init()) and plans against scim2-server, then runs the doctor, whose module is
+// fetched only then. A small local server serves the page and the package and forwards
+// /scim/* to scim2-server, so the page and the API share an origin.
 import { createServer, request as httpRequest } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
@@ -50,7 +51,8 @@ try {
   await page.goto(`${origin}/npm/test/browser.html?token=${scim.token}`);
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
   const result = await page.evaluate(() => window.__result);
-  const ok = result.ok && result.summary.createUsers === 1 && result.summary.createGroups === 1 && result.summary.addMembers === 1;
+  const ok = result.ok && result.summary.createUsers === 1 && result.summary.createGroups === 1 && result.summary.addMembers === 1
+    && result.doctorBefore === 0 && result.doctorAfter === 1 && result.findings > 0;
   if (ok) passed++;
   else {
     failed++;

@@ -18,6 +18,15 @@ catch (e) { if (!(e instanceof ScimProvisionError) || e.kind !== "plan" || e.cod
 console.log("packaged ESM import works");
 JS
 node use.mjs
+# The server doctor's own module ships and loads from the installed package on first use.
+cat > doctor.mjs <<'JS'
+import { Provisioner } from "scim-provision";
+const fetch = async () => new Response("", { status: 404 });
+const report = await new Provisioner({ baseUrl: "https://example.com/scim/v2", token: "t" }).doctor({ fetch });
+if (!Array.isArray(report.findings) || report.findings.length === 0) throw new Error("packaged doctor reported nothing");
+console.log("packaged doctor module loads");
+JS
+node doctor.mjs
 cat > use.ts <<'TS'
 import { Provisioner, type Plan } from "scim-provision";
 const p = new Provisioner({ baseUrl: "https://example.com/scim/v2", profile: "airtable" });

@@ -128,7 +128,7 @@ mod listing;
 mod lookup;
 mod machine;
 mod outcome;
-mod pacing;
+pub(crate) mod pacing;
 mod pauses;
 mod scheduler;
 mod wire;

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use scim_provision::doctor as core_doctor;
 use scim_provision::engine::{self as core_engine, RequestId};
 use scim_provision::http::{HttpRequest as CoreRequest, HttpResponse as CoreResponse};
 use scim_provision::profile;
@@ -316,10 +317,7 @@ impl engine::GuestEngine for EngineResource {
 
     fn poll_output(&self, now_ms: u64) -> Output {
         match self.0.borrow_mut().poll_output(now_ms) {
-            core_engine::Output::Send { id, request } => Output::Send(SendRequest {
-                id: id.0,
-                request: wit_request(request),
-            }),
+            core_engine::Output::Send { id, request } => send(id, request),
             core_engine::Output::Event { event } => Output::Event(to_json(&event)),
             core_engine::Output::Wait { until_ms } => Output::Wait(until_ms),
             core_engine::Output::Done { report } => Output::Done(to_json(&report)),
@@ -337,10 +335,7 @@ impl engine::GuestEngine for EngineResource {
         body: Vec<u8>,
         now_ms: u64,
     ) -> Result<(), Error> {
-        let input = core_engine::Input::Response {
-            id: RequestId(id),
-            response: CoreResponse::from_bytes(status, headers, body),
-        };
+        let input = response_input(id, status, headers, body);
         self.0
             .borrow_mut()
             .handle_input(input, now_ms)
@@ -348,21 +343,9 @@ impl engine::GuestEngine for EngineResource {
     }
 
     fn handle_input(&self, input: Input, now_ms: u64) -> Result<(), Error> {
-        let input = match input {
-            Input::Response(r) => core_engine::Input::Response {
-                id: RequestId(r.id),
-                response: core_response(r.response),
-            },
-            Input::Failed(f) => core_engine::Input::Failed {
-                id: RequestId(f.id),
-                reason: f.reason,
-            },
-            Input::Approve(digest) => core_engine::Input::Approve { digest },
-            Input::Decline => core_engine::Input::Decline,
-        };
         self.0
             .borrow_mut()
-            .handle_input(input, now_ms)
+            .handle_input(core_input(input), now_ms)
             .map_err(|e| Fault::from(&e).into())
     }
 
@@ -384,8 +367,91 @@ impl engine::GuestEngine for EngineResource {
     }
 }
 
+/// A request to send, as WIT's output.
+fn send(id: RequestId, request: CoreRequest) -> Output {
+    Output::Send(SendRequest {
+        id: id.0,
+        request: wit_request(request),
+    })
+}
+
+/// An answer given as its bytes, as the core's input.
+fn response_input(
+    id: u64,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> core_engine::Input {
+    core_engine::Input::Response {
+        id: RequestId(id),
+        response: CoreResponse::from_bytes(status, headers, body),
+    }
+}
+
+/// A WIT input as the core's.
+fn core_input(input: Input) -> core_engine::Input {
+    match input {
+        Input::Response(r) => core_engine::Input::Response {
+            id: RequestId(r.id),
+            response: core_response(r.response),
+        },
+        Input::Failed(f) => core_engine::Input::Failed {
+            id: RequestId(f.id),
+            reason: f.reason,
+        },
+        Input::Approve(digest) => core_engine::Input::Approve { digest },
+        Input::Decline => core_engine::Input::Decline,
+    }
+}
+
+/// The `engine.doctor` resource: the server doctor, driven as the engine is.
+pub struct DoctorResource(RefCell<core_doctor::Doctor>);
+
+impl engine::GuestDoctor for DoctorResource {
+    fn create(config_json: String) -> Result<engine::Doctor, Error> {
+        let doctor = scim_provision_host::doctor::doctor_from_json(&config_json)?;
+        Ok(engine::Doctor::new(DoctorResource(RefCell::new(doctor))))
+    }
+
+    fn poll_output(&self, now_ms: u64) -> Output {
+        match self.0.borrow_mut().poll_output(now_ms) {
+            core_doctor::DoctorOutput::Send { id, request } => send(id, request),
+            core_doctor::DoctorOutput::Wait { until_ms } => Output::Wait(until_ms),
+            core_doctor::DoctorOutput::Done { report } => Output::Done(to_json(&report)),
+            other => Output::Event(to_json(&other)),
+        }
+    }
+
+    fn handle_response(
+        &self,
+        id: u64,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        now_ms: u64,
+    ) -> Result<(), Error> {
+        let input = response_input(id, status, headers, body);
+        self.0
+            .borrow_mut()
+            .handle_input(input, now_ms)
+            .map_err(|e| Fault::from(&e).into())
+    }
+
+    fn handle_input(&self, input: Input, now_ms: u64) -> Result<(), Error> {
+        self.0
+            .borrow_mut()
+            .handle_input(core_input(input), now_ms)
+            .map_err(|e| Fault::from(&e).into())
+    }
+
+    fn abort(&self) {
+        self.0.borrow_mut().abort();
+    }
+}
+
 impl engine::Guest for Component {
     type Engine = EngineResource;
+    type Doctor = DoctorResource;
 
     fn run_failure(report_json: String, planned: bool) -> Result<Option<Error>, Error> {
         Ok(scim_provision_host::entry::run_failure(&report_json, planned)?.map(Error::from))

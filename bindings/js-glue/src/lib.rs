@@ -1,12 +1,16 @@
-//! What both wasm-bindgen modules of the npm package (`scim-provision-js`, the engine and
-//! planner; `scim-provision-report-js`, the SaaS-ops reports) need to cross the boundary:
-//! values to and from JSON text, strings at `TextEncoder`'s speed (`text`), and the core's
-//! `Fault` thrown as a JavaScript `ScimProvisionError`. No `#[wasm_bindgen]` exports: an
-//! export here would land in both modules.
+//! The JavaScript glue the npm package's wasm-bindgen modules share (`bindings/js`, the
+//! engine and planner; `bindings/report-js`, the SaaS-ops reports; `bindings/doctor-js`, the
+//! server doctor's, loaded only when a doctor runs):
+//! the core's `Fault` thrown as a `ScimProvisionError`, values to and from JavaScript as JSON
+//! text, strings and bytes copied in at `TextEncoder` speed (`text`), an answer as the
+//! engine's input. A plain rlib with no `#[wasm_bindgen]` export: an export here would land
+//! in every module. It decides nothing.
 
 pub mod text;
 
 use js_sys::{Error as JsError, JsString, Reflect};
+use scim_provision::engine::{Input, RequestId};
+use scim_provision::http::HttpResponse;
 use scim_provision_host::fault::{parse_json_arg, to_json, Fault};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -79,11 +83,19 @@ pub fn internal(message: String) -> JsValue {
 /// Values reach JavaScript as JSON text through `JSON.parse`: the core's serde_json
 /// serializers are in the module anyway, where a second serializer (serde-wasm-bindgen)
 /// would add a copy of every `Serialize` impl, and `JSON.parse` is fast.
+///
+/// # Errors
+///
+/// An `internal` error when the value does not serialize.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     parse_js(&serde_json::to_string(value).map_err(|e| internal(e.to_string()))?)
 }
 
 /// The JSON text of a value given as a JavaScript object or already as a JSON string.
+///
+/// # Errors
+///
+/// An `invalid-argument` fault naming `argument` when the value is not serializable.
 pub fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
     if let Some(text) = value.dyn_ref::<JsString>() {
         return Ok(text::string_from(text));
@@ -103,6 +115,10 @@ pub fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
 }
 
 /// `None` for `undefined` and `null`, else the value's JSON text.
+///
+/// # Errors
+///
+/// As [`json_text`].
 pub fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -111,11 +127,19 @@ pub fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, 
 }
 
 /// JSON text the host crate returned, as a JavaScript value.
+///
+/// # Errors
+///
+/// An `internal` error when `JSON.parse` refuses the text.
 pub fn parse_js(text: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
 }
 
 /// Reads a value given as a JavaScript object or as a JSON string.
+///
+/// # Errors
+///
+/// The host crate's fault naming `argument` and the JSON path at fault.
 pub fn from_js<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     argument: &str,
@@ -124,6 +148,10 @@ pub fn from_js<T: serde::de::DeserializeOwned>(
 }
 
 /// Like [`from_js`], with the type's default for `undefined` and `null`.
+///
+/// # Errors
+///
+/// As [`from_js`].
 pub fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
     value: &JsValue,
     argument: &str,
@@ -132,4 +160,37 @@ pub fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
         None => Ok(T::default()),
         Some(text) => parse_json_arg(argument, &text).map_err(throw),
     }
+}
+
+/// An answer's status and headers, read as an `HttpResponse` without its body (argument
+/// `response`): the one deserializer `decode` and `handleResponse` share, whose errors name
+/// the field at fault.
+///
+/// # Errors
+///
+/// As [`from_js`], for argument `response`.
+pub fn head(status: &JsValue, headers: &JsValue) -> Result<HttpResponse, JsValue> {
+    let envelope = js_sys::Object::new();
+    let _ = Reflect::set(&envelope, &JsValue::from_str("status"), status);
+    let _ = Reflect::set(&envelope, &JsValue::from_str("headers"), headers);
+    from_js(&envelope, "response")
+}
+
+/// The answer to request `id` as the core's input: its status, its headers (`[name, value]`
+/// pairs) and its body as the bytes received, checked as UTF-8 in the core.
+///
+/// # Errors
+///
+/// As [`head`].
+pub fn response_input(
+    id: f64,
+    status: u16,
+    headers: &JsValue,
+    body: Vec<u8>,
+) -> Result<Input, JsValue> {
+    let HttpResponse { headers, .. } = head(&status.into(), headers)?;
+    Ok(Input::Response {
+        id: RequestId(id.max(0.0) as u64),
+        response: HttpResponse::from_bytes(status, headers, body),
+    })
 }

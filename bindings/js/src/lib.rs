@@ -1,8 +1,10 @@
 //! The wasm-bindgen adapter behind the npm package: converts JavaScript values (or JSON
 //! strings, which are faster for large inputs) to JSON text, calls the host crate's
 //! `scim_provision_host::boundary` (which the WebAssembly component calls too), and converts
-//! results back. It decides nothing: every rule lives in `scim-provision`. Its one helper of
-//! its own, `text`, is JavaScript's (`TextEncoder`), so it stays here, not in the host crate.
+//! results back. It decides nothing: every rule lives in `scim-provision`. The glue it shares
+//! with the server doctor's module (`bindings/doctor-js`, kept out of this one so the main
+//! module stays small) lives in `scim-provision-js-glue`, not in the host crate, because it
+//! is JavaScript's (`TextEncoder`, `Error`, `JSON.parse`).
 //!
 //! Errors are thrown as JavaScript `Error`s named `ScimProvisionError` carrying every field
 //! of the core's `Fault`: `kind` (`encode`, `decode`, `server`, `desired-state`, `plan`,
@@ -16,7 +18,7 @@ mod encoder;
 pub use encoder::Encoder;
 
 use js_sys::{JsString, Reflect, Uint8Array};
-use scim_provision::engine::{self, Input, RequestId};
+use scim_provision::engine::{self, Input};
 use scim_provision::http::HttpResponse;
 use scim_provision::plan;
 use scim_provision::profile::{self, Profile};
@@ -25,9 +27,9 @@ use scim_provision::response;
 use scim_provision_host::boundary::{self, DecodeTarget};
 use scim_provision_host::entry::{self, DesiredOptions};
 use scim_provision_host::fault::Fault;
-use scim_provision_js_glue::text;
 use scim_provision_js_glue::{
-    from_js, json_text, optional_from_js, optional_json, parse_js, throw, to_js,
+    from_js, head, json_text, optional_from_js, optional_json, parse_js, response_input, text,
+    throw, to_js,
 };
 use wasm_bindgen::prelude::*;
 
@@ -166,16 +168,6 @@ pub fn map_preview(
 /// the core as it is, never escaped into the envelope's JSON; the envelope's other fields,
 /// or a body of any other type, are read as JSON (argument `response`), whose errors name
 /// the field at fault.
-/// An answer's status and headers, read as an `HttpResponse` without its body (argument
-/// `response`): the one deserializer `decode` and `handleResponse` share, whose errors name
-/// the field at fault.
-fn head(status: &JsValue, headers: &JsValue) -> Result<HttpResponse, JsValue> {
-    let envelope = js_sys::Object::new();
-    let _ = Reflect::set(&envelope, &JsValue::from_str("status"), status);
-    let _ = Reflect::set(&envelope, &JsValue::from_str("headers"), headers);
-    from_js(&envelope, "response")
-}
-
 fn response_from_js(input: &JsValue) -> Result<HttpResponse, JsValue> {
     let field = |name: &str| Reflect::get(input, &JsValue::from_str(name)).unwrap_or_default();
     let body = field("body");
@@ -364,11 +356,7 @@ impl Engine {
         body: Vec<u8>,
         now_ms: f64,
     ) -> Result<(), JsValue> {
-        let HttpResponse { headers, .. } = head(&status.into(), &headers)?;
-        let input = Input::Response {
-            id: RequestId(id.max(0.0) as u64),
-            response: HttpResponse::from_bytes(status, headers, body),
-        };
+        let input = response_input(id, status, &headers, body)?;
         self.inner
             .handle_input(input, now_ms.max(0.0) as u64)
             .map_err(|e| throw(Fault::from(&e)))

@@ -14,6 +14,7 @@
 //!   response answers), and a run report read as the error its host raises.
 //! - [`report`]: the SaaS-ops report's options and the report as JSON, HTML or CSV.
 //! - [`mapping`]: a directory file read through an attribute mapping, and its preview.
+//! - [`doctor`]: the server doctor's probe from its JSON configuration.
 //! - [`heap`]: growing the WebAssembly heap once ahead of a large decode.
 //!
 //! A host-specific helper that only one host can use stays in its binding (the JavaScript
@@ -22,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod boundary;
+pub mod doctor;
 pub mod entry;
 pub mod fault;
 pub mod heap;

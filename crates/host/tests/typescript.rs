@@ -81,6 +81,8 @@ fn export_bindings() {
     export::<scim_provision::report::LicenseRule>(&cfg);
     export::<scim_provision::plan::Target>(&cfg);
     export::<scim_provision::plan::Events>(&cfg);
+    export::<scim_provision::doctor::DoctorConfig>(&cfg);
+    export::<scim_provision::doctor::DoctorOutput>(&cfg);
     write_index(&dir);
 }
 

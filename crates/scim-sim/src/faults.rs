@@ -200,6 +200,9 @@ pub struct Faults {
     pub(crate) reject_escaped_quotes: bool,
     pub(crate) duplicate_group_names: bool,
     pub(crate) ignored_user_attributes: Vec<String>,
+    pub(crate) case_sensitive_user_names: bool,
+    pub(crate) remove_by_value_clears: bool,
+    pub(crate) numeric_error_status: bool,
     pub(crate) cursors: Option<CursorPaging>,
 }
 
@@ -230,6 +233,9 @@ impl Default for Faults {
             reject_escaped_quotes: false,
             duplicate_group_names: false,
             ignored_user_attributes: Vec::new(),
+            case_sensitive_user_names: false,
+            remove_by_value_clears: false,
+            numeric_error_status: false,
             cursors: None,
         }
     }
@@ -427,6 +433,31 @@ impl Faults {
     #[must_use]
     pub fn duplicate_group_names(mut self) -> Faults {
         self.duplicate_group_names = true;
+        self
+    }
+
+    /// `userName eq` filters compare case-sensitively (RFC 7643 says `caseExact` is false):
+    /// `ANA@x.com` does not find `ana@x.com`. Creates still refuse a name differing only in
+    /// case.
+    #[must_use]
+    pub fn case_sensitive_user_names(mut self) -> Faults {
+        self.case_sensitive_user_names = true;
+        self
+    }
+
+    /// A PATCH `remove` with a value path (`members[value eq "id"]`) removes every member of
+    /// the group, not only the one named.
+    #[must_use]
+    pub fn remove_by_value_clears_group(mut self) -> Faults {
+        self.remove_by_value_clears = true;
+        self
+    }
+
+    /// Error bodies carry `status` as a JSON number (as Airtable's do) in the generic flavor
+    /// too.
+    #[must_use]
+    pub fn numeric_error_status(mut self) -> Faults {
+        self.numeric_error_status = true;
         self
     }
 

@@ -152,7 +152,7 @@ pub(crate) fn patch(
     let Value::Object(mut doc) = to_json(&rec.group)? else {
         return Err(Failure::new(500, "group did not render as an object"));
     };
-    let mut edit = MemberEdit::new(&rec.members);
+    let mut edit = MemberEdit::new(&rec.members).filter_clears(store.remove_by_value_clears);
     patch::apply_all(
         &mut doc,
         &request.operations,

@@ -130,6 +130,7 @@ impl Simulator {
         store
             .ignored_user_attributes
             .clone_from(&faults.ignored_user_attributes);
+        store.remove_by_value_clears = faults.remove_by_value_clears;
         Simulator {
             flavor,
             faults,
@@ -369,11 +370,21 @@ impl Simulator {
             (Target::Unknown, _) => Err(Failure::new(404, "resource not found")),
             _ => Err(Failure::new(405, "method not allowed on this endpoint")),
         };
-        result.unwrap_or_else(|failure| failure.into_response(self.flavor))
+        result.unwrap_or_else(|failure| failure.into_response(self.error_flavor()))
+    }
+
+    /// The flavor whose error bodies to write: Airtable's (a numeric `status`) where
+    /// [`Faults::numeric_error_status`] says so.
+    fn error_flavor(&self) -> Flavor {
+        if self.faults.numeric_error_status {
+            Flavor::Airtable
+        } else {
+            self.flavor
+        }
     }
 
     fn too_many_requests(&self, now_ms: u64) -> HttpResponse {
-        let mut response = scim_error(self.flavor, 429, None, "Too many requests");
+        let mut response = scim_error(self.error_flavor(), 429, None, "Too many requests");
         let retry_after = self.faults.retry_after.unwrap_or(match self.flavor {
             Flavor::Airtable => RetryAfter::Seconds(30),
             Flavor::Generic => RetryAfter::Seconds(1),
@@ -398,7 +409,7 @@ impl Simulator {
                 headers: vec![("Content-Type".into(), "text/html".into())],
                 body: HTML_BODY.to_owned(),
             },
-            _ => scim_error(self.flavor, status, None, "Internal server error"),
+            _ => scim_error(self.error_flavor(), status, None, "Internal server error"),
         }
     }
 

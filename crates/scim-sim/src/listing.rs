@@ -63,7 +63,7 @@ pub(crate) fn list(
             if store.flavor == Flavor::Airtable {
                 check_airtable_filter(&filter, resource)?;
             }
-            select(store, resource, &filter)?
+            select(store, resource, &filter, faults.case_sensitive_user_names)?
         }
     };
     if faults.unstable_order {
@@ -212,15 +212,26 @@ fn check_airtable_filter(filter: &Filter, resource: Resource) -> Result<(), Fail
 }
 
 /// Ids matching `filter`, in creation order.
+/// With `case_exact_names`, a `userName eq` finds only the exact spelling.
 fn select<'a>(
     store: &'a Store,
     resource: Resource,
     filter: &Filter,
+    case_exact_names: bool,
 ) -> Result<Vec<&'a str>, Failure> {
     if let Some((path, value)) = simple_eq(filter) {
         match resource {
             Resource::User if path.attr.eq_ignore_ascii_case("userName") => {
-                return Ok(store.users_named(value))
+                let mut ids = store.users_named(value);
+                if case_exact_names {
+                    ids.retain(|id| {
+                        store
+                            .users
+                            .get(*id)
+                            .is_some_and(|r| r.user.user_name == value)
+                    });
+                }
+                return Ok(ids);
             }
             Resource::Group if path.attr.eq_ignore_ascii_case("displayName") => {
                 return Ok(store.groups_named(value))

@@ -29,6 +29,9 @@ pub(crate) struct MemberEdit<'a> {
     net: BTreeMap<String, bool>,
     /// Ids added, in order of first addition (when `full` is `None`).
     order: Vec<String>,
+    /// Whether a `remove` with a value filter clears every member
+    /// ([`crate::Faults::remove_by_value_clears_group`]).
+    filter_clears: bool,
 }
 
 /// What a PATCH did to a group's members.
@@ -60,7 +63,14 @@ impl<'a> MemberEdit<'a> {
             full: None,
             net: BTreeMap::new(),
             order: Vec::new(),
+            filter_clears: false,
         }
+    }
+
+    /// This edit with a `remove` by value filter clearing the group (a server's bug).
+    pub(crate) fn filter_clears(mut self, clears: bool) -> MemberEdit<'a> {
+        self.filter_clears = clears;
+        self
     }
 
     pub(crate) fn finish(self) -> MemberChange {
@@ -148,6 +158,7 @@ impl<'a> MemberEdit<'a> {
             (PatchOpKind::Replace, _, Some(v)) => self.full = Some(member_values(v)?),
             (PatchOpKind::Remove, None, Some(v)) => self.remove(member_values(v)?),
             (PatchOpKind::Remove, None, None) => self.full = Some(Vec::new()),
+            (PatchOpKind::Remove, Some(_), _) if self.filter_clears => self.full = Some(Vec::new()),
             (PatchOpKind::Remove, Some(filter), _) => match member_eq(filter) {
                 Some(id) => self.remove(vec![id.to_owned()]),
                 None => self.full().retain(|m| {

@@ -65,6 +65,8 @@ pub(crate) struct Store {
     pub unique_group_names: bool,
     /// A user's attributes (top-level names) that PUT and PATCH leave as they were.
     pub ignored_user_attributes: Vec<String>,
+    /// Whether a PATCH `remove` by value path clears the group.
+    pub remove_by_value_clears: bool,
 }
 
 /// `new` with the attributes `names` as `old` has them (absent where `old` lacks them).
@@ -104,6 +106,7 @@ impl Store {
             group_names: BTreeMap::new(),
             unique_group_names: true,
             ignored_user_attributes: Vec::new(),
+            remove_by_value_clears: false,
         }
     }
 

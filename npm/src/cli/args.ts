@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { parseCap, ScimProvisionError } from "../node.js";
 import type { Cap } from "../types.js";
 import { CliError } from "./inputs.js";
+import type { DoctorCommand } from "./doctor.js";
 import type { MapCommand } from "./map.js";
 import { parseReportArgs, type ReportArgs } from "./report-args.js";
 import type { UndoCommand } from "./undo.js";
@@ -82,6 +83,7 @@ export type Command =
   | { name: "show"; plan: string; json: boolean; pager: boolean; noColor: boolean }
   | MapCommand
   | ({ name: "report" } & ReportArgs & Common)
+  | DoctorCommand
   | TargetedCommand
   | UndoCommand
   /** The usage (`command`: one command's); `missing`: no command was given (exit 1). */
@@ -125,7 +127,7 @@ export type TargetedCommand = {
 
 const SERVER: Flag[] = [
   { name: "url", value: "URL", help: "the SCIM base URL (required), e.g. https://airtable.com/scim/v2" },
-  { name: "profile", value: "NAME", help: "the server's profile: airtable, generic (default), slack, ..." },
+  { name: "profile", value: "NAME|FILE", help: "the server's profile: airtable, generic (default), slack, ... or a profile file (such as `doctor --profile-out` writes)" },
   { name: "token-env", value: "NAME", help: "the environment variable holding the bearer token (default SCIM_TOKEN)" },
   { name: "policy", value: "FILE", help: "a policy file (JSON): scope, protected users, removal caps, offboarding" },
 ];
@@ -335,6 +337,31 @@ export const COMMANDS: Record<string, CommandSpec> = {
     exits: "0 = complete, 3 = the listing was incomplete (figures may be short; stderr says why), 1 = an error",
     build: (given) => ({ name: "report", ...common(given), ...parseReportArgs(given.values) }),
   },
+  doctor: {
+    summary: "probe a SCIM server for its quirks and write its profile (read only unless --write)",
+    synopsis: "--url URL [options]",
+    description:
+      "Reads the discovery endpoints and probes paging, filters and errors without touching existing resources; --write also probes writes on a throwaway user and group it removes afterwards. Each finding comes with its evidence (the request and the answer; the token never shown).",
+    flags: [
+      ...SERVER.filter((f) => f.name !== "policy"),
+      { name: "write", help: "also probe writes, on a throwaway user and group removed afterwards" },
+      { name: "profile-out", value: "FILE", help: "write the profile the findings make to FILE (for --profile FILE)" },
+      JSON_OUT,
+      NO_COLOR,
+    ],
+    examples: [`scim-provision doctor --url https://scim.example.com/scim/v2 --profile-out example-profile.json`],
+    exits: "0 = nothing flagged, 2 = quirks found, 1 = the token was refused, an error, or something left behind",
+    build: (given) => ({
+      name: "doctor",
+      url: checkUrl(given.need("url")),
+      profile: given.str("profile"),
+      tokenEnv: given.str("token-env") ?? "SCIM_TOKEN",
+      json: given.flag("json"),
+      profileOut: given.str("profile-out"),
+      write: given.flag("write"),
+      noColor: given.flag("no-color"),
+    }),
+  },
   provision: {
     summary: "create (or update) one user now, optionally with groups",
     synopsis: "--user EMAIL --url URL [options]",
@@ -528,7 +555,7 @@ export function commandHelp(name: string): string {
   ].join("\n");
 }
 
-function checkUrl(text: string): string {
+export function checkUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline/promises";
 import { blockedRefusal, buildReport, Provisioner, ScimProvisionError } from "../node.js";
 import type { DesiredFile, DesiredState, Plan, Policy, RunReport } from "../types.js";
 import type { Command } from "./args.js";
-import { CliError, desiredState, directoryErrors, logTo, readDesired, readMapping, readPlanFile, readPolicy, readReportText, readToken, writeOut, writePlanFile } from "./inputs.js";
+import { CliError, desiredState, directoryErrors, logTo, readDesired, readMapping, readPlanFile, readPolicy, readProfile, readReportText, readToken, writeOut, writePlanFile } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan, summaryLine } from "./render-plan.js";
 import { renderReport } from "./render-report.js";
@@ -62,7 +62,7 @@ function directoryOf(command: Of<"plan"> | Of<"apply">, path: string): DesiredFi
 function provisioner(command: Common, profile: string | undefined, policy: Policy | undefined): Provisioner {
   return new Provisioner({
     baseUrl: command.url,
-    profile: command.profile ?? profile ?? "generic",
+    profile: command.profile !== undefined ? readProfile(command.profile) : (profile ?? "generic"),
     policy,
     token: readToken(command.tokenEnv),
     allowBlocked: command.name === "apply" && command.allowBlocked,

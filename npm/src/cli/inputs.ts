@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
 import { parseDesired, readPlan, ScimProvisionError } from "../node.js";
-import type { DesiredFile, DesiredState, Plan, Policy } from "../types.js";
+import type { DesiredFile, DesiredState, Plan, Policy, Profile } from "../types.js";
 
 /** A failure the CLI reports as one line on stderr, with exit code 1. */
 export class CliError extends Error {
@@ -56,6 +56,19 @@ export function desiredState(file: DesiredFile): DesiredState {
  * the built-in ones, when it is none). */
 export function readMapping(argument: string): string {
   return existsSync(argument) ? readText(argument, "the --mapping file") : argument;
+}
+
+/** `--profile NAME|FILE`: a profile file's JSON (as `doctor --profile-out` writes it) when
+ * the argument names a file, else the argument itself, a built-in profile's name. The core
+ * reads the file's profile with the run's configuration, and refuses a bad one at its field. */
+export function readProfile(argument: string): string | Profile {
+  if (!existsSync(argument)) return argument;
+  const text = readText(argument, "profile file");
+  try {
+    return JSON.parse(text) as Profile;
+  } catch (error) {
+    throw new CliError(`${argument} is not JSON: ${(error as Error).message}`);
+  }
 }
 
 /** Runs `run`; a directory the core refuses becomes the CLI's one line naming the file. */

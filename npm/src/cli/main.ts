@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { redactToken, ScimProvisionError } from "../node.js";
 import { type Command, commandHelp, parseCommand, usage } from "./args.js";
 import { applyCommand, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, planCommand, reportCommand, type Terminal } from "./commands.js";
+import { doctorCommand } from "./doctor.js";
 import { CliError } from "./inputs.js";
 import { mapCommand } from "./map.js";
 import { showCommand } from "./show.js";
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         return await showCommand(command, term);
       case "undo":
         return await undoCommand(command, term);
+      case "doctor":
+        return await doctorCommand(command, term);
       default:
         return await targetedCommand(command, term);
     }

@@ -8,7 +8,7 @@ import { Provisioner, readEvents, ScimProvisionError, type TargetedOptions } fro
 import type { RunReport, Target, User } from "../types.js";
 import type { TargetedCommand } from "./args.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, reviewer, runExit, type Terminal } from "./commands.js";
-import { CliError, logTo, readBytes, readMapping, readPolicy, readToken } from "./inputs.js";
+import { CliError, logTo, readBytes, readMapping, readPolicy, readProfile, readToken } from "./inputs.js";
 import { Progress } from "./progress.js";
 import { renderPlan } from "./render-plan.js";
 import { renderRun } from "./render-run.js";
@@ -89,7 +89,7 @@ export async function reviewedRun(
   if (command.scope !== undefined) policy = { ...policy, scope: { ...policy?.scope, filter: command.scope } };
   const p = new Provisioner({
     baseUrl: command.url,
-    profile: command.profile ?? "generic",
+    profile: command.profile !== undefined ? readProfile(command.profile) : "generic",
     policy,
     token: readToken(command.tokenEnv),
     allowBlocked: command.allowBlocked,
