@@ -5,6 +5,9 @@
 //! text, strings and bytes copied in at `TextEncoder` speed (`text`), an answer as the
 //! engine's input. A plain rlib with no `#[wasm_bindgen]` export: an export here would land
 //! in every module. It decides nothing.
+//!
+//! Every function is `#[inline]`: compiled in the calling crate, as when it lived there, the
+//! main module is as large as before the split (without it, 400 bytes more gzipped).
 
 pub mod text;
 
@@ -16,6 +19,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// A JavaScript `ScimProvisionError` with the given fields.
+#[inline]
 fn js_error(
     kind: &str,
     code: &str,
@@ -38,11 +42,13 @@ fn js_error(
     err.into()
 }
 
+#[inline]
 fn opt_str(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
 }
 
 /// The core's structured error, thrown to JavaScript.
+#[inline]
 pub fn throw(f: Fault) -> JsValue {
     // `data` is a small JSON object; JSON.parse gives JavaScript exactly the core's form.
     let data = js_sys::JSON::parse(&to_json(&f.data)).unwrap_or(JsValue::NULL);
@@ -64,6 +70,7 @@ pub fn throw(f: Fault) -> JsValue {
 }
 
 /// A failure of this adapter itself (a value that does not convert to JavaScript).
+#[inline]
 pub fn internal(message: String) -> JsValue {
     let null = JsValue::NULL;
     js_error(
@@ -87,6 +94,7 @@ pub fn internal(message: String) -> JsValue {
 /// # Errors
 ///
 /// An `internal` error when the value does not serialize.
+#[inline]
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     parse_js(&serde_json::to_string(value).map_err(|e| internal(e.to_string()))?)
 }
@@ -96,6 +104,7 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 /// # Errors
 ///
 /// An `invalid-argument` fault naming `argument` when the value is not serializable.
+#[inline]
 pub fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
     if let Some(text) = value.dyn_ref::<JsString>() {
         return Ok(text::string_from(text));
@@ -119,6 +128,7 @@ pub fn json_text(value: &JsValue, argument: &str) -> Result<String, JsValue> {
 /// # Errors
 ///
 /// As [`json_text`].
+#[inline]
 pub fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -131,6 +141,7 @@ pub fn optional_json(value: &JsValue, argument: &str) -> Result<Option<String>, 
 /// # Errors
 ///
 /// An `internal` error when `JSON.parse` refuses the text.
+#[inline]
 pub fn parse_js(text: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(text).map_err(|_| internal("JSON.parse refused the core's JSON".into()))
 }
@@ -140,6 +151,7 @@ pub fn parse_js(text: &str) -> Result<JsValue, JsValue> {
 /// # Errors
 ///
 /// The host crate's fault naming `argument` and the JSON path at fault.
+#[inline]
 pub fn from_js<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     argument: &str,
@@ -152,6 +164,7 @@ pub fn from_js<T: serde::de::DeserializeOwned>(
 /// # Errors
 ///
 /// As [`from_js`].
+#[inline]
 pub fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
     value: &JsValue,
     argument: &str,
@@ -169,6 +182,7 @@ pub fn optional_from_js<T: serde::de::DeserializeOwned + Default>(
 /// # Errors
 ///
 /// As [`from_js`], for argument `response`.
+#[inline]
 pub fn head(status: &JsValue, headers: &JsValue) -> Result<HttpResponse, JsValue> {
     let envelope = js_sys::Object::new();
     let _ = Reflect::set(&envelope, &JsValue::from_str("status"), status);
@@ -182,6 +196,7 @@ pub fn head(status: &JsValue, headers: &JsValue) -> Result<HttpResponse, JsValue
 /// # Errors
 ///
 /// As [`head`].
+#[inline]
 pub fn response_input(
     id: f64,
     status: u16,

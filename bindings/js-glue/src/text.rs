@@ -27,6 +27,7 @@ extern "C" {
 
 /// The bytes of `source`, copied once into WebAssembly memory (`TypedArray.set` into the
 /// vector's room: no length assertion and its formatting code, as `Uint8Array::to_vec` has).
+#[inline]
 pub fn bytes_from(source: &Uint8Array) -> Vec<u8> {
     let len = source.length() as usize;
     let mut bytes: Vec<u8> = Vec::with_capacity(len);
@@ -45,6 +46,7 @@ thread_local! {
 }
 
 /// The UTF-8 of `source` (lone surrogates become U+FFFD, as everywhere in wasm-bindgen).
+#[inline]
 pub fn string_from(source: &JsString) -> String {
     ENCODER.with(|encoder| {
         // One byte per UTF-16 unit is exact for ASCII, the common case; the rest of a
