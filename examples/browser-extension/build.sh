@@ -15,5 +15,7 @@ mkdir -p "$here/vendor/scim-provision"
 cp -r "$repo/npm/dist" "$here/vendor/scim-provision/dist"
 rm -rf "$here/vendor/scim-provision/dist/cli" "$here/vendor/scim-provision/dist/node."*
 mkdir -p "$here/vendor/scim-provision/wasm"
-cp "$repo/npm/wasm/scim_provision_js.js" "$repo/npm/wasm/scim_provision_js_bg.wasm" "$here/vendor/scim-provision/wasm/"
+# Every module's glue and .wasm: the engine and planner's and the reports' are instantiated by
+# init(); the server doctor's only when a doctor runs.
+cp "$repo/npm/wasm/"*.js "$repo/npm/wasm/"*_bg.wasm "$here/vendor/scim-provision/wasm/"
 echo "examples/browser-extension: vendor/scim-provision built"
