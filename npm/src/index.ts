@@ -112,9 +112,16 @@ export class Engine {
   }
 
   /** The server state as listed: the listing the run planned from, before any of its
-   * writes (a report after an apply lists again, as `Provisioner.report` does). */
+   * writes. */
   listedState(): ActualState {
     return core(() => this.#inner.listedState()) as ActualState;
+  }
+
+  /** The server state after the run: the listing with every action that took effect folded
+   * in, created users and groups with the ids the server gave; a report of the state after
+   * an apply is built from it without listing again. */
+  stateAfter(): ActualState {
+    return core(() => this.#inner.stateAfter()) as ActualState;
   }
 
   /** Frees the WebAssembly memory now instead of at garbage collection. */

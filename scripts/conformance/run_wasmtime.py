@@ -634,11 +634,13 @@ class Http:
 
 
 def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: float = 60,
-          review: Any = None, targets: str | None = None, listed: list | None = None) -> dict:
+          review: Any = None, targets: str | None = None, listed: list | None = None,
+          after: list | None = None) -> dict:
     """The loop contract with a real clock and synchronous HTTP. Returns the report. In mode
     `review`, `review(plan)` answers the plan shown (an `approve` or `decline` input). With
     `targets` (a JSON array of targets), a targeted run of them (`desired` is not read). With
-    `listed`, the run's `listed-state` (as JSON) is appended to it once the run is done."""
+    `listed`, the run's `listed-state` (as JSON) is appended to it once the run is done; with
+    `after`, its `state-after`."""
     if targets is None:
         run = p.engine_create(canonical(config), desired)
     else:
@@ -672,6 +674,8 @@ def drive(p: Provisioner, http: Http, config: dict, desired: str, deadline_s: fl
             elif out.tag == "done":
                 if listed is not None:
                     listed.append(json.loads(p.call("engine", "[method]engine.listed-state", run)))
+                if after is not None:
+                    after.append(json.loads(p.call("engine", "[method]engine.state-after", run)))
                 return json.loads(out.payload)
         raise CaseError("the run did not finish within 10000 polls")
     finally:
@@ -743,7 +747,9 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
 
         # 2. Plan and apply.
         before_writes: list = []
-        report = drive(p, http, {**base, "mode": {"mode": "planAndApply"}}, desired_text, listed=before_writes)
+        after_writes: list = []
+        report = drive(p, http, {**base, "mode": {"mode": "planAndApply"}}, desired_text, listed=before_writes,
+                       after=after_writes)
         check("an apply run's listed-state is the listing before its writes",
               [len(s["users"]) for s in before_writes] == [0], before_writes)
         results = [o["result"]["status"] for o in report["outcomes"]]
@@ -772,6 +778,14 @@ def live_checks(engine: wasmtime.Engine, component: Component, server: str) -> t
         snapshot = {g["displayName"]: len(g["members"]) for g in built["snapshot"]["groups"]}
         check("report after apply: the state after it", (built["seats"]["totalUsers"], built["seats"]["active"],
               snapshot) == (5, 5, {"Engineering": 3}), (built["seats"], snapshot))
+        # The apply run's own `state-after` (its listing with what it applied folded in) is the
+        # same state, with no listing: the same report, and the ids the server gave.
+        folded = after_writes[0] if after_writes else {"users": [], "groups": []}
+        from_run = json.loads(p.report("build-report", canonical(folded["users"]), canonical(folded["groups"]),
+                                       None, report_options(taken_at_ms=1_700_000_000_000)))
+        check("report from the apply run's state-after", from_run == built, (from_run.get("seats"), built.get("seats")))
+        check("state-after has the server's ids",
+              sorted(u["id"] for u in folded["users"]) == sorted(u["id"] for u in after["users"]), folded["users"])
 
         # 4. Offboard one user (within the 25 % cap) and change a title.
         changed = json.loads(desired_text)

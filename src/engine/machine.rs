@@ -22,6 +22,7 @@ use crate::request::{RequestEncoder, ResourceKind};
 use crate::response::{DecodeError, DecodeOptions, Decoded, Expect, ServerError};
 use listing::listings_for;
 
+mod after;
 mod apply;
 mod audit;
 mod bulk;
@@ -122,6 +123,8 @@ pub struct Engine {
     kept: super::kept::Kept,
     /// Stopped by the host: nothing more is sent; the run ends once in-flight answers are in.
     stopping: bool,
+    /// The state after an apply ([`Engine::state_after`]), made when the run ends.
+    after: Option<ActualState>,
 }
 
 impl Engine {
@@ -179,6 +182,7 @@ impl Engine {
             pauses: Default::default(),
             kept: Default::default(),
             stopping: false,
+            after: None,
             config,
         })
     }
@@ -305,6 +309,14 @@ impl Engine {
     /// built from a new listing (a plan-only run's).
     pub fn listed_state(&self) -> &ActualState {
         &self.actual
+    }
+
+    /// The server state after the run: the listing it planned from with every action that
+    /// took effect (applied or adopted) folded in, the ids created resources got included.
+    /// The same as [`Engine::listed_state`] when nothing was applied. A report of the state
+    /// after an apply is built from it, without listing the server again.
+    pub fn state_after(&self) -> &ActualState {
+        self.after.as_ref().unwrap_or(&self.actual)
     }
 
     /// The profile in use (refined by discovery once it has run).

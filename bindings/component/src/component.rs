@@ -362,6 +362,10 @@ impl engine::GuestEngine for EngineResource {
         to_json(self.0.borrow().listed_state())
     }
 
+    fn state_after(&self) -> String {
+        to_json(self.0.borrow().state_after())
+    }
+
     fn profile(&self) -> String {
         to_json(self.0.borrow().profile())
     }

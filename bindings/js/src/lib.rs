@@ -393,4 +393,11 @@ impl Engine {
     pub fn listed_state(&self) -> Result<JsValue, JsValue> {
         to_js(self.inner.listed_state())
     }
+
+    /// The server state after the run: the listing with every action that took effect
+    /// folded in (users and groups).
+    #[wasm_bindgen(js_name = stateAfter)]
+    pub fn state_after(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.state_after())
+    }
 }

@@ -42,6 +42,9 @@ impl Engine {
         plan: Option<Plan>,
     ) {
         self.sched.clear();
+        if let State::Applying(a) = &self.state {
+            self.after = Some(super::after::state_after(&self.actual, a));
+        }
         let (plan, outcomes) = match &self.state {
             State::Applying(a) => (Some(a.plan.clone()), a.outcomes()),
             State::Reviewing(p) => (plan.or_else(|| Some((**p).clone())), Vec::new()),
