@@ -4,14 +4,14 @@
 // the same run. Each timing starts from a collected heap; the two alternate, and the medians
 // are compared. Target (issue 18): the decode at most 1.5x JSON.parse.
 //
-// The response crosses as the package takes it today (an object whose body is a string), so
-// the figure includes that crossing; the stages below the ratio say where the time goes:
-// JSON.stringify of the response object (the envelope the body travels in: the binding
-// stringifies it, and the core parses the body out of it again), the decode of the response
-// handed over as that JSON text already (no stringify), and JSON.parse of the decoded page's
-// JSON text (how the result comes back), each timed alone in this run. What is left of the
-// decode given as text once the JSON.parse of its result is taken away is the time inside
-// WebAssembly: the envelope parsed, the page read (on the core's hot path), its JSON written.
+// The response is an object whose body is the page's text: the binding copies the body into
+// WebAssembly memory once (no envelope), the core reads the page on its hot path and writes the
+// decoded page as JSON text, and the package `JSON.parse`s that text. The stages below the
+// ratio say where the time goes, each timed alone in this run: JSON.stringify of the response
+// object and the decode of the response handed over as that JSON text (the other form
+// `decode` accepts, which parses the envelope in WebAssembly), and JSON.parse of the decoded
+// page's JSON text (how the result comes back). What is left of the decode given as text once
+// the JSON.parse of its result is taken away is the time inside WebAssembly.
 // Run after scripts/npm.sh: node npm/bench/decode.mjs
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -87,7 +87,7 @@ row("JSON.parse of the page's text", p);
 row("decode(\"user\", \"list\", response)", d);
 console.log(`  ratio decode / JSON.parse                    ${(d / p).toFixed(2).padStart(8)}    (target <= 1.5)`);
 console.log("  of which, timed alone:");
-row("  JSON.stringify of the response (envelope)", median(envelope));
+row("  JSON.stringify of the response object", median(envelope));
 row("  decode of the response given as JSON text", median(asText));
 row("  JSON.parse of the decoded page's JSON", median(back));
 row("  inside WebAssembly (the two above apart)", median(asText) - median(back));
