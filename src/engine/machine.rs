@@ -123,8 +123,8 @@ pub struct Engine {
     kept: super::kept::Kept,
     /// Stopped by the host: nothing more is sent; the run ends once in-flight answers are in.
     stopping: bool,
-    /// The state after an apply ([`Engine::state_after`]), made when the run ends.
-    after: Option<ActualState>,
+    /// The ids an apply learnt, kept when the run ends for [`Engine::state_after`].
+    learnt: state::Ids,
 }
 
 impl Engine {
@@ -182,7 +182,7 @@ impl Engine {
             pauses: Default::default(),
             kept: Default::default(),
             stopping: false,
-            after: None,
+            learnt: state::Ids::default(),
             config,
         })
     }
@@ -314,9 +314,19 @@ impl Engine {
     /// The server state after the run: the listing it planned from with every action that
     /// took effect (applied or adopted) folded in, the ids created resources got included.
     /// The same as [`Engine::listed_state`] when nothing was applied. A report of the state
-    /// after an apply is built from it, without listing the server again.
-    pub fn state_after(&self) -> &ActualState {
-        self.after.as_ref().unwrap_or(&self.actual)
+    /// after an apply is built from it, without listing the server again. Made on each call
+    /// (linear in the listing and the plan), mid-run too.
+    pub fn state_after(&self) -> ActualState {
+        match &self.state {
+            State::Applying(a) => after::state_after(&self.actual, &a.plan, &a.outcomes(), &a.ids),
+            State::Done(report) => match &report.plan {
+                Some(plan) => {
+                    after::state_after(&self.actual, plan, &report.outcomes, &self.learnt)
+                }
+                None => self.actual.clone(),
+            },
+            _ => self.actual.clone(),
+        }
     }
 
     /// The profile in use (refined by discovery once it has run).

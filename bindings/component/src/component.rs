@@ -363,7 +363,7 @@ impl engine::GuestEngine for EngineResource {
     }
 
     fn state_after(&self) -> String {
-        to_json(self.0.borrow().state_after())
+        to_json(&self.0.borrow().state_after())
     }
 
     fn profile(&self) -> String {

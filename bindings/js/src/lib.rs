@@ -398,6 +398,6 @@ impl Engine {
     /// folded in (users and groups).
     #[wasm_bindgen(js_name = stateAfter)]
     pub fn state_after(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.state_after())
+        to_js(&self.inner.state_after())
     }
 }

@@ -42,8 +42,9 @@ impl Engine {
         plan: Option<Plan>,
     ) {
         self.sched.clear();
-        if let State::Applying(a) = &self.state {
-            self.after = Some(super::after::state_after(&self.actual, a));
+        if let State::Applying(a) = &mut self.state {
+            // Kept for `state_after`; the plan and the outcomes stay in the report.
+            self.learnt = std::mem::take(&mut a.ids);
         }
         let (plan, outcomes) = match &self.state {
             State::Applying(a) => (Some(a.plan.clone()), a.outcomes()),
