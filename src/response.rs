@@ -21,7 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::http::HttpResponse;
 pub use crate::model::Coercion;
-use crate::model::{fast, tolerant};
+use crate::model::{as_sent, fast, tolerant};
 use crate::model::{
     join_located, FromValue, Group, ListResponse, ScimError, ServiceProviderConfig, User,
 };
@@ -313,6 +313,22 @@ pub fn decode_with_coercions<T: FromValue>(
         }
     };
     Ok((decoded, notes))
+}
+
+/// Whether `response` is a listing page of `T`s whose body is, attribute for attribute, the
+/// page [`decode`] reads from it: read on the hot path, nothing coerced or dropped, no `null`
+/// and no empty list that the page written out would leave out (`model::as_sent`). A host
+/// that wants the page as a value of its own language may then parse the body as it came
+/// instead of [`decode`]'s page written out as JSON (through npm, one `JSON.parse` of the
+/// body instead of a decode, a serialization and a `JSON.parse`). `false` only says that
+/// this shortcut does not apply: [`decode`] then reads the response, or refuses it.
+pub fn page_as_sent<T: FromValue>(
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> bool {
+    matches!(expect, Expect::List)
+        && matches!(body(expect, response, options), Ok(Body::Page(text)) if as_sent::page(text, T::SHAPE))
 }
 
 /// A listing page's body read: on the hot path (`model::fast`) when it takes the text (a

@@ -8,6 +8,7 @@
 //! answer is first made readable by the tolerant reader (`tolerant`), which coerces what it
 //! can without loss and reports each [`Coercion`].
 
+pub(crate) mod as_sent;
 mod bulk;
 mod error;
 pub(crate) mod fast;

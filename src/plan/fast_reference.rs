@@ -7,7 +7,9 @@
 //! `ActualState`'s derive read through `json::from_str`; for the desired state,
 //! `DesiredState`'s derive read through `desired_json::exact_desired_state`. All reach
 //! `User` and `Group` through their derives behind the case-insensitive renaming
-//! (`model::names`).
+//! (`model::names`). The check that a page reads back as sent (`model::as_sent`, behind
+//! `response::page_as_sent`) is held to the hot path and serialization: a page it accepts
+//! reads on the hot path, and the page read, written out, is the value of its text.
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -15,6 +17,7 @@ use serde_json::{json, Map, Value};
 use super::desired_json::exact_desired_state;
 use super::{ActualState, DesiredState};
 use crate::json;
+use crate::model::{as_sent, FromValue};
 use crate::model::{Group, User};
 use crate::response::{exact_page, page};
 
@@ -248,6 +251,20 @@ proptest! {
     }
 
     #[test]
+    fn a_user_page_as_sent_reads_back_as_its_text(
+        text in proptest::collection::vec(server_user(), 0..4).prop_flat_map(listing_page),
+    ) {
+        reads_back_as_sent::<User>(&text)?;
+    }
+
+    #[test]
+    fn a_group_page_as_sent_reads_back_as_its_text(
+        text in proptest::collection::vec(group(false), 0..4).prop_flat_map(listing_page),
+    ) {
+        reads_back_as_sent::<Group>(&text)?;
+    }
+
+    #[test]
     fn the_desired_state_hot_path_agrees_with_the_exact_path(
         users in proptest::collection::vec(user(), 0..4),
         groups in proptest::collection::vec(group(true), 0..3),
@@ -271,6 +288,105 @@ proptest! {
         let reference = json::from_str::<ActualState>(&text);
         prop_assert_eq!(hot, reference);
     }
+}
+
+/// When the check accepts `text`, the hot path reads it, coerces nothing, and the page read
+/// written out is the value of `text` (what a host parsing the body as it came gets), but
+/// for the empty lists the page read leaves out ([`same_state`]).
+fn reads_back_as_sent<T: FromValue + serde::Serialize + std::fmt::Debug>(
+    text: &str,
+) -> Result<(), TestCaseError> {
+    if as_sent::page(text, T::SHAPE) {
+        let read = crate::model::fast::page::<T>(text);
+        prop_assert!(read.is_some(), "the check took a page the hot path does not: {}", text);
+        let written = serde_json::to_value(read.unwrap()).unwrap();
+        let sent: Value = serde_json::from_str(text).unwrap();
+        prop_assert!(same_state(&written, &sent), "{} read back as {}", sent, written);
+    }
+    Ok(())
+}
+
+/// Whether `sent` is `written` but for attributes sent as an empty list that `written`
+/// leaves out (RFC 7643 §2.5: both unassigned).
+fn same_state(written: &Value, sent: &Value) -> bool {
+    match (written, sent) {
+        (Value::Object(w), Value::Object(s)) => {
+            w.iter()
+                .all(|(k, v)| s.get(k).is_some_and(|sv| same_state(v, sv)))
+                && s.iter()
+                    .all(|(k, v)| w.contains_key(k) || v.as_array().is_some_and(Vec::is_empty))
+        }
+        (Value::Array(w), Value::Array(s)) => {
+            w.len() == s.len() && w.iter().zip(s).all(|(w, s)| same_state(w, s))
+        }
+        _ => written == sent,
+    }
+}
+
+#[test]
+fn pages_as_servers_send_them_read_back_as_sent_and_lossy_ones_do_not() {
+    let listing = |resources: Value| {
+        json!({"schemas": [crate::model::schemas::LIST_RESPONSE], "totalResults": 2,
+            "startIndex": 1, "itemsPerPage": 2, "Resources": resources})
+    };
+    let user = json!({"schemas": [crate::model::schemas::USER, crate::model::schemas::ENTERPRISE_USER],
+        "id": "u1", "externalId": "E1", "userName": "a@x", "displayName": "A B",
+        "name": {"givenName": "A", "familyName": "B", "formatted": "A B"}, "title": "T",
+        "active": true, "emails": [{"value": "a@x", "type": "work", "primary": true}],
+        "groups": [{"value": "g1", "display": "G", "$ref": "https://x/Groups/g1"}],
+        crate::model::schemas::ENTERPRISE_USER: {"department": "R&D", "employeeNumber": "7",
+            "manager": {"value": "u2", "displayName": "M"}},
+        crate::model::schemas::AIRTABLE_SSO_USER: {"x": [1, {"y": null}]},
+        "meta": {"resourceType": "User", "version": "W/\"1\"", "location": "https://x/Users/u1"},
+        "phoneNumbers": [{"value": "+1 555", "type": "work"}], "x-note": "caf\u{e9} \"q\""});
+    let group = json!({"schemas": [crate::model::schemas::GROUP], "id": "g1",
+        "displayName": "G", "members": [{"value": "u1", "display": "A B", "type": "User"}],
+        "meta": {"resourceType": "Group"}});
+    let as_sent_users = |page: &Value| {
+        let text = page.to_string();
+        reads_back_as_sent::<User>(&text).unwrap();
+        as_sent::page(&text, User::SHAPE)
+    };
+    assert!(as_sent_users(&listing(json!([user.clone()]))));
+    assert!(as_sent_users(&listing(json!([]))));
+    let mut bare = user.clone();
+    for list in ["emails", "groups", "schemas"] {
+        bare[list] = json!([]);
+    }
+    assert!(as_sent_users(&listing(json!([bare]))));
+    let groups =
+        listing(json!([group.clone(), {"displayName": "Empty", "members": []}])).to_string();
+    assert!(as_sent::page(&groups, Group::SHAPE));
+    reads_back_as_sent::<Group>(&groups).unwrap();
+    // What the page read leaves out or changes: each makes the page not as sent.
+    let with = |key: &str, v: Value| {
+        let mut u = user.clone();
+        u[key] = v;
+        listing(json!([u]))
+    };
+    for lossy in [
+        with("title", Value::Null),
+        with("active", Value::Null),
+        with("active", json!("true")),
+        with("emails", json!({})),
+        with("schemas", json!([7])),
+        with("name", Value::Null),
+        with(crate::model::schemas::AIRTABLE_SSO_USER, Value::Null),
+        with("Title", json!("T")),
+        with("id", json!(7)),
+        json!({"schemas": [crate::model::schemas::LIST_RESPONSE], "totalResults": 0}),
+        json!({"totalResults": 0, "Resources": null}),
+        json!({"totalResults": 0, "Resources": [], "x-vendor": 1}),
+        json!({"totalResults": null, "Resources": []}),
+    ] {
+        assert!(!as_sent_users(&lossy), "{lossy}");
+    }
+    // A kept attribute serde_json does not read (a lone surrogate escape) is not as sent.
+    let lone = r#"{"Resources": [{"userName": "a", "x": "\ud800"}]}"#;
+    assert!(!as_sent::page(lone, User::SHAPE));
+    assert!(!as_sent::page(r#"{"Resources": []} x"#, User::SHAPE));
+    let null_members = listing(json!([{"displayName": "G", "members": null}])).to_string();
+    assert!(!as_sent::page(&null_members, Group::SHAPE));
 }
 
 #[test]

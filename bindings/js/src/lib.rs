@@ -24,12 +24,12 @@ use scim_provision::plan;
 use scim_provision::profile::{self, Profile};
 use scim_provision::request::{RequestEncoder, ResourceKind};
 use scim_provision::response;
-use scim_provision_host::boundary::{self, DecodeTarget};
+use scim_provision_host::boundary::{self, DecodeTarget, DecodedText};
 use scim_provision_host::entry::{self, DesiredOptions};
 use scim_provision_host::fault::Fault;
 use scim_provision_js_glue::{
-    from_js, head, json_text, optional_from_js, optional_json, parse_js, response_input, text,
-    throw, to_js,
+    from_js, head, internal, json_text, optional_from_js, optional_json, parse_js, response_input,
+    text, throw, to_js,
 };
 use wasm_bindgen::prelude::*;
 
@@ -129,8 +129,39 @@ pub fn decode(kind: &str, input: JsValue, options: JsValue) -> Result<JsValue, J
     }
     let target = DecodeTarget::from_name("kind", kind).map_err(throw)?;
     let response = response_from_js(&input)?;
-    let decoded = entry::response(target, &response, &json_text(&options, "options")?);
-    parse_js(&decoded.map_err(throw)?)
+    let options = json_text(&options, "options")?;
+    match entry::response_text(target, &response, &options).map_err(throw)? {
+        DecodedText::PageAsSent => page_as_sent(&input, &response),
+        DecodedText::Json(json) => parse_js(&json),
+        _ => Err(internal(
+            "the core decoded a response this binding does not know".into(),
+        )),
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JavaScript string, which `js_sys` takes only as a Rust `&str`.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// `{type: "page", page}` for a page the core found to be its body as sent: the body parsed
+/// by `JSON.parse` (the string given, or the bytes' text), not the page written out as JSON
+/// and parsed again.
+fn page_as_sent(input: &JsValue, response: &HttpResponse) -> Result<JsValue, JsValue> {
+    let given = Reflect::get(input, &JsValue::from_str("body")).unwrap_or_default();
+    let body: JsString = given
+        .dyn_into()
+        .unwrap_or_else(|_| JsString::from(response.body.as_str()));
+    // The core reads stricter JSON than `JSON.parse` does: this does not fail.
+    let page = json_parse(&body)
+        .map_err(|_| internal("JSON.parse refused a page the core read".into()))?;
+    let out = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| Reflect::set(&out, &JsValue::from_str(key), value);
+    set("type", &JsValue::from_str("page"))?;
+    set("page", &page)?;
+    Ok(out.into())
 }
 
 /// What `mapping` (a built-in mapping's name or a mapping's JSON) makes of a directory

@@ -354,11 +354,27 @@ pub enum DecodedJson<T> {
     NoContent,
 }
 
+/// A response decoded for a host ([`decode_text`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodedText {
+    /// The JSON of a [`DecodedJson`].
+    Json(String),
+    /// A listing page that is the response's body as sent (`response::page_as_sent`): the
+    /// decoded response is `{"type": "page", "page": BODY}`, which a host with a JSON parser
+    /// of its own builds from the body it holds, rather than the page read, written out
+    /// and parsed again ([`decode_json`] writes it so).
+    PageAsSent,
+}
+
 fn decode_as<T: FromValue + Serialize>(
     expect: Expect,
     response: &HttpResponse,
     options: &DecodeOptions,
-) -> Result<String, Fault> {
+) -> Result<DecodedText, Fault> {
+    if response::page_as_sent::<T>(expect, response, options) {
+        return Ok(DecodedText::PageAsSent);
+    }
     let decoded = match response::decode::<T>(expect, response, options) {
         Ok(Decoded::Resource(resource)) => DecodedJson::Resource { resource },
         Ok(Decoded::Page(page)) => DecodedJson::Page { page },
@@ -367,13 +383,36 @@ fn decode_as<T: FromValue + Serialize>(
         Err(e) => return Err(Fault::from(&e)),
         Ok(_) => return Err(Fault::unknown_outcome("an outcome")),
     };
-    Ok(to_json(&decoded))
+    Ok(DecodedText::Json(to_json(&decoded)))
+}
+
+/// Decodes `response` to a request of kind `expect` as `target`: the JSON of a
+/// [`DecodedJson`], or word that it is a listing page whose body is the page as sent.
+///
+/// # Errors
+///
+/// As [`decode_json`].
+pub fn decode_text(
+    target: DecodeTarget,
+    expect: Expect,
+    response: &HttpResponse,
+    options: &DecodeOptions,
+) -> Result<DecodedText, Fault> {
+    match target {
+        DecodeTarget::User => decode_as::<User>(expect, response, options),
+        DecodeTarget::Group => decode_as::<Group>(expect, response, options),
+        DecodeTarget::ServiceProviderConfig => {
+            decode_as::<ServiceProviderConfig>(expect, response, options)
+        }
+    }
 }
 
 /// Decodes `response` to a request of kind `expect` as `target`, into the JSON of a
 /// [`DecodedJson`]: `{"type": "resource", "resource": ...}`, `{"type": "page", "page":
 /// ListResponse}` or `{"type": "noContent"}`. An error status is a fault of kind `server`,
-/// an unusable response one of kind `decode`.
+/// an unusable response one of kind `decode`. A listing page that is its body as sent
+/// ([`DecodedText::PageAsSent`]) is the body itself as the `page`: the same attributes and
+/// values as the page read, in the server's order, an empty list where the server sent one.
 ///
 /// # Errors
 ///
@@ -385,13 +424,10 @@ pub fn decode_json(
     response: &HttpResponse,
     options: &DecodeOptions,
 ) -> Result<String, Fault> {
-    match target {
-        DecodeTarget::User => decode_as::<User>(expect, response, options),
-        DecodeTarget::Group => decode_as::<Group>(expect, response, options),
-        DecodeTarget::ServiceProviderConfig => {
-            decode_as::<ServiceProviderConfig>(expect, response, options)
-        }
-    }
+    Ok(match decode_text(target, expect, response, options)? {
+        DecodedText::Json(json) => json,
+        DecodedText::PageAsSent => format!(r#"{{"type":"page","page":{}}}"#, response.body),
+    })
 }
 
 /// Parses filter text into the JSON of its [`Filter`].

@@ -13,12 +13,12 @@
 use scim_provision::engine::RunEnd;
 use scim_provision::http::HttpResponse;
 use scim_provision::plan::DesiredState;
-use scim_provision::response::Expect;
+use scim_provision::response::{DecodeOptions, Expect};
 use serde::Deserialize;
 
 use crate::boundary::{
-    decode_json, desired_from_csv, desired_from_file, desired_from_json, DecodeTarget,
-    PartialDecodeOptions,
+    decode_json, decode_text, desired_from_csv, desired_from_file, desired_from_json, DecodeTarget,
+    DecodedText, PartialDecodeOptions,
 };
 use crate::fault::{parse_json_arg, Fault};
 
@@ -109,6 +109,27 @@ pub fn response(
     response: &HttpResponse,
     options_json: &str,
 ) -> Result<String, Fault> {
+    let (expect, options) = response_options(options_json)?;
+    decode_json(target, expect, response, &options)
+}
+
+/// [`response`], as the JSON of a decoded response or word that a listing page is its
+/// body as sent ([`DecodedText`]), for a host that parses the body it holds itself.
+///
+/// # Errors
+///
+/// As [`response`].
+pub fn response_text(
+    target: DecodeTarget,
+    answer: &HttpResponse,
+    options_json: &str,
+) -> Result<DecodedText, Fault> {
+    let (expect, options) = response_options(options_json)?;
+    decode_text(target, expect, answer, &options)
+}
+
+/// The request answered and the decode options, from [`ResponseOptions`]' JSON.
+fn response_options(options_json: &str) -> Result<(Expect, DecodeOptions), Fault> {
     let options: ResponseOptions = parse_json_arg("options", options_json)?;
     let expect = Expect::from_name(&options.expect)
         .ok_or_else(|| Fault::unknown_value("expect", &options.expect, Expect::NAMES))?;
@@ -117,7 +138,7 @@ pub fn response(
         create_statuses: options.create_statuses,
         now_ms: options.now_ms,
     };
-    decode_json(target, expect, response, &decode.resolve())
+    Ok((expect, decode.resolve()))
 }
 
 /// The error a host raises for a run report (`report-json`), as [`failure`] reads it. Only
