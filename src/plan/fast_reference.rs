@@ -298,10 +298,19 @@ fn reads_back_as_sent<T: FromValue + serde::Serialize + std::fmt::Debug>(
 ) -> Result<(), TestCaseError> {
     if as_sent::page(text, T::SHAPE) {
         let read = crate::model::fast::page::<T>(text);
-        prop_assert!(read.is_some(), "the check took a page the hot path does not: {}", text);
+        prop_assert!(
+            read.is_some(),
+            "the check took a page the hot path does not: {}",
+            text
+        );
         let written = serde_json::to_value(read.unwrap()).unwrap();
         let sent: Value = serde_json::from_str(text).unwrap();
-        prop_assert!(same_state(&written, &sent), "{} read back as {}", sent, written);
+        prop_assert!(
+            same_state(&written, &sent),
+            "{} read back as {}",
+            sent,
+            written
+        );
     }
     Ok(())
 }
