@@ -11,7 +11,8 @@ use crate::model::{FromValue, Group, ListResponse, PatchOp, User};
 use crate::plan::{ActualState, DesiredState, Plan, Policy};
 use crate::profile::Profile;
 use crate::response::{
-    decode, decode_service_provider_config, decode_with_coercions, DecodeOptions, Decoded, Expect,
+    decode, decode_service_provider_config, decode_with_coercions, page_as_sent, DecodeOptions,
+    Decoded, Expect,
 };
 
 /// A target's name (its file under `fuzz/fuzz_targets`, its directory under
@@ -47,6 +48,53 @@ pub fn decode_response(data: &[u8]) {
     let _ = decode_service_provider_config(&response, &options);
     tolerant_changes_nothing_strict_accepts::<User>(&response, &options);
     tolerant_changes_nothing_strict_accepts::<Group>(&response, &options);
+    as_sent_reads_back::<User>(&response, &options);
+    as_sent_reads_back::<Group>(&response, &options);
+}
+
+/// A page the core finds to be its body as sent (`response::page_as_sent`, which a decode
+/// then answers with the body) decodes with nothing coerced, and the page read, written out,
+/// is the body's value but for the empty lists it leaves out ([`same_state`]).
+fn as_sent_reads_back<T>(response: &HttpResponse, options: &DecodeOptions)
+where
+    T: FromValue + serde::Serialize,
+{
+    if !page_as_sent::<T>(Expect::List, response, options) {
+        return;
+    }
+    let Ok((Decoded::Page(page), coercions)) =
+        decode_with_coercions::<T>(Expect::List, response, options)
+    else {
+        panic!("a page as sent did not decode as a page");
+    };
+    assert!(
+        coercions.is_empty(),
+        "coerced {coercions:?} in a page as sent"
+    );
+    let written = serde_json::to_value(&page).expect("a page writes out");
+    let sent: serde_json::Value = serde_json::from_str(&response.body).expect("a page is JSON");
+    assert!(
+        same_state(&written, &sent),
+        "a page as sent reads back as {written}"
+    );
+}
+
+/// Whether `sent` is `written` but for attributes sent as an empty list that `written`
+/// leaves out (RFC 7643 §2.5: both unassigned).
+pub(crate) fn same_state(written: &serde_json::Value, sent: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (written, sent) {
+        (Value::Object(w), Value::Object(s)) => {
+            w.iter()
+                .all(|(k, v)| s.get(k).is_some_and(|sv| same_state(v, sv)))
+                && s.iter()
+                    .all(|(k, v)| w.contains_key(k) || v.as_array().is_some_and(Vec::is_empty))
+        }
+        (Value::Array(w), Value::Array(s)) => {
+            w.len() == s.len() && w.iter().zip(s).all(|(w, s)| same_state(w, s))
+        }
+        _ => written == sent,
+    }
 }
 
 /// The tolerant reader only rewrites what the model's strict decoders refuse: a page they
