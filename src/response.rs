@@ -317,7 +317,8 @@ pub fn decode_with_coercions<T: FromValue>(
 
 /// Whether `response` is a listing page of `T`s whose body is, attribute for attribute, the
 /// page [`decode`] reads from it: read on the hot path, nothing coerced or dropped, no `null`
-/// and no empty list that the page written out would leave out (`model::as_sent`). A host
+/// (`model::as_sent`); an empty `schemas`, `emails` or `groups`, which the page read leaves
+/// out, may stay in the body (RFC 7643 §2.5: unassigned either way). A host
 /// that wants the page as a value of its own language may then parse the body as it came
 /// instead of [`decode`]'s page written out as JSON (through npm, one `JSON.parse` of the
 /// body instead of a decode, a serialization and a `JSON.parse`). `false` only says that

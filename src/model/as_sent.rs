@@ -8,14 +8,16 @@
 //! and builds nothing (no string is copied, no attribute kept). It is one visitor driven by
 //! a table of what each attribute of each object must hold ([`field`]), so serde_json's
 //! parser is compiled for it once. It accepts a page only where the hot path reads it *and*
-//! writing the page read gives the same JSON value: every attribute the model types holds a
-//! value of its type (not `null`, which reads as unassigned and is not written back), a
-//! multi-valued attribute or `schemas` is not an empty list (not written back either), a
-//! page carries `Resources` and no attribute the page type drops, an attribute the model
-//! keeps as sent is JSON as serde_json reads it (a lone surrogate escape is not). Anything
-//! else is `false`, and the caller decodes. Its reference is the hot path and serialization:
-//! the property tests of `plan::fast_reference` check on random pages that a page it
-//! accepts reads on the hot path and writes back as its own text's value.
+//! writing the page read gives the same JSON value, but for one thing: every attribute the
+//! model types holds a value of its type (not `null`, which reads as unassigned and is not
+//! written back), a page carries `Resources` and no attribute the page type drops, an
+//! attribute the model keeps as sent is JSON as serde_json reads it (a lone surrogate
+//! escape is not). The one thing: an empty `schemas`, `emails` or `groups`, which the page
+//! read leaves out, is accepted and stays in the body as sent (RFC 7643 §2.5 makes it
+//! unassigned, the same state). Anything else is `false`, and the caller decodes. Its
+//! reference is the hot path and serialization: the property tests of `plan::fast_reference`
+//! and the `decode_response` fuzz target check that a page it accepts reads on the hot path
+//! and writes back as its own text's value up to those empty lists (`fuzzing::same_state`).
 
 use std::fmt;
 
