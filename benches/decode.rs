@@ -4,13 +4,16 @@
 //! [`RUNS`] alternate runs and their ratio, for the page as servers usually send it (read on
 //! the hot path, `model::fast`) and for the same page spelling `Resources` as `resources`,
 //! which the hot path leaves to the exact path (the tolerant reader, then the derives): how
-//! every page was read before the hot path took listing pages.
+//! every page was read before the hot path took listing pages. For the page as servers send
+//! it, also the check that it reads back as sent (`response::page_as_sent`, the byte scan of
+//! `model::as_sent`), which a host that parses the body itself runs instead of the decode.
 //! Run with `cargo bench --bench decode`.
 
 use std::time::{Duration, Instant};
 
 use scim_provision::http::HttpResponse;
-use scim_provision::response::{decode_user, DecodeOptions, Decoded, Expect};
+use scim_provision::model::User;
+use scim_provision::response::{decode_user, page_as_sent, DecodeOptions, Decoded, Expect};
 use serde_json::{json, Value};
 
 const RUNS: usize = 7;
@@ -68,8 +71,9 @@ fn median(v: &mut [Duration]) -> f64 {
     v[v.len() / 2].as_secs_f64() * 1e3
 }
 
-/// Median times of a serde_json parse of `body` and of its decode, alternately.
-fn measure(body: String) -> (f64, f64) {
+/// Median times of a serde_json parse of `body`, of its decode, and of the check that it
+/// reads back as sent (when it does), alternately.
+fn measure(body: String) -> (f64, f64, Option<f64>) {
     let response = HttpResponse::new(200, body);
     let options = DecodeOptions::default();
     let decode = || match decode_user(Expect::List, &response, &options) {
@@ -77,8 +81,12 @@ fn measure(body: String) -> (f64, f64) {
         other => panic!("the page did not decode: {other:?}"),
     };
     assert_eq!(decode().resources.len(), USERS);
-    let (mut parses, mut decodes) = (Vec::new(), Vec::new());
+    let as_sent = || page_as_sent::<User>(Expect::List, &response, &options);
+    let (mut parses, mut decodes, mut checks) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
+        let t = Instant::now();
+        std::hint::black_box(as_sent());
+        checks.push(t.elapsed());
         let t = Instant::now();
         let v: Value = serde_json::from_str(&response.body).unwrap();
         parses.push(t.elapsed());
@@ -88,7 +96,8 @@ fn measure(body: String) -> (f64, f64) {
         decodes.push(t.elapsed());
         drop(p);
     }
-    (median(&mut parses), median(&mut decodes))
+    let check = as_sent().then(|| median(&mut checks));
+    (median(&mut parses), median(&mut decodes), check)
 }
 
 fn main() {
@@ -102,10 +111,14 @@ fn main() {
         ("hot path (a page as servers send it)", body),
         ("exact path (`resources`: as before)", page("resources")),
     ] {
-        let (parse, decode) = measure(body);
+        let (parse, decode, check) = measure(body);
         println!("  {label}");
         println!("    serde_json parse (Value)  {parse:>8.1} ms");
         println!("    decode_user(List)         {decode:>8.1} ms");
         println!("    ratio                     {:>8.2}", decode / parse);
+        if let Some(check) = check {
+            let ratio = check / parse;
+            println!("    as sent? (page_as_sent)   {check:>8.1} ms  ({ratio:.2}x the parse)");
+        }
     }
 }

@@ -7,7 +7,7 @@ use crate::engine::{EngineConfig, Input};
 use crate::filter::{self, Filter};
 use crate::http::HttpResponse;
 use crate::json::from_str;
-use crate::model::{FromValue, Group, ListResponse, PatchOp, User};
+use crate::model::{as_sent, FromValue, Group, ListResponse, PatchOp, User};
 use crate::plan::{ActualState, DesiredState, Plan, Policy};
 use crate::profile::Profile;
 use crate::response::{
@@ -53,8 +53,9 @@ pub fn decode_response(data: &[u8]) {
 }
 
 /// A page the core finds to be its body as sent (`response::page_as_sent`, which a decode
-/// then answers with the body) decodes with nothing coerced, and the page read, written out,
-/// is the body's value but for the empty lists it leaves out ([`same_state`]).
+/// then answers with the body) is one the reference check finds so too, decodes with nothing
+/// coerced, and the page read, written out, is the body's value but for the empty lists it
+/// leaves out ([`same_state`]).
 fn as_sent_reads_back<T>(response: &HttpResponse, options: &DecodeOptions)
 where
     T: FromValue + serde::Serialize,
@@ -62,6 +63,10 @@ where
     if !page_as_sent::<T>(Expect::List, response, options) {
         return;
     }
+    assert!(
+        as_sent::reference::page(&response.body, T::SHAPE),
+        "the scan accepted a page its reference refuses"
+    );
     let Ok((Decoded::Page(page), coercions)) =
         decode_with_coercions::<T>(Expect::List, response, options)
     else {

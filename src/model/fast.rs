@@ -1,7 +1,8 @@
 //! The fast path for large inputs: listing pages, users and groups decoded straight from JSON
 //! text, without collecting each object first.
 //!
-//! This is the crate's one hand-written hot path, kept for speed: a server's listing pages
+//! This is the crate's hand-written decoder, kept for speed (its one other hand-written hot
+//! path, `model::as_sent`'s scan, only checks a page): a server's listing pages
 //! (`response::decode` of an `Expect::List` answer: [`page`]), the listed state
 //! (`ActualState::from_json`) and the desired state, measured by `cargo bench --bench decode`
 //! (a page against a serde_json parse of its text) and `cargo bench --bench plan` ("decode
