@@ -16,7 +16,7 @@
 //! What each attribute of each object must hold is one table ([`field`], [`required`],
 //! [`keeps`]), read by two walks: `scan`, a hand-written byte scanner and the crate's second
 //! measured hot path beside `model::fast` (it reads the text once and builds nothing), and
-//! `reference`, a serde visitor over serde_json's parser, plain and about three times as
+//! `reference`, a serde visitor over serde_json's parser, plain and nearly twice as
 //! slow in WebAssembly. The scan answers; the reference is what it is held to (the property
 //! tests of `plan::fast_reference`, the `decode_response` fuzz target). Both are held to the
 //! hot path and serialization: a page accepted reads on the hot path and writes back as its

@@ -1,8 +1,8 @@
 //! The reference for [`super::scan`]: the check of [`super::page`] as a serde visitor
-//! driven by the same table, serde_json parsing the text. Plain and slow (about as long as
-//! `JSON.parse` of the page inside WebAssembly), it is what the property tests of
-//! `plan::fast_reference` and the `decode_response` fuzz target hold the scan to: the scan
-//! accepts no page this refuses.
+//! driven by the same table, serde_json parsing the text. Plain and slower (inside
+//! WebAssembly 0.7x a `JSON.parse` of the bench page, the scan 0.4x), it is what the
+//! property tests of `plan::fast_reference` and the `decode_response` fuzz target hold the
+//! scan to: the scan accepts no page this refuses.
 
 use std::fmt;
 

@@ -79,9 +79,7 @@ impl<'a> Scan<'a> {
     #[inline(always)]
     fn next_token(&mut self) -> Option<u8> {
         self.skip_whitespace();
-        let byte = self.peek()?;
-        self.at += 1;
-        Some(byte)
+        self.next_byte()
     }
 
     /// A value that must be `must`, its first byte not yet read.
