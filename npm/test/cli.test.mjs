@@ -556,9 +556,16 @@ describe("scim-provision CLI", () => {
     const run = await new Promise((resolve) => {
       const child = spawn("script", ["-qefc", command, "/dev/null"], { env: { PATH: process.env.PATH, SCIM_TOKEN: TOKEN, TERM: "xterm" } });
       let out = "";
+      let answered = false;
+      // Answered once: every chunk after the prompt wrote "n" again, and one that came after
+      // the CLI had exited wrote to a closed pipe (EPIPE, an uncaught error in the test).
+      child.stdin.on("error", () => {});
       child.stdout.on("data", (d) => {
         out += d;
-        if (out.includes("[y/N]")) child.stdin.write("n\n");
+        if (!answered && out.includes("[y/N]")) {
+          answered = true;
+          child.stdin.write("n\n");
+        }
       });
       child.on("exit", (code) => resolve({ code, out }));
     });
