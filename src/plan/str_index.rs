@@ -1,23 +1,29 @@
 //! A string-keyed index of positions, for the planner's large lookups (a million member
 //! names and ids at the top of the benchmark).
 //!
-//! Each slot of hashbrown's `HashTable` holds its key and value. A key of up to [`INLINE`]
-//! bytes (ids and userNames mostly are) is held as three zero-padded words, compared and
-//! hashed a word at a time: a lookup that finds it reads the control bytes and one slot,
-//! and calls nothing. A longer key lies in an arena, which its slot points into. A map of
-//! `String`s reads a string scattered over the whole listing for every lookup, and an arena
-//! of every key a third place in memory: in WebAssembly, where a cache miss is dearer than
-//! natively, this lookup was the planner's largest cost, and natively the arena's read and
-//! the byte-wise hash and compare were half of it.
+//! An open-addressing table, probed linearly, whose slots hold their key and value. A key
+//! of up to [`INLINE`] bytes (ids and userNames mostly are) is held as three zero-padded
+//! words, compared and hashed a word at a time: a lookup that finds it at its home reads
+//! one slot and calls nothing. A longer key lies in an arena, which its slot points into.
+//!
+//! The table is the crate's own, not hashbrown's, for [`StrIndex::find_each`]: the
+//! planner's lookups wait on memory (a table of 100,000 keys is 4 MiB, past the caches on
+//! a shared machine), and one lookup at a time lets only a few of those reads overlap.
+//! `find_each` reads the home slots of sixteen keys in a row, so their misses overlap, then
+//! finishes each lookup from the cache: about half the time of one lookup at a time on a
+//! busy machine, measured in `benches/plan.rs`. That needs the home slot of a key, which
+//! hashbrown does not expose, and it needs no `unsafe` (no prefetch instruction): the reads
+//! of the first pass are the comparisons with each home slot.
 
 use std::hash::{BuildHasher, Hasher};
-
-use hashbrown::hash_table::Entry;
-use hashbrown::HashTable;
 
 /// Keys up to this long are held in their slot (a slot is then 32 bytes, two to a cache
 /// line).
 const INLINE: usize = 24;
+
+/// How many keys [`StrIndex::find_each`] reads the homes of together: enough to keep the
+/// memory system busy, few enough to stay in registers and the first cache.
+const BATCH: usize = 16;
 
 /// Keys to positions; the first value given for a key wins, as the planner's "first in
 /// order" rules want.
@@ -25,12 +31,21 @@ pub(super) struct StrIndex {
     state: foldhash::fast::RandomState,
     /// The bytes of the keys longer than [`INLINE`], one after another.
     long: Vec<u8>,
-    table: HashTable<Slot>,
+    /// A power of two of slots, at most [`MAX_LOAD`] full, so every probe meets an empty
+    /// slot.
+    slots: Vec<Slot>,
+    /// How many slots hold a key.
+    len: usize,
 }
+
+/// The most a table is filled, as a fraction (numerator, denominator): linear probing stays
+/// short below it (about 2.5 slots for a key present at this load, half of them on the home
+/// slot's cache line).
+const MAX_LOAD: (usize, usize) = (3, 4);
 
 /// A key and its value. A short key is its bytes as [`Key::words`]; a long key is its place
 /// in the arena (start and length). Positions fit in 32 bits: the planner's inputs are far
-/// below 4 billion entries.
+/// below 4 billion entries; the largest value marks an empty slot.
 #[derive(Clone, Copy)]
 struct Slot {
     words: [u64; 3],
@@ -39,8 +54,20 @@ struct Slot {
     value: u32,
 }
 
+/// The value of an empty slot.
+const EMPTY: u32 = u32::MAX;
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        words: [0; 3],
+        len: 0,
+        value: EMPTY,
+    };
+}
+
 /// A key made ready for lookups: for a short one, its bytes as little-endian words, padded
 /// with zeros (with its length, that is the key: padding is not content).
+#[derive(Clone, Copy)]
 pub(super) struct Key<'k> {
     bytes: &'k [u8],
     words: [u64; 3],
@@ -122,12 +149,9 @@ impl StrIndex {
         StrIndex {
             state: foldhash::fast::RandomState::default(),
             long: Vec::new(),
-            table: HashTable::with_capacity(entries),
+            slots: vec![Slot::EMPTY; slots_for(entries)],
+            len: 0,
         }
-    }
-
-    pub(super) fn is_empty(&self) -> bool {
-        self.table.is_empty()
     }
 
     #[inline]
@@ -138,58 +162,148 @@ impl StrIndex {
     /// The value of a key made ready ([`Key`]).
     #[inline]
     pub(super) fn find(&self, key: &Key) -> Option<usize> {
-        let found = if key.is_short() {
-            let hash = short_hash(&self.state, &key.words, key.len);
-            self.table
-                .find(hash, |s| s.len == key.len && s.words == key.words)
-        } else {
-            let hash = self.state.hash_one(key.bytes);
-            self.table.find(hash, |s| {
-                s.len == key.len && long_key(&self.long, s) == key.bytes
-            })
-        };
-        found.map(|slot| slot.value as usize)
+        self.probe(key, self.home(key))
+    }
+
+    /// Looks up each of `keys` in turn and calls `each` with the key and its value, until
+    /// `each` fails; the answers are [`find`](Self::find)'s, the order is `keys`' order.
+    /// Keys are taken [`BATCH`] at a time: their home slots are read and compared first,
+    /// one after another, so the reads that miss the cache overlap (see the module doc).
+    pub(super) fn find_each<'k, E>(
+        &self,
+        keys: impl IntoIterator<Item = &'k str>,
+        mut each: impl FnMut(&'k str, Option<usize>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut keys = keys.into_iter();
+        let mut batch = [("", Key::new(""), 0); BATCH];
+        loop {
+            let mut n = 0;
+            while n < BATCH {
+                let Some(name) = keys.next() else { break };
+                let key = Key::new(name);
+                batch[n] = (name, key, self.home(&key));
+                n += 1;
+            }
+            let batch = &batch[..n];
+            // The reads that miss: one slot per key, nothing else in between.
+            let mut at_home = [None; BATCH];
+            for ((_, key, home), found) in batch.iter().zip(&mut at_home) {
+                let slot = &self.slots[*home];
+                if slot.value != EMPTY && key.is_short() && slot.holds(key) {
+                    *found = Some(slot.value as usize);
+                }
+            }
+            for (&(name, key, home), found) in batch.iter().zip(at_home) {
+                each(name, found.or_else(|| self.probe(&key, home)))?;
+            }
+            if n < BATCH {
+                return Ok(());
+            }
+        }
     }
 
     /// Adds `key -> value` unless `key` is present; returns the present value if it is.
     pub(super) fn insert(&mut self, key: &str, value: usize) -> Option<usize> {
         let key = Key::new(key);
-        let value = u32::try_from(value).unwrap_or(u32::MAX);
-        if key.is_short() {
-            // One probe: where the key is, or where it goes.
-            let StrIndex { state, long, table } = self;
-            let hash = short_hash(state, &key.words, key.len);
-            return match table.entry(
-                hash,
-                |s| s.len == key.len && s.words == key.words,
-                |s| slot_hash(state, long, s),
-            ) {
-                Entry::Occupied(present) => Some(present.get().value as usize),
-                Entry::Vacant(place) => {
-                    place.insert(Slot {
-                        words: key.words,
-                        len: key.len,
-                        value,
-                    });
-                    None
-                }
-            };
-        }
-        if let Some(present) = self.find(&key) {
-            return Some(present);
-        }
-        let slot = Slot {
-            words: [self.long.len() as u64, key.bytes.len() as u64, 0],
-            len: key.len,
-            value,
+        let home = self.home(&key);
+        let at = match self.place(&key, home) {
+            Ok(present) => return Some(self.slots[present].value as usize),
+            Err(vacant) => vacant,
         };
-        self.long.extend_from_slice(key.bytes);
-        let StrIndex { state, long, table } = self;
-        table.insert_unique(slot_hash(state, long, &slot), slot, |s| {
-            slot_hash(state, long, s)
-        });
+        let value = u32::try_from(value).unwrap_or(EMPTY - 1).min(EMPTY - 1);
+        self.slots[at] = if key.is_short() {
+            Slot {
+                words: key.words,
+                len: key.len,
+                value,
+            }
+        } else {
+            let slot = Slot {
+                words: [self.long.len() as u64, key.bytes.len() as u64, 0],
+                len: key.len,
+                value,
+            };
+            self.long.extend_from_slice(key.bytes);
+            slot
+        };
+        self.len += 1;
+        if self.len > self.slots.len() / MAX_LOAD.1 * MAX_LOAD.0 {
+            self.grow();
+        }
         None
     }
+
+    /// The slot a key's probe starts at.
+    #[inline]
+    fn home(&self, key: &Key) -> usize {
+        let hash = if key.is_short() {
+            short_hash(&self.state, &key.words, key.len)
+        } else {
+            self.state.hash_one(key.bytes)
+        };
+        (hash as usize) & (self.slots.len() - 1)
+    }
+
+    /// The value of `key`, probing from `home`.
+    #[inline]
+    fn probe(&self, key: &Key, home: usize) -> Option<usize> {
+        self.place(key, home)
+            .ok()
+            .map(|at| self.slots[at].value as usize)
+    }
+
+    /// Where `key` is (`Ok`), or the empty slot where it would go (`Err`), probing from
+    /// `home`. The load limit leaves empty slots, so the probe ends.
+    #[inline]
+    fn place(&self, key: &Key, home: usize) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = home;
+        loop {
+            let slot = &self.slots[at];
+            if slot.value == EMPTY {
+                return Err(at);
+            }
+            let found = if key.is_short() {
+                slot.holds(key)
+            } else {
+                slot.len == key.len && long_key(&self.long, slot) == key.bytes
+            };
+            if found {
+                return Ok(at);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Twice the slots, every key placed again.
+    fn grow(&mut self) {
+        let doubled = vec![Slot::EMPTY; self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.value != EMPTY) {
+            let mut at = (slot_hash(&self.state, &self.long, &slot) as usize) & mask;
+            while self.slots[at].value != EMPTY {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
+        }
+    }
+}
+
+impl Slot {
+    /// Whether the slot holds the short key `key`.
+    #[inline]
+    fn holds(&self, key: &Key) -> bool {
+        self.len == key.len && self.words == key.words
+    }
+}
+
+/// The slots for `entries` keys: a power of two, at least 8, within [`MAX_LOAD`].
+fn slots_for(entries: usize) -> usize {
+    (entries.saturating_mul(MAX_LOAD.1) / MAX_LOAD.0 + 1)
+        .checked_next_power_of_two()
+        .unwrap_or(usize::MAX / 2 + 1)
+        .max(8)
 }
 
 /// A slot's hash: its key's, as a lookup of that key computes it.
@@ -254,13 +368,38 @@ mod tests {
         assert!((0..1000).all(|i| index.get(&key(i)) == Some(i)));
     }
 
+    #[test]
+    fn find_each_stops_at_the_first_failure() {
+        let mut index = StrIndex::with_capacity(40);
+        let keys: Vec<String> = (0..40).map(|i| format!("id{i}")).collect();
+        for (i, k) in keys.iter().enumerate() {
+            index.insert(k, i);
+        }
+        // The 21st key is missing: the second batch's fifth.
+        let mut probes: Vec<&str> = keys.iter().map(String::as_str).collect();
+        probes[20] = "missing";
+        let mut seen = Vec::new();
+        let result = index.find_each(probes.iter().copied(), |k, found| {
+            seen.push(k);
+            found.map(drop).ok_or(k)
+        });
+        assert_eq!(result, Err("missing"));
+        assert_eq!(seen.len(), 21);
+        let mut calls = 0;
+        let none: Result<(), ()> = index.find_each([], |_, _| {
+            calls += 1;
+            Ok(())
+        });
+        assert_eq!((none, calls), (Ok(()), 0));
+    }
+
     proptest! {
         /// The index answers as its reference, a `HashMap` that keeps the first value of a
         /// key, for keys short and long (around the inline length and the word length),
         /// with NULs, prefixes of one another, and repeated.
         #[test]
         fn agrees_with_a_map(
-            keys in proptest::collection::vec("[ab\0é]{0,3}(x{5,9}|x{20,30})?[ab]{0,2}", 0..60),
+            keys in proptest::collection::vec("[ab\0é]{0,3}(x{5,9}|x{20,30})?[ab]{0,2}", 0..100),
             probes in proptest::collection::vec("[ab\0é]{0,3}(x{5,9}|x{20,30})?[ab]{0,2}", 0..30),
         ) {
             let mut index = StrIndex::with_capacity(keys.len() / 2);
@@ -273,6 +412,15 @@ mod tests {
             for k in keys.iter().chain(&probes) {
                 prop_assert_eq!(index.get(k), map.get(k.as_str()).copied());
             }
+            // Looked up together, over batch boundaries, in order: the same answers.
+            let mut answers = Vec::new();
+            let all = || keys.iter().chain(&probes).map(String::as_str);
+            let _: Result<(), ()> = index.find_each(all(), |k, found| {
+                answers.push((k, found));
+                Ok(())
+            });
+            let expected: Vec<_> = all().map(|k| (k, map.get(k).copied())).collect();
+            prop_assert_eq!(answers, expected);
         }
 
         /// Words are the bytes, little-endian, zero-padded; a key is plain exactly when it

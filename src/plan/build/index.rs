@@ -4,6 +4,7 @@
 //! listed group's members resolved to listed users.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 
 // foldhash is several times faster than SipHash on the short strings planning hashes
 // (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
@@ -12,7 +13,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use crate::model::User;
 use crate::plan::ambiguity::Claims;
-use crate::plan::desired::DesiredState;
+use crate::plan::desired::{DesiredGroup, DesiredState};
 use crate::plan::integrity::MemberIds;
 use crate::plan::keys::{group_key, key_of};
 use crate::plan::policy::Policy;
@@ -24,10 +25,10 @@ use crate::sorting;
 pub(super) struct DesiredIndex<'a> {
     /// The desired users.
     pub(super) users: &'a [User],
-    /// Normalized userName -> desired user index.
-    by_key: StrIndex,
-    /// userName as written -> desired user index, for the names that are not their own key
-    /// (most are: then the key index answers for them, without a second index).
+    /// Normalized userName -> desired user index, and userName as written -> the same for
+    /// the names that are not their own key (most are). One index holds both, so a member
+    /// named as its user is written is one lookup: no name is another user's key, as a key
+    /// is its own key and two users with one key are refused.
     by_name: StrIndex,
     /// externalId -> desired user index.
     by_ext: StrIndex,
@@ -44,8 +45,7 @@ pub(super) struct DesiredIndex<'a> {
 impl<'a> DesiredIndex<'a> {
     pub(super) fn new(desired: &'a DesiredState) -> Result<Self, PlanError> {
         let n = desired.users.len();
-        let mut by_key = StrIndex::with_capacity(n);
-        let mut by_name = StrIndex::with_capacity(0);
+        let mut by_name = StrIndex::with_capacity(n);
         let mut by_ext = StrIndex::with_capacity(n);
         let mut keys = Vec::with_capacity(n);
         for (i, u) in desired.users.iter().enumerate() {
@@ -53,7 +53,7 @@ impl<'a> DesiredIndex<'a> {
                 return Err(PlanError::EmptyUserName { index: i });
             }
             let key = key_of(&u.user_name);
-            if let Some(j) = by_key.insert(&key, i) {
+            if let Some(j) = by_name.insert(&key, i) {
                 return Err(PlanError::DuplicateUser {
                     first: desired.users[j].user_name.clone(),
                     second: u.user_name.clone(),
@@ -78,7 +78,6 @@ impl<'a> DesiredIndex<'a> {
         let rank = key_ranks(&keys);
         let mut index = DesiredIndex {
             users: &desired.users,
-            by_key,
             by_name,
             by_ext,
             keys,
@@ -111,41 +110,45 @@ impl<'a> DesiredIndex<'a> {
                 }
             }
             index.starts.push(index.members.len());
-            for m in &g.members {
-                match index.user(m) {
-                    Some(d) => index.members.push(d as u32),
-                    None => {
-                        return Err(PlanError::UnknownMember {
-                            group: g.display_name.clone(),
-                            member: m.clone(),
-                        })
-                    }
-                }
-            }
+            index.resolve(g)?;
         }
         index.starts.push(index.members.len());
         Ok(index)
     }
 
-    /// The desired user a member name refers to.
-    pub(super) fn user(&self, name: &str) -> Option<usize> {
-        if !self.by_name.is_empty() {
-            if let Some(d) = self.by_name.get(name) {
-                return Some(d);
+    /// Appends the members of desired group `g` to `members`, as desired-user indices.
+    fn resolve(&mut self, g: &DesiredGroup) -> Result<(), PlanError> {
+        let DesiredIndex {
+            by_name, members, ..
+        } = self;
+        // Looked up together (`StrIndex::find_each`); a name written otherwise than its
+        // user's (another case, another Unicode form), again by its key.
+        by_name.find_each(g.members.iter().map(|m| m.as_str()), |name, found| {
+            let found = found.or_else(|| {
+                let key = Key::new(name);
+                if key.is_plain() {
+                    // Its own key: not found above.
+                    None
+                } else {
+                    by_name.get(&key_of(name))
+                }
+            });
+            match found {
+                Some(d) => {
+                    members.push(d as u32);
+                    Ok(())
+                }
+                None => Err(PlanError::UnknownMember {
+                    group: g.display_name.clone(),
+                    member: name.to_owned(),
+                }),
             }
-        }
-        let key = Key::new(name);
-        if key.is_plain() {
-            // Its own key: looked up as it stands, without a copy.
-            self.by_key.find(&key)
-        } else {
-            self.by_key.get(&key_of(name))
-        }
+        })
     }
 
     /// The desired user whose normalized userName is `key`.
     fn user_by_key(&self, key: &str) -> Option<usize> {
-        self.by_key.get(key)
+        self.by_name.get(key)
     }
 
     /// The desired user whose externalId is `ext`.
@@ -273,15 +276,17 @@ impl Members {
             let start = out.users.len();
             let mut ids = MemberIds::default();
             let o = o as u32;
-            for m in members {
-                ids.add(&m.value);
-                if let Some(s) = by_id.get(&m.value) {
+            let ids_of = members.iter().map(|m| m.value.as_str());
+            let _: Result<(), Infallible> = by_id.find_each(ids_of, |id, found| {
+                ids.add(id);
+                if let Some(s) = found {
                     if taken_by[s] != o {
                         taken_by[s] = o;
                         out.users.push(s as u32);
                     }
                 }
-            }
+                Ok(())
+            });
             out.spans.push(Some((start, out.users.len())));
             out.ids.push(Some(ids));
         }
@@ -306,4 +311,67 @@ pub(super) fn key_ranks<K: AsRef<str>>(keys: &[K]) -> Vec<u32> {
         rank[i] = u32::try_from(position).unwrap_or(u32::MAX);
     }
     rank
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn directory(members: &[&str]) -> DesiredState {
+        DesiredState::from_json(
+            &json!({
+                "users": [
+                    {"userName": "Ana@X.com"},
+                    {"userName": "bob@x.com"},
+                    {"userName": "E\u{301}va@x.com"},
+                ],
+                "groups": [{"displayName": "G", "members": members}],
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn members_resolve_as_written_and_by_key() {
+        // As written, in another case, in another Unicode form; over a batch boundary.
+        let names = [
+            "Ana@X.com",
+            "ana@x.com",
+            "ANA@X.COM",
+            "bob@x.com",
+            "Bob@X.com",
+            "E\u{301}va@x.com",
+            "\u{e9}va@x.com",
+            "\u{c9}VA@X.COM",
+        ];
+        let all: Vec<&str> = names
+            .iter()
+            .cycle()
+            .take(3 * names.len())
+            .copied()
+            .collect();
+        let desired = directory(&all);
+        let index = DesiredIndex::new(&desired).unwrap();
+        let expected: Vec<u32> = [0, 0, 0, 1, 1, 2, 2, 2].repeat(3);
+        assert_eq!(index.members(0), expected);
+        // A listed user's key finds its directory user.
+        assert_eq!(index.user_by_key("ana@x.com"), Some(0));
+        assert_eq!(index.user_by_key(&key_of("\u{c9}va@x.com")), Some(2));
+    }
+
+    #[test]
+    fn an_unknown_member_is_named() {
+        let mut names = vec!["bob@x.com"; 20];
+        names.push("carol@x.com");
+        let desired = directory(&names);
+        match DesiredIndex::new(&desired) {
+            Err(PlanError::UnknownMember { group, member }) => {
+                assert_eq!((group.as_str(), member.as_str()), ("G", "carol@x.com"));
+            }
+            other => panic!("expected an unknown member, got {:?}", other.err()),
+        }
+    }
 }
