@@ -31,8 +31,7 @@ pub(super) struct StrIndex {
     state: foldhash::fast::RandomState,
     /// The bytes of the keys longer than [`INLINE`], one after another.
     long: Vec<u8>,
-    /// A power of two of slots, at most [`MAX_LOAD`] full, so every probe meets an empty
-    /// slot.
+    /// At least 8 slots, at most [`MAX_LOAD`] full, so every probe meets an empty slot.
     slots: Vec<Slot>,
     /// How many slots hold a key.
     len: usize,
@@ -165,36 +164,37 @@ impl StrIndex {
         self.probe(key, self.home(key))
     }
 
-    /// Looks up each of `keys` in turn and calls `each` with the key and its value, until
-    /// `each` fails; the answers are [`find`](Self::find)'s, the order is `keys`' order.
-    /// Keys are taken [`BATCH`] at a time: their home slots are read and compared first,
-    /// one after another, so the reads that miss the cache overlap (see the module doc).
-    pub(super) fn find_each<'k, E>(
+    /// Looks up the key of each of `items` in turn (`key` says what it is) and calls
+    /// `each` with the item and the key's value, until `each` fails; the answers are
+    /// [`find`](Self::find)'s, in `items`' order. Keys are taken [`BATCH`] at a time: their
+    /// home slots are read and compared first, one after another, so the reads that miss
+    /// the cache overlap (see the module doc).
+    pub(super) fn find_each<'k, T: Copy, E>(
         &self,
-        keys: impl IntoIterator<Item = &'k str>,
-        mut each: impl FnMut(&'k str, Option<usize>) -> Result<(), E>,
+        items: impl IntoIterator<Item = T>,
+        key: impl Fn(T) -> &'k str,
+        mut each: impl FnMut(T, Option<usize>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut keys = keys.into_iter();
-        let mut batch = [("", Key::new(""), 0); BATCH];
+        let mut items = items.into_iter();
+        let mut batch = [None; BATCH];
         loop {
             let mut n = 0;
-            while n < BATCH {
-                let Some(name) = keys.next() else { break };
-                let key = Key::new(name);
-                batch[n] = (name, key, self.home(&key));
+            for place in &mut batch {
+                let Some(item) = items.next() else { break };
+                let key = Key::new(key(item));
+                *place = Some((item, key, self.home(&key)));
                 n += 1;
             }
-            let batch = &batch[..n];
             // The reads that miss: one slot per key, nothing else in between.
             let mut at_home = [None; BATCH];
-            for ((_, key, home), found) in batch.iter().zip(&mut at_home) {
-                let slot = &self.slots[*home];
-                if slot.value != EMPTY && key.is_short() && slot.holds(key) {
+            for (&(_, key, home), found) in batch[..n].iter().flatten().zip(&mut at_home) {
+                let slot = &self.slots[home];
+                if slot.value != EMPTY && key.is_short() && slot.holds(&key) {
                     *found = Some(slot.value as usize);
                 }
             }
-            for (&(name, key, home), found) in batch.iter().zip(at_home) {
-                each(name, found.or_else(|| self.probe(&key, home)))?;
+            for (&(item, key, home), found) in batch[..n].iter().flatten().zip(at_home) {
+                each(item, found.or_else(|| self.probe(&key, home)))?;
             }
             if n < BATCH {
                 return Ok(());
@@ -241,7 +241,7 @@ impl StrIndex {
         } else {
             self.state.hash_one(key.bytes)
         };
-        (hash as usize) & (self.slots.len() - 1)
+        home_of(hash, self.slots.len())
     }
 
     /// The value of `key`, probing from `home`.
@@ -256,7 +256,6 @@ impl StrIndex {
     /// `home`. The load limit leaves empty slots, so the probe ends.
     #[inline]
     fn place(&self, key: &Key, home: usize) -> Result<usize, usize> {
-        let mask = self.slots.len() - 1;
         let mut at = home;
         loop {
             let slot = &self.slots[at];
@@ -271,7 +270,7 @@ impl StrIndex {
             if found {
                 return Ok(at);
             }
-            at = (at + 1) & mask;
+            at = next(at, self.slots.len());
         }
     }
 
@@ -279,11 +278,10 @@ impl StrIndex {
     fn grow(&mut self) {
         let doubled = vec![Slot::EMPTY; self.slots.len() * 2];
         let old = std::mem::replace(&mut self.slots, doubled);
-        let mask = self.slots.len() - 1;
         for slot in old.into_iter().filter(|s| s.value != EMPTY) {
-            let mut at = (slot_hash(&self.state, &self.long, &slot) as usize) & mask;
+            let mut at = home_of(slot_hash(&self.state, &self.long, &slot), self.slots.len());
             while self.slots[at].value != EMPTY {
-                at = (at + 1) & mask;
+                at = next(at, self.slots.len());
             }
             self.slots[at] = slot;
         }
@@ -298,12 +296,28 @@ impl Slot {
     }
 }
 
-/// The slots for `entries` keys: a power of two, at least 8, within [`MAX_LOAD`].
+/// The slots for `entries` keys: at least 8, within [`MAX_LOAD`]. Not rounded to a power
+/// of two ([`home_of`] needs none), which would leave a table of 100,000 keys two thirds
+/// empty and twice the memory to miss in.
 fn slots_for(entries: usize) -> usize {
-    (entries.saturating_mul(MAX_LOAD.1) / MAX_LOAD.0 + 1)
-        .checked_next_power_of_two()
-        .unwrap_or(usize::MAX / 2 + 1)
-        .max(8)
+    (entries.saturating_mul(MAX_LOAD.1) / MAX_LOAD.0 + 1).max(8)
+}
+
+/// The home slot of a hash among `slots`: the hash scaled to the table (its high bits, so
+/// any table size takes them evenly).
+#[inline]
+fn home_of(hash: u64, slots: usize) -> usize {
+    ((u128::from(hash) * slots as u128) >> 64) as usize
+}
+
+/// The slot after `at`, round the end of the table.
+#[inline]
+fn next(at: usize, slots: usize) -> usize {
+    if at + 1 == slots {
+        0
+    } else {
+        at + 1
+    }
 }
 
 /// A slot's hash: its key's, as a lookup of that key computes it.
@@ -379,17 +393,25 @@ mod tests {
         let mut probes: Vec<&str> = keys.iter().map(String::as_str).collect();
         probes[20] = "missing";
         let mut seen = Vec::new();
-        let result = index.find_each(probes.iter().copied(), |k, found| {
-            seen.push(k);
-            found.map(drop).ok_or(k)
-        });
+        let result = index.find_each(
+            probes.iter().copied(),
+            |k| k,
+            |k, found| {
+                seen.push(k);
+                found.map(drop).ok_or(k)
+            },
+        );
         assert_eq!(result, Err("missing"));
         assert_eq!(seen.len(), 21);
         let mut calls = 0;
-        let none: Result<(), ()> = index.find_each([], |_, _| {
-            calls += 1;
-            Ok(())
-        });
+        let none: Result<(), ()> = index.find_each(
+            [],
+            |k: &str| k,
+            |_, _| {
+                calls += 1;
+                Ok(())
+            },
+        );
         assert_eq!((none, calls), (Ok(()), 0));
     }
 
@@ -415,7 +437,7 @@ mod tests {
             // Looked up together, over batch boundaries, in order: the same answers.
             let mut answers = Vec::new();
             let all = || keys.iter().chain(&probes).map(String::as_str);
-            let _: Result<(), ()> = index.find_each(all(), |k, found| {
+            let _: Result<(), ()> = index.find_each(all(), |k| k, |k, found| {
                 answers.push((k, found));
                 Ok(())
             });

@@ -11,7 +11,7 @@ use std::convert::Infallible;
 // lookups; iteration order never reaches the output, which is sorted.
 use foldhash::{HashMap, HashMapExt};
 
-use crate::model::User;
+use crate::model::{Member, User};
 use crate::plan::ambiguity::Claims;
 use crate::plan::desired::{DesiredGroup, DesiredState};
 use crate::plan::integrity::MemberIds;
@@ -123,7 +123,7 @@ impl<'a> DesiredIndex<'a> {
         } = self;
         // Looked up together (`StrIndex::find_each`); a name written otherwise than its
         // user's (another case, another Unicode form), again by its key.
-        by_name.find_each(g.members.iter().map(|m| m.as_str()), |name, found| {
+        by_name.find_each(g.members.iter(), String::as_str, |name, found| {
             let found = found.or_else(|| {
                 let key = Key::new(name);
                 if key.is_plain() {
@@ -144,16 +144,6 @@ impl<'a> DesiredIndex<'a> {
                 }),
             }
         })
-    }
-
-    /// The desired user whose normalized userName is `key`.
-    fn user_by_key(&self, key: &str) -> Option<usize> {
-        self.by_name.get(key)
-    }
-
-    /// The desired user whose externalId is `ext`.
-    fn user_by_ext(&self, ext: &str) -> Option<usize> {
-        self.by_ext.get(ext)
     }
 
     /// The members of desired group `g`, as desired-user indices.
@@ -199,21 +189,39 @@ impl<'a> ServerIndex<'a> {
         let mut touchable = Vec::with_capacity(users.len());
         let mut keys = Vec::with_capacity(users.len());
         for (i, u) in users.iter().enumerate() {
-            // Ids are distinct after the dedup; externalIds and keys may repeat (an
-            // ambiguous match, see `ambiguity`).
+            // Ids are distinct after the dedup.
             by_id.insert(u.id.as_deref().unwrap_or_default(), i);
-            if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
-                if let Some(d) = dir.user_by_ext(ext) {
-                    claims.ext(d, i);
-                }
-            }
-            let key = key_of(&u.user_name);
-            if let Some(d) = dir.user_by_key(&key) {
-                claims.key(d, i);
-            }
-            keys.push(key);
+            keys.push(key_of(&u.user_name));
             touchable.push(policy.may_touch(u));
         }
+        // The directory users each listed user claims by externalId and by key, looked up
+        // together (`StrIndex::find_each`); both may repeat (an ambiguous match, see
+        // `ambiguity`).
+        let exts = users.iter().enumerate().filter_map(|(i, u)| {
+            let ext = u.external_id.as_deref().filter(|e| !e.is_empty())?;
+            Some((i, ext))
+        });
+        let _: Result<(), Infallible> = dir.by_ext.find_each(
+            exts,
+            |(_, e)| e,
+            |(i, _), d| {
+                if let Some(d) = d {
+                    claims.ext(d, i);
+                }
+                Ok(())
+            },
+        );
+        let listed_keys = keys.iter().map(AsRef::as_ref).enumerate();
+        let _: Result<(), Infallible> = dir.by_name.find_each(
+            listed_keys,
+            |(_, k)| k,
+            |(i, _), d| {
+                if let Some(d) = d {
+                    claims.key(d, i);
+                }
+                Ok(())
+            },
+        );
         let managed = touchable.iter().filter(|t| **t).count();
         let rank = key_ranks(&keys);
         let groups = &actual.groups;
@@ -253,7 +261,7 @@ pub(super) struct Members {
 }
 
 impl Members {
-    fn new(actual: &ActualState, order: &[usize], by_id: &StrIndex, users: usize) -> Self {
+    fn new<'a>(actual: &'a ActualState, order: &[usize], by_id: &StrIndex, users: usize) -> Self {
         let listed: usize = order
             .iter()
             .filter_map(|&g| actual.groups[g].members.as_ref())
@@ -276,9 +284,9 @@ impl Members {
             let start = out.users.len();
             let mut ids = MemberIds::default();
             let o = o as u32;
-            let ids_of = members.iter().map(|m| m.value.as_str());
-            let _: Result<(), Infallible> = by_id.find_each(ids_of, |id, found| {
-                ids.add(id);
+            let id = |m: &'a Member| m.value.as_str();
+            let _: Result<(), Infallible> = by_id.find_each(members, id, |m, found| {
+                ids.add(&m.value);
                 if let Some(s) = found {
                     if taken_by[s] != o {
                         taken_by[s] = o;
@@ -358,8 +366,8 @@ mod tests {
         let expected: Vec<u32> = [0, 0, 0, 1, 1, 2, 2, 2].repeat(3);
         assert_eq!(index.members(0), expected);
         // A listed user's key finds its directory user.
-        assert_eq!(index.user_by_key("ana@x.com"), Some(0));
-        assert_eq!(index.user_by_key(&key_of("\u{c9}va@x.com")), Some(2));
+        assert_eq!(index.by_name.get("ana@x.com"), Some(0));
+        assert_eq!(index.by_name.get(&key_of("\u{c9}va@x.com")), Some(2));
     }
 
     #[test]
