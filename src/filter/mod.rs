@@ -21,6 +21,7 @@ pub use parse::{
     parse, FilterParseError, FilterParseErrorKind, MAX_FILTER_DEPTH, MAX_FILTER_LEN,
     MAX_FILTER_NESTING,
 };
+pub(crate) use render::value_path_eq;
 
 use serde::{Deserialize, Serialize};
 

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::action::{Action, GroupRef, UserRef};
 use super::{integrity, Cost, Draft, Plan, RequestPreview, Step};
-use crate::filter::Filter;
+use crate::filter::value_path_eq;
 use crate::http::{HttpRequest, Method};
 use crate::model::{Group, Member, PatchOp, PatchOperation};
 use crate::profile::MemberAddShape;
@@ -205,12 +205,7 @@ impl Action {
                 let id = m.group.resolve(ids)?;
                 let ops = resolve_all(&m.members, ids)?
                     .iter()
-                    .map(|mid| {
-                        PatchOperation::remove(format!(
-                            "members[{}]",
-                            Filter::eq("value", mid.as_str())
-                        ))
-                    })
+                    .map(|mid| PatchOperation::remove(value_path_eq("members", "value", mid)))
                     .collect();
                 to.patch(ResourceKind::Group, &id, ops)
             }
