@@ -7,13 +7,15 @@
 //! one slot and calls nothing. A longer key lies in an arena, which its slot points into.
 //!
 //! The table is the crate's own, not hashbrown's, for [`StrIndex::find_each`]: the
-//! planner's lookups wait on memory (a table of 100,000 keys is 4 MiB, past the caches on
-//! a shared machine), and one lookup at a time lets only a few of those reads overlap.
+//! planner's lookups wait on memory (a table of 100,000 keys is megabytes, past the caches
+//! on a shared machine), and one lookup at a time lets only a few of those reads overlap.
 //! `find_each` reads the home slots of sixteen keys in a row, so their misses overlap, then
-//! finishes each lookup from the cache: about half the time of one lookup at a time on a
-//! busy machine, measured in `benches/plan.rs`. That needs the home slot of a key, which
-//! hashbrown does not expose, and it needs no `unsafe` (no prefetch instruction): the reads
-//! of the first pass are the comparisons with each home slot.
+//! finishes each lookup from the cache. When other work on the machine crowds the shared
+//! cache, that halved a million lookups (175 to 95 ms) and took `benches/plan.rs` from
+//! 0.67-0.83 to 0.51-0.64 of the parse; on a quiet machine the tables stay cached and it
+//! gains little. That needs the home slot of a key, which hashbrown does not expose, and it
+//! needs no `unsafe` (no prefetch instruction): the reads of the first pass are the
+//! comparisons with each home slot.
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -37,10 +39,11 @@ pub(super) struct StrIndex {
     len: usize,
 }
 
-/// The most a table is filled, as a fraction (numerator, denominator): linear probing stays
-/// short below it (about 2.5 slots for a key present at this load, half of them on the home
-/// slot's cache line).
-const MAX_LOAD: (usize, usize) = (3, 4);
+/// The most a table is filled, as a fraction (numerator, denominator). Linear probing stays
+/// short below it: a key present is 1.5 slots from its home on average at this load, an
+/// absent one 2.5. A table of 100,000 keys is then 6.4 MiB; filled to three quarters it was
+/// 4.3 MiB, and planning took 4% longer in `benches/plan.rs` (more slots read per lookup).
+const MAX_LOAD: (usize, usize) = (1, 2);
 
 /// A key and its value. A short key is its bytes as [`Key::words`]; a long key is its place
 /// in the arena (start and length). Positions fit in 32 bits: the planner's inputs are far
