@@ -201,27 +201,9 @@ impl<'a> ServerIndex<'a> {
             let ext = u.external_id.as_deref().filter(|e| !e.is_empty())?;
             Some((i, ext))
         });
-        let _: Result<(), Infallible> = dir.by_ext.find_each(
-            exts,
-            |(_, e)| e,
-            |(i, _), d| {
-                if let Some(d) = d {
-                    claims.ext(d, i);
-                }
-                Ok(())
-            },
-        );
+        claim_all(&dir.by_ext, exts, |d, i| claims.ext(d, i));
         let listed_keys = keys.iter().map(AsRef::as_ref).enumerate();
-        let _: Result<(), Infallible> = dir.by_name.find_each(
-            listed_keys,
-            |(_, k)| k,
-            |(i, _), d| {
-                if let Some(d) = d {
-                    claims.key(d, i);
-                }
-                Ok(())
-            },
-        );
+        claim_all(&dir.by_name, listed_keys, |d, i| claims.key(d, i));
         let managed = touchable.iter().filter(|t| **t).count();
         let rank = key_ranks(&keys);
         let groups = &actual.groups;
@@ -245,6 +227,25 @@ impl<'a> ServerIndex<'a> {
             members,
         }
     }
+}
+
+/// Looks up each listed user's key (its position, then the key) in a directory index, and
+/// calls `claim` with the directory user found and the listed user.
+fn claim_all<'k>(
+    index: &StrIndex,
+    listed: impl Iterator<Item = (usize, &'k str)>,
+    mut claim: impl FnMut(usize, usize),
+) {
+    let _: Result<(), Infallible> = index.find_each(
+        listed,
+        |(_, key)| key,
+        |(i, _), found| {
+            if let Some(d) = found {
+                claim(d, i);
+            }
+            Ok(())
+        },
+    );
 }
 
 /// The listed groups' members, resolved once for the planner and the state digest: a

@@ -95,17 +95,20 @@ impl Canonical {
     }
 }
 
-/// Writes through serde_json's own compact formatter, into the buffer.
+/// Writes through serde_json's own compact formatter, into the buffer; `true` marks what
+/// `Value` would read otherwise than serde_json wrote it (128-bit integers, `f32`s, number
+/// and raw text), so that the whole value is written through `Value`.
 macro_rules! compact {
-    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {$(
+    ($fallback:literal: $($name:ident($($arg:ident: $ty:ty),*);)*) => {$(
         fn $name<W: ?Sized + io::Write>(&mut self, _: &mut W, $($arg: $ty),*) -> io::Result<()> {
+            self.fallback |= $fallback;
             CompactFormatter.$name(&mut self.out, $($arg),*)
         }
     )*};
 }
 
 impl Formatter for &mut Canonical {
-    compact! {
+    compact! { false:
         write_null();
         write_bool(value: bool);
         write_i8(value: i8);
@@ -125,19 +128,12 @@ impl Formatter for &mut Canonical {
         begin_array_value(first: bool);
     }
 
-    fn write_i128<W: ?Sized + io::Write>(&mut self, _: &mut W, value: i128) -> io::Result<()> {
-        self.fallback = true;
-        CompactFormatter.write_i128(&mut self.out, value)
-    }
-
-    fn write_u128<W: ?Sized + io::Write>(&mut self, _: &mut W, value: u128) -> io::Result<()> {
-        self.fallback = true;
-        CompactFormatter.write_u128(&mut self.out, value)
-    }
-
-    fn write_f32<W: ?Sized + io::Write>(&mut self, _: &mut W, value: f32) -> io::Result<()> {
-        self.fallback = true;
-        CompactFormatter.write_f32(&mut self.out, value)
+    compact! { true:
+        write_i128(value: i128);
+        write_u128(value: u128);
+        write_f32(value: f32);
+        write_number_str(value: &str);
+        write_raw_fragment(fragment: &str);
     }
 
     /// A float as `write_canonical` writes what serde_json reads of its text (serde_json
@@ -152,24 +148,6 @@ impl Formatter for &mut Canonical {
         let read: Value = serde_json::from_slice(&text).unwrap_or_default();
         write_canonical(&mut self.out, &read);
         Ok(())
-    }
-
-    fn write_number_str<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        value: &str,
-    ) -> io::Result<()> {
-        self.fallback = true;
-        CompactFormatter.write_number_str(&mut self.out, value)
-    }
-
-    fn write_raw_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        self.fallback = true;
-        CompactFormatter.write_raw_fragment(&mut self.out, fragment)
     }
 
     fn begin_object<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
