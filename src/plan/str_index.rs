@@ -17,6 +17,7 @@
 //! needs no `unsafe` (no prefetch instruction): the reads of the first pass are the
 //! comparisons with each home slot.
 
+use std::convert::Infallible;
 use std::hash::{BuildHasher, Hasher};
 
 /// Keys up to this long are held in their slot (a slot is then 32 bytes, two to a cache
@@ -203,6 +204,19 @@ impl StrIndex {
                 return Ok(());
             }
         }
+    }
+
+    /// [`find_each`](Self::find_each) with a callback that cannot fail.
+    pub(super) fn for_each<'k, T: Copy>(
+        &self,
+        items: impl IntoIterator<Item = T>,
+        key: impl Fn(T) -> &'k str,
+        mut each: impl FnMut(T, Option<usize>),
+    ) {
+        let _: Result<(), Infallible> = self.find_each(items, key, |item, found| {
+            each(item, found);
+            Ok(())
+        });
     }
 
     /// Adds `key -> value` unless `key` is present; returns the present value if it is.

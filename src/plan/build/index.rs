@@ -4,7 +4,6 @@
 //! listed group's members resolved to listed users.
 
 use std::borrow::Cow;
-use std::convert::Infallible;
 
 // foldhash is several times faster than SipHash on the short strings planning hashes
 // (userNames, ids) and, seeded per process, keeps crafted-collision inputs from degrading
@@ -236,14 +235,13 @@ fn claim_all<'k>(
     listed: impl Iterator<Item = (usize, &'k str)>,
     mut claim: impl FnMut(usize, usize),
 ) {
-    let _: Result<(), Infallible> = index.find_each(
+    index.for_each(
         listed,
         |(_, key)| key,
         |(i, _), found| {
             if let Some(d) = found {
                 claim(d, i);
             }
-            Ok(())
         },
     );
 }
@@ -286,7 +284,7 @@ impl Members {
             let mut ids = MemberIds::default();
             let o = o as u32;
             let id = |m: &'a Member| m.value.as_str();
-            let _: Result<(), Infallible> = by_id.find_each(members, id, |m, found| {
+            by_id.for_each(members, id, |m, found| {
                 ids.add(&m.value);
                 if let Some(s) = found {
                     if taken_by[s] != o {
@@ -294,7 +292,6 @@ impl Members {
                         out.users.push(s as u32);
                     }
                 }
-                Ok(())
             });
             out.spans.push(Some((start, out.users.len())));
             out.ids.push(Some(ids));

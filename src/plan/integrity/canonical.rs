@@ -30,9 +30,10 @@ pub(super) struct Canonical {
     entries: Vec<(Range<usize>, Range<usize>)>,
     /// Per object being written: where its entries start in `entries`.
     objects: Vec<usize>,
-    /// Where the entry being written starts; then its key, and where its entry starts, per
-    /// entry whose value is being written, innermost last.
+    /// Where the entry whose key is being written starts.
     entry: usize,
+    /// Per entry whose value is being written: its key, and where the entry starts;
+    /// innermost last.
     values: Vec<(Range<usize>, usize)>,
     /// Inside a key: numbers there are text, kept as written.
     in_key: bool,
