@@ -164,6 +164,26 @@ pub struct Membership {
     pub members: Vec<UserRef>,
 }
 
+impl Membership {
+    /// `members` of `group` as memberships of at most `size` members each (at least one),
+    /// in order: the profile's chunks of one change. The members are moved, not copied.
+    pub(crate) fn chunked(
+        group: &GroupRef,
+        members: Vec<UserRef>,
+        size: usize,
+    ) -> impl Iterator<Item = Membership> + '_ {
+        let size = size.max(1);
+        let mut members = members.into_iter().peekable();
+        std::iter::from_fn(move || {
+            members.peek()?;
+            Some(Membership {
+                group: group.clone(),
+                members: members.by_ref().take(size).collect(),
+            })
+        })
+    }
+}
+
 /// Details of [`Action::SetMembers`].
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -389,6 +409,33 @@ impl Action {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memberships_are_the_chunks_in_order() {
+        let group = GroupRef {
+            display_name: "G".into(),
+            id: Some("g1".into()),
+        };
+        let user = |i: usize| UserRef {
+            user_name: format!("u{i}@x.com"),
+            id: Some(format!("usr{i}")),
+        };
+        for len in 0..12 {
+            for size in 0..5 {
+                let members: Vec<UserRef> = (0..len).map(user).collect();
+                let chunked: Vec<Membership> =
+                    Membership::chunked(&group, members.clone(), size).collect();
+                let expected: Vec<Membership> = members
+                    .chunks(size.max(1))
+                    .map(|part| Membership {
+                        group: group.clone(),
+                        members: part.to_vec(),
+                    })
+                    .collect();
+                assert_eq!(chunked, expected, "{len} members in chunks of {size}");
+            }
+        }
+    }
 
     #[test]
     fn kinds_are_named_and_ordered_as_in_the_plan_json() {

@@ -228,25 +228,11 @@ impl Planner<'_> {
             return;
         }
         let chunk = self.profile.member_chunk_size();
-        for (n, members) in owned_chunks(to_add, chunk).enumerate() {
-            self.push(
-                Action::AddMembers(Membership {
-                    group: group.clone(),
-                    members,
-                }),
-                key.clone(),
-                n,
-            );
+        for (n, add) in Membership::chunked(&group, to_add, chunk).enumerate() {
+            self.push(Action::AddMembers(add), key.clone(), n);
         }
-        for (n, members) in owned_chunks(to_remove, chunk).enumerate() {
-            self.push(
-                Action::RemoveMembers(Membership {
-                    group: group.clone(),
-                    members,
-                }),
-                key.clone(),
-                n,
-            );
+        for (n, remove) in Membership::chunked(&group, to_remove, chunk).enumerate() {
+            self.push(Action::RemoveMembers(remove), key.clone(), n);
         }
     }
 
@@ -278,33 +264,5 @@ impl Planner<'_> {
             0,
         );
         rest
-    }
-}
-
-/// `items` in chunks of at most `size` (at least one), in order, moved rather than copied.
-fn owned_chunks<T>(items: Vec<T>, size: usize) -> impl Iterator<Item = Vec<T>> {
-    let size = size.max(1);
-    let mut items = items.into_iter().peekable();
-    std::iter::from_fn(move || {
-        items.peek()?;
-        Some(items.by_ref().take(size).collect())
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::owned_chunks;
-
-    #[test]
-    fn owned_chunks_are_the_chunks_in_order() {
-        for len in 0..12 {
-            for size in 0..5 {
-                let items: Vec<usize> = (0..len).collect();
-                let chunks: Vec<Vec<usize>> = owned_chunks(items.clone(), size).collect();
-                let expected: Vec<Vec<usize>> =
-                    items.chunks(size.max(1)).map(<[usize]>::to_vec).collect();
-                assert_eq!(chunks, expected, "{len} items in chunks of {size}");
-            }
-        }
     }
 }

@@ -112,11 +112,7 @@ impl Targeted<'_> {
         chunk: usize,
         key: &str,
     ) {
-        for (i, part) in members.chunks(chunk).enumerate() {
-            let m = Membership {
-                group: group.clone(),
-                members: part.to_vec(),
-            };
+        for (i, m) in Membership::chunked(group, members, chunk).enumerate() {
             let action = if kind == ActionKind::AddMembers {
                 Action::AddMembers(m)
             } else {
