@@ -46,11 +46,12 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRef {
-    /// The user's userName.
-    pub user_name: String,
-    /// The server id; `None` for a user this plan creates.
+    /// The server id; `None` for a user this plan creates. Written first, so a reference
+    /// is written in the plan digest's key order (it is in every membership change).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The user's userName.
+    pub user_name: String,
 }
 
 /// A group reference: displayName always, id once known.

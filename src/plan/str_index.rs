@@ -189,11 +189,21 @@ impl StrIndex {
                 *place = Some((item, key, self.home(&key)));
                 n += 1;
             }
-            // The reads that miss: one slot per key, nothing else in between.
+            // The reads that miss: a key's home slot and, when another key holds it, the
+            // slot after (where a quarter of the keys lie at half load, mostly in the same
+            // or the next cache line), nothing else in between.
             let mut at_home = [None; BATCH];
             for (&(_, key, home), found) in batch[..n].iter().flatten().zip(&mut at_home) {
                 let slot = &self.slots[home];
-                if slot.value != EMPTY && key.is_short() && slot.holds(&key) {
+                if slot.value == EMPTY || !key.is_short() {
+                    continue;
+                }
+                let slot = if slot.holds(&key) {
+                    slot
+                } else {
+                    &self.slots[next(home, self.slots.len())]
+                };
+                if slot.value != EMPTY && slot.holds(&key) {
                     *found = Some(slot.value as usize);
                 }
             }

@@ -5,10 +5,11 @@
  */
 export type UserRef = { 
 /**
+ * The server id; `None` for a user this plan creates. Written first, so a reference
+ * is written in the plan digest's key order (it is in every membership change).
+ */
+id?: string, 
+/**
  * The user's userName.
  */
-userName: string, 
-/**
- * The server id; `None` for a user this plan creates.
- */
-id?: string, };
+userName: string, };

@@ -163,9 +163,12 @@ impl Planner<'_> {
             &dir.rank,
             &server.rank,
         );
-        let server_ref = |s: usize| UserRef {
-            user_name: server.users[s].user_name.clone(),
-            id: server.users[s].id.clone(),
+        let server_ref = |s: usize| {
+            let (id, user_name) = server.refs[s];
+            UserRef {
+                id: Some(id.to_owned()),
+                user_name: user_name.to_owned(),
+            }
         };
         let to_add: Vec<UserRef> = changes
             .add

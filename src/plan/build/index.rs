@@ -155,6 +155,9 @@ impl<'a> DesiredIndex<'a> {
 pub(super) struct ServerIndex<'a> {
     /// Listed users that have an id, sorted by id for determinism.
     pub(super) users: Vec<&'a User>,
+    /// Per listed user: its id and userName, side by side for the membership changes that
+    /// name them (one read where `users` took three, each a likely cache miss).
+    pub(super) refs: Vec<(&'a str, &'a str)>,
     pub(super) by_id: StrIndex,
     /// Per desired user, the listed users carrying its externalId and its key.
     pub(super) claims: Claims,
@@ -187,9 +190,12 @@ impl<'a> ServerIndex<'a> {
         let mut claims = Claims::new(dir.users.len());
         let mut touchable = Vec::with_capacity(users.len());
         let mut keys = Vec::with_capacity(users.len());
+        let mut refs = Vec::with_capacity(users.len());
         for (i, u) in users.iter().enumerate() {
+            let id = u.id.as_deref().unwrap_or_default();
             // Ids are distinct after the dedup.
-            by_id.insert(u.id.as_deref().unwrap_or_default(), i);
+            by_id.insert(id, i);
+            refs.push((id, u.user_name.as_str()));
             keys.push(key_of(&u.user_name));
             touchable.push(policy.may_touch(u));
         }
@@ -217,6 +223,7 @@ impl<'a> ServerIndex<'a> {
         let members = Members::new(actual, &order, &by_id, users.len());
         ServerIndex {
             users,
+            refs,
             by_id,
             claims,
             rank,

@@ -110,8 +110,10 @@ impl Marks {
             }
             *flags &= !(CURRENT | WANTED);
         }
-        for &d in &wanted {
-            if let Some(s) = self.server_of(d as usize) {
+        // The wanted members still marked are those not current: the additions of listed
+        // users (a few, where the loop over every wanted member read two arrays again).
+        for &d in &add {
+            if let Some(s) = self.server_of(d) {
                 self.listed[s] &= !WANTED;
             }
         }
