@@ -9,13 +9,14 @@
 //! The table is the crate's own, not hashbrown's, for [`StrIndex::find_each`]: the
 //! planner's lookups wait on memory (a table of 100,000 keys is megabytes, past the caches
 //! on a shared machine), and one lookup at a time lets only a few of those reads overlap.
-//! `find_each` reads the home slots of sixteen keys in a row, so their misses overlap, then
-//! finishes each lookup from the cache. When other work on the machine crowds the shared
-//! cache, that halved a million lookups (175 to 95 ms) and took `benches/plan.rs` from
-//! 0.67-0.83 to 0.51-0.64 of the parse; on a quiet machine the tables stay cached and it
-//! gains little. That needs the home slot of a key, which hashbrown does not expose, and it
-//! needs no `unsafe` (no prefetch instruction): the reads of the first pass are the
-//! comparisons with each home slot.
+//! `find_each` hashes sixteen keys, then loads their home slots in a loop that does nothing
+//! else and never branches on what it loads, so the sixteen misses are in flight together,
+//! then finishes each lookup from the cache. When other work on the machine crowds the
+//! shared cache, that halved a million lookups (175 to 95 ms, and to about 50 once the loop
+//! stopped comparing keys) and took `benches/plan.rs` from 0.67-0.83 to 0.51-0.64 of the
+//! parse; on a quiet machine the tables stay cached and it gains less. That needs the home
+//! slot of a key, which hashbrown does not expose, and no `unsafe` (no prefetch
+//! instruction): the loads are the reads of whether each home slot is vacant.
 
 use std::convert::Infallible;
 use std::hash::{BuildHasher, Hasher};
@@ -180,35 +181,36 @@ impl StrIndex {
         mut each: impl FnMut(T, Option<usize>) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut items = items.into_iter();
+        // A batch in three arrays, each read in its own loop below.
         let mut batch = [None; BATCH];
+        let mut keys = [Key::new(""); BATCH];
+        let mut homes = [0; BATCH];
         loop {
             let mut n = 0;
-            for place in &mut batch {
+            while n < BATCH {
                 let Some(item) = items.next() else { break };
                 let key = Key::new(key(item));
-                *place = Some((item, key, self.home(&key)));
+                (batch[n], keys[n], homes[n]) = (Some(item), key, self.home(&key));
                 n += 1;
             }
-            // The reads that miss: a key's home slot and, when another key holds it, the
-            // slot after (where a quarter of the keys lie at half load, mostly in the same
-            // or the next cache line), nothing else in between.
-            let mut at_home = [None; BATCH];
-            for (&(_, key, home), found) in batch[..n].iter().flatten().zip(&mut at_home) {
-                let slot = &self.slots[home];
-                if slot.value == EMPTY || !key.is_short() {
-                    continue;
-                }
-                let slot = if slot.holds(&key) {
-                    slot
-                } else {
-                    &self.slots[next(home, self.slots.len())]
-                };
-                if slot.value != EMPTY && slot.holds(&key) {
-                    *found = Some(slot.value as usize);
-                }
+            // The reads that miss, and nothing else: one load per key, and no branch on
+            // what it reads. A branch on a load that missed, when mispredicted (a quarter of
+            // the keys lie past their home), throws away the loads issued after it, and
+            // they wait their turn again: checking the keys in this loop took a million
+            // lookups from 48 to 60 ms.
+            let mut vacant = [false; BATCH];
+            for (vacant, &home) in vacant.iter_mut().zip(&homes).take(n) {
+                *vacant = self.slots[home].value == EMPTY;
             }
-            for (&(item, key, home), found) in batch[..n].iter().flatten().zip(at_home) {
-                each(item, found.or_else(|| self.probe(&key, home)))?;
+            for k in 0..n {
+                let value = if vacant[k] {
+                    None
+                } else {
+                    self.probe(&keys[k], homes[k])
+                };
+                if let Some(item) = batch[k] {
+                    each(item, value)?;
+                }
             }
             if n < BATCH {
                 return Ok(());
