@@ -181,38 +181,14 @@ impl StrIndex {
         mut each: impl FnMut(T, Option<usize>) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut items = items.into_iter();
-        // A batch in three arrays, each read in its own loop below.
-        let mut batch = [None; BATCH];
-        let mut keys = [Key::new(""); BATCH];
-        let mut homes = [0; BATCH];
+        let mut batch = Batch::new();
         loop {
-            let mut n = 0;
-            while n < BATCH {
-                let Some(item) = items.next() else { break };
-                let key = Key::new(key(item));
-                (batch[n], keys[n], homes[n]) = (Some(item), key, self.home(&key));
-                n += 1;
+            batch.fill(self, &mut items, &key);
+            let vacant = batch.load_homes(self);
+            for ((item, key, home), vacant) in batch.entries().zip(vacant) {
+                each(item, if vacant { None } else { self.probe(key, home) })?;
             }
-            // The reads that miss, and nothing else: one load per key, and no branch on
-            // what it reads. A branch on a load that missed, when mispredicted (a quarter of
-            // the keys lie past their home), throws away the loads issued after it, and
-            // they wait their turn again: checking the keys in this loop took a million
-            // lookups from 48 to 60 ms.
-            let mut vacant = [false; BATCH];
-            for (vacant, &home) in vacant.iter_mut().zip(&homes).take(n) {
-                *vacant = self.slots[home].value == EMPTY;
-            }
-            for k in 0..n {
-                let value = if vacant[k] {
-                    None
-                } else {
-                    self.probe(&keys[k], homes[k])
-                };
-                if let Some(item) = batch[k] {
-                    each(item, value)?;
-                }
-            }
-            if n < BATCH {
+            if batch.len < BATCH {
                 return Ok(());
             }
         }
@@ -235,7 +211,45 @@ impl StrIndex {
     pub(super) fn insert(&mut self, key: &str, value: usize) -> Option<usize> {
         let key = Key::new(key);
         let home = self.home(&key);
-        let at = match self.place(&key, home) {
+        self.insert_at(&key, home, value)
+    }
+
+    /// Adds each of `entries` (a key and its value) in order, as [`insert`](Self::insert)
+    /// does, until one's key is present: then returns the value present and the entry's.
+    /// Taken [`BATCH`] at a time, their home slots loaded first, as [`find_each`](Self::find_each)
+    /// does: a table of 100,000 keys filled one key at a time waits on memory for each.
+    pub(super) fn insert_each<'k>(
+        &mut self,
+        entries: impl IntoIterator<Item = (&'k str, usize)>,
+    ) -> Option<(usize, usize)> {
+        let mut entries = entries.into_iter();
+        let mut batch = Batch::new();
+        loop {
+            batch.fill(self, &mut entries, |(key, _)| key);
+            // Loaded for their misses to overlap; whether a home is vacant changes with the
+            // inserts before it, so it is not used.
+            std::hint::black_box(batch.load_homes(self));
+            let slots = self.slots.len();
+            for ((_, value), key, home) in batch.entries() {
+                // Homes were taken for a table of `slots`; a grown one places keys anew.
+                let home = if self.slots.len() == slots {
+                    home
+                } else {
+                    self.home(key)
+                };
+                if let Some(present) = self.insert_at(key, home, value) {
+                    return Some((present, value));
+                }
+            }
+            if batch.len < BATCH {
+                return None;
+            }
+        }
+    }
+
+    /// [`insert`](Self::insert) of a key made ready, probing from `home`.
+    fn insert_at(&mut self, key: &Key, home: usize, value: usize) -> Option<usize> {
+        let at = match self.place(key, home) {
             Ok(present) => return Some(self.slots[present].value as usize),
             Err(vacant) => vacant,
         };
@@ -314,6 +328,69 @@ impl StrIndex {
             }
             self.slots[at] = slot;
         }
+    }
+}
+
+/// Up to [`BATCH`] items, their keys made ready and their home slots: one batch of
+/// [`StrIndex::find_each`] or [`StrIndex::insert_each`].
+struct Batch<'k, T> {
+    items: [Option<T>; BATCH],
+    keys: [Key<'k>; BATCH],
+    homes: [usize; BATCH],
+    /// How many of the arrays' first places are this batch's.
+    len: usize,
+}
+
+impl<'k, T: Copy> Batch<'k, T> {
+    fn new() -> Self {
+        Batch {
+            items: [None; BATCH],
+            keys: [Key::new(""); BATCH],
+            homes: [0; BATCH],
+            len: 0,
+        }
+    }
+
+    /// Takes the next items (fewer only at the end), with their keys and homes in `index`.
+    fn fill(
+        &mut self,
+        index: &StrIndex,
+        items: &mut impl Iterator<Item = T>,
+        key: impl Fn(T) -> &'k str,
+    ) {
+        self.len = 0;
+        while self.len < BATCH {
+            let Some(item) = items.next() else { break };
+            let k = Key::new(key(item));
+            (
+                self.items[self.len],
+                self.keys[self.len],
+                self.homes[self.len],
+            ) = (Some(item), k, index.home(&k));
+            self.len += 1;
+        }
+    }
+
+    /// The batch's items, with their keys and homes.
+    fn entries(&self) -> impl Iterator<Item = (T, &Key<'k>, usize)> {
+        let items = self.items.iter().take(self.len).flatten();
+        items
+            .zip(&self.keys)
+            .zip(self.homes)
+            .map(|((&item, key), home)| (item, key, home))
+    }
+
+    /// Whether each item's home slot is vacant: the reads that miss, and nothing else, one
+    /// load per key and no branch on what it reads. A branch on a load that missed, when
+    /// mispredicted (a quarter of the keys lie past their home), throws away the loads
+    /// issued after it, and they wait their turn again: checking the keys in this loop took
+    /// a million lookups from 48 to 60 ms.
+    fn load_homes(&self, index: &StrIndex) -> [bool; BATCH] {
+        let mut vacant = [false; BATCH];
+        for (vacant, &home) in vacant.iter_mut().zip(&self.homes).take(self.len) {
+            *vacant = index.slots[home].value == EMPTY;
+        }
+        vacant
     }
 }
 
@@ -472,6 +549,22 @@ mod tests {
             });
             let expected: Vec<_> = all().map(|k| (k, map.get(k).copied())).collect();
             prop_assert_eq!(answers, expected);
+
+            // Filled together, from a small table so it grows within batches: the first
+            // key present is named with both values, and the table is the map as it stood
+            // then (with the entries before that one).
+            let mut filled = StrIndex::with_capacity(1);
+            let refused = filled.insert_each(keys.iter().map(String::as_str).zip(0..));
+            let first_repeat = keys
+                .iter()
+                .enumerate()
+                .find_map(|(i, k)| keys[..i].iter().position(|e| e == k).map(|j| (j, i)));
+            prop_assert_eq!(refused, first_repeat);
+            let stood = first_repeat.map_or(keys.len(), |(_, i)| i);
+            for (i, k) in keys.iter().chain(&probes).enumerate() {
+                let before = keys[..stood].iter().position(|e| e == k);
+                prop_assert_eq!(filled.get(k), before, "key {} ({:?})", i, k);
+            }
         }
 
         /// Words are the bytes, little-endian, zero-padded; a key is plain exactly when it
