@@ -122,29 +122,30 @@ impl<'k> Key<'k> {
 }
 
 /// A short key's bytes as three little-endian words, zero-padded: whole words as they
-/// stand, a last partial one read as the key's last eight bytes shifted down (no byte-wise
-/// copy, no call).
+/// stand, a last partial one read as the key's last eight bytes shifted down. Each word is
+/// one load: written as a loop over the words, the compiler made it a call to `memcpy`.
 #[inline]
 fn words(key: &[u8]) -> [u64; 3] {
-    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
-    let mut w = [0u64; 3];
     let n = key.len();
-    if n < 8 {
-        for (i, &b) in key.iter().enumerate() {
-            w[0] |= u64::from(b) << (8 * i);
+    let word = |at: usize| {
+        key.get(at..at + 8)
+            .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+    };
+    // The key's bytes from `from` on, one to eight of them.
+    let rest = |from: usize| word(n - 8) >> (8 * (8 - (n - from)));
+    match n {
+        0..=7 => {
+            let mut w = 0;
+            for (i, &b) in key.iter().enumerate() {
+                w |= u64::from(b) << (8 * i);
+            }
+            [w, 0, 0]
         }
-        return w;
+        8 => [word(0), 0, 0],
+        9..=16 => [word(0), rest(8), 0],
+        17..=INLINE => [word(0), word(8), rest(16)],
+        _ => [0; 3],
     }
-    for (slot, chunk) in w.iter_mut().zip(key.chunks_exact(8)) {
-        *slot = word(chunk);
-    }
-    let rest = n % 8;
-    if rest > 0 {
-        if let Some(slot) = w.get_mut(n / 8) {
-            *slot = word(&key[n - 8..]) >> (8 * (8 - rest));
-        }
-    }
-    w
 }
 
 impl StrIndex {
