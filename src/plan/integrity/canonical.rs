@@ -193,15 +193,25 @@ impl Formatter for &mut Canonical {
 
 /// Orders two keys (spans of `text`, quoted) by code point, as `Value`'s maps order them.
 fn key_order(text: &[u8], a: &Range<usize>, b: &Range<usize>) -> Ordering {
-    let (a, b) = (&text[a.clone()], &text[b.clone()]);
-    if a.contains(&b'\\') || b.contains(&b'\\') {
-        // An escaped key (a quote, a backslash, a control character): compare what it says.
+    let (quoted_a, quoted_b) = (&text[a.clone()], &text[b.clone()]);
+    let (a, b) = (unquoted(quoted_a), unquoted(quoted_b));
+    // Up to the first byte where they differ the keys are one text, which says the same in
+    // both; from there on, an unescaped key's text is its UTF-8, which orders by code point.
+    // An escape (a quote, a backslash, a control character) at or before that byte may order
+    // otherwise than its text: compare what the keys say.
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let escaped = |k: &[u8]| k[..k.len().min(same + 1)].contains(&b'\\');
+    if escaped(a) || escaped(b) {
         let decode = |k: &[u8]| serde_json::from_slice::<String>(k).unwrap_or_default();
-        decode(a).cmp(&decode(b))
+        decode(quoted_a).cmp(&decode(quoted_b))
     } else {
-        // Unescaped, a key's text between its quotes is its UTF-8, which orders by code point.
-        a[1..a.len() - 1].cmp(&b[1..b.len() - 1])
+        a.cmp(b)
     }
+}
+
+/// A key's text between its quotes.
+fn unquoted(key: &[u8]) -> &[u8] {
+    &key[1..key.len() - 1]
 }
 
 /// Writes `v` as canonical JSON: object keys sorted by code point, no whitespace, strings
@@ -339,11 +349,13 @@ pub(super) mod tests {
     }
 
     /// Strings from a small pool, so that equal values are common, with the characters JSON
-    /// escapes and some beyond ASCII.
+    /// escapes and some beyond ASCII; `A`, `a"`, `a\n` and `a]` order otherwise escaped (a
+    /// backslash, 0x5C) than said (a quote or a newline, below `A`; `]`, 0x5D).
     pub(in crate::plan::integrity) fn text() -> impl Strategy<Value = String> {
         prop_oneof![
             Just(String::new()),
             "[ab]{1,2}",
+            "[Aa](\"|\n|])?",
             Just("a\"b".to_owned()),
             Just("a\\b".to_owned()),
             Just("\u{1}".to_owned()),
