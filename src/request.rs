@@ -412,18 +412,6 @@ impl RequestEncoder {
     /// [`EncodeError::TooManyOperations`] or [`EncodeError::MissingPatchPath`] when the
     /// profile does not take this PATCH.
     pub fn patch_body(&self, patch: &PatchOp) -> Result<Value, EncodeError> {
-        self.check_patch(patch)?;
-        Ok(patch.to_json(self.profile.patch.op_case))
-    }
-
-    /// [`patch_body`](Self::patch_body) of a message built for it, moved into the JSON.
-    pub(crate) fn patch_body_of(&self, patch: PatchOp) -> Result<Value, EncodeError> {
-        self.check_patch(&patch)?;
-        Ok(patch.into_json(self.profile.patch.op_case))
-    }
-
-    /// Whether the profile takes this PATCH ([`patch_body`](Self::patch_body)'s errors).
-    fn check_patch(&self, patch: &PatchOp) -> Result<(), EncodeError> {
         let rules = &self.profile.patch;
         if !rules.supported {
             return Err(EncodeError::PatchUnsupported(self.profile.name.clone()));
@@ -448,7 +436,7 @@ impl RequestEncoder {
                 });
             }
         }
-        Ok(())
+        Ok(patch.to_json(rules.op_case))
     }
 
     /// The path of the `kind` collection (`/scim/v2/Users`), or with `id`, of that resource

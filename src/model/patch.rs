@@ -138,23 +138,17 @@ impl PatchOp {
 
     /// The message as JSON with operation names in the given casing.
     pub fn to_json(&self, case: OpCase) -> Value {
-        self.clone().into_json(case)
-    }
-
-    /// [`to_json`](Self::to_json), moving the paths and values rather than copying them (a
-    /// plan's member operations, tens of thousands, each once).
-    pub fn into_json(self, case: OpCase) -> Value {
         let ops: Vec<Value> = self
             .operations
-            .into_iter()
+            .iter()
             .map(|o| {
                 let mut m = serde_json::Map::new();
                 m.insert("op".into(), Value::String(o.op.name(case).into()));
-                if let Some(p) = o.path {
-                    m.insert("path".into(), Value::String(p));
+                if let Some(p) = &o.path {
+                    m.insert("path".into(), Value::String(p.clone()));
                 }
-                if let Some(v) = o.value {
-                    m.insert("value".into(), v);
+                if let Some(v) = &o.value {
+                    m.insert("value".into(), v.clone());
                 }
                 Value::Object(m)
             })
@@ -163,7 +157,7 @@ impl PatchOp {
         let mut message = serde_json::Map::new();
         message.insert(
             "schemas".into(),
-            self.schemas.into_iter().map(Value::String).collect(),
+            self.schemas.iter().cloned().map(Value::String).collect(),
         );
         message.insert("Operations".into(), Value::Array(ops));
         Value::Object(message)

@@ -255,7 +255,7 @@ impl Target<'_> {
         id: &str,
         operations: Vec<PatchOperation>,
     ) -> Result<RequestPreview, BuildError> {
-        let body = self.encoder.patch_body_of(PatchOp::new(operations))?;
+        let body = self.encoder.patch_body(&PatchOp::new(operations))?;
         let path = self.encoder.resource_path(kind, Some(id))?;
         Ok(RequestPreview::new(Method::Patch, path, Some(body)))
     }

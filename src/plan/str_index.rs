@@ -79,6 +79,13 @@ pub(super) struct Key<'k> {
 }
 
 impl<'k> Key<'k> {
+    /// The empty key.
+    const EMPTY: Key<'static> = Key {
+        bytes: &[],
+        words: [0; 3],
+        len: 0,
+    };
+
     #[inline]
     pub(super) fn new(key: &'k str) -> Self {
         let bytes = key.as_bytes();
@@ -212,45 +219,7 @@ impl StrIndex {
     pub(super) fn insert(&mut self, key: &str, value: usize) -> Option<usize> {
         let key = Key::new(key);
         let home = self.home(&key);
-        self.insert_at(&key, home, value)
-    }
-
-    /// Adds each of `entries` (a key and its value) in order, as [`insert`](Self::insert)
-    /// does, until one's key is present: then returns the value present and the entry's.
-    /// Taken [`BATCH`] at a time, their home slots loaded first, as [`find_each`](Self::find_each)
-    /// does: a table of 100,000 keys filled one key at a time waits on memory for each.
-    pub(super) fn insert_each<'k>(
-        &mut self,
-        entries: impl IntoIterator<Item = (&'k str, usize)>,
-    ) -> Option<(usize, usize)> {
-        let mut entries = entries.into_iter();
-        let mut batch = Batch::new();
-        loop {
-            batch.fill(self, &mut entries, |(key, _)| key);
-            // Loaded for their misses to overlap; whether a home is vacant changes with the
-            // inserts before it, so it is not used.
-            std::hint::black_box(batch.load_homes(self));
-            let slots = self.slots.len();
-            for ((_, value), key, home) in batch.entries() {
-                // Homes were taken for a table of `slots`; a grown one places keys anew.
-                let home = if self.slots.len() == slots {
-                    home
-                } else {
-                    self.home(key)
-                };
-                if let Some(present) = self.insert_at(key, home, value) {
-                    return Some((present, value));
-                }
-            }
-            if batch.len < BATCH {
-                return None;
-            }
-        }
-    }
-
-    /// [`insert`](Self::insert) of a key made ready, probing from `home`.
-    fn insert_at(&mut self, key: &Key, home: usize, value: usize) -> Option<usize> {
-        let at = match self.place(key, home) {
+        let at = match self.place(&key, home) {
             Ok(present) => return Some(self.slots[present].value as usize),
             Err(vacant) => vacant,
         };
@@ -333,7 +302,7 @@ impl StrIndex {
 }
 
 /// Up to [`BATCH`] items, their keys made ready and their home slots: one batch of
-/// [`StrIndex::find_each`] or [`StrIndex::insert_each`].
+/// [`StrIndex::find_each`].
 struct Batch<'k, T> {
     items: [Option<T>; BATCH],
     keys: [Key<'k>; BATCH],
@@ -346,7 +315,7 @@ impl<'k, T: Copy> Batch<'k, T> {
     fn new() -> Self {
         Batch {
             items: [None; BATCH],
-            keys: [Key::new(""); BATCH],
+            keys: [Key::EMPTY; BATCH],
             homes: [0; BATCH],
             len: 0,
         }
@@ -550,22 +519,6 @@ mod tests {
             });
             let expected: Vec<_> = all().map(|k| (k, map.get(k).copied())).collect();
             prop_assert_eq!(answers, expected);
-
-            // Filled together, from a small table so it grows within batches: the first
-            // key present is named with both values, and the table is the map as it stood
-            // then (with the entries before that one).
-            let mut filled = StrIndex::with_capacity(1);
-            let refused = filled.insert_each(keys.iter().map(String::as_str).zip(0..));
-            let first_repeat = keys
-                .iter()
-                .enumerate()
-                .find_map(|(i, k)| keys[..i].iter().position(|e| e == k).map(|j| (j, i)));
-            prop_assert_eq!(refused, first_repeat);
-            let stood = first_repeat.map_or(keys.len(), |(_, i)| i);
-            for (i, k) in keys.iter().chain(&probes).enumerate() {
-                let before = keys[..stood].iter().position(|e| e == k);
-                prop_assert_eq!(filled.get(k), before, "key {} ({:?})", i, k);
-            }
         }
 
         /// Words are the bytes, little-endian, zero-padded; a key is plain exactly when it

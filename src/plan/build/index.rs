@@ -43,41 +43,36 @@ pub(super) struct DesiredIndex<'a> {
 
 impl<'a> DesiredIndex<'a> {
     pub(super) fn new(desired: &'a DesiredState) -> Result<Self, PlanError> {
-        let users = &desired.users;
-        let keys: Vec<Cow<str>> = users.iter().map(|u| key_of(&u.user_name)).collect();
-        let mut by_name = StrIndex::with_capacity(users.len());
-        let mut by_ext = StrIndex::with_capacity(users.len());
-        // The first user refused, as a loop over the users in order would find it: an empty
-        // name, else a key taken, else an externalId taken.
-        let empty = users.iter().position(|u| u.user_name.trim().is_empty());
-        let name_taken = by_name.insert_each(keys.iter().map(AsRef::as_ref).zip(0..));
-        let exts = users.iter().enumerate().filter_map(|(i, u)| {
-            let ext = u.external_id.as_deref().filter(|e| !e.is_empty())?;
-            Some((ext, i))
-        });
-        let ext_taken = by_ext.insert_each(exts);
-        let refused = [
-            empty.map(|i| (i, 0, i)),
-            name_taken.map(|(j, i)| (i, 1, j)),
-            ext_taken.map(|(j, i)| (i, 2, j)),
-        ];
-        if let Some((i, reason, j)) = refused.into_iter().flatten().min() {
-            let duplicate = |key| PlanError::DuplicateUser {
-                first: users[j].user_name.clone(),
-                second: users[i].user_name.clone(),
-                key,
-            };
-            return Err(match reason {
-                0 => PlanError::EmptyUserName { index: i },
-                1 => duplicate("userName"),
-                _ => duplicate("externalId"),
-            });
-        }
-        for (i, (u, key)) in users.iter().zip(&keys).enumerate() {
+        let n = desired.users.len();
+        let mut by_name = StrIndex::with_capacity(n);
+        let mut by_ext = StrIndex::with_capacity(n);
+        let mut keys = Vec::with_capacity(n);
+        for (i, u) in desired.users.iter().enumerate() {
+            if u.user_name.trim().is_empty() {
+                return Err(PlanError::EmptyUserName { index: i });
+            }
+            let key = key_of(&u.user_name);
+            if let Some(j) = by_name.insert(&key, i) {
+                return Err(PlanError::DuplicateUser {
+                    first: desired.users[j].user_name.clone(),
+                    second: u.user_name.clone(),
+                    key: "userName",
+                });
+            }
+            if let Some(ext) = u.external_id.as_deref().filter(|e| !e.is_empty()) {
+                if let Some(j) = by_ext.insert(ext, i) {
+                    return Err(PlanError::DuplicateUser {
+                        first: desired.users[j].user_name.clone(),
+                        second: u.user_name.clone(),
+                        key: "externalId",
+                    });
+                }
+            }
             if let Cow::Owned(_) = key {
-                // Distinct keys, so distinct names, none a key: nothing is overwritten.
+                // Distinct keys, so distinct names: nothing is overwritten.
                 by_name.insert(&u.user_name, i);
             }
+            keys.push(key);
         }
         let rank = key_ranks(&keys);
         let mut index = DesiredIndex {
@@ -191,18 +186,19 @@ impl<'a> ServerIndex<'a> {
             sorting::sort_by(&mut users, |a, b| a.id.cmp(&b.id));
             users.dedup_by(|a, b| a.id == b.id);
         }
+        let mut by_id = StrIndex::with_capacity(users.len());
         let mut claims = Claims::new(dir.users.len());
         let mut touchable = Vec::with_capacity(users.len());
         let mut keys = Vec::with_capacity(users.len());
         let mut refs = Vec::with_capacity(users.len());
-        for u in &users {
-            refs.push((u.id.as_deref().unwrap_or_default(), u.user_name.as_str()));
+        for (i, u) in users.iter().enumerate() {
+            let id = u.id.as_deref().unwrap_or_default();
+            // Ids are distinct after the dedup.
+            by_id.insert(id, i);
+            refs.push((id, u.user_name.as_str()));
             keys.push(key_of(&u.user_name));
             touchable.push(policy.may_touch(u));
         }
-        let mut by_id = StrIndex::with_capacity(users.len());
-        let refused = by_id.insert_each(refs.iter().map(|&(id, _)| id).zip(0..));
-        debug_assert!(refused.is_none(), "ids are distinct after the dedup");
         // The directory users each listed user claims by externalId and by key, looked up
         // together (`StrIndex::find_each`); both may repeat (an ambiguous match, see
         // `ambiguity`).
