@@ -54,7 +54,7 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOC: Counting = Counting;
 
 /// How many times parse and planning are each timed (alternately).
-const RUNS: usize = 5;
+const RUNS: usize = 9;
 const USERS: usize = 100_000;
 const GROUPS: usize = 5_000;
 const MEMBERS_PER_GROUP: usize = 200;

@@ -7,9 +7,11 @@
 use crate::sorting;
 
 /// Per desired user: it will exist and may be touched.
-const WANTABLE: u8 = 1;
+const WANTABLE: u32 = 1 << 31;
 /// Per desired user: already in the wanted list of the group at hand.
-const TAKEN: u8 = 2;
+const TAKEN: u32 = 1 << 30;
+/// Per desired user: the bits that hold the listed user it matched, or [`NONE`].
+const SERVER: u32 = TAKEN - 1;
 /// Per listed user: it may be removed from a group (touchable, and not held by an
 /// ambiguous match).
 const REMOVABLE: u8 = 1;
@@ -18,13 +20,15 @@ const CURRENT: u8 = 2;
 /// Per listed user: wanted in the group at hand.
 const WANTED: u8 = 4;
 /// A desired user that matched no listed user.
-const NONE: u32 = u32::MAX;
+const NONE: u32 = SERVER;
 
 /// The flags, for every group of one plan.
 pub(super) struct Marks {
-    desired: Vec<u8>,
-    /// Per desired user: the listed user it matched, or [`NONE`].
-    server_of: Vec<u32>,
+    /// Per desired user, one word: its flags and the listed user it matched ([`SERVER`]),
+    /// so a wanted member's flags and match are one read (in two arrays they were two
+    /// cache misses, the planner's groups at hand being past the nearest caches). Listed
+    /// users number far below 2^30.
+    desired: Vec<u32>,
     listed: Vec<u8>,
 }
 
@@ -48,10 +52,16 @@ impl Marks {
         removable: impl Iterator<Item = bool>,
     ) -> Self {
         Marks {
-            desired: wantable.map(|w| if w { WANTABLE } else { 0 }).collect(),
-            server_of: server_of
-                .iter()
-                .map(|s| s.map_or(NONE, |s| s as u32))
+            desired: wantable
+                .zip(server_of)
+                .map(|(w, s)| {
+                    let s = s.map_or(NONE, |s| u32::try_from(s).unwrap_or(NONE).min(NONE));
+                    if w {
+                        WANTABLE | s
+                    } else {
+                        s
+                    }
+                })
                 .collect(),
             listed: removable.map(|r| if r { REMOVABLE } else { 0 }).collect(),
         }
@@ -59,7 +69,7 @@ impl Marks {
 
     /// The listed user desired user `d` matched.
     pub(super) fn server_of(&self, d: usize) -> Option<usize> {
-        let s = self.server_of[d];
+        let s = self.desired[d] & SERVER;
         (s != NONE).then_some(s as usize)
     }
 
@@ -90,8 +100,9 @@ impl Marks {
         }
         let mut add = Vec::new();
         for &d in &wanted {
-            self.desired[d as usize] &= !TAKEN;
-            match self.server_of[d as usize] {
+            let word = &mut self.desired[d as usize];
+            *word &= !TAKEN;
+            match *word & SERVER {
                 NONE => add.push(d as usize),
                 s => {
                     let flags = &mut self.listed[s as usize];
