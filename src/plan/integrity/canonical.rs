@@ -199,13 +199,15 @@ fn key_order(text: &[u8], a: &Range<usize>, b: &Range<usize>) -> Ordering {
     // both; from there on, an unescaped key's text is its UTF-8, which orders by code point.
     // An escape (a quote, a backslash, a control character) at or before that byte may order
     // otherwise than its text: compare what the keys say.
+    // Past the common prefix the first bytes decide (a key that ends first is the lesser);
+    // adjacent keys mostly differ in their first byte, so the prefix is mostly empty.
     let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let escaped = |k: &[u8]| k[..k.len().min(same + 1)].contains(&b'\\');
-    if escaped(a) || escaped(b) {
+    let (next_a, next_b) = (a.get(same), b.get(same));
+    if a[..same].contains(&b'\\') || next_a == Some(&b'\\') || next_b == Some(&b'\\') {
         let decode = |k: &[u8]| serde_json::from_slice::<String>(k).unwrap_or_default();
         decode(quoted_a).cmp(&decode(quoted_b))
     } else {
-        a.cmp(b)
+        next_a.cmp(&next_b)
     }
 }
 
