@@ -5,6 +5,8 @@
 //! values are percent-encoded) or rejected with an [`EncodeError`]: a query the profile does
 //! not support is an error, never a silently different query.
 
+use std::borrow::Cow;
+
 use crate::filter::Filter;
 use crate::http::{HttpRequest, Method, SCIM_MEDIA_TYPE};
 use crate::model::{Group, PatchOp, User};
@@ -505,12 +507,12 @@ impl RequestEncoder {
     }
 
     fn collection(&self, kind: ResourceKind) -> String {
-        format!("{}/{}", self.base_path, kind.endpoint())
+        [self.base_path.as_str(), "/", kind.endpoint()].concat()
     }
 
     fn item(&self, kind: ResourceKind, id: &str) -> Result<String, EncodeError> {
-        let segment = encode_id(id)?;
-        Ok(format!("{}/{}", self.collection(kind), segment))
+        let segment = id_segment(id)?;
+        Ok([self.base_path.as_str(), "/", kind.endpoint(), "/", &segment].concat())
     }
 
     fn request(&self, method: Method, path: String, body: Option<String>) -> HttpRequest {
@@ -536,6 +538,11 @@ impl RequestEncoder {
 ///
 /// [`EncodeError::InvalidId`] for an empty id, one longer than 1024 bytes, or `.` / `..`.
 pub fn encode_id(id: &str) -> Result<String, EncodeError> {
+    id_segment(id).map(Cow::into_owned)
+}
+
+/// [`encode_id`], borrowing an id that needs no escape (most do not).
+fn id_segment(id: &str) -> Result<Cow<'_, str>, EncodeError> {
     let reason = if id.is_empty() {
         Some("empty")
     } else if id.len() > MAX_ID_LEN {
@@ -549,7 +556,7 @@ pub fn encode_id(id: &str) -> Result<String, EncodeError> {
         let shown: String = id.chars().take(64).collect();
         return Err(EncodeError::InvalidId { id: shown, reason });
     }
-    Ok(utf8_percent_encode(id, COMPONENT).to_string())
+    Ok(utf8_percent_encode(id, COMPONENT).into())
 }
 
 fn join_attribute_names(names: &[String]) -> Result<String, EncodeError> {
