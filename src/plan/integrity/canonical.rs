@@ -196,11 +196,10 @@ fn key_order(text: &[u8], a: &Range<usize>, b: &Range<usize>) -> Ordering {
     let (quoted_a, quoted_b) = (&text[a.clone()], &text[b.clone()]);
     let (a, b) = (unquoted(quoted_a), unquoted(quoted_b));
     // Up to the first byte where they differ the keys are one text, which says the same in
-    // both; from there on, an unescaped key's text is its UTF-8, which orders by code point.
-    // An escape (a quote, a backslash, a control character) at or before that byte may order
+    // both; from there on, an unescaped key's text is its UTF-8, which orders by code point,
+    // so the first differing bytes decide (a key that ends first is the lesser). An escape
+    // (a quote, a backslash, a control character) at or before that byte may order
     // otherwise than its text: compare what the keys say.
-    // Past the common prefix the first bytes decide (a key that ends first is the lesser);
-    // adjacent keys mostly differ in their first byte, so the prefix is mostly empty.
     let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (next_a, next_b) = (a.get(same), b.get(same));
     if a[..same].contains(&b'\\') || next_a == Some(&b'\\') || next_b == Some(&b'\\') {
